@@ -1,0 +1,408 @@
+//! Timestamps: UTC microseconds since the Unix epoch, parsed by hand from bytes.
+//!
+//! Every source writes its time differently (journal `short` without a year, RFC 3339 with
+//! nanoseconds, CLF brackets, epoch seconds), but inside the pipeline a time is one `i64` of
+//! microseconds in UTC plus the [`Precision`] the source had. Times are formatted only at the
+//! output. Parsers here take `&[u8]` and return `None` on anything unexpected; they never panic.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Microseconds per second.
+pub const SECOND: i64 = 1_000_000;
+/// Microseconds per millisecond.
+pub const MILLI: i64 = 1_000;
+
+/// How finely a source resolved a time. CLF brackets and journal `short` are whole seconds, so
+/// a second-precision time really means "somewhere in this second".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    Second,
+    Milli,
+    Micro,
+}
+
+impl Precision {
+    /// Returns the precision implied by the number of fraction digits after the seconds.
+    pub fn from_fraction_digits(digits: usize) -> Precision {
+        match digits {
+            0 => Precision::Second,
+            1..=3 => Precision::Milli,
+            _ => Precision::Micro,
+        }
+    }
+}
+
+/// A calendar time without a zone, as written by sources that do not say their zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// Microseconds within the second.
+    pub micros: u32,
+}
+
+impl Civil {
+    /// Converts this civil time, read as UTC, to microseconds since the epoch.
+    pub fn to_utc_micros(self) -> Option<i64> {
+        let date = NaiveDate::from_ymd_opt(self.year, self.month, self.day)?;
+        let time = date.and_hms_micro_opt(self.hour, self.minute, self.second, self.micros)?;
+        Some(time.and_utc().timestamp_micros())
+    }
+
+    fn to_naive(self) -> Option<NaiveDateTime> {
+        NaiveDate::from_ymd_opt(self.year, self.month, self.day)?.and_hms_micro_opt(
+            self.hour,
+            self.minute,
+            self.second,
+            self.micros,
+        )
+    }
+}
+
+/// The zone used for timestamps that carry none (`--tz`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zone {
+    Utc,
+    Named(Tz),
+}
+
+impl Zone {
+    /// Parses an IANA zone name such as `Europe/Berlin`, or `UTC`.
+    pub fn parse(name: &str) -> Option<Zone> {
+        if name.eq_ignore_ascii_case("utc") || name == "Z" {
+            return Some(Zone::Utc);
+        }
+        name.parse::<Tz>().ok().map(Zone::Named)
+    }
+
+    /// Converts a local civil time in this zone to UTC microseconds.
+    ///
+    /// A local time repeated by a DST change (the hour after clocks go back) resolves to its
+    /// earlier instant, and a local time skipped by a DST change (clocks go forward) is read
+    /// with the offset in force before the change, which places it after the gap.
+    pub fn to_utc_micros(self, civil: Civil) -> Option<i64> {
+        match self {
+            Zone::Utc => civil.to_utc_micros(),
+            Zone::Named(tz) => {
+                let naive = civil.to_naive()?;
+                let resolved = match tz.from_local_datetime(&naive) {
+                    LocalResult::Single(t) => t,
+                    LocalResult::Ambiguous(earlier, _) => earlier,
+                    LocalResult::None => {
+                        // Read the skipped time with the offset of one hour earlier.
+                        let before = naive - chrono::Duration::hours(1);
+                        let earlier = tz.from_local_datetime(&before).earliest()?;
+                        let offset = chrono::Offset::fix(earlier.offset());
+                        let utc = naive - chrono::Duration::seconds(offset.local_minus_utc() as i64);
+                        return Some(utc.and_utc().timestamp_micros());
+                    }
+                };
+                Some(resolved.with_timezone(&Utc).timestamp_micros())
+            }
+        }
+    }
+}
+
+/// Reads exactly `n` ASCII digits at the start of `bytes`.
+pub fn digits(bytes: &[u8], n: usize) -> Option<u32> {
+    if bytes.len() < n {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for &b in &bytes[..n] {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(b - b'0');
+    }
+    Some(value)
+}
+
+/// Reads a fraction of a second `.ddd…` at the start of `bytes`: the microseconds, the number
+/// of digits written, and the bytes consumed (the dot included). Digits past the sixth are
+/// read and dropped. Returns `(0, 0, 0)` when `bytes` does not start with a dot and a digit.
+pub fn fraction(bytes: &[u8]) -> (u32, usize, usize) {
+    if bytes.first() != Some(&b'.') && bytes.first() != Some(&b',') {
+        return (0, 0, 0);
+    }
+    let count = bytes[1..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if count == 0 {
+        return (0, 0, 0);
+    }
+    let mut micros: u32 = 0;
+    for i in 0..6 {
+        let digit = if i < count { u32::from(bytes[1 + i] - b'0') } else { 0 };
+        micros = micros * 10 + digit;
+    }
+    (micros, count, 1 + count)
+}
+
+/// Parses `HH:MM:SS` at the start of `bytes`.
+pub fn hms(bytes: &[u8]) -> Option<(u32, u32, u32)> {
+    if bytes.len() < 8 || bytes[2] != b':' || bytes[5] != b':' {
+        return None;
+    }
+    let (h, m, s) = (digits(bytes, 2)?, digits(&bytes[3..], 2)?, digits(&bytes[6..], 2)?);
+    // 60 is a leap second: accepted and read as the next second by chrono's rules below.
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    Some((h, m, s.min(59)))
+}
+
+/// Parses `YYYY-MM-DD` (or with `/` separators, as Go's `log` writes) at the start of `bytes`.
+pub fn ymd(bytes: &[u8]) -> Option<(i32, u32, u32)> {
+    if bytes.len() < 10 {
+        return None;
+    }
+    let sep = bytes[4];
+    if (sep != b'-' && sep != b'/') || bytes[7] != sep {
+        return None;
+    }
+    let year = digits(bytes, 4)? as i32;
+    let month = digits(&bytes[5..], 2)?;
+    let day = digits(&bytes[8..], 2)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some((year, month, day))
+}
+
+/// Parses a zone offset at the start of `bytes`: `Z`, `+00:00`, `+0000` or `+00`.
+/// Returns the offset in seconds east of UTC and the bytes consumed.
+pub fn zone_offset(bytes: &[u8]) -> Option<(i64, usize)> {
+    match bytes.first()? {
+        b'Z' | b'z' => Some((0, 1)),
+        sign @ (b'+' | b'-') => {
+            let hours = digits(&bytes[1..], 2)? as i64;
+            let (minutes, used) = if bytes.get(3) == Some(&b':') {
+                (digits(&bytes[4..], 2)? as i64, 6)
+            } else if let Some(m) = digits(&bytes[3..], 2) {
+                (m as i64, 5)
+            } else {
+                (0, 3)
+            };
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = hours * 3600 + minutes * 60;
+            Some((if *sign == b'-' { -seconds } else { seconds }, used))
+        }
+        _ => None,
+    }
+}
+
+/// A time parsed from the start of a line, with the bytes it used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    pub micros: i64,
+    pub precision: Precision,
+    pub len: usize,
+}
+
+/// Parses an RFC 3339 / ISO 8601 time at the start of `bytes`: `2026-06-10T19:56:01Z`,
+/// `2026-06-10T19:56:01.123456789+00:00`, `2026-06-10T19:56:01+0000`. A space is accepted in
+/// place of the `T`. A time without a zone is read in `zone`.
+pub fn parse_iso(bytes: &[u8], zone: Zone) -> Option<Parsed> {
+    let (year, month, day) = ymd(bytes)?;
+    if bytes.get(4) != Some(&b'-') {
+        return None;
+    }
+    let sep = *bytes.get(10)?;
+    if sep != b'T' && sep != b't' && sep != b' ' {
+        return None;
+    }
+    let (hour, minute, second) = hms(bytes.get(11..)?)?;
+    let mut pos = 19;
+    let (micros, fraction_digits, used) = fraction(&bytes[pos..]);
+    pos += used;
+    let civil = Civil { year, month, day, hour, minute, second, micros };
+    let precision = Precision::from_fraction_digits(fraction_digits);
+    match zone_offset(&bytes[pos..]) {
+        Some((offset, used)) => {
+            let utc = civil.to_utc_micros()? - offset * SECOND;
+            Some(Parsed { micros: utc, precision, len: pos + used })
+        }
+        None => Some(Parsed { micros: zone.to_utc_micros(civil)?, precision, len: pos }),
+    }
+}
+
+/// Returns the month number (1–12) of an English three-letter month abbreviation.
+pub fn month_abbrev(bytes: &[u8]) -> Option<u32> {
+    if bytes.len() < 3 {
+        return None;
+    }
+    let lower = [
+        bytes[0].to_ascii_lowercase(),
+        bytes[1].to_ascii_lowercase(),
+        bytes[2].to_ascii_lowercase(),
+    ];
+    let month = match &lower {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    };
+    Some(month)
+}
+
+/// Parses a CLF time `10/Jun/2026:19:30:12 +0000` (without the brackets).
+pub fn parse_clf(bytes: &[u8]) -> Option<Parsed> {
+    // dd/Mon/yyyy:HH:MM:SS +zzzz
+    if bytes.len() < 20 || bytes[2] != b'/' || bytes[6] != b'/' || bytes[11] != b':' {
+        return None;
+    }
+    let day = digits(bytes, 2)?;
+    let month = month_abbrev(&bytes[3..6])?;
+    let year = digits(&bytes[7..], 4)? as i32;
+    let (hour, minute, second) = hms(&bytes[12..])?;
+    let civil = Civil { year, month, day, hour, minute, second, micros: 0 };
+    let mut pos = 20;
+    let mut offset = 0;
+    if bytes.get(pos) == Some(&b' ') {
+        if let Some((o, used)) = zone_offset(&bytes[pos + 1..]) {
+            offset = o;
+            pos += 1 + used;
+        }
+    }
+    let micros = civil.to_utc_micros()? - offset * SECOND;
+    Some(Parsed { micros, precision: Precision::Second, len: pos })
+}
+
+/// Parses epoch seconds with an optional fraction, `1781121361.123456`.
+pub fn parse_epoch_seconds(bytes: &[u8]) -> Option<Parsed> {
+    let int_len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if !(9..=11).contains(&int_len) {
+        return None;
+    }
+    let seconds: i64 = std::str::from_utf8(&bytes[..int_len]).ok()?.parse().ok()?;
+    let (micros, fraction_digits, used) = fraction(&bytes[int_len..]);
+    Some(Parsed {
+        micros: seconds * SECOND + i64::from(micros),
+        precision: Precision::from_fraction_digits(fraction_digits),
+        len: int_len + used,
+    })
+}
+
+/// Formats a time as RFC 3339 UTC with milliseconds: `2026-06-10T19:56:01.123Z`.
+pub fn format_millis(micros: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_micros(micros) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => format!("invalid-time({micros})"),
+    }
+}
+
+/// Formats a time as RFC 3339 UTC to the second: `2026-06-10T19:56:01Z`.
+pub fn format_seconds(micros: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_micros(micros) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => format!("invalid-time({micros})"),
+    }
+}
+
+/// Parses a `--since`/`--until` value: RFC 3339, or `YYYY-MM-DD HH:MM:SS` (UTC unless an
+/// offset follows), or a bare date `YYYY-MM-DD` (midnight UTC).
+pub fn parse_bound(text: &str) -> Option<i64> {
+    let bytes = text.trim().as_bytes();
+    if bytes.len() == 10 {
+        let (year, month, day) = ymd(bytes)?;
+        let civil = Civil { year, month, day, hour: 0, minute: 0, second: 0, micros: 0 };
+        return civil.to_utc_micros();
+    }
+    let parsed = parse_iso(bytes, Zone::Utc)?;
+    (parsed.len == bytes.len()).then_some(parsed.micros)
+}
+
+/// Returns the year of a UTC time.
+pub fn year_of(micros: i64) -> i32 {
+    use chrono::Datelike;
+    DateTime::<Utc>::from_timestamp_micros(micros).map_or(1970, |t| t.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> i64 {
+        DateTime::parse_from_rfc3339(text).unwrap().timestamp_micros()
+    }
+
+    #[test]
+    fn iso_variants() {
+        let cases: &[(&str, &str, Precision)] = &[
+            ("2026-06-10T19:56:01Z", "2026-06-10T19:56:01Z", Precision::Second),
+            ("2026-06-10T19:56:01+00:00 devvm", "2026-06-10T19:56:01Z", Precision::Second),
+            ("2026-06-10T19:56:01+0000 devvm", "2026-06-10T19:56:01Z", Precision::Second),
+            ("2026-06-10T21:56:01+02:00", "2026-06-10T19:56:01Z", Precision::Second),
+            ("2026-06-10T19:56:01.123456+00:00", "2026-06-10T19:56:01.123456Z", Precision::Micro),
+            ("2026-06-10T19:56:01.123456789Z", "2026-06-10T19:56:01.123456Z", Precision::Micro),
+            ("2026-06-10T19:56:01.12Z", "2026-06-10T19:56:01.120Z", Precision::Milli),
+            ("2026-06-10 19:56:01", "2026-06-10T19:56:01Z", Precision::Second),
+        ];
+        for (input, expected, precision) in cases {
+            let parsed = parse_iso(input.as_bytes(), Zone::Utc).unwrap();
+            assert_eq!(parsed.micros, utc(expected), "{input}");
+            assert_eq!(parsed.precision, *precision, "{input}");
+        }
+    }
+
+    #[test]
+    fn iso_rejects_garbage() {
+        for input in ["", "2026-06-10", "2026-13-10T19:56:01Z", "2026-06-10T25:00:00Z", "x026-06-10T19:56:01Z"] {
+            assert_eq!(parse_iso(input.as_bytes(), Zone::Utc), None, "{input}");
+        }
+    }
+
+    #[test]
+    fn clf_time_with_offset() {
+        let parsed = parse_clf(b"10/Jun/2026:21:30:12 +0200").unwrap();
+        assert_eq!(parsed.micros, utc("2026-06-10T19:30:12Z"));
+        assert_eq!(parsed.len, 26);
+    }
+
+    #[test]
+    fn epoch_seconds_fraction() {
+        let parsed = parse_epoch_seconds(b"1781121361.123456 devvm").unwrap();
+        assert_eq!(parsed.micros, 1_781_121_361_123_456);
+        assert_eq!(parsed.precision, Precision::Micro);
+    }
+
+    #[test]
+    fn zone_dst_rules() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        // 2026-03-29 02:30 does not exist in Berlin: read with the winter offset (+01:00).
+        let skipped = Civil { year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0, micros: 0 };
+        assert_eq!(berlin.to_utc_micros(skipped), Some(utc("2026-03-29T01:30:00Z")));
+        // 2026-10-25 02:30 happens twice: the earlier instant (+02:00) wins.
+        let repeated = Civil { year: 2026, month: 10, day: 25, hour: 2, minute: 30, second: 0, micros: 0 };
+        assert_eq!(berlin.to_utc_micros(repeated), Some(utc("2026-10-25T00:30:00Z")));
+    }
+
+    #[test]
+    fn bounds_accept_both_forms() {
+        assert_eq!(parse_bound("2026-06-10 19:00:00"), Some(utc("2026-06-10T19:00:00Z")));
+        assert_eq!(parse_bound("2026-06-10T21:00:00+02:00"), Some(utc("2026-06-10T19:00:00Z")));
+        assert_eq!(parse_bound("2026-06-10"), Some(utc("2026-06-10T00:00:00Z")));
+        assert_eq!(parse_bound("yesterday"), None);
+    }
+
+    #[test]
+    fn format_millis_rounds_down() {
+        assert_eq!(format_millis(utc("2026-06-10T19:56:01.123456Z")), "2026-06-10T19:56:01.123Z");
+    }
+}
