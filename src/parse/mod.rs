@@ -36,6 +36,35 @@ pub enum LineClass {
     Malformed(&'static str),
 }
 
+/// What a journal-message parser (dispatch, serve, system) made of one message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    /// The message is evidence. `inner_time` is a time written inside the message itself.
+    Event { kind: EventKind, inner_time: Option<InnerTime> },
+    /// A valid message of no interest.
+    Ignored,
+    /// A message of a known program that could not be read (for example `ws close` with no
+    /// `dur_ms=`); the reason is shown in the summary.
+    Malformed(&'static str),
+}
+
+impl Message {
+    /// An event with no inner time.
+    pub fn event(kind: EventKind) -> Message {
+        Message::Event { kind, inner_time: None }
+    }
+}
+
+/// A time written inside a journal message, in the host's local zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InnerTime {
+    /// A full date and time, such as Go's `log` prefix `2026/06/10 19:56:01`.
+    Civil(crate::time::Civil),
+    /// A time of day without a date, such as t3 serve's `[19:55:40.120]` header. The date is
+    /// the one that puts it closest to the journal time.
+    TimeOfDay { hour: u32, minute: u32, second: u32, micros: u32 },
+}
+
 /// Settings every parser may need, fixed for the whole run.
 #[derive(Clone, Debug)]
 pub struct ParseOptions {
