@@ -1,15 +1,46 @@
-//! t3 serve messages (Effect's pretty logger). To be written.
+//! t3 serve messages: Effect's pretty logger inside journal lines.
+//!
+//! The logger writes a header and then detail lines indented by two spaces, and journald keeps
+//! each line as its own entry:
+//!
+//! ```text
+//! [19:55:40.120] WARN (#412): git remote status refresh failed
+//!   Command failed: git fetch --quiet origin: timed out.
+//! ```
+//!
+//! The header has a local time of day and no date. Git commands time out after 5 s, and such a
+//! timeout shows as `timed out` in a detail line (or in the header itself). A detail line is
+//! tied to the last header of the same PID, so the parser keeps that header per PID.
+//!
+//! NOTE: only the uncoloured output (stdout not a TTY, as under systemd) is read. With ANSI
+//! colours the header starts with an escape sequence and is not recognised.
 
 use std::collections::HashMap;
 
-use super::Message;
+use super::{InnerTime, Message, contains, user_name};
+use crate::event::EventKind;
+use crate::time::{fraction, hms};
+
+/// Maximum number of PIDs whose last header is kept. One serve runs per user, but every
+/// restart brings a new PID, so the map is cleared when it reaches this size. A clear loses at
+/// most the tie of the detail lines being read at that moment.
+const MAX_TRACKED_PIDS: usize = 4096;
+
+/// The last header a serve process wrote.
+#[derive(Clone, Copy, Debug)]
+struct Header {
+    time: InnerTime,
+    /// Set once a `timed out` line under this header became an event, so a header with
+    /// several such detail lines yields one git timeout.
+    timeout_reported: bool,
+}
 
 /// Parses t3 serve messages, keeping the last header per PID so a detail line can be tied to
 /// its header.
 #[derive(Debug, Default)]
 pub struct ServeParser {
-    #[allow(dead_code)]
-    headers: HashMap<u32, ()>,
+    /// Keyed by the journal PID. Lines without a PID share the `None` slot.
+    headers: HashMap<Option<u32>, Header>,
 }
 
 impl ServeParser {
@@ -19,7 +50,439 @@ impl ServeParser {
 
     /// Parses one message of a serve. `pid` is the journal PID; `unit_user` is the user when
     /// the export names the unit (`-o with-unit`, json, export).
-    pub fn parse_message(&mut self, _msg: &[u8], _pid: Option<u32>, _unit_user: Option<&str>) -> Message {
-        Message::Ignored
+    ///
+    /// The user of a git timeout or start is `unit_user`, or else the user of a `/home/USER/`
+    /// path in the same message.
+    pub fn parse_message(
+        &mut self,
+        msg: &[u8],
+        pid: Option<u32>,
+        unit_user: Option<&str>,
+    ) -> Message {
+        let user = || unit_user.map(Box::from).or_else(|| home_user(msg));
+
+        if let Some((time, text)) = header(msg) {
+            let timed_out = contains(text, b"timed out");
+            self.remember(
+                pid,
+                Header {
+                    time,
+                    timeout_reported: timed_out,
+                },
+            );
+            if timed_out {
+                return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, Some(time));
+            }
+            if contains(text, b"T3 Code running") {
+                return serve_event(EventKind::ServeStarted { user: user(), pid }, Some(time));
+            }
+            return pid_user(msg, pid);
+        }
+
+        // A detail line. The systemd line `State 'stop-sigterm' timed out. Killing.` is not
+        // indented, so it never gets here.
+        if msg.first().is_some_and(|b| *b == b' ' || *b == b'\t') && contains(msg, b"timed out") {
+            let header = self
+                .headers
+                .get_mut(&pid)
+                .filter(|header| !header.timeout_reported);
+            if let Some(header) = header {
+                header.timeout_reported = true;
+                let time = header.time;
+                return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, Some(time));
+            }
+        }
+
+        if contains(msg, b"T3 Code running") {
+            return serve_event(EventKind::ServeStarted { user: user(), pid }, None);
+        }
+        pid_user(msg, pid)
+    }
+
+    fn remember(&mut self, pid: Option<u32>, header: Header) {
+        if self.headers.len() >= MAX_TRACKED_PIDS && !self.headers.contains_key(&pid) {
+            self.headers.clear();
+        }
+        self.headers.insert(pid, header);
+    }
+}
+
+fn serve_event(kind: EventKind, inner_time: Option<InnerTime>) -> Message {
+    Message::Event { kind, inner_time }
+}
+
+/// Reads the header `[19:55:40.120] WARN (#412): text`, returning its time of day and the
+/// bytes after `] `.
+fn header(msg: &[u8]) -> Option<(InnerTime, &[u8])> {
+    let rest = msg.strip_prefix(b"[")?;
+    let (hour, minute, second) = hms(rest)?;
+    let (micros, _, fraction_len) = fraction(rest.get(8..)?);
+    let text = rest.get(8 + fraction_len..)?.strip_prefix(b"] ")?;
+    Some((
+        InnerTime::TimeOfDay {
+            hour,
+            minute,
+            second,
+            micros,
+        },
+        text,
+    ))
+}
+
+/// Returns `PidUser` when the message names a `/home/USER/` path and the PID is known.
+fn pid_user(msg: &[u8], pid: Option<u32>) -> Message {
+    match (pid, home_user(msg)) {
+        (Some(pid), Some(user)) => Message::event(EventKind::PidUser { pid, user }),
+        _ => Message::Ignored,
+    }
+}
+
+/// Returns USER from the first `/home/USER/` in the message.
+fn home_user(msg: &[u8]) -> Option<Box<str>> {
+    memchr::memmem::find_iter(msg, b"/home/").find_map(|at| {
+        let rest = &msg[at + b"/home/".len()..];
+        let user = user_name(rest)?;
+        (rest.get(user.len()) == Some(&b'/')).then_some(user)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PID: Option<u32> = Some(4711);
+
+    fn at(hour: u32, minute: u32, second: u32, millis: u32) -> Option<InnerTime> {
+        Some(InnerTime::TimeOfDay {
+            hour,
+            minute,
+            second,
+            micros: millis * 1000,
+        })
+    }
+
+    fn git_timeout(user: Option<&str>, pid: Option<u32>, time: Option<InnerTime>) -> Message {
+        Message::Event {
+            kind: EventKind::ServeGitTimeout {
+                user: user.map(Box::from),
+                pid,
+            },
+            inner_time: time,
+        }
+    }
+
+    /// Feeds the lines in order to one parser, all with the same PID and unit user, and
+    /// returns what each line yielded.
+    fn run(lines: &[&str], pid: Option<u32>, unit_user: Option<&str>) -> Vec<Message> {
+        let mut parser = ServeParser::new();
+        lines
+            .iter()
+            .map(|line| parser.parse_message(line.as_bytes(), pid, unit_user))
+            .collect()
+    }
+
+    /// A name, the lines fed in order, their PID and unit user, and what each line yields.
+    type SequenceCase<'a> = (
+        &'a str,
+        &'a [&'a str],
+        Option<u32>,
+        Option<&'a str>,
+        Vec<Message>,
+    );
+
+    #[test]
+    fn serve_sequences() {
+        let header = "[19:55:40.120] WARN (#412): git remote status refresh failed";
+        let detail = "  Command failed: git fetch --quiet origin: timed out.";
+        let cases: &[SequenceCase] = &[
+            (
+                "detail under a header is a git timeout at the header time",
+                &[header, detail],
+                PID,
+                Some("bob"),
+                vec![
+                    Message::Ignored,
+                    git_timeout(Some("bob"), PID, at(19, 55, 40, 120)),
+                ],
+            ),
+            (
+                "user unknown when the export does not name the unit",
+                &[header, detail],
+                PID,
+                None,
+                vec![
+                    Message::Ignored,
+                    git_timeout(None, PID, at(19, 55, 40, 120)),
+                ],
+            ),
+            (
+                "a second timed-out detail of the same header is not a second timeout",
+                &[header, detail, "  GitCommandError: git fetch timed out."],
+                PID,
+                Some("bob"),
+                vec![
+                    Message::Ignored,
+                    git_timeout(Some("bob"), PID, at(19, 55, 40, 120)),
+                    Message::Ignored,
+                ],
+            ),
+            (
+                "a new header makes the next timeout count again",
+                &[
+                    header,
+                    detail,
+                    "[19:55:50.001] WARN (#413): git branch check failed",
+                    detail,
+                ],
+                PID,
+                Some("bob"),
+                vec![
+                    Message::Ignored,
+                    git_timeout(Some("bob"), PID, at(19, 55, 40, 120)),
+                    Message::Ignored,
+                    git_timeout(Some("bob"), PID, at(19, 55, 50, 1)),
+                ],
+            ),
+            (
+                "a header that says timed out counts by itself",
+                &["[19:55:40.120] WARN (#412): git fetch timed out.", detail],
+                PID,
+                Some("bob"),
+                vec![
+                    git_timeout(Some("bob"), PID, at(19, 55, 40, 120)),
+                    Message::Ignored,
+                ],
+            ),
+            (
+                "a detail with no header before it is not tied to anything",
+                &[detail],
+                PID,
+                Some("bob"),
+                vec![Message::Ignored],
+            ),
+            (
+                "the systemd stop timeout after a header is not a git timeout",
+                &[header, "State 'stop-sigterm' timed out. Killing."],
+                PID,
+                Some("bob"),
+                vec![Message::Ignored, Message::Ignored],
+            ),
+            (
+                "a detail without timed out is ignored",
+                &[
+                    header,
+                    "  at ChildProcess.exithandler (node:child_process:422:12)",
+                ],
+                PID,
+                Some("bob"),
+                vec![Message::Ignored, Message::Ignored],
+            ),
+            (
+                "a header without a fraction of a second",
+                &[
+                    "[19:55:40] WARN (#412): git remote status refresh failed",
+                    detail,
+                ],
+                PID,
+                None,
+                vec![Message::Ignored, git_timeout(None, PID, at(19, 55, 40, 0))],
+            ),
+            (
+                "a timeout without a PID uses the last header without a PID",
+                &[header, detail],
+                None,
+                None,
+                vec![
+                    Message::Ignored,
+                    git_timeout(None, None, at(19, 55, 40, 120)),
+                ],
+            ),
+            (
+                "the user of a home path when the unit is not named",
+                &[
+                    header,
+                    "  Command failed: git -C /home/bob/src/app fetch --quiet origin: timed out.",
+                ],
+                PID,
+                None,
+                vec![
+                    Message::Ignored,
+                    git_timeout(Some("bob"), PID, at(19, 55, 40, 120)),
+                ],
+            ),
+            (
+                "a start header",
+                &["[08:00:01.500] INFO (#1): T3 Code running on http://127.0.0.1:3774"],
+                PID,
+                Some("bob"),
+                vec![Message::Event {
+                    kind: EventKind::ServeStarted {
+                        user: Some("bob".into()),
+                        pid: PID,
+                    },
+                    inner_time: at(8, 0, 1, 500),
+                }],
+            ),
+            (
+                "a start line without a header",
+                &["T3 Code running on http://127.0.0.1:3774"],
+                PID,
+                None,
+                vec![Message::event(EventKind::ServeStarted {
+                    user: None,
+                    pid: PID,
+                })],
+            ),
+            (
+                "a home path ties the PID to a user",
+                &["[19:55:41.000] INFO (#7): opened workspace /home/bob/src/app"],
+                PID,
+                None,
+                vec![Message::event(EventKind::PidUser {
+                    pid: 4711,
+                    user: "bob".into(),
+                })],
+            ),
+            (
+                "an indented home path ties the PID too",
+                &["  at /home/bob/.local/share/t3/server.js:10:5"],
+                PID,
+                None,
+                vec![Message::event(EventKind::PidUser {
+                    pid: 4711,
+                    user: "bob".into(),
+                })],
+            ),
+            (
+                "a home path without a PID is ignored",
+                &["  at /home/bob/.local/share/t3/server.js:10:5"],
+                None,
+                None,
+                vec![Message::Ignored],
+            ),
+            (
+                "/home/ not followed by a user and a slash",
+                &["see /home/ and /homework/x and /home/bob"],
+                PID,
+                None,
+                vec![Message::Ignored],
+            ),
+            (
+                "an unrelated header",
+                &["[19:55:40.120] INFO (#12): client connected"],
+                PID,
+                Some("bob"),
+                vec![Message::Ignored],
+            ),
+            ("an empty message", &[""], PID, None, vec![Message::Ignored]),
+        ];
+        for (name, lines, pid, unit_user, expected) in cases {
+            assert_eq!(run(lines, *pid, *unit_user), *expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn headers_kept_per_pid() {
+        let mut parser = ServeParser::new();
+        let header_a = b"[19:55:40.120] WARN (#412): git remote status refresh failed";
+        let header_b = b"[19:55:41.250] WARN (#9): git remote status refresh failed";
+        let detail = b"  Command failed: git fetch --quiet origin: timed out.";
+
+        assert_eq!(
+            parser.parse_message(header_a, Some(1), Some("alice")),
+            Message::Ignored
+        );
+        assert_eq!(
+            parser.parse_message(header_b, Some(2), Some("bob")),
+            Message::Ignored
+        );
+        assert_eq!(
+            parser.parse_message(detail, Some(1), Some("alice")),
+            git_timeout(Some("alice"), Some(1), at(19, 55, 40, 120)),
+        );
+        assert_eq!(
+            parser.parse_message(detail, Some(2), Some("bob")),
+            git_timeout(Some("bob"), Some(2), at(19, 55, 41, 250)),
+        );
+        // A PID that wrote no header.
+        assert_eq!(
+            parser.parse_message(detail, Some(3), Some("carol")),
+            Message::Ignored
+        );
+    }
+
+    #[test]
+    fn header_map_stays_bounded() {
+        let mut parser = ServeParser::new();
+        let header = b"[19:55:40.120] WARN (#412): git remote status refresh failed";
+        for pid in 0..(MAX_TRACKED_PIDS as u32 * 3) {
+            parser.parse_message(header, Some(pid), None);
+            assert!(parser.headers.len() <= MAX_TRACKED_PIDS);
+        }
+        // The newest PID is still tracked after a clear.
+        let last = MAX_TRACKED_PIDS as u32 * 3 - 1;
+        let detail = b"  Command failed: git fetch --quiet origin: timed out.";
+        assert_eq!(
+            parser.parse_message(detail, Some(last), None),
+            git_timeout(None, Some(last), at(19, 55, 40, 120))
+        );
+    }
+
+    const VALID_LINES: &[&str] = &[
+        "[19:55:40.120] WARN (#412): git remote status refresh failed",
+        "  Command failed: git -C /home/bob/src/app fetch --quiet origin: timed out.",
+        "[08:00:01.500] INFO (#1): T3 Code running on http://127.0.0.1:3774",
+        "State 'stop-sigterm' timed out. Killing.",
+    ];
+
+    /// Generates a valid line with a few bytes overwritten or inserted, then cut at a random
+    /// length.
+    fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
+        (
+            0..VALID_LINES.len(),
+            prop::collection::vec((any::<usize>(), any::<u8>(), any::<bool>()), 0..4),
+            any::<usize>(),
+        )
+            .prop_map(|(index, edits, cut)| {
+                let mut line = VALID_LINES[index].as_bytes().to_vec();
+                for (at, byte, insert) in edits {
+                    let at = at % (line.len() + 1);
+                    if insert || at == line.len() {
+                        line.insert(at, byte);
+                    } else {
+                        line[at] = byte;
+                    }
+                }
+                line.truncate(cut % (line.len() + 1));
+                line
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn parse_message_never_panics(
+            lines in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..120), 1..8),
+            pid in prop::option::of(0u32..4),
+        ) {
+            let mut parser = ServeParser::new();
+            for line in &lines {
+                let _ = parser.parse_message(line, pid, Some("bob"));
+            }
+        }
+
+        #[test]
+        fn parse_message_mutated_never_panics(
+            lines in prop::collection::vec(mutated_line(), 1..8),
+            pid in prop::option::of(0u32..4),
+        ) {
+            let mut parser = ServeParser::new();
+            for line in &lines {
+                let _ = parser.parse_message(line, pid, None);
+            }
+        }
     }
 }
