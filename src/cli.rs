@@ -1,1 +1,371 @@
-//! TODO
+//! The command line: argument definitions (clap derive) and the function that runs a command.
+//!
+//! This module only turns arguments into options and calls the pipeline in [`crate::run`],
+//! [`crate::correlate`] and [`crate::output`]; the binary calls [`run`] and maps its result to
+//! an exit code: 0 done, 1 findings in check modes, 2 usage or input error.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use regex::Regex;
+
+use crate::correlate::{self, CorrelateOptions};
+use crate::error::{Error, Result};
+use crate::input::{InputSource, InputSpec, InputType};
+use crate::output::{self, Format, OutputOptions, Report, Rows};
+use crate::parse::{DEFAULT_ROUTER, ParseOptions};
+use crate::run::{self, ReadOptions};
+use crate::time::{self, MILLI, SECOND, Zone};
+
+/// Attribute T3 Code WebSocket drops to the segment that broke: Cloudflare and its tunnel,
+/// the cluster path (Traefik), t3-dispatch, the devvm host, the user's t3 serve, or the user's
+/// own network.
+///
+/// Reads devvm journal exports (journalctl -o short, short-precise, short-iso,
+/// short-iso-precise, short-unix, with-unit, cat or json), Traefik access logs (CLF or JSON)
+/// and cloudflared logs, plain or gzip, from files or stdin. The type of each input is
+/// detected from its content.
+#[derive(Debug, Parser)]
+#[command(name = "t3forensics", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One attributed row per WebSocket drop (the main job).
+    Drops(CommonArgs),
+    /// One row per mass-cancel burst: many clients dropping in the same second.
+    Bursts(CommonArgs),
+    /// The normalised event stream, one row per event, for reading an incident.
+    Timeline(CommonArgs),
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Log files to read (plain or gzip). `-`, or no path while stdin is not a terminal, reads
+    /// stdin.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Output format [default: csv when stdout is not a terminal, table when it is].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write the rows to FILE instead of stdout (written to a temporary file, then renamed).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print only rows at or after this time: RFC 3339, or `YYYY-MM-DD HH:MM:SS` (UTC unless an
+    /// offset is given). Evidence may still come from just before it.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Print only rows at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Zone of timestamps that carry none (journal short modes, Go log prefixes), as an IANA
+    /// name such as Europe/Berlin.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+
+    /// Year of journal `short` lines, which carry none [default: the year of dated lines in the
+    /// inputs, such as the Go log prefix of dispatch lines].
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
+
+    /// A socket that lived less than this many milliseconds is a drop.
+    #[arg(long, value_name = "MS", default_value_t = 120_000)]
+    pub short_ms: u64,
+
+    /// A socket of the same user and client starting this close to a close makes it a drop
+    /// (a duration: 30s, 1500ms, 1m; a bare number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub reconnect_window: i64,
+
+    /// The fewest drops of distinct clients that make a burst.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub burst_min: usize,
+
+    /// How close in time a burst's drops are: 1s means the same UTC second; a wider window
+    /// slides (a duration: 1s, 2s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub burst_window: i64,
+
+    /// devvm's clock minus the cluster's, in seconds (positive: devvm ahead), instead of
+    /// measuring it from sockets seen by both dispatch and Traefik. Accepts 1.5, 1.5s, -200ms.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_skew, allow_hyphen_values = true)]
+    pub skew: Option<i64>,
+
+    /// Evidence is looked for from this long before a drop (a duration).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub window_before: i64,
+
+    /// Evidence is looked for until this long after a drop (a duration).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub window_after: i64,
+
+    /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
+    /// Types: journal, journal-json, traefik, cloudflared.
+    #[arg(long, value_name = "TYPE[:PATH]")]
+    pub input_type: Vec<String>,
+
+    /// Traefik routers whose `GET /ws` lines are t3 sockets (a regular expression).
+    #[arg(long, value_name = "REGEX", default_value = DEFAULT_ROUTER)]
+    pub router: String,
+
+    /// The path of the browser WebSocket on those routers.
+    #[arg(long, value_name = "PATH", default_value = "/ws")]
+    pub ws_path: String,
+
+    /// The serve port of a user, USER=PORT (repeatable). Ports are also learned from dispatch
+    /// close causes that name 127.0.0.1:PORT.
+    #[arg(long, value_name = "USER=PORT", value_parser = parse_serve_port)]
+    pub serve_port: Vec<(String, u16)>,
+
+    /// Lines longer than this many bytes are skipped and counted as malformed.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_line_bytes: usize,
+
+    /// Threads used to read inputs [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Leave CSV text cells that start with =, +, -, @, tab or CR as they are (by default they
+    /// get a leading ' so a spreadsheet never evaluates log text).
+    #[arg(long)]
+    pub csv_raw: bool,
+
+    /// Do not print the summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Parses a duration: `30s`, `1500ms`, `2m`, `1h`, or a bare number of seconds. Returns
+/// microseconds.
+pub fn parse_duration(text: &str) -> std::result::Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid duration `{text}`; expected a number with a unit, such as 30s or 1500ms"))?;
+    let scale = match unit {
+        "us" | "µs" => 1.0,
+        "ms" => MILLI as f64,
+        "s" => SECOND as f64,
+        "m" | "min" => 60.0 * SECOND as f64,
+        "h" => 3600.0 * SECOND as f64,
+        _ => return Err(format!("invalid duration unit `{unit}` in `{text}`; use ms, s, m or h")),
+    };
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("invalid duration `{text}`; it must be zero or more"));
+    }
+    Ok((value * scale).round() as i64)
+}
+
+/// Parses `--skew`: seconds, possibly negative, with an optional unit.
+fn parse_skew(text: &str) -> std::result::Result<i64, String> {
+    let (negative, rest) = match text.trim().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.trim().trim_start_matches('+')),
+    };
+    let micros = parse_duration(rest)?;
+    Ok(if negative { -micros } else { micros })
+}
+
+fn parse_serve_port(text: &str) -> std::result::Result<(String, u16), String> {
+    let (user, port) = text.split_once('=').ok_or_else(|| format!("invalid --serve-port `{text}`; expected USER=PORT, such as bob=3774"))?;
+    let port: u16 = port.parse().map_err(|_| format!("invalid port in --serve-port `{text}`"))?;
+    Ok((user.to_string(), port))
+}
+
+/// The inputs of a run, with `--input-type` applied.
+fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
+    let mut all_type = None;
+    let mut per_path: Vec<(String, InputType)> = Vec::new();
+    for value in &args.input_type {
+        match value.split_once(':') {
+            Some((kind, path)) => per_path.push((path.to_string(), kind.parse().map_err(Error::Usage)?)),
+            None => all_type = Some(value.parse::<InputType>().map_err(Error::Usage)?),
+        }
+    }
+    let mut names = args.inputs.clone();
+    if names.is_empty() {
+        if io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "no input: pass log files, or pipe one in (journalctl -o short-iso | t3forensics drops)".to_string(),
+            ));
+        }
+        names.push("-".to_string());
+    }
+    if names.iter().filter(|n| *n == "-").count() > 1 {
+        return Err(Error::Usage("stdin (`-`) can be read only once".to_string()));
+    }
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let forced = per_path.iter().find(|(p, _)| *p == name).map(|(_, t)| *t).or(all_type);
+            let source = if name == "-" { InputSource::Stdin } else { InputSource::Path(PathBuf::from(&name)) };
+            InputSpec { source, forced_type: forced }
+        })
+        .collect())
+}
+
+/// Runs one command. Returns the exit code for a run that completed.
+pub fn run(cli: Cli) -> Result<i32> {
+    let (rows, args) = match cli.command {
+        Command::Drops(args) => (Rows::Drops, args),
+        Command::Bursts(args) => (Rows::Bursts, args),
+        Command::Timeline(args) => (Rows::Timeline, args),
+    };
+    let zone = Zone::parse(&args.tz)
+        .ok_or_else(|| Error::Usage(format!("invalid --tz `{}`; use an IANA zone name such as Europe/Berlin, or UTC", args.tz)))?;
+    let router = Regex::new(&args.router).map_err(|e| Error::Usage(format!("invalid --router regular expression: {e}")))?;
+    let since = bound(&args.since, "--since")?;
+    let until = bound(&args.until, "--until")?;
+    let specs = input_specs(&args)?;
+
+    let read_options = ReadOptions {
+        parse: ParseOptions { zone, year: args.year, router, ws_path: args.ws_path.clone() },
+        max_line_bytes: args.max_line_bytes.max(64),
+        ..ReadOptions::default()
+    };
+    let mut options = CorrelateOptions::with_defaults();
+    options.drops.short_ms = args.short_ms;
+    options.drops.reconnect_window = args.reconnect_window;
+    options.burst_min = args.burst_min;
+    options.burst_window = args.burst_window.max(1);
+    options.join.skew = args.skew;
+    options.rules.window_before = args.window_before;
+    options.rules.window_after = args.window_after;
+    options.serve_ports = args.serve_port.iter().map(|(u, p)| (Box::from(u.as_str()), *p)).collect();
+
+    let parsed = match args.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?
+            .install(|| run::read_inputs(&specs, &read_options))?,
+        None => run::read_inputs(&specs, &read_options)?,
+    };
+    let inputs = parsed.inputs.clone();
+    let analysis = correlate::analyze(parsed, &options);
+
+    let in_range = |t: i64| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u);
+    let report = Report {
+        analysis: &analysis,
+        inputs: &inputs,
+        drops: analysis.drops.iter().filter(|d| in_range(d.time)).collect(),
+        bursts: analysis.bursts.iter().filter(|b| in_range(b.start)).collect(),
+        events: if rows == Rows::Timeline {
+            let mut events: Vec<_> = analysis.events.iter().filter(|e| in_range(e.time)).collect();
+            events.sort_by_key(|e| (e.time, e.origin));
+            events
+        } else {
+            Vec::new()
+        },
+    };
+
+    let stdout_terminal = io::stdout().is_terminal() && args.output.is_none();
+    let format = args.format.unwrap_or(if stdout_terminal { Format::Table } else { Format::Csv });
+    let output_options = OutputOptions {
+        format,
+        csv_raw: args.csv_raw,
+        color: stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    write_rows(&args.output, &report, rows, &output_options)?;
+
+    if !args.quiet && !stdout_terminal || !args.quiet && args.output.is_some() {
+        let stderr = io::stderr();
+        let _ = output::summary::write_summary(&mut stderr.lock(), &report);
+    }
+    Ok(0)
+}
+
+fn bound(value: &Option<String>, flag: &str) -> Result<Option<i64>> {
+    match value {
+        None => Ok(None),
+        Some(text) => time::parse_bound(text).map(Some).ok_or_else(|| {
+            Error::Usage(format!("invalid {flag} `{text}`; use RFC 3339 (2026-06-10T19:00:00Z) or `2026-06-10 19:00:00`"))
+        }),
+    }
+}
+
+/// Writes rows to stdout, or to a temporary file renamed onto `--output` once complete, so a
+/// failed run never leaves half a report. A closed stdout (`| head`) ends the run quietly.
+fn write_rows(path: &Option<PathBuf>, report: &Report, rows: Rows, options: &OutputOptions) -> Result<()> {
+    match path {
+        None => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let result = output::write(&mut out, report, rows, options).and_then(|_| out.flush());
+            match result {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Error::Write { path: "<stdout>".to_string(), source: e }),
+                Ok(()) => Ok(()),
+            }
+        }
+        Some(path) => {
+            let name = path.display().to_string();
+            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+            let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+            let write = || -> io::Result<()> {
+                let file = std::fs::File::create(&temp)?;
+                let mut out = io::BufWriter::new(file);
+                output::write(&mut out, report, rows, options)?;
+                out.flush()?;
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                std::fs::rename(&temp, path)
+            };
+            write().map_err(|source| {
+                let _ = std::fs::remove_file(&temp);
+                Error::Write { path: name, source }
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(30 * SECOND));
+        assert_eq!(parse_duration("1500ms"), Ok(1_500_000));
+        assert_eq!(parse_duration("2m"), Ok(120 * SECOND));
+        assert_eq!(parse_duration("30"), Ok(30 * SECOND));
+        assert_eq!(parse_duration("0.5s"), Ok(500_000));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("3d").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn skews() {
+        assert_eq!(parse_skew("1.5"), Ok(1_500_000));
+        assert_eq!(parse_skew("-200ms"), Ok(-200_000));
+        assert_eq!(parse_skew("+2s"), Ok(2 * SECOND));
+    }
+
+    #[test]
+    fn serve_ports() {
+        assert_eq!(parse_serve_port("bob=3774"), Ok(("bob".to_string(), 3774)));
+        assert!(parse_serve_port("bob").is_err());
+        assert!(parse_serve_port("bob=99999").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,1 +1,285 @@
-//! TODO
+//! The pipeline, wired together: read and parse every input, then correlate, then hand the
+//! results to the output writers. The binary and the CLI tests call these same functions.
+//!
+//! Inputs are parsed in parallel (one rayon task per input) and their results are kept in the
+//! order the inputs were given, so the output does not depend on the thread count.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::event::{Event, Source};
+use crate::input::{self, InputSpec, InputType, Line, LineReader};
+use crate::parse::cloudflared::CloudflaredParser;
+use crate::parse::journal::{JournalParser, apply_year};
+use crate::parse::journal_json::JournalJsonParser;
+use crate::parse::traefik::TraefikParser;
+use crate::parse::{Activity, LineClass, LineCtx, LineParser, ParseOptions, Sink};
+use crate::time;
+
+/// Settings of the reading stage.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    pub parse: ParseOptions,
+    /// Lines longer than this are skipped and counted as malformed (`--max-line-bytes`).
+    pub max_line_bytes: usize,
+    /// Lines read to decide an input's type.
+    pub sample_lines: usize,
+    /// Malformed-line examples kept per input for the summary.
+    pub max_examples: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            parse: ParseOptions::default(),
+            max_line_bytes: 1 << 20,
+            sample_lines: 400,
+            max_examples: 5,
+        }
+    }
+}
+
+/// What reading one input produced, and how each of its lines was accounted for.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct InputReport {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub input_type: Option<&'static str>,
+    pub lines: u64,
+    pub used: u64,
+    pub ignored: u64,
+    pub malformed: u64,
+    /// The first few malformed lines as `(line, reason)`.
+    pub malformed_examples: Vec<(u64, String)>,
+    pub bytes: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Everything read from the inputs: their reports, the events in time order, and activity.
+#[derive(Debug, Default)]
+pub struct ParsedInputs {
+    pub inputs: Vec<InputReport>,
+    pub events: Vec<Event>,
+    pub activity: Activity,
+}
+
+/// A parser chosen for one input.
+enum AnyParser {
+    Journal(JournalParser),
+    JournalJson(JournalJsonParser),
+    Traefik(TraefikParser),
+    Cloudflared(CloudflaredParser),
+}
+
+impl AnyParser {
+    fn as_line_parser(&mut self) -> &mut dyn LineParser {
+        match self {
+            AnyParser::Journal(p) => p,
+            AnyParser::JournalJson(p) => p,
+            AnyParser::Traefik(p) => p,
+            AnyParser::Cloudflared(p) => p,
+        }
+    }
+
+    fn journal_year(&mut self) -> Option<&mut crate::parse::journal::YearState> {
+        match self {
+            AnyParser::Journal(p) => Some(&mut p.year),
+            _ => None,
+        }
+    }
+}
+
+/// One input after reading, before years are resolved across inputs.
+struct ReadInput {
+    report: InputReport,
+    sink: Sink,
+    parser: Option<AnyParser>,
+}
+
+/// Reads and parses every input, in parallel, and merges their events in time order.
+pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedInputs> {
+    let results: Vec<Result<ReadInput>> = specs
+        .par_iter()
+        .enumerate()
+        .map(|(index, spec)| read_one(index as u32, spec, options))
+        .collect();
+    let mut read: Vec<ReadInput> = results.into_iter().collect::<Result<_>>()?;
+
+    resolve_years(&mut read, options)?;
+
+    let mut parsed = ParsedInputs::default();
+    for input in read {
+        parsed.events.extend(input.sink.events);
+        parsed.activity.merge(input.sink.activity);
+        parsed.inputs.push(input.report);
+    }
+    parsed.events.sort_by(|a, b| (a.time, a.origin).cmp(&(b.time, b.origin)));
+    Ok(parsed)
+}
+
+fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadInput> {
+    let name = spec.name();
+    let reader = input::open(spec)?;
+    let mut lines = LineReader::new(reader, options.max_line_bytes);
+    let mut report = InputReport { name: name.clone(), ..InputReport::default() };
+    let mut sink = Sink::new(index);
+
+    // Keep the first lines to decide the type, then parse them and the rest.
+    let mut sample: Vec<(u64, Option<Vec<u8>>)> = Vec::new();
+    let read_error = |source, line| Error::Read { name: name.clone(), line, source };
+    while sample.len() < options.sample_lines {
+        let line_no = lines.line_no + 1;
+        match lines.next_line().map_err(|e| read_error(e, line_no))? {
+            Some(Line::Text(text)) => sample.push((line_no, Some(text.to_vec()))),
+            Some(Line::TooLong { .. }) => sample.push((line_no, None)),
+            None => break,
+        }
+    }
+
+    let detected = match spec.forced_type {
+        Some(input_type) => {
+            let cat = input_type == InputType::Journal
+                && input::detect(sample.iter().filter_map(|(_, l)| l.as_deref()))
+                    .is_some_and(|d| d.cat_mode);
+            Some(input::detect::Detected { input_type, cat_mode: cat })
+        }
+        None => input::detect(sample.iter().filter_map(|(_, l)| l.as_deref())),
+    };
+    let Some(detected) = detected else {
+        if sample.iter().all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty())) {
+            report.lines = sample.len() as u64;
+            report.ignored = report.lines;
+            report.warnings.push(format!("{name}: input is empty"));
+            return Ok(ReadInput { report, sink, parser: None });
+        }
+        return Err(Error::UnknownType {
+            name,
+            sampled: sample.len(),
+            types: input::detect::TYPE_NAMES,
+        });
+    };
+    report.input_type = Some(detected.input_type.name());
+
+    let pod = match detected.input_type {
+        InputType::Cloudflared | InputType::Traefik => spec.pod_from_name(),
+        _ => None,
+    };
+    let mut parser = match detected.input_type {
+        InputType::Journal => {
+            let mut p = JournalParser::new(&options.parse);
+            p.set_cat_mode(detected.cat_mode);
+            AnyParser::Journal(p)
+        }
+        InputType::JournalJson => AnyParser::JournalJson(JournalJsonParser::new(&options.parse)),
+        InputType::Traefik => AnyParser::Traefik(TraefikParser::new(&options.parse)),
+        InputType::Cloudflared => AnyParser::Cloudflared(CloudflaredParser::new(&options.parse)),
+    };
+
+    let account = |report: &mut InputReport, line_no: u64, class: LineClass| {
+        report.lines += 1;
+        match class {
+            LineClass::Used => report.used += 1,
+            LineClass::Ignored => report.ignored += 1,
+            LineClass::Malformed(reason) => {
+                report.malformed += 1;
+                if report.malformed_examples.len() < options.max_examples {
+                    report.malformed_examples.push((line_no, reason.to_string()));
+                }
+            }
+        }
+    };
+    let too_long = LineClass::Malformed("line longer than --max-line-bytes");
+
+    {
+        let line_parser = parser.as_line_parser();
+        for (line_no, text) in &sample {
+            let class = match text {
+                Some(text) => {
+                    let ctx = LineCtx { line: *line_no, outer_time: None, pod: pod.as_deref() };
+                    line_parser.parse_line(text, &ctx, &mut sink)
+                }
+                None => too_long,
+            };
+            account(&mut report, *line_no, class);
+        }
+        drop(sample);
+        loop {
+            let line_no = lines.line_no + 1;
+            let class = match lines.next_line().map_err(|e| read_error(e, line_no))? {
+                Some(Line::Text(text)) => {
+                    let ctx = LineCtx { line: line_no, outer_time: None, pod: pod.as_deref() };
+                    line_parser.parse_line(text, &ctx, &mut sink)
+                }
+                Some(Line::TooLong { .. }) => too_long,
+                None => break,
+            };
+            account(&mut report, line_no, class);
+        }
+        line_parser.finish(&mut sink)?;
+    }
+
+    report.bytes = lines.bytes_read;
+    if let Some(error) = &lines.truncated {
+        report.warnings.push(format!(
+            "{name}: input ends early after {} decompressed bytes ({error}); the lines before it were read",
+            lines.bytes_read
+        ));
+    }
+    Ok(ReadInput { report, sink, parser: Some(parser) })
+}
+
+/// Gives journal `short` inputs that learned no year from their own Go prefixes the year of the
+/// other inputs' dated lines, or fails asking for `--year`.
+fn resolve_years(read: &mut [ReadInput], options: &ReadOptions) -> Result<()> {
+    // Dated times: every event whose time is real, from inputs that needed no year.
+    let mut dated: Vec<i64> = Vec::new();
+    for input in read.iter_mut() {
+        let needs_year = input
+            .parser
+            .as_mut()
+            .and_then(AnyParser::journal_year)
+            .is_some_and(|y| y.used && y.base.is_none());
+        if !needs_year {
+            dated.extend(input.sink.events.iter().map(|e| e.time));
+            dated.extend(input.sink.activity.tracks.values().map(|t| t.first));
+        }
+    }
+    dated.sort_unstable();
+    let hint = dated.get(dated.len() / 2).copied();
+
+    for input in read.iter_mut() {
+        let Some(year) = input.parser.as_mut().and_then(AnyParser::journal_year) else {
+            continue;
+        };
+        if !year.used || year.base.is_some() {
+            continue;
+        }
+        let Some(hint) = hint else {
+            return Err(Error::YearUnknown { name: input.report.name.clone(), line: year.first_line });
+        };
+        // The provisional first time of this input, moved to each candidate year: the one
+        // closest to the other inputs' median time wins.
+        let first = input
+            .sink
+            .activity
+            .tracks
+            .iter()
+            .filter(|(k, _)| k.source == Source::Journal)
+            .map(|(_, t)| t.first)
+            .min();
+        let hint_year = time::year_of(hint);
+        let base = (hint_year - 1..=hint_year + 1)
+            .filter_map(|base| {
+                let real = crate::parse::journal::real_time(first?, base, options.parse.zone)?;
+                Some(((real - hint).abs(), base))
+            })
+            .min()
+            .map_or(hint_year, |(_, base)| base);
+        apply_year(&mut input.sink, year, base, options.parse.zone);
+        input.report.warnings.push(format!(
+            "{}: journal lines carry no year; used {base} from the other inputs (set --year to override)",
+            input.report.name
+        ));
+    }
+    Ok(())
+}

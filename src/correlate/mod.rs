@@ -1,1 +1,344 @@
-//! TODO
+//! Correlation: from the event stream to attributed drops and bursts.
+//!
+//! The steps, in order: fill in users known only by PID; build dispatch and Traefik sockets;
+//! measure the devvm clock offset and join the two on client and start time; move journal
+//! times onto the cluster clock; decide which sockets are drops; group drops into bursts;
+//! compute coverage; attribute each burst and drop with the rule table in [`rules`].
+
+pub mod bursts;
+pub mod coverage;
+pub mod drops;
+pub mod join;
+pub mod rules;
+pub mod sockets;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use crate::event::{Event, EventKind, Source};
+use crate::run::ParsedInputs;
+use crate::time::{MILLI, SECOND};
+
+use bursts::Burst;
+use coverage::{Coverage, CoverageOptions};
+use drops::{Candidate, DropKind, DropOptions};
+use join::{JoinOptions, Offset};
+use rules::{Context, RuleOptions, Scope, Subject};
+use sockets::Socket;
+
+/// The segment a drop is attributed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    T3Serve,
+    Dispatch,
+    Devvm,
+    Cloudflare,
+    ClusterPath,
+    LastMile,
+    Unknown,
+}
+
+impl Segment {
+    /// Every segment, in the order the rules try them.
+    pub const ALL: [Segment; 7] = [
+        Segment::T3Serve,
+        Segment::Dispatch,
+        Segment::Devvm,
+        Segment::Cloudflare,
+        Segment::ClusterPath,
+        Segment::LastMile,
+        Segment::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Segment::T3Serve => "t3_serve",
+            Segment::Dispatch => "dispatch",
+            Segment::Devvm => "devvm",
+            Segment::Cloudflare => "cloudflare",
+            Segment::ClusterPath => "cluster_path",
+            Segment::LastMile => "last_mile",
+            Segment::Unknown => "unknown",
+        }
+    }
+}
+
+/// How sure a verdict is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
+/// Settings of the whole correlation.
+#[derive(Clone, Debug, Default)]
+pub struct CorrelateOptions {
+    pub drops: DropOptions,
+    pub join: JoinOptions,
+    pub coverage: CoverageOptions,
+    pub rules: RuleOptions,
+    /// `--burst-min`: the fewest distinct clients that make a burst.
+    pub burst_min: usize,
+    /// `--burst-window`: 1 s means the same UTC second; a wider window slides.
+    pub burst_window: i64,
+    /// `--serve-port USER=PORT` pairs.
+    pub serve_ports: Vec<(Box<str>, u16)>,
+}
+
+impl CorrelateOptions {
+    pub fn with_defaults() -> CorrelateOptions {
+        CorrelateOptions { burst_min: 5, burst_window: SECOND, ..CorrelateOptions::default() }
+    }
+}
+
+/// One attributed drop: a row of the `drops` output.
+#[derive(Clone, Debug)]
+pub struct Drop {
+    pub id: String,
+    /// The drop's time on the cluster clock, UTC microseconds.
+    pub time: i64,
+    pub user: Option<Box<str>>,
+    pub client: Option<IpAddr>,
+    pub dur_ms: Option<u64>,
+    pub cause: Option<String>,
+    pub reconnect_ms: Option<i64>,
+    pub burst_id: Option<String>,
+    pub segment: Segment,
+    pub confidence: Confidence,
+    pub reason: String,
+    pub rule: &'static str,
+    /// Event indexes, in time order.
+    pub evidence: Vec<usize>,
+    pub kind: DropKind,
+    pub traefik_status: Option<u16>,
+    pub traefik_dur_ms: Option<u64>,
+    /// The sources that saw this socket.
+    pub sources: Vec<Source>,
+}
+
+/// The result of correlation.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Events with journal times on the cluster clock.
+    pub events: Vec<Event>,
+    pub drops: Vec<Drop>,
+    pub bursts: Vec<Burst>,
+    pub offset: Offset,
+    pub coverage: Coverage,
+    /// Dispatch sockets joined to a Traefik line, and each side's count.
+    pub joined: usize,
+    pub dispatch_sockets: usize,
+    pub traefik_sockets: usize,
+}
+
+/// Runs the whole correlation over parsed inputs.
+pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
+    let input_names: Vec<String> = parsed.inputs.iter().map(|i| i.name.clone()).collect();
+    let mut events = parsed.events;
+    sockets::resolve_pid_users(&mut events);
+    let ports = sockets::port_users(&events, &options.serve_ports);
+
+    // Sockets on their own clocks, then the offset and the join.
+    let mut dispatch = sockets::dispatch_sockets(&events, options.join.tolerance);
+    let traefik = sockets::traefik_sockets(&events);
+    let offset = join::measure_offset(&dispatch, &traefik, &options.join);
+    let joined_to = join::join(&dispatch, &traefik, offset.micros, options.join.tolerance);
+
+    // Journal times onto the cluster clock.
+    for event in events.iter_mut() {
+        if event.source == Source::Journal {
+            event.time -= offset.micros;
+        }
+    }
+    for socket in dispatch.iter_mut() {
+        socket.start -= offset.micros;
+        socket.end = socket.end.map(|e| e - offset.micros);
+    }
+    let mut by_time: Vec<usize> = (0..events.len()).collect();
+    by_time.sort_by_key(|&i| (events[i].time, events[i].origin));
+
+    let coverage = Coverage::build(&parsed.activity, -offset.micros, &options.coverage, &input_names);
+
+    // One list of sockets: dispatch sockets with their Traefik line, plus Traefik sockets that
+    // stand in where dispatch does not log sockets.
+    let first_ws_line = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::WsOpen { .. } | EventKind::WsClose { .. }))
+        .map(|e| e.time)
+        .min();
+    let mut taken = vec![false; traefik.len()];
+    let mut all: Vec<Socket> = Vec::with_capacity(dispatch.len() + traefik.len());
+    let mut joined = 0;
+    for (socket, t) in dispatch.iter().zip(&joined_to) {
+        let mut socket = socket.clone();
+        if let Some(t) = *t {
+            taken[t] = true;
+            socket.traefik = traefik[t].traefik;
+            joined += 1;
+        }
+        all.push(socket);
+    }
+    for (index, socket) in traefik.iter().enumerate() {
+        if taken[index] {
+            continue;
+        }
+        let end = socket.end.unwrap_or(socket.start);
+        let journal_covers = coverage.journal.as_ref().is_some_and(|j| j.covers(end, end));
+        let before_ws_logging = first_ws_line.is_none_or(|first| end < first);
+        if !journal_covers || before_ws_logging {
+            all.push(socket.clone());
+        }
+    }
+    all.sort_by_key(|s| (s.start, s.close.or(s.open).or(s.traefik)));
+
+    // Drops, then bursts.
+    let drop_time = |socket: &Socket| -> Option<i64> {
+        if let Some(close) = socket.close {
+            return Some(events[close].time);
+        }
+        if let Some(t) = socket.traefik {
+            return Some(events[t].time);
+        }
+        socket.orphaned_by.map(|r| events[r].time)
+    };
+    let mut candidates = drops::find_drops(&all, &options.drops, drop_time);
+    candidates.sort_by(|a, b| {
+        let (sa, sb) = (&all[a.socket], &all[b.socket]);
+        (a.time, &sa.user, sa.client, a.socket).cmp(&(b.time, &sb.user, sb.client, b.socket))
+    });
+    let cancels: Vec<usize> = by_time
+        .iter()
+        .copied()
+        .filter(|&i| {
+            matches!(events[i].kind, EventKind::ProxyError { class: crate::event::ProxyErrorClass::Canceled, .. })
+        })
+        .collect();
+    let mut found_bursts =
+        bursts::find_bursts(&candidates, &all, &events, &cancels, options.burst_min, options.burst_window);
+
+    // Attribution.
+    let ctx = Context { events: &events, by_time: &by_time, sockets: &all, coverage: &coverage, ports: &ports, options: options.rules };
+    let window = |times: &mut dyn Iterator<Item = i64>| {
+        let times: Vec<i64> = times.collect();
+        let first = times.iter().copied().min().unwrap_or(0);
+        let last = times.iter().copied().max().unwrap_or(0);
+        (first - options.rules.window_before, last + options.rules.window_after)
+    };
+    let mut burst_of: HashMap<usize, usize> = HashMap::new();
+    let mut burst_verdicts = Vec::new();
+    for (b, burst) in found_bursts.iter_mut().enumerate() {
+        for &member in &burst.members {
+            burst_of.insert(member, b);
+        }
+        let members: Vec<&Candidate> = burst.members.iter().map(|&m| &candidates[m]).collect();
+        let (from, to) = window(&mut std::iter::once(burst.start).chain(std::iter::once(burst.end)));
+        let subject = Subject { drops: members, from, to, burst: Some((&burst.id, burst.clients, &burst.cancels)) };
+        let (rule, finding) = rules::attribute(&ctx, &subject, Some(Scope::Shared)).expect("the unknown rule always matches");
+        burst.segment = rule.segment;
+        burst.confidence = finding.confidence;
+        burst.reason = finding.reason.clone();
+        burst_verdicts.push((rule, finding));
+    }
+
+    let mut result = Vec::with_capacity(candidates.len());
+    for (index, candidate) in candidates.iter().enumerate() {
+        let socket = &all[candidate.socket];
+        let (from, to) = window(&mut std::iter::once(candidate.time));
+        let single = Subject { drops: vec![candidate], from, to, burst: None };
+        let (rule, mut finding, burst_id) = match burst_of.get(&index) {
+            Some(&b) => {
+                let burst = &found_bursts[b];
+                match rules::attribute(&ctx, &single, Some(Scope::PerDrop)) {
+                    Some((rule, mut finding)) => {
+                        finding.reason = format!(
+                            "{}; it dropped in burst {} ({} clients in the same second), which is {}",
+                            finding.reason,
+                            burst.id,
+                            burst.clients,
+                            burst.segment.as_str()
+                        );
+                        (rule, finding, Some(burst.id.clone()))
+                    }
+                    None => {
+                        let (rule, finding) = &burst_verdicts[b];
+                        (*rule, finding.clone(), Some(burst.id.clone()))
+                    }
+                }
+            }
+            None => {
+                let (rule, finding) = rules::attribute(&ctx, &single, None).expect("the unknown rule always matches");
+                (rule, finding, None)
+            }
+        };
+
+        // The socket's own lines are evidence too, then everything in time order.
+        finding.evidence.extend(socket.open);
+        finding.evidence.extend(socket.close);
+        finding.evidence.extend(socket.traefik);
+        finding.evidence.sort_by_key(|&i| (events[i].time, events[i].origin));
+        finding.evidence.dedup();
+
+        let traefik_line = socket.traefik.map(|t| &events[t].kind);
+        let (traefik_status, traefik_dur_ms) = match traefik_line {
+            Some(EventKind::TraefikSocket { status, dur_ms, .. }) => (*status, Some(*dur_ms)),
+            _ => (None, None),
+        };
+        let mut sources = Vec::new();
+        if socket.from_dispatch() {
+            sources.push(Source::Journal);
+        }
+        if socket.traefik.is_some() {
+            sources.push(Source::Traefik);
+        }
+        let dur_ms = socket.dur_ms.or_else(|| {
+            (candidate.kind == DropKind::Orphaned).then(|| ((candidate.time - socket.start).max(0) / MILLI) as u64)
+        });
+
+        result.push(Drop {
+            id: String::new(),
+            time: candidate.time,
+            user: socket.user.clone(),
+            client: socket.client,
+            dur_ms,
+            cause: socket.cause.as_ref().map(|c| c.as_str().to_string()),
+            reconnect_ms: candidate.reconnect_ms,
+            burst_id,
+            segment: rule.segment,
+            confidence: finding.confidence,
+            reason: finding.reason,
+            rule: rule.name,
+            evidence: finding.evidence,
+            kind: candidate.kind,
+            traefik_status,
+            traefik_dur_ms,
+            sources,
+        });
+    }
+    for (n, drop) in result.iter_mut().enumerate() {
+        drop.id = format!("D{:04}", n + 1);
+    }
+
+    Analysis {
+        events,
+        drops: result,
+        bursts: found_bursts,
+        offset,
+        coverage,
+        joined,
+        dispatch_sockets: dispatch.len(),
+        traefik_sockets: traefik.len(),
+    }
+}

@@ -1,1 +1,285 @@
-//! TODO
+//! Inputs: files and stdin, decompressed when they are gzip, read as lines in large chunks.
+//!
+//! Compression is decided by content (the gzip magic bytes), never by file name, and a file of
+//! several gzip members (rotated logs concatenated, `cat a.gz b.gz`) is read to its end. Lines
+//! are cut from 1 MiB chunks with memchr, so an input is never held in memory whole and a line
+//! costs no allocation. A line longer than `max_line_bytes` is skipped to its end and reported
+//! as malformed, so one runaway line cannot grow memory.
+
+pub mod detect;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{Error, Result};
+
+pub use detect::{InputType, detect};
+
+/// Where an input comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSource {
+    Stdin,
+    Path(PathBuf),
+}
+
+/// One input of a run, with its type when the user forced it (`--input-type`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputSpec {
+    pub source: InputSource,
+    pub forced_type: Option<InputType>,
+}
+
+impl InputSpec {
+    /// The name used in messages and evidence: the path as given, or `<stdin>`.
+    pub fn name(&self) -> String {
+        match &self.source {
+            InputSource::Stdin => "<stdin>".to_string(),
+            InputSource::Path(path) => path.display().to_string(),
+        }
+    }
+
+    /// The pod or replica named by the file, such as `cloudflared-6f7c9d8b5-k2x9p` for
+    /// `cloudflared-6f7c9d8b5-k2x9p.log.gz`.
+    pub fn pod_from_name(&self) -> Option<String> {
+        let InputSource::Path(path) = &self.source else {
+            return None;
+        };
+        let mut name = path.file_name()?.to_str()?.to_string();
+        for suffix in [".gz", ".log", ".txt", ".json", ".jsonl"] {
+            if let Some(stripped) = name.strip_suffix(suffix) {
+                name = stripped.to_string();
+            }
+        }
+        (!name.is_empty()).then_some(name)
+    }
+}
+
+/// The size of the chunks lines are cut from.
+const CHUNK: usize = 1 << 20;
+
+/// Opens an input, decompressing gzip when its first bytes say so.
+pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = match &spec.source {
+        InputSource::Stdin => Box::new(io::stdin()),
+        InputSource::Path(path) => Box::new(open_file(path)?),
+    };
+    let mut reader = BufReader::with_capacity(CHUNK, raw);
+    let is_gzip = {
+        let head = reader.fill_buf().map_err(|source| Error::Read {
+            name: spec.name(),
+            line: 0,
+            source,
+        })?;
+        head.starts_with(&[0x1f, 0x8b])
+    };
+    if is_gzip {
+        Ok(Box::new(BufReader::with_capacity(CHUNK, MultiGzDecoder::new(reader))))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+fn open_file(path: &Path) -> Result<File> {
+    if path.is_dir() {
+        return Err(Error::IsDirectory { path: path.to_path_buf() });
+    }
+    File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })
+}
+
+/// One item read by [`LineReader`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// A line without its `\n` (a `\r` before it is removed too).
+    Text(&'a [u8]),
+    /// A line longer than the limit; its bytes were skipped.
+    TooLong { bytes: u64 },
+}
+
+/// Reads lines from a reader in large chunks, numbering them from 1.
+pub struct LineReader<R> {
+    reader: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    max_line: usize,
+    /// The number of the line last returned.
+    pub line_no: u64,
+    /// Decompressed bytes read so far.
+    pub bytes_read: u64,
+    /// Set when the input ended early (a truncated gzip stream), with the error text.
+    pub truncated: Option<String>,
+}
+
+impl<R: Read> LineReader<R> {
+    pub fn new(reader: R, max_line: usize) -> LineReader<R> {
+        LineReader {
+            reader,
+            buf: vec![0; CHUNK.max(max_line.saturating_add(1)).min(CHUNK * 4)],
+            start: 0,
+            end: 0,
+            eof: false,
+            max_line: max_line.max(1),
+            line_no: 0,
+            bytes_read: 0,
+            truncated: None,
+        }
+    }
+
+    /// Returns the next line, or `None` at the end of the input.
+    pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        let mut skipped: u64 = 0;
+        loop {
+            if let Some(pos) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let line_start = self.start;
+                self.start += pos + 1;
+                self.line_no += 1;
+                if skipped > 0 {
+                    return Ok(Some(Line::TooLong { bytes: skipped + pos as u64 }));
+                }
+                if pos > self.max_line {
+                    return Ok(Some(Line::TooLong { bytes: pos as u64 }));
+                }
+                let mut line = &self.buf[line_start..line_start + pos];
+                if let Some(stripped) = line.strip_suffix(b"\r") {
+                    line = stripped;
+                }
+                return Ok(Some(Line::Text(line)));
+            }
+
+            // No newline in the buffered bytes: a truncated last line at the end of input.
+            if self.eof {
+                if self.start == self.end && skipped == 0 {
+                    return Ok(None);
+                }
+                let line_start = self.start;
+                let len = self.end - self.start;
+                self.start = self.end;
+                self.line_no += 1;
+                if skipped > 0 || len > self.max_line {
+                    return Ok(Some(Line::TooLong { bytes: skipped + len as u64 }));
+                }
+                let mut line = &self.buf[line_start..line_start + len];
+                if let Some(stripped) = line.strip_suffix(b"\r") {
+                    line = stripped;
+                }
+                return Ok(Some(Line::Text(line)));
+            }
+
+            // Make room: drop what was consumed, or the head of an over-long line.
+            let pending = self.end - self.start;
+            if pending > self.max_line {
+                skipped += pending as u64;
+                self.start = 0;
+                self.end = 0;
+            } else if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.start = 0;
+                self.end = pending;
+            }
+            if self.end == self.buf.len() {
+                // The buffer is full of one line shorter than the limit: grow it.
+                let new_len = (self.buf.len() * 2).min(self.max_line + CHUNK);
+                self.buf.resize(new_len.max(self.buf.len() + 1), 0);
+            }
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => {
+                    self.end += n;
+                    self.bytes_read += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_truncation(&e) => {
+                    self.truncated = Some(e.to_string());
+                    self.eof = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Tells whether a read error means a compressed stream ended early or was corrupt: the bytes
+/// before it are kept and the input is reported as truncated.
+fn is_truncation(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<String> {
+        let mut reader = LineReader::new(input, max);
+        let mut out = Vec::new();
+        while let Some(line) = reader.next_line().unwrap() {
+            out.push(match line {
+                Line::Text(text) => String::from_utf8_lossy(text).into_owned(),
+                Line::TooLong { bytes } => format!("<too long: {bytes}>"),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn splits_lines_and_strips_crlf() {
+        assert_eq!(lines(b"a\r\nb\n\nc", 100), vec!["a", "b", "", "c"]);
+        assert_eq!(lines(b"", 100), Vec::<String>::new());
+        assert_eq!(lines(b"\n", 100), vec![""]);
+    }
+
+    #[test]
+    fn caps_long_lines() {
+        let mut input = vec![b'x'; 3 * CHUNK];
+        input.extend_from_slice(b"\nshort\n");
+        input.extend(vec![b'y'; 50]);
+        assert_eq!(lines(&input, 40), vec![format!("<too long: {}>", 3 * CHUNK), "short".into(), "<too long: 50>".into()]);
+    }
+
+    #[test]
+    fn line_across_chunks() {
+        let mut input = vec![b'a'; CHUNK - 3];
+        input.extend_from_slice(b"bcdef\nz\n");
+        let out = lines(&input, 2 * CHUNK);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].len(), CHUNK + 2);
+        assert_eq!(out[1], "z");
+    }
+
+    #[test]
+    fn multi_member_gzip_is_read_to_the_end() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let mut data = Vec::new();
+        for part in [&b"one\n"[..], b"two\n"] {
+            let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+            encoder.write_all(part).unwrap();
+            data.extend(encoder.finish().unwrap());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        std::fs::write(&path, &data).unwrap();
+        let spec = InputSpec { source: InputSource::Path(path), forced_type: None };
+        let mut reader = LineReader::new(open(&spec).unwrap(), 100);
+        let mut out = Vec::new();
+        while let Some(Line::Text(text)) = reader.next_line().unwrap() {
+            out.push(text.to_vec());
+        }
+        assert_eq!(out, vec![b"one".to_vec(), b"two".to_vec()]);
+    }
+
+    #[test]
+    fn pod_from_file_name() {
+        let spec = InputSpec {
+            source: InputSource::Path("logs/cloudflared-6f7c9d8b5-k2x9p.log.gz".into()),
+            forced_type: None,
+        };
+        assert_eq!(spec.pod_from_name().as_deref(), Some("cloudflared-6f7c9d8b5-k2x9p"));
+    }
+}

@@ -1,1 +1,689 @@
-//! TODO
+//! devvm journal exports in journalctl's text modes, and the routing of journal messages.
+//!
+//! Checked against the output of journalctl from systemd 252 to 256. Each line is one of:
+//!
+//! ```text
+//! Jun 10 19:56:01 devvm t3-dispatch[812]: MSG                  short (no year, local time)
+//! Jun 10 19:56:01.123456 devvm t3-dispatch[812]: MSG           short-precise
+//! 2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: MSG        short-iso (+0000 before systemd 255)
+//! 2026-06-10T19:56:01.123456+00:00 devvm t3-dispatch[812]: MSG short-iso-precise
+//! 1781121361.123456 devvm t3-dispatch[812]: MSG                short-unix
+//! Wed 2026-06-10 19:56:01 UTC devvm t3-serve@bob.service[4711]: MSG   with-unit
+//! 2026/06/10 19:56:01 ws close user=...                        cat (only dispatch has a time)
+//! -- Boot 0123...cdef --                                       journalctl's own notes
+//!   continued text                                             a continuation line
+//! ```
+//!
+//! The message is routed by the identifier (or, in `with-unit`, the unit) to the dispatch,
+//! serve and system parsers, and to the Traefik and cloudflared parsers when those programs
+//! run under systemd. `short` lines carry no year: their times are kept on a provisional
+//! calendar until the year is known (from `--year`, from a Go `log` prefix in the same input,
+//! or from the other inputs), then moved onto the real one; see [`YearState`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+
+use super::cloudflared::CloudflaredParser;
+use super::serve::ServeParser;
+use super::traefik::TraefikParser;
+use super::{
+    InnerTime, LineClass, LineCtx, LineParser, Message, ParseOptions, Sink, contains, dispatch,
+    system,
+};
+use crate::event::{EventKind, Source};
+use crate::time::{self, Civil, Precision, SECOND, Zone};
+
+/// Which program wrote a journal message, decided from its identifier or unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Program {
+    Dispatch,
+    /// A t3 serve; the user is known when the export names the unit.
+    Serve(Option<Box<str>>),
+    Systemd,
+    Kernel,
+    Earlyoom,
+    /// t3-watchdog, t3-autoupdate or t3-migrate-idle.
+    Restart,
+    Cloudflared,
+    Traefik,
+    Other,
+}
+
+/// Decides the program of a journal entry from its identifier (`SYSLOG_IDENTIFIER`, or the unit
+/// shown by `-o with-unit`) and, when the export has it, its `_SYSTEMD_UNIT`.
+pub fn route(identifier: &[u8], unit: Option<&[u8]>) -> Program {
+    let by_unit = unit.and_then(route_name);
+    // A serve's identifier is only `t3`; its unit `t3-serve@USER.service` also names the user.
+    if let Some(Program::Serve(Some(user))) = by_unit {
+        return Program::Serve(Some(user));
+    }
+    route_name(identifier).or(by_unit).unwrap_or(Program::Other)
+}
+
+fn route_name(name: &[u8]) -> Option<Program> {
+    let name = name.strip_suffix(b".service").unwrap_or(name);
+    let program = match name {
+        b"t3-dispatch" => Program::Dispatch,
+        b"t3" => Program::Serve(None),
+        b"systemd" | b"init.scope" => Program::Systemd,
+        b"kernel" => Program::Kernel,
+        b"earlyoom" => Program::Earlyoom,
+        _ if name.starts_with(b"t3-serve@") => {
+            Program::Serve(super::user_name(&name[b"t3-serve@".len()..]))
+        }
+        _ if name.starts_with(b"t3-watchdog")
+            || name.starts_with(b"t3-autoupdate")
+            || name.starts_with(b"t3-migrate-idle") =>
+        {
+            Program::Restart
+        }
+        _ if name.starts_with(b"cloudflared") => Program::Cloudflared,
+        _ if name.starts_with(b"traefik") => Program::Traefik,
+        _ => return None,
+    };
+    Some(program)
+}
+
+/// The year of `short` lines, which journalctl prints without one.
+///
+/// Times of such lines are first computed on a provisional calendar in which the year is
+/// `PROVISIONAL_BASE + 4 × (number of Dec → Jan roll-overs seen so far)`; every provisional year
+/// is a leap year, so Feb 29 always fits. Once the real base year is known, each provisional
+/// time is mapped back to its civil fields and converted in the `--tz` zone.
+#[derive(Debug, Default)]
+pub struct YearState {
+    /// Roll-overs seen so far (Dec 31 → Jan 1 in journal order).
+    rollovers: i32,
+    last_month: u32,
+    /// The real year of roll-over 0, once known.
+    pub base: Option<i32>,
+    /// Indexes into the sink's events whose times are provisional.
+    pub pending_events: Vec<usize>,
+    /// Whether any line of this input had a provisional time.
+    pub used: bool,
+    /// The first line with a provisional time, for the error message.
+    pub first_line: u64,
+}
+
+/// The first provisional year (a leap year).
+pub const PROVISIONAL_BASE: i32 = 2000;
+
+impl YearState {
+    /// Returns the provisional time of a `short` line's month, day and time, updating the
+    /// roll-over count.
+    fn provisional(&mut self, month: u32, day: u32, hms: (u32, u32, u32), micros: u32) -> Option<i64> {
+        if self.last_month == 12 && month == 1 {
+            self.rollovers += 1;
+        }
+        self.last_month = month;
+        let civil = Civil {
+            year: PROVISIONAL_BASE + 4 * self.rollovers,
+            month,
+            day,
+            hour: hms.0,
+            minute: hms.1,
+            second: hms.2,
+            micros,
+        };
+        civil.to_utc_micros()
+    }
+
+    /// Learns the base year from a line that has both a provisional time and a full date (a Go
+    /// `log` prefix). The base is the year that puts the journal date closest to the Go date.
+    fn learn(&mut self, provisional: i64, dated: Civil) {
+        if self.base.is_some() {
+            return;
+        }
+        let Some(dated_micros) = dated.to_utc_micros() else {
+            return;
+        };
+        let rollovers = provisional_rollovers(provisional);
+        let best = (dated.year - 1..=dated.year + 1)
+            .filter_map(|year| {
+                let base = year - rollovers;
+                let real = real_time(provisional, base, Zone::Utc)?;
+                Some(((real - dated_micros).abs(), base))
+            })
+            .min();
+        if let Some((_, base)) = best {
+            self.base = Some(base);
+        }
+    }
+}
+
+fn provisional_rollovers(provisional: i64) -> i32 {
+    let year = DateTime::from_timestamp_micros(provisional).map_or(PROVISIONAL_BASE, |t| t.year());
+    (year - PROVISIONAL_BASE).div_euclid(4)
+}
+
+/// Maps a provisional time to the real calendar with `base` as the year of roll-over 0,
+/// reading the civil time in `zone`.
+pub fn real_time(provisional: i64, base: i32, zone: Zone) -> Option<i64> {
+    let t = DateTime::from_timestamp_micros(provisional)?.naive_utc();
+    let civil = Civil {
+        year: base + provisional_rollovers(provisional),
+        month: t.month(),
+        day: t.day(),
+        hour: t.hour(),
+        minute: t.minute(),
+        second: t.second(),
+        micros: t.nanosecond() / 1000,
+    };
+    zone.to_utc_micros(civil)
+}
+
+/// The timestamp mode of a journal line, detected per line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stamp {
+    /// A real UTC time.
+    Real(i64, Precision),
+    /// A `short` time on the provisional calendar.
+    Provisional(i64, Precision),
+}
+
+/// The parts of a journal text line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Prefix<'a> {
+    pub identifier: &'a [u8],
+    pub pid: Option<u32>,
+    pub message: &'a [u8],
+}
+
+/// Parses the journal text modes.
+pub struct JournalParser {
+    options: ParseOptions,
+    pub year: YearState,
+    serve: ServeParser,
+    cloudflared: CloudflaredParser,
+    traefik: TraefikParser,
+    /// Set when most lines carry no journal timestamp (`-o cat`).
+    cat_mode: bool,
+}
+
+impl JournalParser {
+    pub fn new(options: &ParseOptions) -> JournalParser {
+        let mut year = YearState::default();
+        if let Some(y) = options.year {
+            year.base = Some(y);
+        }
+        JournalParser {
+            options: options.clone(),
+            year,
+            serve: ServeParser::new(),
+            cloudflared: CloudflaredParser::new(options),
+            traefik: TraefikParser::new(options),
+            cat_mode: false,
+        }
+    }
+
+    /// Switches to `-o cat` reading, where only lines with a Go `log` prefix have a time.
+    pub fn set_cat_mode(&mut self, cat: bool) {
+        self.cat_mode = cat;
+    }
+
+    /// Reads the timestamp at the start of a line, returning it and the rest of the line.
+    fn stamp<'a>(&mut self, line: &'a [u8]) -> Option<(Stamp, &'a [u8])> {
+        let first = *line.first()?;
+        if first.is_ascii_digit() {
+            if let Some(parsed) = time::parse_iso(line, self.options.zone) {
+                let rest = line.get(parsed.len..)?.strip_prefix(b" ")?;
+                return Some((Stamp::Real(parsed.micros, parsed.precision), rest));
+            }
+            let parsed = time::parse_epoch_seconds(line)?;
+            let rest = line.get(parsed.len..)?.strip_prefix(b" ")?;
+            return Some((Stamp::Real(parsed.micros, parsed.precision), rest));
+        }
+        if !first.is_ascii_alphabetic() {
+            return None;
+        }
+        // `Wed 2026-06-10 19:56:01 UTC ` (with-unit, short-full).
+        if line.get(3) == Some(&b' ') && line.get(8) == Some(&b'-') {
+            return self.stamp_full(&line[4..]);
+        }
+        // `Jun 10 19:56:01[.123456] ` (short, short-precise); the day may be space-padded.
+        let month = time::month_abbrev(line)?;
+        if line.get(3) != Some(&b' ') {
+            return None;
+        }
+        let (day, at) = match (line.get(4), line.get(5)) {
+            (Some(b' '), Some(d)) if d.is_ascii_digit() => (u32::from(d - b'0'), 6),
+            (Some(d1), Some(d2)) if d1.is_ascii_digit() && d2.is_ascii_digit() => {
+                (u32::from(d1 - b'0') * 10 + u32::from(d2 - b'0'), 6)
+            }
+            _ => return None,
+        };
+        if line.get(at) != Some(&b' ') || !(1..=31).contains(&day) {
+            return None;
+        }
+        let hms = time::hms(line.get(at + 1..)?)?;
+        let (micros, digits, used) = time::fraction(&line[at + 9..]);
+        let rest = line.get(at + 9 + used..)?.strip_prefix(b" ")?;
+        let precision = Precision::from_fraction_digits(digits);
+        self.year.used = true;
+        let provisional = self.year.provisional(month, day, hms, micros)?;
+        Some((Stamp::Provisional(provisional, precision), rest))
+    }
+
+    /// Parses `2026-06-10 19:56:01[.123456] ZONE ` after the weekday of `-o short-full` and
+    /// `-o with-unit`. `UTC`/`GMT` are UTC; any other abbreviation is read in `--tz`, because
+    /// abbreviations such as `CST` name several zones.
+    fn stamp_full<'a>(&self, bytes: &'a [u8]) -> Option<(Stamp, &'a [u8])> {
+        let (year, month, day) = time::ymd(bytes)?;
+        if bytes.get(10) != Some(&b' ') {
+            return None;
+        }
+        let (hour, minute, second) = time::hms(bytes.get(11..)?)?;
+        let (micros, digits, used) = time::fraction(&bytes[19..]);
+        let rest = bytes.get(19 + used..)?.strip_prefix(b" ")?;
+        let zone_len = rest.iter().position(|b| *b == b' ')?;
+        let (zone_name, rest) = (&rest[..zone_len], &rest[zone_len + 1..]);
+        let civil = Civil { year, month, day, hour, minute, second, micros };
+        let micros = match zone_name {
+            b"UTC" | b"GMT" | b"Z" => civil.to_utc_micros()?,
+            _ => self.options.zone.to_utc_micros(civil)?,
+        };
+        Some((Stamp::Real(micros, Precision::from_fraction_digits(digits)), rest))
+    }
+}
+
+/// Splits `devvm t3-dispatch[812]: MSG` into identifier, PID and message.
+pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
+    let host_end = memchr::memchr(b' ', rest)?;
+    let after_host = &rest[host_end + 1..];
+    let colon = super::find(after_host, b": ").or_else(|| {
+        // An empty message leaves the line ending in `:`.
+        after_host.ends_with(b":").then(|| after_host.len() - 1)
+    })?;
+    let tag = &after_host[..colon];
+    let message = after_host.get(colon + 2..).unwrap_or(b"");
+    match memchr::memchr(b'[', tag) {
+        Some(open) if tag.ends_with(b"]") => {
+            let pid = std::str::from_utf8(&tag[open + 1..tag.len() - 1]).ok()?.parse().ok();
+            Some(Prefix { identifier: &tag[..open], pid, message })
+        }
+        _ => Some(Prefix { identifier: tag, pid: None, message }),
+    }
+}
+
+/// Tells whether a line is one of journalctl's own notes (`-- Boot … --`, `-- No entries --`).
+fn is_journal_note(line: &[u8]) -> bool {
+    line.starts_with(b"-- ") && (line.ends_with(b" --") || line.ends_with(b" --\r"))
+}
+
+impl LineParser for JournalParser {
+    fn parse_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
+        if line.is_empty() || is_journal_note(line) {
+            return LineClass::Ignored;
+        }
+        // A continuation of a multi-line message: indented to the prefix width, no timestamp.
+        if line[0] == b' ' || line[0] == b'\t' {
+            return LineClass::Ignored;
+        }
+        if self.cat_mode {
+            return self.parse_cat_line(line, ctx, sink);
+        }
+        let Some((stamp, rest)) = self.stamp(line) else {
+            return LineClass::Malformed("no journal timestamp");
+        };
+        if matches!(stamp, Stamp::Provisional(..)) && self.year.first_line == 0 {
+            self.year.first_line = ctx.line;
+        }
+        let Some(prefix) = split_prefix(rest) else {
+            return LineClass::Malformed("no `host identifier[pid]:` after the timestamp");
+        };
+        let program = route(prefix.identifier, None);
+        self.handle(program, stamp, &prefix, line, ctx, sink)
+    }
+
+    fn finish(&mut self, sink: &mut Sink) -> crate::Result<()> {
+        if let Some(base) = self.year.base {
+            apply_year(sink, &mut self.year, base, self.options.zone);
+        }
+        Ok(())
+    }
+}
+
+impl JournalParser {
+    /// Routes one journal message to its parser and records the resulting event.
+    pub fn handle(
+        &mut self,
+        program: Program,
+        stamp: Stamp,
+        prefix: &Prefix,
+        line: &[u8],
+        ctx: &LineCtx,
+        sink: &mut Sink,
+    ) -> LineClass {
+        let (journal_time, precision, provisional) = match stamp {
+            Stamp::Real(t, p) => (t, p, false),
+            Stamp::Provisional(t, p) => (t, p, true),
+        };
+        let message = prefix.message;
+
+        // cloudflared and Traefik under systemd: their lines carry their own UTC time, which
+        // wins over the host's journal time.
+        if matches!(program, Program::Cloudflared | Program::Traefik) {
+            let outer = (!provisional).then_some((journal_time, precision));
+            let inner_ctx = LineCtx { line: ctx.line, outer_time: outer, pod: ctx.pod };
+            return match program {
+                Program::Cloudflared => self.cloudflared.parse_line(message, &inner_ctx, sink),
+                _ => self.traefik.parse_line(message, &inner_ctx, sink),
+            };
+        }
+
+        sink.saw(Source::Journal, None, journal_time);
+        let parsed = match &program {
+            Program::Dispatch => match dispatch::go_prefix(message) {
+                Some((civil, used)) => {
+                    if provisional {
+                        self.year.learn(journal_time, civil);
+                    }
+                    dispatch::parse_message(&message[used..])
+                }
+                None => dispatch::parse_message(message),
+            },
+            Program::Serve(user) => self.serve.parse_message(message, prefix.pid, user.as_deref()),
+            Program::Systemd => system::parse_systemd(message),
+            Program::Kernel => system::parse_kernel(message),
+            Program::Earlyoom => system::parse_earlyoom(message),
+            Program::Restart => system::parse_restart(message),
+            Program::Other => {
+                // The restart scripts also echo `tag: message` to their own unit's output.
+                if is_restart_tagged(message) {
+                    system::parse_restart(message)
+                } else {
+                    Message::Ignored
+                }
+            }
+            Program::Cloudflared | Program::Traefik => unreachable!("handled above"),
+        };
+
+        match parsed {
+            Message::Event { kind, inner_time } => {
+                let (time, precision) = match inner_time {
+                    Some(InnerTime::TimeOfDay { hour, minute, second, micros }) => {
+                        let zone = if provisional { Zone::Utc } else { self.options.zone };
+                        let tod = (hour, minute, second, micros);
+                        match time_of_day_near(journal_time, tod, zone) {
+                            Some(t) => (t, Precision::Milli),
+                            None => (journal_time, precision),
+                        }
+                    }
+                    _ => (journal_time, precision),
+                };
+                if provisional {
+                    self.year.pending_events.push(sink.events.len());
+                }
+                sink.push(time, precision, Source::Journal, ctx, kind, line);
+                LineClass::Used
+            }
+            Message::Ignored => LineClass::Ignored,
+            Message::Malformed(reason) => LineClass::Malformed(reason),
+        }
+    }
+
+    /// `-o cat`: only dispatch lines with a Go prefix can be placed in time. Another line is
+    /// ignored unless it would have been evidence, in which case it is malformed, so the summary
+    /// shows that evidence was lost for want of a timestamp.
+    fn parse_cat_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
+        if let Some((civil, used)) = dispatch::go_prefix(line) {
+            let Some(time) = self.options.zone.to_utc_micros(civil) else {
+                return LineClass::Malformed("invalid Go log time");
+            };
+            let precision = if civil.micros != 0 { Precision::Micro } else { Precision::Second };
+            sink.saw(Source::Journal, None, time);
+            return match dispatch::parse_message(&line[used..]) {
+                Message::Event { kind, .. } => {
+                    sink.push(time, precision, Source::Journal, ctx, kind, line);
+                    LineClass::Used
+                }
+                Message::Ignored => LineClass::Ignored,
+                Message::Malformed(reason) => LineClass::Malformed(reason),
+            };
+        }
+        let would_be_evidence = [
+            system::parse_systemd(line),
+            system::parse_kernel(line),
+            system::parse_earlyoom(line),
+            system::parse_restart(line),
+            dispatch::parse_message(line),
+        ]
+        .iter()
+        .any(|m| matches!(m, Message::Event { kind, .. } if !matches!(kind, EventKind::PidUser { .. })));
+        if would_be_evidence {
+            LineClass::Malformed("evidence line without a timestamp (-o cat keeps none)")
+        } else {
+            LineClass::Ignored
+        }
+    }
+}
+
+fn is_restart_tagged(message: &[u8]) -> bool {
+    message.starts_with(b"t3-watchdog: ")
+        || message.starts_with(b"t3-autoupdate: ")
+        || message.starts_with(b"t3-migrate-idle: ")
+}
+
+/// Places a time of day on the date that puts it closest to `near` (local civil time in
+/// `zone`), so a header written at 23:59:59.900 inside a journal line of 00:00:00 falls on the
+/// day before.
+pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Option<i64> {
+    let local_near = match zone {
+        Zone::Utc => DateTime::from_timestamp_micros(near)?.naive_utc(),
+        Zone::Named(tz) => DateTime::from_timestamp_micros(near)?.with_timezone(&tz).naive_local(),
+    };
+    let date: NaiveDate = local_near.date();
+    [date.pred_opt(), Some(date), date.succ_opt()]
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let civil = Civil {
+                year: d.year(),
+                month: d.month(),
+                day: d.day(),
+                hour: tod.0,
+                minute: tod.1,
+                second: tod.2,
+                micros: tod.3,
+            };
+            zone.to_utc_micros(civil)
+        })
+        .min_by_key(|t| (t - near).abs())
+}
+
+/// Moves the provisional times of one journal input onto the real calendar.
+pub fn apply_year(sink: &mut Sink, year: &mut YearState, base: i32, zone: Zone) {
+    for index in year.pending_events.drain(..) {
+        if let Some(event) = sink.events.get_mut(index) {
+            if let Some(real) = real_time(event.time, base, zone) {
+                event.time = real;
+            }
+        }
+    }
+    for (key, track) in sink.activity.tracks.iter_mut() {
+        if key.source != Source::Journal || !year.used {
+            continue;
+        }
+        let mut seconds = super::SecondSet::default();
+        for second in track.seconds.iter() {
+            if let Some(real) = real_time(second * SECOND, base, zone) {
+                seconds.insert(real.div_euclid(SECOND));
+            }
+        }
+        track.seconds = seconds;
+        track.first = real_time(track.first, base, zone).unwrap_or(track.first);
+        track.last = real_time(track.last, base, zone).unwrap_or(track.last);
+    }
+    year.used = false;
+    year.base = Some(base);
+}
+
+/// Scores how strongly a line looks like a journal text line: 2 for a timestamp followed by
+/// `host identifier[pid]: `, 1 for journalctl's notes and Go-prefixed `-o cat` lines.
+pub fn sniff(line: &[u8]) -> u8 {
+    if is_journal_note(line) {
+        return 1;
+    }
+    let mut probe = JournalParser::new(&ParseOptions::default());
+    if let Some((_, rest)) = probe.stamp(line) {
+        if let Some(prefix) = split_prefix(rest) {
+            if !prefix.identifier.is_empty() && !contains(prefix.identifier, b" ") {
+                return 2;
+            }
+        }
+    }
+    if dispatch::go_prefix(line).is_some() {
+        return 1;
+    }
+    0
+}
+
+/// Tells whether a line is a Go-prefixed `-o cat` line rather than a full journal line.
+pub fn is_cat_line(line: &[u8]) -> bool {
+    dispatch::go_prefix(line).is_some()
+}
+
+/// The users seen per PID, for lines that do not name their unit.
+pub type PidUsers = HashMap<u32, Box<str>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_iso;
+
+    fn utc(text: &str) -> i64 {
+        parse_iso(text.as_bytes(), Zone::Utc).unwrap().micros
+    }
+
+    #[test]
+    fn prefix_modes() {
+        // Each mode's timestamp with the same identifier and message after it.
+        let cases: &[(&str, Option<i64>)] = &[
+            ("2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
+            ("2026-06-10T19:56:01+0000 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
+            ("2026-06-10T21:56:01+02:00 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
+            ("2026-06-10T19:56:01.123456+00:00 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01.123456Z"))),
+            ("1781121361.123456 devvm t3-dispatch[812]: x", Some(1_781_121_361_123_456)),
+            ("Wed 2026-06-10 19:56:01 UTC devvm t3-dispatch.service[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
+        ];
+        for (line, expected) in cases {
+            let mut parser = JournalParser::new(&ParseOptions::default());
+            let (stamp, rest) = parser.stamp(line.as_bytes()).unwrap();
+            assert_eq!(stamp, Stamp::Real(expected.unwrap(), stamp_precision(stamp)), "{line}");
+            let prefix = split_prefix(rest).unwrap();
+            assert_eq!(prefix.pid, Some(812), "{line}");
+            assert_eq!(prefix.message, b"x", "{line}");
+        }
+    }
+
+    fn stamp_precision(stamp: Stamp) -> Precision {
+        match stamp {
+            Stamp::Real(_, p) | Stamp::Provisional(_, p) => p,
+        }
+    }
+
+    #[test]
+    fn short_is_provisional_until_year_known() {
+        let mut parser = JournalParser::new(&ParseOptions::default());
+        let (stamp, _) = parser.stamp(b"Jun 10 19:56:01 devvm t3[4711]: x").unwrap();
+        let Stamp::Provisional(t, Precision::Second) = stamp else { panic!("{stamp:?}") };
+        assert_eq!(real_time(t, 2026, Zone::Utc), Some(utc("2026-06-10T19:56:01Z")));
+        // Space-padded day and microseconds.
+        let (stamp, _) = parser.stamp(b"Jun  1 19:56:01.500000 devvm t3[4711]: x").unwrap();
+        let Stamp::Provisional(t, Precision::Micro) = stamp else { panic!("{stamp:?}") };
+        assert_eq!(real_time(t, 2026, Zone::Utc), Some(utc("2026-06-01T19:56:01.5Z")));
+    }
+
+    #[test]
+    fn short_rolls_over_new_year() {
+        let mut parser = JournalParser::new(&ParseOptions::default());
+        let (Stamp::Provisional(dec, _), _) = parser.stamp(b"Dec 31 23:59:59 devvm t3[1]: x").unwrap() else {
+            panic!()
+        };
+        let (Stamp::Provisional(jan, _), _) = parser.stamp(b"Jan  1 00:00:01 devvm t3[1]: x").unwrap() else {
+            panic!()
+        };
+        assert_eq!(real_time(dec, 2026, Zone::Utc), Some(utc("2026-12-31T23:59:59Z")));
+        assert_eq!(real_time(jan, 2026, Zone::Utc), Some(utc("2027-01-01T00:00:01Z")));
+    }
+
+    #[test]
+    fn year_learned_from_go_prefix_across_new_year() {
+        let mut year = YearState::default();
+        // The journal says Dec 31 23:59:59 (provisional 2000), Go says 2027/01/01 00:00:00.
+        let provisional = year.provisional(12, 31, (23, 59, 59), 0).unwrap();
+        let go = Civil { year: 2027, month: 1, day: 1, hour: 0, minute: 0, second: 0, micros: 0 };
+        year.learn(provisional, go);
+        assert_eq!(year.base, Some(2026));
+    }
+
+    #[test]
+    fn split_prefix_shapes() {
+        let p = split_prefix(b"devvm kernel: Out of memory: Killed process 1 (x)").unwrap();
+        assert_eq!(p.identifier, b"kernel");
+        assert_eq!(p.pid, None);
+        assert_eq!(p.message, b"Out of memory: Killed process 1 (x)");
+        let p = split_prefix(b"devvm t3-serve@bob.service[4711]: [19:55:40.120] WARN (#412): x").unwrap();
+        assert_eq!(p.identifier, b"t3-serve@bob.service");
+        assert_eq!(p.message, b"[19:55:40.120] WARN (#412): x");
+        assert_eq!(split_prefix(b"garbage"), None);
+    }
+
+    #[test]
+    fn routing_table() {
+        let cases: &[(&[u8], Program)] = &[
+            (b"t3-dispatch", Program::Dispatch),
+            (b"t3-dispatch.service", Program::Dispatch),
+            (b"t3", Program::Serve(None)),
+            (b"t3-serve@bob.service", Program::Serve(Some("bob".into()))),
+            (b"systemd", Program::Systemd),
+            (b"init.scope", Program::Systemd),
+            (b"kernel", Program::Kernel),
+            (b"earlyoom", Program::Earlyoom),
+            (b"t3-watchdog", Program::Restart),
+            (b"t3-migrate-idle.sh", Program::Restart),
+            (b"cloudflared", Program::Cloudflared),
+            (b"sshd", Program::Other),
+        ];
+        for (identifier, expected) in cases {
+            assert_eq!(route(identifier, None), *expected, "{}", String::from_utf8_lossy(identifier));
+        }
+        // journal JSON: the unit names the serve's user.
+        assert_eq!(route(b"t3", Some(b"t3-serve@bob.service")), Program::Serve(Some("bob".into())));
+        assert_eq!(route(b"systemd", Some(b"init.scope")), Program::Systemd);
+    }
+
+    #[test]
+    fn notes_and_continuations_are_ignored() {
+        let mut parser = JournalParser::new(&ParseOptions::default());
+        let mut sink = Sink::new(0);
+        for line in [
+            "-- Boot 0123456789abcdef0123456789abcdef --",
+            "-- Logs begin at Wed 2026-06-10 18:00:00 UTC, end at Wed 2026-06-10 20:00:00 UTC. --",
+            "-- Journal begins at Wed 2026-06-10 18:00:00 UTC. --",
+            "-- No entries --",
+            "                                           continued text of a multi-line message",
+        ] {
+            assert_eq!(parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink), LineClass::Ignored, "{line}");
+        }
+        assert!(sink.events.is_empty());
+    }
+
+    #[test]
+    fn time_of_day_takes_nearest_date() {
+        let near = utc("2026-06-11T00:00:00Z");
+        assert_eq!(time_of_day_near(near, (23, 59, 59, 900_000), Zone::Utc), Some(utc("2026-06-10T23:59:59.9Z")));
+        let near = utc("2026-06-10T19:55:41Z");
+        assert_eq!(time_of_day_near(near, (19, 55, 40, 120_000), Zone::Utc), Some(utc("2026-06-10T19:55:40.12Z")));
+    }
+
+    #[test]
+    fn sniff_scores() {
+        assert_eq!(sniff(b"2026-06-10T19:56:01+00:00 devvm sshd[1]: Accepted publickey"), 2);
+        assert_eq!(sniff(b"Jun 10 19:56:01 devvm CRON[1]: x"), 2);
+        assert_eq!(sniff(b"-- No entries --"), 1);
+        assert_eq!(sniff(b"2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2"), 0);
+        assert_eq!(sniff(b"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET / HTTP/1.1\""), 0);
+    }
+}

@@ -1,0 +1,175 @@
+//! Mass-cancel bursts: many clients dropping at the same moment.
+//!
+//! A burst is `burst_min` or more drops of distinct clients whose times fall in the same UTC
+//! second; with a `burst_window` wider than a second, a window of that width slides over the
+//! drops and overlapping windows merge. Before dispatch logged WebSockets, the only trace of a
+//! burst was `http: proxy error: context canceled` lines, so `burst_min` cancel lines in one
+//! second are a burst too; when drops and cancels share a second they are one burst.
+
+use super::drops::{Candidate, distinct_clients};
+use super::sockets::Socket;
+use super::{Confidence, Segment};
+use crate::event::Event;
+use crate::time::SECOND;
+
+/// One burst: its drops (indexes into the sorted drop candidates) and cancel lines.
+#[derive(Clone, Debug)]
+pub struct Burst {
+    pub id: String,
+    /// The time of its first and last member.
+    pub start: i64,
+    pub end: i64,
+    pub members: Vec<usize>,
+    /// Event indexes of the `context canceled` proxy errors in its seconds.
+    pub cancels: Vec<usize>,
+    pub clients: usize,
+    pub users: Vec<Box<str>>,
+    pub segment: Segment,
+    pub confidence: Confidence,
+    pub reason: String,
+}
+
+/// Groups drops (sorted by time) and cancel lines (event indexes in time order) into bursts.
+pub fn find_bursts(
+    candidates: &[Candidate],
+    sockets: &[Socket],
+    events: &[Event],
+    cancels: &[usize],
+    burst_min: usize,
+    window: i64,
+) -> Vec<Burst> {
+    let burst_min = burst_min.max(1);
+    let drop_times: Vec<i64> = candidates.iter().map(|c| c.time).collect();
+    let enough_clients =
+        |group: &[usize]| distinct_clients(group.iter().map(|&m| &sockets[candidates[m].socket])) >= burst_min;
+    let found = group_times(&drop_times, window, enough_clients);
+
+    // Cancel lines: burst_min of them in one window are a burst, merged into a drop burst that
+    // shares the window.
+    let cancel_times: Vec<i64> = cancels.iter().map(|&i| events[i].time).collect();
+    let cancel_groups = group_times(&cancel_times, window, |group| group.len() >= burst_min);
+
+    let mut merged: Vec<(i64, i64, Vec<usize>, Vec<usize>)> = found
+        .into_iter()
+        .map(|group| (drop_times[group[0]], drop_times[group[group.len() - 1]], group, Vec::new()))
+        .collect();
+    for group in cancel_groups {
+        let (start, end) = (cancel_times[group[0]], cancel_times[group[group.len() - 1]]);
+        let lines: Vec<usize> = group.iter().map(|&g| cancels[g]).collect();
+        match merged.iter_mut().find(|(s, e, _, _)| overlaps((*s, *e), (start, end), window)) {
+            Some(burst) => {
+                burst.0 = burst.0.min(start);
+                burst.1 = burst.1.max(end);
+                burst.3.extend(lines);
+            }
+            None => merged.push((start, end, Vec::new(), lines)),
+        }
+    }
+    merged.sort_by_key(|(start, end, _, _)| (*start, *end));
+
+    merged
+        .into_iter()
+        .enumerate()
+        .map(|(n, (start, end, members, cancels))| {
+            let mut users: Vec<Box<str>> =
+                members.iter().filter_map(|&m| sockets[candidates[m].socket].user.clone()).collect();
+            users.sort();
+            users.dedup();
+            let clients = distinct_clients(members.iter().map(|&m| &sockets[candidates[m].socket]));
+            Burst {
+                id: format!("B{:03}", n + 1),
+                start,
+                end,
+                members,
+                cancels,
+                clients,
+                users,
+                segment: Segment::Unknown,
+                confidence: Confidence::Low,
+                reason: String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Whether two time ranges fall in one burst window: the same UTC second when `window` is one
+/// second, else closer than `window`.
+fn overlaps(a: (i64, i64), b: (i64, i64), window: i64) -> bool {
+    if window <= SECOND {
+        let second = |t: i64| t.div_euclid(SECOND);
+        second(a.0) <= second(b.1) && second(b.0) <= second(a.1)
+    } else {
+        a.0 < b.1 + window && b.0 < a.1 + window
+    }
+}
+
+/// Groups sorted times into bursts. With a one-second `window`, the members of each UTC second
+/// form a group when `qualifies` accepts them. With a wider window, every window position
+/// `[t, t + window)` that starts at a member and `qualifies` is marked, and overlapping marked
+/// positions merge. Returns groups of indexes into `times`.
+fn group_times(times: &[i64], window: i64, qualifies: impl Fn(&[usize]) -> bool) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    if window <= SECOND {
+        let mut start = 0;
+        while start < times.len() {
+            let second = times[start].div_euclid(SECOND);
+            let mut end = start;
+            while end < times.len() && times[end].div_euclid(SECOND) == second {
+                end += 1;
+            }
+            let group: Vec<usize> = (start..end).collect();
+            if qualifies(&group) {
+                groups.push(group);
+            }
+            start = end.max(start + 1);
+        }
+        return groups;
+    }
+    let mut marked: Vec<(usize, usize)> = Vec::new();
+    for i in 0..times.len() {
+        let end = times.partition_point(|t| *t < times[i] + window);
+        let group: Vec<usize> = (i..end).collect();
+        if qualifies(&group) {
+            match marked.last_mut() {
+                Some(last) if i < last.1 => last.1 = last.1.max(end),
+                _ => marked.push((i, end)),
+            }
+        }
+    }
+    marked.into_iter().map(|(a, b)| (a..b).collect()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_by_utc_second() {
+        let times = [0, 999_999, SECOND, SECOND + 1, 5 * SECOND];
+        let all = group_times(&times, SECOND, |_| true);
+        assert_eq!(all, vec![vec![0, 1], vec![2, 3], vec![4]]);
+        let pairs = group_times(&times, SECOND, |g| g.len() >= 2);
+        assert_eq!(pairs, vec![vec![0, 1], vec![2, 3]]);
+    }
+
+    #[test]
+    fn same_second_not_sliding() {
+        // 0.9 s apart but in two seconds: not one burst with a one-second window.
+        let times = [SECOND - 100_000, SECOND - 50_000, SECOND + 100_000, SECOND + 200_000];
+        assert!(group_times(&times, SECOND, |g| g.len() >= 3).is_empty());
+        assert_eq!(group_times(&times, 2 * SECOND, |g| g.len() >= 3), vec![vec![0, 1, 2, 3]]);
+    }
+
+    #[test]
+    fn sliding_window_merges_overlaps() {
+        let times = [0, 1_500_000, 2_900_000, 10 * SECOND];
+        assert_eq!(group_times(&times, 2 * SECOND, |g| g.len() >= 2), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn overlap_rules() {
+        assert!(overlaps((100, 200), (900_000, 999_999), SECOND));
+        assert!(!overlaps((100, 200), (SECOND, SECOND + 5), SECOND));
+        assert!(overlaps((0, 0), (SECOND, SECOND), 2 * SECOND));
+    }
+}

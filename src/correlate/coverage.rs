@@ -1,0 +1,205 @@
+//! Coverage: whether a source was logging at a given time.
+//!
+//! A source covers a time when the time lies inside its span (first to last line) and not
+//! inside a gap. Gaps count only in sources that normally log densely (the whole devvm journal,
+//! Traefik): a silence of at least `gap_min` and at least `gap_factor` times the usual spacing.
+//! cloudflared at info level is sparse, so its coverage is its span, per pod when the pod is
+//! known. A journal exported for one unit only is sparse too, and gets no gaps.
+
+use std::collections::BTreeMap;
+
+use crate::event::Source;
+use crate::parse::{Activity, SecondSet};
+use crate::time::SECOND;
+
+/// Settings of gap detection.
+#[derive(Clone, Copy, Debug)]
+pub struct CoverageOptions {
+    /// The shortest silence that can be a gap (`--gap-min`).
+    pub gap_min: i64,
+    /// A gap is also this many times the usual spacing between active seconds.
+    pub gap_factor: i64,
+    /// A source whose usual spacing is above this is sparse: its coverage is its span.
+    pub dense_spacing: i64,
+}
+
+impl Default for CoverageOptions {
+    fn default() -> Self {
+        CoverageOptions { gap_min: 30 * SECOND, gap_factor: 10, dense_spacing: 5 * SECOND }
+    }
+}
+
+/// The coverage of one stream: a source as a whole, or one cloudflared pod.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Span {
+    pub name: String,
+    pub first: i64,
+    /// The end of the last active second.
+    pub last: i64,
+    pub lines: u64,
+    /// Whether the stream logs densely enough for silences to be gaps.
+    pub dense: bool,
+    /// The median spacing between active seconds, in microseconds.
+    pub spacing: i64,
+    /// Silences counted as gaps, `(start, end)`: nothing was logged strictly between them.
+    pub gaps: Vec<(i64, i64)>,
+}
+
+impl Span {
+    fn from_seconds(name: String, seconds: &SecondSet, lines: u64, first: i64, last: i64, options: &CoverageOptions) -> Span {
+        let active: Vec<i64> = seconds.iter().collect();
+        let mut steps: Vec<i64> = active.windows(2).map(|w| (w[1] - w[0]) * SECOND).collect();
+        steps.sort_unstable();
+        let spacing = steps.get(steps.len() / 2).copied().unwrap_or(i64::MAX);
+        let dense = spacing <= options.dense_spacing;
+        let mut gaps = Vec::new();
+        if dense {
+            let threshold = options.gap_min.max(spacing.saturating_mul(options.gap_factor));
+            for w in active.windows(2) {
+                if (w[1] - w[0]) * SECOND >= threshold {
+                    gaps.push(((w[0] + 1) * SECOND, w[1] * SECOND));
+                }
+            }
+        }
+        Span { name, first, last: last.max(first) + 1, lines, dense, spacing, gaps }
+    }
+
+    /// Whether the stream covers all of `[from, to]`.
+    pub fn covers(&self, from: i64, to: i64) -> bool {
+        self.first <= from && to <= self.last && self.gap_within(from, to).is_none()
+    }
+
+    /// Returns the first gap that overlaps `[from, to]`.
+    pub fn gap_within(&self, from: i64, to: i64) -> Option<(i64, i64)> {
+        self.gaps.iter().copied().find(|(start, end)| *start < to && *end > from)
+    }
+}
+
+/// The coverage of every source of a run.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Coverage {
+    /// All devvm journal inputs together (their lines, not cloudflared or Traefik lines carried
+    /// inside them).
+    pub journal: Option<Span>,
+    /// All Traefik inputs together.
+    pub traefik: Option<Span>,
+    /// One span per cloudflared pod (or per input when the pod is unknown).
+    pub cloudflared: Vec<Span>,
+    /// Seconds in which Traefik or cloudflared logged, for telling a devvm freeze from an
+    /// outage of all logging.
+    #[serde(skip)]
+    pub cluster_seconds: SecondSet,
+}
+
+impl Coverage {
+    /// Builds coverage from the activity of all inputs. `journal_shift` moves journal seconds onto
+    /// the cluster clock (minus the clock offset).
+    pub fn build(activity: &Activity, journal_shift: i64, options: &CoverageOptions, input_names: &[String]) -> Coverage {
+        let mut merged: BTreeMap<Source, (SecondSet, u64, i64, i64)> = BTreeMap::new();
+        let mut pods: BTreeMap<String, (SecondSet, u64, i64, i64)> = BTreeMap::new();
+        let mut cluster_seconds = SecondSet::default();
+        let shift_seconds = (journal_shift as f64 / SECOND as f64).round() as i64;
+
+        for (key, track) in &activity.tracks {
+            let (seconds, first, last) = if key.source == Source::Journal {
+                let mut shifted = SecondSet::default();
+                for s in track.seconds.iter() {
+                    shifted.insert(s + shift_seconds);
+                }
+                (shifted, track.first + journal_shift, track.last + journal_shift)
+            } else {
+                cluster_seconds.union(&track.seconds);
+                (track.seconds.clone(), track.first, track.last)
+            };
+            let target = if key.source == Source::Cloudflared {
+                let name = match &key.pod {
+                    Some(pod) => pod.to_string(),
+                    None => input_names.get(key.input as usize).cloned().unwrap_or_default(),
+                };
+                pods.entry(name).or_insert_with(|| (SecondSet::default(), 0, first, last))
+            } else {
+                merged.entry(key.source).or_insert_with(|| (SecondSet::default(), 0, first, last))
+            };
+            target.0.union(&seconds);
+            target.1 += track.lines;
+            target.2 = target.2.min(first);
+            target.3 = target.3.max(last);
+        }
+
+        let span = |source: Source, name: &str| {
+            merged.get(&source).map(|(seconds, lines, first, last)| {
+                Span::from_seconds(name.to_string(), seconds, *lines, *first, *last, options)
+            })
+        };
+        let cloudflared = pods
+            .into_iter()
+            .map(|(name, (seconds, lines, first, last))| {
+                let mut span = Span::from_seconds(name, &seconds, lines, first, last, options);
+                // cloudflared at info level is sparse: its coverage is its span.
+                span.dense = false;
+                span.gaps.clear();
+                span
+            })
+            .collect();
+        Coverage {
+            journal: span(Source::Journal, "devvm journal"),
+            traefik: span(Source::Traefik, "traefik"),
+            cloudflared,
+            cluster_seconds,
+        }
+    }
+
+    /// The cloudflared pods that cover `[from, to]`, and how many pods the inputs hold.
+    pub fn cloudflared_cover(&self, from: i64, to: i64) -> (usize, usize) {
+        let covering = self.cloudflared.iter().filter(|s| s.covers(from, to)).count();
+        (covering, self.cloudflared.len())
+    }
+
+    /// Whether Traefik or cloudflared logged anything strictly inside `(from, to)`.
+    pub fn cluster_logged_between(&self, from: i64, to: i64) -> bool {
+        let (a, b) = (from.div_euclid(SECOND) + 1, to.div_euclid(SECOND));
+        (a..b).any(|s| self.cluster_seconds.contains(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span_of(seconds: &[i64]) -> Span {
+        let mut set = SecondSet::default();
+        for s in seconds {
+            set.insert(*s);
+        }
+        let first = seconds[0] * SECOND;
+        let last = seconds[seconds.len() - 1] * SECOND;
+        Span::from_seconds("x".into(), &set, seconds.len() as u64, first, last, &CoverageOptions::default())
+    }
+
+    #[test]
+    fn dense_source_has_gap() {
+        let mut seconds: Vec<i64> = (0..100).step_by(2).collect();
+        seconds.extend((145..200).step_by(2));
+        let span = span_of(&seconds);
+        assert!(span.dense);
+        assert_eq!(span.gaps, vec![(99 * SECOND, 145 * SECOND)]);
+        assert!(span.covers(10 * SECOND, 50 * SECOND));
+        assert!(!span.covers(90 * SECOND, 110 * SECOND));
+        assert!(!span.covers(150 * SECOND, 250 * SECOND), "past the span");
+    }
+
+    #[test]
+    fn short_silence_is_not_a_gap() {
+        let mut seconds: Vec<i64> = (0..100).collect();
+        seconds.extend(120..200);
+        assert!(span_of(&seconds).gaps.is_empty(), "20 s is under the 30 s minimum");
+    }
+
+    #[test]
+    fn sparse_source_has_no_gaps() {
+        let span = span_of(&[0, 60, 200, 1000, 1100]);
+        assert!(!span.dense);
+        assert!(span.gaps.is_empty());
+        assert!(span.covers(300 * SECOND, 900 * SECOND));
+    }
+}

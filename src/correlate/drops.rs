@@ -1,0 +1,189 @@
+//! Drops: which sockets count as a user losing the connection.
+//!
+//! (a) A socket that lived less than `short_ms` (strict). (b) A longer socket followed by a
+//! reconnect: a socket of the same user, and the same client when both are known, that starts
+//! within `reconnect_window` before or after its close (inclusive; the new socket can be logged
+//! before the late close). (c) A socket dispatch never closed because dispatch restarted.
+//! A socket still open when the input ends is not a drop, and a long socket that closes with no
+//! reconnect is a user leaving.
+
+use std::net::IpAddr;
+
+use super::sockets::Socket;
+use crate::time::MILLI;
+
+/// Why a socket counts as a drop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropKind {
+    /// Lived less than `--short-ms`.
+    Short,
+    /// Closed and the same user reconnected within `--reconnect-window`.
+    Reconnect,
+    /// Never closed because dispatch restarted.
+    Orphaned,
+}
+
+/// A socket found to be a drop, before attribution.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub socket: usize,
+    pub kind: DropKind,
+    /// The drop's time on the cluster clock.
+    pub time: i64,
+    /// Milliseconds from the drop to the start of the reconnect (negative when the new socket
+    /// was logged first).
+    pub reconnect_ms: Option<i64>,
+}
+
+/// Settings of drop detection.
+#[derive(Clone, Copy, Debug)]
+pub struct DropOptions {
+    pub short_ms: u64,
+    pub reconnect_window: i64,
+}
+
+impl Default for DropOptions {
+    fn default() -> Self {
+        DropOptions { short_ms: 120_000, reconnect_window: 30 * crate::time::SECOND }
+    }
+}
+
+/// The identity used to find a reconnect: the user when known, and the client.
+fn same_owner(a: &Socket, b: &Socket) -> bool {
+    let users_match = match (&a.user, &b.user) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => true,
+        _ => false,
+    };
+    let clients_match = match (a.client, b.client) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.user.is_some(),
+    };
+    users_match && clients_match
+}
+
+/// Finds the drops among `sockets`, sorted by start, whose times are all on the cluster clock. `drop_time` gives
+/// the time of a drop for a socket (its close, its Traefik end, or the restart that orphaned it).
+pub fn find_drops(
+    sockets: &[Socket],
+    options: &DropOptions,
+    drop_time: impl Fn(&Socket) -> Option<i64>,
+) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    for (index, socket) in sockets.iter().enumerate() {
+        let Some(time) = drop_time(socket) else { continue };
+        let reconnect = reconnect_after(sockets, index, socket.end.unwrap_or(time), options.reconnect_window);
+        let reconnect_ms = reconnect.map(|start| (start - socket.end.unwrap_or(time)) / MILLI);
+        let kind = if socket.orphaned_by.is_some() && socket.end.is_none() {
+            DropKind::Orphaned
+        } else if socket.end.is_none() {
+            // Still open when the input ends.
+            continue;
+        } else if socket.dur_ms.is_some_and(|d| d < options.short_ms) {
+            DropKind::Short
+        } else if reconnect.is_some() {
+            DropKind::Reconnect
+        } else {
+            continue;
+        };
+        candidates.push(Candidate { socket: index, kind, time, reconnect_ms });
+    }
+    candidates
+}
+
+/// The start of the nearest other socket of the same owner that starts within `window` of `end`.
+/// `sockets` is sorted by start, so only the sockets starting inside the window are visited.
+fn reconnect_after(sockets: &[Socket], index: usize, end: i64, window: i64) -> Option<i64> {
+    let this = &sockets[index];
+    let from = sockets.partition_point(|s| s.start < end - window);
+    let to = sockets.partition_point(|s| s.start <= end + window);
+    sockets[from..to.max(from)]
+        .iter()
+        .enumerate()
+        .map(|(i, other)| (i + from, other))
+        .filter(|(i, other)| *i != index && same_owner(this, other))
+        .map(|(_, other)| other.start)
+        .filter(|start| (start - end).abs() <= window && *start >= this.start)
+        .min_by_key(|start| ((start - end).abs(), *start))
+}
+
+/// Counts the distinct clients (or users, for sockets without a client) of a set of sockets.
+pub fn distinct_clients<'a>(sockets: impl Iterator<Item = &'a Socket>) -> usize {
+    let mut keys: Vec<(Option<IpAddr>, Option<&str>)> =
+        sockets.map(|s| (s.client, if s.client.is_none() { s.user.as_deref() } else { None })).collect();
+    keys.sort();
+    keys.dedup();
+    keys.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::SECOND;
+
+    fn socket(user: &str, client: &str, start_s: i64, end_s: Option<i64>) -> Socket {
+        Socket {
+            user: Some(user.into()),
+            client: Some(client.parse().unwrap()),
+            start: start_s * SECOND,
+            end: end_s.map(|e| e * SECOND),
+            dur_ms: end_s.map(|e| ((e - start_s) * 1000) as u64),
+            cause: None,
+            open: None,
+            close: None,
+            traefik: None,
+            orphaned_by: None,
+            coarse: false,
+        }
+    }
+
+    fn drops(sockets: &[Socket]) -> Vec<(usize, DropKind, Option<i64>)> {
+        find_drops(sockets, &DropOptions::default(), |s| s.end)
+            .into_iter()
+            .map(|c| (c.socket, c.kind, c.reconnect_ms))
+            .collect()
+    }
+
+    #[test]
+    fn short_socket_is_a_drop() {
+        let sockets = [socket("alice", "203.0.113.7", 0, Some(119))];
+        assert_eq!(drops(&sockets), vec![(0, DropKind::Short, None)]);
+    }
+
+    #[test]
+    fn exactly_short_ms_is_not_short() {
+        let sockets = [socket("alice", "203.0.113.7", 0, Some(120))];
+        assert_eq!(drops(&sockets), vec![]);
+    }
+
+    #[test]
+    fn long_socket_with_reconnect_is_a_drop() {
+        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "203.0.113.7", 1030, None)];
+        assert_eq!(drops(&sockets), vec![(0, DropKind::Reconnect, Some(30_000))]);
+    }
+
+    #[test]
+    fn reconnect_logged_before_late_close() {
+        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "203.0.113.7", 990, None)];
+        assert_eq!(drops(&sockets), vec![(0, DropKind::Reconnect, Some(-10_000))]);
+    }
+
+    #[test]
+    fn reconnect_after_window_is_user_leaving() {
+        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "203.0.113.7", 1031, None)];
+        assert_eq!(drops(&sockets), vec![]);
+    }
+
+    #[test]
+    fn other_client_of_same_user_is_not_a_reconnect() {
+        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "198.51.100.1", 1005, None)];
+        assert_eq!(drops(&sockets), vec![]);
+    }
+
+    #[test]
+    fn still_open_is_not_a_drop() {
+        let sockets = [socket("alice", "203.0.113.7", 0, None)];
+        assert_eq!(drops(&sockets), vec![]);
+    }
+}

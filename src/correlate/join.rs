@@ -1,0 +1,227 @@
+//! The clock offset between devvm and the cluster, and the join of dispatch and Traefik sockets.
+//!
+//! Sockets are matched on the client address and the START time, never the end: while devvm is
+//! frozen the browser and Traefik give up first and dispatch logs its close only when the box
+//! wakes, so end times disagree exactly when it matters. A first pass pairs same-client sockets
+//! whose starts lie within ±5 s; the median difference of the pairs that are unique on both
+//! sides is the offset (devvm minus cluster); a second pass joins with that offset applied and
+//! a ±2 s tolerance, closest pairs first.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::sockets::Socket;
+use crate::time::SECOND;
+
+/// How the clock offset was found.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Offset {
+    /// devvm minus cluster, in microseconds (positive: devvm ahead).
+    pub micros: i64,
+    /// `measured`, `given` (`--skew`) or `none` (no pairs to measure from).
+    pub method: &'static str,
+    /// The number of unique pairs the median was taken over.
+    pub pairs: usize,
+    /// Whether every time behind it was whole seconds, so only whole seconds can be trusted.
+    pub coarse: bool,
+    /// A time-zone suspicion: the offset of the most common same-client start difference when
+    /// it is a whole number of half hours.
+    pub zone_hint: Option<i64>,
+}
+
+/// Settings of the join.
+#[derive(Clone, Copy, Debug)]
+pub struct JoinOptions {
+    /// The first pass's window, ±.
+    pub first_pass: i64,
+    /// The join's tolerance after the offset is applied, ±.
+    pub tolerance: i64,
+    /// `--skew`, when the user set the offset.
+    pub skew: Option<i64>,
+}
+
+impl Default for JoinOptions {
+    fn default() -> Self {
+        JoinOptions { first_pass: 5 * SECOND, tolerance: 2 * SECOND, skew: None }
+    }
+}
+
+/// The comparable start of a socket: the middle of its second when its time is whole seconds.
+fn start_of(socket: &Socket) -> i64 {
+    if socket.coarse { socket.start + SECOND / 2 } else { socket.start }
+}
+
+fn by_client(sockets: &[Socket]) -> HashMap<Option<IpAddr>, Vec<usize>> {
+    let mut map: HashMap<Option<IpAddr>, Vec<usize>> = HashMap::new();
+    for (index, socket) in sockets.iter().enumerate() {
+        if socket.client.is_some() {
+            map.entry(socket.client).or_default().push(index);
+        }
+    }
+    map
+}
+
+/// Measures the clock offset from dispatch sockets (devvm clock) and Traefik sockets (cluster
+/// clock).
+pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOptions) -> Offset {
+    let zone_hint = zone_hint(dispatch, traefik);
+    if let Some(skew) = options.skew {
+        return Offset { micros: skew, method: "given", pairs: 0, coarse: false, zone_hint };
+    }
+    let traefik_by_client = by_client(traefik);
+    let mut candidates_of_traefik: HashMap<usize, usize> = HashMap::new();
+    let mut pairs: Vec<(usize, usize, i64)> = Vec::new();
+    for (d, socket) in dispatch.iter().enumerate() {
+        let Some(list) = traefik_by_client.get(&socket.client) else { continue };
+        let matches: Vec<(usize, i64)> = list
+            .iter()
+            .map(|&t| (t, start_of(socket) - start_of(&traefik[t])))
+            .filter(|(_, diff)| diff.abs() <= options.first_pass)
+            .collect();
+        for (t, _) in &matches {
+            *candidates_of_traefik.entry(*t).or_default() += 1;
+        }
+        if let [(t, diff)] = matches[..] {
+            pairs.push((d, t, diff));
+        }
+    }
+    let mut diffs: Vec<i64> = pairs
+        .iter()
+        .filter(|(_, t, _)| candidates_of_traefik.get(t) == Some(&1))
+        .map(|(_, _, diff)| *diff)
+        .collect();
+    let coarse = pairs.iter().all(|(d, t, _)| dispatch[*d].coarse && traefik[*t].coarse);
+    if diffs.is_empty() {
+        return Offset { micros: 0, method: "none", pairs: 0, coarse, zone_hint };
+    }
+    diffs.sort_unstable();
+    let n = diffs.len();
+    let median = if n % 2 == 1 { diffs[n / 2] } else { (diffs[n / 2 - 1] + diffs[n / 2]) / 2 };
+    Offset { micros: median, method: "measured", pairs: n, coarse, zone_hint }
+}
+
+/// Looks for a clock offset of whole half hours, the sign of a time-zone mistake: the most common
+/// same-client start difference, rounded to 30 minutes, when it is not zero and at least three
+/// pairs agree.
+fn zone_hint(dispatch: &[Socket], traefik: &[Socket]) -> Option<i64> {
+    const HALF_HOUR: i64 = 1800 * SECOND;
+    let traefik_by_client = by_client(traefik);
+    let mut votes: HashMap<i64, usize> = HashMap::new();
+    for socket in dispatch {
+        let Some(list) = traefik_by_client.get(&socket.client) else { continue };
+        for &t in list {
+            let diff = start_of(socket) - start_of(&traefik[t]);
+            if diff.abs() > 15 * 3600 * SECOND {
+                continue;
+            }
+            let rounded = (diff as f64 / HALF_HOUR as f64).round() as i64;
+            // Only differences within 10 s of a whole half hour vote.
+            if (diff - rounded * HALF_HOUR).abs() <= 10 * SECOND {
+                *votes.entry(rounded).or_default() += 1;
+            }
+        }
+    }
+    let (&best, &count) = votes.iter().max_by_key(|(k, n)| (**n, -k.abs()))?;
+    let zero = votes.get(&0).copied().unwrap_or(0);
+    (best != 0 && count >= 3 && count > zero).then_some(best * HALF_HOUR)
+}
+
+/// Joins dispatch sockets with Traefik sockets once the offset is known. Returns, for each
+/// dispatch socket, the index of its Traefik socket.
+pub fn join(dispatch: &[Socket], traefik: &[Socket], offset: i64, tolerance: i64) -> Vec<Option<usize>> {
+    let traefik_by_client = by_client(traefik);
+    let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
+    for (d, socket) in dispatch.iter().enumerate() {
+        let Some(list) = traefik_by_client.get(&socket.client) else { continue };
+        for &t in list {
+            let distance = (start_of(socket) - offset - start_of(&traefik[t])).abs();
+            if distance <= tolerance {
+                pairs.push((distance, d, t));
+            }
+        }
+    }
+    // Closest pairs first; ties broken by index so the result is deterministic.
+    pairs.sort_unstable();
+    let mut of_dispatch = vec![None; dispatch.len()];
+    let mut taken = vec![false; traefik.len()];
+    for (_, d, t) in pairs {
+        if of_dispatch[d].is_none() && !taken[t] {
+            of_dispatch[d] = Some(t);
+            taken[t] = true;
+        }
+    }
+    of_dispatch
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn socket(client: &str, start_ms: i64, coarse: bool) -> Socket {
+        Socket {
+            user: None,
+            client: Some(client.parse().unwrap()),
+            start: start_ms * 1000,
+            end: None,
+            dur_ms: None,
+            cause: None,
+            open: None,
+            close: None,
+            traefik: None,
+            orphaned_by: None,
+            coarse,
+        }
+    }
+
+    #[test]
+    fn measures_skew_of_one_and_a_half_seconds() {
+        // devvm 1.5 s ahead; both sides truncated to whole seconds.
+        let mut dispatch = Vec::new();
+        let mut traefik = Vec::new();
+        for i in 0..40i64 {
+            let true_start_ms = 1_000_000 + i * 61_237;
+            let client = format!("203.0.113.{}", i + 1);
+            let devvm_ms = (true_start_ms + 1500) / 1000 * 1000;
+            let cluster_ms = true_start_ms / 1000 * 1000;
+            dispatch.push(socket(&client, devvm_ms, true));
+            traefik.push(socket(&client, cluster_ms, true));
+        }
+        let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
+        assert_eq!(offset.method, "measured");
+        assert_eq!(offset.pairs, 40);
+        assert!((offset.micros - 1_500_000).abs() <= 500_000, "{offset:?}");
+        assert!(offset.coarse);
+        let joined = join(&dispatch, &traefik, offset.micros, 2 * SECOND);
+        assert!(joined.iter().enumerate().all(|(i, t)| *t == Some(i)), "{joined:?}");
+    }
+
+    #[test]
+    fn zone_mistake_is_hinted() {
+        let mut dispatch = Vec::new();
+        let mut traefik = Vec::new();
+        for i in 0..5i64 {
+            let client = format!("203.0.113.{}", i + 1);
+            dispatch.push(socket(&client, 10_000_000 + i * 100_000 + 7_200_000, false));
+            traefik.push(socket(&client, 10_000_000 + i * 100_000, false));
+        }
+        let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
+        assert_eq!(offset.method, "none");
+        assert_eq!(offset.zone_hint, Some(7200 * SECOND));
+    }
+
+    #[test]
+    fn given_skew_wins() {
+        let options = JoinOptions { skew: Some(-3 * SECOND), ..JoinOptions::default() };
+        let offset = measure_offset(&[], &[], &options);
+        assert_eq!(offset.micros, -3 * SECOND);
+        assert_eq!(offset.method, "given");
+    }
+
+    #[test]
+    fn join_is_one_to_one() {
+        let dispatch = vec![socket("203.0.113.7", 10_000, false), socket("203.0.113.7", 10_500, false)];
+        let traefik = vec![socket("203.0.113.7", 10_400, false)];
+        let joined = join(&dispatch, &traefik, 0, 2 * SECOND);
+        assert_eq!(joined, vec![None, Some(0)]);
+    }
+}

@@ -1,0 +1,720 @@
+//! The attribution rules, as one table tried in order: the first rule whose evidence is present
+//! gives the segment.
+//!
+//! Each [`Rule`] names the segment it yields, the evidence it needs, the window it looks in, and
+//! the confidence it gives; its `check` function is the evidence test. Rules marked
+//! [`Scope::PerDrop`] look at one drop's own user and socket (a serve that died); the others look
+//! at everything in the window and are evaluated once for a whole burst, whose members share the
+//! verdict unless a per-drop rule matches one of them.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::coverage::Coverage;
+use super::drops::Candidate;
+use super::sockets::Socket;
+use super::{Confidence, Segment};
+use crate::event::{CloseCause, Event, EventKind, OomScope, ProxyErrorClass, Restarter, ShutdownReason, Unit, UnitAction};
+use crate::time::{self, MILLI, SECOND};
+
+/// Whether a rule judges one drop or everything in a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Evidence about this drop's own user or socket.
+    PerDrop,
+    /// Evidence about a shared segment, judged once per burst.
+    Shared,
+}
+
+/// What a rule found: how sure it is, a sentence for the post-mortem, and the evidence lines.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub confidence: Confidence,
+    pub reason: String,
+    pub evidence: Vec<usize>,
+}
+
+/// One attribution rule.
+pub struct Rule {
+    pub name: &'static str,
+    pub segment: Segment,
+    pub scope: Scope,
+    /// The evidence the rule needs, in words.
+    pub evidence: &'static str,
+    /// Where the rule looks.
+    pub window: &'static str,
+    /// The confidence it gives.
+    pub confidence: &'static str,
+    pub check: fn(&Context, &Subject) -> Option<Finding>,
+}
+
+/// The window every rule looks in, unless it says otherwise.
+pub const DEFAULT_WINDOW: &str = "30 s before the drop to 5 s after (--window-before, --window-after)";
+
+/// The rules, from the most specific evidence to the least.
+pub static RULES: &[Rule] = &[
+    Rule {
+        name: "serve_died",
+        segment: Segment::T3Serve,
+        scope: Scope::PerDrop,
+        evidence: "systemd OOM, exit, stop or restart lines of t3-serve@USER, a kernel OOM kill in its cgroup, \
+                   a watchdog, autoupdate or idle-migrate restart of it, or its `T3 Code running` start",
+        window: DEFAULT_WINDOW,
+        confidence: "high",
+        check: serve_died,
+    },
+    Rule {
+        name: "serve_upstream_closed",
+        segment: Segment::T3Serve,
+        scope: Scope::PerDrop,
+        evidence: "dispatch closed the socket with cause=upstream_closed",
+        window: "the drop's own close line",
+        confidence: "high",
+        check: serve_upstream_closed,
+    },
+    Rule {
+        name: "serve_refused",
+        segment: Segment::T3Serve,
+        scope: Scope::PerDrop,
+        evidence: "dispatch's dials to the user's serve port were refused (proxy error or ws close cause)",
+        window: DEFAULT_WINDOW,
+        confidence: "high",
+        check: serve_refused,
+    },
+    Rule {
+        name: "dispatch_restarted",
+        segment: Segment::Dispatch,
+        scope: Scope::Shared,
+        evidence: "t3-dispatch stopped or restarted (systemd lines, a new `listening on`), or the socket was \
+                   opened before a dispatch restart and never closed",
+        window: DEFAULT_WINDOW,
+        confidence: "high",
+        check: dispatch_restarted,
+    },
+    Rule {
+        name: "devvm_journal_gap",
+        segment: Segment::Devvm,
+        scope: Scope::Shared,
+        evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its usual spacing) while \
+                   Traefik or cloudflared kept logging",
+        window: DEFAULT_WINDOW,
+        confidence: "high",
+        check: devvm_journal_gap,
+    },
+    Rule {
+        name: "devvm_late_close",
+        segment: Segment::Devvm,
+        scope: Scope::Shared,
+        evidence: "Traefik ended the socket 5 s or more before dispatch logged its close (--stall-lag)",
+        window: "the socket's own Traefik and dispatch lines",
+        confidence: "high",
+        check: devvm_late_close,
+    },
+    Rule {
+        name: "devvm_memory",
+        segment: Segment::Devvm,
+        scope: Scope::Shared,
+        evidence: "a host-wide OOM kill, an OOM kill outside the serve units, or an earlyoom action",
+        window: DEFAULT_WINDOW,
+        confidence: "medium",
+        check: devvm_memory,
+    },
+    Rule {
+        name: "devvm_git_timeouts",
+        segment: Segment::Devvm,
+        scope: Scope::Shared,
+        evidence: "git timeouts in the serves of two or more users (one serve alone may just have a slow remote)",
+        window: DEFAULT_WINDOW,
+        confidence: "medium",
+        check: devvm_git_timeouts,
+    },
+    Rule {
+        name: "cloudflared_restarted",
+        segment: Segment::Cloudflare,
+        scope: Scope::Shared,
+        evidence: "a cloudflared pod shut down, updated or started",
+        window: DEFAULT_WINDOW,
+        confidence: "medium",
+        check: cloudflared_restarted,
+    },
+    Rule {
+        name: "tunnel_churn",
+        segment: Segment::Cloudflare,
+        scope: Scope::Shared,
+        evidence: "a tunnel connection failed, terminated or was unregistered (request-level errors do not count)",
+        window: DEFAULT_WINDOW,
+        confidence: "medium",
+        check: tunnel_churn,
+    },
+    Rule {
+        name: "shared_path_burst",
+        segment: Segment::ClusterPath,
+        scope: Scope::Shared,
+        evidence: "a burst with none of the above while cloudflared covers the window and is clean",
+        window: DEFAULT_WINDOW,
+        confidence: "medium",
+        check: shared_path_burst,
+    },
+    Rule {
+        name: "last_mile_clean",
+        segment: Segment::LastMile,
+        scope: Scope::Shared,
+        evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
+                   are clean; medium when the close has a client-side shape (a graceful close after 20 s or \
+                   more of life), low otherwise",
+        window: DEFAULT_WINDOW,
+        confidence: "medium or low",
+        check: last_mile_clean,
+    },
+    Rule {
+        name: "unknown",
+        segment: Segment::Unknown,
+        scope: Scope::Shared,
+        evidence: "anything else; the reason names the missing or silent source",
+        window: DEFAULT_WINDOW,
+        confidence: "low",
+        check: unknown,
+    },
+];
+
+/// Numbers the rules use, with their defaults.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleOptions {
+    pub window_before: i64,
+    pub window_after: i64,
+    /// How much earlier Traefik must end a socket than dispatch for a devvm stall.
+    pub stall_lag: i64,
+    /// How many users' serves must log git timeouts for a host-level stall.
+    pub git_timeout_users: usize,
+    /// The life after which a graceful close looks like the client's heartbeat timeout (ms).
+    pub heartbeat_ms: u64,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions {
+            window_before: 30 * SECOND,
+            window_after: 5 * SECOND,
+            stall_lag: 5 * SECOND,
+            git_timeout_users: 2,
+            heartbeat_ms: 20_000,
+        }
+    }
+}
+
+/// What the rules can see.
+pub struct Context<'a> {
+    /// Events with journal times moved onto the cluster clock.
+    pub events: &'a [Event],
+    /// Event indexes in time order.
+    pub by_time: &'a [usize],
+    pub sockets: &'a [Socket],
+    pub coverage: &'a Coverage,
+    /// Serve ports to users.
+    pub ports: &'a HashMap<u16, Box<str>>,
+    pub options: RuleOptions,
+}
+
+/// What is being attributed: one drop, or the members of a burst.
+pub struct Subject<'a> {
+    pub drops: Vec<&'a Candidate>,
+    pub from: i64,
+    pub to: i64,
+    /// For a burst: its id, the number of distinct clients, and the cancel lines of its second.
+    pub burst: Option<(&'a str, usize, &'a [usize])>,
+}
+
+impl Context<'_> {
+    /// Event indexes whose time lies in `[from, to]`, in time order.
+    pub fn window(&self, from: i64, to: i64) -> &[usize] {
+        let start = self.by_time.partition_point(|&i| self.events[i].time < from);
+        let end = self.by_time.partition_point(|&i| self.events[i].time <= to);
+        &self.by_time[start..end.max(start)]
+    }
+
+    fn socket(&self, candidate: &Candidate) -> &Socket {
+        &self.sockets[candidate.socket]
+    }
+}
+
+/// Says where `time` lies relative to `reference`: `2 s before`, `at the time of`, `3 s after`.
+fn relative(time: i64, reference: i64) -> String {
+    let diff = time - reference;
+    let seconds = (diff.abs() as f64 / SECOND as f64 * 10.0).round() / 10.0;
+    if seconds < 0.5 {
+        "at the time of".to_string()
+    } else if diff < 0 {
+        format!("{} before", format_seconds(seconds))
+    } else {
+        format!("{} after", format_seconds(seconds))
+    }
+}
+
+fn format_seconds(seconds: f64) -> String {
+    if seconds.fract() == 0.0 { format!("{seconds:.0} s") } else { format!("{seconds:.1} s") }
+}
+
+/// The reference time of a subject: its first drop, or its window's end minus the after part.
+fn reference(ctx: &Context, subject: &Subject) -> i64 {
+    subject.drops.iter().map(|d| d.time).min().unwrap_or(subject.to - ctx.options.window_after)
+}
+
+fn what(subject: &Subject) -> &'static str {
+    if subject.burst.is_some() { "the burst" } else { "the drop" }
+}
+
+// --- t3 serve ------------------------------------------------------------------------------
+
+fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let drop = subject.drops.first()?;
+    let user = ctx.socket(drop).user.as_deref()?;
+    // The most telling kind of line first: OOM, then a deliberate restart, then exits and
+    // systemd's restart steps.
+    let mut found: Vec<(u8, usize)> = Vec::new();
+    for &i in ctx.window(subject.from, subject.to) {
+        let event = &ctx.events[i];
+        if event.kind.user() != Some(user) {
+            continue;
+        }
+        let rank = match &event.kind {
+            EventKind::OomKill { .. } => 0,
+            EventKind::UnitChange { action: UnitAction::OomKilled, unit: Unit::Serve(_) } => 0,
+            EventKind::ServeRestart { .. } => 1,
+            EventKind::UnitChange { action: UnitAction::Exited | UnitAction::Failed, unit: Unit::Serve(_) } => 2,
+            EventKind::UnitChange { unit: Unit::Serve(_), .. } => 3,
+            EventKind::ServeStarted { .. } => 4,
+            _ => continue,
+        };
+        found.push((rank, i));
+    }
+    let &(_, first) = found.iter().min()?;
+    let event = &ctx.events[first];
+    let happened = match &event.kind {
+        EventKind::OomKill { scope: OomScope::Global, .. } => "lost a process to the host-wide OOM killer".to_string(),
+        EventKind::OomKill { .. } => "was OOM-killed inside its cgroup".to_string(),
+        EventKind::UnitChange { action: UnitAction::OomKilled, .. } => "was killed by the OOM killer".to_string(),
+        EventKind::ServeRestart { by, .. } => match by {
+            Restarter::Watchdog => "was restarted by the watchdog".to_string(),
+            Restarter::Autoupdate => "was restarted by autoupdate".to_string(),
+            Restarter::MigrateIdle => "was restarted by the idle migration".to_string(),
+        },
+        EventKind::UnitChange { action: UnitAction::Exited, .. } => "exited".to_string(),
+        EventKind::UnitChange { action: UnitAction::Failed, .. } => "failed".to_string(),
+        EventKind::UnitChange { action: UnitAction::Stopping, .. } => "was stopped".to_string(),
+        EventKind::UnitChange { action: UnitAction::StopTimedOut, .. } => "was killed after its stop timed out".to_string(),
+        EventKind::UnitChange { action: UnitAction::RestartScheduled, .. } => "was restarted by systemd".to_string(),
+        _ => "was (re)started".to_string(),
+    };
+    let reason = format!(
+        "{user}'s t3 serve {happened} {} {}{}",
+        relative(event.time, drop.time),
+        what(subject),
+        if found.len() > 1 { format!(" ({} serve lines in the window)", found.len()) } else { String::new() },
+    );
+    let mut evidence: Vec<usize> = found.iter().map(|(_, i)| *i).collect();
+    evidence.sort_unstable();
+    Some(Finding { confidence: Confidence::High, reason, evidence })
+}
+
+fn serve_upstream_closed(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let drop = subject.drops.first()?;
+    let socket = ctx.socket(drop);
+    if socket.cause != Some(CloseCause::UpstreamClosed) {
+        return None;
+    }
+    let user = socket.user.as_deref().unwrap_or("the user");
+    Some(Finding {
+        confidence: Confidence::High,
+        reason: format!("dispatch closed the socket with cause=upstream_closed: {user}'s t3 serve ended it"),
+        evidence: socket.close.into_iter().collect(),
+    })
+}
+
+fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let drop = subject.drops.first()?;
+    let user = ctx.socket(drop).user.as_deref()?;
+    let mut evidence = Vec::new();
+    let mut port = None;
+    for &i in ctx.window(subject.from, subject.to) {
+        match &ctx.events[i].kind {
+            EventKind::ProxyError { class: ProxyErrorClass::Refused, port: Some(p) }
+                if ctx.ports.get(p).map(|u| &**u) == Some(user) =>
+            {
+                evidence.push(i);
+                port = Some(*p);
+            }
+            EventKind::WsClose { user: u, cause: CloseCause::Error(text), .. }
+                if &**u == user && text.contains("connection refused") =>
+            {
+                evidence.push(i);
+                port = port.or_else(|| super::sockets::loopback_port(text));
+            }
+            _ => {}
+        }
+    }
+    let first = *evidence.first()?;
+    let port = port.map(|p| format!(" (port {p})")).unwrap_or_default();
+    Some(Finding {
+        confidence: Confidence::High,
+        reason: format!(
+            "dispatch's dials to {user}'s t3 serve{port} were refused {} {}: the serve was down",
+            relative(ctx.events[first].time, drop.time),
+            what(subject)
+        ),
+        evidence,
+    })
+}
+
+// --- dispatch ------------------------------------------------------------------------------
+
+fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let reference = reference(ctx, subject);
+    let mut evidence: Vec<usize> = ctx
+        .window(subject.from, subject.to)
+        .iter()
+        .copied()
+        .filter(|&i| {
+            matches!(
+                ctx.events[i].kind,
+                EventKind::DispatchListening | EventKind::UnitChange { unit: Unit::Dispatch, .. }
+            )
+        })
+        .collect();
+    let orphans: Vec<usize> =
+        subject.drops.iter().filter_map(|d| ctx.socket(d).orphaned_by.filter(|_| ctx.socket(d).end.is_none())).collect();
+    if evidence.is_empty() && orphans.is_empty() {
+        return None;
+    }
+    evidence.extend(&orphans);
+    evidence.sort_unstable();
+    evidence.dedup();
+    let first = evidence[0];
+    let reason = if orphans.is_empty() {
+        format!("t3-dispatch restarted {} {}", relative(ctx.events[first].time, reference), what(subject))
+    } else {
+        format!(
+            "t3-dispatch restarted {} {} while the socket was open, and never logged its close",
+            relative(ctx.events[orphans[0]].time, reference),
+            what(subject)
+        )
+    };
+    Some(Finding { confidence: Confidence::High, reason, evidence })
+}
+
+// --- devvm ---------------------------------------------------------------------------------
+
+fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let journal = ctx.coverage.journal.as_ref()?;
+    let (start, end) = journal.gap_within(subject.from, subject.to)?;
+    if !ctx.coverage.cluster_logged_between(start, end) {
+        return None;
+    }
+    let users: BTreeSet<&str> = subject.drops.iter().filter_map(|d| ctx.socket(d).user.as_deref()).collect();
+    let who = if users.len() > 1 { format!("{} users dropped", users.len()) } else { "the socket dropped".to_string() };
+    Some(Finding {
+        confidence: Confidence::High,
+        reason: format!(
+            "{who} while the devvm journal was silent for {} s ({} to {}) and Traefik or cloudflared kept \
+             logging: devvm was frozen",
+            (end - start) / SECOND,
+            time::format_seconds(start),
+            time::format_seconds(end)
+        ),
+        evidence: Vec::new(),
+    })
+}
+
+fn devvm_late_close(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    for drop in &subject.drops {
+        let socket = ctx.socket(drop);
+        let (Some(traefik), Some(close)) = (socket.traefik, socket.close) else { continue };
+        let lag = ctx.events[close].time - ctx.events[traefik].time;
+        if lag >= ctx.options.stall_lag {
+            return Some(Finding {
+                confidence: Confidence::High,
+                reason: format!(
+                    "Traefik ended the socket {} before dispatch logged its close: devvm was stalled",
+                    format_seconds((lag / (SECOND / 10)) as f64 / 10.0)
+                ),
+                evidence: vec![traefik, close],
+            });
+        }
+    }
+    None
+}
+
+fn devvm_memory(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let evidence: Vec<usize> = ctx
+        .window(subject.from, subject.to)
+        .iter()
+        .copied()
+        .filter(|&i| match &ctx.events[i].kind {
+            EventKind::OomKill { scope: OomScope::Global, .. } => true,
+            EventKind::OomKill { user: None, .. } => true,
+            EventKind::EarlyoomAction { .. } => true,
+            _ => false,
+        })
+        .collect();
+    let first = *evidence.first()?;
+    let what_happened = match &ctx.events[first].kind {
+        EventKind::OomKill { scope: OomScope::Global, .. } => "devvm ran out of memory (host-wide OOM kill)",
+        EventKind::OomKill { .. } => "the OOM killer struck outside the serve units",
+        _ => "earlyoom acted on low memory",
+    };
+    Some(Finding {
+        confidence: Confidence::Medium,
+        reason: format!("{what_happened} {} {}", relative(ctx.events[first].time, reference(ctx, subject)), what(subject)),
+        evidence,
+    })
+}
+
+fn devvm_git_timeouts(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let mut users: BTreeSet<String> = BTreeSet::new();
+    let mut evidence = Vec::new();
+    for &i in ctx.window(subject.from, subject.to) {
+        if let EventKind::ServeGitTimeout { user, pid } = &ctx.events[i].kind {
+            let key = match (user, pid) {
+                (Some(u), _) => u.to_string(),
+                (None, Some(p)) => format!("pid {p}"),
+                (None, None) => continue,
+            };
+            users.insert(key);
+            evidence.push(i);
+        }
+    }
+    if users.len() < ctx.options.git_timeout_users {
+        return None;
+    }
+    Some(Finding {
+        confidence: Confidence::Medium,
+        reason: format!(
+            "git commands timed out in the serves of {} users ({}) around {}: devvm was stalling",
+            users.len(),
+            users.into_iter().collect::<Vec<_>>().join(", "),
+            what(subject)
+        ),
+        evidence,
+    })
+}
+
+// --- cloudflare ----------------------------------------------------------------------------
+
+fn pod_of(event: &Event) -> &str {
+    event.pod.as_deref().unwrap_or("a cloudflared pod")
+}
+
+fn cloudflared_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let evidence: Vec<usize> = ctx
+        .window(subject.from, subject.to)
+        .iter()
+        .copied()
+        .filter(|&i| matches!(ctx.events[i].kind, EventKind::CfShutdown { .. } | EventKind::CfStart { .. }))
+        .collect();
+    let first = *evidence.first()?;
+    let event = &ctx.events[first];
+    let happened = match &event.kind {
+        EventKind::CfShutdown { reason: ShutdownReason::Update } => "shut down to update itself",
+        EventKind::CfShutdown { reason: ShutdownReason::Signal } => "was stopped by a signal",
+        EventKind::CfShutdown { .. } => "shut down",
+        _ => "(re)started",
+    };
+    Some(Finding {
+        confidence: Confidence::Medium,
+        reason: format!(
+            "{} {happened} {} {}, severing the sockets riding it",
+            pod_of(event),
+            relative(event.time, reference(ctx, subject)),
+            what(subject)
+        ),
+        evidence,
+    })
+}
+
+fn tunnel_churn(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let evidence: Vec<usize> = ctx
+        .window(subject.from, subject.to)
+        .iter()
+        .copied()
+        .filter(|&i| {
+            matches!(
+                ctx.events[i].kind,
+                EventKind::CfConnFailed { .. } | EventKind::CfConnTerminated { .. } | EventKind::CfConnUnregistered { .. }
+            )
+        })
+        .collect();
+    let first = *evidence.first()?;
+    let event = &ctx.events[first];
+    let conn = match &event.kind {
+        EventKind::CfConnFailed { conn_index }
+        | EventKind::CfConnTerminated { conn_index }
+        | EventKind::CfConnUnregistered { conn_index } => conn_index.map(|c| format!(" {c}")).unwrap_or_default(),
+        _ => String::new(),
+    };
+    Some(Finding {
+        confidence: Confidence::Medium,
+        reason: format!(
+            "tunnel connection{conn} of {} failed {} {}: Cloudflare tunnel churn",
+            pod_of(event),
+            relative(event.time, reference(ctx, subject)),
+            what(subject)
+        ),
+        evidence,
+    })
+}
+
+// --- cluster path, last mile, unknown ------------------------------------------------------
+
+fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let (id, clients, cancels) = subject.burst?;
+    let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
+    if covering == 0 {
+        return None;
+    }
+    let pods_note =
+        if covering < pods { format!(" (only {covering} of {pods} cloudflared pods cover it)") } else { String::new() };
+    Some(Finding {
+        confidence: if covering < pods { Confidence::Low } else { Confidence::Medium },
+        reason: format!(
+            "burst {id}: {clients} clients dropped in the same second with no devvm, serve, dispatch or \
+             cloudflared marker while cloudflared covered that time{pods_note}: the break was on the cluster path"
+        ),
+        evidence: cancels.to_vec(),
+    })
+}
+
+/// Names the sources that do not cover `[from, to]`.
+fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
+    let mut missing = Vec::new();
+    match &ctx.coverage.journal {
+        None => missing.push("the devvm journal".to_string()),
+        Some(span) if !span.covers(from, to) => missing.push("the devvm journal".to_string()),
+        _ => {}
+    }
+    match &ctx.coverage.traefik {
+        None => missing.push("Traefik".to_string()),
+        Some(span) if !span.covers(from, to) => missing.push("Traefik".to_string()),
+        _ => {}
+    }
+    if ctx.coverage.cloudflared_cover(from, to).0 == 0 {
+        missing.push("cloudflared".to_string());
+    }
+    missing
+}
+
+fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    if subject.burst.is_some() || !missing_sources(ctx, subject.from, subject.to).is_empty() {
+        return None;
+    }
+    let drop = subject.drops.first()?;
+    let socket = ctx.socket(drop);
+    let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
+    let life_ms = socket.dur_ms.unwrap_or(0);
+    let heartbeat = socket.cause == Some(CloseCause::Graceful) && life_ms >= ctx.options.heartbeat_ms
+        || socket.cause.is_none() && life_ms >= ctx.options.heartbeat_ms;
+    let shape = if heartbeat {
+        format!(
+            "a close after {} s of life with no devvm or serve marker is the client's heartbeat timeout firing",
+            life_ms / 1000
+        )
+    } else {
+        "nothing on the path shows a fault".to_string()
+    };
+    let confidence = if heartbeat && covering == pods { Confidence::Medium } else { Confidence::Low };
+    let pods_note =
+        if covering < pods { format!("; only {covering} of {pods} cloudflared pods cover it") } else { String::new() };
+    Some(Finding {
+        confidence,
+        reason: format!(
+            "the devvm journal, Traefik and cloudflared cover this time and are clean; {shape}: the user's own \
+             network{pods_note}"
+        ),
+        evidence: Vec::new(),
+    })
+}
+
+fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let missing = missing_sources(ctx, subject.from, subject.to);
+    let reason = if let Some((id, clients, cancels)) = subject.burst {
+        let cancels = if cancels.is_empty() { String::new() } else { format!(" ({} cancel lines)", cancels.len()) };
+        let need = if missing.iter().any(|m| m == "cloudflared") {
+            "cloudflared logs covering it are needed to tell Cloudflare from the cluster path"
+        } else {
+            "the sources do not say which"
+        };
+        format!(
+            "burst {id}: {clients} clients dropped in the same second{cancels} with no devvm, serve or dispatch \
+             marker: the break was on the shared path (Cloudflare, the tunnel or Traefik); {need}"
+        )
+    } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
+        if missing.len() == 3 {
+            "no devvm journal, Traefik or cloudflared logs cover this time".to_string()
+        } else {
+            "no Traefik or cloudflared logs cover this time".to_string()
+        }
+    } else if !missing.is_empty() {
+        format!("no evidence in the window, but {} not cover this time, so the last mile cannot be confirmed", join_names(&missing))
+    } else {
+        "the window shows no evidence, but a source has a silence there, so the last mile cannot be confirmed".to_string()
+    };
+    Some(Finding { confidence: Confidence::Low, reason, evidence: Vec::new() })
+}
+
+fn join_names(names: &[String]) -> String {
+    let verb = if names.len() == 1 { "does" } else { "do" };
+    match names {
+        [] => String::new(),
+        [one] => format!("{one} {verb}"),
+        [rest @ .., last] => format!("{} and {last} {verb}", rest.join(", ")),
+    }
+}
+
+/// Evaluates the rules for a subject, trying only rules of `scope` (or all when `None`).
+pub fn attribute(ctx: &Context, subject: &Subject, scope: Option<Scope>) -> Option<(&'static Rule, Finding)> {
+    RULES
+        .iter()
+        .filter(|rule| scope.is_none_or(|s| rule.scope == s))
+        .find_map(|rule| (rule.check)(ctx, subject).map(|finding| (rule, finding)))
+}
+
+/// The milliseconds of a duration in microseconds.
+pub fn millis(micros: i64) -> i64 {
+    micros / MILLI
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_cover_every_segment() {
+        for segment in Segment::ALL {
+            assert!(RULES.iter().any(|r| r.segment == segment), "no rule yields {segment:?}");
+        }
+    }
+
+    #[test]
+    fn rule_names_are_unique() {
+        let mut names: Vec<_> = RULES.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+    }
+
+    #[test]
+    fn rules_are_ordered_by_segment() {
+        let order: Vec<usize> = RULES.iter().map(|r| Segment::ALL.iter().position(|s| *s == r.segment).unwrap()).collect();
+        assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    }
+
+    #[test]
+    fn relative_wording() {
+        assert_eq!(relative(0, 0), "at the time of");
+        assert_eq!(relative(-2 * SECOND, 0), "2 s before");
+        assert_eq!(relative(1_500_000, 0), "1.5 s after");
+    }
+
+    #[test]
+    fn name_lists() {
+        assert_eq!(join_names(&["cloudflared".into()]), "cloudflared does");
+        assert_eq!(join_names(&["Traefik".into(), "cloudflared".into()]), "Traefik and cloudflared do");
+    }
+}

@@ -1,0 +1,149 @@
+//! Input type detection from a sample of lines.
+//!
+//! One line is not enough: Traefik's own diagnostic lines have exactly cloudflared's console
+//! shape (`2026-06-10T19:30:12Z ERR …`), and a journal export starts with journalctl's notes.
+//! Each format's `sniff` scores a line 2 (surely this format), 1 (could be) or 0; the type with
+//! the most sure lines wins, and weak scores only decide when no line is sure.
+
+use std::str::FromStr;
+
+use crate::parse::{cloudflared, journal, journal_json, traefik};
+
+/// The formats an input can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InputType {
+    /// journalctl text modes (short, short-precise, short-iso, short-iso-precise, short-unix,
+    /// with-unit, cat).
+    Journal,
+    /// `journalctl -o json`.
+    JournalJson,
+    /// Traefik access log, CLF-style or JSON.
+    Traefik,
+    /// cloudflared console, JSON or logrus text.
+    Cloudflared,
+}
+
+/// The names accepted by `--input-type`, for help and error messages.
+pub const TYPE_NAMES: &str = "journal, journal-json, traefik, cloudflared";
+
+impl InputType {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputType::Journal => "journal",
+            InputType::JournalJson => "journal-json",
+            InputType::Traefik => "traefik",
+            InputType::Cloudflared => "cloudflared",
+        }
+    }
+
+    const ALL: [InputType; 4] =
+        [InputType::Journal, InputType::JournalJson, InputType::Traefik, InputType::Cloudflared];
+
+    fn sniff(self, line: &[u8]) -> u8 {
+        match self {
+            InputType::Journal => journal::sniff(line),
+            InputType::JournalJson => journal_json::sniff(line),
+            InputType::Traefik => traefik::sniff(line),
+            InputType::Cloudflared => cloudflared::sniff(line),
+        }
+    }
+}
+
+impl FromStr for InputType {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "journal" => Ok(InputType::Journal),
+            "journal-json" | "json-journal" => Ok(InputType::JournalJson),
+            "traefik" => Ok(InputType::Traefik),
+            "cloudflared" => Ok(InputType::Cloudflared),
+            _ => Err(format!("unknown input type `{text}`; expected one of: {TYPE_NAMES}")),
+        }
+    }
+}
+
+/// The result of detection: the type, and for the journal whether it is `-o cat` output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detected {
+    pub input_type: InputType,
+    pub cat_mode: bool,
+}
+
+/// Decides the type of an input from a sample of its first lines. Returns `None` when no
+/// format scores at all.
+pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected> {
+    let mut sure = [0usize; 4];
+    let mut weak = [0usize; 4];
+    let mut journal_full = 0usize;
+    let mut journal_cat = 0usize;
+    for line in sample {
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        for (i, kind) in InputType::ALL.iter().enumerate() {
+            match kind.sniff(line) {
+                2 => sure[i] += 1,
+                1 => weak[i] += 1,
+                _ => {}
+            }
+        }
+        match journal::sniff(line) {
+            2 => journal_full += 1,
+            1 if journal::is_cat_line(line) => journal_cat += 1,
+            _ => {}
+        }
+    }
+    let pick = |counts: &[usize; 4]| {
+        // Ties go to the earlier type in ALL; the order puts formats with the most specific
+        // sure signs first.
+        let (index, best) = counts.iter().enumerate().max_by_key(|(i, n)| (**n, usize::MAX - i))?;
+        (*best > 0).then_some(InputType::ALL[index])
+    };
+    let input_type = pick(&sure).or_else(|| pick(&weak))?;
+    let cat_mode = input_type == InputType::Journal && journal_full == 0 && journal_cat > 0;
+    Some(Detected { input_type, cat_mode })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect_text(text: &str) -> Option<Detected> {
+        detect(text.lines().map(str::as_bytes))
+    }
+
+    #[test]
+    fn journal_with_notes_first() {
+        let text = "-- Journal begins at Wed 2026-06-10 18:00:00 UTC. --\n\
+                    2026-06-10T19:56:01+00:00 devvm sshd[1]: Accepted publickey for alice\n";
+        assert_eq!(detect_text(text), Some(Detected { input_type: InputType::Journal, cat_mode: false }));
+    }
+
+    #[test]
+    fn journal_cat_mode() {
+        let text = "2026/06/10 19:56:01 ws open user=alice ip=203.0.113.7, 10.10.1.12\n\
+                    Started session-1.scope.\n";
+        assert_eq!(detect_text(text), Some(Detected { input_type: InputType::Journal, cat_mode: true }));
+    }
+
+    #[test]
+    fn journal_json() {
+        let text = r#"{"__REALTIME_TIMESTAMP":"1781121361123456","MESSAGE":"x"}"#;
+        assert_eq!(detect_text(text).map(|d| d.input_type), Some(InputType::JournalJson));
+    }
+
+    #[test]
+    fn nothing_recognisable() {
+        assert_eq!(detect_text("hello\nworld\n"), None);
+        assert_eq!(detect_text(""), None);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for kind in InputType::ALL {
+            assert_eq!(kind.name().parse::<InputType>(), Ok(kind));
+        }
+        assert!("syslog".parse::<InputType>().is_err());
+    }
+}
