@@ -153,20 +153,25 @@ pub fn parse_duration(text: &str) -> std::result::Result<i64, String> {
         Some(at) => text.split_at(at),
         None => (text, "s"),
     };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("invalid duration `{text}`; expected a number with a unit, such as 30s or 1500ms"))?;
+    let value: f64 = number.trim().parse().map_err(|_| {
+        format!("invalid duration `{text}`; expected a number with a unit, such as 30s or 1500ms")
+    })?;
     let scale = match unit {
         "us" | "µs" => 1.0,
         "ms" => MILLI as f64,
         "s" => SECOND as f64,
         "m" | "min" => 60.0 * SECOND as f64,
         "h" => 3600.0 * SECOND as f64,
-        _ => return Err(format!("invalid duration unit `{unit}` in `{text}`; use ms, s, m or h")),
+        _ => {
+            return Err(format!(
+                "invalid duration unit `{unit}` in `{text}`; use ms, s, m or h"
+            ));
+        }
     };
     if !value.is_finite() || value < 0.0 {
-        return Err(format!("invalid duration `{text}`; it must be zero or more"));
+        return Err(format!(
+            "invalid duration `{text}`; it must be zero or more"
+        ));
     }
     Ok((value * scale).round() as i64)
 }
@@ -182,8 +187,12 @@ fn parse_skew(text: &str) -> std::result::Result<i64, String> {
 }
 
 fn parse_serve_port(text: &str) -> std::result::Result<(String, u16), String> {
-    let (user, port) = text.split_once('=').ok_or_else(|| format!("invalid --serve-port `{text}`; expected USER=PORT, such as bob=3774"))?;
-    let port: u16 = port.parse().map_err(|_| format!("invalid port in --serve-port `{text}`"))?;
+    let (user, port) = text.split_once('=').ok_or_else(|| {
+        format!("invalid --serve-port `{text}`; expected USER=PORT, such as bob=3774")
+    })?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("invalid port in --serve-port `{text}`"))?;
     Ok((user.to_string(), port))
 }
 
@@ -193,7 +202,9 @@ fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
     let mut per_path: Vec<(String, InputType)> = Vec::new();
     for value in &args.input_type {
         match value.split_once(':') {
-            Some((kind, path)) => per_path.push((path.to_string(), kind.parse().map_err(Error::Usage)?)),
+            Some((kind, path)) => {
+                per_path.push((path.to_string(), kind.parse().map_err(Error::Usage)?))
+            }
             None => all_type = Some(value.parse::<InputType>().map_err(Error::Usage)?),
         }
     }
@@ -207,14 +218,27 @@ fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
         names.push("-".to_string());
     }
     if names.iter().filter(|n| *n == "-").count() > 1 {
-        return Err(Error::Usage("stdin (`-`) can be read only once".to_string()));
+        return Err(Error::Usage(
+            "stdin (`-`) can be read only once".to_string(),
+        ));
     }
     Ok(names
         .into_iter()
         .map(|name| {
-            let forced = per_path.iter().find(|(p, _)| *p == name).map(|(_, t)| *t).or(all_type);
-            let source = if name == "-" { InputSource::Stdin } else { InputSource::Path(PathBuf::from(&name)) };
-            InputSpec { source, forced_type: forced }
+            let forced = per_path
+                .iter()
+                .find(|(p, _)| *p == name)
+                .map(|(_, t)| *t)
+                .or(all_type);
+            let source = if name == "-" {
+                InputSource::Stdin
+            } else {
+                InputSource::Path(PathBuf::from(&name))
+            };
+            InputSpec {
+                source,
+                forced_type: forced,
+            }
         })
         .collect())
 }
@@ -226,15 +250,25 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Bursts(args) => (Rows::Bursts, args),
         Command::Timeline(args) => (Rows::Timeline, args),
     };
-    let zone = Zone::parse(&args.tz)
-        .ok_or_else(|| Error::Usage(format!("invalid --tz `{}`; use an IANA zone name such as Europe/Berlin, or UTC", args.tz)))?;
-    let router = Regex::new(&args.router).map_err(|e| Error::Usage(format!("invalid --router regular expression: {e}")))?;
+    let zone = Zone::parse(&args.tz).ok_or_else(|| {
+        Error::Usage(format!(
+            "invalid --tz `{}`; use an IANA zone name such as Europe/Berlin, or UTC",
+            args.tz
+        ))
+    })?;
+    let router = Regex::new(&args.router)
+        .map_err(|e| Error::Usage(format!("invalid --router regular expression: {e}")))?;
     let since = bound(&args.since, "--since")?;
     let until = bound(&args.until, "--until")?;
     let specs = input_specs(&args)?;
 
     let read_options = ReadOptions {
-        parse: ParseOptions { zone, year: args.year, router, ws_path: args.ws_path.clone() },
+        parse: ParseOptions {
+            zone,
+            year: args.year,
+            router,
+            ws_path: args.ws_path.clone(),
+        },
         max_line_bytes: args.max_line_bytes.max(64),
         ..ReadOptions::default()
     };
@@ -246,7 +280,11 @@ pub fn run(cli: Cli) -> Result<i32> {
     options.join.skew = args.skew;
     options.rules.window_before = args.window_before;
     options.rules.window_after = args.window_after;
-    options.serve_ports = args.serve_port.iter().map(|(u, p)| (Box::from(u.as_str()), *p)).collect();
+    options.serve_ports = args
+        .serve_port
+        .iter()
+        .map(|(u, p)| (Box::from(u.as_str()), *p))
+        .collect();
 
     let parsed = match args.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
@@ -264,9 +302,17 @@ pub fn run(cli: Cli) -> Result<i32> {
         analysis: &analysis,
         inputs: &inputs,
         drops: analysis.drops.iter().filter(|d| in_range(d.time)).collect(),
-        bursts: analysis.bursts.iter().filter(|b| in_range(b.start)).collect(),
+        bursts: analysis
+            .bursts
+            .iter()
+            .filter(|b| in_range(b.start))
+            .collect(),
         events: if rows == Rows::Timeline {
-            let mut events: Vec<_> = analysis.events.iter().filter(|e| in_range(e.time)).collect();
+            let mut events: Vec<_> = analysis
+                .events
+                .iter()
+                .filter(|e| in_range(e.time))
+                .collect();
             events.sort_by_key(|e| (e.time, e.origin));
             events
         } else {
@@ -275,7 +321,11 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
 
     let stdout_terminal = io::stdout().is_terminal() && args.output.is_none();
-    let format = args.format.unwrap_or(if stdout_terminal { Format::Table } else { Format::Csv });
+    let format = args.format.unwrap_or(if stdout_terminal {
+        Format::Table
+    } else {
+        Format::Csv
+    });
     let output_options = OutputOptions {
         format,
         csv_raw: args.csv_raw,
@@ -283,7 +333,8 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
     write_rows(&args.output, &report, rows, &output_options)?;
 
-    if !args.quiet && !stdout_terminal || !args.quiet && args.output.is_some() {
+    // The summary goes to stderr when the rows do not go to a terminal (a pipe or --output).
+    if !args.quiet && !stdout_terminal {
         let stderr = io::stderr();
         let _ = output::summary::write_summary(&mut stderr.lock(), &report);
     }
@@ -301,7 +352,12 @@ fn bound(value: &Option<String>, flag: &str) -> Result<Option<i64>> {
 
 /// Writes rows to stdout, or to a temporary file renamed onto `--output` once complete, so a
 /// failed run never leaves half a report. A closed stdout (`| head`) ends the run quietly.
-fn write_rows(path: &Option<PathBuf>, report: &Report, rows: Rows, options: &OutputOptions) -> Result<()> {
+fn write_rows(
+    path: &Option<PathBuf>,
+    report: &Report,
+    rows: Rows,
+    options: &OutputOptions,
+) -> Result<()> {
     match path {
         None => {
             let stdout = io::stdout();
@@ -309,13 +365,19 @@ fn write_rows(path: &Option<PathBuf>, report: &Report, rows: Rows, options: &Out
             let result = output::write(&mut out, report, rows, options).and_then(|_| out.flush());
             match result {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(Error::Write { path: "<stdout>".to_string(), source: e }),
+                Err(e) => Err(Error::Write {
+                    path: "<stdout>".to_string(),
+                    source: e,
+                }),
                 Ok(()) => Ok(()),
             }
         }
         Some(path) => {
             let name = path.display().to_string();
-            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "output".into());
             let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
             let write = || -> io::Result<()> {
                 let file = std::fs::File::create(&temp)?;

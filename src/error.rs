@@ -6,19 +6,30 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: cannot open: {source}; check the path and its permissions")]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("{path}: is a directory; pass the log files inside it, for example {path}/*.log")]
     IsDirectory { path: PathBuf },
 
     #[error("{name}: read failed after line {line}: {source}")]
-    Read { name: String, line: u64, source: std::io::Error },
+    Read {
+        name: String,
+        line: u64,
+        source: std::io::Error,
+    },
 
     #[error(
         "{name}: cannot tell what kind of log this is from its first {sampled} lines; \
          name it with --input-type TYPE:{name} (types: {types})"
     )]
-    UnknownType { name: String, sampled: usize, types: &'static str },
+    UnknownType {
+        name: String,
+        sampled: usize,
+        types: &'static str,
+    },
 
     #[error(
         "{name}:{line}: journal `short` lines carry no year and no other input gives one; \
@@ -30,10 +41,17 @@ pub enum Error {
     Usage(String),
 
     #[error("{path}: cannot write: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
 
     #[error("{name}:{line}: {reason} (--strict stops at the first malformed line)")]
-    Strict { name: String, line: u64, reason: String },
+    Strict {
+        name: String,
+        line: u64,
+        reason: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -173,34 +173,68 @@ pub enum ShutdownReason {
 pub enum EventKind {
     // --- t3-dispatch -------------------------------------------------------------------------
     /// `ws open user=… ip=…`, logged before dispatch dials the serve.
-    WsOpen { user: Box<str>, client: Option<IpAddr> },
+    WsOpen {
+        user: Box<str>,
+        client: Option<IpAddr>,
+    },
     /// `ws close user=… ip=… dur_ms=… cause=…`.
-    WsClose { user: Box<str>, client: Option<IpAddr>, dur_ms: u64, cause: CloseCause },
+    WsClose {
+        user: Box<str>,
+        client: Option<IpAddr>,
+        dur_ms: u64,
+        cause: CloseCause,
+    },
     /// `t3-dispatch listening on :3780`: dispatch (re)started.
     DispatchListening,
     /// `http: proxy error: …`, with the serve port when the text names one.
-    ProxyError { class: ProxyErrorClass, port: Option<u16> },
+    ProxyError {
+        class: ProxyErrorClass,
+        port: Option<u16>,
+    },
     /// `pairing for alice returned 500 …` or `mint for alice failed: …`.
-    PairingFailed { user: Box<str> },
+    PairingFailed {
+        user: Box<str>,
+    },
 
     // --- t3 serve ----------------------------------------------------------------------------
     /// A serve git command timed out (`… timed out.` in a detail line). The user is filled in
     /// later from other lines of the same PID when the export does not name the unit.
-    ServeGitTimeout { user: Option<Box<str>>, pid: Option<u32> },
+    ServeGitTimeout {
+        user: Option<Box<str>>,
+        pid: Option<u32>,
+    },
     /// `T3 Code running`: a serve started.
-    ServeStarted { user: Option<Box<str>>, pid: Option<u32> },
+    ServeStarted {
+        user: Option<Box<str>>,
+        pid: Option<u32>,
+    },
     /// A line that ties a PID to a user (`/home/bob/…`, `Killing process 4711`, a memcg path)
     /// without being evidence itself.
-    PidUser { pid: u32, user: Box<str> },
+    PidUser {
+        pid: u32,
+        user: Box<str>,
+    },
 
     // --- systemd, kernel, earlyoom, restart machinery ----------------------------------------
-    UnitChange { unit: Unit, action: UnitAction },
+    UnitChange {
+        unit: Unit,
+        action: UnitAction,
+    },
     /// A kernel OOM kill. `user` is set when the cgroup names `t3-serve@USER.service`.
-    OomKill { scope: OomScope, user: Option<Box<str>>, pid: Option<u32> },
+    OomKill {
+        scope: OomScope,
+        user: Option<Box<str>>,
+        pid: Option<u32>,
+    },
     /// `low memory! at or below SIGTERM limits` or `sending SIGTERM to process …`.
-    EarlyoomAction { pid: Option<u32> },
+    EarlyoomAction {
+        pid: Option<u32>,
+    },
     /// A watchdog, autoupdate or idle-migrate restart of a user's serve.
-    ServeRestart { user: Box<str>, by: Restarter },
+    ServeRestart {
+        user: Box<str>,
+        by: Restarter,
+    },
 
     // --- Traefik -----------------------------------------------------------------------------
     /// An access line for a `GET /ws` on a t3 router. `start` is the bracket (or `StartUTC`)
@@ -218,22 +252,38 @@ pub enum EventKind {
     // --- cloudflared -------------------------------------------------------------------------
     /// A single request failed (`Incoming request ended abruptly`, `Request failed`,
     /// `stream N canceled by remote`). Never makes a window unclean by itself.
-    CfRequestError { cf_ray: Option<Box<str>> },
+    CfRequestError {
+        cf_ray: Option<Box<str>>,
+    },
     /// A tunnel connection failed to serve (`Failed to serve tunnel connection`,
     /// `Failed to serve quic connection`).
-    CfConnFailed { conn_index: Option<u8> },
+    CfConnFailed {
+        conn_index: Option<u8>,
+    },
     /// `Connection terminated …`.
-    CfConnTerminated { conn_index: Option<u8> },
+    CfConnTerminated {
+        conn_index: Option<u8>,
+    },
     /// `Unregistered tunnel connection`.
-    CfConnUnregistered { conn_index: Option<u8> },
+    CfConnUnregistered {
+        conn_index: Option<u8>,
+    },
     /// `Registered tunnel connection`.
-    CfConnRegistered { conn_index: Option<u8> },
+    CfConnRegistered {
+        conn_index: Option<u8>,
+    },
     /// `Retrying connection in up to …`.
-    CfRetrying { conn_index: Option<u8> },
+    CfRetrying {
+        conn_index: Option<u8>,
+    },
     /// `Initiating shutdown` and similar: the pod is going away.
-    CfShutdown { reason: ShutdownReason },
+    CfShutdown {
+        reason: ShutdownReason,
+    },
     /// `Starting tunnel` or a version banner: a pod (re)started.
-    CfStart { version: Option<Box<str>> },
+    CfStart {
+        version: Option<Box<str>>,
+    },
 }
 
 impl EventKind {
@@ -252,9 +302,18 @@ impl EventKind {
             EventKind::OomKill { .. } => "oom_kill",
             EventKind::EarlyoomAction { .. } => "earlyoom_action",
             EventKind::ServeRestart { .. } => "serve_restart",
-            EventKind::TraefikSocket { class: TraefikClass::Browser, .. } => "traefik_socket",
-            EventKind::TraefikSocket { class: TraefikClass::Probe, .. } => "traefik_probe_socket",
-            EventKind::TraefikSocket { class: TraefikClass::Native, .. } => "traefik_native_socket",
+            EventKind::TraefikSocket {
+                class: TraefikClass::Browser,
+                ..
+            } => "traefik_socket",
+            EventKind::TraefikSocket {
+                class: TraefikClass::Probe,
+                ..
+            } => "traefik_probe_socket",
+            EventKind::TraefikSocket {
+                class: TraefikClass::Native,
+                ..
+            } => "traefik_native_socket",
             EventKind::CfRequestError { .. } => "cf_request_error",
             EventKind::CfConnFailed { .. } => "cf_conn_failed",
             EventKind::CfConnTerminated { .. } => "cf_conn_terminated",
@@ -277,7 +336,10 @@ impl EventKind {
             EventKind::ServeGitTimeout { user, .. }
             | EventKind::ServeStarted { user, .. }
             | EventKind::OomKill { user, .. } => user.as_deref(),
-            EventKind::UnitChange { unit: Unit::Serve(user), .. } => Some(user),
+            EventKind::UnitChange {
+                unit: Unit::Serve(user),
+                ..
+            } => Some(user),
             _ => None,
         }
     }

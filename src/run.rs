@@ -113,7 +113,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         parsed.activity.merge(input.sink.activity);
         parsed.inputs.push(input.report);
     }
-    parsed.events.sort_by(|a, b| (a.time, a.origin).cmp(&(b.time, b.origin)));
+    parsed.events.sort_by_key(|a| (a.time, a.origin));
     Ok(parsed)
 }
 
@@ -121,12 +121,19 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
     let name = spec.name();
     let reader = input::open(spec)?;
     let mut lines = LineReader::new(reader, options.max_line_bytes);
-    let mut report = InputReport { name: name.clone(), ..InputReport::default() };
+    let mut report = InputReport {
+        name: name.clone(),
+        ..InputReport::default()
+    };
     let mut sink = Sink::new(index);
 
     // Keep the first lines to decide the type, then parse them and the rest.
     let mut sample: Vec<(u64, Option<Vec<u8>>)> = Vec::new();
-    let read_error = |source, line| Error::Read { name: name.clone(), line, source };
+    let read_error = |source, line| Error::Read {
+        name: name.clone(),
+        line,
+        source,
+    };
     while sample.len() < options.sample_lines {
         let line_no = lines.line_no + 1;
         match lines.next_line().map_err(|e| read_error(e, line_no))? {
@@ -141,16 +148,26 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
             let cat = input_type == InputType::Journal
                 && input::detect(sample.iter().filter_map(|(_, l)| l.as_deref()))
                     .is_some_and(|d| d.cat_mode);
-            Some(input::detect::Detected { input_type, cat_mode: cat })
+            Some(input::detect::Detected {
+                input_type,
+                cat_mode: cat,
+            })
         }
         None => input::detect(sample.iter().filter_map(|(_, l)| l.as_deref())),
     };
     let Some(detected) = detected else {
-        if sample.iter().all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty())) {
+        if sample
+            .iter()
+            .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()))
+        {
             report.lines = sample.len() as u64;
             report.ignored = report.lines;
             report.warnings.push(format!("{name}: input is empty"));
-            return Ok(ReadInput { report, sink, parser: None });
+            return Ok(ReadInput {
+                report,
+                sink,
+                parser: None,
+            });
         }
         return Err(Error::UnknownType {
             name,
@@ -183,7 +200,9 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
             LineClass::Malformed(reason) => {
                 report.malformed += 1;
                 if report.malformed_examples.len() < options.max_examples {
-                    report.malformed_examples.push((line_no, reason.to_string()));
+                    report
+                        .malformed_examples
+                        .push((line_no, reason.to_string()));
                 }
             }
         }
@@ -195,7 +214,11 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
         for (line_no, text) in &sample {
             let class = match text {
                 Some(text) => {
-                    let ctx = LineCtx { line: *line_no, outer_time: None, pod: pod.as_deref() };
+                    let ctx = LineCtx {
+                        line: *line_no,
+                        outer_time: None,
+                        pod: pod.as_deref(),
+                    };
                     line_parser.parse_line(text, &ctx, &mut sink)
                 }
                 None => too_long,
@@ -207,7 +230,11 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
             let line_no = lines.line_no + 1;
             let class = match lines.next_line().map_err(|e| read_error(e, line_no))? {
                 Some(Line::Text(text)) => {
-                    let ctx = LineCtx { line: line_no, outer_time: None, pod: pod.as_deref() };
+                    let ctx = LineCtx {
+                        line: line_no,
+                        outer_time: None,
+                        pod: pod.as_deref(),
+                    };
                     line_parser.parse_line(text, &ctx, &mut sink)
                 }
                 Some(Line::TooLong { .. }) => too_long,
@@ -225,7 +252,11 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
             lines.bytes_read
         ));
     }
-    Ok(ReadInput { report, sink, parser: Some(parser) })
+    Ok(ReadInput {
+        report,
+        sink,
+        parser: Some(parser),
+    })
 }
 
 /// Gives journal `short` inputs that learned no year from their own Go prefixes the year of the
@@ -255,7 +286,10 @@ fn resolve_years(read: &mut [ReadInput], options: &ReadOptions) -> Result<()> {
             continue;
         }
         let Some(hint) = hint else {
-            return Err(Error::YearUnknown { name: input.report.name.clone(), line: year.first_line });
+            return Err(Error::YearUnknown {
+                name: input.report.name.clone(),
+                line: year.first_line,
+            });
         };
         // The provisional first time of this input, moved to each candidate year: the one
         // closest to the other inputs' median time wins.

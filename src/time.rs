@@ -99,7 +99,8 @@ impl Zone {
                         let before = naive - chrono::Duration::hours(1);
                         let earlier = tz.from_local_datetime(&before).earliest()?;
                         let offset = chrono::Offset::fix(earlier.offset());
-                        let utc = naive - chrono::Duration::seconds(offset.local_minus_utc() as i64);
+                        let utc =
+                            naive - chrono::Duration::seconds(offset.local_minus_utc() as i64);
                         return Some(utc.and_utc().timestamp_micros());
                     }
                 };
@@ -137,7 +138,11 @@ pub fn fraction(bytes: &[u8]) -> (u32, usize, usize) {
     }
     let mut micros: u32 = 0;
     for i in 0..6 {
-        let digit = if i < count { u32::from(bytes[1 + i] - b'0') } else { 0 };
+        let digit = if i < count {
+            u32::from(bytes[1 + i] - b'0')
+        } else {
+            0
+        };
         micros = micros * 10 + digit;
     }
     (micros, count, 1 + count)
@@ -148,7 +153,11 @@ pub fn hms(bytes: &[u8]) -> Option<(u32, u32, u32)> {
     if bytes.len() < 8 || bytes[2] != b':' || bytes[5] != b':' {
         return None;
     }
-    let (h, m, s) = (digits(bytes, 2)?, digits(&bytes[3..], 2)?, digits(&bytes[6..], 2)?);
+    let (h, m, s) = (
+        digits(bytes, 2)?,
+        digits(&bytes[3..], 2)?,
+        digits(&bytes[6..], 2)?,
+    );
     // 60 is a leap second: accepted and read as the next second by chrono's rules below.
     if h > 23 || m > 59 || s > 60 {
         return None;
@@ -222,14 +231,30 @@ pub fn parse_iso(bytes: &[u8], zone: Zone) -> Option<Parsed> {
     let mut pos = 19;
     let (micros, fraction_digits, used) = fraction(&bytes[pos..]);
     pos += used;
-    let civil = Civil { year, month, day, hour, minute, second, micros };
+    let civil = Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    };
     let precision = Precision::from_fraction_digits(fraction_digits);
     match zone_offset(&bytes[pos..]) {
         Some((offset, used)) => {
             let utc = civil.to_utc_micros()? - offset * SECOND;
-            Some(Parsed { micros: utc, precision, len: pos + used })
+            Some(Parsed {
+                micros: utc,
+                precision,
+                len: pos + used,
+            })
         }
-        None => Some(Parsed { micros: zone.to_utc_micros(civil)?, precision, len: pos }),
+        None => Some(Parsed {
+            micros: zone.to_utc_micros(civil)?,
+            precision,
+            len: pos,
+        }),
     }
 }
 
@@ -271,17 +296,29 @@ pub fn parse_clf(bytes: &[u8]) -> Option<Parsed> {
     let month = month_abbrev(&bytes[3..6])?;
     let year = digits(&bytes[7..], 4)? as i32;
     let (hour, minute, second) = hms(&bytes[12..])?;
-    let civil = Civil { year, month, day, hour, minute, second, micros: 0 };
+    let civil = Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros: 0,
+    };
     let mut pos = 20;
     let mut offset = 0;
-    if bytes.get(pos) == Some(&b' ') {
-        if let Some((o, used)) = zone_offset(&bytes[pos + 1..]) {
-            offset = o;
-            pos += 1 + used;
-        }
+    if bytes.get(pos) == Some(&b' ')
+        && let Some((o, used)) = zone_offset(&bytes[pos + 1..])
+    {
+        offset = o;
+        pos += 1 + used;
     }
     let micros = civil.to_utc_micros()? - offset * SECOND;
-    Some(Parsed { micros, precision: Precision::Second, len: pos })
+    Some(Parsed {
+        micros,
+        precision: Precision::Second,
+        len: pos,
+    })
 }
 
 /// Parses epoch seconds with an optional fraction, `1781121361.123456`.
@@ -321,7 +358,15 @@ pub fn parse_bound(text: &str) -> Option<i64> {
     let bytes = text.trim().as_bytes();
     if bytes.len() == 10 {
         let (year, month, day) = ymd(bytes)?;
-        let civil = Civil { year, month, day, hour: 0, minute: 0, second: 0, micros: 0 };
+        let civil = Civil {
+            year,
+            month,
+            day,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            micros: 0,
+        };
         return civil.to_utc_micros();
     }
     let parsed = parse_iso(bytes, Zone::Utc)?;
@@ -339,20 +384,54 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> i64 {
-        DateTime::parse_from_rfc3339(text).unwrap().timestamp_micros()
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_micros()
     }
 
     #[test]
     fn iso_variants() {
         let cases: &[(&str, &str, Precision)] = &[
-            ("2026-06-10T19:56:01Z", "2026-06-10T19:56:01Z", Precision::Second),
-            ("2026-06-10T19:56:01+00:00 devvm", "2026-06-10T19:56:01Z", Precision::Second),
-            ("2026-06-10T19:56:01+0000 devvm", "2026-06-10T19:56:01Z", Precision::Second),
-            ("2026-06-10T21:56:01+02:00", "2026-06-10T19:56:01Z", Precision::Second),
-            ("2026-06-10T19:56:01.123456+00:00", "2026-06-10T19:56:01.123456Z", Precision::Micro),
-            ("2026-06-10T19:56:01.123456789Z", "2026-06-10T19:56:01.123456Z", Precision::Micro),
-            ("2026-06-10T19:56:01.12Z", "2026-06-10T19:56:01.120Z", Precision::Milli),
-            ("2026-06-10 19:56:01", "2026-06-10T19:56:01Z", Precision::Second),
+            (
+                "2026-06-10T19:56:01Z",
+                "2026-06-10T19:56:01Z",
+                Precision::Second,
+            ),
+            (
+                "2026-06-10T19:56:01+00:00 devvm",
+                "2026-06-10T19:56:01Z",
+                Precision::Second,
+            ),
+            (
+                "2026-06-10T19:56:01+0000 devvm",
+                "2026-06-10T19:56:01Z",
+                Precision::Second,
+            ),
+            (
+                "2026-06-10T21:56:01+02:00",
+                "2026-06-10T19:56:01Z",
+                Precision::Second,
+            ),
+            (
+                "2026-06-10T19:56:01.123456+00:00",
+                "2026-06-10T19:56:01.123456Z",
+                Precision::Micro,
+            ),
+            (
+                "2026-06-10T19:56:01.123456789Z",
+                "2026-06-10T19:56:01.123456Z",
+                Precision::Micro,
+            ),
+            (
+                "2026-06-10T19:56:01.12Z",
+                "2026-06-10T19:56:01.120Z",
+                Precision::Milli,
+            ),
+            (
+                "2026-06-10 19:56:01",
+                "2026-06-10T19:56:01Z",
+                Precision::Second,
+            ),
         ];
         for (input, expected, precision) in cases {
             let parsed = parse_iso(input.as_bytes(), Zone::Utc).unwrap();
@@ -363,7 +442,13 @@ mod tests {
 
     #[test]
     fn iso_rejects_garbage() {
-        for input in ["", "2026-06-10", "2026-13-10T19:56:01Z", "2026-06-10T25:00:00Z", "x026-06-10T19:56:01Z"] {
+        for input in [
+            "",
+            "2026-06-10",
+            "2026-13-10T19:56:01Z",
+            "2026-06-10T25:00:00Z",
+            "x026-06-10T19:56:01Z",
+        ] {
             assert_eq!(parse_iso(input.as_bytes(), Zone::Utc), None, "{input}");
         }
     }
@@ -386,23 +471,54 @@ mod tests {
     fn zone_dst_rules() {
         let berlin = Zone::parse("Europe/Berlin").unwrap();
         // 2026-03-29 02:30 does not exist in Berlin: read with the winter offset (+01:00).
-        let skipped = Civil { year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0, micros: 0 };
-        assert_eq!(berlin.to_utc_micros(skipped), Some(utc("2026-03-29T01:30:00Z")));
+        let skipped = Civil {
+            year: 2026,
+            month: 3,
+            day: 29,
+            hour: 2,
+            minute: 30,
+            second: 0,
+            micros: 0,
+        };
+        assert_eq!(
+            berlin.to_utc_micros(skipped),
+            Some(utc("2026-03-29T01:30:00Z"))
+        );
         // 2026-10-25 02:30 happens twice: the earlier instant (+02:00) wins.
-        let repeated = Civil { year: 2026, month: 10, day: 25, hour: 2, minute: 30, second: 0, micros: 0 };
-        assert_eq!(berlin.to_utc_micros(repeated), Some(utc("2026-10-25T00:30:00Z")));
+        let repeated = Civil {
+            year: 2026,
+            month: 10,
+            day: 25,
+            hour: 2,
+            minute: 30,
+            second: 0,
+            micros: 0,
+        };
+        assert_eq!(
+            berlin.to_utc_micros(repeated),
+            Some(utc("2026-10-25T00:30:00Z"))
+        );
     }
 
     #[test]
     fn bounds_accept_both_forms() {
-        assert_eq!(parse_bound("2026-06-10 19:00:00"), Some(utc("2026-06-10T19:00:00Z")));
-        assert_eq!(parse_bound("2026-06-10T21:00:00+02:00"), Some(utc("2026-06-10T19:00:00Z")));
+        assert_eq!(
+            parse_bound("2026-06-10 19:00:00"),
+            Some(utc("2026-06-10T19:00:00Z"))
+        );
+        assert_eq!(
+            parse_bound("2026-06-10T21:00:00+02:00"),
+            Some(utc("2026-06-10T19:00:00Z"))
+        );
         assert_eq!(parse_bound("2026-06-10"), Some(utc("2026-06-10T00:00:00Z")));
         assert_eq!(parse_bound("yesterday"), None);
     }
 
     #[test]
     fn format_millis_rounds_down() {
-        assert_eq!(format_millis(utc("2026-06-10T19:56:01.123456Z")), "2026-06-10T19:56:01.123Z");
+        assert_eq!(
+            format_millis(utc("2026-06-10T19:56:01.123456Z")),
+            "2026-06-10T19:56:01.123Z"
+        );
     }
 }

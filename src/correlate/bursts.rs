@@ -40,8 +40,9 @@ pub fn find_bursts(
 ) -> Vec<Burst> {
     let burst_min = burst_min.max(1);
     let drop_times: Vec<i64> = candidates.iter().map(|c| c.time).collect();
-    let enough_clients =
-        |group: &[usize]| distinct_clients(group.iter().map(|&m| &sockets[candidates[m].socket])) >= burst_min;
+    let enough_clients = |group: &[usize]| {
+        distinct_clients(group.iter().map(|&m| &sockets[candidates[m].socket])) >= burst_min
+    };
     let found = group_times(&drop_times, window, enough_clients);
 
     // Cancel lines: burst_min of them in one window are a burst, merged into a drop burst that
@@ -51,12 +52,22 @@ pub fn find_bursts(
 
     let mut merged: Vec<(i64, i64, Vec<usize>, Vec<usize>)> = found
         .into_iter()
-        .map(|group| (drop_times[group[0]], drop_times[group[group.len() - 1]], group, Vec::new()))
+        .map(|group| {
+            (
+                drop_times[group[0]],
+                drop_times[group[group.len() - 1]],
+                group,
+                Vec::new(),
+            )
+        })
         .collect();
     for group in cancel_groups {
         let (start, end) = (cancel_times[group[0]], cancel_times[group[group.len() - 1]]);
         let lines: Vec<usize> = group.iter().map(|&g| cancels[g]).collect();
-        match merged.iter_mut().find(|(s, e, _, _)| overlaps((*s, *e), (start, end), window)) {
+        match merged
+            .iter_mut()
+            .find(|(s, e, _, _)| overlaps((*s, *e), (start, end), window))
+        {
             Some(burst) => {
                 burst.0 = burst.0.min(start);
                 burst.1 = burst.1.max(end);
@@ -71,8 +82,10 @@ pub fn find_bursts(
         .into_iter()
         .enumerate()
         .map(|(n, (start, end, members, cancels))| {
-            let mut users: Vec<Box<str>> =
-                members.iter().filter_map(|&m| sockets[candidates[m].socket].user.clone()).collect();
+            let mut users: Vec<Box<str>> = members
+                .iter()
+                .filter_map(|&m| sockets[candidates[m].socket].user.clone())
+                .collect();
             users.sort();
             users.dedup();
             let clients = distinct_clients(members.iter().map(|&m| &sockets[candidates[m].socket]));
@@ -107,7 +120,11 @@ fn overlaps(a: (i64, i64), b: (i64, i64), window: i64) -> bool {
 /// form a group when `qualifies` accepts them. With a wider window, every window position
 /// `[t, t + window)` that starts at a member and `qualifies` is marked, and overlapping marked
 /// positions merge. Returns groups of indexes into `times`.
-fn group_times(times: &[i64], window: i64, qualifies: impl Fn(&[usize]) -> bool) -> Vec<Vec<usize>> {
+fn group_times(
+    times: &[i64],
+    window: i64,
+    qualifies: impl Fn(&[usize]) -> bool,
+) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     if window <= SECOND {
         let mut start = 0;
@@ -155,15 +172,26 @@ mod tests {
     #[test]
     fn same_second_not_sliding() {
         // 0.9 s apart but in two seconds: not one burst with a one-second window.
-        let times = [SECOND - 100_000, SECOND - 50_000, SECOND + 100_000, SECOND + 200_000];
+        let times = [
+            SECOND - 100_000,
+            SECOND - 50_000,
+            SECOND + 100_000,
+            SECOND + 200_000,
+        ];
         assert!(group_times(&times, SECOND, |g| g.len() >= 3).is_empty());
-        assert_eq!(group_times(&times, 2 * SECOND, |g| g.len() >= 3), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(
+            group_times(&times, 2 * SECOND, |g| g.len() >= 3),
+            vec![vec![0, 1, 2, 3]]
+        );
     }
 
     #[test]
     fn sliding_window_merges_overlaps() {
         let times = [0, 1_500_000, 2_900_000, 10 * SECOND];
-        assert_eq!(group_times(&times, 2 * SECOND, |g| g.len() >= 2), vec![vec![0, 1, 2]]);
+        assert_eq!(
+            group_times(&times, 2 * SECOND, |g| g.len() >= 2),
+            vec![vec![0, 1, 2]]
+        );
     }
 
     #[test]

@@ -25,7 +25,11 @@ pub struct CoverageOptions {
 
 impl Default for CoverageOptions {
     fn default() -> Self {
-        CoverageOptions { gap_min: 30 * SECOND, gap_factor: 10, dense_spacing: 5 * SECOND }
+        CoverageOptions {
+            gap_min: 30 * SECOND,
+            gap_factor: 10,
+            dense_spacing: 5 * SECOND,
+        }
     }
 }
 
@@ -46,7 +50,14 @@ pub struct Span {
 }
 
 impl Span {
-    fn from_seconds(name: String, seconds: &SecondSet, lines: u64, first: i64, last: i64, options: &CoverageOptions) -> Span {
+    fn from_seconds(
+        name: String,
+        seconds: &SecondSet,
+        lines: u64,
+        first: i64,
+        last: i64,
+        options: &CoverageOptions,
+    ) -> Span {
         let active: Vec<i64> = seconds.iter().collect();
         let mut steps: Vec<i64> = active.windows(2).map(|w| (w[1] - w[0]) * SECOND).collect();
         steps.sort_unstable();
@@ -54,14 +65,24 @@ impl Span {
         let dense = spacing <= options.dense_spacing;
         let mut gaps = Vec::new();
         if dense {
-            let threshold = options.gap_min.max(spacing.saturating_mul(options.gap_factor));
+            let threshold = options
+                .gap_min
+                .max(spacing.saturating_mul(options.gap_factor));
             for w in active.windows(2) {
                 if (w[1] - w[0]) * SECOND >= threshold {
                     gaps.push(((w[0] + 1) * SECOND, w[1] * SECOND));
                 }
             }
         }
-        Span { name, first, last: last.max(first) + 1, lines, dense, spacing, gaps }
+        Span {
+            name,
+            first,
+            last: last.max(first) + 1,
+            lines,
+            dense,
+            spacing,
+            gaps,
+        }
     }
 
     /// Whether the stream covers all of `[from, to]`.
@@ -71,7 +92,10 @@ impl Span {
 
     /// Returns the first gap that overlaps `[from, to]`.
     pub fn gap_within(&self, from: i64, to: i64) -> Option<(i64, i64)> {
-        self.gaps.iter().copied().find(|(start, end)| *start < to && *end > from)
+        self.gaps
+            .iter()
+            .copied()
+            .find(|(start, end)| *start < to && *end > from)
     }
 }
 
@@ -94,7 +118,12 @@ pub struct Coverage {
 impl Coverage {
     /// Builds coverage from the activity of all inputs. `journal_shift` moves journal seconds onto
     /// the cluster clock (minus the clock offset).
-    pub fn build(activity: &Activity, journal_shift: i64, options: &CoverageOptions, input_names: &[String]) -> Coverage {
+    pub fn build(
+        activity: &Activity,
+        journal_shift: i64,
+        options: &CoverageOptions,
+        input_names: &[String],
+    ) -> Coverage {
         let mut merged: BTreeMap<Source, (SecondSet, u64, i64, i64)> = BTreeMap::new();
         let mut pods: BTreeMap<String, (SecondSet, u64, i64, i64)> = BTreeMap::new();
         let mut cluster_seconds = SecondSet::default();
@@ -106,7 +135,11 @@ impl Coverage {
                 for s in track.seconds.iter() {
                     shifted.insert(s + shift_seconds);
                 }
-                (shifted, track.first + journal_shift, track.last + journal_shift)
+                (
+                    shifted,
+                    track.first + journal_shift,
+                    track.last + journal_shift,
+                )
             } else {
                 cluster_seconds.union(&track.seconds);
                 (track.seconds.clone(), track.first, track.last)
@@ -114,11 +147,17 @@ impl Coverage {
             let target = if key.source == Source::Cloudflared {
                 let name = match &key.pod {
                     Some(pod) => pod.to_string(),
-                    None => input_names.get(key.input as usize).cloned().unwrap_or_default(),
+                    None => input_names
+                        .get(key.input as usize)
+                        .cloned()
+                        .unwrap_or_default(),
                 };
-                pods.entry(name).or_insert_with(|| (SecondSet::default(), 0, first, last))
+                pods.entry(name)
+                    .or_insert_with(|| (SecondSet::default(), 0, first, last))
             } else {
-                merged.entry(key.source).or_insert_with(|| (SecondSet::default(), 0, first, last))
+                merged
+                    .entry(key.source)
+                    .or_insert_with(|| (SecondSet::default(), 0, first, last))
             };
             target.0.union(&seconds);
             target.1 += track.lines;
@@ -151,7 +190,11 @@ impl Coverage {
 
     /// The cloudflared pods that cover `[from, to]`, and how many pods the inputs hold.
     pub fn cloudflared_cover(&self, from: i64, to: i64) -> (usize, usize) {
-        let covering = self.cloudflared.iter().filter(|s| s.covers(from, to)).count();
+        let covering = self
+            .cloudflared
+            .iter()
+            .filter(|s| s.covers(from, to))
+            .count();
         (covering, self.cloudflared.len())
     }
 
@@ -173,7 +216,14 @@ mod tests {
         }
         let first = seconds[0] * SECOND;
         let last = seconds[seconds.len() - 1] * SECOND;
-        Span::from_seconds("x".into(), &set, seconds.len() as u64, first, last, &CoverageOptions::default())
+        Span::from_seconds(
+            "x".into(),
+            &set,
+            seconds.len() as u64,
+            first,
+            last,
+            &CoverageOptions::default(),
+        )
     }
 
     #[test]
@@ -192,7 +242,10 @@ mod tests {
     fn short_silence_is_not_a_gap() {
         let mut seconds: Vec<i64> = (0..100).collect();
         seconds.extend(120..200);
-        assert!(span_of(&seconds).gaps.is_empty(), "20 s is under the 30 s minimum");
+        assert!(
+            span_of(&seconds).gaps.is_empty(),
+            "20 s is under the 30 s minimum"
+        );
     }
 
     #[test]

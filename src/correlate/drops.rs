@@ -45,7 +45,10 @@ pub struct DropOptions {
 
 impl Default for DropOptions {
     fn default() -> Self {
-        DropOptions { short_ms: 120_000, reconnect_window: 30 * crate::time::SECOND }
+        DropOptions {
+            short_ms: 120_000,
+            reconnect_window: 30 * crate::time::SECOND,
+        }
     }
 }
 
@@ -72,8 +75,15 @@ pub fn find_drops(
 ) -> Vec<Candidate> {
     let mut candidates = Vec::new();
     for (index, socket) in sockets.iter().enumerate() {
-        let Some(time) = drop_time(socket) else { continue };
-        let reconnect = reconnect_after(sockets, index, socket.end.unwrap_or(time), options.reconnect_window);
+        let Some(time) = drop_time(socket) else {
+            continue;
+        };
+        let reconnect = reconnect_after(
+            sockets,
+            index,
+            socket.end.unwrap_or(time),
+            options.reconnect_window,
+        );
         let reconnect_ms = reconnect.map(|start| (start - socket.end.unwrap_or(time)) / MILLI);
         let kind = if socket.orphaned_by.is_some() && socket.end.is_none() {
             DropKind::Orphaned
@@ -87,7 +97,12 @@ pub fn find_drops(
         } else {
             continue;
         };
-        candidates.push(Candidate { socket: index, kind, time, reconnect_ms });
+        candidates.push(Candidate {
+            socket: index,
+            kind,
+            time,
+            reconnect_ms,
+        });
     }
     candidates
 }
@@ -110,8 +125,18 @@ fn reconnect_after(sockets: &[Socket], index: usize, end: i64, window: i64) -> O
 
 /// Counts the distinct clients (or users, for sockets without a client) of a set of sockets.
 pub fn distinct_clients<'a>(sockets: impl Iterator<Item = &'a Socket>) -> usize {
-    let mut keys: Vec<(Option<IpAddr>, Option<&str>)> =
-        sockets.map(|s| (s.client, if s.client.is_none() { s.user.as_deref() } else { None })).collect();
+    let mut keys: Vec<(Option<IpAddr>, Option<&str>)> = sockets
+        .map(|s| {
+            (
+                s.client,
+                if s.client.is_none() {
+                    s.user.as_deref()
+                } else {
+                    None
+                },
+            )
+        })
+        .collect();
     keys.sort();
     keys.dedup();
     keys.len()
@@ -159,25 +184,43 @@ mod tests {
 
     #[test]
     fn long_socket_with_reconnect_is_a_drop() {
-        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "203.0.113.7", 1030, None)];
-        assert_eq!(drops(&sockets), vec![(0, DropKind::Reconnect, Some(30_000))]);
+        let sockets = [
+            socket("alice", "203.0.113.7", 0, Some(1000)),
+            socket("alice", "203.0.113.7", 1030, None),
+        ];
+        assert_eq!(
+            drops(&sockets),
+            vec![(0, DropKind::Reconnect, Some(30_000))]
+        );
     }
 
     #[test]
     fn reconnect_logged_before_late_close() {
-        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "203.0.113.7", 990, None)];
-        assert_eq!(drops(&sockets), vec![(0, DropKind::Reconnect, Some(-10_000))]);
+        let sockets = [
+            socket("alice", "203.0.113.7", 0, Some(1000)),
+            socket("alice", "203.0.113.7", 990, None),
+        ];
+        assert_eq!(
+            drops(&sockets),
+            vec![(0, DropKind::Reconnect, Some(-10_000))]
+        );
     }
 
     #[test]
     fn reconnect_after_window_is_user_leaving() {
-        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "203.0.113.7", 1031, None)];
+        let sockets = [
+            socket("alice", "203.0.113.7", 0, Some(1000)),
+            socket("alice", "203.0.113.7", 1031, None),
+        ];
         assert_eq!(drops(&sockets), vec![]);
     }
 
     #[test]
     fn other_client_of_same_user_is_not_a_reconnect() {
-        let sockets = [socket("alice", "203.0.113.7", 0, Some(1000)), socket("alice", "198.51.100.1", 1005, None)];
+        let sockets = [
+            socket("alice", "203.0.113.7", 0, Some(1000)),
+            socket("alice", "198.51.100.1", 1005, None),
+        ];
         assert_eq!(drops(&sockets), vec![]);
     }
 

@@ -42,13 +42,21 @@ pub struct JoinOptions {
 
 impl Default for JoinOptions {
     fn default() -> Self {
-        JoinOptions { first_pass: 5 * SECOND, tolerance: 2 * SECOND, skew: None }
+        JoinOptions {
+            first_pass: 5 * SECOND,
+            tolerance: 2 * SECOND,
+            skew: None,
+        }
     }
 }
 
 /// The comparable start of a socket: the middle of its second when its time is whole seconds.
 fn start_of(socket: &Socket) -> i64 {
-    if socket.coarse { socket.start + SECOND / 2 } else { socket.start }
+    if socket.coarse {
+        socket.start + SECOND / 2
+    } else {
+        socket.start
+    }
 }
 
 fn by_client(sockets: &[Socket]) -> HashMap<Option<IpAddr>, Vec<usize>> {
@@ -66,13 +74,21 @@ fn by_client(sockets: &[Socket]) -> HashMap<Option<IpAddr>, Vec<usize>> {
 pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOptions) -> Offset {
     let zone_hint = zone_hint(dispatch, traefik);
     if let Some(skew) = options.skew {
-        return Offset { micros: skew, method: "given", pairs: 0, coarse: false, zone_hint };
+        return Offset {
+            micros: skew,
+            method: "given",
+            pairs: 0,
+            coarse: false,
+            zone_hint,
+        };
     }
     let traefik_by_client = by_client(traefik);
     let mut candidates_of_traefik: HashMap<usize, usize> = HashMap::new();
     let mut pairs: Vec<(usize, usize, i64)> = Vec::new();
     for (d, socket) in dispatch.iter().enumerate() {
-        let Some(list) = traefik_by_client.get(&socket.client) else { continue };
+        let Some(list) = traefik_by_client.get(&socket.client) else {
+            continue;
+        };
         let matches: Vec<(usize, i64)> = list
             .iter()
             .map(|&t| (t, start_of(socket) - start_of(&traefik[t])))
@@ -90,14 +106,32 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         .filter(|(_, t, _)| candidates_of_traefik.get(t) == Some(&1))
         .map(|(_, _, diff)| *diff)
         .collect();
-    let coarse = pairs.iter().all(|(d, t, _)| dispatch[*d].coarse && traefik[*t].coarse);
+    let coarse = pairs
+        .iter()
+        .all(|(d, t, _)| dispatch[*d].coarse && traefik[*t].coarse);
     if diffs.is_empty() {
-        return Offset { micros: 0, method: "none", pairs: 0, coarse, zone_hint };
+        return Offset {
+            micros: 0,
+            method: "none",
+            pairs: 0,
+            coarse,
+            zone_hint,
+        };
     }
     diffs.sort_unstable();
     let n = diffs.len();
-    let median = if n % 2 == 1 { diffs[n / 2] } else { (diffs[n / 2 - 1] + diffs[n / 2]) / 2 };
-    Offset { micros: median, method: "measured", pairs: n, coarse, zone_hint }
+    let median = if n % 2 == 1 {
+        diffs[n / 2]
+    } else {
+        (diffs[n / 2 - 1] + diffs[n / 2]) / 2
+    };
+    Offset {
+        micros: median,
+        method: "measured",
+        pairs: n,
+        coarse,
+        zone_hint,
+    }
 }
 
 /// Looks for a clock offset of whole half hours, the sign of a time-zone mistake: the most common
@@ -108,7 +142,9 @@ fn zone_hint(dispatch: &[Socket], traefik: &[Socket]) -> Option<i64> {
     let traefik_by_client = by_client(traefik);
     let mut votes: HashMap<i64, usize> = HashMap::new();
     for socket in dispatch {
-        let Some(list) = traefik_by_client.get(&socket.client) else { continue };
+        let Some(list) = traefik_by_client.get(&socket.client) else {
+            continue;
+        };
         for &t in list {
             let diff = start_of(socket) - start_of(&traefik[t]);
             if diff.abs() > 15 * 3600 * SECOND {
@@ -128,11 +164,18 @@ fn zone_hint(dispatch: &[Socket], traefik: &[Socket]) -> Option<i64> {
 
 /// Joins dispatch sockets with Traefik sockets once the offset is known. Returns, for each
 /// dispatch socket, the index of its Traefik socket.
-pub fn join(dispatch: &[Socket], traefik: &[Socket], offset: i64, tolerance: i64) -> Vec<Option<usize>> {
+pub fn join(
+    dispatch: &[Socket],
+    traefik: &[Socket],
+    offset: i64,
+    tolerance: i64,
+) -> Vec<Option<usize>> {
     let traefik_by_client = by_client(traefik);
     let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
     for (d, socket) in dispatch.iter().enumerate() {
-        let Some(list) = traefik_by_client.get(&socket.client) else { continue };
+        let Some(list) = traefik_by_client.get(&socket.client) else {
+            continue;
+        };
         for &t in list {
             let distance = (start_of(socket) - offset - start_of(&traefik[t])).abs();
             if distance <= tolerance {
@@ -192,7 +235,10 @@ mod tests {
         assert!((offset.micros - 1_500_000).abs() <= 500_000, "{offset:?}");
         assert!(offset.coarse);
         let joined = join(&dispatch, &traefik, offset.micros, 2 * SECOND);
-        assert!(joined.iter().enumerate().all(|(i, t)| *t == Some(i)), "{joined:?}");
+        assert!(
+            joined.iter().enumerate().all(|(i, t)| *t == Some(i)),
+            "{joined:?}"
+        );
     }
 
     #[test]
@@ -211,7 +257,10 @@ mod tests {
 
     #[test]
     fn given_skew_wins() {
-        let options = JoinOptions { skew: Some(-3 * SECOND), ..JoinOptions::default() };
+        let options = JoinOptions {
+            skew: Some(-3 * SECOND),
+            ..JoinOptions::default()
+        };
         let offset = measure_offset(&[], &[], &options);
         assert_eq!(offset.micros, -3 * SECOND);
         assert_eq!(offset.method, "given");
@@ -219,7 +268,10 @@ mod tests {
 
     #[test]
     fn join_is_one_to_one() {
-        let dispatch = vec![socket("203.0.113.7", 10_000, false), socket("203.0.113.7", 10_500, false)];
+        let dispatch = vec![
+            socket("203.0.113.7", 10_000, false),
+            socket("203.0.113.7", 10_500, false),
+        ];
         let traefik = vec![socket("203.0.113.7", 10_400, false)];
         let joined = join(&dispatch, &traefik, 0, 2 * SECOND);
         assert_eq!(joined, vec![None, Some(0)]);

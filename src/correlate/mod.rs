@@ -100,7 +100,11 @@ pub struct CorrelateOptions {
 
 impl CorrelateOptions {
     pub fn with_defaults() -> CorrelateOptions {
-        CorrelateOptions { burst_min: 5, burst_window: SECOND, ..CorrelateOptions::default() }
+        CorrelateOptions {
+            burst_min: 5,
+            burst_window: SECOND,
+            ..CorrelateOptions::default()
+        }
     }
 }
 
@@ -170,7 +174,12 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let mut by_time: Vec<usize> = (0..events.len()).collect();
     by_time.sort_by_key(|&i| (events[i].time, events[i].origin));
 
-    let coverage = Coverage::build(&parsed.activity, -offset.micros, &options.coverage, &input_names);
+    let coverage = Coverage::build(
+        &parsed.activity,
+        -offset.micros,
+        &options.coverage,
+        &input_names,
+    );
 
     // One list of sockets: dispatch sockets with their Traefik line, plus Traefik sockets that
     // stand in where dispatch does not log sockets.
@@ -196,7 +205,10 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             continue;
         }
         let end = socket.end.unwrap_or(socket.start);
-        let journal_covers = coverage.journal.as_ref().is_some_and(|j| j.covers(end, end));
+        let journal_covers = coverage
+            .journal
+            .as_ref()
+            .is_some_and(|j| j.covers(end, end));
         let before_ws_logging = first_ws_line.is_none_or(|first| end < first);
         if !journal_covers || before_ws_logging {
             all.push(socket.clone());
@@ -223,19 +235,41 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         .iter()
         .copied()
         .filter(|&i| {
-            matches!(events[i].kind, EventKind::ProxyError { class: crate::event::ProxyErrorClass::Canceled, .. })
+            matches!(
+                events[i].kind,
+                EventKind::ProxyError {
+                    class: crate::event::ProxyErrorClass::Canceled,
+                    ..
+                }
+            )
         })
         .collect();
-    let mut found_bursts =
-        bursts::find_bursts(&candidates, &all, &events, &cancels, options.burst_min, options.burst_window);
+    let mut found_bursts = bursts::find_bursts(
+        &candidates,
+        &all,
+        &events,
+        &cancels,
+        options.burst_min,
+        options.burst_window,
+    );
 
     // Attribution.
-    let ctx = Context { events: &events, by_time: &by_time, sockets: &all, coverage: &coverage, ports: &ports, options: options.rules };
+    let ctx = Context {
+        events: &events,
+        by_time: &by_time,
+        sockets: &all,
+        coverage: &coverage,
+        ports: &ports,
+        options: options.rules,
+    };
     let window = |times: &mut dyn Iterator<Item = i64>| {
         let times: Vec<i64> = times.collect();
         let first = times.iter().copied().min().unwrap_or(0);
         let last = times.iter().copied().max().unwrap_or(0);
-        (first - options.rules.window_before, last + options.rules.window_after)
+        (
+            first - options.rules.window_before,
+            last + options.rules.window_after,
+        )
     };
     let mut burst_of: HashMap<usize, usize> = HashMap::new();
     let mut burst_verdicts = Vec::new();
@@ -244,9 +278,16 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             burst_of.insert(member, b);
         }
         let members: Vec<&Candidate> = burst.members.iter().map(|&m| &candidates[m]).collect();
-        let (from, to) = window(&mut std::iter::once(burst.start).chain(std::iter::once(burst.end)));
-        let subject = Subject { drops: members, from, to, burst: Some((&burst.id, burst.clients, &burst.cancels)) };
-        let (rule, finding) = rules::attribute(&ctx, &subject, Some(Scope::Shared)).expect("the unknown rule always matches");
+        let (from, to) =
+            window(&mut std::iter::once(burst.start).chain(std::iter::once(burst.end)));
+        let subject = Subject {
+            drops: members,
+            from,
+            to,
+            burst: Some((&burst.id, burst.clients, &burst.cancels)),
+        };
+        let (rule, finding) = rules::attribute(&ctx, &subject, Some(Scope::Shared))
+            .expect("the unknown rule always matches");
         burst.segment = rule.segment;
         burst.confidence = finding.confidence;
         burst.reason = finding.reason.clone();
@@ -257,7 +298,12 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     for (index, candidate) in candidates.iter().enumerate() {
         let socket = &all[candidate.socket];
         let (from, to) = window(&mut std::iter::once(candidate.time));
-        let single = Subject { drops: vec![candidate], from, to, burst: None };
+        let single = Subject {
+            drops: vec![candidate],
+            from,
+            to,
+            burst: None,
+        };
         let (rule, mut finding, burst_id) = match burst_of.get(&index) {
             Some(&b) => {
                 let burst = &found_bursts[b];
@@ -279,7 +325,8 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                 }
             }
             None => {
-                let (rule, finding) = rules::attribute(&ctx, &single, None).expect("the unknown rule always matches");
+                let (rule, finding) =
+                    rules::attribute(&ctx, &single, None).expect("the unknown rule always matches");
                 (rule, finding, None)
             }
         };
@@ -288,7 +335,9 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         finding.evidence.extend(socket.open);
         finding.evidence.extend(socket.close);
         finding.evidence.extend(socket.traefik);
-        finding.evidence.sort_by_key(|&i| (events[i].time, events[i].origin));
+        finding
+            .evidence
+            .sort_by_key(|&i| (events[i].time, events[i].origin));
         finding.evidence.dedup();
 
         let traefik_line = socket.traefik.map(|t| &events[t].kind);
@@ -304,7 +353,8 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             sources.push(Source::Traefik);
         }
         let dur_ms = socket.dur_ms.or_else(|| {
-            (candidate.kind == DropKind::Orphaned).then(|| ((candidate.time - socket.start).max(0) / MILLI) as u64)
+            (candidate.kind == DropKind::Orphaned)
+                .then(|| ((candidate.time - socket.start).max(0) / MILLI) as u64)
         });
 
         result.push(Drop {

@@ -13,7 +13,10 @@ use super::coverage::Coverage;
 use super::drops::Candidate;
 use super::sockets::Socket;
 use super::{Confidence, Segment};
-use crate::event::{CloseCause, Event, EventKind, OomScope, ProxyErrorClass, Restarter, ShutdownReason, Unit, UnitAction};
+use crate::event::{
+    CloseCause, Event, EventKind, OomScope, ProxyErrorClass, Restarter, ShutdownReason, Unit,
+    UnitAction,
+};
 use crate::time::{self, MILLI, SECOND};
 
 /// Whether a rule judges one drop or everything in a window.
@@ -48,7 +51,8 @@ pub struct Rule {
 }
 
 /// The window every rule looks in, unless it says otherwise.
-pub const DEFAULT_WINDOW: &str = "30 s before the drop to 5 s after (--window-before, --window-after)";
+pub const DEFAULT_WINDOW: &str =
+    "30 s before the drop to 5 s after (--window-before, --window-after)";
 
 /// The rules, from the most specific evidence to the least.
 pub static RULES: &[Rule] = &[
@@ -226,7 +230,9 @@ pub struct Subject<'a> {
 impl Context<'_> {
     /// Event indexes whose time lies in `[from, to]`, in time order.
     pub fn window(&self, from: i64, to: i64) -> &[usize] {
-        let start = self.by_time.partition_point(|&i| self.events[i].time < from);
+        let start = self
+            .by_time
+            .partition_point(|&i| self.events[i].time < from);
         let end = self.by_time.partition_point(|&i| self.events[i].time <= to);
         &self.by_time[start..end.max(start)]
     }
@@ -250,16 +256,29 @@ fn relative(time: i64, reference: i64) -> String {
 }
 
 fn format_seconds(seconds: f64) -> String {
-    if seconds.fract() == 0.0 { format!("{seconds:.0} s") } else { format!("{seconds:.1} s") }
+    if seconds.fract() == 0.0 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{seconds:.1} s")
+    }
 }
 
 /// The reference time of a subject: its first drop, or its window's end minus the after part.
 fn reference(ctx: &Context, subject: &Subject) -> i64 {
-    subject.drops.iter().map(|d| d.time).min().unwrap_or(subject.to - ctx.options.window_after)
+    subject
+        .drops
+        .iter()
+        .map(|d| d.time)
+        .min()
+        .unwrap_or(subject.to - ctx.options.window_after)
 }
 
 fn what(subject: &Subject) -> &'static str {
-    if subject.burst.is_some() { "the burst" } else { "the drop" }
+    if subject.burst.is_some() {
+        "the burst"
+    } else {
+        "the drop"
+    }
 }
 
 // --- t3 serve ------------------------------------------------------------------------------
@@ -277,10 +296,19 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         }
         let rank = match &event.kind {
             EventKind::OomKill { .. } => 0,
-            EventKind::UnitChange { action: UnitAction::OomKilled, unit: Unit::Serve(_) } => 0,
+            EventKind::UnitChange {
+                action: UnitAction::OomKilled,
+                unit: Unit::Serve(_),
+            } => 0,
             EventKind::ServeRestart { .. } => 1,
-            EventKind::UnitChange { action: UnitAction::Exited | UnitAction::Failed, unit: Unit::Serve(_) } => 2,
-            EventKind::UnitChange { unit: Unit::Serve(_), .. } => 3,
+            EventKind::UnitChange {
+                action: UnitAction::Exited | UnitAction::Failed,
+                unit: Unit::Serve(_),
+            } => 2,
+            EventKind::UnitChange {
+                unit: Unit::Serve(_),
+                ..
+            } => 3,
             EventKind::ServeStarted { .. } => 4,
             _ => continue,
         };
@@ -289,30 +317,59 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let &(_, first) = found.iter().min()?;
     let event = &ctx.events[first];
     let happened = match &event.kind {
-        EventKind::OomKill { scope: OomScope::Global, .. } => "lost a process to the host-wide OOM killer".to_string(),
+        EventKind::OomKill {
+            scope: OomScope::Global,
+            ..
+        } => "lost a process to the host-wide OOM killer".to_string(),
         EventKind::OomKill { .. } => "was OOM-killed inside its cgroup".to_string(),
-        EventKind::UnitChange { action: UnitAction::OomKilled, .. } => "was killed by the OOM killer".to_string(),
+        EventKind::UnitChange {
+            action: UnitAction::OomKilled,
+            ..
+        } => "was killed by the OOM killer".to_string(),
         EventKind::ServeRestart { by, .. } => match by {
             Restarter::Watchdog => "was restarted by the watchdog".to_string(),
             Restarter::Autoupdate => "was restarted by autoupdate".to_string(),
             Restarter::MigrateIdle => "was restarted by the idle migration".to_string(),
         },
-        EventKind::UnitChange { action: UnitAction::Exited, .. } => "exited".to_string(),
-        EventKind::UnitChange { action: UnitAction::Failed, .. } => "failed".to_string(),
-        EventKind::UnitChange { action: UnitAction::Stopping, .. } => "was stopped".to_string(),
-        EventKind::UnitChange { action: UnitAction::StopTimedOut, .. } => "was killed after its stop timed out".to_string(),
-        EventKind::UnitChange { action: UnitAction::RestartScheduled, .. } => "was restarted by systemd".to_string(),
+        EventKind::UnitChange {
+            action: UnitAction::Exited,
+            ..
+        } => "exited".to_string(),
+        EventKind::UnitChange {
+            action: UnitAction::Failed,
+            ..
+        } => "failed".to_string(),
+        EventKind::UnitChange {
+            action: UnitAction::Stopping,
+            ..
+        } => "was stopped".to_string(),
+        EventKind::UnitChange {
+            action: UnitAction::StopTimedOut,
+            ..
+        } => "was killed after its stop timed out".to_string(),
+        EventKind::UnitChange {
+            action: UnitAction::RestartScheduled,
+            ..
+        } => "was restarted by systemd".to_string(),
         _ => "was (re)started".to_string(),
     };
     let reason = format!(
         "{user}'s t3 serve {happened} {} {}{}",
         relative(event.time, drop.time),
         what(subject),
-        if found.len() > 1 { format!(" ({} serve lines in the window)", found.len()) } else { String::new() },
+        if found.len() > 1 {
+            format!(" ({} serve lines in the window)", found.len())
+        } else {
+            String::new()
+        },
     );
     let mut evidence: Vec<usize> = found.iter().map(|(_, i)| *i).collect();
     evidence.sort_unstable();
-    Some(Finding { confidence: Confidence::High, reason, evidence })
+    Some(Finding {
+        confidence: Confidence::High,
+        reason,
+        evidence,
+    })
 }
 
 fn serve_upstream_closed(ctx: &Context, subject: &Subject) -> Option<Finding> {
@@ -324,7 +381,9 @@ fn serve_upstream_closed(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let user = socket.user.as_deref().unwrap_or("the user");
     Some(Finding {
         confidence: Confidence::High,
-        reason: format!("dispatch closed the socket with cause=upstream_closed: {user}'s t3 serve ended it"),
+        reason: format!(
+            "dispatch closed the socket with cause=upstream_closed: {user}'s t3 serve ended it"
+        ),
         evidence: socket.close.into_iter().collect(),
     })
 }
@@ -336,15 +395,18 @@ fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let mut port = None;
     for &i in ctx.window(subject.from, subject.to) {
         match &ctx.events[i].kind {
-            EventKind::ProxyError { class: ProxyErrorClass::Refused, port: Some(p) }
-                if ctx.ports.get(p).map(|u| &**u) == Some(user) =>
-            {
+            EventKind::ProxyError {
+                class: ProxyErrorClass::Refused,
+                port: Some(p),
+            } if ctx.ports.get(p).map(|u| &**u) == Some(user) => {
                 evidence.push(i);
                 port = Some(*p);
             }
-            EventKind::WsClose { user: u, cause: CloseCause::Error(text), .. }
-                if &**u == user && text.contains("connection refused") =>
-            {
+            EventKind::WsClose {
+                user: u,
+                cause: CloseCause::Error(text),
+                ..
+            } if &**u == user && text.contains("connection refused") => {
                 evidence.push(i);
                 port = port.or_else(|| super::sockets::loopback_port(text));
             }
@@ -375,12 +437,23 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .filter(|&i| {
             matches!(
                 ctx.events[i].kind,
-                EventKind::DispatchListening | EventKind::UnitChange { unit: Unit::Dispatch, .. }
+                EventKind::DispatchListening
+                    | EventKind::UnitChange {
+                        unit: Unit::Dispatch,
+                        ..
+                    }
             )
         })
         .collect();
-    let orphans: Vec<usize> =
-        subject.drops.iter().filter_map(|d| ctx.socket(d).orphaned_by.filter(|_| ctx.socket(d).end.is_none())).collect();
+    let orphans: Vec<usize> = subject
+        .drops
+        .iter()
+        .filter_map(|d| {
+            ctx.socket(d)
+                .orphaned_by
+                .filter(|_| ctx.socket(d).end.is_none())
+        })
+        .collect();
     if evidence.is_empty() && orphans.is_empty() {
         return None;
     }
@@ -389,7 +462,11 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
     evidence.dedup();
     let first = evidence[0];
     let reason = if orphans.is_empty() {
-        format!("t3-dispatch restarted {} {}", relative(ctx.events[first].time, reference), what(subject))
+        format!(
+            "t3-dispatch restarted {} {}",
+            relative(ctx.events[first].time, reference),
+            what(subject)
+        )
     } else {
         format!(
             "t3-dispatch restarted {} {} while the socket was open, and never logged its close",
@@ -397,7 +474,11 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
             what(subject)
         )
     };
-    Some(Finding { confidence: Confidence::High, reason, evidence })
+    Some(Finding {
+        confidence: Confidence::High,
+        reason,
+        evidence,
+    })
 }
 
 // --- devvm ---------------------------------------------------------------------------------
@@ -408,8 +489,16 @@ fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {
     if !ctx.coverage.cluster_logged_between(start, end) {
         return None;
     }
-    let users: BTreeSet<&str> = subject.drops.iter().filter_map(|d| ctx.socket(d).user.as_deref()).collect();
-    let who = if users.len() > 1 { format!("{} users dropped", users.len()) } else { "the socket dropped".to_string() };
+    let users: BTreeSet<&str> = subject
+        .drops
+        .iter()
+        .filter_map(|d| ctx.socket(d).user.as_deref())
+        .collect();
+    let who = if users.len() > 1 {
+        format!("{} users dropped", users.len())
+    } else {
+        "the socket dropped".to_string()
+    };
     Some(Finding {
         confidence: Confidence::High,
         reason: format!(
@@ -426,7 +515,9 @@ fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {
 fn devvm_late_close(ctx: &Context, subject: &Subject) -> Option<Finding> {
     for drop in &subject.drops {
         let socket = ctx.socket(drop);
-        let (Some(traefik), Some(close)) = (socket.traefik, socket.close) else { continue };
+        let (Some(traefik), Some(close)) = (socket.traefik, socket.close) else {
+            continue;
+        };
         let lag = ctx.events[close].time - ctx.events[traefik].time;
         if lag >= ctx.options.stall_lag {
             return Some(Finding {
@@ -447,22 +538,33 @@ fn devvm_memory(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .window(subject.from, subject.to)
         .iter()
         .copied()
-        .filter(|&i| match &ctx.events[i].kind {
-            EventKind::OomKill { scope: OomScope::Global, .. } => true,
-            EventKind::OomKill { user: None, .. } => true,
-            EventKind::EarlyoomAction { .. } => true,
-            _ => false,
+        .filter(|&i| {
+            matches!(
+                &ctx.events[i].kind,
+                EventKind::OomKill {
+                    scope: OomScope::Global,
+                    ..
+                } | EventKind::OomKill { user: None, .. }
+                    | EventKind::EarlyoomAction { .. }
+            )
         })
         .collect();
     let first = *evidence.first()?;
     let what_happened = match &ctx.events[first].kind {
-        EventKind::OomKill { scope: OomScope::Global, .. } => "devvm ran out of memory (host-wide OOM kill)",
+        EventKind::OomKill {
+            scope: OomScope::Global,
+            ..
+        } => "devvm ran out of memory (host-wide OOM kill)",
         EventKind::OomKill { .. } => "the OOM killer struck outside the serve units",
         _ => "earlyoom acted on low memory",
     };
     Some(Finding {
         confidence: Confidence::Medium,
-        reason: format!("{what_happened} {} {}", relative(ctx.events[first].time, reference(ctx, subject)), what(subject)),
+        reason: format!(
+            "{what_happened} {} {}",
+            relative(ctx.events[first].time, reference(ctx, subject)),
+            what(subject)
+        ),
         evidence,
     })
 }
@@ -507,13 +609,22 @@ fn cloudflared_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .window(subject.from, subject.to)
         .iter()
         .copied()
-        .filter(|&i| matches!(ctx.events[i].kind, EventKind::CfShutdown { .. } | EventKind::CfStart { .. }))
+        .filter(|&i| {
+            matches!(
+                ctx.events[i].kind,
+                EventKind::CfShutdown { .. } | EventKind::CfStart { .. }
+            )
+        })
         .collect();
     let first = *evidence.first()?;
     let event = &ctx.events[first];
     let happened = match &event.kind {
-        EventKind::CfShutdown { reason: ShutdownReason::Update } => "shut down to update itself",
-        EventKind::CfShutdown { reason: ShutdownReason::Signal } => "was stopped by a signal",
+        EventKind::CfShutdown {
+            reason: ShutdownReason::Update,
+        } => "shut down to update itself",
+        EventKind::CfShutdown {
+            reason: ShutdownReason::Signal,
+        } => "was stopped by a signal",
         EventKind::CfShutdown { .. } => "shut down",
         _ => "(re)started",
     };
@@ -537,7 +648,9 @@ fn tunnel_churn(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .filter(|&i| {
             matches!(
                 ctx.events[i].kind,
-                EventKind::CfConnFailed { .. } | EventKind::CfConnTerminated { .. } | EventKind::CfConnUnregistered { .. }
+                EventKind::CfConnFailed { .. }
+                    | EventKind::CfConnTerminated { .. }
+                    | EventKind::CfConnUnregistered { .. }
             )
         })
         .collect();
@@ -546,7 +659,9 @@ fn tunnel_churn(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let conn = match &event.kind {
         EventKind::CfConnFailed { conn_index }
         | EventKind::CfConnTerminated { conn_index }
-        | EventKind::CfConnUnregistered { conn_index } => conn_index.map(|c| format!(" {c}")).unwrap_or_default(),
+        | EventKind::CfConnUnregistered { conn_index } => {
+            conn_index.map(|c| format!(" {c}")).unwrap_or_default()
+        }
         _ => String::new(),
     };
     Some(Finding {
@@ -569,10 +684,17 @@ fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
     if covering == 0 {
         return None;
     }
-    let pods_note =
-        if covering < pods { format!(" (only {covering} of {pods} cloudflared pods cover it)") } else { String::new() };
+    let pods_note = if covering < pods {
+        format!(" (only {covering} of {pods} cloudflared pods cover it)")
+    } else {
+        String::new()
+    };
     Some(Finding {
-        confidence: if covering < pods { Confidence::Low } else { Confidence::Medium },
+        confidence: if covering < pods {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        },
         reason: format!(
             "burst {id}: {clients} clients dropped in the same second with no devvm, serve, dispatch or \
              cloudflared marker while cloudflared covered that time{pods_note}: the break was on the cluster path"
@@ -608,8 +730,9 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let socket = ctx.socket(drop);
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
     let life_ms = socket.dur_ms.unwrap_or(0);
-    let heartbeat = socket.cause == Some(CloseCause::Graceful) && life_ms >= ctx.options.heartbeat_ms
-        || socket.cause.is_none() && life_ms >= ctx.options.heartbeat_ms;
+    // A graceful close (or one Traefik saw without a cause) after the heartbeat timeout.
+    let heartbeat = matches!(socket.cause, None | Some(CloseCause::Graceful))
+        && life_ms >= ctx.options.heartbeat_ms;
     let shape = if heartbeat {
         format!(
             "a close after {} s of life with no devvm or serve marker is the client's heartbeat timeout firing",
@@ -618,9 +741,16 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     } else {
         "nothing on the path shows a fault".to_string()
     };
-    let confidence = if heartbeat && covering == pods { Confidence::Medium } else { Confidence::Low };
-    let pods_note =
-        if covering < pods { format!("; only {covering} of {pods} cloudflared pods cover it") } else { String::new() };
+    let confidence = if heartbeat && covering == pods {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    };
+    let pods_note = if covering < pods {
+        format!("; only {covering} of {pods} cloudflared pods cover it")
+    } else {
+        String::new()
+    };
     Some(Finding {
         confidence,
         reason: format!(
@@ -634,7 +764,11 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
 fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let missing = missing_sources(ctx, subject.from, subject.to);
     let reason = if let Some((id, clients, cancels)) = subject.burst {
-        let cancels = if cancels.is_empty() { String::new() } else { format!(" ({} cancel lines)", cancels.len()) };
+        let cancels = if cancels.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} cancel lines)", cancels.len())
+        };
         let need = if missing.iter().any(|m| m == "cloudflared") {
             "cloudflared logs covering it are needed to tell Cloudflare from the cluster path"
         } else {
@@ -651,11 +785,18 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             "no Traefik or cloudflared logs cover this time".to_string()
         }
     } else if !missing.is_empty() {
-        format!("no evidence in the window, but {} not cover this time, so the last mile cannot be confirmed", join_names(&missing))
+        format!(
+            "no evidence in the window, but {} not cover this time, so the last mile cannot be confirmed",
+            join_names(&missing)
+        )
     } else {
         "the window shows no evidence, but a source has a silence there, so the last mile cannot be confirmed".to_string()
     };
-    Some(Finding { confidence: Confidence::Low, reason, evidence: Vec::new() })
+    Some(Finding {
+        confidence: Confidence::Low,
+        reason,
+        evidence: Vec::new(),
+    })
 }
 
 fn join_names(names: &[String]) -> String {
@@ -668,7 +809,11 @@ fn join_names(names: &[String]) -> String {
 }
 
 /// Evaluates the rules for a subject, trying only rules of `scope` (or all when `None`).
-pub fn attribute(ctx: &Context, subject: &Subject, scope: Option<Scope>) -> Option<(&'static Rule, Finding)> {
+pub fn attribute(
+    ctx: &Context,
+    subject: &Subject,
+    scope: Option<Scope>,
+) -> Option<(&'static Rule, Finding)> {
     RULES
         .iter()
         .filter(|rule| scope.is_none_or(|s| rule.scope == s))
@@ -687,7 +832,10 @@ mod tests {
     #[test]
     fn rules_cover_every_segment() {
         for segment in Segment::ALL {
-            assert!(RULES.iter().any(|r| r.segment == segment), "no rule yields {segment:?}");
+            assert!(
+                RULES.iter().any(|r| r.segment == segment),
+                "no rule yields {segment:?}"
+            );
         }
     }
 
@@ -701,7 +849,10 @@ mod tests {
 
     #[test]
     fn rules_are_ordered_by_segment() {
-        let order: Vec<usize> = RULES.iter().map(|r| Segment::ALL.iter().position(|s| *s == r.segment).unwrap()).collect();
+        let order: Vec<usize> = RULES
+            .iter()
+            .map(|r| Segment::ALL.iter().position(|s| *s == r.segment).unwrap())
+            .collect();
         assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
     }
 
@@ -715,6 +866,9 @@ mod tests {
     #[test]
     fn name_lists() {
         assert_eq!(join_names(&["cloudflared".into()]), "cloudflared does");
-        assert_eq!(join_names(&["Traefik".into(), "cloudflared".into()]), "Traefik and cloudflared do");
+        assert_eq!(
+            join_names(&["Traefik".into(), "cloudflared".into()]),
+            "Traefik and cloudflared do"
+        );
     }
 }

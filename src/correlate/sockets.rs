@@ -42,7 +42,11 @@ impl Socket {
 /// The slack added to a second-precision time when comparing it: the true time lies anywhere
 /// in that second, so its middle is the best estimate.
 pub fn mid_second(time: i64, precision: Precision) -> i64 {
-    if precision == Precision::Second { time + SECOND / 2 } else { time }
+    if precision == Precision::Second {
+        time + SECOND / 2
+    } else {
+        time
+    }
 }
 
 /// Pairs dispatch opens and closes into sockets. `tolerance` is how far the open time may be
@@ -53,11 +57,14 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
     let mut restarts: Vec<usize> = Vec::new();
     for (index, event) in events.iter().enumerate() {
         match &event.kind {
-            EventKind::WsOpen { user, client } => opens.entry((user, *client)).or_default().push(index),
-            EventKind::DispatchListening => restarts.push(index),
-            EventKind::UnitChange { unit: Unit::Dispatch, action } if stops_dispatch(*action) => {
-                restarts.push(index)
+            EventKind::WsOpen { user, client } => {
+                opens.entry((user, *client)).or_default().push(index)
             }
+            EventKind::DispatchListening => restarts.push(index),
+            EventKind::UnitChange {
+                unit: Unit::Dispatch,
+                action,
+            } if stops_dispatch(*action) => restarts.push(index),
             _ => {}
         }
     }
@@ -65,7 +72,13 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
     let mut sockets = Vec::new();
 
     for (index, event) in events.iter().enumerate() {
-        let EventKind::WsClose { user, client, dur_ms, cause } = &event.kind else {
+        let EventKind::WsClose {
+            user,
+            client,
+            dur_ms,
+            cause,
+        } = &event.kind
+        else {
             continue;
         };
         let estimated_open = event.time - (*dur_ms as i64) * MILLI;
@@ -104,8 +117,13 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
                 continue;
             }
             let event = &events[index];
-            let EventKind::WsOpen { user, client } = &event.kind else { continue };
-            let orphaned_by = restarts.iter().copied().find(|&r| events[r].time >= event.time);
+            let EventKind::WsOpen { user, client } = &event.kind else {
+                continue;
+            };
+            let orphaned_by = restarts
+                .iter()
+                .copied()
+                .find(|&r| events[r].time >= event.time);
             sockets.push(Socket {
                 user: Some(user.clone()),
                 client: *client,
@@ -142,8 +160,14 @@ fn stops_dispatch(action: UnitAction) -> bool {
 pub fn traefik_sockets(events: &[Event]) -> Vec<Socket> {
     let mut sockets = Vec::new();
     for (index, event) in events.iter().enumerate() {
-        let EventKind::TraefikSocket { class: TraefikClass::Browser, client, start, start_precision, dur_ms, .. } =
-            &event.kind
+        let EventKind::TraefikSocket {
+            class: TraefikClass::Browser,
+            client,
+            start,
+            start_precision,
+            dur_ms,
+            ..
+        } = &event.kind
         else {
             continue;
         };
@@ -183,11 +207,19 @@ pub fn resolve_pid_users(events: &mut [Event]) {
     }
     for event in events.iter_mut() {
         match &mut event.kind {
-            EventKind::ServeGitTimeout { user, pid: Some(pid) }
-            | EventKind::ServeStarted { user, pid: Some(pid) }
-            | EventKind::OomKill { user, pid: Some(pid), .. }
-                if user.is_none() =>
-            {
+            EventKind::ServeGitTimeout {
+                user,
+                pid: Some(pid),
+            }
+            | EventKind::ServeStarted {
+                user,
+                pid: Some(pid),
+            }
+            | EventKind::OomKill {
+                user,
+                pid: Some(pid),
+                ..
+            } if user.is_none() => {
                 *user = users.get(pid).cloned();
             }
             _ => {}
@@ -200,7 +232,12 @@ pub fn resolve_pid_users(events: &mut [Event]) {
 pub fn port_users(events: &[Event], given: &[(Box<str>, u16)]) -> HashMap<u16, Box<str>> {
     let mut map: HashMap<u16, Box<str>> = given.iter().map(|(u, p)| (*p, u.clone())).collect();
     for event in events {
-        let EventKind::WsClose { user, cause: CloseCause::Error(text), .. } = &event.kind else {
+        let EventKind::WsClose {
+            user,
+            cause: CloseCause::Error(text),
+            ..
+        } = &event.kind
+        else {
             continue;
         };
         if let Some(port) = loopback_port(text) {
@@ -215,7 +252,10 @@ pub fn port_users(events: &[Event], given: &[(Box<str>, u16)]) -> HashMap<u16, B
 pub fn loopback_port(text: &str) -> Option<u16> {
     let text = text.rsplit_once("->").map_or(text, |(_, remote)| remote);
     let at = text.find("127.0.0.1:")? + "127.0.0.1:".len();
-    let digits: String = text[at..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -229,7 +269,10 @@ mod tests {
             time: time_s * SECOND,
             precision: Precision::Second,
             source: Source::Journal,
-            origin: Origin { input: 0, line: time_s as u64 },
+            origin: Origin {
+                input: 0,
+                line: time_s as u64,
+            },
             pod: None,
             kind,
             text: "".into(),
@@ -243,8 +286,20 @@ mod tests {
     #[test]
     fn pairs_open_and_close_by_duration() {
         let events = vec![
-            event(100, EventKind::WsOpen { user: "alice".into(), client: ip("203.0.113.7") }),
-            event(160, EventKind::WsOpen { user: "alice".into(), client: ip("203.0.113.7") }),
+            event(
+                100,
+                EventKind::WsOpen {
+                    user: "alice".into(),
+                    client: ip("203.0.113.7"),
+                },
+            ),
+            event(
+                160,
+                EventKind::WsOpen {
+                    user: "alice".into(),
+                    client: ip("203.0.113.7"),
+                },
+            ),
             event(
                 200,
                 EventKind::WsClose {
@@ -258,7 +313,11 @@ mod tests {
         let sockets = dispatch_sockets(&events, 2 * SECOND);
         assert_eq!(sockets.len(), 2);
         let closed = sockets.iter().find(|s| s.close.is_some()).unwrap();
-        assert_eq!(closed.open, Some(1), "the open 40 s before the close is the match");
+        assert_eq!(
+            closed.open,
+            Some(1),
+            "the open 40 s before the close is the match"
+        );
         let open = sockets.iter().find(|s| s.close.is_none()).unwrap();
         assert_eq!(open.open, Some(0));
         assert_eq!(open.orphaned_by, None, "no restart: still open");
@@ -268,7 +327,12 @@ mod tests {
     fn close_without_open_starts_at_close_minus_duration() {
         let events = vec![event(
             500,
-            EventKind::WsClose { user: "bob".into(), client: None, dur_ms: 400_000, cause: CloseCause::Graceful },
+            EventKind::WsClose {
+                user: "bob".into(),
+                client: None,
+                dur_ms: 400_000,
+                cause: CloseCause::Graceful,
+            },
         )];
         let sockets = dispatch_sockets(&events, 2 * SECOND);
         assert_eq!(sockets[0].start, 100 * SECOND);
@@ -278,7 +342,13 @@ mod tests {
     #[test]
     fn open_before_restart_is_orphaned() {
         let events = vec![
-            event(100, EventKind::WsOpen { user: "carol".into(), client: None }),
+            event(
+                100,
+                EventKind::WsOpen {
+                    user: "carol".into(),
+                    client: None,
+                },
+            ),
             event(300, EventKind::DispatchListening),
         ];
         let sockets = dispatch_sockets(&events, 2 * SECOND);
@@ -288,8 +358,20 @@ mod tests {
     #[test]
     fn pid_users_are_inferred() {
         let mut events = vec![
-            event(1, EventKind::ServeGitTimeout { user: None, pid: Some(4711) }),
-            event(2, EventKind::PidUser { pid: 4711, user: "bob".into() }),
+            event(
+                1,
+                EventKind::ServeGitTimeout {
+                    user: None,
+                    pid: Some(4711),
+                },
+            ),
+            event(
+                2,
+                EventKind::PidUser {
+                    pid: 4711,
+                    user: "bob".into(),
+                },
+            ),
         ];
         resolve_pid_users(&mut events);
         assert_eq!(events[0].kind.user(), Some("bob"));
@@ -303,11 +385,16 @@ mod tests {
                 user: "bob".into(),
                 client: None,
                 dur_ms: 2,
-                cause: CloseCause::Error("dial tcp 127.0.0.1:3774: connect: connection refused".into()),
+                cause: CloseCause::Error(
+                    "dial tcp 127.0.0.1:3774: connect: connection refused".into(),
+                ),
             },
         )];
         let map = port_users(&events, &[]);
         assert_eq!(map.get(&3774).map(|u| &**u), Some("bob"));
-        assert_eq!(loopback_port("read tcp 127.0.0.1:51234->127.0.0.1:3773: reset"), Some(3773));
+        assert_eq!(
+            loopback_port("read tcp 127.0.0.1:51234->127.0.0.1:3773: reset"),
+            Some(3773)
+        );
     }
 }

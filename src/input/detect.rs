@@ -36,8 +36,12 @@ impl InputType {
         }
     }
 
-    const ALL: [InputType; 4] =
-        [InputType::Journal, InputType::JournalJson, InputType::Traefik, InputType::Cloudflared];
+    const ALL: [InputType; 4] = [
+        InputType::Journal,
+        InputType::JournalJson,
+        InputType::Traefik,
+        InputType::Cloudflared,
+    ];
 
     fn sniff(self, line: &[u8]) -> u8 {
         match self {
@@ -58,7 +62,9 @@ impl FromStr for InputType {
             "journal-json" | "json-journal" => Ok(InputType::JournalJson),
             "traefik" => Ok(InputType::Traefik),
             "cloudflared" => Ok(InputType::Cloudflared),
-            _ => Err(format!("unknown input type `{text}`; expected one of: {TYPE_NAMES}")),
+            _ => Err(format!(
+                "unknown input type `{text}`; expected one of: {TYPE_NAMES}"
+            )),
         }
     }
 }
@@ -97,12 +103,18 @@ pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected
     let pick = |counts: &[usize; 4]| {
         // Ties go to the earlier type in ALL; the order puts formats with the most specific
         // sure signs first.
-        let (index, best) = counts.iter().enumerate().max_by_key(|(i, n)| (**n, usize::MAX - i))?;
+        let (index, best) = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, n)| (**n, usize::MAX - i))?;
         (*best > 0).then_some(InputType::ALL[index])
     };
     let input_type = pick(&sure).or_else(|| pick(&weak))?;
     let cat_mode = input_type == InputType::Journal && journal_full == 0 && journal_cat > 0;
-    Some(Detected { input_type, cat_mode })
+    Some(Detected {
+        input_type,
+        cat_mode,
+    })
 }
 
 #[cfg(test)]
@@ -117,20 +129,35 @@ mod tests {
     fn journal_with_notes_first() {
         let text = "-- Journal begins at Wed 2026-06-10 18:00:00 UTC. --\n\
                     2026-06-10T19:56:01+00:00 devvm sshd[1]: Accepted publickey for alice\n";
-        assert_eq!(detect_text(text), Some(Detected { input_type: InputType::Journal, cat_mode: false }));
+        assert_eq!(
+            detect_text(text),
+            Some(Detected {
+                input_type: InputType::Journal,
+                cat_mode: false
+            })
+        );
     }
 
     #[test]
     fn journal_cat_mode() {
         let text = "2026/06/10 19:56:01 ws open user=alice ip=203.0.113.7, 10.10.1.12\n\
                     Started session-1.scope.\n";
-        assert_eq!(detect_text(text), Some(Detected { input_type: InputType::Journal, cat_mode: true }));
+        assert_eq!(
+            detect_text(text),
+            Some(Detected {
+                input_type: InputType::Journal,
+                cat_mode: true
+            })
+        );
     }
 
     #[test]
     fn journal_json() {
         let text = r#"{"__REALTIME_TIMESTAMP":"1781121361123456","MESSAGE":"x"}"#;
-        assert_eq!(detect_text(text).map(|d| d.input_type), Some(InputType::JournalJson));
+        assert_eq!(
+            detect_text(text).map(|d| d.input_type),
+            Some(InputType::JournalJson)
+        );
     }
 
     #[test]

@@ -76,7 +76,10 @@ pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
         head.starts_with(&[0x1f, 0x8b])
     };
     if is_gzip {
-        Ok(Box::new(BufReader::with_capacity(CHUNK, MultiGzDecoder::new(reader))))
+        Ok(Box::new(BufReader::with_capacity(
+            CHUNK,
+            MultiGzDecoder::new(reader),
+        )))
     } else {
         Ok(Box::new(reader))
     }
@@ -84,9 +87,14 @@ pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
 
 fn open_file(path: &Path) -> Result<File> {
     if path.is_dir() {
-        return Err(Error::IsDirectory { path: path.to_path_buf() });
+        return Err(Error::IsDirectory {
+            path: path.to_path_buf(),
+        });
     }
-    File::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })
+    File::open(path).map_err(|source| Error::Open {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// One item read by [`LineReader`].
@@ -138,7 +146,9 @@ impl<R: Read> LineReader<R> {
                 self.start += pos + 1;
                 self.line_no += 1;
                 if skipped > 0 {
-                    return Ok(Some(Line::TooLong { bytes: skipped + pos as u64 }));
+                    return Ok(Some(Line::TooLong {
+                        bytes: skipped + pos as u64,
+                    }));
                 }
                 if pos > self.max_line {
                     return Ok(Some(Line::TooLong { bytes: pos as u64 }));
@@ -160,7 +170,9 @@ impl<R: Read> LineReader<R> {
                 self.start = self.end;
                 self.line_no += 1;
                 if skipped > 0 || len > self.max_line {
-                    return Ok(Some(Line::TooLong { bytes: skipped + len as u64 }));
+                    return Ok(Some(Line::TooLong {
+                        bytes: skipped + len as u64,
+                    }));
                 }
                 let mut line = &self.buf[line_start..line_start + len];
                 if let Some(stripped) = line.strip_suffix(b"\r") {
@@ -239,7 +251,14 @@ mod tests {
         let mut input = vec![b'x'; 3 * CHUNK];
         input.extend_from_slice(b"\nshort\n");
         input.extend(vec![b'y'; 50]);
-        assert_eq!(lines(&input, 40), vec![format!("<too long: {}>", 3 * CHUNK), "short".into(), "<too long: 50>".into()]);
+        assert_eq!(
+            lines(&input, 40),
+            vec![
+                format!("<too long: {}>", 3 * CHUNK),
+                "short".into(),
+                "<too long: 50>".into()
+            ]
+        );
     }
 
     #[test]
@@ -265,7 +284,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.log");
         std::fs::write(&path, &data).unwrap();
-        let spec = InputSpec { source: InputSource::Path(path), forced_type: None };
+        let spec = InputSpec {
+            source: InputSource::Path(path),
+            forced_type: None,
+        };
         let mut reader = LineReader::new(open(&spec).unwrap(), 100);
         let mut out = Vec::new();
         while let Some(Line::Text(text)) = reader.next_line().unwrap() {
@@ -280,6 +302,9 @@ mod tests {
             source: InputSource::Path("logs/cloudflared-6f7c9d8b5-k2x9p.log.gz".into()),
             forced_type: None,
         };
-        assert_eq!(spec.pod_from_name().as_deref(), Some("cloudflared-6f7c9d8b5-k2x9p"));
+        assert_eq!(
+            spec.pod_from_name().as_deref(),
+            Some("cloudflared-6f7c9d8b5-k2x9p")
+        );
     }
 }

@@ -46,11 +46,24 @@ pub const DROP_COLUMNS: &[&str] = &[
 ];
 
 /// The bursts CSV header, in order.
-pub const BURST_COLUMNS: &[&str] =
-    &["burst_id", "time", "end", "size", "drops", "cancels", "users", "clients", "segment", "confidence", "reason", "evidence"];
+pub const BURST_COLUMNS: &[&str] = &[
+    "burst_id",
+    "time",
+    "end",
+    "size",
+    "drops",
+    "cancels",
+    "users",
+    "clients",
+    "segment",
+    "confidence",
+    "reason",
+    "evidence",
+];
 
 /// The timeline CSV header, in order.
-pub const TIMELINE_COLUMNS: &[&str] = &["time", "source", "kind", "user", "pod", "location", "text"];
+pub const TIMELINE_COLUMNS: &[&str] =
+    &["time", "source", "kind", "user", "pod", "location", "text"];
 
 /// How to write rows.
 #[derive(Clone, Debug)]
@@ -83,7 +96,9 @@ pub fn neutralize(text: &str, raw: bool) -> String {
 
 /// `FILE:LINE` of an event.
 pub fn location(inputs: &[InputReport], event: &Event) -> String {
-    let name = inputs.get(event.origin.input as usize).map_or("?", |i| i.name.as_str());
+    let name = inputs
+        .get(event.origin.input as usize)
+        .map_or("?", |i| i.name.as_str());
     format!("{name}:{}", event.origin.line)
 }
 
@@ -103,7 +118,11 @@ fn evidence_list(report: &Report, evidence: &[usize]) -> Vec<Value> {
 }
 
 fn evidence_cell(report: &Report, evidence: &[usize]) -> String {
-    evidence.iter().map(|&i| location(report.inputs, &report.analysis.events[i])).collect::<Vec<_>>().join(";")
+    evidence
+        .iter()
+        .map(|&i| location(report.inputs, &report.analysis.events[i]))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -126,7 +145,11 @@ fn drop_cells(report: &Report, drop: &Drop, raw: bool) -> Vec<String> {
         neutralize(&evidence_cell(report, &drop.evidence), raw),
         opt(drop.traefik_status),
         opt(drop.traefik_dur_ms),
-        drop.sources.iter().map(|s| s.name()).collect::<Vec<_>>().join(";"),
+        drop.sources
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(";"),
     ]
 }
 
@@ -215,9 +238,9 @@ fn event_cells(report: &Report, event: &Event, raw: bool) -> Vec<String> {
 
 fn event_json(report: &Report, event: &Event) -> Value {
     let client = match &event.kind {
-        EventKind::WsOpen { client, .. } | EventKind::WsClose { client, .. } | EventKind::TraefikSocket { client, .. } => {
-            client.map(|c| c.to_string())
-        }
+        EventKind::WsOpen { client, .. }
+        | EventKind::WsClose { client, .. }
+        | EventKind::TraefikSocket { client, .. } => client.map(|c| c.to_string()),
         _ => None,
     };
     json!({
@@ -242,23 +265,48 @@ pub enum Rows {
 }
 
 /// Writes the rows of `report` to `out` in the chosen format.
-pub fn write(out: &mut dyn Write, report: &Report, rows: Rows, options: &OutputOptions) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    report: &Report,
+    rows: Rows,
+    options: &OutputOptions,
+) -> io::Result<()> {
     let raw = options.csv_raw;
     let (header, cells, values): (&[&str], Vec<Vec<String>>, Vec<Value>) = match rows {
         Rows::Drops => (
             DROP_COLUMNS,
-            report.drops.iter().map(|d| drop_cells(report, d, raw)).collect(),
+            report
+                .drops
+                .iter()
+                .map(|d| drop_cells(report, d, raw))
+                .collect(),
             report.drops.iter().map(|d| drop_json(report, d)).collect(),
         ),
         Rows::Bursts => (
             BURST_COLUMNS,
-            report.bursts.iter().map(|b| burst_cells(report, b, raw)).collect(),
-            report.bursts.iter().map(|b| burst_json(report, b)).collect(),
+            report
+                .bursts
+                .iter()
+                .map(|b| burst_cells(report, b, raw))
+                .collect(),
+            report
+                .bursts
+                .iter()
+                .map(|b| burst_json(report, b))
+                .collect(),
         ),
         Rows::Timeline => (
             TIMELINE_COLUMNS,
-            report.events.iter().map(|e| event_cells(report, e, raw)).collect(),
-            report.events.iter().map(|e| event_json(report, e)).collect(),
+            report
+                .events
+                .iter()
+                .map(|e| event_cells(report, e, raw))
+                .collect(),
+            report
+                .events
+                .iter()
+                .map(|e| event_json(report, e))
+                .collect(),
         ),
     };
     match options.format {
@@ -289,12 +337,24 @@ pub fn write(out: &mut dyn Write, report: &Report, rows: Rows, options: &OutputO
         }
         Format::Table => {
             let colors: Vec<Option<&str>> = match rows {
-                Rows::Drops => report.drops.iter().map(|d| Some(d.segment.as_str())).collect(),
-                Rows::Bursts => report.bursts.iter().map(|b| Some(b.segment.as_str())).collect(),
+                Rows::Drops => report
+                    .drops
+                    .iter()
+                    .map(|d| Some(d.segment.as_str()))
+                    .collect(),
+                Rows::Bursts => report
+                    .bursts
+                    .iter()
+                    .map(|b| Some(b.segment.as_str()))
+                    .collect(),
                 Rows::Timeline => vec![None; cells.len()],
             };
             // The table leaves out the evidence column: it is long, and `--format csv` has it.
-            let skip = if rows == Rows::Drops || rows == Rows::Bursts { header.iter().position(|h| *h == "evidence") } else { None };
+            let skip = if rows == Rows::Drops || rows == Rows::Bursts {
+                header.iter().position(|h| *h == "evidence")
+            } else {
+                None
+            };
             table::write_table(out, header, &cells, &colors, skip, options.color)
         }
     }

@@ -15,9 +15,16 @@ use crate::time::{self, SECOND};
 /// Describes the clock offset in words, with a warning when it looks like a time-zone mistake.
 pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
     let seconds = offset.micros as f64 / SECOND as f64;
-    let direction = if offset.micros >= 0 { "ahead of" } else { "behind" };
+    let direction = if offset.micros >= 0 {
+        "ahead of"
+    } else {
+        "behind"
+    };
     let text = match offset.method {
-        "given" => format!("devvm {:.3} s {direction} the cluster (set with --skew)", seconds.abs()),
+        "given" => format!(
+            "devvm {:.3} s {direction} the cluster (set with --skew)",
+            seconds.abs()
+        ),
         "none" => "not measured (no dispatch socket matched a Traefik line); assumed 0".to_string(),
         _ if offset.coarse => format!(
             "devvm {:.1} s {direction} the cluster (median of {} socket pairs; whole-second times, so only \
@@ -25,10 +32,15 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
             seconds.abs(),
             offset.pairs
         ),
-        _ => format!("devvm {:.3} s {direction} the cluster (median of {} socket pairs)", seconds.abs(), offset.pairs),
+        _ => format!(
+            "devvm {:.3} s {direction} the cluster (median of {} socket pairs)",
+            seconds.abs(),
+            offset.pairs
+        ),
     };
     let half_hours = seconds / 1800.0;
-    let zone_like = |s: f64| s.abs() >= 1700.0 && (s / 1800.0 - (s / 1800.0).round()).abs() * 1800.0 <= 60.0;
+    let zone_like =
+        |s: f64| s.abs() >= 1700.0 && (s / 1800.0 - (s / 1800.0).round()).abs() * 1800.0 <= 60.0;
     let warning = if zone_like(seconds) {
         Some(format!(
             "the devvm clock offset ({:.0} min) is close to a whole number of half hours: the journal was \
@@ -57,9 +69,20 @@ fn span_text(span: &Span) -> String {
                 .gaps
                 .iter()
                 .take(3)
-                .map(|(a, b)| format!("{}..{} ({} s)", time::format_seconds(*a), time::format_seconds(*b), (b - a) / SECOND))
+                .map(|(a, b)| {
+                    format!(
+                        "{}..{} ({} s)",
+                        time::format_seconds(*a),
+                        time::format_seconds(*b),
+                        (b - a) / SECOND
+                    )
+                })
                 .collect();
-            format!("{n} gap(s): {}{}", list.join(", "), if n > 3 { ", ..." } else { "" })
+            format!(
+                "{n} gap(s): {}{}",
+                list.join(", "),
+                if n > 3 { ", ..." } else { "" }
+            )
         }
     };
     format!(
@@ -78,14 +101,23 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let mut per_user: BTreeMap<&str, usize> = BTreeMap::new();
     for drop in &report.drops {
         *per_segment.entry(drop.segment).or_default() += 1;
-        *per_user.entry(drop.user.as_deref().unwrap_or("(no user)")).or_default() += 1;
+        *per_user
+            .entry(drop.user.as_deref().unwrap_or("(no user)"))
+            .or_default() += 1;
     }
-    let segments: Vec<String> = per_segment.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
+    let segments: Vec<String> = per_segment
+        .iter()
+        .map(|(s, n)| format!("{} {n}", s.as_str()))
+        .collect();
     writeln!(
         out,
         "t3forensics: {} drop(s){}, {} burst(s)",
         report.drops.len(),
-        if segments.is_empty() { String::new() } else { format!(" ({})", segments.join(", ")) },
+        if segments.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", segments.join(", "))
+        },
         report.bursts.len()
     )?;
     if !per_user.is_empty() {
@@ -106,8 +138,14 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     }
 
     let (offset_text, offset_warning) = describe_offset(&analysis.offset);
-    if analysis.dispatch_sockets > 0 && analysis.traefik_sockets > 0 || analysis.offset.method == "given" {
-        writeln!(out, "  clock offset: {offset_text}; {} of {} dispatch sockets joined to Traefik", analysis.joined, analysis.dispatch_sockets)?;
+    if analysis.dispatch_sockets > 0 && analysis.traefik_sockets > 0
+        || analysis.offset.method == "given"
+    {
+        writeln!(
+            out,
+            "  clock offset: {offset_text}; {} of {} dispatch sockets joined to Traefik",
+            analysis.joined, analysis.dispatch_sockets
+        )?;
     }
     writeln!(out, "  coverage:")?;
     let coverage = &analysis.coverage;
@@ -142,7 +180,12 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             writeln!(out, "      malformed {}:{line}: {reason}", input.name)?;
         }
     }
-    let warnings: Vec<&String> = report.inputs.iter().flat_map(|i| &i.warnings).chain(&offset_warning).collect();
+    let warnings: Vec<&String> = report
+        .inputs
+        .iter()
+        .flat_map(|i| &i.warnings)
+        .chain(&offset_warning)
+        .collect();
     for warning in warnings {
         writeln!(out, "t3forensics: warning: {warning}")?;
     }

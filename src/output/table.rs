@@ -27,9 +27,16 @@ pub fn write_table(
     color: bool,
 ) -> io::Result<()> {
     let keep: Vec<usize> = (0..header.len()).filter(|i| Some(*i) != skip).collect();
-    let clean = |text: &str| text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>();
+    let clean = |text: &str| {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    };
     let mut widths: Vec<usize> = keep.iter().map(|&i| header[i].chars().count()).collect();
-    let cleaned: Vec<Vec<String>> = rows.iter().map(|row| keep.iter().map(|&i| clean(&row[i])).collect()).collect();
+    let cleaned: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| keep.iter().map(|&i| clean(&row[i])).collect())
+        .collect();
     for row in &cleaned {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -50,7 +57,9 @@ pub fn write_table(
     writeln!(out, "{}", line(&header_cells))?;
     for (row, segment) in cleaned.iter().zip(colors) {
         match (color, segment) {
-            (true, Some(segment)) => writeln!(out, "{}{}\x1b[0m", segment_color(segment), line(row))?,
+            (true, Some(segment)) => {
+                writeln!(out, "{}{}\x1b[0m", segment_color(segment), line(row))?
+            }
             _ => writeln!(out, "{}", line(row))?,
         }
     }
@@ -63,10 +72,24 @@ mod tests {
 
     #[test]
     fn aligns_and_skips() {
-        let rows = vec![vec!["D1".into(), "x".into(), "long value".into()], vec!["D10".into(), "y".into(), "v".into()]];
+        let rows = vec![
+            vec!["D1".into(), "x".into(), "long value".into()],
+            vec!["D10".into(), "y".into(), "v".into()],
+        ];
         let mut out = Vec::new();
-        write_table(&mut out, &["id", "skipped", "reason"], &rows, &[None, None], Some(1), false).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "id   reason\nD1   long value\nD10  v\n");
+        write_table(
+            &mut out,
+            &["id", "skipped", "reason"],
+            &rows,
+            &[None, None],
+            Some(1),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "id   reason\nD1   long value\nD10  v\n"
+        );
     }
 
     #[test]

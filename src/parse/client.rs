@@ -49,7 +49,9 @@ pub fn parse_host(text: &[u8]) -> Option<IpAddr> {
 /// the address Cloudflare saw.
 pub fn is_internal(addr: IpAddr) -> bool {
     match addr {
-        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified(),
+        IpAddr::V4(v4) => {
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()
+        }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_internal(IpAddr::V4(v4));
@@ -64,8 +66,14 @@ pub fn is_internal(addr: IpAddr) -> bool {
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |i| i + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
     &bytes[start..end]
 }
 
@@ -89,7 +97,10 @@ mod tests {
             // A client-supplied prefix: the right-most public address is the one Cloudflare saw.
             ("198.51.100.9, 203.0.113.7, 10.10.1.12", ip("203.0.113.7")),
             // Hostile text in the header is skipped, not trusted.
-            ("1.2.3.4 dur_ms=1 cause=graceful, 203.0.113.7, 10.10.1.12", ip("203.0.113.7")),
+            (
+                "1.2.3.4 dur_ms=1 cause=graceful, 203.0.113.7, 10.10.1.12",
+                ip("203.0.113.7"),
+            ),
             // Carrier-grade NAT counts as public.
             ("100.64.3.4, 10.10.1.12", ip("100.64.3.4")),
             // Only internal addresses: the first one.
@@ -105,7 +116,17 @@ mod tests {
 
     #[test]
     fn internal_ranges() {
-        for internal in ["10.0.0.1", "172.16.5.4", "192.168.0.1", "127.0.0.1", "169.254.1.1", "::1", "fd12::1", "fe80::1", "::ffff:10.0.0.1"] {
+        for internal in [
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.0.1",
+            "127.0.0.1",
+            "169.254.1.1",
+            "::1",
+            "fd12::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }
         for public in ["203.0.113.7", "100.64.0.1", "8.8.8.8", "2001:db8::1"] {

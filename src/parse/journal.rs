@@ -112,7 +112,13 @@ pub const PROVISIONAL_BASE: i32 = 2000;
 impl YearState {
     /// Returns the provisional time of a `short` line's month, day and time, updating the
     /// roll-over count.
-    fn provisional(&mut self, month: u32, day: u32, hms: (u32, u32, u32), micros: u32) -> Option<i64> {
+    fn provisional(
+        &mut self,
+        month: u32,
+        day: u32,
+        hms: (u32, u32, u32),
+        micros: u32,
+    ) -> Option<i64> {
         if self.last_month == 12 && month == 1 {
             self.rollovers += 1;
         }
@@ -278,12 +284,23 @@ impl JournalParser {
         let rest = bytes.get(19 + used..)?.strip_prefix(b" ")?;
         let zone_len = rest.iter().position(|b| *b == b' ')?;
         let (zone_name, rest) = (&rest[..zone_len], &rest[zone_len + 1..]);
-        let civil = Civil { year, month, day, hour, minute, second, micros };
+        let civil = Civil {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            micros,
+        };
         let micros = match zone_name {
             b"UTC" | b"GMT" | b"Z" => civil.to_utc_micros()?,
             _ => self.options.zone.to_utc_micros(civil)?,
         };
-        Some((Stamp::Real(micros, Precision::from_fraction_digits(digits)), rest))
+        Some((
+            Stamp::Real(micros, Precision::from_fraction_digits(digits)),
+            rest,
+        ))
     }
 }
 
@@ -299,10 +316,21 @@ pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
     let message = after_host.get(colon + 2..).unwrap_or(b"");
     match memchr::memchr(b'[', tag) {
         Some(open) if tag.ends_with(b"]") => {
-            let pid = std::str::from_utf8(&tag[open + 1..tag.len() - 1]).ok()?.parse().ok();
-            Some(Prefix { identifier: &tag[..open], pid, message })
+            let pid = std::str::from_utf8(&tag[open + 1..tag.len() - 1])
+                .ok()?
+                .parse()
+                .ok();
+            Some(Prefix {
+                identifier: &tag[..open],
+                pid,
+                message,
+            })
         }
-        _ => Some(Prefix { identifier: tag, pid: None, message }),
+        _ => Some(Prefix {
+            identifier: tag,
+            pid: None,
+            message,
+        }),
     }
 }
 
@@ -365,7 +393,11 @@ impl JournalParser {
         // wins over the host's journal time.
         if matches!(program, Program::Cloudflared | Program::Traefik) {
             let outer = (!provisional).then_some((journal_time, precision));
-            let inner_ctx = LineCtx { line: ctx.line, outer_time: outer, pod: ctx.pod };
+            let inner_ctx = LineCtx {
+                line: ctx.line,
+                outer_time: outer,
+                pod: ctx.pod,
+            };
             return match program {
                 Program::Cloudflared => self.cloudflared.parse_line(message, &inner_ctx, sink),
                 _ => self.traefik.parse_line(message, &inner_ctx, sink),
@@ -383,7 +415,9 @@ impl JournalParser {
                 }
                 None => dispatch::parse_message(message),
             },
-            Program::Serve(user) => self.serve.parse_message(message, prefix.pid, user.as_deref()),
+            Program::Serve(user) => self
+                .serve
+                .parse_message(message, prefix.pid, user.as_deref()),
             Program::Systemd => system::parse_systemd(message),
             Program::Kernel => system::parse_kernel(message),
             Program::Earlyoom => system::parse_earlyoom(message),
@@ -402,8 +436,17 @@ impl JournalParser {
         match parsed {
             Message::Event { kind, inner_time } => {
                 let (time, precision) = match inner_time {
-                    Some(InnerTime::TimeOfDay { hour, minute, second, micros }) => {
-                        let zone = if provisional { Zone::Utc } else { self.options.zone };
+                    Some(InnerTime::TimeOfDay {
+                        hour,
+                        minute,
+                        second,
+                        micros,
+                    }) => {
+                        let zone = if provisional {
+                            Zone::Utc
+                        } else {
+                            self.options.zone
+                        };
                         let tod = (hour, minute, second, micros);
                         match time_of_day_near(journal_time, tod, zone) {
                             Some(t) => (t, Precision::Milli),
@@ -431,7 +474,11 @@ impl JournalParser {
             let Some(time) = self.options.zone.to_utc_micros(civil) else {
                 return LineClass::Malformed("invalid Go log time");
             };
-            let precision = if civil.micros != 0 { Precision::Micro } else { Precision::Second };
+            let precision = if civil.micros != 0 {
+                Precision::Micro
+            } else {
+                Precision::Second
+            };
             sink.saw(Source::Journal, None, time);
             return match dispatch::parse_message(&line[used..]) {
                 Message::Event { kind, .. } => {
@@ -471,7 +518,9 @@ fn is_restart_tagged(message: &[u8]) -> bool {
 pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Option<i64> {
     let local_near = match zone {
         Zone::Utc => DateTime::from_timestamp_micros(near)?.naive_utc(),
-        Zone::Named(tz) => DateTime::from_timestamp_micros(near)?.with_timezone(&tz).naive_local(),
+        Zone::Named(tz) => DateTime::from_timestamp_micros(near)?
+            .with_timezone(&tz)
+            .naive_local(),
     };
     let date: NaiveDate = local_near.date();
     [date.pred_opt(), Some(date), date.succ_opt()]
@@ -495,10 +544,10 @@ pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Opt
 /// Moves the provisional times of one journal input onto the real calendar.
 pub fn apply_year(sink: &mut Sink, year: &mut YearState, base: i32, zone: Zone) {
     for index in year.pending_events.drain(..) {
-        if let Some(event) = sink.events.get_mut(index) {
-            if let Some(real) = real_time(event.time, base, zone) {
-                event.time = real;
-            }
+        if let Some(event) = sink.events.get_mut(index)
+            && let Some(real) = real_time(event.time, base, zone)
+        {
+            event.time = real;
         }
     }
     for (key, track) in sink.activity.tracks.iter_mut() {
@@ -526,12 +575,12 @@ pub fn sniff(line: &[u8]) -> u8 {
         return 1;
     }
     let mut probe = JournalParser::new(&ParseOptions::default());
-    if let Some((_, rest)) = probe.stamp(line) {
-        if let Some(prefix) = split_prefix(rest) {
-            if !prefix.identifier.is_empty() && !contains(prefix.identifier, b" ") {
-                return 2;
-            }
-        }
+    if let Some((_, rest)) = probe.stamp(line)
+        && let Some(prefix) = split_prefix(rest)
+        && !prefix.identifier.is_empty()
+        && !contains(prefix.identifier, b" ")
+    {
+        return 2;
     }
     if dispatch::go_prefix(line).is_some() {
         return 1;
@@ -560,17 +609,39 @@ mod tests {
     fn prefix_modes() {
         // Each mode's timestamp with the same identifier and message after it.
         let cases: &[(&str, Option<i64>)] = &[
-            ("2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
-            ("2026-06-10T19:56:01+0000 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
-            ("2026-06-10T21:56:01+02:00 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
-            ("2026-06-10T19:56:01.123456+00:00 devvm t3-dispatch[812]: x", Some(utc("2026-06-10T19:56:01.123456Z"))),
-            ("1781121361.123456 devvm t3-dispatch[812]: x", Some(1_781_121_361_123_456)),
-            ("Wed 2026-06-10 19:56:01 UTC devvm t3-dispatch.service[812]: x", Some(utc("2026-06-10T19:56:01Z"))),
+            (
+                "2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: x",
+                Some(utc("2026-06-10T19:56:01Z")),
+            ),
+            (
+                "2026-06-10T19:56:01+0000 devvm t3-dispatch[812]: x",
+                Some(utc("2026-06-10T19:56:01Z")),
+            ),
+            (
+                "2026-06-10T21:56:01+02:00 devvm t3-dispatch[812]: x",
+                Some(utc("2026-06-10T19:56:01Z")),
+            ),
+            (
+                "2026-06-10T19:56:01.123456+00:00 devvm t3-dispatch[812]: x",
+                Some(utc("2026-06-10T19:56:01.123456Z")),
+            ),
+            (
+                "1781121361.123456 devvm t3-dispatch[812]: x",
+                Some(1_781_121_361_123_456),
+            ),
+            (
+                "Wed 2026-06-10 19:56:01 UTC devvm t3-dispatch.service[812]: x",
+                Some(utc("2026-06-10T19:56:01Z")),
+            ),
         ];
         for (line, expected) in cases {
             let mut parser = JournalParser::new(&ParseOptions::default());
             let (stamp, rest) = parser.stamp(line.as_bytes()).unwrap();
-            assert_eq!(stamp, Stamp::Real(expected.unwrap(), stamp_precision(stamp)), "{line}");
+            assert_eq!(
+                stamp,
+                Stamp::Real(expected.unwrap(), stamp_precision(stamp)),
+                "{line}"
+            );
             let prefix = split_prefix(rest).unwrap();
             assert_eq!(prefix.pid, Some(812), "{line}");
             assert_eq!(prefix.message, b"x", "{line}");
@@ -587,25 +658,47 @@ mod tests {
     fn short_is_provisional_until_year_known() {
         let mut parser = JournalParser::new(&ParseOptions::default());
         let (stamp, _) = parser.stamp(b"Jun 10 19:56:01 devvm t3[4711]: x").unwrap();
-        let Stamp::Provisional(t, Precision::Second) = stamp else { panic!("{stamp:?}") };
-        assert_eq!(real_time(t, 2026, Zone::Utc), Some(utc("2026-06-10T19:56:01Z")));
+        let Stamp::Provisional(t, Precision::Second) = stamp else {
+            panic!("{stamp:?}")
+        };
+        assert_eq!(
+            real_time(t, 2026, Zone::Utc),
+            Some(utc("2026-06-10T19:56:01Z"))
+        );
         // Space-padded day and microseconds.
-        let (stamp, _) = parser.stamp(b"Jun  1 19:56:01.500000 devvm t3[4711]: x").unwrap();
-        let Stamp::Provisional(t, Precision::Micro) = stamp else { panic!("{stamp:?}") };
-        assert_eq!(real_time(t, 2026, Zone::Utc), Some(utc("2026-06-01T19:56:01.5Z")));
+        let (stamp, _) = parser
+            .stamp(b"Jun  1 19:56:01.500000 devvm t3[4711]: x")
+            .unwrap();
+        let Stamp::Provisional(t, Precision::Micro) = stamp else {
+            panic!("{stamp:?}")
+        };
+        assert_eq!(
+            real_time(t, 2026, Zone::Utc),
+            Some(utc("2026-06-01T19:56:01.5Z"))
+        );
     }
 
     #[test]
     fn short_rolls_over_new_year() {
         let mut parser = JournalParser::new(&ParseOptions::default());
-        let (Stamp::Provisional(dec, _), _) = parser.stamp(b"Dec 31 23:59:59 devvm t3[1]: x").unwrap() else {
+        let (Stamp::Provisional(dec, _), _) =
+            parser.stamp(b"Dec 31 23:59:59 devvm t3[1]: x").unwrap()
+        else {
             panic!()
         };
-        let (Stamp::Provisional(jan, _), _) = parser.stamp(b"Jan  1 00:00:01 devvm t3[1]: x").unwrap() else {
+        let (Stamp::Provisional(jan, _), _) =
+            parser.stamp(b"Jan  1 00:00:01 devvm t3[1]: x").unwrap()
+        else {
             panic!()
         };
-        assert_eq!(real_time(dec, 2026, Zone::Utc), Some(utc("2026-12-31T23:59:59Z")));
-        assert_eq!(real_time(jan, 2026, Zone::Utc), Some(utc("2027-01-01T00:00:01Z")));
+        assert_eq!(
+            real_time(dec, 2026, Zone::Utc),
+            Some(utc("2026-12-31T23:59:59Z"))
+        );
+        assert_eq!(
+            real_time(jan, 2026, Zone::Utc),
+            Some(utc("2027-01-01T00:00:01Z"))
+        );
     }
 
     #[test]
@@ -613,7 +706,15 @@ mod tests {
         let mut year = YearState::default();
         // The journal says Dec 31 23:59:59 (provisional 2000), Go says 2027/01/01 00:00:00.
         let provisional = year.provisional(12, 31, (23, 59, 59), 0).unwrap();
-        let go = Civil { year: 2027, month: 1, day: 1, hour: 0, minute: 0, second: 0, micros: 0 };
+        let go = Civil {
+            year: 2027,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            micros: 0,
+        };
         year.learn(provisional, go);
         assert_eq!(year.base, Some(2026));
     }
@@ -624,7 +725,8 @@ mod tests {
         assert_eq!(p.identifier, b"kernel");
         assert_eq!(p.pid, None);
         assert_eq!(p.message, b"Out of memory: Killed process 1 (x)");
-        let p = split_prefix(b"devvm t3-serve@bob.service[4711]: [19:55:40.120] WARN (#412): x").unwrap();
+        let p = split_prefix(b"devvm t3-serve@bob.service[4711]: [19:55:40.120] WARN (#412): x")
+            .unwrap();
         assert_eq!(p.identifier, b"t3-serve@bob.service");
         assert_eq!(p.message, b"[19:55:40.120] WARN (#412): x");
         assert_eq!(split_prefix(b"garbage"), None);
@@ -647,10 +749,18 @@ mod tests {
             (b"sshd", Program::Other),
         ];
         for (identifier, expected) in cases {
-            assert_eq!(route(identifier, None), *expected, "{}", String::from_utf8_lossy(identifier));
+            assert_eq!(
+                route(identifier, None),
+                *expected,
+                "{}",
+                String::from_utf8_lossy(identifier)
+            );
         }
         // journal JSON: the unit names the serve's user.
-        assert_eq!(route(b"t3", Some(b"t3-serve@bob.service")), Program::Serve(Some("bob".into())));
+        assert_eq!(
+            route(b"t3", Some(b"t3-serve@bob.service")),
+            Program::Serve(Some("bob".into()))
+        );
         assert_eq!(route(b"systemd", Some(b"init.scope")), Program::Systemd);
     }
 
@@ -665,7 +775,11 @@ mod tests {
             "-- No entries --",
             "                                           continued text of a multi-line message",
         ] {
-            assert_eq!(parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink), LineClass::Ignored, "{line}");
+            assert_eq!(
+                parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink),
+                LineClass::Ignored,
+                "{line}"
+            );
         }
         assert!(sink.events.is_empty());
     }
@@ -673,17 +787,32 @@ mod tests {
     #[test]
     fn time_of_day_takes_nearest_date() {
         let near = utc("2026-06-11T00:00:00Z");
-        assert_eq!(time_of_day_near(near, (23, 59, 59, 900_000), Zone::Utc), Some(utc("2026-06-10T23:59:59.9Z")));
+        assert_eq!(
+            time_of_day_near(near, (23, 59, 59, 900_000), Zone::Utc),
+            Some(utc("2026-06-10T23:59:59.9Z"))
+        );
         let near = utc("2026-06-10T19:55:41Z");
-        assert_eq!(time_of_day_near(near, (19, 55, 40, 120_000), Zone::Utc), Some(utc("2026-06-10T19:55:40.12Z")));
+        assert_eq!(
+            time_of_day_near(near, (19, 55, 40, 120_000), Zone::Utc),
+            Some(utc("2026-06-10T19:55:40.12Z"))
+        );
     }
 
     #[test]
     fn sniff_scores() {
-        assert_eq!(sniff(b"2026-06-10T19:56:01+00:00 devvm sshd[1]: Accepted publickey"), 2);
+        assert_eq!(
+            sniff(b"2026-06-10T19:56:01+00:00 devvm sshd[1]: Accepted publickey"),
+            2
+        );
         assert_eq!(sniff(b"Jun 10 19:56:01 devvm CRON[1]: x"), 2);
         assert_eq!(sniff(b"-- No entries --"), 1);
-        assert_eq!(sniff(b"2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2"), 0);
-        assert_eq!(sniff(b"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET / HTTP/1.1\""), 0);
+        assert_eq!(
+            sniff(b"2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2"),
+            0
+        );
+        assert_eq!(
+            sniff(b"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET / HTTP/1.1\""),
+            0
+        );
     }
 }

@@ -21,7 +21,9 @@ pub struct JournalJsonParser {
 
 impl JournalJsonParser {
     pub fn new(options: &ParseOptions) -> JournalJsonParser {
-        JournalJsonParser { inner: JournalParser::new(options) }
+        JournalJsonParser {
+            inner: JournalParser::new(options),
+        }
     }
 }
 
@@ -32,7 +34,10 @@ fn value_bytes(value: &Value) -> Option<Vec<u8>> {
         Value::String(s) => Some(s.as_bytes().to_vec()),
         Value::Array(items) => {
             if items.iter().all(Value::is_number) {
-                items.iter().map(|n| n.as_u64().and_then(|b| u8::try_from(b).ok())).collect()
+                items
+                    .iter()
+                    .map(|n| n.as_u64().and_then(|b| u8::try_from(b).ok()))
+                    .collect()
             } else {
                 items.first().and_then(value_bytes)
             }
@@ -55,12 +60,16 @@ impl LineParser for JournalJsonParser {
         let Some(realtime) = field("__REALTIME_TIMESTAMP") else {
             return LineClass::Malformed("no __REALTIME_TIMESTAMP");
         };
-        let Some(micros) = std::str::from_utf8(&realtime).ok().and_then(|s| s.parse::<i64>().ok())
+        let Some(micros) = std::str::from_utf8(&realtime)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
         else {
             return LineClass::Malformed("__REALTIME_TIMESTAMP is not a number of microseconds");
         };
 
-        let identifier = field("SYSLOG_IDENTIFIER").or_else(|| field("_COMM")).unwrap_or_default();
+        let identifier = field("SYSLOG_IDENTIFIER")
+            .or_else(|| field("_COMM"))
+            .unwrap_or_default();
         let unit = field("_SYSTEMD_UNIT");
         let program = route(&identifier, unit.as_deref());
         let pid = field("_PID").and_then(|p| std::str::from_utf8(&p).ok()?.parse().ok());
@@ -79,7 +88,11 @@ impl LineParser for JournalJsonParser {
             );
         };
 
-        let prefix = Prefix { identifier: &identifier, pid, message: &message };
+        let prefix = Prefix {
+            identifier: &identifier,
+            pid,
+            message: &message,
+        };
         let stamp = Stamp::Real(micros, Precision::Micro);
         self.inner.handle(program, stamp, &prefix, line, ctx, sink)
     }
@@ -107,11 +120,20 @@ mod tests {
     #[test]
     fn value_shapes() {
         assert_eq!(value_bytes(&serde_json::json!("hi")), Some(b"hi".to_vec()));
-        assert_eq!(value_bytes(&serde_json::json!([104, 105, 255])), Some(vec![104, 105, 255]));
+        assert_eq!(
+            value_bytes(&serde_json::json!([104, 105, 255])),
+            Some(vec![104, 105, 255])
+        );
         assert_eq!(value_bytes(&serde_json::json!(null)), None);
         // A repeated field: the first value wins.
-        assert_eq!(value_bytes(&serde_json::json!(["a", "b"])), Some(b"a".to_vec()));
-        assert_eq!(value_bytes(&serde_json::json!([[97], "b"])), Some(b"a".to_vec()));
+        assert_eq!(
+            value_bytes(&serde_json::json!(["a", "b"])),
+            Some(b"a".to_vec())
+        );
+        assert_eq!(
+            value_bytes(&serde_json::json!([[97], "b"])),
+            Some(b"a".to_vec())
+        );
         assert_eq!(value_bytes(&serde_json::json!([300])), None);
     }
 
@@ -124,7 +146,10 @@ mod tests {
             r#"{"_PID":"9","SYSLOG_IDENTIFIER":"sshd","__REALTIME_TIMESTAMP":"1781121362000000","MESSAGE":[104,255]}"#,
         ];
         for line in lines {
-            assert_eq!(parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink), LineClass::Ignored);
+            assert_eq!(
+                parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink),
+                LineClass::Ignored
+            );
         }
         let track = sink.activity.tracks.values().next().unwrap();
         assert_eq!(track.first, 1_781_121_361_123_456);
@@ -135,9 +160,17 @@ mod tests {
     fn broken_entries_are_malformed() {
         let mut parser = JournalJsonParser::new(&ParseOptions::default());
         let mut sink = Sink::new(0);
-        for line in [r#"{"MESSAGE":"x"}"#, r#"{"__REALTIME_TIMESTAMP":"soon"}"#, "{not json", "[1,2]"] {
+        for line in [
+            r#"{"MESSAGE":"x"}"#,
+            r#"{"__REALTIME_TIMESTAMP":"soon"}"#,
+            "{not json",
+            "[1,2]",
+        ] {
             let class = parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink);
-            assert!(matches!(class, LineClass::Malformed(_)), "{line}: {class:?}");
+            assert!(
+                matches!(class, LineClass::Malformed(_)),
+                "{line}: {class:?}"
+            );
         }
     }
 
@@ -152,7 +185,10 @@ mod tests {
 
     #[test]
     fn sniff_scores() {
-        assert_eq!(sniff(br#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1"}"#), 2);
+        assert_eq!(
+            sniff(br#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1"}"#),
+            2
+        );
         assert_eq!(sniff(br#"{"level":"error","connIndex":2}"#), 0);
         assert_eq!(sniff(b"plain"), 0);
     }

@@ -40,7 +40,10 @@ pub enum LineClass {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     /// The message is evidence. `inner_time` is a time written inside the message itself.
-    Event { kind: EventKind, inner_time: Option<InnerTime> },
+    Event {
+        kind: EventKind,
+        inner_time: Option<InnerTime>,
+    },
     /// A valid message of no interest.
     Ignored,
     /// A message of a known program that could not be read (for example `ws close` with no
@@ -51,7 +54,10 @@ pub enum Message {
 impl Message {
     /// An event with no inner time.
     pub fn event(kind: EventKind) -> Message {
-        Message::Event { kind, inner_time: None }
+        Message::Event {
+            kind,
+            inner_time: None,
+        }
     }
 }
 
@@ -62,7 +68,12 @@ pub enum InnerTime {
     Civil(crate::time::Civil),
     /// A time of day without a date, such as t3 serve's `[19:55:40.120]` header. The date is
     /// the one that puts it closest to the journal time.
-    TimeOfDay { hour: u32, minute: u32, second: u32, micros: u32 },
+    TimeOfDay {
+        hour: u32,
+        minute: u32,
+        second: u32,
+        micros: u32,
+    },
 }
 
 /// Settings every parser may need, fixed for the whole run.
@@ -107,7 +118,11 @@ pub struct LineCtx<'a> {
 
 impl LineCtx<'_> {
     pub fn plain(line: u64) -> LineCtx<'static> {
-        LineCtx { line, outer_time: None, pod: None }
+        LineCtx {
+            line,
+            outer_time: None,
+            pod: None,
+        }
     }
 }
 
@@ -132,7 +147,10 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(input: u32) -> Sink {
-        Sink { input, ..Sink::default() }
+        Sink {
+            input,
+            ..Sink::default()
+        }
     }
 
     /// Adds an event read at `line`.
@@ -150,7 +168,10 @@ impl Sink {
             time,
             precision,
             source,
-            origin: Origin { input: self.input, line: ctx.line },
+            origin: Origin {
+                input: self.input,
+                line: ctx.line,
+            },
             pod: ctx.pod.map(Box::from),
             kind,
             text: display_bytes(text),
@@ -188,7 +209,11 @@ pub struct Track {
 
 impl Activity {
     pub fn record(&mut self, input: u32, source: Source, pod: Option<&str>, time: i64) {
-        let key = TrackKey { source, input, pod: pod.map(Box::from) };
+        let key = TrackKey {
+            source,
+            input,
+            pod: pod.map(Box::from),
+        };
         let track = self.tracks.entry(key).or_insert_with(|| Track {
             first: time,
             last: time,
@@ -246,12 +271,17 @@ impl SecondSet {
     /// Returns the seconds in ascending order.
     pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
         self.blocks.iter().flat_map(|(block, bits)| {
-            (0..64).filter(move |i| bits & (1u64 << i) != 0).map(move |i| block * 64 + i)
+            (0..64)
+                .filter(move |i| bits & (1u64 << i) != 0)
+                .map(move |i| block * 64 + i)
         })
     }
 
     pub fn len(&self) -> usize {
-        self.blocks.values().map(|bits| bits.count_ones() as usize).sum()
+        self.blocks
+            .values()
+            .map(|bits| bits.count_ones() as usize)
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -314,14 +344,20 @@ mod tests {
         assert!(set.contains(-1));
         assert!(set.contains(64));
         assert!(!set.contains(1));
-        assert_eq!(set.iter().collect::<Vec<_>>(), vec![-65, -1, 0, 63, 64, 1_781_121_361]);
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            vec![-65, -1, 0, 63, 64, 1_781_121_361]
+        );
         assert_eq!(set.len(), 6);
     }
 
     #[test]
     fn user_name_stops_at_space() {
         assert_eq!(user_name(b"bob ip=1").as_deref(), Some("bob"));
-        assert_eq!(user_name(b"a.b-c_d.service").as_deref(), Some("a.b-c_d.service"));
+        assert_eq!(
+            user_name(b"a.b-c_d.service").as_deref(),
+            Some("a.b-c_d.service")
+        );
         assert_eq!(user_name(b" x"), None);
     }
 }
