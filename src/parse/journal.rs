@@ -798,6 +798,178 @@ mod tests {
         );
     }
 
+    /// Parses lines with a fresh parser and returns the sink after `finish`.
+    fn parse_all(lines: &[&str], cat: bool) -> (Sink, Vec<LineClass>) {
+        let mut parser = JournalParser::new(&ParseOptions::default());
+        parser.set_cat_mode(cat);
+        let mut sink = Sink::new(0);
+        let classes = lines
+            .iter()
+            .enumerate()
+            .map(|(n, line)| {
+                parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink)
+            })
+            .collect();
+        parser.finish(&mut sink).unwrap();
+        (sink, classes)
+    }
+
+    #[test]
+    fn ws_close_in_every_text_mode() {
+        let message = "ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful";
+        let go = "2026/06/10 19:56:01";
+        let lines = [
+            format!("Jun 10 19:56:01 devvm t3-dispatch[812]: {go} {message}"),
+            format!("Jun 10 19:56:01.123456 devvm t3-dispatch[812]: {go} {message}"),
+            format!("2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: {go} {message}"),
+            format!("2026-06-10T19:56:01+0000 devvm t3-dispatch[812]: {go} {message}"),
+            format!("2026-06-10T19:56:01.123456+00:00 devvm t3-dispatch[812]: {go} {message}"),
+            format!("1781121361.123456 devvm t3-dispatch[812]: {go} {message}"),
+            format!("Wed 2026-06-10 19:56:01 UTC devvm t3-dispatch.service[812]: {go} {message}"),
+        ];
+        for line in &lines {
+            let (sink, classes) = parse_all(&[line], false);
+            assert_eq!(classes, vec![LineClass::Used], "{line}");
+            let event = &sink.events[0];
+            assert_eq!(
+                event.time.div_euclid(SECOND),
+                utc("2026-06-10T19:56:01Z") / SECOND,
+                "{line}"
+            );
+            let EventKind::WsClose { user, dur_ms, .. } = &event.kind else {
+                panic!("{line}: {:?}", event.kind)
+            };
+            assert_eq!(&**user, "alice");
+            assert_eq!(*dur_ms, 21873);
+        }
+    }
+
+    #[test]
+    fn cat_mode_uses_go_prefix() {
+        let (sink, classes) = parse_all(
+            &[
+                "2026/06/10 19:56:01 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful",
+                "t3-serve@bob.service: A process of this unit has been killed by the OOM killer.",
+                "Accepted publickey for alice",
+            ],
+            true,
+        );
+        assert_eq!(sink.events.len(), 1);
+        assert_eq!(sink.events[0].time, utc("2026-06-10T19:56:01Z"));
+        assert_eq!(classes[0], LineClass::Used);
+        assert!(
+            matches!(classes[1], LineClass::Malformed(_)),
+            "evidence without a time is reported"
+        );
+        assert_eq!(classes[2], LineClass::Ignored);
+    }
+
+    #[test]
+    fn short_mode_learns_year_from_go_prefix() {
+        let (sink, _) = parse_all(
+            &[
+                "Jun 10 19:55:00 devvm sshd[1]: Accepted publickey for alice",
+                "Jun 10 19:56:01 devvm t3-dispatch[812]: 2026/06/10 19:56:01 t3-dispatch listening on :3780",
+            ],
+            false,
+        );
+        assert_eq!(sink.events[0].time, utc("2026-06-10T19:56:01Z"));
+        let track = sink.activity.tracks.values().next().unwrap();
+        assert_eq!(
+            track.first,
+            utc("2026-06-10T19:55:00Z"),
+            "activity moves to the real year too"
+        );
+    }
+
+    #[test]
+    fn short_mode_without_dated_line_stays_pending() {
+        let mut parser = JournalParser::new(&ParseOptions::default());
+        let mut sink = Sink::new(0);
+        let line = "Jun 10 19:55:00 devvm systemd[1]: t3-serve@bob.service: Main process exited, code=killed, status=9/KILL";
+        parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink);
+        parser.finish(&mut sink).unwrap();
+        assert!(parser.year.used && parser.year.base.is_none());
+        assert_eq!(parser.year.pending_events, vec![0]);
+    }
+
+    #[test]
+    fn with_unit_names_the_serve_user() {
+        let (sink, _) = parse_all(
+            &[
+                "Wed 2026-06-10 19:55:40 UTC devvm t3-serve@bob.service[4711]: [19:55:40.120] WARN (#412): git remote status refresh failed",
+                "Wed 2026-06-10 19:55:45 UTC devvm t3-serve@bob.service[4711]:   Command failed: git fetch --quiet origin: timed out.",
+            ],
+            false,
+        );
+        let timeout = sink
+            .events
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::ServeGitTimeout { .. }))
+            .unwrap();
+        assert_eq!(timeout.kind.user(), Some("bob"));
+        assert_eq!(
+            timeout.time,
+            utc("2026-06-10T19:55:40.12Z"),
+            "the header's time of day wins"
+        );
+    }
+
+    #[test]
+    fn stop_sigterm_timeout_is_not_a_git_timeout() {
+        let (sink, _) = parse_all(
+            &[
+                "2026-06-10T19:33:11+00:00 devvm systemd[1]: t3-serve@erin.service: State 'stop-sigterm' timed out. Killing.",
+            ],
+            false,
+        );
+        assert!(matches!(
+            sink.events[0].kind,
+            EventKind::UnitChange {
+                action: crate::event::UnitAction::StopTimedOut,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn blob_data_and_garbage_lines() {
+        let (sink, classes) = parse_all(
+            &[
+                "2026-06-10T19:56:01+00:00 devvm t3[4711]: [1.2K blob data]",
+                "2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: [1.2K blob data]",
+                "\x01\x00 binary \x00",
+                "2026-06-10T19:56:01+00:00",
+            ],
+            false,
+        );
+        assert!(sink.events.is_empty());
+        assert_eq!(classes[0], LineClass::Ignored);
+        assert_eq!(classes[1], LineClass::Ignored);
+        assert!(matches!(classes[2], LineClass::Malformed(_)));
+        assert!(matches!(classes[3], LineClass::Malformed(_)));
+    }
+
+    #[test]
+    fn cloudflared_under_systemd_keeps_inner_time() {
+        let (sink, _) = parse_all(
+            &[
+                "2026-06-10T21:30:14+02:00 gw cloudflared[77]: 2026-06-10T19:30:12Z INF Unregistered tunnel connection connIndex=2 event=0 ip=198.41.192.7",
+            ],
+            false,
+        );
+        let event = &sink.events[0];
+        assert_eq!(event.source, Source::Cloudflared);
+        assert_eq!(event.time, utc("2026-06-10T19:30:12Z"));
+        assert!(
+            sink.activity
+                .tracks
+                .keys()
+                .all(|k| k.source == Source::Cloudflared),
+            "not devvm journal coverage"
+        );
+    }
+
     #[test]
     fn sniff_scores() {
         assert_eq!(
