@@ -108,7 +108,7 @@ pub static RULES: &[Rule] = &[
         name: "devvm_late_close",
         segment: Segment::Devvm,
         scope: Scope::Shared,
-        evidence: "Traefik ended the socket 5 s or more before dispatch logged its close (--stall-lag)",
+        evidence: "Traefik ended the socket 5 s or more before dispatch logged its close",
         window: "the socket's own Traefik and dispatch lines",
         confidence: "high",
         check: devvm_late_close,
@@ -820,6 +820,53 @@ pub fn attribute(
         .find_map(|rule| (rule.check)(ctx, subject).map(|finding| (rule, finding)))
 }
 
+/// Renders the rule table as Markdown, the body of `docs/ATTRIBUTION.md`.
+pub fn rules_markdown() -> String {
+    let mut text = String::from(
+        "# Attribution rules\n\n\
+         Generated from the rule table in `src/correlate/rules.rs` by \
+         `UPDATE_DOCS=1 cargo test --lib rules_doc`; a test fails when this page and the code differ.\n\n\
+         Rules are tried in this order and the first whose evidence is present gives the verdict. \
+         Per-drop rules look at the drop's own user and socket; shared rules look at everything in the \
+         window and are judged once per burst, whose members share the verdict unless a per-drop rule \
+         matches one of them (its reason then names the burst too).\n\n\
+         | # | rule | segment | scope | evidence | window | confidence |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for (n, rule) in RULES.iter().enumerate() {
+        let scope = match rule.scope {
+            Scope::PerDrop => "per drop",
+            Scope::Shared => "shared",
+        };
+        text.push_str(&format!(
+            "| {} | `{}` | `{}` | {scope} | {} | {} | {} |\n",
+            n + 1,
+            rule.name,
+            rule.segment.as_str(),
+            rule.evidence.split_whitespace().collect::<Vec<_>>().join(" "),
+            rule.window,
+            rule.confidence
+        ));
+    }
+    let defaults = RuleOptions::default();
+    text.push_str(&format!(
+        "\n## Numbers the rules use\n\n\
+         | name | default | option |\n|---|---|---|\n\
+         | evidence window before a drop | {} s | `--window-before` |\n\
+         | evidence window after a drop | {} s | `--window-after` |\n\
+         | Traefik ending a socket before dispatch logs its close | {} s | (fixed) |\n\
+         | users whose serves log git timeouts for a host stall | {} | (fixed) |\n\
+         | life after which a graceful close is a heartbeat timeout | {} ms | (fixed) |\n\
+         | journal or Traefik silence that counts as a gap | 30 s and 10 times the usual spacing | (fixed) |\n",
+        defaults.window_before / SECOND,
+        defaults.window_after / SECOND,
+        defaults.stall_lag / SECOND,
+        defaults.git_timeout_users,
+        defaults.heartbeat_ms,
+    ));
+    text
+}
+
 /// The milliseconds of a duration in microseconds.
 pub fn millis(micros: i64) -> i64 {
     micros / MILLI
@@ -854,6 +901,20 @@ mod tests {
             .map(|r| Segment::ALL.iter().position(|s| *s == r.segment).unwrap())
             .collect();
         assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    }
+
+    #[test]
+    fn rules_doc_matches_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ATTRIBUTION.md");
+        let expected = rules_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(actual == expected, "docs/ATTRIBUTION.md is out of date: run UPDATE_DOCS=1 cargo test --lib rules_doc");
+        for rule in RULES {
+            assert!(actual.contains(&format!("`{}`", rule.name)), "{} missing from the doc", rule.name);
+        }
     }
 
     #[test]
