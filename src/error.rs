@@ -11,7 +11,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("{path}: is a directory; pass the log files inside it, for example {path}/*.log")]
+    #[error(
+        "{}: is a directory; pass the log files inside it, for example {}/*.log",
+        path.display(),
+        path.display().to_string().trim_end_matches('/')
+    )]
     IsDirectory { path: PathBuf },
 
     #[error("{name}: read failed after line {line}: {source}")]

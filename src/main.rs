@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
     match run(cli) {
         Ok(code) => std::process::ExitCode::from(code),
         Err(error) => {
-            eprintln!("t3forensics: {error:#}");
+            eprintln!("t3forensics: {error}");
             std::process::ExitCode::from(2)
         }
     }

@@ -177,8 +177,9 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
     };
     report.input_type = Some(detected.input_type.name());
 
+    // cloudflared coverage is kept per pod, and an exported pod log is named after its pod.
     let pod = match detected.input_type {
-        InputType::Cloudflared | InputType::Traefik => spec.pod_from_name(),
+        InputType::Cloudflared => spec.pod_from_name(),
         _ => None,
     };
     let mut parser = match detected.input_type {
