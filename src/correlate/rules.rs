@@ -843,7 +843,10 @@ pub fn rules_markdown() -> String {
             n + 1,
             rule.name,
             rule.segment.as_str(),
-            rule.evidence.split_whitespace().collect::<Vec<_>>().join(" "),
+            rule.evidence
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             rule.window,
             rule.confidence
         ));
@@ -911,9 +914,16 @@ mod tests {
             std::fs::write(path, &expected).unwrap();
         }
         let actual = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(actual == expected, "docs/ATTRIBUTION.md is out of date: run UPDATE_DOCS=1 cargo test --lib rules_doc");
+        assert!(
+            actual == expected,
+            "docs/ATTRIBUTION.md is out of date: run UPDATE_DOCS=1 cargo test --lib rules_doc"
+        );
         for rule in RULES {
-            assert!(actual.contains(&format!("`{}`", rule.name)), "{} missing from the doc", rule.name);
+            assert!(
+                actual.contains(&format!("`{}`", rule.name)),
+                "{} missing from the doc",
+                rule.name
+            );
         }
     }
 

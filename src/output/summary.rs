@@ -26,6 +26,10 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
             seconds.abs()
         ),
         "none" => "not measured (no dispatch socket matched a Traefik line); assumed 0".to_string(),
+        _ if offset.micros.abs() < SECOND / 20 => format!(
+            "devvm and the cluster agree (offset {:+.1} s, median of {} socket pairs)",
+            seconds, offset.pairs
+        ),
         _ if offset.coarse => format!(
             "devvm {:.1} s {direction} the cluster (median of {} socket pairs; whole-second times, so only \
              whole seconds are certain)",

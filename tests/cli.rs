@@ -1,0 +1,577 @@
+//! CLI tests: run the binary on the bundled incident and on broken inputs, and check the rows
+//! against the generator's ground truth (`testdata/incident/truth.csv`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(path)
+}
+
+fn incident_files(dir: &str, with_cloudflared: bool) -> Vec<PathBuf> {
+    let mut files = vec![
+        data(&format!("{dir}/devvm-journal.log")),
+        data(&format!("{dir}/traefik-access.log")),
+    ];
+    if with_cloudflared {
+        for pod in ["k2x9p", "m4q7r", "z8w3t"] {
+            files.push(data(&format!("{dir}/cloudflared-6f7c9d8b5-{pod}.log")));
+        }
+    }
+    files
+}
+
+fn t3() -> Command {
+    Command::cargo_bin("t3forensics").unwrap()
+}
+
+/// Runs a command and returns (stdout, stderr, exit code).
+fn run(cmd: &mut Command) -> (String, String, i32) {
+    let output = cmd.output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+type Row = BTreeMap<String, String>;
+
+fn parse_csv(text: &str) -> Vec<Row> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn drops(args: &[&str], files: &[PathBuf]) -> Vec<Row> {
+    let (stdout, stderr, code) = run(t3().arg("drops").args(args).args(files));
+    assert_eq!(code, 0, "stderr: {stderr}");
+    parse_csv(&stdout)
+}
+
+/// The truth rows: (second, user, client, dur_ms) -> (segment with all sources, journal only).
+fn truth(dir: &str) -> BTreeMap<(String, String, String, String), (String, String)> {
+    let text = std::fs::read_to_string(data(&format!("{dir}/truth.csv"))).unwrap();
+    parse_csv(&text)
+        .into_iter()
+        .map(|r| {
+            let second = r["time"][..19].to_string();
+            (
+                (
+                    second,
+                    r["user"].clone(),
+                    r["client_ip"].clone(),
+                    r["dur_ms"].clone(),
+                ),
+                (r["segment_all"].clone(), r["segment_journal_only"].clone()),
+            )
+        })
+        .collect()
+}
+
+fn key(row: &Row) -> (String, String, String, String) {
+    (
+        row["time"][..19].to_string(),
+        row["user"].clone(),
+        row["client_ip"].clone(),
+        row["dur_ms"].clone(),
+    )
+}
+
+#[test]
+fn csv_header_is_the_contract() {
+    let (stdout, _, _) = run(t3()
+        .args(["drops", "-q"])
+        .arg(data("incident/devvm-journal.log")));
+    assert_eq!(
+        stdout.lines().next().unwrap(),
+        "drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,\
+         traefik_status,traefik_dur_ms,sources"
+    );
+}
+
+#[test]
+fn journal_only_matches_truth() {
+    let rows = drops(&["-q"], &[data("incident/devvm-journal.log")]);
+    let truth = truth("incident");
+    assert_eq!(rows.len(), truth.len());
+    for row in &rows {
+        let expected = truth
+            .get(&key(row))
+            .unwrap_or_else(|| panic!("unexpected drop {row:?}"));
+        assert_eq!(row["segment"], expected.1, "{row:?}");
+    }
+    assert!(
+        rows.iter().all(|r| r["segment"] != "last_mile"),
+        "journal alone never says last_mile"
+    );
+}
+
+#[test]
+fn all_sources_match_truth() {
+    let rows = drops(&["-q"], &incident_files("incident", true));
+    let truth = truth("incident");
+    assert_eq!(rows.len(), truth.len());
+    for row in &rows {
+        let expected = truth
+            .get(&key(row))
+            .unwrap_or_else(|| panic!("unexpected drop {row:?}"));
+        assert_eq!(row["segment"], expected.0, "{row:?}");
+        assert!(
+            row["sources"].contains("traefik"),
+            "every dispatch socket joined Traefik: {row:?}"
+        );
+    }
+}
+
+#[test]
+fn oom_drops_cite_the_oom_lines() {
+    let rows = drops(
+        &["-q", "--format", "csv"],
+        &[data("incident/devvm-journal.log")],
+    );
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let oom_line = journal
+        .lines()
+        .position(|l| l.contains("Memory cgroup out of memory"))
+        .unwrap()
+        + 1;
+    let bob: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["user"] == "bob" && r["segment"] == "t3_serve")
+        .collect();
+    assert_eq!(bob.len(), 2);
+    for row in bob {
+        assert!(
+            row["evidence"].contains(&format!("devvm-journal.log:{oom_line}")),
+            "{row:?}"
+        );
+        assert_eq!(row["confidence"], "high");
+    }
+}
+
+#[test]
+fn burst_members_share_id_and_name_shared_path() {
+    let rows = drops(&["-q"], &[data("incident/devvm-journal.log")]);
+    let members: Vec<&Row> = rows.iter().filter(|r| !r["burst_id"].is_empty()).collect();
+    assert_eq!(members.len(), 5);
+    assert!(
+        members
+            .iter()
+            .all(|r| r["burst_id"] == members[0]["burst_id"])
+    );
+    for row in members {
+        assert!(row["reason"].contains("shared path"), "{row:?}");
+        assert!(
+            row["reason"].contains("cloudflared"),
+            "names the missing source: {row:?}"
+        );
+    }
+}
+
+#[test]
+fn churned_users_are_cloudflare_with_cloudflared_evidence() {
+    let rows = drops(&["-q"], &incident_files("incident", true));
+    let churned: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["segment"] == "cloudflare")
+        .collect();
+    let users: Vec<&str> = churned.iter().map(|r| r["user"].as_str()).collect();
+    assert_eq!(users, vec!["alice", "dave"]);
+    for row in churned {
+        assert!(
+            row["evidence"].contains("cloudflared-6f7c9d8b5-m4q7r.log:"),
+            "{row:?}"
+        );
+    }
+}
+
+#[test]
+fn without_cloudflared_isolated_drops_are_unknown_naming_it() {
+    let rows = drops(&["-q"], &incident_files("incident", false));
+    let isolated: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["user"] == "carol" && r["burst_id"].is_empty())
+        .collect();
+    assert_eq!(isolated.len(), 1);
+    assert_eq!(isolated[0]["segment"], "unknown");
+    assert!(
+        isolated[0]["reason"].contains("cloudflared"),
+        "{:?}",
+        isolated[0]
+    );
+    assert!(rows.iter().all(|r| r["segment"] != "last_mile"));
+}
+
+#[test]
+fn probe_and_native_sockets_are_never_drops() {
+    let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
+    assert!(
+        traefik.contains("/probe/ws") && traefik.contains("wsTicket="),
+        "the fixture has both"
+    );
+    let rows = drops(&["-q"], &incident_files("incident", true));
+    let users = ["alice", "bob", "carol", "dave", "erin"];
+    assert!(
+        rows.iter().all(|r| users.contains(&r["user"].as_str())),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn skewed_devvm_clock_is_detected_and_joined() {
+    let files = incident_files("skew", true);
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0);
+    let offset_line = stderr.lines().find(|l| l.contains("clock offset")).unwrap();
+    let seconds: f64 = offset_line
+        .split("devvm ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((seconds - 1.5).abs() <= 0.5, "{offset_line}");
+    assert!(offset_line.contains("ahead"), "{offset_line}");
+    assert!(
+        offset_line.contains("19 of 24 dispatch sockets joined"),
+        "{offset_line}"
+    );
+    let truth = truth("skew");
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), truth.len());
+    let mut expected: Vec<(String, String)> = truth
+        .iter()
+        .map(|(k, v)| (k.1.clone(), v.0.clone()))
+        .collect();
+    let mut actual: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["user"].clone(), r["segment"].clone()))
+        .collect();
+    expected.sort();
+    actual.sort();
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn stdin_and_file_give_the_same_rows() {
+    let path = data("incident/devvm-journal.log");
+    let from_file = drops(&["-q"], std::slice::from_ref(&path));
+    let (stdout, _, code) = run(t3().args(["drops", "-q"]).pipe_stdin(&path).unwrap());
+    assert_eq!(code, 0);
+    let from_stdin = parse_csv(&stdout);
+    let name = path.display().to_string();
+    assert_eq!(from_file.len(), from_stdin.len());
+    for (a, b) in from_file.iter().zip(&from_stdin) {
+        let mut a = a.clone();
+        a.insert("evidence".into(), a["evidence"].replace(&name, "<stdin>"));
+        assert_eq!(&a, b);
+    }
+}
+
+#[test]
+fn every_journal_mode_gives_the_same_drops() {
+    // Sorted, because finer times can order drops of the same second differently.
+    let mut reference: Vec<(String, String, String)> =
+        drops(&["-q"], &[data("incident/devvm-journal.log")])
+            .iter()
+            .map(|r| {
+                (
+                    r["time"][..19].to_string(),
+                    r["user"].clone(),
+                    r["segment"].clone(),
+                )
+            })
+            .collect();
+    reference.sort();
+    for mode in [
+        "short.log",
+        "short-precise.log",
+        "short-iso-precise.log",
+        "short-unix.log",
+        "with-unit.log",
+        "json.json",
+    ] {
+        let rows = drops(
+            &["-q"],
+            &[data(&format!("journal-modes/devvm-journal.{mode}.gz"))],
+        );
+        let mut got: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["time"][..19].to_string(),
+                    r["user"].clone(),
+                    r["segment"].clone(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, reference, "mode {mode}");
+    }
+}
+
+#[test]
+fn cat_mode_reports_lines_it_cannot_place() {
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops"])
+        .arg(data("journal-modes/devvm-journal.cat.log.gz")));
+    assert_eq!(code, 0);
+    assert_eq!(
+        parse_csv(&stdout).len(),
+        12,
+        "drops come from Go-prefixed dispatch lines"
+    );
+    assert!(
+        stderr.contains("evidence line without a timestamp"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_output_carries_evidence_objects() {
+    let (stdout, _, code) = run(t3()
+        .args(["drops", "-q", "--format", "json"])
+        .args(incident_files("incident", true)));
+    assert_eq!(code, 0);
+    let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let drops = document["drops"].as_array().unwrap();
+    assert_eq!(drops.len(), 12);
+    let evidence = drops[0]["evidence"].as_array().unwrap();
+    assert!(!evidence.is_empty());
+    for field in ["file", "line", "source", "text"] {
+        assert!(evidence[0].get(field).is_some(), "{field} missing");
+    }
+    assert!(document["meta"]["inputs"].as_array().unwrap().len() == 5);
+}
+
+#[test]
+fn jsonl_has_one_drop_per_line() {
+    let (stdout, _, _) = run(t3()
+        .args(["drops", "-q", "--format", "jsonl"])
+        .arg(data("incident/devvm-journal.log")));
+    assert_eq!(stdout.lines().count(), 12);
+    for line in stdout.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(value["segment"].is_string());
+    }
+}
+
+#[test]
+fn output_is_identical_across_thread_counts() {
+    let files = incident_files("incident", true);
+    let (one, _, _) = run(t3().args(["drops", "-q", "--threads", "1"]).args(&files));
+    let (two, _, _) = run(t3().args(["drops", "-q", "--threads", "2"]).args(&files));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn since_and_until_select_rows() {
+    let rows = drops(
+        &[
+            "-q",
+            "--since",
+            "2026-06-10 19:40:00",
+            "--until",
+            "2026-06-10T19:45:00Z",
+        ],
+        &[data("incident/devvm-journal.log")],
+    );
+    assert_eq!(rows.len(), 5);
+    assert!(rows.iter().all(|r| r["burst_id"] == "B001"));
+}
+
+#[test]
+fn bursts_command_lists_the_burst() {
+    let (stdout, _, code) = run(t3()
+        .args(["bursts", "-q"])
+        .args(incident_files("incident", true)));
+    assert_eq!(code, 0);
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["clients"], "5");
+    assert_eq!(rows[0]["cancels"], "6");
+    assert_eq!(rows[0]["segment"], "cluster_path");
+}
+
+#[test]
+fn timeline_lists_typed_events_in_order() {
+    let (stdout, _, code) = run(t3()
+        .args(["timeline", "-q"])
+        .args(incident_files("incident", true)));
+    assert_eq!(code, 0);
+    let rows = parse_csv(&stdout);
+    assert!(rows.windows(2).all(|w| w[0]["time"] <= w[1]["time"]));
+    for kind in [
+        "ws_close",
+        "oom_kill",
+        "traefik_socket",
+        "traefik_probe_socket",
+        "traefik_native_socket",
+        "cf_conn_unregistered",
+    ] {
+        assert!(rows.iter().any(|r| r["kind"] == kind), "no {kind} event");
+    }
+}
+
+#[test]
+fn summary_accounts_for_every_line() {
+    let (_, stderr, _) = run(t3().arg("drops").args(incident_files("incident", true)));
+    for line in stderr.lines().filter(|l| l.contains("lines read =")) {
+        let numbers: Vec<u64> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let n = numbers.len();
+        assert_eq!(
+            numbers[n - 4],
+            numbers[n - 3] + numbers[n - 2] + numbers[n - 1],
+            "{line}"
+        );
+    }
+    assert!(stderr.contains("per user:"));
+}
+
+#[test]
+fn gzip_input_reads_like_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("journal.gz");
+    let plain = std::fs::read(data("incident/devvm-journal.log")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(&plain).unwrap();
+    encoder.finish().unwrap();
+    let a = drops(&["-q"], &[data("incident/devvm-journal.log")]);
+    let b = drops(&["-q"], &[gz]);
+    let segments = |rows: &[Row]| {
+        rows.iter()
+            .map(|r| (r["time"].clone(), r["segment"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(segments(&a), segments(&b));
+}
+
+#[test]
+fn missing_file_exits_2_naming_it() {
+    let (_, stderr, code) = run(t3().args(["drops", "/no/such/file.log"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/no/such/file.log"), "{stderr}");
+}
+
+#[test]
+fn directory_input_exits_2() {
+    let (_, stderr, code) = run(t3().arg("drops").arg(data("incident")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is a directory"), "{stderr}");
+}
+
+#[test]
+fn undetectable_input_exits_2() {
+    let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin("hello\nworld\n"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--input-type"), "{stderr}");
+}
+
+#[test]
+fn empty_input_warns_and_exits_0() {
+    let (stdout, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(""));
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 1, "only the header");
+    assert!(stderr.contains("empty"), "{stderr}");
+}
+
+#[test]
+fn short_lines_without_year_need_year() {
+    let input = "Jun 10 19:55:00 devvm systemd[1]: t3-serve@bob.service: Main process exited, code=killed, status=9/KILL\n";
+    let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(input));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--year"), "{stderr}");
+    let (_, _, code) = run(t3()
+        .args(["drops", "-q", "--year", "2026", "-"])
+        .write_stdin(input));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn broken_lines_are_counted_not_fatal() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"2026-06-10T19:56:00+00:00 devvm sshd[1]: Accepted publickey\n");
+    input.extend_from_slice(b"\xff\xfe garbage \x00 with NUL\n");
+    input.extend_from_slice(b"2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: 2026/06/10 19:56:01 ws close user=\xffal ip=203.0.113.7 dur_ms=5 cause=graceful\r\n");
+    input.extend_from_slice(b"no timestamp at all\n");
+    input.extend_from_slice(b"2026-06-10T19:56:02+00:00 devvm t3-dispatch[812]: 2026/06/10 19:56:02 ws close user=bob ip=203.0.113.9 dur_ms=");
+    let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(input));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("5 lines read"), "{stderr}");
+    assert!(stderr.contains("malformed <stdin>:2"), "{stderr}");
+    assert!(stderr.contains("malformed <stdin>:4"), "{stderr}");
+}
+
+#[test]
+fn closed_pipe_is_a_normal_end() {
+    // `| head -1`: the reader goes away after the header.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("t3forensics"))
+        .args(["timeline", "-q"])
+        .args(incident_files("incident", true))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("drops.csv");
+    let (stdout, _, code) = run(t3()
+        .args(["drops", "-q", "--output"])
+        .arg(&out)
+        .arg(data("incident/devvm-journal.log")));
+    assert_eq!(code, 0);
+    assert!(stdout.is_empty());
+    assert_eq!(parse_csv(&std::fs::read_to_string(&out).unwrap()).len(), 12);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn forced_input_type_per_path() {
+    let path = data("incident/cloudflared-6f7c9d8b5-m4q7r.log");
+    let arg = format!("traefik:{}", path.display());
+    let (_, stderr, code) = run(t3().args(["drops", "--input-type", &arg]).arg(&path));
+    assert_eq!(code, 0);
+    assert!(stderr.contains("(traefik)"), "{stderr}");
+}
