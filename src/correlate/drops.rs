@@ -160,6 +160,7 @@ mod tests {
             traefik: None,
             orphaned_by: None,
             coarse: false,
+            start_range: (start_s * SECOND, start_s * SECOND),
         }
     }
 

@@ -3,9 +3,11 @@
 //! Sockets are matched on the client address and the START time, never the end: while devvm is
 //! frozen the browser and Traefik give up first and dispatch logs its close only when the box
 //! wakes, so end times disagree exactly when it matters. A first pass pairs same-client sockets
-//! whose starts lie within ±5 s; the median difference of the pairs that are unique on both
-//! sides is the offset (devvm minus cluster); a second pass joins with that offset applied and
-//! a ±2 s tolerance, closest pairs first.
+//! whose starts lie within ±5 s. Each pair that is unique on both sides bounds the offset (devvm
+//! minus cluster) to an interval, because a whole-second time stands for its whole second and a
+//! dispatch open and close minus `dur_ms` narrow each other; the offset is the middle of the
+//! region most pairs agree on, which the median of the pair differences would only approximate.
+//! A second pass joins with that offset applied and a ±2 s tolerance, closest pairs first.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -20,10 +22,10 @@ pub struct Offset {
     pub micros: i64,
     /// `measured`, `given` (`--skew`) or `none` (no pairs to measure from).
     pub method: &'static str,
-    /// The number of unique pairs the median was taken over.
+    /// The number of unique pairs it was measured from.
     pub pairs: usize,
-    /// Whether every time behind it was whole seconds, so only whole seconds can be trusted.
-    pub coarse: bool,
+    /// How far the true offset may lie from `micros`, either way, in microseconds.
+    pub uncertainty: i64,
     /// A time-zone suspicion: the offset of the most common same-client start difference when
     /// it is a whole number of half hours.
     pub zone_hint: Option<i64>,
@@ -78,7 +80,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             micros: skew,
             method: "given",
             pairs: 0,
-            coarse: false,
+            uncertainty: 0,
             zone_hint,
         };
     }
@@ -101,37 +103,84 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             pairs.push((d, t, diff));
         }
     }
-    let mut diffs: Vec<i64> = pairs
+    let intervals: Vec<(i64, i64)> = pairs
         .iter()
         .filter(|(_, t, _)| candidates_of_traefik.get(t) == Some(&1))
-        .map(|(_, _, diff)| *diff)
+        .map(|(d, t, _)| {
+            let (d, t) = (dispatch[*d].start_range, traefik[*t].start_range);
+            (d.0 - t.1 - LATENCY_SLACK, d.1 - t.0 + LATENCY_SLACK)
+        })
         .collect();
-    let coarse = pairs
-        .iter()
-        .all(|(d, t, _)| dispatch[*d].coarse && traefik[*t].coarse);
-    if diffs.is_empty() {
+    let Some((lo, hi)) = densest_region(&intervals) else {
         return Offset {
             micros: 0,
             method: "none",
             pairs: 0,
-            coarse,
+            uncertainty: 0,
             zone_hint,
         };
-    }
-    diffs.sort_unstable();
-    let n = diffs.len();
-    let median = if n % 2 == 1 {
-        diffs[n / 2]
-    } else {
-        (diffs[n / 2 - 1] + diffs[n / 2]) / 2
     };
+    // An offset within its own uncertainty of zero is no offset: applying it would only move
+    // whole-second times into the previous or next second.
+    let middle = lo + (hi - lo) / 2;
+    let micros = if lo <= 0 && 0 <= hi { 0 } else { middle };
     Offset {
-        micros: median,
+        micros,
         method: "measured",
-        pairs: n,
-        coarse,
+        pairs: intervals.len(),
+        uncertainty: (hi - lo) / 2,
         zone_hint,
     }
+}
+
+/// Allowed difference between Traefik's start and dispatch's, beyond the clocks: dispatch logs
+/// `ws open` a few milliseconds after Traefik received the request.
+const LATENCY_SLACK: i64 = 50_000;
+
+/// Returns the region covered by the most intervals (`[lo, hi]`, inclusive). When several
+/// disjoint regions tie, the one nearest the median of the interval middles wins, so a few
+/// outlier pairs cannot move the estimate.
+fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
+    if intervals.is_empty() {
+        return None;
+    }
+    // Sweep the ends: +1 at a start, -1 just after an end.
+    let mut points: Vec<(i64, i32)> = Vec::with_capacity(intervals.len() * 2);
+    for &(lo, hi) in intervals {
+        points.push((lo, 1));
+        points.push((hi + 1, -1));
+    }
+    points.sort_unstable();
+    let mut depth = 0;
+    let mut best_depth = 0;
+    let mut regions: Vec<(i64, i64)> = Vec::new();
+    for (i, &(at, change)) in points.iter().enumerate() {
+        depth += change;
+        let next = points.get(i + 1).map(|p| p.0);
+        // A region runs from this point to the next one, when they differ.
+        let Some(next) = next.filter(|n| *n > at) else {
+            continue;
+        };
+        if depth > best_depth {
+            best_depth = depth;
+            regions.clear();
+        }
+        if depth == best_depth && depth > 0 {
+            match regions.last_mut() {
+                Some(last) if last.1 + 1 == at => last.1 = next - 1,
+                _ => regions.push((at, next - 1)),
+            }
+        }
+    }
+    let mut middles: Vec<i64> = intervals
+        .iter()
+        .map(|(lo, hi)| lo + (hi - lo) / 2)
+        .collect();
+    middles.sort_unstable();
+    let median = middles[middles.len() / 2];
+    regions
+        .into_iter()
+        .min_by_key(|(lo, hi)| (lo + (hi - lo) / 2 - median).abs())
 }
 
 /// Looks for a clock offset of whole half hours, the sign of a time-zone mistake: the most common
@@ -213,6 +262,11 @@ mod tests {
             traefik: None,
             orphaned_by: None,
             coarse,
+            start_range: if coarse {
+                (start_ms * 1000, start_ms * 1000 + SECOND - 1)
+            } else {
+                (start_ms * 1000, start_ms * 1000)
+            },
         }
     }
 
@@ -232,13 +286,22 @@ mod tests {
         let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
         assert_eq!(offset.method, "measured");
         assert_eq!(offset.pairs, 40);
-        assert!((offset.micros - 1_500_000).abs() <= 500_000, "{offset:?}");
-        assert!(offset.coarse);
+        assert!((offset.micros - 1_500_000).abs() <= 100_000, "{offset:?}");
+        // Starts alone (no close to narrow them) pin the offset to within about half a second.
+        assert!(offset.uncertainty <= 600_000, "{offset:?}");
         let joined = join(&dispatch, &traefik, offset.micros, 2 * SECOND);
         assert!(
             joined.iter().enumerate().all(|(i, t)| *t == Some(i)),
             "{joined:?}"
         );
+    }
+
+    #[test]
+    fn densest_region_ignores_outliers() {
+        let intervals = [(0, 10), (5, 15), (8, 20), (100, 110)];
+        assert_eq!(densest_region(&intervals), Some((8, 10)));
+        assert_eq!(densest_region(&[]), None);
+        assert_eq!(densest_region(&[(3, 3)]), Some((3, 3)));
     }
 
     #[test]

@@ -30,6 +30,24 @@ pub struct Socket {
     pub orphaned_by: Option<usize>,
     /// Whether the times came from a source that resolves whole seconds only.
     pub coarse: bool,
+    /// Where the true start lies, `[lo, hi]` on the socket's own clock: a whole-second time
+    /// stands for its whole second, and an open and a close minus `dur_ms` narrow it together.
+    pub start_range: (i64, i64),
+}
+
+/// The range a time of the given precision stands for.
+pub fn range_of(time: i64, precision: Precision) -> (i64, i64) {
+    match precision {
+        Precision::Second => (time, time + SECOND - 1),
+        Precision::Milli => (time, time + MILLI - 1),
+        Precision::Micro => (time, time),
+    }
+}
+
+/// Intersects two ranges, or returns `None` when they do not overlap.
+pub fn intersect(a: (i64, i64), b: (i64, i64)) -> Option<(i64, i64)> {
+    let range = (a.0.max(b.0), a.1.min(b.1));
+    (range.0 <= range.1).then_some(range)
 }
 
 impl Socket {
@@ -95,6 +113,16 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
         if let Some(open) = best {
             paired[open] = true;
         }
+        let dur = (*dur_ms as i64) * MILLI;
+        let from_close = range_of(event.time, event.precision);
+        let from_close = (from_close.0 - dur, from_close.1 - dur);
+        let start_range = match best {
+            Some(i) => {
+                let from_open = range_of(events[i].time, events[i].precision);
+                intersect(from_open, from_close).unwrap_or(from_open)
+            }
+            None => from_close,
+        };
         sockets.push(Socket {
             user: Some(user.clone()),
             client: *client,
@@ -107,6 +135,7 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
             traefik: None,
             orphaned_by: None,
             coarse: event.precision == Precision::Second,
+            start_range,
         });
     }
 
@@ -136,6 +165,7 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
                 traefik: None,
                 orphaned_by,
                 coarse: event.precision == Precision::Second,
+                start_range: range_of(event.time, event.precision),
             });
         }
     }
@@ -183,6 +213,7 @@ pub fn traefik_sockets(events: &[Event]) -> Vec<Socket> {
             traefik: Some(index),
             orphaned_by: None,
             coarse: *start_precision == Precision::Second,
+            start_range: range_of(*start, *start_precision),
         });
     }
     sockets

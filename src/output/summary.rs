@@ -26,19 +26,15 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
             seconds.abs()
         ),
         "none" => "not measured (no dispatch socket matched a Traefik line); assumed 0".to_string(),
-        _ if offset.micros.abs() < SECOND / 20 => format!(
-            "devvm and the cluster agree (offset {:+.1} s, median of {} socket pairs)",
-            seconds, offset.pairs
-        ),
-        _ if offset.coarse => format!(
-            "devvm {:.1} s {direction} the cluster (median of {} socket pairs; whole-second times, so only \
-             whole seconds are certain)",
-            seconds.abs(),
+        _ if offset.micros == 0 => format!(
+            "devvm and the cluster agree (within ±{:.1} s, from {} socket pairs)",
+            offset.uncertainty as f64 / SECOND as f64,
             offset.pairs
         ),
         _ => format!(
-            "devvm {:.3} s {direction} the cluster (median of {} socket pairs)",
+            "devvm {:.1} s {direction} the cluster (±{:.1} s, from {} socket pairs)",
             seconds.abs(),
+            offset.uncertainty as f64 / SECOND as f64,
             offset.pairs
         ),
     };
