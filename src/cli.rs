@@ -39,8 +39,24 @@ pub enum Command {
     Drops(CommonArgs),
     /// One row per mass-cancel burst: many clients dropping in the same second.
     Bursts(CommonArgs),
+    /// One row per incident: drops that share a cause and a window, grouped.
+    Incidents(CommonArgs),
     /// The normalised event stream, one row per event, for reading an incident.
     Timeline(CommonArgs),
+    /// Show how one drop was attributed: the rules tried, which matched and why, and the
+    /// evidence lines in full.
+    Explain(ExplainArgs),
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The drop to explain, as printed in the drop_id column (D0003).
+    #[arg(value_name = "DROP_ID")]
+    pub drop_id: String,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Options shared by every subcommand.
@@ -245,10 +261,16 @@ fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
 
 /// Runs one command. Returns the exit code for a run that completed.
 pub fn run(cli: Cli) -> Result<i32> {
+    let mut explain_id = None;
     let (rows, args) = match cli.command {
         Command::Drops(args) => (Rows::Drops, args),
         Command::Bursts(args) => (Rows::Bursts, args),
+        Command::Incidents(args) => (Rows::Incidents, args),
         Command::Timeline(args) => (Rows::Timeline, args),
+        Command::Explain(explain) => {
+            explain_id = Some(explain.drop_id);
+            (Rows::Drops, explain.common)
+        }
     };
     let zone = Zone::parse(&args.tz).ok_or_else(|| {
         Error::Usage(format!(
@@ -297,6 +319,31 @@ pub fn run(cli: Cli) -> Result<i32> {
     let inputs = parsed.inputs.clone();
     let analysis = correlate::analyze(parsed, &options);
 
+    if let Some(id) = explain_id {
+        let Some(index) = analysis
+            .drops
+            .iter()
+            .position(|d| d.id.eq_ignore_ascii_case(&id))
+        else {
+            return Err(Error::Usage(format!(
+                "no drop {id} in these inputs ({} drops, D0001 to D{:04}); run `drops` with the same inputs and options to list them",
+                analysis.drops.len(),
+                analysis.drops.len()
+            )));
+        };
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        let result = output::explain::write_explanation(&mut out, &analysis, &inputs, index)
+            .and_then(|_| out.flush());
+        return match result {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write {
+                path: "<stdout>".to_string(),
+                source: e,
+            }),
+            _ => Ok(0),
+        };
+    }
+
     let in_range = |t: i64| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u);
     let report = Report {
         analysis: &analysis,
@@ -306,6 +353,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             .bursts
             .iter()
             .filter(|b| in_range(b.start))
+            .collect(),
+        incidents: analysis
+            .incidents
+            .iter()
+            .filter(|i| in_range(i.start))
             .collect(),
         events: if rows == Rows::Timeline {
             let mut events: Vec<_> = analysis

@@ -100,7 +100,7 @@ fn csv_header_is_the_contract() {
     assert_eq!(
         stdout.lines().next().unwrap(),
         "drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,\
-         traefik_status,traefik_dur_ms,sources"
+         traefik_status,traefik_dur_ms,sources,incident_id"
     );
 }
 
@@ -574,4 +574,67 @@ fn forced_input_type_per_path() {
     let (_, stderr, code) = run(t3().args(["drops", "--input-type", &arg]).arg(&path));
     assert_eq!(code, 0);
     assert!(stderr.contains("(traefik)"), "{stderr}");
+}
+
+#[test]
+fn incidents_one_row_per_real_incident() {
+    for with_cloudflared in [true, false] {
+        let (stdout, _, code) = run(t3()
+            .args(["incidents", "-q"])
+            .args(incident_files("incident", with_cloudflared)));
+        assert_eq!(code, 0);
+        let rows = parse_csv(&stdout);
+        let drops: Vec<&str> = rows.iter().map(|r| r["drop_ids"].as_str()).collect();
+        assert_eq!(
+            drops,
+            vec![
+                "D0001",
+                "D0002",
+                "D0003;D0004",
+                "D0005",
+                "D0006;D0007;D0008;D0009;D0010",
+                "D0011;D0012"
+            ],
+            "with cloudflared: {with_cloudflared}"
+        );
+    }
+    let rows = drops(&["-q"], &incident_files("incident", true));
+    assert!(
+        rows.iter().all(|r| r["incident_id"].starts_with('I')),
+        "drops carry their incident"
+    );
+}
+
+#[test]
+fn explain_shows_matching_rule_and_evidence() {
+    let files = incident_files("incident", true);
+    let rows = drops(&["-q"], &files);
+    for row in &rows {
+        let (stdout, stderr, code) =
+            run(t3().args(["explain", "-q", &row["drop_id"]]).args(&files));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains(&format!(
+                "verdict: {} ({})",
+                row["segment"], row["confidence"]
+            )),
+            "{stdout}"
+        );
+        assert_eq!(stdout.matches("MATCHED").count(), 1, "{stdout}");
+        let evidence_lines = stdout
+            .split("evidence, in time order:")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .count();
+        assert_eq!(
+            evidence_lines,
+            row["evidence"].split(';').count(),
+            "{stdout}"
+        );
+    }
+    let (_, stderr, code) = run(t3().args(["explain", "D9999"]).args(&files));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no drop D9999"), "{stderr}");
 }

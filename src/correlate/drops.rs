@@ -24,6 +24,19 @@ pub enum DropKind {
     Orphaned,
 }
 
+impl DropKind {
+    /// Says in words why the socket counts as a drop.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DropKind::Short => "it lived less than --short-ms",
+            DropKind::Reconnect => {
+                "the same user and client reconnected within --reconnect-window of its close"
+            }
+            DropKind::Orphaned => "dispatch restarted while it was open and never logged its close",
+        }
+    }
+}
+
 /// A socket found to be a drop, before attribution.
 #[derive(Clone, Debug)]
 pub struct Candidate {

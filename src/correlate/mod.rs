@@ -8,6 +8,8 @@
 pub mod bursts;
 pub mod coverage;
 pub mod drops;
+pub mod explain;
+pub mod incidents;
 pub mod join;
 pub mod rules;
 pub mod sockets;
@@ -124,8 +126,12 @@ pub struct Drop {
     pub confidence: Confidence,
     pub reason: String,
     pub rule: &'static str,
-    /// Event indexes, in time order.
+    /// Event indexes, in time order: the rule's evidence and the socket's own lines.
     pub evidence: Vec<usize>,
+    /// The rule's evidence alone (without the socket's own lines), in time order.
+    pub rule_evidence: Vec<usize>,
+    /// The incident the drop belongs to.
+    pub incident_id: String,
     pub kind: DropKind,
     pub traefik_status: Option<u16>,
     pub traefik_dur_ms: Option<u64>,
@@ -146,6 +152,14 @@ pub struct Analysis {
     pub joined: usize,
     pub dispatch_sockets: usize,
     pub traefik_sockets: usize,
+    pub incidents: Vec<incidents::Incident>,
+    /// What the rules saw, kept so `explain` can try them again for one drop.
+    pub sockets: Vec<Socket>,
+    pub by_time: Vec<usize>,
+    pub ports: HashMap<u16, Box<str>>,
+    /// The drop candidates, in the same order as `drops`.
+    pub candidates: Vec<Candidate>,
+    pub rule_options: RuleOptions,
 }
 
 /// Runs the whole correlation over parsed inputs.
@@ -332,6 +346,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         };
 
         // The socket's own lines are evidence too, then everything in time order.
+        finding
+            .evidence
+            .sort_by_key(|&i| (events[i].time, events[i].origin));
+        finding.evidence.dedup();
+        let rule_evidence = finding.evidence.clone();
         finding.evidence.extend(socket.open);
         finding.evidence.extend(socket.close);
         finding.evidence.extend(socket.traefik);
@@ -371,6 +390,8 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             reason: finding.reason,
             rule: rule.name,
             evidence: finding.evidence,
+            rule_evidence,
+            incident_id: String::new(),
             kind: candidate.kind,
             traefik_status,
             traefik_dur_ms,
@@ -381,6 +402,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         drop.id = format!("D{:04}", n + 1);
     }
 
+    let incidents = incidents::group(&mut result, &events, &incidents::IncidentOptions::default());
     Analysis {
         events,
         drops: result,
@@ -390,5 +412,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         joined,
         dispatch_sockets: dispatch.len(),
         traefik_sockets: traefik.len(),
+        incidents,
+        sockets: all,
+        by_time,
+        ports,
+        candidates,
+        rule_options: options.rules,
     }
 }

@@ -5,6 +5,7 @@
 //! that a spreadsheet would evaluate (starting with `=`, `+`, `-`, `@`, tab or carriage return)
 //! get a leading `'` unless `--csv-raw` is given; numeric columns are written as numbers.
 
+pub mod explain;
 pub mod summary;
 pub mod table;
 
@@ -12,7 +13,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use crate::correlate::{Analysis, Drop, bursts::Burst};
+use crate::correlate::{Analysis, Drop, bursts::Burst, incidents::Incident};
 use crate::event::{Event, EventKind};
 use crate::run::InputReport;
 use crate::time;
@@ -43,6 +44,7 @@ pub const DROP_COLUMNS: &[&str] = &[
     "traefik_status",
     "traefik_dur_ms",
     "sources",
+    "incident_id",
 ];
 
 /// The bursts CSV header, in order.
@@ -59,6 +61,20 @@ pub const BURST_COLUMNS: &[&str] = &[
     "confidence",
     "reason",
     "evidence",
+];
+
+/// The incidents CSV header, in order.
+pub const INCIDENT_COLUMNS: &[&str] = &[
+    "incident_id",
+    "start",
+    "end",
+    "segment",
+    "users",
+    "clients",
+    "drops",
+    "drop_ids",
+    "reason",
+    "key_evidence",
 ];
 
 /// The timeline CSV header, in order.
@@ -82,6 +98,7 @@ pub struct Report<'a> {
     /// The drops to print (after `--since`/`--until`).
     pub drops: Vec<&'a Drop>,
     pub bursts: Vec<&'a Burst>,
+    pub incidents: Vec<&'a Incident>,
     pub events: Vec<&'a Event>,
 }
 
@@ -150,6 +167,7 @@ fn drop_cells(report: &Report, drop: &Drop, raw: bool) -> Vec<String> {
             .map(|s| s.name())
             .collect::<Vec<_>>()
             .join(";"),
+        drop.incident_id.clone(),
     ]
 }
 
@@ -170,6 +188,7 @@ fn drop_json(report: &Report, drop: &Drop) -> Value {
         "traefik_status": drop.traefik_status,
         "traefik_dur_ms": drop.traefik_dur_ms,
         "sources": drop.sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        "incident_id": drop.incident_id,
         "rule": drop.rule,
         "kind": drop.kind,
     })
@@ -256,11 +275,50 @@ fn event_json(report: &Report, event: &Event) -> Value {
     })
 }
 
+fn incident_drop_ids(report: &Report, incident: &Incident) -> Vec<String> {
+    incident
+        .drops
+        .iter()
+        .map(|&d| report.analysis.drops[d].id.clone())
+        .collect()
+}
+
+fn incident_cells(report: &Report, incident: &Incident, raw: bool) -> Vec<String> {
+    vec![
+        incident.id.clone(),
+        time::format_millis(incident.start),
+        time::format_millis(incident.end),
+        incident.segment.as_str().to_string(),
+        neutralize(&incident.users.join(";"), raw),
+        incident.clients.to_string(),
+        incident.drops.len().to_string(),
+        incident_drop_ids(report, incident).join(";"),
+        neutralize(&incident.reason, raw),
+        neutralize(&evidence_cell(report, &incident.key_evidence), raw),
+    ]
+}
+
+fn incident_json(report: &Report, incident: &Incident) -> Value {
+    json!({
+        "incident_id": incident.id,
+        "start": time::format_millis(incident.start),
+        "end": time::format_millis(incident.end),
+        "segment": incident.segment.as_str(),
+        "users": incident.users.iter().map(|u| &**u).collect::<Vec<_>>(),
+        "clients": incident.clients,
+        "drops": incident.drops.len(),
+        "drop_ids": incident_drop_ids(report, incident),
+        "reason": incident.reason,
+        "key_evidence": evidence_list(report, &incident.key_evidence),
+    })
+}
+
 /// Which rows to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rows {
     Drops,
     Bursts,
+    Incidents,
     Timeline,
 }
 
@@ -293,6 +351,19 @@ pub fn write(
                 .bursts
                 .iter()
                 .map(|b| burst_json(report, b))
+                .collect(),
+        ),
+        Rows::Incidents => (
+            INCIDENT_COLUMNS,
+            report
+                .incidents
+                .iter()
+                .map(|i| incident_cells(report, i, raw))
+                .collect(),
+            report
+                .incidents
+                .iter()
+                .map(|i| incident_json(report, i))
                 .collect(),
         ),
         Rows::Timeline => (
@@ -329,6 +400,7 @@ pub fn write(
             let key = match rows {
                 Rows::Drops => "drops",
                 Rows::Bursts => "bursts",
+                Rows::Incidents => "incidents",
                 Rows::Timeline => "events",
             };
             let document = json!({ "meta": summary::meta_json(report), key: values });
@@ -346,6 +418,11 @@ pub fn write(
                     .bursts
                     .iter()
                     .map(|b| Some(b.segment.as_str()))
+                    .collect(),
+                Rows::Incidents => report
+                    .incidents
+                    .iter()
+                    .map(|i| Some(i.segment.as_str()))
                     .collect(),
                 Rows::Timeline => vec![None; cells.len()],
             };
@@ -386,7 +463,7 @@ mod tests {
         assert_eq!(
             DROP_COLUMNS.join(","),
             "drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,\
-             traefik_status,traefik_dur_ms,sources"
+             traefik_status,traefik_dur_ms,sources,incident_id"
         );
     }
 }

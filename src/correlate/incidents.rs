@@ -1,0 +1,135 @@
+//! Incidents: drops that share a cause and a window, grouped into one row each, the view a
+//! post-mortem starts from.
+//!
+//! Drops are taken in time order and join the open incident of their key when they come within
+//! that key's gap of its last drop. The key is the segment plus what makes two causes the same:
+//! - `t3_serve`: the user, because each user's serve dies on its own;
+//! - `dispatch`, `devvm`, `cloudflare`, `cluster_path`: the rule, within `shared_gap`;
+//! - `last_mile`, `unknown`: nothing shared is known, so only drops at the same moment (within
+//!   `same_moment`) group, whoever the users are;
+//! - a burst always stays in one incident, except members whose own serve died.
+
+use std::collections::BTreeSet;
+
+use super::{Drop, Segment};
+use crate::event::Event;
+use crate::time::SECOND;
+
+/// The gaps that bound an incident.
+#[derive(Clone, Copy, Debug)]
+pub struct IncidentOptions {
+    /// Drops of one user's serve this close together are one incident.
+    pub serve_gap: i64,
+    /// Drops with the same shared cause this close together are one incident.
+    pub shared_gap: i64,
+    /// Drops without a shared cause group only when this close together.
+    pub same_moment: i64,
+}
+
+impl Default for IncidentOptions {
+    fn default() -> Self {
+        IncidentOptions {
+            serve_gap: 120 * SECOND,
+            shared_gap: 120 * SECOND,
+            same_moment: 5 * SECOND,
+        }
+    }
+}
+
+/// One incident.
+#[derive(Clone, Debug)]
+pub struct Incident {
+    pub id: String,
+    pub start: i64,
+    pub end: i64,
+    pub segment: Segment,
+    pub users: Vec<Box<str>>,
+    pub clients: usize,
+    /// Indexes into the drops.
+    pub drops: Vec<usize>,
+    /// The rule evidence of its drops, in time order, at most `KEY_EVIDENCE`.
+    pub key_evidence: Vec<usize>,
+    /// The reason of its first drop.
+    pub reason: String,
+}
+
+/// How many evidence lines an incident row lists.
+const KEY_EVIDENCE: usize = 5;
+
+/// What makes two drops' causes the same.
+fn key_of(drop: &Drop) -> (Segment, String) {
+    match drop.segment {
+        Segment::T3Serve => (drop.segment, drop.user.as_deref().unwrap_or("").to_string()),
+        Segment::LastMile | Segment::Unknown => match &drop.burst_id {
+            Some(burst) => (drop.segment, burst.clone()),
+            None => (drop.segment, String::new()),
+        },
+        _ => (drop.segment, drop.rule.to_string()),
+    }
+}
+
+/// Groups drops (in time order) into incidents and writes each drop's `incident_id`.
+pub fn group(drops: &mut [Drop], events: &[Event], options: &IncidentOptions) -> Vec<Incident> {
+    let mut incidents: Vec<(Segment, String, Incident)> = Vec::new();
+    for (index, drop) in drops.iter().enumerate() {
+        let (segment, key) = key_of(drop);
+        let gap = match segment {
+            Segment::T3Serve => options.serve_gap,
+            Segment::LastMile | Segment::Unknown if drop.burst_id.is_none() => options.same_moment,
+            _ => options.shared_gap,
+        };
+        let open = incidents
+            .iter_mut()
+            .rev()
+            .find(|(s, k, incident)| *s == segment && *k == key && drop.time - incident.end <= gap);
+        match open {
+            Some((_, _, incident)) => {
+                incident.end = incident.end.max(drop.time);
+                incident.drops.push(index);
+            }
+            None => incidents.push((
+                segment,
+                key,
+                Incident {
+                    id: String::new(),
+                    start: drop.time,
+                    end: drop.time,
+                    segment,
+                    users: Vec::new(),
+                    clients: 0,
+                    drops: vec![index],
+                    key_evidence: Vec::new(),
+                    reason: drop.reason.clone(),
+                },
+            )),
+        }
+    }
+
+    let mut result: Vec<Incident> = incidents
+        .into_iter()
+        .map(|(_, _, incident)| incident)
+        .collect();
+    result.sort_by_key(|i| (i.start, i.drops[0]));
+    for (n, incident) in result.iter_mut().enumerate() {
+        incident.id = format!("I{:03}", n + 1);
+        let mut users = BTreeSet::new();
+        let mut clients = BTreeSet::new();
+        let mut evidence = BTreeSet::new();
+        for &d in &incident.drops {
+            let drop = &mut drops[d];
+            drop.incident_id = incident.id.clone();
+            if let Some(user) = &drop.user {
+                users.insert(user.clone());
+            }
+            clients.insert(drop.client);
+            evidence.extend(drop.rule_evidence.iter().copied());
+        }
+        incident.users = users.into_iter().collect();
+        incident.clients = clients.len();
+        let mut evidence: Vec<usize> = evidence.into_iter().collect();
+        evidence.sort_by_key(|&i| (events[i].time, events[i].origin));
+        evidence.truncate(KEY_EVIDENCE);
+        incident.key_evidence = evidence;
+    }
+    result
+}

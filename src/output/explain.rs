@@ -1,0 +1,104 @@
+//! The text of `explain`: one drop, the rules tried for it in order, and its evidence in full.
+
+use std::io::{self, Write};
+
+use super::location;
+use crate::correlate::Analysis;
+use crate::correlate::explain::explain;
+use crate::run::InputReport;
+use crate::time;
+
+/// Writes the explanation of drop `index`.
+pub fn write_explanation(
+    out: &mut dyn Write,
+    analysis: &Analysis,
+    inputs: &[InputReport],
+    index: usize,
+) -> io::Result<()> {
+    let drop = &analysis.drops[index];
+    writeln!(
+        out,
+        "{} at {}: user {}, client {}, lived {} ms, cause {}",
+        drop.id,
+        time::format_millis(drop.time),
+        drop.user.as_deref().unwrap_or("(unknown)"),
+        drop.client
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "(unknown)".into()),
+        drop.dur_ms
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "?".into()),
+        drop.cause.as_deref().unwrap_or("(none logged)"),
+    )?;
+    let reconnect = match drop.reconnect_ms {
+        Some(ms) => format!(", reconnect after {ms} ms"),
+        None => String::new(),
+    };
+    writeln!(out, "why it is a drop: {}{reconnect}", drop.kind.describe())?;
+    if let Some(burst) = &drop.burst_id {
+        writeln!(out, "burst: {burst}")?;
+    }
+    writeln!(out, "incident: {}", drop.incident_id)?;
+    writeln!(
+        out,
+        "verdict: {} ({}) by rule {}",
+        drop.segment.as_str(),
+        drop.confidence.as_str(),
+        drop.rule
+    )?;
+    writeln!(out, "reason: {}", drop.reason)?;
+
+    writeln!(out, "\nrules tried, in order:")?;
+    for (n, trial) in explain(analysis, index).iter().enumerate() {
+        let window = format!(
+            "{} to {}",
+            time::format_seconds(trial.window.0),
+            time::format_seconds(trial.window.1)
+        );
+        match &trial.finding {
+            Some(finding) => {
+                writeln!(
+                    out,
+                    "  {:>2}. {:<22} {:<13} on {} ({window}): MATCHED, {} confidence",
+                    n + 1,
+                    trial.rule.name,
+                    trial.rule.segment.as_str(),
+                    trial.subject,
+                    finding.confidence.as_str()
+                )?;
+                writeln!(out, "      {}", finding.reason)?;
+            }
+            None => writeln!(
+                out,
+                "  {:>2}. {:<22} {:<13} on {} ({window}): no evidence ({})",
+                n + 1,
+                trial.rule.name,
+                trial.rule.segment.as_str(),
+                trial.subject,
+                trial
+                    .rule
+                    .evidence
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )?,
+        }
+    }
+
+    writeln!(out, "\nevidence, in time order:")?;
+    if drop.evidence.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for &i in &drop.evidence {
+        let event = &analysis.events[i];
+        writeln!(
+            out,
+            "  {} [{} {}] {}",
+            location(inputs, event),
+            event.source.name(),
+            event.kind.name(),
+            event.text
+        )?;
+    }
+    Ok(())
+}
