@@ -126,7 +126,9 @@ impl<R: Read> LineReader<R> {
     pub fn new(reader: R, max_line: usize) -> LineReader<R> {
         LineReader {
             reader,
-            buf: vec![0; CHUNK.max(max_line.saturating_add(1)).min(CHUNK * 4)],
+            // Larger than the BufReader in front of it, so its reads bypass that buffer instead
+            // of copying every byte twice.
+            buf: vec![0; 4 * CHUNK],
             start: 0,
             end: 0,
             eof: false,

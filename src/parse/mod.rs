@@ -188,6 +188,8 @@ impl Sink {
 #[derive(Debug, Default, Clone)]
 pub struct Activity {
     pub tracks: BTreeMap<TrackKey, Track>,
+    /// The key of the last line recorded.
+    last: Option<TrackKey>,
 }
 
 /// One stream of lines: an input's source and, when known, its pod.
@@ -205,25 +207,44 @@ pub struct Track {
     pub last: i64,
     pub lines: u64,
     pub seconds: SecondSet,
+    /// The second last inserted, to skip repeated inserts.
+    pub last_second: Option<i64>,
 }
 
 impl Activity {
     pub fn record(&mut self, input: u32, source: Source, pod: Option<&str>, time: i64) {
-        let key = TrackKey {
-            source,
-            input,
-            pod: pod.map(Box::from),
+        let second = time.div_euclid(SECOND);
+        // Consecutive lines nearly always belong to the same stream, so the last key is tried
+        // first; that avoids allocating a key per line.
+        let same_stream = self
+            .last
+            .as_ref()
+            .is_some_and(|k| k.source == source && k.input == input && k.pod.as_deref() == pod);
+        if !same_stream {
+            self.last = Some(TrackKey {
+                source,
+                input,
+                pod: pod.map(Box::from),
+            });
+        }
+        let Some(key) = &self.last else { return };
+        let track = match self.tracks.get_mut(key) {
+            Some(track) => track,
+            None => self.tracks.entry(key.clone()).or_insert_with(|| Track {
+                first: time,
+                last: time,
+                lines: 0,
+                seconds: SecondSet::default(),
+                last_second: None,
+            }),
         };
-        let track = self.tracks.entry(key).or_insert_with(|| Track {
-            first: time,
-            last: time,
-            lines: 0,
-            seconds: SecondSet::default(),
-        });
         track.first = track.first.min(time);
         track.last = track.last.max(time);
         track.lines += 1;
-        track.seconds.insert(time.div_euclid(SECOND));
+        if track.last_second != Some(second) {
+            track.seconds.insert(second);
+            track.last_second = Some(second);
+        }
     }
 
     /// Moves every track of `other` into this one.
