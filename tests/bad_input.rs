@@ -1,0 +1,275 @@
+//! Broken and hostile inputs: each test name states the expected behaviour.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+fn t3() -> Command {
+    Command::cargo_bin("t3forensics").unwrap()
+}
+
+fn run(cmd: &mut Command) -> (String, String, i32) {
+    let output = cmd.output().unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+fn journal() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident/devvm-journal.log"))
+        .unwrap()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, data).unwrap();
+    path
+}
+
+/// Counts CSV data rows.
+fn rows(stdout: &str) -> usize {
+    stdout.lines().count().saturating_sub(1)
+}
+
+#[test]
+fn truncated_gzip_keeps_lines_read_and_warns_with_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = gzip(&journal());
+    let path = write(dir.path(), "cut.log.gz", &full[..full.len() * 3 / 4]);
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ends early after"), "{stderr}");
+    assert!(rows(&stdout) > 0, "drops before the cut are kept");
+}
+
+#[test]
+fn concatenated_gzip_members_are_all_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = journal();
+    let half = text
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .nth(1000)
+        .unwrap()
+        + 1;
+    let mut data = gzip(&text[..half]);
+    data.extend(gzip(&text[half..]));
+    let path = write(dir.path(), "two.log.gz", &data);
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+}
+
+#[test]
+fn trailing_garbage_after_gzip_member_warns_and_keeps_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = gzip(&journal());
+    data.extend_from_slice(b"this is not gzip\n\x00\x01\x02");
+    let path = write(dir.path(), "tail.log.gz", &data);
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+    assert!(stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn binary_garbage_alone_is_undetectable_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let path = write(dir.path(), "garbage.bin", &garbage);
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("garbage.bin"), "{stderr}");
+}
+
+#[test]
+fn binary_garbage_inside_a_journal_is_counted_malformed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = journal();
+    let garbage: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    data.extend_from_slice(&garbage);
+    let path = write(dir.path(), "j.log", &data);
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+    assert!(stderr.contains("malformed"), "{stderr}");
+}
+
+#[test]
+fn nul_bytes_and_invalid_utf8_in_every_field_never_panic() {
+    let base = "2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: 2026/06/10 19:56:01 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful";
+    let mut input = Vec::new();
+    for at in (0..base.len()).step_by(7) {
+        for bad in [&b"\x00"[..], b"\xff", b"\xc3", b"\xe2\x82"] {
+            let mut line = base.as_bytes().to_vec();
+            line.splice(at..at, bad.iter().copied());
+            input.extend_from_slice(&line);
+            input.push(b'\n');
+        }
+    }
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--format", "json", "-"])
+        .write_stdin(input));
+    assert_eq!(code, 0, "{stderr}");
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout).expect("JSON output stays valid UTF-8");
+    assert!(document["drops"].is_array());
+}
+
+#[test]
+fn crlf_line_endings_read_like_lf() {
+    let crlf: Vec<u8> = journal()
+        .split(|b| *b == b'\n')
+        .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
+        .collect();
+    let (stdout, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(crlf));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+    assert!(stderr.contains("0 malformed"), "{stderr}");
+}
+
+#[test]
+fn line_longer_than_limit_is_malformed_and_skipped() {
+    let mut data = journal();
+    let insert_at = data.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let mut long = b"2026-06-10T19:00:00+00:00 devvm sshd[1]: ".to_vec();
+    long.extend(std::iter::repeat_n(b'x', 3 << 20));
+    long.push(b'\n');
+    data.splice(insert_at..insert_at, long);
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--max-line-bytes", "65536", "-"])
+        .write_stdin(data));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+    assert!(
+        stderr.contains("line longer than --max-line-bytes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("<stdin>:2"), "{stderr}");
+}
+
+#[test]
+fn timestamps_going_backwards_are_read() {
+    // journalctl prints entries in journal order, so displayed times can step back.
+    let text = String::from_utf8(journal()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let n = lines.len();
+    lines.swap(n / 2, n / 2 + 3);
+    let (stdout, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(lines.join("\n")));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+}
+
+#[test]
+fn short_lines_across_new_year_roll_the_year() {
+    let input = "Dec 31 23:59:58 devvm t3-dispatch[812]: 2026/12/31 23:59:58 ws open user=alice ip=203.0.113.7, 10.10.1.12\n\
+                 Jan  1 00:00:03 devvm t3-dispatch[812]: 2027/01/01 00:00:03 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=5000 cause=graceful\n";
+    let (stdout, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(input));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("2027-01-01T00:00:03.000Z"), "{stdout}");
+}
+
+#[test]
+fn tz_reads_local_journal_times_across_dst() {
+    // Europe/Berlin switches to summer time at 2026-03-29 02:00 local (01:00 UTC).
+    let input = "Mar 29 01:59:58 devvm t3-dispatch[812]: 2026/03/29 01:59:58 ws open user=bob ip=203.0.113.22, 10.10.1.12\n\
+                 Mar 29 03:00:03 devvm t3-dispatch[812]: 2026/03/29 03:00:03 ws close user=bob ip=203.0.113.22, 10.10.1.12 dur_ms=5000 cause=graceful\n";
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin", "-"])
+        .write_stdin(input));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("2026-03-29T01:00:03.000Z"), "{stdout}");
+}
+
+#[test]
+fn invalid_tz_is_a_usage_error() {
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Mars/Olympus", "-"])
+        .write_stdin(""));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--tz"), "{stderr}");
+}
+
+#[test]
+fn identical_plain_lines_are_all_kept() {
+    // Five identical cancel lines in one second are a burst, not one line repeated by paging.
+    let line = "2026-06-10T19:40:07+00:00 devvm t3-dispatch[812]: 2026/06/10 19:40:07 http: proxy error: context canceled\n";
+    let mut input = String::from("2026-06-10T19:40:00+00:00 devvm sshd[1]: start\n");
+    input.push_str(&line.repeat(5));
+    let (stdout, stderr, code) = run(t3().args(["bursts", "-"]).write_stdin(input));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 1, "{stdout}");
+    assert!(stdout.contains(",5,0,5,"), "5 cancel lines: {stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_exits_2_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "secret.log", &journal());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::File::open(&path).is_ok() {
+        // Running as root: permissions do not stop reads, so there is nothing to test.
+        return;
+    }
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("secret.log"), "{stderr}");
+}
+
+#[test]
+fn unwritable_output_exits_2_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing-dir").join("drops.csv");
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "--output"])
+        .arg(&target)
+        .arg("-")
+        .write_stdin(journal()));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("drops.csv"), "{stderr}");
+    assert!(!target.exists());
+}
+
+#[test]
+fn formula_cells_are_neutralised_unless_csv_raw() {
+    let input = "2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: 2026/06/10 19:56:01 ws close user=alice ip=203.0.113.7 dur_ms=5 cause==HYPERLINK(\"http://x\")\n";
+    let (stdout, _, _) = run(t3().args(["drops", "-q", "-"]).write_stdin(input));
+    assert!(stdout.contains(",\"'=HYPERLINK"), "{stdout}");
+    let (stdout, _, _) = run(t3()
+        .args(["drops", "-q", "--csv-raw", "-"])
+        .write_stdin(input));
+    assert!(stdout.contains(",\"=HYPERLINK"), "{stdout}");
+    assert!(stdout.contains(",5,"), "numbers stay numbers: {stdout}");
+}
+
+#[test]
+fn hostile_user_agent_cannot_fake_a_socket() {
+    // The User-Agent carries a fake router and duration; the real router is another one.
+    let line = "203.0.113.9 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \
+                \"x\\\" 1 \\\"t3code-t3-t3-example-net@kubernetes\\\" \\\"http://10.0.10.10:3780\\\" 1ms\" \
+                12 \"grafana-grafana-grafana-example-net@kubernetes\" \"http://10.0.20.3:3000\" 20ms\n";
+    let (stdout, stderr, code) = run(t3()
+        .args(["timeline", "-", "--input-type", "traefik"])
+        .write_stdin(line));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains("traefik_socket"), "{stdout}");
+}
