@@ -50,3 +50,79 @@ fn every_drop_has_an_incident() {
     let total: usize = analysis.incidents.iter().map(|i| i.drops.len()).sum();
     assert_eq!(total, analysis.drops.len());
 }
+
+mod accounting {
+    use proptest::prelude::*;
+    use t3forensics::input::{InputSource, InputSpec};
+    use t3forensics::run::{self, ReadOptions};
+
+    const JOURNAL: &[&str] = &[
+        "2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: 2026/06/10 19:56:01 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful",
+        "2026-06-10T19:56:02+00:00 devvm t3-dispatch[812]: 2026/06/10 19:56:02 ws open user=bob ip=203.0.113.22, 10.10.1.12",
+        "2026-06-10T19:56:03+00:00 devvm sshd[1]: Accepted publickey for alice",
+        "2026-06-10T19:56:04+00:00 devvm kernel: Out of memory: Killed process 12345 (node) total-vm:1kB",
+        "2026-06-10T19:56:05+00:00 devvm systemd[1]: t3-serve@bob.service: Failed with result 'oom-kill'.",
+        "-- Boot 0123456789abcdef0123456789abcdef --",
+        "    continued text",
+    ];
+    const TRAEFIK: &[&str] = &[
+        "203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" 48213 \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 1512345ms",
+        "198.51.100.4 - - [10/Jun/2026:19:30:13 +0000] \"GET /api HTTP/2.0\" 200 12 \"-\" \"curl/8\" 2 \"api@internal\" \"-\" 3ms",
+        "2026-06-10T19:30:12Z ERR Error while building configuration error=\"x\" providerName=kubernetes",
+    ];
+
+    fn broken_line() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            any::<u8>().prop_filter("no newline", |b| *b != b'\n'),
+            0..200,
+        )
+    }
+
+    fn line(valid: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            3 => prop::sample::select(valid).prop_map(|l| l.as_bytes().to_vec()),
+            1 => broken_line(),
+        ]
+    }
+
+    fn check(valid: &'static [&'static str], lines: Vec<Vec<u8>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mix.log");
+        // A few valid lines first, so detection has something to go on.
+        let mut data = Vec::new();
+        for l in valid.iter().take(3) {
+            data.extend_from_slice(l.as_bytes());
+            data.push(b'\n');
+        }
+        for l in &lines {
+            data.extend_from_slice(l);
+            data.push(b'\n');
+        }
+        std::fs::write(&path, &data).unwrap();
+        let specs = [InputSpec {
+            source: InputSource::Path(path),
+            forced_type: None,
+        }];
+        let parsed = run::read_inputs(&specs, &ReadOptions::default()).unwrap();
+        let report = &parsed.inputs[0];
+        assert_eq!(report.lines, (lines.len() + 3) as u64);
+        assert_eq!(
+            report.lines,
+            report.used + report.ignored + report.malformed
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn journal_lines_add_up(lines in prop::collection::vec(line(JOURNAL), 0..80)) {
+            check(JOURNAL, lines);
+        }
+
+        #[test]
+        fn traefik_lines_add_up(lines in prop::collection::vec(line(TRAEFIK), 0..80)) {
+            check(TRAEFIK, lines);
+        }
+    }
+}
