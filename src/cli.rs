@@ -7,15 +7,18 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 use regex::Regex;
 
-use crate::correlate::{self, CorrelateOptions};
+use crate::check::{self, DropRow};
+use crate::correlate::{self, Analysis, CorrelateOptions, Segment};
 use crate::error::{Error, Result};
 use crate::input::{InputSource, InputSpec, InputType};
 use crate::output::{self, Format, OutputOptions, Report, Rows};
 use crate::parse::{DEFAULT_ROUTER, ParseOptions};
-use crate::run::{self, ReadOptions};
+use crate::run::{self, InputReport, ReadOptions};
 use crate::time::{self, MILLI, SECOND, Zone};
 
 /// Attribute T3 Code WebSocket drops to the segment that broke: Cloudflare and its tunnel,
@@ -36,7 +39,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One attributed row per WebSocket drop (the main job).
-    Drops(CommonArgs),
+    Drops(DropsArgs),
     /// One row per mass-cancel burst: many clients dropping in the same second.
     Bursts(CommonArgs),
     /// One row per incident: drops that share a cause and a window, grouped.
@@ -46,6 +49,29 @@ pub enum Command {
     /// Show how one drop was attributed: the rules tried, which matched and why, and the
     /// evidence lines in full.
     Explain(ExplainArgs),
+    /// Compare this run's drops with a saved `drops` output, for regression checks in CI.
+    ///
+    /// Runs the same analysis as `drops`, then pairs its rows with those of --expect by user,
+    /// client IP and duration, with times at most 1 s apart. Prints one line per difference on
+    /// stdout (`missing:`, `extra:`, `changed FIELD:`) and a `check:` summary line. A changed
+    /// segment is a difference; a changed reason, confidence or evidence is printed but counts
+    /// only with --strict-fields. The rows of this run are written only with --output.
+    ///
+    /// Exit status: 0 when nothing counted differs, 1 when something does (or a drop falls in a
+    /// --fail-on segment), 2 for a usage error or an input that cannot be read.
+    Check(CheckArgs),
+    /// Print a shell completion script on stdout, for example
+    /// `t3forensics completions bash > ~/.local/share/bash-completion/completions/t3forensics`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff) on stdout, for example `t3forensics man | man -l -`.
+    Man {
+        /// Print the page of this subcommand instead of the overview.
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 /// Arguments of `explain`.
@@ -57,6 +83,46 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// Options of `drops`: the shared ones and --fail-on.
+#[derive(Debug, Args)]
+pub struct DropsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Exit with status 1 when a printed drop is attributed to one of these segments
+    /// (comma-separated, repeatable). The rows are written all the same.
+    #[arg(long, value_name = "SEGMENT[,SEGMENT]", value_delimiter = ',', value_parser = segment_parser())]
+    pub fail_on: Vec<Segment>,
+}
+
+/// Options of `check`: the saved output to compare with, and every option of `drops`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A saved `drops` output to compare with: CSV, JSON or JSON Lines (detected from content).
+    /// CSV written with or without --csv-raw reads the same.
+    #[arg(long, value_name = "FILE")]
+    pub expect: PathBuf,
+
+    /// Count a changed reason, confidence or evidence list as a difference, not only a changed
+    /// segment.
+    #[arg(long)]
+    pub strict_fields: bool,
+
+    #[command(flatten)]
+    pub drops: DropsArgs,
+}
+
+/// Accepts a segment name as `drops` writes it (`t3_serve`, `cluster_path`, ...).
+fn segment_parser() -> impl TypedValueParser<Value = Segment> {
+    PossibleValuesParser::new(Segment::ALL.map(Segment::as_str)).map(|name| {
+        Segment::ALL
+            .into_iter()
+            .find(|segment| segment.as_str() == name)
+            // The possible values above admit only the names of Segment::ALL.
+            .unwrap_or(Segment::Unknown)
+    })
 }
 
 /// Options shared by every subcommand.
@@ -261,17 +327,96 @@ fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
 
 /// Runs one command. Returns the exit code for a run that completed.
 pub fn run(cli: Cli) -> Result<i32> {
-    let mut explain_id = None;
-    let (rows, args) = match cli.command {
-        Command::Drops(args) => (Rows::Drops, args),
-        Command::Bursts(args) => (Rows::Bursts, args),
-        Command::Incidents(args) => (Rows::Incidents, args),
-        Command::Timeline(args) => (Rows::Timeline, args),
-        Command::Explain(explain) => {
-            explain_id = Some(explain.drop_id);
-            (Rows::Drops, explain.common)
+    match cli.command {
+        Command::Drops(args) => run_drops(&args),
+        Command::Bursts(args) => write_command(&args, Rows::Bursts).map(|_| 0),
+        Command::Incidents(args) => write_command(&args, Rows::Incidents).map(|_| 0),
+        Command::Timeline(args) => write_command(&args, Rows::Timeline).map(|_| 0),
+        Command::Explain(args) => run_explain(&args),
+        Command::Check(args) => run_check(&args),
+        Command::Completions { shell } => print_completions(shell).map(|_| 0),
+        Command::Man { command } => print_man(command.as_deref()).map(|_| 0),
+    }
+}
+
+/// Prints the completion script of `shell`, generated from the same definitions as `--help`.
+fn print_completions(shell: Shell) -> Result<()> {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "t3forensics", &mut script);
+    write_stdout(&script)
+}
+
+/// Prints the manual page of the tool, or of one subcommand, as roff.
+fn print_man(subcommand: Option<&str>) -> Result<()> {
+    let mut command = Cli::command();
+    // Building gives subcommands their full names (`t3forensics-drops`) for their pages.
+    command.build();
+    if let Some(name) = subcommand {
+        command = command.find_subcommand(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+            Error::Usage(format!(
+                "invalid command `{name}` for `man`; use one of: {}",
+                names.join(", ")
+            ))
+        })?;
+    }
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|source| Error::Write {
+            path: "<stdout>".to_string(),
+            source,
+        })?;
+    write_stdout(&page)
+}
+
+/// An analysis with the input reports and the `--since`/`--until` window it is printed with.
+pub struct Analyzed {
+    pub analysis: Analysis,
+    pub inputs: Vec<InputReport>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl Analyzed {
+    /// Selects the rows to print: those inside the window, and for the timeline the events in
+    /// time order.
+    pub fn report(&self, rows: Rows) -> Report<'_> {
+        let in_range =
+            |t: i64| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u);
+        let analysis = &self.analysis;
+        Report {
+            analysis,
+            inputs: &self.inputs,
+            drops: analysis.drops.iter().filter(|d| in_range(d.time)).collect(),
+            bursts: analysis
+                .bursts
+                .iter()
+                .filter(|b| in_range(b.start))
+                .collect(),
+            incidents: analysis
+                .incidents
+                .iter()
+                .filter(|i| in_range(i.start))
+                .collect(),
+            events: if rows == Rows::Timeline {
+                let mut events: Vec<_> = analysis
+                    .events
+                    .iter()
+                    .filter(|e| in_range(e.time))
+                    .collect();
+                events.sort_by_key(|e| (e.time, e.origin));
+                events
+            } else {
+                Vec::new()
+            },
         }
-    };
+    }
+}
+
+/// Reads the inputs and runs the analysis with the options of `args`.
+pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     let zone = Zone::parse(&args.tz).ok_or_else(|| {
         Error::Usage(format!(
             "invalid --tz `{}`; use an IANA zone name such as Europe/Berlin, or UTC",
@@ -282,7 +427,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         .map_err(|e| Error::Usage(format!("invalid --router regular expression: {e}")))?;
     let since = bound(&args.since, "--since")?;
     let until = bound(&args.until, "--until")?;
-    let specs = input_specs(&args)?;
+    let specs = input_specs(args)?;
 
     let read_options = ReadOptions {
         parse: ParseOptions {
@@ -318,79 +463,155 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
     let inputs = parsed.inputs.clone();
     let analysis = correlate::analyze(parsed, &options);
+    Ok(Analyzed {
+        analysis,
+        inputs,
+        since,
+        until,
+    })
+}
 
-    if let Some(id) = explain_id {
-        let Some(index) = analysis
-            .drops
-            .iter()
-            .position(|d| d.id.eq_ignore_ascii_case(&id))
-        else {
-            return Err(Error::Usage(format!(
-                "no drop {id} in these inputs ({} drops, D0001 to D{:04}); run `drops` with the same inputs and options to list them",
-                analysis.drops.len(),
-                analysis.drops.len()
-            )));
-        };
-        let stdout = io::stdout();
-        let mut out = io::BufWriter::new(stdout.lock());
-        let result = output::explain::write_explanation(&mut out, &analysis, &inputs, index)
-            .and_then(|_| out.flush());
-        return match result {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write {
-                path: "<stdout>".to_string(),
-                source: e,
-            }),
-            _ => Ok(0),
-        };
-    }
-
-    let in_range = |t: i64| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u);
-    let report = Report {
-        analysis: &analysis,
-        inputs: &inputs,
-        drops: analysis.drops.iter().filter(|d| in_range(d.time)).collect(),
-        bursts: analysis
-            .bursts
-            .iter()
-            .filter(|b| in_range(b.start))
-            .collect(),
-        incidents: analysis
-            .incidents
-            .iter()
-            .filter(|i| in_range(i.start))
-            .collect(),
-        events: if rows == Rows::Timeline {
-            let mut events: Vec<_> = analysis
-                .events
-                .iter()
-                .filter(|e| in_range(e.time))
-                .collect();
-            events.sort_by_key(|e| (e.time, e.origin));
-            events
-        } else {
-            Vec::new()
-        },
+/// Prints how one drop was attributed.
+fn run_explain(args: &ExplainArgs) -> Result<i32> {
+    let analyzed = analyze(&args.common)?;
+    let analysis = &analyzed.analysis;
+    let id = &args.drop_id;
+    let Some(index) = analysis
+        .drops
+        .iter()
+        .position(|d| d.id.eq_ignore_ascii_case(id))
+    else {
+        return Err(Error::Usage(format!(
+            "no drop {id} in these inputs ({} drops, D0001 to D{:04}); run `drops` with the same \
+             inputs and options to list them",
+            analysis.drops.len(),
+            analysis.drops.len()
+        )));
     };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = output::explain::write_explanation(&mut out, analysis, &analyzed.inputs, index)
+        .and_then(|_| out.flush());
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: "<stdout>".to_string(),
+            source: e,
+        }),
+        _ => Ok(0),
+    }
+}
+
+/// Runs the analysis and writes its rows to stdout or --output, with the summary on stderr.
+fn write_command(args: &CommonArgs, rows: Rows) -> Result<Analyzed> {
+    let analyzed = analyze(args)?;
+    let report = analyzed.report(rows);
 
     let stdout_terminal = io::stdout().is_terminal() && args.output.is_none();
-    let format = args.format.unwrap_or(if stdout_terminal {
-        Format::Table
-    } else {
-        Format::Csv
-    });
-    let output_options = OutputOptions {
-        format,
-        csv_raw: args.csv_raw,
-        color: stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
-    };
-    write_rows(&args.output, &report, rows, &output_options)?;
+    write_rows(
+        &args.output,
+        &report,
+        rows,
+        &output_options(args, stdout_terminal),
+    )?;
 
     // The summary goes to stderr when the rows do not go to a terminal (a pipe or --output).
     if !args.quiet && !stdout_terminal {
         let stderr = io::stderr();
         let _ = output::summary::write_summary(&mut stderr.lock(), &report);
     }
-    Ok(0)
+    Ok(analyzed)
+}
+
+fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
+    let format = args.format.unwrap_or(if stdout_terminal {
+        Format::Table
+    } else {
+        Format::Csv
+    });
+    OutputOptions {
+        format,
+        csv_raw: args.csv_raw,
+        color: stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn run_drops(args: &DropsArgs) -> Result<i32> {
+    let analyzed = write_command(&args.common, Rows::Drops)?;
+    let report = analyzed.report(Rows::Drops);
+    Ok(fail_on_code(&report, args))
+}
+
+/// Returns 1 when a printed drop falls in a --fail-on segment, and names those drops on
+/// stderr even with --quiet, since that line explains the exit status.
+fn fail_on_code(report: &Report, args: &DropsArgs) -> i32 {
+    let hits: Vec<String> = report
+        .drops
+        .iter()
+        .filter(|d| args.fail_on.contains(&d.segment))
+        .map(|d| format!("{} {}", d.id, d.segment.as_str()))
+        .collect();
+    if hits.is_empty() {
+        return 0;
+    }
+    eprintln!(
+        "t3forensics: {} drop(s) in --fail-on segments: {}",
+        hits.len(),
+        hits.join(", ")
+    );
+    1
+}
+
+/// Runs `check`: the expected file is read first so a bad path fails before the analysis.
+fn run_check(args: &CheckArgs) -> Result<i32> {
+    let expected = check::read_expected(&args.expect)?;
+    let common = &args.drops.common;
+    let analyzed = analyze(common)?;
+    let report = analyzed.report(Rows::Drops);
+
+    if common.output.is_some() {
+        write_rows(
+            &common.output,
+            &report,
+            Rows::Drops,
+            &output_options(common, false),
+        )?;
+    }
+    if !common.quiet {
+        let stderr = io::stderr();
+        let _ = output::summary::write_summary(&mut stderr.lock(), &report);
+    }
+
+    let actual: Vec<DropRow> = report
+        .drops
+        .iter()
+        .map(|d| DropRow::from_drop(d, &analyzed.analysis, &analyzed.inputs))
+        .collect();
+    let comparison = check::compare(&expected, &actual);
+    let mut out = Vec::new();
+    let tally = comparison
+        .write(&mut out, args.strict_fields)
+        .map_err(|source| Error::Write {
+            path: "<stdout>".to_string(),
+            source,
+        })?;
+    write_stdout(&out)?;
+
+    let fail_on = fail_on_code(&report, &args.drops);
+    Ok(if tally.failed() { 1 } else { fail_on })
+}
+
+/// Writes `bytes` to stdout. A closed stdout (`| head`) ends the run quietly.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(source) => Err(Error::Write {
+            path: "<stdout>".to_string(),
+            source,
+        }),
+        Ok(()) => Ok(()),
+    }
 }
 
 fn bound(value: &Option<String>, flag: &str) -> Result<Option<i64>> {

@@ -50,6 +50,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error(
+        "{name}: {reason}; --expect takes a file written by `t3forensics drops` (CSV, JSON or \
+         JSON Lines)"
+    )]
+    Expected { name: String, reason: String },
+
     #[error("{name}:{line}: {reason} (--strict stops at the first malformed line)")]
     Strict {
         name: String,

@@ -6,6 +6,7 @@
 //! writes rows as CSV, JSON, JSON Lines or a table, plus the summary. [`run`] wires them
 //! together so the binary and the tests call the same function.
 
+pub mod check;
 pub mod cli;
 pub mod correlate;
 pub mod error;

@@ -1,0 +1,901 @@
+//! Regression checks: compares this run's drops with a saved `drops` output.
+//!
+//! A saved output is read back from any format `drops` writes (CSV, JSON or JSON Lines),
+//! detected from its content. Rows are paired on user, client IP and socket duration, with times at
+//! most [`TIME_TOLERANCE`] apart, so reordered rows and renumbered drop ids still pair. A pair
+//! whose segment differs is a difference. Differences in reason, confidence or evidence are
+//! reported too, but [`Tally::failed`] counts them only in strict mode, because rewording a
+//! reason or moving an input file should not fail a CI run.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::correlate::{Analysis, Drop};
+use crate::error::{Error, Result};
+use crate::output::{self, DROP_COLUMNS};
+use crate::run::InputReport;
+use crate::time::{self, SECOND};
+
+/// How far apart the times of two paired rows may be, in microseconds.
+pub const TIME_TOLERANCE: i64 = SECOND;
+
+/// The fields of one drop row that a check reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DropRow {
+    pub drop_id: String,
+    /// UTC microseconds.
+    pub time: i64,
+    /// Empty when the drop has no user.
+    pub user: String,
+    /// Empty when the drop has no client IP.
+    pub client_ip: String,
+    pub dur_ms: Option<u64>,
+    pub segment: String,
+    pub confidence: String,
+    pub reason: String,
+    /// `FILE:LINE` entries, in the order the output lists them.
+    pub evidence: Vec<String>,
+}
+
+impl DropRow {
+    /// Builds the row that `drops` would write for `drop`.
+    pub fn from_drop(drop: &Drop, analysis: &Analysis, inputs: &[InputReport]) -> DropRow {
+        DropRow {
+            drop_id: drop.id.clone(),
+            time: drop.time,
+            user: drop.user.as_deref().unwrap_or("").to_string(),
+            client_ip: drop.client.map(|c| c.to_string()).unwrap_or_default(),
+            dur_ms: drop.dur_ms,
+            segment: drop.segment.as_str().to_string(),
+            confidence: drop.confidence.as_str().to_string(),
+            reason: drop.reason.clone(),
+            evidence: drop
+                .evidence
+                .iter()
+                .filter_map(|&i| analysis.events.get(i))
+                .map(|event| output::location(inputs, event))
+                .collect(),
+        }
+    }
+
+    /// Formats the words that identify the row in a message: id, time, user and client IP.
+    fn label(&self) -> String {
+        self.label_with_id(&self.drop_id)
+    }
+
+    fn label_with_id(&self, id: &str) -> String {
+        format!(
+            "{id} {} {} {}",
+            format_time(self.time),
+            or_dash(&self.user),
+            or_dash(&self.client_ip)
+        )
+    }
+
+    /// Formats the label and the fields that pair rows, for a row without a partner.
+    fn describe(&self) -> String {
+        let dur = self
+            .dur_ms
+            .map_or_else(|| "-".to_string(), |d| d.to_string());
+        format!("{} dur_ms={dur} segment={}", self.label(), self.segment)
+    }
+}
+
+/// Formats a time to the second when it has no fraction, else to the millisecond.
+fn format_time(micros: i64) -> String {
+    if micros % SECOND == 0 {
+        time::format_seconds(micros)
+    } else {
+        time::format_millis(micros)
+    }
+}
+
+fn or_dash(text: &str) -> &str {
+    if text.is_empty() { "-" } else { text }
+}
+
+/// A field that may differ between two paired rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Segment,
+    Confidence,
+    Reason,
+    Evidence,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Segment => "segment",
+            Field::Confidence => "confidence",
+            Field::Reason => "reason",
+            Field::Evidence => "evidence",
+        }
+    }
+
+    /// Returns whether a change of this field fails the check. Only the segment does unless
+    /// `strict_fields` is set.
+    pub fn counts(self, strict_fields: bool) -> bool {
+        self == Field::Segment || strict_fields
+    }
+
+    /// Formats the field's value in `row` for a message, with text fields quoted.
+    fn value(self, row: &DropRow) -> String {
+        match self {
+            Field::Segment => row.segment.clone(),
+            Field::Confidence => row.confidence.clone(),
+            Field::Reason => format!("{:?}", row.reason),
+            Field::Evidence => format!("{:?}", row.evidence.join(";")),
+        }
+    }
+}
+
+/// One difference between the expected rows and this run's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Difference {
+    /// A row of the expected file that this run did not produce.
+    Missing(DropRow),
+    /// A row of this run that the expected file does not have.
+    Extra(DropRow),
+    /// A pair of rows whose `fields` differ, in [`Field`] order.
+    Changed {
+        expected: Box<DropRow>,
+        actual: Box<DropRow>,
+        fields: Vec<Field>,
+    },
+}
+
+impl Difference {
+    /// Returns the time the difference is sorted by, the expected row's where there is one.
+    fn time(&self) -> i64 {
+        match self {
+            Difference::Missing(row) | Difference::Extra(row) => row.time,
+            Difference::Changed { expected, .. } => expected.time,
+        }
+    }
+}
+
+/// The result of a comparison.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// Pairs plus unpaired rows on either side.
+    pub rows: usize,
+    /// Every difference, in time order, including changes that do not count.
+    pub differences: Vec<Difference>,
+}
+
+/// The counts of a comparison under one strictness.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub rows: usize,
+    pub missing: usize,
+    pub extra: usize,
+    /// Pairs with at least one change that counts.
+    pub changed: usize,
+    /// Field changes printed but not counted, because strict mode is off.
+    pub uncounted: usize,
+}
+
+impl Tally {
+    /// Returns whether the check fails: a row is missing, extra or changed in a field that
+    /// counts.
+    pub fn failed(&self) -> bool {
+        self.missing + self.extra + self.changed > 0
+    }
+}
+
+/// The fields rows are paired on, besides time.
+type PairKey<'a> = (&'a str, &'a str, Option<u64>);
+
+fn pair_key(row: &DropRow) -> PairKey<'_> {
+    (&row.user, &row.client_ip, row.dur_ms)
+}
+
+/// Compares `expected` with `actual` (this run's rows). Rows pair when user, client IP and
+/// duration are equal and times are at most [`TIME_TOLERANCE`] apart. Each expected row, in
+/// time order, takes the nearest unpaired candidate, so the order of either list does not
+/// matter.
+pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
+    let mut expected_order: Vec<&DropRow> = expected.iter().collect();
+    expected_order.sort_by_key(|row| row.time);
+
+    // Candidate indexes into `actual` by pairing key, each list in time order.
+    let mut candidates: HashMap<PairKey, Vec<usize>> = HashMap::new();
+    for (i, row) in actual.iter().enumerate() {
+        candidates.entry(pair_key(row)).or_default().push(i);
+    }
+    for list in candidates.values_mut() {
+        list.sort_by_key(|&i| actual[i].time);
+    }
+
+    let mut paired = vec![false; actual.len()];
+    let mut differences = Vec::new();
+    for expected_row in expected_order {
+        let nearest = candidates.get(&pair_key(expected_row)).and_then(|list| {
+            list.iter()
+                .copied()
+                .filter(|&i| !paired[i])
+                .map(|i| (actual[i].time.abs_diff(expected_row.time), i))
+                .filter(|&(gap, _)| gap <= TIME_TOLERANCE.unsigned_abs())
+                .min()
+        });
+        let Some((_, i)) = nearest else {
+            differences.push(Difference::Missing(expected_row.clone()));
+            continue;
+        };
+        paired[i] = true;
+        let actual_row = &actual[i];
+        let fields: Vec<Field> = [
+            (Field::Segment, expected_row.segment != actual_row.segment),
+            (
+                Field::Confidence,
+                expected_row.confidence != actual_row.confidence,
+            ),
+            (Field::Reason, expected_row.reason != actual_row.reason),
+            (
+                Field::Evidence,
+                expected_row.evidence != actual_row.evidence,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, differs)| differs.then_some(field))
+        .collect();
+        if !fields.is_empty() {
+            differences.push(Difference::Changed {
+                expected: Box::new(expected_row.clone()),
+                actual: Box::new(actual_row.clone()),
+                fields,
+            });
+        }
+    }
+    let extra: Vec<Difference> = actual
+        .iter()
+        .zip(&paired)
+        .filter(|(_, paired)| !**paired)
+        .map(|(row, _)| Difference::Extra(row.clone()))
+        .collect();
+    let rows = expected.len() + extra.len();
+    differences.extend(extra);
+    // A stable sort keeps missing before extra at the same time, as they were pushed.
+    differences.sort_by_key(Difference::time);
+    Comparison { rows, differences }
+}
+
+impl Comparison {
+    /// Counts the differences, with field changes other than the segment counted only when
+    /// `strict_fields` is set.
+    pub fn tally(&self, strict_fields: bool) -> Tally {
+        let mut tally = Tally {
+            rows: self.rows,
+            ..Tally::default()
+        };
+        for difference in &self.differences {
+            match difference {
+                Difference::Missing(_) => tally.missing += 1,
+                Difference::Extra(_) => tally.extra += 1,
+                Difference::Changed { fields, .. } => {
+                    if fields.iter().any(|f| f.counts(strict_fields)) {
+                        tally.changed += 1;
+                    }
+                    tally.uncounted += fields.iter().filter(|f| !f.counts(strict_fields)).count();
+                }
+            }
+        }
+        tally
+    }
+
+    /// Writes one line per difference, then the summary line, and returns the tally.
+    ///
+    /// ```text
+    /// changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm
+    /// check: 12 rows compared, 0 missing, 0 extra, 1 changed
+    /// ```
+    pub fn write(&self, out: &mut dyn Write, strict_fields: bool) -> io::Result<Tally> {
+        for difference in &self.differences {
+            match difference {
+                Difference::Missing(row) => writeln!(out, "missing: {}", row.describe())?,
+                Difference::Extra(row) => writeln!(out, "extra: {}", row.describe())?,
+                Difference::Changed {
+                    expected,
+                    actual,
+                    fields,
+                } => {
+                    // Ids shift when an earlier drop appears or goes, so name both when they do.
+                    let label = if actual.drop_id == expected.drop_id {
+                        expected.label()
+                    } else {
+                        expected.label_with_id(&format!(
+                            "{} (now {})",
+                            expected.drop_id, actual.drop_id
+                        ))
+                    };
+                    for field in fields {
+                        writeln!(
+                            out,
+                            "changed {}: {label}: {} -> {}",
+                            field.name(),
+                            field.value(expected),
+                            field.value(actual)
+                        )?;
+                    }
+                }
+            }
+        }
+        let tally = self.tally(strict_fields);
+        write!(
+            out,
+            "check: {} rows compared, {} missing, {} extra, {} changed",
+            tally.rows, tally.missing, tally.extra, tally.changed
+        )?;
+        if tally.uncounted > 0 {
+            write!(
+                out,
+                " ({} reason, confidence or evidence change(s) not counted; --strict-fields counts them)",
+                tally.uncounted
+            )?;
+        }
+        writeln!(out)?;
+        Ok(tally)
+    }
+}
+
+/// Reads a saved `drops` output (CSV, JSON or JSON Lines) from `path`.
+pub fn read_expected(path: &Path) -> Result<Vec<DropRow>> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| match source.kind() {
+        io::ErrorKind::IsADirectory => invalid(&name, "is a directory".to_string()),
+        _ => Error::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        invalid(
+            &name,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })?;
+    parse_expected(&name, &text)
+}
+
+/// Parses a saved `drops` output. The format is detected from the content: `{` or `[` first is
+/// JSON (a `{"meta":…, "drops":[…]}` document, a bare array, or one drop object per line),
+/// anything else is CSV with the drops header. An empty text is JSON Lines with no drop, which
+/// is what `drops --format jsonl` writes when it finds none.
+pub fn parse_expected(name: &str, text: &str) -> Result<Vec<DropRow>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match text.trim_start().chars().next() {
+        None => Ok(Vec::new()),
+        Some('{' | '[') => parse_json(name, text),
+        Some(_) => parse_csv(name, text),
+    }
+}
+
+fn invalid(name: &str, reason: String) -> Error {
+    Error::Expected {
+        name: name.to_string(),
+        reason,
+    }
+}
+
+/// Removes the `'` that CSV output puts before a text cell starting with `=`, `+`, `-`, `@`,
+/// tab or CR so spreadsheets do not evaluate it. A `'` before anything else is kept.
+///
+/// NOTE: a text that itself started with `'=` (or `'` and another of those characters) loses
+/// its quote, because a CSV cell does not record whether it was neutralised.
+pub fn unneutralize(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| invalid(name, format!("unreadable CSV header: {e}")))?
+        .clone();
+    let column = |column_name: &str| header.iter().position(|h| h == column_name);
+    // Columns are only ever appended to the drops header, so they are found by name.
+    let required = ["time", "user", "client_ip", "dur_ms", "segment"];
+    let mut at = HashMap::new();
+    for column_name in DROP_COLUMNS {
+        if let Some(i) = column(column_name) {
+            at.insert(*column_name, i);
+        } else if required.contains(column_name) {
+            let first: Vec<&str> = header.iter().take(4).collect();
+            return Err(invalid(
+                name,
+                format!(
+                    "line 1: the CSV header has no `{column_name}` column (it starts `{}`), so this is \
+                     not a drops output",
+                    first.join(",")
+                ),
+            ));
+        }
+    }
+
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            invalid(name, format!("line {line}: invalid CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = |column: &str| {
+            at.get(column)
+                .and_then(|&i| record.get(i))
+                .map_or("", unneutralize)
+        };
+        let at_line = |reason: String| invalid(name, format!("line {line}: {reason}"));
+        let evidence = cell("evidence");
+        rows.push(DropRow {
+            drop_id: cell("drop_id").to_string(),
+            time: parse_time(cell("time")).map_err(at_line)?,
+            user: cell("user").to_string(),
+            client_ip: cell("client_ip").to_string(),
+            dur_ms: parse_dur(cell("dur_ms")).map_err(at_line)?,
+            segment: cell("segment").to_string(),
+            confidence: cell("confidence").to_string(),
+            reason: cell("reason").to_string(),
+            evidence: if evidence.is_empty() {
+                Vec::new()
+            } else {
+                evidence.split(';').map(str::to_string).collect()
+            },
+        });
+    }
+    Ok(rows)
+}
+
+fn parse_time(text: &str) -> std::result::Result<i64, String> {
+    time::parse_bound(text).ok_or_else(|| {
+        format!("invalid time `{text}`; expected RFC 3339, such as 2026-06-10T19:20:02.000Z")
+    })
+}
+
+fn parse_dur(text: &str) -> std::result::Result<Option<u64>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("invalid dur_ms `{text}`; expected a whole number of milliseconds"))
+}
+
+fn parse_json(name: &str, text: &str) -> Result<Vec<DropRow>> {
+    let values: Vec<Value> = serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| invalid(name, format!("line {}: invalid JSON: {e}", e.line())))?;
+
+    // `--format json` writes one document whose `drops` member contains the rows.
+    let drops: Vec<&Value> = match values.as_slice() {
+        [Value::Object(document)] if document.contains_key("drops") => {
+            match document.get("drops") {
+                Some(Value::Array(drops)) => drops.iter().collect(),
+                _ => return Err(invalid(name, "`drops` is not an array".to_string())),
+            }
+        }
+        [Value::Array(drops)] => drops.iter().collect(),
+        _ => values.iter().collect(),
+    };
+    drops
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            drop_from_json(value)
+                .map_err(|reason| invalid(name, format!("drop {}: {reason}", i + 1)))
+        })
+        .collect()
+}
+
+fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
+    let Value::Object(object) = value else {
+        return Err(format!("expected an object, found `{value}`"));
+    };
+    let text = |key: &str| -> std::result::Result<String, String> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => Err(format!("`{key}` is not a string: {other}")),
+        }
+    };
+    let time = match object.get("time") {
+        Some(Value::String(s)) => parse_time(s)?,
+        _ => return Err("missing `time`".to_string()),
+    };
+    let segment = text("segment")?;
+    if segment.is_empty() {
+        return Err("missing `segment`".to_string());
+    }
+    let dur_ms = match object.get("dur_ms") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(
+            n.as_u64()
+                .ok_or_else(|| format!("invalid dur_ms `{n}`; expected a whole number"))?,
+        ),
+        Some(other) => return Err(format!("`dur_ms` is not a number: {other}")),
+    };
+    let evidence = match object.get("evidence") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(evidence_from_json)
+            .collect::<std::result::Result<_, _>>()?,
+        Some(other) => return Err(format!("`evidence` is not an array: {other}")),
+    };
+    Ok(DropRow {
+        drop_id: text("drop_id")?,
+        time,
+        user: text("user")?,
+        client_ip: text("client_ip")?,
+        dur_ms,
+        segment,
+        confidence: text("confidence")?,
+        reason: text("reason")?,
+        evidence,
+    })
+}
+
+/// Turns a JSON evidence entry, `{"file": …, "line": …}` or a `FILE:LINE` string, into
+/// `FILE:LINE`.
+fn evidence_from_json(item: &Value) -> std::result::Result<String, String> {
+    match item {
+        Value::String(s) => Ok(s.clone()),
+        Value::Object(entry) => match (entry.get("file"), entry.get("line")) {
+            (Some(Value::String(file)), Some(Value::Number(line))) => Ok(format!("{file}:{line}")),
+            _ => Err(format!("evidence entry without `file` and `line`: {item}")),
+        },
+        other => Err(format!("invalid evidence entry: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_781_119_202 * SECOND; // 2026-06-10T19:20:02Z
+
+    fn row(id: &str, time: i64, user: &str, dur_ms: u64, segment: &str) -> DropRow {
+        DropRow {
+            drop_id: id.to_string(),
+            time,
+            user: user.to_string(),
+            client_ip: "203.0.113.22".to_string(),
+            dur_ms: Some(dur_ms),
+            segment: segment.to_string(),
+            confidence: "high".to_string(),
+            reason: "bob's t3 serve was OOM-killed".to_string(),
+            evidence: vec!["devvm-journal.log:639".to_string()],
+        }
+    }
+
+    fn lines(comparison: &Comparison, strict: bool) -> (Vec<String>, Tally) {
+        let mut out = Vec::new();
+        let tally = comparison.write(&mut out, strict).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        (text.lines().map(str::to_string).collect(), tally)
+    }
+
+    #[test]
+    fn t0_is_the_incident_time() {
+        assert_eq!(time::format_seconds(T0), "2026-06-10T19:20:02Z");
+    }
+
+    #[test]
+    fn identical_rows_have_no_difference() {
+        let rows = vec![row("D0001", T0, "bob", 5, "t3_serve")];
+        let comparison = compare(&rows, &rows);
+        assert_eq!(comparison.rows, 1);
+        assert!(comparison.differences.is_empty());
+        assert!(!comparison.tally(true).failed());
+    }
+
+    #[test]
+    fn times_within_one_second_pair() {
+        let expected = vec![row("D0001", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0001", T0 + SECOND, "bob", 5, "t3_serve")];
+        assert!(compare(&expected, &actual).differences.is_empty());
+        let actual = vec![row("D0001", T0 - SECOND, "bob", 5, "t3_serve")];
+        assert!(compare(&expected, &actual).differences.is_empty());
+    }
+
+    #[test]
+    fn times_beyond_one_second_do_not_pair() {
+        let expected = vec![row("D0001", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0001", T0 + SECOND + 1_000, "bob", 5, "t3_serve")];
+        let comparison = compare(&expected, &actual);
+        let tally = comparison.tally(false);
+        assert_eq!(tally.missing, 1);
+        assert_eq!(tally.extra, 1);
+        assert_eq!(tally.rows, 2);
+    }
+
+    #[test]
+    fn nearest_time_wins_among_candidates() {
+        // Two sockets of the same user, client and duration half a second apart.
+        let expected = vec![
+            row("D0001", T0, "bob", 5, "t3_serve"),
+            row("D0002", T0 + SECOND / 2, "bob", 5, "devvm"),
+        ];
+        let actual = vec![
+            row("D0002", T0 + SECOND / 2, "bob", 5, "devvm"),
+            row("D0001", T0, "bob", 5, "t3_serve"),
+        ];
+        assert!(compare(&expected, &actual).differences.is_empty());
+    }
+
+    #[test]
+    fn reordered_rows_pair() {
+        let expected = vec![
+            row("D0001", T0, "alice", 1, "last_mile"),
+            row("D0002", T0 + 60 * SECOND, "bob", 2, "t3_serve"),
+            row("D0003", T0 + 120 * SECOND, "carol", 3, "cloudflare"),
+        ];
+        let mut actual = expected.clone();
+        actual.reverse();
+        assert!(compare(&expected, &actual).differences.is_empty());
+    }
+
+    #[test]
+    fn user_ip_and_duration_must_match() {
+        let expected = vec![row("D0001", T0, "bob", 5, "t3_serve")];
+        let mut other_ip = expected[0].clone();
+        other_ip.client_ip = "198.51.100.14".to_string();
+        for actual in [
+            row("D0001", T0, "carol", 5, "t3_serve"),
+            row("D0001", T0, "bob", 6, "t3_serve"),
+            other_ip,
+        ] {
+            let tally = compare(&expected, &[actual]).tally(false);
+            assert_eq!((tally.missing, tally.extra), (1, 1));
+        }
+    }
+
+    #[test]
+    fn changed_segment_counts_and_names_the_row() {
+        let expected = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0003", T0, "bob", 5, "devvm")];
+        let (lines, tally) = lines(&compare(&expected, &actual), false);
+        assert_eq!(
+            lines,
+            [
+                "changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm",
+                "check: 1 rows compared, 0 missing, 0 extra, 1 changed",
+            ]
+        );
+        assert!(tally.failed());
+    }
+
+    #[test]
+    fn changed_reason_counts_only_when_strict() {
+        let expected = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+        let mut actual = expected.clone();
+        actual[0].reason = "bob's t3 serve exited".to_string();
+        actual[0].confidence = "medium".to_string();
+        let comparison = compare(&expected, &actual);
+
+        let (lines, tally) = lines(&comparison, false);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[0],
+            "changed confidence: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: high -> medium"
+        );
+        assert!(lines[1].starts_with("changed reason: D0003"));
+        assert!(lines[2].ends_with("0 changed (2 reason, confidence or evidence change(s) not counted; --strict-fields counts them)"));
+        assert!(!tally.failed());
+
+        let tally = comparison.tally(true);
+        assert_eq!(tally.changed, 1);
+        assert!(tally.failed());
+    }
+
+    #[test]
+    fn renumbered_row_names_both_ids() {
+        let expected = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0004", T0, "bob", 5, "devvm")];
+        let (lines, _) = lines(&compare(&expected, &actual), false);
+        assert!(lines[0].starts_with("changed segment: D0003 (now D0004) 2026"));
+    }
+
+    #[test]
+    fn missing_and_extra_lines() {
+        let expected = vec![row("D0001", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0001", T0 + 10 * SECOND, "carol", 7, "devvm")];
+        let (lines, tally) = lines(&compare(&expected, &actual), false);
+        assert_eq!(
+            lines,
+            [
+                "missing: D0001 2026-06-10T19:20:02Z bob 203.0.113.22 dur_ms=5 segment=t3_serve",
+                "extra: D0001 2026-06-10T19:20:12Z carol 203.0.113.22 dur_ms=7 segment=devvm",
+                "check: 2 rows compared, 1 missing, 1 extra, 0 changed",
+            ]
+        );
+        assert!(tally.failed());
+    }
+
+    const CSV: &str = "\
+drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,traefik_status,traefik_dur_ms,sources
+D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,bob's t3 serve was OOM-killed,devvm-journal.log:639,0,542148,journal;traefik
+";
+
+    #[test]
+    fn csv_expected_file_parses() {
+        let rows = parse_expected("drops.csv", CSV).unwrap();
+        assert_eq!(rows, [row("D0003", T0, "bob", 5, "t3_serve")]);
+    }
+
+    #[test]
+    fn csv_with_appended_and_reordered_columns_parses() {
+        let text = "segment,dur_ms,client_ip,user,time,later_column\n\
+                    t3_serve,5,203.0.113.22,bob,2026-06-10T19:20:02Z,x\n";
+        let rows = parse_expected("drops.csv", text).unwrap();
+        assert_eq!(rows[0].segment, "t3_serve");
+        assert_eq!(rows[0].time, T0);
+        assert!(rows[0].evidence.is_empty());
+    }
+
+    #[test]
+    fn neutralised_cells_read_as_written_raw() {
+        let cases = [
+            ("'=HYPERLINK(\"x\")", "=HYPERLINK(\"x\")"),
+            ("'+1", "+1"),
+            ("'-1", "-1"),
+            ("'@SUM(1)", "@SUM(1)"),
+            ("'\tx", "\tx"),
+            ("'\rx", "\rx"),
+            // A quote before anything else belongs to the text.
+            ("'bob", "'bob"),
+            ("''=x", "''=x"),
+            ("=x", "=x"),
+            ("'", "'"),
+        ];
+        for (cell, raw) in cases {
+            assert_eq!(unneutralize(cell), raw, "cell {cell:?}");
+        }
+    }
+
+    #[test]
+    fn unneutralize_reverses_neutralize() {
+        // A raw text that already starts with `'=` reads back without its quote: the CSV
+        // carries no mark of whether a cell was neutralised.
+        for text in ["=1", "+1", "-1", "@x", "\tx", "\rx", "'", "'bob", "bob", ""] {
+            assert_eq!(
+                unneutralize(&output::neutralize(text, false)),
+                text,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn neutralised_csv_matches_raw_csv() {
+        let raw = CSV
+            .replace(",bob's t3 serve was OOM-killed,", ",-bob's t3 serve,")
+            .replace(",bob,", ",=bob,");
+        let neutralised = raw
+            .replace(",-bob's", ",'-bob's")
+            .replace(",=bob,", ",'=bob,");
+        let from_raw = parse_expected("raw.csv", &raw).unwrap();
+        let from_neutralised = parse_expected("neutralised.csv", &neutralised).unwrap();
+        assert_eq!(from_raw, from_neutralised);
+        assert_eq!(from_raw[0].user, "=bob");
+        assert_eq!(from_raw[0].reason, "-bob's t3 serve");
+    }
+
+    #[test]
+    fn json_document_parses() {
+        let text = r#"{
+          "drops": [{
+            "drop_id": "D0003", "time": "2026-06-10T19:20:02.000Z", "user": "bob",
+            "client_ip": "203.0.113.22", "dur_ms": 5, "segment": "t3_serve",
+            "confidence": "high", "reason": "bob's t3 serve was OOM-killed",
+            "evidence": [{"file": "devvm-journal.log", "line": 639, "source": "journal", "text": "x"}]
+          }],
+          "meta": {"inputs": []}
+        }"#;
+        let rows = parse_expected("drops.json", text).unwrap();
+        assert_eq!(rows, [row("D0003", T0, "bob", 5, "t3_serve")]);
+    }
+
+    #[test]
+    fn json_lines_parse_with_nulls() {
+        let text = concat!(
+            r#"{"drop_id":"D0001","time":"2026-06-10T19:20:02.000Z","user":null,"client_ip":null,"dur_ms":null,"segment":"unknown","evidence":[]}"#,
+            "\n",
+            r#"{"drop_id":"D0002","time":"2026-06-10T19:20:03.000Z","user":"bob","client_ip":"203.0.113.22","dur_ms":5,"segment":"devvm"}"#,
+            "\n",
+        );
+        let rows = parse_expected("drops.jsonl", text).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].user, "");
+        assert_eq!(rows[0].dur_ms, None);
+        assert_eq!(rows[1].time, T0 + SECOND);
+    }
+
+    #[test]
+    fn json_and_csv_of_one_drop_compare_equal() {
+        let from_csv = parse_expected("drops.csv", CSV).unwrap();
+        let jsonl = r#"{"drop_id":"D0003","time":"2026-06-10T19:20:02.000Z","user":"bob","client_ip":"203.0.113.22","dur_ms":5,"segment":"t3_serve","confidence":"high","reason":"bob's t3 serve was OOM-killed","evidence":[{"file":"devvm-journal.log","line":639}]}"#;
+        let from_json = parse_expected("drops.jsonl", jsonl).unwrap();
+        assert!(compare(&from_csv, &from_json).differences.is_empty());
+    }
+
+    #[test]
+    fn empty_file_is_no_drops() {
+        assert_eq!(parse_expected("drops.jsonl", "").unwrap(), []);
+        assert_eq!(parse_expected("drops.jsonl", "\n  \n").unwrap(), []);
+    }
+
+    #[test]
+    fn header_only_csv_is_no_drops() {
+        let header = format!("{}\n", DROP_COLUMNS.join(","));
+        assert_eq!(parse_expected("drops.csv", &header).unwrap(), []);
+    }
+
+    #[test]
+    fn invalid_expected_files_name_the_problem() {
+        let cases = [
+            (
+                "time,user\n2026-06-10T19:20:02Z,bob\n",
+                "no `client_ip` column",
+            ),
+            ("burst_id,time,end,size\nB001,x,y,5\n", "no `user` column"),
+            (
+                &CSV.replace("2026-06-10T19:20:02.000Z", "yesterday"),
+                "line 2: invalid time `yesterday`",
+            ),
+            (
+                &CSV.replace(",5,graceful", ",five,graceful"),
+                "line 2: invalid dur_ms `five`",
+            ),
+            ("{\"drops\": 3}", "`drops` is not an array"),
+            ("{\"drops\": [", "invalid JSON"),
+            (
+                "{\"time\": \"2026-06-10T19:20:02Z\"}",
+                "drop 1: missing `segment`",
+            ),
+            ("[{\"segment\": \"devvm\"}]", "drop 1: missing `time`"),
+            ("[1]", "drop 1: expected an object"),
+        ];
+        for (text, wanted) in cases {
+            let error = parse_expected("x", text).unwrap_err().to_string();
+            assert!(error.contains(wanted), "{text:?}: {error}");
+            assert!(error.starts_with("x: "), "{error}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let _ = parse_expected("x", &text);
+        }
+
+        #[test]
+        fn mutated_files_never_panic(
+            at in 0usize..400,
+            cut in 0usize..40,
+            insert in "[,\"'\\n{}\\[\\]:0-9a-z=-]{0,8}",
+            json in proptest::bool::ANY,
+        ) {
+            let valid = if json {
+                r#"{"drops":[{"drop_id":"D0001","time":"2026-06-10T19:20:02.000Z","user":"bob","client_ip":"203.0.113.22","dur_ms":5,"segment":"t3_serve","evidence":[{"file":"a.log","line":3}]}],"meta":{}}"#
+            } else {
+                CSV
+            };
+            let mut text = valid.to_string();
+            // Both texts are ASCII, so every index is a character boundary.
+            let start = at.min(text.len());
+            let end = (start + cut).min(text.len());
+            text.replace_range(start..end, &insert);
+            let _ = parse_expected("x", &text);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! CLI tests of the CI helpers: `check` against saved `drops` outputs of the bundled incident,
+//! `drops --fail-on`, and the generated completions and manual page.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn incident_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let mut files = vec![
+        dir.join("devvm-journal.log"),
+        dir.join("traefik-access.log"),
+    ];
+    for pod in ["k2x9p", "m4q7r", "z8w3t"] {
+        files.push(dir.join(format!("cloudflared-6f7c9d8b5-{pod}.log")));
+    }
+    files
+}
+
+fn t3() -> Command {
+    Command::cargo_bin("t3forensics").unwrap()
+}
+
+/// Runs a command and returns (stdout, stderr, exit code).
+fn run(cmd: &mut Command) -> (String, String, i32) {
+    let output = cmd.output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// Writes `drops --format FORMAT` of the incident into `dir` and returns the file's path.
+fn save_drops(dir: &Path, format: &str) -> PathBuf {
+    let path = dir.join(format!("drops.{format}"));
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "--format", format, "--output"])
+        .arg(&path)
+        .args(incident_files()));
+    assert_eq!(code, 0, "{stderr}");
+    path
+}
+
+fn check(expected: &Path, extra_args: &[&str]) -> (String, String, i32) {
+    run(t3()
+        .args(["check", "-q", "--expect"])
+        .arg(expected)
+        .args(extra_args)
+        .args(incident_files()))
+}
+
+#[test]
+fn check_passes_against_saved_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let (stdout, stderr, code) = check(&saved, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "check: 12 rows compared, 0 missing, 0 extra, 0 changed\n"
+    );
+}
+
+#[test]
+fn check_passes_against_saved_json_and_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["json", "jsonl"] {
+        let saved = save_drops(dir.path(), format);
+        let (stdout, stderr, code) = check(&saved, &["--strict-fields"]);
+        assert_eq!(code, 0, "{format}: {stdout}{stderr}");
+        assert!(
+            stdout.starts_with("check: 12 rows compared, 0 missing"),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn check_fails_naming_an_edited_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let row = text.lines().find(|l| l.starts_with("D0003,")).unwrap();
+    let edited = text.replace(row, &row.replace(",t3_serve,high,", ",devvm,high,"));
+    assert_ne!(edited, text);
+    std::fs::write(&saved, edited).unwrap();
+
+    let (stdout, stderr, code) = check(&saved, &[]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: devvm -> t3_serve\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("check: 12 rows compared, 0 missing, 0 extra, 1 changed\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_reports_a_removed_row_as_extra() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let remaining: Vec<&str> = text.lines().filter(|l| !l.starts_with("D0011,")).collect();
+    std::fs::write(&saved, remaining.join("\n") + "\n").unwrap();
+
+    let (stdout, _, code) = check(&saved, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("extra: D0011 2026-06-10T19:50:19Z alice 203.0.113.7 dur_ms="),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("0 missing, 1 extra, 0 changed\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_missing_expected_file_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-drops.csv");
+    let (stdout, stderr, code) = check(&missing, &[]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("no-such-drops.csv: cannot open"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_input_error_wins_over_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = dir.path().join("drops.csv");
+    // A saved output with one drop this run cannot produce.
+    std::fs::write(
+        &expected,
+        "drop_id,time,user,client_ip,dur_ms,segment\nD0001,2026-06-10T19:00:00Z,zed,192.0.2.1,1,devvm\n",
+    )
+    .unwrap();
+    let (_, stderr, code) = run(t3()
+        .args(["check", "-q", "--expect"])
+        .arg(&expected)
+        .arg(dir.path().join("missing.log")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("missing.log: cannot open"), "{stderr}");
+}
+
+#[test]
+fn check_rejects_a_file_that_is_not_drops() {
+    let dir = tempfile::tempdir().unwrap();
+    let bursts = dir.path().join("bursts.csv");
+    let (_, _, code) = run(t3()
+        .args(["bursts", "-q", "--output"])
+        .arg(&bursts)
+        .args(incident_files()));
+    assert_eq!(code, 0);
+    let (_, stderr, code) = check(&bursts, &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a drops output"), "{stderr}");
+}
+
+#[test]
+fn fail_on_t3_serve_exits_1() {
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "-q", "--fail-on", "t3_serve"])
+        .args(incident_files()));
+    assert_eq!(code, 1);
+    assert_eq!(stdout.lines().count(), 13, "header and 12 rows");
+    assert!(
+        stderr.contains("3 drop(s) in --fail-on segments: D0003 t3_serve"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fail_on_devvm_exits_0() {
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "-q", "--fail-on", "devvm,dispatch"])
+        .args(incident_files()));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 13);
+}
+
+#[test]
+fn fail_on_rejects_unknown_segment() {
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "--fail-on", "t3serve"])
+        .args(incident_files()));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("possible values: t3_serve"), "{stderr}");
+}
+
+#[test]
+fn bash_completions_name_commands_and_options() {
+    let (stdout, _, code) = run(t3().args(["completions", "bash"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("drops"));
+    assert!(stdout.contains("--fail-on"));
+    assert!(stdout.contains("--expect"));
+}
+
+#[test]
+fn man_page_is_roff() {
+    let (stdout, _, code) = run(t3().arg("man"));
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with('.'), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with(".TH t3forensics 1")),
+        "{stdout}"
+    );
+
+    let (stdout, _, code) = run(t3().args(["man", "drops"]));
+    assert_eq!(code, 0);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with(".TH t3forensics-drops 1")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("fail\\-on"), "{stdout}");
+}
