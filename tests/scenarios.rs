@@ -1,0 +1,561 @@
+//! Scenario tests: one small set of logs per attribution segment and per trap, in
+//! `testdata/scenarios/<name>/`, each with the drops it must yield in `expected.csv`.
+//!
+//! A test runs `t3forensics drops -q` on every input of its directory, which is every file but
+//! `expected.csv`, `args` and a README. The options come from `args`, one per line. The test
+//! compares each row's time (cut to the second), user, client, segment and confidence with
+//! `expected.csv`, in order. Some tests also check what a reason must name.
+//!
+//! The expected verdicts follow the attribution model, not the tool's output. A test marked
+//! `#[ignore]` is one where the tool disagrees; its reason says where.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+type Row = BTreeMap<String, String>;
+
+/// Every scenario directory, so a fixture without a test fails `scenario_dirs_all_tested`.
+const SCENARIOS: &[&str] = &[
+    "autoupdate_restart",
+    "burst_cluster_path",
+    "burst_four_clients",
+    "burst_journal_only",
+    "burst_member_own_serve",
+    "cloudflared_quiet_pods",
+    "cloudflared_update",
+    "coarse_clock_offset",
+    "devvm_earlyoom",
+    "devvm_freeze_gap",
+    "devvm_global_oom",
+    "devvm_late_close",
+    "dispatch_restart_no_traefik",
+    "dispatch_restart_orphans",
+    "downstream_closed_alone",
+    "git_timeout_one_user",
+    "git_timeouts_two_users",
+    "grep_timed_out_trap",
+    "last_mile_heartbeat",
+    "last_mile_missing_pod_coverage",
+    "overlap_oom_during_churn",
+    "request_errors_stay_clean",
+    "serve_oom",
+    "serve_refused_port_option",
+    "serve_refused_proxy_error",
+    "serve_upstream_closed",
+    "traefik_only_before_ws_logging",
+    "tunnel_churn",
+    "unknown_no_sources",
+    "watchdog_restart",
+];
+
+fn scenarios_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios")
+}
+
+fn scenario_dir(name: &str) -> PathBuf {
+    scenarios_root().join(name)
+}
+
+/// Lists the input files of a scenario, sorted so every run reads them in the same order.
+fn inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name != "expected.csv" && name != "args" && !name.starts_with("README")
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{}: no inputs", dir.display());
+    files
+}
+
+/// Reads the options in the scenario's `args` file, one per line, or none without the file.
+fn options(dir: &Path) -> Vec<String> {
+    match std::fs::read_to_string(dir.join("args")) {
+        Ok(text) => text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(String::from)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn parse_csv(text: &str) -> Vec<Row> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|record| {
+            headers
+                .iter()
+                .zip(record.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs `drops -q` on the scenario and returns its rows.
+fn drops(name: &str) -> Vec<Row> {
+    let dir = scenario_dir(name);
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["drops", "-q", "--format", "csv"])
+        .args(options(&dir))
+        .args(inputs(&dir))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{name}: stderr: {stderr}");
+    parse_csv(&String::from_utf8(output.stdout).unwrap())
+}
+
+/// Formats the compared columns of an output row, time cut to the second (`2026-06-10T19:40:07Z`).
+fn compared(row: &Row) -> String {
+    let time = row["time"].get(..19).unwrap_or(&row["time"]);
+    format!(
+        "{time}Z,{},{},{},{}",
+        row["user"], row["client_ip"], row["segment"], row["confidence"]
+    )
+}
+
+/// Runs the scenario, checks its rows against `expected.csv` and returns them for further checks.
+fn check(name: &str) -> Vec<Row> {
+    let rows = drops(name);
+    let expected_text = std::fs::read_to_string(scenario_dir(name).join("expected.csv")).unwrap();
+    let mut lines = expected_text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time,user,client_ip,segment,confidence"),
+        "{name}: expected.csv header"
+    );
+    let expected: Vec<&str> = lines.filter(|line| !line.is_empty()).collect();
+    let actual: Vec<String> = rows.iter().map(compared).collect();
+    let reasons: Vec<String> = rows
+        .iter()
+        .map(|row| format!("  {} {}: {}", row["drop_id"], row["user"], row["reason"]))
+        .collect();
+    assert_eq!(
+        actual,
+        expected,
+        "{name}: rows differ from expected.csv; the tool's reasons:\n{}",
+        reasons.join("\n")
+    );
+    rows
+}
+
+/// Selects the rows of one user, in output order.
+fn of_user<'a>(rows: &'a [Row], user: &str) -> Vec<&'a Row> {
+    rows.iter().filter(|row| row["user"] == user).collect()
+}
+
+/// Asserts that a row's reason contains every phrase.
+fn assert_reason_names(row: &Row, phrases: &[&str]) {
+    for phrase in phrases {
+        assert!(
+            row["reason"].contains(phrase),
+            "{} {}: the reason does not name {phrase:?}: {}",
+            row["drop_id"],
+            row["user"],
+            row["reason"]
+        );
+    }
+}
+
+/// Returns the `FILE:LINE` evidence references of the lines of `file` that contain `needle`,
+/// counting lines from 1 as the tool does.
+fn evidence_refs(name: &str, file: &str, needle: &str) -> Vec<String> {
+    let path = scenario_dir(name).join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let refs: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(needle))
+        .map(|(n, _)| format!("{}:{}", path.display(), n + 1))
+        .collect();
+    assert!(!refs.is_empty(), "{file} has no line with {needle:?}");
+    refs
+}
+
+/// Asserts that a row cites the line `reference` in its evidence list.
+fn assert_cites(row: &Row, reference: &str) {
+    let cited = row["evidence"].split(';').any(|item| item == reference);
+    assert!(
+        cited,
+        "{} {}: evidence does not cite {reference}: {}",
+        row["drop_id"], row["user"], row["evidence"]
+    );
+}
+
+/// Asserts that all rows share one non-empty burst id, and returns it.
+fn assert_one_burst(rows: &[Row]) -> String {
+    let id = rows[0]["burst_id"].clone();
+    assert!(!id.is_empty(), "no burst id: {:?}", rows[0]);
+    for row in rows {
+        assert_eq!(row["burst_id"], id, "{row:?}");
+    }
+    id
+}
+
+#[test]
+fn scenario_dirs_all_tested() {
+    let mut dirs: Vec<String> = std::fs::read_dir(scenarios_root())
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().unwrap().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs, SCENARIOS);
+}
+
+// --- t3 serve --------------------------------------------------------------------------------
+
+/// bob's serve is killed by its memory cgroup (kernel and systemd lines). His socket closes a
+/// second later, and his redial is refused before systemd restarts the serve.
+#[test]
+fn serve_oom() {
+    let rows = check("serve_oom");
+    let oom_line = evidence_refs(
+        "serve_oom",
+        "devvm-journal.log",
+        "Memory cgroup out of memory",
+    );
+    for row in &rows {
+        assert_reason_names(row, &["bob's t3 serve", "OOM-killed"]);
+        assert_cites(row, &oom_line[0]);
+    }
+}
+
+#[test]
+fn serve_upstream_closed() {
+    let rows = check("serve_upstream_closed");
+    assert_reason_names(&rows[0], &["upstream_closed"]);
+}
+
+/// An earlier refused dial names 127.0.0.1:3774 in bob's close cause, which maps that port to
+/// bob. Later `proxy error` dials to 3774 are refused, with no ws close of their own, before his
+/// drop.
+#[test]
+fn serve_refused_proxy_error() {
+    let rows = check("serve_refused_proxy_error");
+    let later = &rows[1];
+    assert_reason_names(later, &["refused", "3774"]);
+    let refused = evidence_refs(
+        "serve_refused_proxy_error",
+        "devvm-journal.log",
+        "19:41:24 http: proxy error: dial tcp 127.0.0.1:3774",
+    );
+    assert_cites(later, &refused[0]);
+}
+
+/// The same refused `proxy error` lines, with the port given by `--serve-port bob=3774`.
+#[test]
+fn serve_refused_port_option() {
+    let rows = check("serve_refused_port_option");
+    assert_reason_names(&rows[0], &["refused", "port 3774"]);
+}
+
+/// Three failed probes, then the watchdog restarts bob's serve. Every message is logged twice.
+#[test]
+fn watchdog_restart() {
+    let rows = check("watchdog_restart");
+    assert_reason_names(&rows[0], &["bob's t3 serve", "watchdog"]);
+}
+
+/// autoupdate restarts carol's serve and logs it (twice) only after pairing is verified, 4 s
+/// after her socket closed: still inside the 5 s after the drop.
+#[test]
+fn autoupdate_restart() {
+    let rows = check("autoupdate_restart");
+    assert_reason_names(&rows[0], &["carol's t3 serve", "autoupdate"]);
+}
+
+// --- dispatch --------------------------------------------------------------------------------
+
+/// Checks the rows of the dispatch restart. Two sockets opened and were never closed, then
+/// dispatch stopped at 19:41:30 and listened again. Each drop lasts from its open to its time.
+fn check_dispatch_restart(rows: &[Row], sources: &str) {
+    for row in rows {
+        assert_reason_names(row, &["t3-dispatch restarted", "never logged its close"]);
+        assert_eq!(row["sources"], sources, "{row:?}");
+    }
+    let life_ms = |user: &str| -> u64 { of_user(rows, user)[0]["dur_ms"].parse().unwrap() };
+    // Opened 19:40:10 and 19:40:40, dropped at 19:41:30 (within the second).
+    assert!((80_000..82_000).contains(&life_ms("alice")), "{rows:?}");
+    assert!((50_000..52_000).contains(&life_ms("carol")), "{rows:?}");
+}
+
+/// Traefik ends both orphaned sockets when dispatch stops: the drop time is the Traefik end.
+#[test]
+fn dispatch_restart_orphans() {
+    let rows = check("dispatch_restart_orphans");
+    check_dispatch_restart(&rows, "journal;traefik");
+}
+
+/// The same restart from the journal alone: the drop time is the systemd stop line. The model
+/// gives high confidence only with full coverage, and here Traefik and cloudflared are missing.
+#[test]
+#[ignore = "confidence: the dispatch_restarted rule returns high without looking at coverage; \
+            the model gives high only with full coverage"]
+fn dispatch_restart_no_traefik() {
+    let rows = check("dispatch_restart_no_traefik");
+    check_dispatch_restart(&rows, "journal");
+}
+
+// --- devvm -----------------------------------------------------------------------------------
+
+/// The devvm journal is silent for 47 s while Traefik and cloudflared keep logging. Traefik
+/// ends three sockets during the silence, and dispatch logs their closes when the box wakes.
+#[test]
+fn devvm_freeze_gap() {
+    let rows = check("devvm_freeze_gap");
+    for row in &rows {
+        assert_reason_names(row, &["devvm journal was silent", "frozen"]);
+    }
+}
+
+#[test]
+fn devvm_late_close() {
+    let rows = check("devvm_late_close");
+    assert_reason_names(&rows[0], &["Traefik ended the socket 12 s before dispatch"]);
+}
+
+/// A host-wide OOM kills a compiler of another user, and alice's and dave's sockets drop.
+#[test]
+fn devvm_global_oom() {
+    let rows = check("devvm_global_oom");
+    for row in &rows {
+        assert_reason_names(row, &["host-wide OOM"]);
+    }
+}
+
+/// earlyoom sends SIGTERM to a compiler, and alice's and bob's sockets drop.
+#[test]
+fn devvm_earlyoom() {
+    let rows = check("devvm_earlyoom");
+    for row in &rows {
+        assert_reason_names(row, &["earlyoom"]);
+    }
+}
+
+/// alice's and carol's serves both log git timeouts in bob's window: a host-level stall.
+#[test]
+fn git_timeouts_two_users() {
+    let rows = check("git_timeouts_two_users");
+    assert_reason_names(&rows[0], &["alice, carol"]);
+}
+
+/// One serve's git timeout is a slow remote, not a host stall: with all sources clean the drop
+/// is the last mile.
+#[test]
+fn git_timeout_one_user() {
+    check("git_timeout_one_user");
+}
+
+/// bob's manual serve restart logs `State 'stop-sigterm' timed out. Killing.` next to one git
+/// timeout of alice's: the stop timeout is bob's restart, never a second serve's git timeout.
+#[test]
+fn grep_timed_out_trap() {
+    let rows = check("grep_timed_out_trap");
+    assert_reason_names(of_user(&rows, "bob")[0], &["bob's t3 serve"]);
+    assert!(
+        !of_user(&rows, "alice")[0]["reason"].contains("git"),
+        "{:?}",
+        rows
+    );
+}
+
+// --- cloudflare ------------------------------------------------------------------------------
+
+/// Pod m4q7r shuts down to update itself and its two sockets drop. An ordinary drop of alice's
+/// an hour later is far outside the update's window.
+#[test]
+fn cloudflared_update() {
+    let rows = check("cloudflared_update");
+    let shutdown = evidence_refs(
+        "cloudflared_update",
+        "cloudflared-6f7c9d8b5-m4q7r.log",
+        "Initiating shutdown",
+    );
+    for row in &rows[..2] {
+        assert_reason_names(row, &["cloudflared-6f7c9d8b5-m4q7r", "update"]);
+        assert_cites(row, &shutdown[0]);
+    }
+    assert!(
+        !rows[2]["evidence"].contains("cloudflared-"),
+        "{:?}",
+        rows[2]
+    );
+}
+
+/// connIndex 2 of pod m4q7r fails, terminates, unregisters, retries and registers again.
+#[test]
+fn tunnel_churn() {
+    let rows = check("tunnel_churn");
+    for row in &rows {
+        assert_reason_names(row, &["tunnel connection 2 of cloudflared-6f7c9d8b5-m4q7r"]);
+    }
+}
+
+/// `Incoming request ended abruptly` and `stream N canceled by remote` lines around carol's
+/// drop describe single requests: the window stays clean.
+#[test]
+fn request_errors_stay_clean() {
+    let rows = check("request_errors_stay_clean");
+    assert!(
+        !rows[0]["evidence"].contains("cloudflared-"),
+        "{:?}",
+        rows[0]
+    );
+}
+
+/// Each pod log contains only its `Updated to new configuration` lines at the start and the end of
+/// the export: a quiet pod at info level still covers that span.
+#[test]
+#[ignore = "input detection: a cloudflared log whose lines carry no connIndex, cfRay or tunnel \
+            marker is read as Traefik diagnostics, so cloudflared counts as missing"]
+fn cloudflared_quiet_pods() {
+    check("cloudflared_quiet_pods");
+}
+
+// --- bursts ----------------------------------------------------------------------------------
+
+/// Five clients drop in one second with six `context canceled` lines, and cloudflared covers it.
+#[test]
+fn burst_cluster_path() {
+    let rows = check("burst_cluster_path");
+    let id = assert_one_burst(&rows);
+    for row in &rows {
+        assert_reason_names(row, &[&format!("burst {id}"), "cluster path"]);
+    }
+}
+
+/// The same burst from the journal alone cannot tell Cloudflare from the cluster path.
+#[test]
+fn burst_journal_only() {
+    let rows = check("burst_journal_only");
+    let id = assert_one_burst(&rows);
+    for row in &rows {
+        assert_reason_names(row, &[&format!("burst {id}"), "shared path", "cloudflared"]);
+    }
+}
+
+/// Four clients in one second (and four cancel lines) are not a burst, so each drop is judged
+/// alone.
+#[test]
+fn burst_four_clients() {
+    let rows = check("burst_four_clients");
+    for row in &rows {
+        assert_eq!(row["burst_id"], "", "{row:?}");
+    }
+}
+
+/// bob's serve is OOM-killed a second before a five-client burst. bob keeps his own verdict and
+/// his reason names the burst. The other members share the burst's verdict.
+#[test]
+fn burst_member_own_serve() {
+    let rows = check("burst_member_own_serve");
+    let id = assert_one_burst(&rows);
+    assert_reason_names(
+        of_user(&rows, "bob")[0],
+        &["OOM-killed", &format!("burst {id}")],
+    );
+    for user in ["alice", "carol", "dave", "erin"] {
+        assert_reason_names(of_user(&rows, user)[0], &["cluster path"]);
+    }
+}
+
+// --- overlaps --------------------------------------------------------------------------------
+
+/// bob's serve is OOM-killed while connIndex 1 of pod m4q7r churns, and bob's socket rides
+/// that pod: the serve is the more specific cause. alice on the same pod is Cloudflare's.
+#[test]
+fn overlap_oom_during_churn() {
+    let rows = check("overlap_oom_during_churn");
+    assert_reason_names(of_user(&rows, "bob")[0], &["OOM-killed"]);
+    assert_reason_names(of_user(&rows, "alice")[0], &["tunnel connection 1"]);
+}
+
+/// A post-mortem reader of bob's row must learn of both causes: the OOM kill that decides the
+/// segment and the tunnel churn on the pod his socket rode.
+#[test]
+#[ignore = "a per-drop rule ends attribution: the reason of a drop whose own serve died never \
+            mentions shared evidence in the same window, unlike a burst member's"]
+fn overlap_reason_names_both_causes() {
+    let rows = check("overlap_oom_during_churn");
+    assert_reason_names(of_user(&rows, "bob")[0], &["OOM-killed", "tunnel"]);
+}
+
+// --- last mile and unknown -------------------------------------------------------------------
+
+/// A graceful close after 25 s with every source covering and clean: the client's heartbeat.
+#[test]
+fn last_mile_heartbeat() {
+    let rows = check("last_mile_heartbeat");
+    assert_reason_names(&rows[0], &["heartbeat"]);
+}
+
+/// One of three pod logs ends before the drop: the verdict is kept at lower confidence, and the
+/// reason says so.
+#[test]
+fn last_mile_missing_pod_coverage() {
+    let rows = check("last_mile_missing_pod_coverage");
+    assert_reason_names(&rows[0], &["2 of 3 cloudflared pods"]);
+}
+
+/// The journal alone, one isolated drop.
+#[test]
+fn unknown_no_sources() {
+    let rows = check("unknown_no_sources");
+    assert_eq!(
+        rows[0]["reason"],
+        "no Traefik or cloudflared logs cover this time"
+    );
+}
+
+/// A 3 s socket closed `downstream_closed` (Traefik 499) while alice's serve keeps logging and
+/// pairing: alone that cause also fits a serve that had not answered yet, so the last mile holds
+/// only at low confidence.
+#[test]
+fn downstream_closed_alone() {
+    let rows = check("downstream_closed_alone");
+    assert_eq!(rows[0]["cause"], "downstream_closed");
+    assert_eq!(rows[0]["traefik_status"], "499");
+}
+
+// --- sockets and clocks ----------------------------------------------------------------------
+
+/// An old dispatch writes no ws lines, so five Traefik sockets of the t3 router take the place of
+/// dispatch sockets, keyed by client. They end in one second next to six `context canceled`
+/// lines in the journal.
+#[test]
+fn traefik_only_before_ws_logging() {
+    let rows = check("traefik_only_before_ws_logging");
+    let id = assert_one_burst(&rows);
+    let cancels = evidence_refs(
+        "traefik_only_before_ws_logging",
+        "devvm-journal.log",
+        "19:41:07 http: proxy error: context canceled",
+    );
+    for row in &rows {
+        assert_eq!(row["sources"], "traefik", "{row:?}");
+        assert_reason_names(row, &[&format!("burst {id}")]);
+        assert_cites(row, &cancels[0]);
+    }
+}
+
+/// dave's only dispatch-Traefik pair differs by 0.3 s, which whole-second journal and CLF times
+/// cannot resolve: the offset stays 0 and the drop keeps the journal close's second.
+#[test]
+#[ignore = "clock offset: measure_offset applies the median sub-second difference of whole-second \
+            times, moving this drop to 19:41:09.700"]
+fn coarse_clock_offset() {
+    check("coarse_clock_offset");
+}
