@@ -153,7 +153,7 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
                 cat_mode: cat,
             })
         }
-        None => input::detect(sample.iter().filter_map(|(_, l)| l.as_deref())),
+        None => input::detect::detect_named(sample.iter().filter_map(|(_, l)| l.as_deref()), &name),
     };
     let Some(detected) = detected else {
         if sample

@@ -12,6 +12,9 @@ use crate::event::Source;
 use crate::parse::{Activity, SecondSet};
 use crate::time::SECOND;
 
+/// How far inside a window a span may begin or end and still cover it.
+pub const EDGE_SLACK: i64 = 5 * SECOND;
+
 /// Settings of gap detection.
 #[derive(Clone, Copy, Debug)]
 pub struct CoverageOptions {
@@ -85,9 +88,16 @@ impl Span {
         }
     }
 
-    /// Whether the stream covers all of `[from, to]`.
+    /// Whether the stream covers all of `[from, to]`: its span does and no gap overlaps it.
     pub fn covers(&self, from: i64, to: i64) -> bool {
-        self.first <= from && to <= self.last && self.gap_within(from, to).is_none()
+        self.spans(from, to) && self.gap_within(from, to).is_none()
+    }
+
+    /// Whether the span (first to last line) reaches over `[from, to]`, gaps aside. A span edge
+    /// within `EDGE_SLACK` of the window still counts, because a source's first or last line
+    /// rarely falls on the window's exact second.
+    pub fn spans(&self, from: i64, to: i64) -> bool {
+        self.first <= from + EDGE_SLACK && to <= self.last + EDGE_SLACK
     }
 
     /// Returns the first gap that overlaps `[from, to]`.
@@ -188,6 +198,22 @@ impl Coverage {
         }
     }
 
+    /// Names the sources whose spans do not reach over `[from, to]` (gaps aside): the
+    /// sources that were not given, or whose logs start or end inside the window.
+    pub fn sources_not_spanning(&self, from: i64, to: i64) -> Vec<String> {
+        let mut missing = Vec::new();
+        if !self.journal.as_ref().is_some_and(|s| s.spans(from, to)) {
+            missing.push("the devvm journal".to_string());
+        }
+        if !self.traefik.as_ref().is_some_and(|s| s.spans(from, to)) {
+            missing.push("Traefik".to_string());
+        }
+        if !self.cloudflared.iter().any(|s| s.spans(from, to)) {
+            missing.push("cloudflared".to_string());
+        }
+        missing
+    }
+
     /// The cloudflared pods that cover `[from, to]`, and how many pods the inputs hold.
     pub fn cloudflared_cover(&self, from: i64, to: i64) -> (usize, usize) {
         let covering = self
@@ -236,6 +262,10 @@ mod tests {
         assert!(span.covers(10 * SECOND, 50 * SECOND));
         assert!(!span.covers(90 * SECOND, 110 * SECOND));
         assert!(!span.covers(150 * SECOND, 250 * SECOND), "past the span");
+        assert!(
+            span.covers(150 * SECOND, 203 * SECOND),
+            "within the edge slack"
+        );
     }
 
     #[test]

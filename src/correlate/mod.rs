@@ -339,11 +339,39 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                 }
             }
             None => {
-                let (rule, finding) =
+                let (rule, mut finding) =
                     rules::attribute(&ctx, &single, None).expect("the unknown rule always matches");
+                // A drop whose own serve died keeps that verdict, but shared evidence in the same
+                // window (a tunnel churn, a devvm stall) is named too, so an overlap is visible.
+                if rule.scope == Scope::PerDrop {
+                    if let Some((other, extra)) = rules::attribute_shared_evidence(&ctx, &single) {
+                        finding.reason = format!(
+                            "{}; the window also holds {} evidence: {}",
+                            finding.reason,
+                            other.segment.as_str(),
+                            extra.reason
+                        );
+                        finding.evidence.extend(extra.evidence);
+                    }
+                }
                 (rule, finding, None)
             }
         };
+
+        // High confidence needs full coverage: with a source missing, the verdict is medium
+        // and the reason says which source. A gap does not count here: a silence of the devvm
+        // journal is itself evidence.
+        if finding.confidence == Confidence::High {
+            let missing = coverage.sources_not_spanning(from, to);
+            if !missing.is_empty() {
+                finding.confidence = Confidence::Medium;
+                finding.reason = format!(
+                    "{} (medium confidence: {} not cover this time)",
+                    finding.reason,
+                    rules::join_names(&missing)
+                );
+            }
+        }
 
         // The socket's own lines are evidence too, then everything in time order.
         finding

@@ -704,7 +704,7 @@ fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
 }
 
 /// Names the sources that do not cover `[from, to]`.
-fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
+pub fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
     let mut missing = Vec::new();
     match &ctx.coverage.journal {
         None => missing.push("the devvm journal".to_string()),
@@ -799,13 +799,33 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     })
 }
 
-fn join_names(names: &[String]) -> String {
+pub fn join_names(names: &[String]) -> String {
     let verb = if names.len() == 1 { "does" } else { "do" };
     match names {
         [] => String::new(),
         [one] => format!("{one} {verb}"),
         [rest @ .., last] => format!("{} and {last} {verb}", rest.join(", ")),
     }
+}
+
+/// Returns the first shared rule with positive evidence for a subject (a dispatch restart, a
+/// devvm stall, a cloudflared fault), skipping the rules that rest on the absence of evidence
+/// (`cluster_path`, `last_mile`, `unknown`). Used to name a second cause that overlaps a more
+/// specific one.
+pub fn attribute_shared_evidence(
+    ctx: &Context,
+    subject: &Subject,
+) -> Option<(&'static Rule, Finding)> {
+    RULES
+        .iter()
+        .filter(|rule| rule.scope == Scope::Shared)
+        .filter(|rule| {
+            matches!(
+                rule.segment,
+                Segment::Dispatch | Segment::Devvm | Segment::Cloudflare
+            )
+        })
+        .find_map(|rule| (rule.check)(ctx, subject).map(|finding| (rule, finding)))
 }
 
 /// Evaluates the rules for a subject, trying only rules of `scope` (or all when `None`).
@@ -829,7 +849,11 @@ pub fn rules_markdown() -> String {
          Rules are tried in this order and the first whose evidence is present gives the verdict. \
          Per-drop rules look at the drop's own user and socket; shared rules look at everything in the \
          window and are judged once per burst, whose members share the verdict unless a per-drop rule \
-         matches one of them (its reason then names the burst too).\n\n\
+         matches one of them (its reason then names the burst too). When a per-drop rule wins, \
+         the first shared rule with positive evidence in the same window (dispatch, devvm or \
+         cloudflare) is named in the reason as well, so overlapping causes are visible. A rule's \
+         high confidence becomes medium when the devvm journal, Traefik or cloudflared does not \
+         cover the window, and the reason says which.\n\n\
          | # | rule | segment | scope | evidence | window | confidence |\n\
          |---|---|---|---|---|---|---|\n",
     );

@@ -76,6 +76,42 @@ pub struct Detected {
     pub cat_mode: bool,
 }
 
+/// Decides the type of an input from a sample of its first lines and, only to break a tie
+/// between Traefik and cloudflared console lines, the file name (`cloudflared-…`, `traefik…`).
+pub fn detect_named<'a>(
+    sample: impl IntoIterator<Item = &'a [u8]>,
+    name: &str,
+) -> Option<Detected> {
+    let lines: Vec<&[u8]> = sample.into_iter().collect();
+    let detected = detect(lines.iter().copied())?;
+    let file = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    let named = if file.starts_with("cloudflared") {
+        Some(InputType::Cloudflared)
+    } else if file.starts_with("traefik") {
+        Some(InputType::Traefik)
+    } else {
+        None
+    };
+    // The name decides only when no line is surely of either type.
+    let sure = |kind: InputType| lines.iter().any(|line| kind.sniff(line) == 2);
+    match named {
+        Some(kind)
+            if kind != detected.input_type
+                && matches!(
+                    detected.input_type,
+                    InputType::Traefik | InputType::Cloudflared
+                )
+                && !sure(detected.input_type) =>
+        {
+            Some(Detected {
+                input_type: kind,
+                cat_mode: false,
+            })
+        }
+        _ => Some(detected),
+    }
+}
+
 /// Decides the type of an input from a sample of its first lines. Returns `None` when no
 /// format scores at all.
 pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected> {
@@ -164,6 +200,20 @@ mod tests {
     fn nothing_recognisable() {
         assert_eq!(detect_text("hello\nworld\n"), None);
         assert_eq!(detect_text(""), None);
+    }
+
+    #[test]
+    fn file_name_breaks_console_tie() {
+        let line: &[u8] = b"2026-06-10T19:30:12Z INF Some message without markers";
+        let detected = detect_named([line, line], "logs/cloudflared-abc.log").unwrap();
+        assert_eq!(detected.input_type, InputType::Cloudflared);
+        let access: &[u8] = b"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\" 1 \"r@file\" \"-\" 1ms";
+        let detected = detect_named([access], "cloudflared-abc.log").unwrap();
+        assert_eq!(
+            detected.input_type,
+            InputType::Traefik,
+            "sure lines beat the name"
+        );
     }
 
     #[test]

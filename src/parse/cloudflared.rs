@@ -81,8 +81,10 @@ impl LineParser for CloudflaredParser {
 /// only when most lines of an input score it. A 2 needs a field or phrase only cloudflared
 /// writes.
 pub fn sniff(line: &[u8]) -> u8 {
-    const MARKERS: [&[u8]; 10] = [
+    const MARKERS: [&[u8]; 11] = [
         b"connIndex=",
+        // The line a quiet pod logs when its remote configuration changes.
+        b"Updated to new configuration",
         b"cfRay=",
         b"originService=",
         b"tunnel connection",
