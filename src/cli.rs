@@ -191,6 +191,29 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub window_after: i64,
 
+    /// Traefik ending a socket this much earlier than dispatch logs its close means devvm
+    /// stalled (a duration).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub stall_lag: i64,
+
+    /// Git timeouts in the serves of this many users in one window mean devvm stalled.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub git_timeout_users: usize,
+
+    /// A graceful close after this much socket life, with nothing else wrong, is the client's
+    /// heartbeat timeout (a duration).
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+    pub heartbeat: i64,
+
+    /// The shortest silence of the devvm journal or Traefik that counts as a gap (a duration;
+    /// a gap is also at least ten times the source's usual spacing).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub gap_min: i64,
+
+    /// Drops with the same cause this close together form one incident (a duration).
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
+    pub incident_gap: i64,
+
     /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
     /// Types: journal, journal-json, traefik, cloudflared.
     #[arg(long, value_name = "TYPE[:PATH]")]
@@ -447,6 +470,12 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     options.join.skew = args.skew;
     options.rules.window_before = args.window_before;
     options.rules.window_after = args.window_after;
+    options.rules.stall_lag = args.stall_lag;
+    options.rules.git_timeout_users = args.git_timeout_users.max(1);
+    options.rules.heartbeat_ms = (args.heartbeat / MILLI) as u64;
+    options.coverage.gap_min = args.gap_min;
+    options.incidents.serve_gap = args.incident_gap;
+    options.incidents.shared_gap = args.incident_gap;
     options.serve_ports = args
         .serve_port
         .iter()

@@ -650,3 +650,24 @@ fn explain_shows_matching_rule_and_evidence() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no drop D9999"), "{stderr}");
 }
+
+#[test]
+fn rule_numbers_are_options() {
+    let dir = data("scenarios/git_timeout_one_user");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    let default = drops(&["-q"], &files);
+    assert!(
+        default.iter().all(|r| r["segment"] != "devvm"),
+        "one user's git timeout is no stall"
+    );
+    let lowered = drops(&["-q", "--git-timeout-users", "1"], &files);
+    assert!(
+        lowered.iter().any(|r| r["segment"] == "devvm"),
+        "{lowered:?}"
+    );
+}

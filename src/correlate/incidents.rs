@@ -18,6 +18,7 @@ use crate::time::SECOND;
 /// The gaps that bound an incident.
 #[derive(Clone, Copy, Debug)]
 pub struct IncidentOptions {
+    // `--incident-gap` sets the first two; `same_moment` is fixed.
     /// Drops of one user's serve this close together are one incident.
     pub serve_gap: i64,
     /// Drops with the same shared cause this close together are one incident.

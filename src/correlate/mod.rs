@@ -98,6 +98,7 @@ pub struct CorrelateOptions {
     pub burst_window: i64,
     /// `--serve-port USER=PORT` pairs.
     pub serve_ports: Vec<(Box<str>, u16)>,
+    pub incidents: incidents::IncidentOptions,
 }
 
 impl CorrelateOptions {
@@ -430,7 +431,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         drop.id = format!("D{:04}", n + 1);
     }
 
-    let incidents = incidents::group(&mut result, &events, &incidents::IncidentOptions::default());
+    let incidents = incidents::group(&mut result, &events, &options.incidents);
     Analysis {
         events,
         drops: result,

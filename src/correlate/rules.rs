@@ -881,10 +881,11 @@ pub fn rules_markdown() -> String {
          | name | default | option |\n|---|---|---|\n\
          | evidence window before a drop | {} s | `--window-before` |\n\
          | evidence window after a drop | {} s | `--window-after` |\n\
-         | Traefik ending a socket before dispatch logs its close | {} s | (fixed) |\n\
-         | users whose serves log git timeouts for a host stall | {} | (fixed) |\n\
-         | life after which a graceful close is a heartbeat timeout | {} ms | (fixed) |\n\
-         | journal or Traefik silence that counts as a gap | 30 s and 10 times the usual spacing | (fixed) |\n",
+         | Traefik ending a socket before dispatch logs its close | {} s | `--stall-lag` |\n\
+         | users whose serves log git timeouts for a host stall | {} | `--git-timeout-users` |\n\
+         | life after which a graceful close is a heartbeat timeout | {} ms | `--heartbeat` |\n\
+         | journal or Traefik silence that counts as a gap | 30 s and 10 times the usual spacing | `--gap-min` |\n\
+         | drops of one cause that form one incident, at most apart | 120 s | `--incident-gap` |\n",
         defaults.window_before / SECOND,
         defaults.window_after / SECOND,
         defaults.stall_lag / SECOND,
