@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod input;
 pub mod output;
+pub mod parallel;
 pub mod parse;
 pub mod run;
 pub mod time;

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::event::{Event, Source};
 use crate::input::{self, InputSpec, InputType, Line, LineReader};
+use crate::parallel;
 use crate::parse::cloudflared::CloudflaredParser;
 use crate::parse::journal::{JournalParser, apply_year};
 use crate::parse::journal_json::JournalJsonParser;
@@ -227,21 +228,49 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
             account(&mut report, *line_no, class);
         }
         drop(sample);
-        loop {
-            let line_no = lines.line_no + 1;
-            let class = match lines.next_line().map_err(|e| read_error(e, line_no))? {
-                Some(Line::Text(text)) => {
-                    let ctx = LineCtx {
-                        line: line_no,
-                        outer_time: None,
-                        pod: pod.as_deref(),
-                    };
-                    line_parser.parse_line(text, &ctx, &mut sink)
-                }
-                Some(Line::TooLong { .. }) => too_long,
-                None => break,
-            };
-            account(&mut report, line_no, class);
+        // Traefik and cloudflared lines do not depend on each other: parse them in parallel
+        // chunks. The other formats carry state from line to line.
+        let parse = &options.parse;
+        let rest = match detected.input_type {
+            InputType::Traefik => Some(parallel::parse_rest(
+                &mut lines,
+                || TraefikParser::new(parse),
+                pod.as_deref(),
+                &mut sink,
+                &mut report,
+                options.max_examples,
+            )),
+            InputType::Cloudflared => Some(parallel::parse_rest(
+                &mut lines,
+                || CloudflaredParser::new(parse),
+                pod.as_deref(),
+                &mut sink,
+                &mut report,
+                options.max_examples,
+            )),
+            _ => None,
+        };
+        let parsed_in_parallel = rest.is_some();
+        if let Some(result) = rest {
+            result.map_err(|e| read_error(e, lines.line_no + 1))?;
+        }
+        if !parsed_in_parallel {
+            loop {
+                let line_no = lines.line_no + 1;
+                let class = match lines.next_line().map_err(|e| read_error(e, line_no))? {
+                    Some(Line::Text(text)) => {
+                        let ctx = LineCtx {
+                            line: line_no,
+                            outer_time: None,
+                            pod: pod.as_deref(),
+                        };
+                        line_parser.parse_line(text, &ctx, &mut sink)
+                    }
+                    Some(Line::TooLong { .. }) => too_long,
+                    None => break,
+                };
+                account(&mut report, line_no, class);
+            }
         }
         line_parser.finish(&mut sink)?;
     }
