@@ -48,11 +48,27 @@ pub struct Civil {
 }
 
 impl Civil {
-    /// Converts this civil time, read as UTC, to microseconds since the epoch.
+    /// Converts this civil time, read as UTC, to microseconds since the epoch. Returns `None`
+    /// for a date or time that does not exist (Feb 30, hour 24).
+    ///
+    /// Every timestamp of every line passes through here, so the day count is computed with
+    /// integer arithmetic instead of building chrono values; a property test checks it against
+    /// chrono.
     pub fn to_utc_micros(self) -> Option<i64> {
-        let date = NaiveDate::from_ymd_opt(self.year, self.month, self.day)?;
-        let time = date.and_hms_micro_opt(self.hour, self.minute, self.second, self.micros)?;
-        Some(time.and_utc().timestamp_micros())
+        if !(1..=12).contains(&self.month)
+            || self.day == 0
+            || self.day > days_in_month(self.year, self.month)
+            || self.hour > 23
+            || self.minute > 59
+            || self.second > 59
+            || self.micros > 999_999
+            || !(-262_000..=262_000).contains(&self.year)
+        {
+            return None;
+        }
+        let days = days_from_civil(i64::from(self.year), self.month, self.day);
+        let seconds = days * 86_400 + i64::from(self.hour * 3600 + self.minute * 60 + self.second);
+        Some(seconds * SECOND + i64::from(self.micros))
     }
 
     fn to_naive(self) -> Option<NaiveDateTime> {
@@ -63,6 +79,31 @@ impl Civil {
             self.micros,
         )
     }
+}
+
+/// Tells whether `year` is a leap year of the proleptic Gregorian calendar.
+fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(year) => 29,
+        _ => 28,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = if year >= 0 { year } else { year - 399 } / 400;
+    let year_of_era = year - era * 400;
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// The zone used for timestamps that carry none (`--tz`).
@@ -512,6 +553,26 @@ mod tests {
         );
         assert_eq!(parse_bound("2026-06-10"), Some(utc("2026-06-10T00:00:00Z")));
         assert_eq!(parse_bound("yesterday"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn civil_matches_chrono(
+            year in 1i32..4000,
+            month in 0u32..14,
+            day in 0u32..33,
+            hour in 0u32..25,
+            minute in 0u32..61,
+            second in 0u32..61,
+            micros in 0u32..1_000_001,
+        ) {
+            let civil = Civil { year, month, day, hour, minute, second, micros };
+            let expected = NaiveDate::from_ymd_opt(year, month, day)
+                .and_then(|d| d.and_hms_micro_opt(hour, minute, second, micros))
+                .filter(|t| chrono::Timelike::nanosecond(t) < 1_000_000_000)
+                .map(|t| t.and_utc().timestamp_micros());
+            proptest::prop_assert_eq!(civil.to_utc_micros(), expected);
+        }
     }
 
     #[test]
