@@ -46,6 +46,9 @@ pub enum Command {
     /// Show how one drop was attributed: the rules tried, which matched and why, and the
     /// evidence lines in full.
     Explain(ExplainArgs),
+    /// Print the journalctl, kubectl and logcli commands that export one time window in the
+    /// forms this tool reads best (prints them, never runs them).
+    ExportCommands(crate::export_commands::ExportArgs),
 }
 
 /// Arguments of `explain`.
@@ -271,6 +274,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             explain_id = Some(explain.drop_id);
             (Rows::Drops, explain.common)
         }
+        Command::ExportCommands(export) => return crate::export_commands::run(&export),
     };
     let zone = Zone::parse(&args.tz).ok_or_else(|| {
         Error::Usage(format!(
