@@ -225,6 +225,49 @@ mod tests {
     }
 
     #[test]
+    fn envelopes_win_over_their_inner_lines() {
+        let kubectl = "[pod/cloudflared-0/cloudflared] 2026-06-10T19:30:12.1Z 2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2\n";
+        let cri = "2026-06-10T19:30:12.1Z stdout F 203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"-\" 1 \"r@kubernetes\" \"http://10.0.10.10:3780\" 5ms\n";
+        let jsonl = r#"{"labels":{"namespace":"cloudflared"},"line":"2026-06-10T19:30:12Z INF x connIndex=2","timestamp":"2026-06-10T19:30:12.1Z"}"#;
+        let default = "2026-06-10T19:30:12Z {} 2026-06-10T19:30:12Z INF x connIndex=2\n";
+        let grafana =
+            "Common labels: {}\n\n\n1781119812250\t2026-06-10T19:30:12.250Z\tx connIndex=2\n";
+        for (text, expected) in [
+            (kubectl, InputType::Kubectl),
+            (cri, InputType::Kubectl),
+            (jsonl, InputType::LogcliJsonl),
+            (default, InputType::LogcliDefault),
+            (grafana, InputType::GrafanaText),
+        ] {
+            assert_eq!(
+                detect_text(text).map(|d| d.input_type),
+                Some(expected),
+                "{text}"
+            );
+        }
+        // Plain cloudflared console lines stay cloudflared.
+        assert_eq!(
+            detect_text("2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2\n")
+                .map(|d| d.input_type),
+            Some(InputType::Cloudflared)
+        );
+    }
+
+    #[test]
+    fn record_formats_from_first_bytes() {
+        assert_eq!(
+            detect_head(b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1781119812000000\n"),
+            Some(InputType::JournalExport)
+        );
+        assert_eq!(
+            detect_head(br#"[{"line":"x","timestamp":"1"}]"#),
+            Some(InputType::GrafanaJson)
+        );
+        assert_eq!(detect_head(b"[pod/a/b] x\n"), None);
+        assert_eq!(detect_head(b"2026-06-10T19:30:12Z INF x\n"), None);
+    }
+
+    #[test]
     fn names_round_trip() {
         for kind in InputType::ALL {
             assert_eq!(kind.name().parse::<InputType>(), Ok(kind));

@@ -14,8 +14,8 @@
 //! stays at one row. Other tools that write similar arrays use `Line`, `ts`, `tsNs`, `Time` or
 //! `labels`/`Labels`; those names are accepted too.
 //!
-//! NOTE: the whole JSON download is one line, so the row's position in the array (from 1) stands
-//! in for its line number in evidence.
+//! NOTE: the whole JSON download is one line, so evidence gives the row's position in the array
+//! (from 1) in place of a line number.
 
 use std::borrow::Cow;
 use std::fmt;

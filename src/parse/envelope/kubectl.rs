@@ -11,7 +11,7 @@
 //! ```
 //!
 //! The runtime splits a line longer than its buffer (16 KiB in containerd) into `P` parts
-//! ended by one `F` part; the parts are joined, and the line counts at its first part's line
+//! ended by one `F` part. The parts are joined, and the line counts at its first part's line
 //! number and time. kubectl writes times with Go's RFC3339Nano, which drops trailing zeros, so
 //! a leading time is the envelope's only when it has a fraction or a runtime stream follows:
 //! `2026-06-10T19:30:12Z INF …` after a `--prefix` is cloudflared's own console time.

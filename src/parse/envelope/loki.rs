@@ -124,17 +124,17 @@ pub fn unwrap_jsonl(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> 
     }))
 }
 
-/// Unwraps one `--output=default` line. `width` is the widest label set seen so far, which
-/// tells how many spaces after a narrower one are padding rather than the line's own.
-pub fn unwrap_default<'a>(
-    line: &'a [u8],
-    width: &mut usize,
-) -> Result<Option<Unwrapped<'a>>, &'static str> {
+/// Unwraps one `--output=default` line. A line without a leading time is the continuation of
+/// a line that held a newline, and gives `Ok(None)`.
+///
+/// NOTE: logcli trims the spaces around every line in this mode, so an indented journal detail
+/// line (t3 serve's git timeout detail) loses its indent; `--output=jsonl` keeps it.
+pub fn unwrap_default(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> {
     if line.trim_ascii().is_empty() {
         return Ok(None);
     }
     let Some(parsed) = time::parse_iso(line, Zone::Utc) else {
-        return Err("no logcli timestamp");
+        return Ok(None);
     };
     let Some(rest) = line.get(parsed.len..).and_then(|r| r.strip_prefix(b" ")) else {
         return Err("no space after the logcli timestamp");
@@ -144,12 +144,9 @@ pub fn unwrap_default<'a>(
             let Some((labels, used)) = label_set(rest) else {
                 return Err("invalid logcli label set");
             };
-            *width = (*width).max(used);
-            let after = &rest[used..];
-            let spaces = after.iter().take_while(|b| **b == b' ').count();
-            // One separating space, plus padding up to the widest label set.
-            let strip = spaces.min(1 + width.saturating_sub(used));
-            (labels, &after[strip..])
+            // The label set is padded with spaces to the widest one of its batch, and the line
+            // was trimmed, so every space before it is padding.
+            (labels, rest[used..].trim_ascii_start())
         }
         // `--no-labels`.
         _ => (Labels::default(), rest),

@@ -5,7 +5,7 @@
 //! (`-o export`), each wrapping the line in its own way. Reading one is two steps:
 //!
 //! 1. **Unwrap.** A format module ([`kubectl`], [`loki`], [`grafana`]) cuts one envelope into an
-//!    [`Unwrapped`]: the envelope's time, the labels that say which stream it came from (a Loki
+//!    [`Unwrapped`]: the envelope's time, the labels that name the stream it came from (a Loki
 //!    label set, a kubectl `[pod/NAME/CONTAINER]` prefix) and the inner line.
 //! 2. **Route.** The [`Router`] hands the inner line to the parser of its source. Labels decide
 //!    when they name the source (`namespace="traefik"`, a pod named `cloudflared-…`, a
@@ -219,7 +219,7 @@ impl Router {
         self.decide(&entry.labels, &entry.line);
     }
 
-    /// Parses one unwrapped envelope. `dedup` drops exact repeats of precise envelopes.
+    /// Parses one unwrapped envelope. An exact repeat of a precise envelope counts as ignored.
     pub fn route(&mut self, entry: &Unwrapped, line_no: u64, sink: &mut Sink) -> LineClass {
         if entry.precise && self.duplicates.is_repeat(entry) {
             return LineClass::Ignored;
@@ -284,6 +284,9 @@ impl Router {
 /// Paging duplicates. logcli fetches in batches and the next batch starts at the last time of
 /// the previous one, so a repeat follows its original among entries of the same time. Only the
 /// hashes of the entries at the current time are kept: memory does not grow with the input.
+///
+/// NOTE: times are compared in microseconds, so two entries with equal labels and line whose
+/// nanosecond times differ only below the microsecond count as one.
 #[derive(Default)]
 struct Duplicates {
     time: Option<i64>,
@@ -321,8 +324,6 @@ pub struct EnvelopeParser {
     router: Router,
     /// A container runtime line split into `P` parts, joined until its `F` part.
     partial: kubectl::Partial,
-    /// The widest logcli label set seen, for telling padding from the line's own spaces.
-    label_width: usize,
 }
 
 impl EnvelopeParser {
@@ -336,16 +337,16 @@ impl EnvelopeParser {
             format,
             router: Router::new(options),
             partial: kubectl::Partial::default(),
-            label_width: 0,
         };
         for line in sample {
-            if let Ok(Some(entry)) = unwrap(format, line, &mut parser.label_width) {
+            if let Ok(Some(entry)) = unwrap(format, line) {
                 parser.router.learn(&entry);
             }
         }
         parser
     }
 
+    /// Returns the notes for the input's summary.
     pub fn notes(&self, name: &str) -> Vec<String> {
         self.router.notes(name)
     }
@@ -353,15 +354,11 @@ impl EnvelopeParser {
 
 /// Unwraps one line of a line-based format: `Ok(None)` for a line that is valid but carries no
 /// log line (a blank line, a Grafana header line).
-fn unwrap<'a>(
-    format: Format,
-    line: &'a [u8],
-    label_width: &mut usize,
-) -> Result<Option<Unwrapped<'a>>, &'static str> {
+fn unwrap(format: Format, line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> {
     match format {
         Format::Kubectl => kubectl::unwrap(line).map(|k| k.map(|k| k.entry)),
         Format::LogcliJsonl => loki::unwrap_jsonl(line),
-        Format::LogcliDefault => loki::unwrap_default(line, label_width),
+        Format::LogcliDefault => loki::unwrap_default(line),
         Format::GrafanaText => grafana::unwrap_text(line),
     }
 }
@@ -371,7 +368,7 @@ impl LineParser for EnvelopeParser {
         if self.format == Format::Kubectl {
             return kubectl::parse(line, ctx, &mut self.partial, &mut self.router, sink);
         }
-        match unwrap(self.format, line, &mut self.label_width) {
+        match unwrap(self.format, line) {
             Ok(Some(entry)) => self.router.route(&entry, ctx.line, sink),
             Ok(None) => LineClass::Ignored,
             Err(reason) => LineClass::Malformed(reason),
