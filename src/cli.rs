@@ -72,6 +72,9 @@ pub enum Command {
         #[arg(value_name = "COMMAND")]
         command: Option<String>,
     },
+    /// Print the journalctl, kubectl and logcli commands that export one time window in the
+    /// forms this tool reads best (prints them, never runs them).
+    ExportCommands(crate::export_commands::ExportArgs),
 }
 
 /// Arguments of `explain`.
@@ -215,7 +218,8 @@ pub struct CommonArgs {
     pub incident_gap: i64,
 
     /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
-    /// Types: journal, journal-json, traefik, cloudflared.
+    /// Types: journal, journal-json, journal-export, traefik, cloudflared, kubectl (also CRI
+    /// files), logcli-jsonl, logcli, grafana-text, grafana-json.
     #[arg(long, value_name = "TYPE[:PATH]")]
     pub input_type: Vec<String>,
 
@@ -359,6 +363,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => run_check(&args),
         Command::Completions { shell } => print_completions(shell).map(|_| 0),
         Command::Man { command } => print_man(command.as_deref()).map(|_| 0),
+        Command::ExportCommands(export) => crate::export_commands::run(&export),
     }
 }
 

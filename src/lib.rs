@@ -11,6 +11,7 @@ pub mod cli;
 pub mod correlate;
 pub mod error;
 pub mod event;
+pub mod export_commands;
 pub mod input;
 pub mod output;
 pub mod parallel;

@@ -11,7 +11,10 @@ use crate::event::{Event, Source};
 use crate::input::{self, InputSpec, InputType, Line, LineReader};
 use crate::parallel;
 use crate::parse::cloudflared::CloudflaredParser;
+use crate::parse::envelope::grafana::GrafanaJsonReader;
+use crate::parse::envelope::{self, EnvelopeParser, RecordReader};
 use crate::parse::journal::{JournalParser, apply_year};
+use crate::parse::journal_export::JournalExportReader;
 use crate::parse::journal_json::JournalJsonParser;
 use crate::parse::traefik::TraefikParser;
 use crate::parse::{Activity, LineClass, LineCtx, LineParser, ParseOptions, Sink};
@@ -70,6 +73,7 @@ enum AnyParser {
     JournalJson(JournalJsonParser),
     Traefik(TraefikParser),
     Cloudflared(CloudflaredParser),
+    Envelope(Box<EnvelopeParser>),
 }
 
 impl AnyParser {
@@ -79,6 +83,7 @@ impl AnyParser {
             AnyParser::JournalJson(p) => p,
             AnyParser::Traefik(p) => p,
             AnyParser::Cloudflared(p) => p,
+            AnyParser::Envelope(p) => p.as_mut(),
         }
     }
 
@@ -120,7 +125,18 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
 
 fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadInput> {
     let name = spec.name();
-    let reader = input::open(spec)?;
+    let (head, reader) = peek_head(input::open(spec)?).map_err(|source| Error::Read {
+        name: name.clone(),
+        line: 0,
+        source,
+    })?;
+    let record_type = match spec.forced_type {
+        Some(forced) => forced.is_record_based().then_some(forced),
+        None => input::detect::detect_head(&head),
+    };
+    if let Some(record_type) = record_type {
+        return read_records(index, &name, record_type, reader, options);
+    }
     let mut lines = LineReader::new(reader, options.max_line_bytes);
     let mut report = InputReport {
         name: name.clone(),
@@ -192,6 +208,26 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
         InputType::JournalJson => AnyParser::JournalJson(JournalJsonParser::new(&options.parse)),
         InputType::Traefik => AnyParser::Traefik(TraefikParser::new(&options.parse)),
         InputType::Cloudflared => AnyParser::Cloudflared(CloudflaredParser::new(&options.parse)),
+        InputType::Kubectl
+        | InputType::LogcliJsonl
+        | InputType::LogcliDefault
+        | InputType::GrafanaText => {
+            let format = match detected.input_type {
+                InputType::Kubectl => envelope::Format::Kubectl,
+                InputType::LogcliJsonl => envelope::Format::LogcliJsonl,
+                InputType::LogcliDefault => envelope::Format::LogcliDefault,
+                _ => envelope::Format::GrafanaText,
+            };
+            let sample_lines = sample.iter().filter_map(|(_, l)| l.as_deref());
+            AnyParser::Envelope(Box::new(EnvelopeParser::new(
+                format,
+                &options.parse,
+                sample_lines,
+            )))
+        }
+        InputType::GrafanaJson | InputType::JournalExport => {
+            unreachable!("record-based types are read before line sampling")
+        }
     };
 
     let account = |report: &mut InputReport, line_no: u64, class: LineClass| {
@@ -275,6 +311,9 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
         line_parser.finish(&mut sink)?;
     }
 
+    if let AnyParser::Envelope(envelope) = &parser {
+        report.warnings.extend(envelope.notes(&name));
+    }
     report.bytes = lines.bytes_read;
     if let Some(error) = &lines.truncated {
         report.warnings.push(format!(
@@ -287,6 +326,88 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
         sink,
         parser: Some(parser),
     })
+}
+
+/// The bytes read to recognise the formats that are not lines.
+const HEAD_BYTES: u64 = 8 << 10;
+
+/// Reads the first bytes of an input and returns them with a reader that still yields them.
+fn peek_head(
+    mut reader: Box<dyn std::io::BufRead + Send>,
+) -> std::io::Result<(Vec<u8>, Box<dyn std::io::BufRead + Send>)> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head)?;
+    let replay = std::io::Cursor::new(head.clone()).chain(reader);
+    Ok((head, Box::new(replay)))
+}
+
+/// Reads an input whose records span lines (`journalctl -o export`) or that is one JSON array
+/// (Grafana's JSON download).
+fn read_records(
+    index: u32,
+    name: &str,
+    input_type: InputType,
+    mut reader: Box<dyn std::io::BufRead + Send>,
+    options: &ReadOptions,
+) -> Result<ReadInput> {
+    let mut report = InputReport {
+        name: name.to_string(),
+        input_type: Some(input_type.name()),
+        ..InputReport::default()
+    };
+    let mut sink = Sink::new(index);
+    let mut records: Box<dyn RecordReader> = match input_type {
+        InputType::JournalExport => Box::new(JournalExportReader::new(&options.parse)),
+        _ => Box::new(GrafanaJsonReader::new(&options.parse)),
+    };
+    let mut account = |line_no: u64, class: LineClass| {
+        report.lines += 1;
+        match class {
+            LineClass::Used => report.used += 1,
+            LineClass::Ignored => report.ignored += 1,
+            LineClass::Malformed(reason) => {
+                report.malformed += 1;
+                if report.malformed_examples.len() < options.max_examples {
+                    report
+                        .malformed_examples
+                        .push((line_no, reason.to_string()));
+                }
+            }
+        }
+    };
+    let bytes = match records.read_records(&mut reader, &mut sink, &mut account) {
+        Ok(bytes) => bytes,
+        Err(e) if is_truncation(&e) => {
+            report.warnings.push(format!(
+                "{name}: input ends early ({e}); the records before it were read"
+            ));
+            0
+        }
+        Err(source) => {
+            return Err(Error::Read {
+                name: name.to_string(),
+                line: report.lines,
+                source,
+            });
+        }
+    };
+    report.bytes = bytes;
+    report.warnings.extend(records.notes(name));
+    Ok(ReadInput {
+        report,
+        sink,
+        parser: None,
+    })
+}
+
+/// Tells whether a read error means a compressed stream ended early or was corrupt.
+fn is_truncation(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::UnexpectedEof | ErrorKind::InvalidInput | ErrorKind::InvalidData
+    )
 }
 
 /// Gives journal `short` inputs that learned no year from their own Go prefixes the year of the

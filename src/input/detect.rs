@@ -4,10 +4,16 @@
 //! shape (`2026-06-10T19:30:12Z ERR …`), and a journal export starts with journalctl's notes.
 //! Each format's `sniff` scores a line 2 (surely this format), 1 (could be) or 0; the type with
 //! the most sure lines wins, and weak scores only decide when no line is sure.
+//!
+//! Envelopes (kubectl, logcli, Grafana) are types of their own and come first in the tie
+//! order, because the line inside an envelope often scores as its inner format too. Two
+//! formats are not made of lines and are recognised from the input's first bytes instead
+//! ([`detect_head`]): `journalctl -o export` and Grafana's JSON download, which is one line.
 
 use std::str::FromStr;
 
-use crate::parse::{cloudflared, journal, journal_json, traefik};
+use crate::parse::envelope::{grafana, kubectl, loki};
+use crate::parse::{cloudflared, journal, journal_export, journal_json, traefik};
 
 /// The formats an input can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,10 +27,23 @@ pub enum InputType {
     Traefik,
     /// cloudflared console, JSON or logrus text.
     Cloudflared,
+    /// `kubectl logs --timestamps` or `--prefix`, and container runtime (CRI) files.
+    Kubectl,
+    /// `logcli query --output=jsonl`.
+    LogcliJsonl,
+    /// `logcli query --output=default`.
+    LogcliDefault,
+    /// Grafana Explore's text download.
+    GrafanaText,
+    /// Grafana Explore's JSON download (one JSON array).
+    GrafanaJson,
+    /// `journalctl -o export`.
+    JournalExport,
 }
 
 /// The names accepted by `--input-type`, for help and error messages.
-pub const TYPE_NAMES: &str = "journal, journal-json, traefik, cloudflared";
+pub const TYPE_NAMES: &str = "journal, journal-json, journal-export, traefik, cloudflared, \
+                              kubectl, logcli-jsonl, logcli, grafana-text, grafana-json";
 
 impl InputType {
     pub fn name(self) -> &'static str {
@@ -33,10 +52,27 @@ impl InputType {
             InputType::JournalJson => "journal-json",
             InputType::Traefik => "traefik",
             InputType::Cloudflared => "cloudflared",
+            InputType::Kubectl => "kubectl",
+            InputType::LogcliJsonl => "logcli-jsonl",
+            InputType::LogcliDefault => "logcli",
+            InputType::GrafanaText => "grafana-text",
+            InputType::GrafanaJson => "grafana-json",
+            InputType::JournalExport => "journal-export",
         }
     }
 
-    const ALL: [InputType; 4] = [
+    /// Whether the type is read as records from the byte stream rather than as lines.
+    pub fn is_record_based(self) -> bool {
+        matches!(self, InputType::GrafanaJson | InputType::JournalExport)
+    }
+
+    const ALL: [InputType; 10] = [
+        InputType::LogcliJsonl,
+        InputType::LogcliDefault,
+        InputType::GrafanaText,
+        InputType::Kubectl,
+        InputType::GrafanaJson,
+        InputType::JournalExport,
         InputType::Journal,
         InputType::JournalJson,
         InputType::Traefik,
@@ -49,6 +85,11 @@ impl InputType {
             InputType::JournalJson => journal_json::sniff(line),
             InputType::Traefik => traefik::sniff(line),
             InputType::Cloudflared => cloudflared::sniff(line),
+            InputType::Kubectl => kubectl::sniff(line),
+            InputType::LogcliJsonl => loki::sniff_jsonl(line),
+            InputType::LogcliDefault => loki::sniff_default(line),
+            InputType::GrafanaText => grafana::sniff_text(line),
+            InputType::GrafanaJson | InputType::JournalExport => 0,
         }
     }
 }
@@ -62,6 +103,12 @@ impl FromStr for InputType {
             "journal-json" | "json-journal" => Ok(InputType::JournalJson),
             "traefik" => Ok(InputType::Traefik),
             "cloudflared" => Ok(InputType::Cloudflared),
+            "kubectl" | "cri" => Ok(InputType::Kubectl),
+            "logcli-jsonl" | "loki-jsonl" => Ok(InputType::LogcliJsonl),
+            "logcli" | "logcli-default" | "loki" => Ok(InputType::LogcliDefault),
+            "grafana-text" | "grafana" => Ok(InputType::GrafanaText),
+            "grafana-json" => Ok(InputType::GrafanaJson),
+            "journal-export" | "export" => Ok(InputType::JournalExport),
             _ => Err(format!(
                 "unknown input type `{text}`; expected one of: {TYPE_NAMES}"
             )),
@@ -115,8 +162,8 @@ pub fn detect_named<'a>(
 /// Decides the type of an input from a sample of its first lines. Returns `None` when no
 /// format scores at all.
 pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected> {
-    let mut sure = [0usize; 4];
-    let mut weak = [0usize; 4];
+    let mut sure = [0usize; InputType::ALL.len()];
+    let mut weak = [0usize; InputType::ALL.len()];
     let mut journal_full = 0usize;
     let mut journal_cat = 0usize;
     for line in sample {
@@ -136,7 +183,7 @@ pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected
             _ => {}
         }
     }
-    let pick = |counts: &[usize; 4]| {
+    let pick = |counts: &[usize; InputType::ALL.len()]| {
         // Ties go to the earlier type in ALL; the order puts formats with the most specific
         // sure signs first.
         let (index, best) = counts
@@ -151,6 +198,17 @@ pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected
         input_type,
         cat_mode,
     })
+}
+
+/// Decides the type of an input from its first bytes, for the formats that are not lines.
+pub fn detect_head(head: &[u8]) -> Option<InputType> {
+    if journal_export::is_export_head(head) {
+        Some(InputType::JournalExport)
+    } else if grafana::is_json_array_head(head) {
+        Some(InputType::GrafanaJson)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +272,49 @@ mod tests {
             InputType::Traefik,
             "sure lines beat the name"
         );
+    }
+
+    #[test]
+    fn envelopes_win_over_their_inner_lines() {
+        let kubectl = "[pod/cloudflared-0/cloudflared] 2026-06-10T19:30:12.1Z 2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2\n";
+        let cri = "2026-06-10T19:30:12.1Z stdout F 203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"-\" 1 \"r@kubernetes\" \"http://10.0.10.10:3780\" 5ms\n";
+        let jsonl = r#"{"labels":{"namespace":"cloudflared"},"line":"2026-06-10T19:30:12Z INF x connIndex=2","timestamp":"2026-06-10T19:30:12.1Z"}"#;
+        let default = "2026-06-10T19:30:12Z {} 2026-06-10T19:30:12Z INF x connIndex=2\n";
+        let grafana =
+            "Common labels: {}\n\n\n1781119812250\t2026-06-10T19:30:12.250Z\tx connIndex=2\n";
+        for (text, expected) in [
+            (kubectl, InputType::Kubectl),
+            (cri, InputType::Kubectl),
+            (jsonl, InputType::LogcliJsonl),
+            (default, InputType::LogcliDefault),
+            (grafana, InputType::GrafanaText),
+        ] {
+            assert_eq!(
+                detect_text(text).map(|d| d.input_type),
+                Some(expected),
+                "{text}"
+            );
+        }
+        // Plain cloudflared console lines stay cloudflared.
+        assert_eq!(
+            detect_text("2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2\n")
+                .map(|d| d.input_type),
+            Some(InputType::Cloudflared)
+        );
+    }
+
+    #[test]
+    fn record_formats_from_first_bytes() {
+        assert_eq!(
+            detect_head(b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1781119812000000\n"),
+            Some(InputType::JournalExport)
+        );
+        assert_eq!(
+            detect_head(br#"[{"line":"x","timestamp":"1"}]"#),
+            Some(InputType::GrafanaJson)
+        );
+        assert_eq!(detect_head(b"[pod/a/b] x\n"), None);
+        assert_eq!(detect_head(b"2026-06-10T19:30:12Z INF x\n"), None);
     }
 
     #[test]

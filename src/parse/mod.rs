@@ -12,7 +12,9 @@
 pub mod client;
 pub mod cloudflared;
 pub mod dispatch;
+pub mod envelope;
 pub mod journal;
+pub mod journal_export;
 pub mod journal_json;
 pub mod serve;
 pub mod system;

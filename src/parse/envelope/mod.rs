@@ -1,0 +1,418 @@
+//! Envelopes: the wrappers that exports put around the original log lines.
+//!
+//! In a post-mortem the lines come out of Loki (`logcli query`, Grafana Explore downloads),
+//! kubectl (`kubectl logs --timestamps --prefix`, container runtime files) and journalctl
+//! (`-o export`), each wrapping the line in its own way. Reading one is two steps:
+//!
+//! 1. **Unwrap.** A format module ([`kubectl`], [`loki`], [`grafana`]) cuts one envelope into an
+//!    [`Unwrapped`]: the envelope's time, the labels that name the stream it came from (a Loki
+//!    label set, a kubectl `[pod/NAME/CONTAINER]` prefix) and the inner line.
+//! 2. **Route.** The [`Router`] hands the inner line to the parser of its source. Labels decide
+//!    when they name the source (`namespace="traefik"`, a pod named `cloudflared-…`, a
+//!    `job="devvm-journal"` stream with a `unit`). Otherwise the inner line is sniffed. One
+//!    line can be ambiguous, because Traefik's own diagnostics have cloudflared's console
+//!    shape, so the first line that is surely one format decides the whole stream (one label
+//!    set, one pod and container, or the whole input), and the decision is remembered.
+//!    Before any line is parsed, the input's sample lines are run through the same decision,
+//!    so a stream's first ambiguous lines already go to the right parser.
+//!
+//! The envelope's time becomes [`LineCtx::outer_time`]: cloudflared lines and Traefik
+//! diagnostics keep their own time and fall back on it, Traefik access lines keep their
+//! bracket time, and a journal message (whose only time is the envelope's) takes it as its
+//! journal time. Nothing here assumes ascending times: `logcli` prints newest first unless
+//! `--forward`, and the pipeline sorts events after reading.
+//!
+//! Loki's paging can print an entry twice. Two entries with the same full-precision time,
+//! labels and line inside one envelope are one entry: the repeat is counted as ignored and
+//! named in the input's warnings. Times of one second resolution cannot tell a paging repeat
+//! from a real one (five identical cancel lines in one second are a burst), so those are kept.
+//!
+//! `journalctl -o export` and Grafana's JSON download are not line formats: the first spans
+//! lines with binary fields, the second is one JSON array. They are read as records from the
+//! byte stream ([`RecordReader`]) instead of line by line.
+
+pub mod grafana;
+pub mod kubectl;
+pub mod loki;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::BufRead;
+
+use super::cloudflared::{self, CloudflaredParser};
+use super::journal::{JournalParser, Prefix, Program, Stamp, route};
+use super::traefik::{self, TraefikParser};
+use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
+use crate::time::Precision;
+
+/// The line-based envelope formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `kubectl logs` with `--timestamps`, `--prefix` or both, and container runtime (CRI)
+    /// files; the shape is decided per line.
+    Kubectl,
+    /// `logcli query --output=jsonl`.
+    LogcliJsonl,
+    /// `logcli query --output=default`.
+    LogcliDefault,
+    /// Grafana Explore's text download.
+    GrafanaText,
+}
+
+/// The labels of one envelope that matter for routing, and a hash of all of them, which
+/// identifies the stream. Values are borrowed from the line unless they had to be unescaped.
+#[derive(Clone, Debug, Default)]
+pub struct Labels<'a> {
+    pub namespace: Option<Cow<'a, str>>,
+    pub pod: Option<Cow<'a, str>>,
+    pub container: Option<Cow<'a, str>>,
+    pub app: Option<Cow<'a, str>>,
+    pub job: Option<Cow<'a, str>>,
+    /// The systemd unit of a journal stream (`unit`, `systemd_unit`, `_SYSTEMD_UNIT`).
+    pub unit: Option<Cow<'a, str>>,
+    /// The syslog identifier of a journal stream (`syslog_identifier`, `identifier`).
+    pub identifier: Option<Cow<'a, str>>,
+    /// A hash over every label name and value, in the order given.
+    pub stream: u64,
+    /// The number of labels seen.
+    pub count: usize,
+}
+
+impl<'a> Labels<'a> {
+    /// Records one label.
+    pub fn insert(&mut self, name: &str, value: Cow<'a, str>) {
+        let mut hasher = DefaultHasher::new();
+        (self.stream, name, value.as_ref()).hash(&mut hasher);
+        self.stream = hasher.finish();
+        self.count += 1;
+        let slot = match name {
+            "namespace" | "k8s_namespace_name" => &mut self.namespace,
+            "pod" | "pod_name" | "k8s_pod_name" => &mut self.pod,
+            "container" | "container_name" | "k8s_container_name" => &mut self.container,
+            "app" | "app_kubernetes_io_name" | "service_name" => &mut self.app,
+            "job" => &mut self.job,
+            "unit" | "systemd_unit" | "_SYSTEMD_UNIT" => &mut self.unit,
+            "syslog_identifier" | "identifier" | "SYSLOG_IDENTIFIER" => &mut self.identifier,
+            _ => return,
+        };
+        if slot.is_none() {
+            *slot = Some(value);
+        }
+    }
+
+    /// Decides the source from the labels, when they name it.
+    fn target(&self) -> Option<Target> {
+        let is_journal = self.unit.is_some()
+            || self.identifier.is_some()
+            || self
+                .job
+                .as_deref()
+                .is_some_and(|job| job.contains("journal"));
+        if is_journal {
+            let identifier = self.identifier.as_deref().unwrap_or("");
+            let unit = self.unit.as_deref().map(str::as_bytes);
+            return Some(Target::Journal(route(identifier.as_bytes(), unit)));
+        }
+        let names = [
+            &self.namespace,
+            &self.app,
+            &self.container,
+            &self.pod,
+            &self.job,
+        ];
+        let named = |word: &str| {
+            names
+                .iter()
+                .any(|n| n.as_deref().is_some_and(|n| n.contains(word)))
+        };
+        if named("cloudflared") {
+            Some(Target::Cloudflared)
+        } else if named("traefik") {
+            Some(Target::Traefik)
+        } else {
+            None
+        }
+    }
+}
+
+/// One envelope, unwrapped.
+#[derive(Debug)]
+pub struct Unwrapped<'a> {
+    /// The envelope's time, UTC microseconds, when it has one.
+    pub time: Option<(i64, Precision)>,
+    /// Whether the envelope's time has sub-second digits, so that an exact repeat of time,
+    /// labels and line is a paging duplicate rather than a real repeat.
+    pub precise: bool,
+    pub labels: Labels<'a>,
+    pub line: Cow<'a, [u8]>,
+}
+
+/// Where an inner line goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    Traefik,
+    Cloudflared,
+    Journal(Program),
+}
+
+/// Routes inner lines to the Traefik, cloudflared and journal message parsers.
+pub struct Router {
+    traefik: TraefikParser,
+    cloudflared: CloudflaredParser,
+    journal: JournalParser,
+    /// Decisions of streams whose labels do not name their source, by stream hash.
+    streams: HashMap<u64, Target>,
+    /// Lines that were surely Traefik or surely cloudflared, over the whole input: the
+    /// majority decides an ambiguous line of a stream that has no decision yet.
+    sure_traefik: u64,
+    sure_cloudflared: u64,
+    duplicates: Duplicates,
+}
+
+impl Router {
+    pub fn new(options: &ParseOptions) -> Router {
+        Router {
+            traefik: TraefikParser::new(options),
+            cloudflared: CloudflaredParser::new(options),
+            journal: JournalParser::new(options),
+            streams: HashMap::new(),
+            sure_traefik: 0,
+            sure_cloudflared: 0,
+            duplicates: Duplicates::default(),
+        }
+    }
+
+    /// Decides the source of one inner line, learning the stream's source from a sure line.
+    fn decide(&mut self, labels: &Labels, line: &[u8]) -> Option<Target> {
+        if let Some(target) = labels.target() {
+            return Some(target);
+        }
+        let (t, c) = (traefik::sniff(line), cloudflared::sniff(line));
+        let sure = match (t, c) {
+            (2, c) if c < 2 => Some(Target::Traefik),
+            (t, 2) if t < 2 => Some(Target::Cloudflared),
+            _ => None,
+        };
+        if let Some(target) = sure {
+            match target {
+                Target::Traefik => self.sure_traefik += 1,
+                _ => self.sure_cloudflared += 1,
+            }
+            self.streams.entry(labels.stream).or_insert(target.clone());
+            return Some(target);
+        }
+        if let Some(target) = self.streams.get(&labels.stream) {
+            return Some(target.clone());
+        }
+        // No decision for this stream yet: the input's majority, then the line's weak score.
+        let majority = self.sure_traefik.cmp(&self.sure_cloudflared);
+        match majority.then(t.cmp(&c)) {
+            std::cmp::Ordering::Greater => Some(Target::Traefik),
+            std::cmp::Ordering::Less => Some(Target::Cloudflared),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+
+    /// Learns stream decisions from a sample line without parsing it.
+    pub fn learn(&mut self, entry: &Unwrapped) {
+        self.decide(&entry.labels, &entry.line);
+    }
+
+    /// Parses one unwrapped envelope. An exact repeat of a precise envelope counts as ignored.
+    pub fn route(&mut self, entry: &Unwrapped, line_no: u64, sink: &mut Sink) -> LineClass {
+        if entry.precise && self.duplicates.is_repeat(entry) {
+            return LineClass::Ignored;
+        }
+        let Some(target) = self.decide(&entry.labels, &entry.line) else {
+            return LineClass::Ignored;
+        };
+        let line: &[u8] = &entry.line;
+        match target {
+            Target::Traefik => {
+                let ctx = LineCtx {
+                    line: line_no,
+                    outer_time: entry.time,
+                    pod: None,
+                };
+                self.traefik.parse_line(line, &ctx, sink)
+            }
+            Target::Cloudflared => {
+                // cloudflared coverage is kept per pod.
+                let ctx = LineCtx {
+                    line: line_no,
+                    outer_time: entry.time,
+                    pod: entry.labels.pod.as_deref(),
+                };
+                self.cloudflared.parse_line(line, &ctx, sink)
+            }
+            Target::Journal(program) => {
+                let Some((time, precision)) = entry.time else {
+                    return LineClass::Malformed("journal message without an envelope time");
+                };
+                let identifier = entry.labels.identifier.as_deref().unwrap_or("");
+                let prefix = Prefix {
+                    identifier: identifier.as_bytes(),
+                    pid: None,
+                    message: line,
+                };
+                let ctx = LineCtx {
+                    line: line_no,
+                    outer_time: entry.time,
+                    pod: None,
+                };
+                let stamp = Stamp::Real(time, precision);
+                self.journal
+                    .handle(program, stamp, &prefix, line, &ctx, sink)
+            }
+        }
+    }
+
+    /// Returns the notes for the input's summary: paging duplicates that were dropped.
+    pub fn notes(&self, name: &str) -> Vec<String> {
+        match self.duplicates.count {
+            0 => Vec::new(),
+            n => vec![format!(
+                "{name}: {n} entr{} repeated with the same time, labels and line (Loki paging) \
+                 and counted once; the repeats are counted as ignored",
+                if n == 1 { "y" } else { "ies" }
+            )],
+        }
+    }
+}
+
+/// Paging duplicates. logcli fetches in batches and the next batch starts at the last time of
+/// the previous one, so a repeat follows its original among entries of the same time. Only the
+/// hashes of the entries at the current time are kept: memory does not grow with the input.
+///
+/// NOTE: times are compared in microseconds, so two entries with equal labels and line whose
+/// nanosecond times differ only below the microsecond count as one.
+#[derive(Default)]
+struct Duplicates {
+    time: Option<i64>,
+    hashes: Vec<u64>,
+    count: u64,
+}
+
+impl Duplicates {
+    fn is_repeat(&mut self, entry: &Unwrapped) -> bool {
+        let Some((time, _)) = entry.time else {
+            return false;
+        };
+        if self.time != Some(time) {
+            self.time = Some(time);
+            self.hashes.clear();
+        }
+        let mut hasher = DefaultHasher::new();
+        (entry.labels.stream, entry.line.as_ref()).hash(&mut hasher);
+        let hash = hasher.finish();
+        if self.hashes.contains(&hash) {
+            self.count += 1;
+            return true;
+        }
+        // A pathological run of entries at one time: keep the check bounded.
+        if self.hashes.len() < 4096 {
+            self.hashes.push(hash);
+        }
+        false
+    }
+}
+
+/// Parses a line-based envelope format.
+pub struct EnvelopeParser {
+    format: Format,
+    router: Router,
+    /// A container runtime line split into `P` parts, joined until its `F` part.
+    partial: kubectl::Partial,
+}
+
+impl EnvelopeParser {
+    /// Creates a parser and runs the input's sample lines through the stream decisions.
+    pub fn new<'a>(
+        format: Format,
+        options: &ParseOptions,
+        sample: impl IntoIterator<Item = &'a [u8]>,
+    ) -> EnvelopeParser {
+        let mut parser = EnvelopeParser {
+            format,
+            router: Router::new(options),
+            partial: kubectl::Partial::default(),
+        };
+        for line in sample {
+            if let Ok(Some(entry)) = unwrap(format, line) {
+                parser.router.learn(&entry);
+            }
+        }
+        parser
+    }
+
+    /// Returns the notes for the input's summary.
+    pub fn notes(&self, name: &str) -> Vec<String> {
+        self.router.notes(name)
+    }
+}
+
+/// Unwraps one line of a line-based format: `Ok(None)` for a line that is valid but carries no
+/// log line (a blank line, a Grafana header line).
+fn unwrap(format: Format, line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> {
+    match format {
+        Format::Kubectl => kubectl::unwrap(line).map(|k| k.map(|k| k.entry)),
+        Format::LogcliJsonl => loki::unwrap_jsonl(line),
+        Format::LogcliDefault => loki::unwrap_default(line),
+        Format::GrafanaText => grafana::unwrap_text(line),
+    }
+}
+
+impl LineParser for EnvelopeParser {
+    fn parse_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
+        if self.format == Format::Kubectl {
+            return kubectl::parse(line, ctx, &mut self.partial, &mut self.router, sink);
+        }
+        match unwrap(self.format, line) {
+            Ok(Some(entry)) => self.router.route(&entry, ctx.line, sink),
+            Ok(None) => LineClass::Ignored,
+            Err(reason) => LineClass::Malformed(reason),
+        }
+    }
+
+    fn finish(&mut self, sink: &mut Sink) -> crate::Result<()> {
+        // A runtime file that ends inside a split line: the parts read so far are the line.
+        self.partial.flush(&mut self.router, sink);
+        Ok(())
+    }
+}
+
+/// A format read as records from the byte stream rather than line by line.
+pub trait RecordReader {
+    /// Reads every record of `reader`, calling `account` with each record's first line number
+    /// and class. Returns the bytes read.
+    fn read_records(
+        &mut self,
+        reader: &mut dyn BufRead,
+        sink: &mut Sink,
+        account: &mut dyn FnMut(u64, LineClass),
+    ) -> std::io::Result<u64>;
+
+    /// Notes for the input's summary.
+    fn notes(&self, _name: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Reads a time given as a number of seconds, milliseconds, microseconds or nanoseconds since
+/// the epoch, told apart by the digit count (10, 13, 16 or 19 digits for present-day times).
+pub fn epoch_digits(text: &[u8]) -> Option<(i64, Precision)> {
+    if text.is_empty() || text.len() > 19 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value: i64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+    match text.len() {
+        1..=11 => Some((value.checked_mul(1_000_000)?, Precision::Second)),
+        12..=14 => Some((value.checked_mul(1_000)?, Precision::Milli)),
+        15..=17 => Some((value, Precision::Micro)),
+        _ => Some((value / 1_000, Precision::Micro)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,465 @@
+//! Envelope tests: one row per trap of each envelope, with the event it must yield or the
+//! reason it is ignored.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::event::Source;
+use crate::parse::envelope::grafana::GrafanaJsonReader;
+use crate::time::SECOND;
+
+/// 2026-06-10T19:30:12Z in microseconds.
+const T: i64 = 1_781_119_812 * SECOND;
+
+const TRAEFIK_WS: &str = r#"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 48213 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 1512345ms"#;
+const CF_CHURN: &str = r#"2026-06-10T19:30:12Z ERR Failed to serve tunnel connection error="timeout: no recent network activity" connIndex=2 event=0 ip=198.41.192.7"#;
+const TRAEFIK_DIAG: &str =
+    "2026-06-10T19:30:12Z ERR Error while building configuration providerName=kubernetes";
+
+fn parse_all(format: Format, lines: &[&str]) -> (Vec<LineClass>, Sink, EnvelopeParser) {
+    let bytes: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+    let mut parser = EnvelopeParser::new(format, &ParseOptions::default(), bytes.clone());
+    let mut sink = Sink::new(0);
+    let classes = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, line)| parser.parse_line(line, &LineCtx::plain(i as u64 + 1), &mut sink))
+        .collect();
+    parser.finish(&mut sink).unwrap();
+    (classes, sink, parser)
+}
+
+fn kinds(sink: &Sink) -> Vec<(&'static str, Source, u64, Option<&str>)> {
+    sink.events
+        .iter()
+        .map(|e| (e.kind.name(), e.source, e.origin.line, e.pod.as_deref()))
+        .collect()
+}
+
+#[test]
+fn kubectl_shapes() {
+    // (line, envelope time, pod, inner line)
+    let rows: [(&str, Option<i64>, Option<&str>, &str); 7] = [
+        (
+            "2026-06-10T19:30:12.123456789Z hello",
+            Some(T + 123_456),
+            None,
+            "hello",
+        ),
+        ("[pod/cf-1/cloudflared] hello", None, Some("cf-1"), "hello"),
+        (
+            "[pod/cf-1/cloudflared] 2026-06-10T19:30:12.5Z hello",
+            Some(T + 500_000),
+            Some("cf-1"),
+            "hello",
+        ),
+        (
+            "2026-06-10T19:30:12.25Z stdout F hello",
+            Some(T + 250_000),
+            None,
+            "hello",
+        ),
+        (
+            "2026-06-10T19:30:12Z stderr F hello",
+            Some(T),
+            None,
+            "hello",
+        ),
+        // RFC3339Nano drops a zero fraction, so a whole-second time after --prefix is the
+        // inner line's own (cloudflared's console time), not kubectl's.
+        (
+            "[pod/cf-1/cloudflared] 2026-06-10T19:30:12Z INF x",
+            None,
+            Some("cf-1"),
+            "2026-06-10T19:30:12Z INF x",
+        ),
+        ("[cf-1/cloudflared] hello", None, Some("cf-1"), "hello"),
+    ];
+    for (line, time, pod, inner) in rows {
+        let k = kubectl::unwrap(line.as_bytes()).unwrap().unwrap();
+        assert_eq!(k.entry.time.map(|t| t.0), time, "{line}");
+        assert_eq!(k.entry.labels.pod.as_deref(), pod, "{line}");
+        assert_eq!(&*k.entry.line, inner.as_bytes(), "{line}");
+    }
+    assert!(kubectl::unwrap(b"no envelope here").is_err());
+    assert!(kubectl::unwrap(b"   ").unwrap().is_none());
+}
+
+#[test]
+fn kubectl_routes_by_pod_name() {
+    let lines = [
+        format!("[pod/cloudflared-6f7c9d8b5-k2x9p/cloudflared] 2026-06-10T19:30:12.1Z {CF_CHURN}"),
+        format!("[pod/traefik-abc/traefik] 2026-06-10T19:30:12.2Z {TRAEFIK_WS}"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, _) = parse_all(Format::Kubectl, &refs);
+    assert_eq!(classes, vec![LineClass::Used, LineClass::Used]);
+    assert_eq!(
+        kinds(&sink),
+        vec![
+            (
+                "cf_conn_failed",
+                Source::Cloudflared,
+                1,
+                Some("cloudflared-6f7c9d8b5-k2x9p")
+            ),
+            ("traefik_socket", Source::Traefik, 2, None),
+        ]
+    );
+    // cloudflared keeps its own time, not the envelope's.
+    assert_eq!(sink.events[0].time, T);
+}
+
+#[test]
+fn cri_partial_lines_are_joined() {
+    let (a, b) = TRAEFIK_WS.split_at(40);
+    let (b, c) = b.split_at(60);
+    let lines = [
+        format!("2026-06-10T19:30:12.1Z stdout P {a}"),
+        format!("2026-06-10T19:30:12.2Z stdout P {b}"),
+        format!("2026-06-10T19:30:12.3Z stdout F {c}"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, _) = parse_all(Format::Kubectl, &refs);
+    // The parts count as ignored; the joined line counts at its last part.
+    assert_eq!(
+        classes,
+        vec![LineClass::Ignored, LineClass::Ignored, LineClass::Used]
+    );
+    // Evidence points at the first part.
+    assert_eq!(
+        kinds(&sink),
+        vec![("traefik_socket", Source::Traefik, 1, None)]
+    );
+}
+
+#[test]
+fn cri_partial_at_end_of_input_is_still_read() {
+    let line = format!("2026-06-10T19:30:12.1Z stdout P {CF_CHURN}");
+    let (classes, sink, _) = parse_all(Format::Kubectl, &[&line]);
+    assert_eq!(classes, vec![LineClass::Ignored]);
+    assert_eq!(
+        kinds(&sink),
+        vec![("cf_conn_failed", Source::Cloudflared, 1, None)]
+    );
+}
+
+fn jsonl(labels: &str, line: &str, timestamp: &str) -> String {
+    let line = serde_json::to_string(line).unwrap();
+    format!(r#"{{"labels":{labels},"line":{line},"timestamp":"{timestamp}"}}"#)
+}
+
+#[test]
+fn logcli_jsonl_routes_every_stream() {
+    let lines = [
+        jsonl(
+            r#"{"job":"devvm-journal","unit":"t3-dispatch.service"}"#,
+            "2026/06/10 19:30:12 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful",
+            "2026-06-10T19:30:12.654321987Z",
+        ),
+        jsonl(
+            r#"{"namespace":"cloudflared","pod":"cloudflared-6f7c9d8b5-k2x9p"}"#,
+            CF_CHURN,
+            "2026-06-10T19:30:12.1Z",
+        ),
+        jsonl(
+            r#"{"namespace":"traefik","pod":"traefik-abc"}"#,
+            TRAEFIK_WS,
+            "2026-06-10T21:30:12.2+02:00",
+        ),
+        jsonl(
+            r#"{"job":"devvm-journal","unit":"t3-serve@bob.service"}"#,
+            "[19:30:11.000] INFO (#1): T3 Code running",
+            "2026-06-10T19:30:11.5Z",
+        ),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, _) = parse_all(Format::LogcliJsonl, &refs);
+    assert_eq!(classes, vec![LineClass::Used; 4]);
+    assert_eq!(
+        kinds(&sink),
+        vec![
+            ("ws_close", Source::Journal, 1, None),
+            (
+                "cf_conn_failed",
+                Source::Cloudflared,
+                2,
+                Some("cloudflared-6f7c9d8b5-k2x9p")
+            ),
+            ("traefik_socket", Source::Traefik, 3, None),
+            ("serve_started", Source::Journal, 4, None),
+        ]
+    );
+    // The journal time is the envelope's, to the microsecond.
+    assert_eq!(sink.events[0].time, T + 654_321);
+    // The unit label names the serve's user.
+    assert_eq!(sink.events[3].kind.user(), Some("bob"));
+}
+
+#[test]
+fn logcli_paging_duplicates_count_once() {
+    let labels = r#"{"namespace":"cloudflared","pod":"cloudflared-0"}"#;
+    let entry = jsonl(labels, CF_CHURN, "2026-06-10T19:30:12.123456789Z");
+    let other_time = jsonl(labels, CF_CHURN, "2026-06-10T19:30:12.123457789Z");
+    let other_pod = jsonl(
+        r#"{"namespace":"cloudflared","pod":"cloudflared-1"}"#,
+        CF_CHURN,
+        "2026-06-10T19:30:12.123456789Z",
+    );
+    let (classes, sink, parser) = parse_all(
+        Format::LogcliJsonl,
+        &[&entry, &entry, &other_time, &other_pod],
+    );
+    assert_eq!(
+        classes,
+        vec![
+            LineClass::Used,
+            LineClass::Ignored,
+            LineClass::Used,
+            LineClass::Used
+        ]
+    );
+    assert_eq!(sink.events.len(), 3);
+    let notes = parser.notes("x");
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("1 entry repeated"), "{notes:?}");
+}
+
+#[test]
+fn second_resolution_repeats_are_kept() {
+    // Five identical cancel lines in one second are a burst, not paging.
+    let line = r#"2026-06-10T19:30:12Z {unit="t3-dispatch.service"} 2026/06/10 19:30:12 http: proxy error: context canceled"#;
+    let (classes, sink, parser) = parse_all(Format::LogcliDefault, &[line; 5]);
+    assert_eq!(classes, vec![LineClass::Used; 5]);
+    assert_eq!(sink.events.len(), 5);
+    assert!(parser.notes("x").is_empty());
+}
+
+#[test]
+fn newest_first_is_read_like_oldest_first() {
+    let labels = r#"{"namespace":"cloudflared","pod":"cf-0"}"#;
+    let later = CF_CHURN.replace("19:30:12Z", "19:31:00Z");
+    let lines = [
+        jsonl(labels, &later, "2026-06-10T19:31:00.000000001Z"),
+        jsonl(labels, CF_CHURN, "2026-06-10T19:30:12.000000001Z"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, _) = parse_all(Format::LogcliJsonl, &refs);
+    assert_eq!(classes, vec![LineClass::Used; 2]);
+    let track = sink.activity.tracks.values().next().unwrap();
+    assert_eq!((track.first, track.last), (T, T + 48 * SECOND));
+}
+
+#[test]
+fn empty_labels_decide_by_stream() {
+    // `{}`: the labels were common to all streams and say nothing. The diagnostic line is
+    // ambiguous on its own; the stream's sure access line makes it Traefik's.
+    let lines = [
+        format!("2026-06-10T19:30:12Z {{}} {TRAEFIK_DIAG}"),
+        format!("2026-06-10T19:30:13Z {{}} {TRAEFIK_WS}"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, _) = parse_all(Format::LogcliDefault, &refs);
+    assert_eq!(classes, vec![LineClass::Ignored, LineClass::Used]);
+    let sources: Vec<Source> = sink.activity.tracks.keys().map(|k| k.source).collect();
+    assert_eq!(sources, vec![Source::Traefik]);
+}
+
+#[test]
+fn logcli_default_label_padding_and_escapes() {
+    let line = format!(
+        r#"2026-06-10T21:30:12+02:00 {{namespace="cloudflared", pod="cf-\"0\""}}      {CF_CHURN}"#
+    );
+    let entry = loki::unwrap_default(line.as_bytes()).unwrap().unwrap();
+    assert_eq!(entry.time, Some((T, Precision::Second)));
+    assert_eq!(entry.labels.pod.as_deref(), Some("cf-\"0\""));
+    assert_eq!(&*entry.line, CF_CHURN.as_bytes());
+    // A continuation of a line that held a newline.
+    assert!(loki::unwrap_default(b"  at line two").unwrap().is_none());
+    assert!(loki::unwrap_default(b"2026-06-10T19:30:12Z {broken").is_err());
+}
+
+#[test]
+fn grafana_text_rows_and_meta_lines() {
+    let lines = [
+        r#"Common labels: {"namespace":"traefik"}"#.to_string(),
+        String::new(),
+        String::new(),
+        format!("1781119812250\t2026-06-10T19:30:12.250Z\t{TRAEFIK_WS}"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, _) = parse_all(Format::GrafanaText, &refs);
+    assert_eq!(
+        classes,
+        vec![
+            LineClass::Ignored,
+            LineClass::Ignored,
+            LineClass::Ignored,
+            LineClass::Used
+        ]
+    );
+    assert_eq!(
+        kinds(&sink),
+        vec![("traefik_socket", Source::Traefik, 4, None)]
+    );
+}
+
+#[test]
+fn grafana_json_array_is_streamed() {
+    let text = serde_json::json!([
+        {"line": CF_CHURN, "timestamp": "1781119812100000000", "date": "2026-06-10T19:30:12.100Z",
+         "fields": {"namespace": "cloudflared", "pod": "cf-0", "tsNs": 1}},
+        {"Line": TRAEFIK_WS, "Time": 1781119813000u64, "labels": {"namespace": "traefik"}},
+        {"line": "no time"},
+    ])
+    .to_string();
+    let mut reader = GrafanaJsonReader::new(&ParseOptions::default());
+    let mut sink = Sink::new(0);
+    let mut classes = Vec::new();
+    reader
+        .read_records(&mut text.as_bytes(), &mut sink, &mut |line, class| {
+            classes.push((line, class))
+        })
+        .unwrap();
+    assert_eq!(
+        classes,
+        vec![
+            (1, LineClass::Used),
+            (2, LineClass::Used),
+            (3, LineClass::Malformed("row without a timestamp")),
+        ]
+    );
+    assert_eq!(
+        kinds(&sink),
+        vec![
+            ("cf_conn_failed", Source::Cloudflared, 1, Some("cf-0")),
+            ("traefik_socket", Source::Traefik, 2, None),
+        ]
+    );
+}
+
+#[test]
+fn grafana_json_cut_short_keeps_rows_before() {
+    let text = format!(
+        r#"[{{"line":{},"timestamp":"1781119812100000000","fields":{{"namespace":"cloudflared"}}}},{{"line":"#,
+        serde_json::to_string(CF_CHURN).unwrap()
+    );
+    let mut reader = GrafanaJsonReader::new(&ParseOptions::default());
+    let mut sink = Sink::new(0);
+    let mut classes = Vec::new();
+    reader
+        .read_records(&mut text.as_bytes(), &mut sink, &mut |line, class| {
+            classes.push((line, class))
+        })
+        .unwrap();
+    assert_eq!(classes[0], (1, LineClass::Used));
+    assert!(matches!(classes[1], (2, LineClass::Malformed(_))));
+    assert_eq!(reader.notes("x").len(), 1);
+}
+
+#[test]
+fn sniff_scores() {
+    let cases: [(&[u8], u8, u8, u8, u8); 6] = [
+        // (line, kubectl, logcli jsonl, logcli default, grafana text)
+        (
+            b"2026-06-10T19:30:12.123456789Z 2026-06-10T19:30:12Z INF x connIndex=1",
+            2,
+            0,
+            0,
+            0,
+        ),
+        (b"[pod/a/b] anything", 2, 0, 0, 0),
+        (
+            b"2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2",
+            0,
+            0,
+            0,
+            0,
+        ),
+        (
+            br#"{"labels":{},"line":"x","timestamp":"2026-06-10T19:30:12Z"}"#,
+            0,
+            2,
+            0,
+            0,
+        ),
+        (br#"2026-06-10T19:30:12Z {} x"#, 0, 0, 2, 0),
+        (b"1781119812250\t2026-06-10T19:30:12.250Z\tx", 0, 0, 0, 2),
+    ];
+    for (line, k, j, d, g) in cases {
+        let text = String::from_utf8_lossy(line);
+        assert_eq!(kubectl::sniff(line), k, "kubectl: {text}");
+        assert_eq!(loki::sniff_jsonl(line), j, "jsonl: {text}");
+        assert_eq!(loki::sniff_default(line), d, "default: {text}");
+        assert_eq!(grafana::sniff_text(line), g, "grafana: {text}");
+    }
+    // A journal short-iso-precise line has an offset, never kubectl's `Z`.
+    assert_eq!(
+        kubectl::sniff(b"2026-06-10T19:56:01.123456+00:00 devvm t3-dispatch[812]: x"),
+        0
+    );
+}
+
+#[test]
+fn epoch_digit_counts() {
+    assert_eq!(epoch_digits(b"1781119812"), Some((T, Precision::Second)));
+    assert_eq!(
+        epoch_digits(b"1781119812250"),
+        Some((T + 250_000, Precision::Milli))
+    );
+    assert_eq!(
+        epoch_digits(b"1781119812250001"),
+        Some((T + 250_001, Precision::Micro))
+    );
+    assert_eq!(
+        epoch_digits(b"1781119812250001999"),
+        Some((T + 250_001, Precision::Micro))
+    );
+    assert_eq!(epoch_digits(b"17811x"), None);
+    assert_eq!(epoch_digits(b"99999999999999999999"), None);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        for format in [Format::Kubectl, Format::LogcliJsonl, Format::LogcliDefault, Format::GrafanaText] {
+            let mut parser = EnvelopeParser::new(format, &ParseOptions::default(), [&bytes[..]]);
+            let mut sink = Sink::new(0);
+            parser.parse_line(&bytes, &LineCtx::plain(1), &mut sink);
+            parser.finish(&mut sink).unwrap();
+        }
+        let mut reader = GrafanaJsonReader::new(&ParseOptions::default());
+        let mut sink = Sink::new(0);
+        let _ = reader.read_records(&mut &bytes[..], &mut sink, &mut |_, _| {});
+        kubectl::sniff(&bytes);
+        loki::sniff_default(&bytes);
+    }
+
+    #[test]
+    fn mutated_envelopes_never_panic(
+        index in 0usize..4,
+        cut in 0usize..400,
+        byte in any::<u8>(),
+        at in 0usize..400,
+    ) {
+        let valid = [
+            format!("[pod/cf-0/cloudflared] 2026-06-10T19:30:12.1Z stdout P {CF_CHURN}"),
+            jsonl(r#"{"namespace":"traefik"}"#, TRAEFIK_WS, "2026-06-10T19:30:12.1Z"),
+            format!(r#"2026-06-10T19:30:12Z {{pod="a\"b"}} {TRAEFIK_DIAG}"#),
+            format!("1781119812250\t2026-06-10T19:30:12.250Z\t{CF_CHURN}"),
+        ];
+        let formats = [Format::Kubectl, Format::LogcliJsonl, Format::LogcliDefault, Format::GrafanaText];
+        let mut bytes = valid[index].clone().into_bytes();
+        bytes.truncate(cut.max(1));
+        if !bytes.is_empty() {
+            let at = at % bytes.len();
+            bytes[at] = byte;
+        }
+        let mut parser = EnvelopeParser::new(formats[index], &ParseOptions::default(), [&bytes[..]]);
+        let mut sink = Sink::new(0);
+        parser.parse_line(&bytes, &LineCtx::plain(1), &mut sink);
+        parser.finish(&mut sink).unwrap();
+    }
+}

@@ -1,0 +1,342 @@
+//! devvm journal exports in `journalctl -o export`, the journal's serialization format.
+//!
+//! Checked against journalctl from systemd 252 to 256. An entry is a run of fields ended by a
+//! blank line. A field is `KEY=value\n` when the value is printable text, or, when it is not
+//! (it contains a newline or bytes below 0x20, or is not UTF-8), the binary form:
+//!
+//! ```text
+//! KEY\n<64-bit little-endian length><raw bytes>\n
+//! ```
+//!
+//! Because a binary value can hold any byte, newlines included, an entry cannot be cut at line
+//! breaks: entries are framed from the byte stream, and only then routed through the journal
+//! message parsers with `__REALTIME_TIMESTAMP` (microseconds since the epoch),
+//! `SYSLOG_IDENTIFIER` (or `_COMM`), `_SYSTEMD_UNIT`, `_PID` and `MESSAGE`. Like `-o json`, the
+//! export names every entry's unit, so a t3 serve line carries its user. A field repeated in
+//! one entry keeps its first value. Evidence points at the entry's first line, counting every
+//! newline byte of the input, those inside binary values included.
+
+use std::io::{self, BufRead};
+
+use super::envelope::RecordReader;
+use super::journal::{JournalParser, Prefix, Program, Stamp, route};
+use super::{LineClass, LineCtx, ParseOptions, Sink};
+use crate::time::Precision;
+
+/// The longest field value kept; longer values are skipped and the entry counts as malformed
+/// when that field is one the parsers need.
+const MAX_VALUE: usize = 1 << 20;
+
+/// The fields of one entry that the parsers read, in buffers reused from entry to entry.
+#[derive(Default)]
+struct Entry {
+    realtime: Field,
+    identifier: Field,
+    comm: Field,
+    unit: Field,
+    pid: Field,
+    message: Field,
+    /// Whether any field was read since the last blank line.
+    started: bool,
+    first_line: u64,
+}
+
+#[derive(Default)]
+struct Field {
+    value: Vec<u8>,
+    set: bool,
+    too_long: bool,
+}
+
+impl Field {
+    fn get(&self) -> Option<&[u8]> {
+        (self.set && !self.too_long).then_some(&self.value)
+    }
+}
+
+impl Entry {
+    fn clear(&mut self) {
+        for field in [
+            &mut self.realtime,
+            &mut self.identifier,
+            &mut self.comm,
+            &mut self.unit,
+            &mut self.pid,
+            &mut self.message,
+        ] {
+            field.value.clear();
+            field.set = false;
+            field.too_long = false;
+        }
+        self.started = false;
+    }
+
+    /// The buffer of a field the parsers need, unless it was already set in this entry.
+    fn slot(&mut self, key: &[u8]) -> Option<&mut Field> {
+        let field = match key {
+            b"__REALTIME_TIMESTAMP" => &mut self.realtime,
+            b"SYSLOG_IDENTIFIER" => &mut self.identifier,
+            b"_COMM" => &mut self.comm,
+            b"_SYSTEMD_UNIT" => &mut self.unit,
+            b"_PID" => &mut self.pid,
+            b"MESSAGE" => &mut self.message,
+            _ => return None,
+        };
+        (!field.set).then_some(field)
+    }
+}
+
+/// Reads `journalctl -o export` streams.
+pub struct JournalExportReader {
+    journal: JournalParser,
+    line_no: u64,
+    bytes: u64,
+    /// Set when the input ends inside a binary field.
+    truncated: bool,
+    line: Vec<u8>,
+}
+
+impl JournalExportReader {
+    pub fn new(options: &ParseOptions) -> JournalExportReader {
+        JournalExportReader {
+            journal: JournalParser::new(options),
+            line_no: 0,
+            bytes: 0,
+            truncated: false,
+            line: Vec::new(),
+        }
+    }
+
+    /// Routes one complete entry through the journal message parsers.
+    fn entry(&mut self, entry: &Entry, sink: &mut Sink) -> LineClass {
+        let Some(realtime) = entry.realtime.get() else {
+            return LineClass::Malformed("entry without __REALTIME_TIMESTAMP");
+        };
+        let Some(micros) = std::str::from_utf8(realtime)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
+        else {
+            return LineClass::Malformed("__REALTIME_TIMESTAMP is not a number of microseconds");
+        };
+        let identifier = entry.identifier.get().or(entry.comm.get()).unwrap_or(b"");
+        let program = route(identifier, entry.unit.get());
+        let pid = entry
+            .pid
+            .get()
+            .and_then(|p| std::str::from_utf8(p).ok()?.parse().ok());
+        let Some(message) = entry.message.get() else {
+            if program == Program::Other {
+                return LineClass::Ignored;
+            }
+            return LineClass::Malformed("entry without a MESSAGE, or one longer than 1 MiB");
+        };
+        let prefix = Prefix {
+            identifier,
+            pid,
+            message,
+        };
+        let ctx = LineCtx::plain(entry.first_line);
+        let stamp = Stamp::Real(micros, Precision::Micro);
+        self.journal
+            .handle(program, stamp, &prefix, message, &ctx, sink)
+    }
+
+    /// Reads one line into `self.line` (without its newline), keeping at most `MAX_VALUE`
+    /// bytes. Returns `false` at the end of the input.
+    fn read_line(&mut self, reader: &mut dyn BufRead) -> io::Result<bool> {
+        self.line.clear();
+        let mut any = false;
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(any);
+            }
+            any = true;
+            let (take, done) = match memchr::memchr(b'\n', buf) {
+                Some(pos) => (pos, true),
+                None => (buf.len(), false),
+            };
+            let room = MAX_VALUE.saturating_sub(self.line.len());
+            self.line.extend_from_slice(&buf[..take.min(room)]);
+            let used = if done { take + 1 } else { take };
+            reader.consume(used);
+            self.bytes += used as u64;
+            if done {
+                self.line_no += 1;
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Reads a binary value of `len` bytes and its closing newline, keeping the value in
+    /// `field` when given. Returns `false` when the input ends first.
+    fn read_binary(
+        &mut self,
+        reader: &mut dyn BufRead,
+        len: u64,
+        mut field: Option<&mut Field>,
+    ) -> io::Result<bool> {
+        // The value plus its closing newline.
+        let mut left = len.saturating_add(1);
+        while left > 0 {
+            let buf = match reader.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            let take = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let chunk = &buf[..take];
+            self.line_no += memchr::memchr_iter(b'\n', chunk).count() as u64;
+            if let Some(field) = field.as_deref_mut() {
+                // Keep the value, not its closing newline.
+                let value_part = if left <= take as u64 {
+                    &chunk[..take - 1]
+                } else {
+                    chunk
+                };
+                if field.value.len() + value_part.len() > MAX_VALUE {
+                    field.too_long = true;
+                } else if !field.too_long {
+                    field.value.extend_from_slice(value_part);
+                }
+            }
+            reader.consume(take);
+            self.bytes += take as u64;
+            left -= take as u64;
+        }
+        Ok(true)
+    }
+}
+
+impl RecordReader for JournalExportReader {
+    fn read_records(
+        &mut self,
+        reader: &mut dyn BufRead,
+        sink: &mut Sink,
+        account: &mut dyn FnMut(u64, LineClass),
+    ) -> io::Result<u64> {
+        let mut entry = Entry::default();
+        loop {
+            let line_start = self.line_no + 1;
+            if !self.read_line(reader)? {
+                break;
+            }
+            if self.line.is_empty() {
+                if entry.started {
+                    let class = self.entry(&entry, sink);
+                    account(entry.first_line, class);
+                    entry.clear();
+                }
+                continue;
+            }
+            if !entry.started {
+                entry.started = true;
+                entry.first_line = line_start;
+            }
+            match memchr::memchr(b'=', &self.line) {
+                Some(eq) => {
+                    let (key, value) = (&self.line[..eq], &self.line[eq + 1..]);
+                    if let Some(field) = entry.slot(key) {
+                        field.value.extend_from_slice(value);
+                        field.set = true;
+                        field.too_long = self.line.len() >= MAX_VALUE;
+                    }
+                }
+                None => {
+                    // A binary field: the length follows the key's newline.
+                    let key = std::mem::take(&mut self.line);
+                    let mut length = [0u8; 8];
+                    let complete = read_exact_counting(reader, &mut length, self)?;
+                    let wanted = entry.slot(&key).is_some();
+                    self.line = key;
+                    if !complete {
+                        self.truncated = true;
+                        break;
+                    }
+                    let len = u64::from_le_bytes(length);
+                    let mut value = Field::default();
+                    if !self.read_binary(reader, len, wanted.then_some(&mut value))? {
+                        self.truncated = true;
+                        break;
+                    }
+                    if let Some(field) = entry.slot(&self.line) {
+                        *field = value;
+                        field.set = true;
+                    }
+                }
+            }
+        }
+        if entry.started {
+            let class = self.entry(&entry, sink);
+            account(entry.first_line, class);
+        }
+        Ok(self.bytes)
+    }
+
+    fn notes(&self, name: &str) -> Vec<String> {
+        if self.truncated {
+            vec![format!(
+                "{name}: the export ends inside a binary field; the entries before it were read"
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Reads exactly `buf.len()` bytes, counting newlines and bytes on `state`. Returns `false` when
+/// the input ends first.
+fn read_exact_counting(
+    reader: &mut dyn BufRead,
+    buf: &mut [u8],
+    state: &mut JournalExportReader,
+) -> io::Result<bool> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(false),
+            Ok(n) => {
+                state.line_no +=
+                    memchr::memchr_iter(b'\n', &buf[filled..filled + n]).count() as u64;
+                state.bytes += n as u64;
+                filled += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+/// Tells whether the first bytes of an input are a `journalctl -o export` stream: `KEY=value`
+/// lines whose keys are journal field names, with `__CURSOR` or `__REALTIME_TIMESTAMP` among
+/// the first ones.
+pub fn is_export_head(head: &[u8]) -> bool {
+    let mut lines = head.split(|b| *b == b'\n').take(8);
+    let mut journal_key = false;
+    for line in lines.by_ref() {
+        let Some(eq) = memchr::memchr(b'=', line) else {
+            break;
+        };
+        let key = &line[..eq];
+        let valid = !key.is_empty()
+            && key
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+        if !valid {
+            return false;
+        }
+        journal_key |= key == b"__CURSOR" || key == b"__REALTIME_TIMESTAMP";
+    }
+    journal_key
+}
+
+#[cfg(test)]
+mod tests;

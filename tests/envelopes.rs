@@ -1,0 +1,159 @@
+//! CLI tests of envelopes: the incident of `testdata/incident/`, exported through logcli,
+//! kubectl, the container runtime and `journalctl -o export` (`testdata/envelopes/`, written by
+//! `testdata/envelopes/generate.py`), must yield the same drops as the plain files.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(path)
+}
+
+/// Runs `drops` and returns the drops as (second, user, client_ip, dur_ms, segment), sorted,
+/// and stderr. Evidence file names differ between forms, so they are left out.
+fn drops(files: &[PathBuf]) -> (Vec<[String; 5]>, String) {
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .arg("drops")
+        .args(files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let mut reader = csv::Reader::from_reader(&output.stdout[..]);
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (time, user, client, dur, segment) = (
+        column("time"),
+        column("user"),
+        column("client_ip"),
+        column("dur_ms"),
+        column("segment"),
+    );
+    let mut rows: Vec<[String; 5]> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            [
+                r[time][..19].to_string(),
+                r[user].to_string(),
+                r[client].to_string(),
+                r[dur].to_string(),
+                r[segment].to_string(),
+            ]
+        })
+        .collect();
+    rows.sort();
+    (rows, stderr)
+}
+
+fn plain() -> Vec<[String; 5]> {
+    let mut files = vec![
+        data("incident/devvm-journal.log"),
+        data("incident/traefik-access.log"),
+    ];
+    for pod in ["k2x9p", "m4q7r", "z8w3t"] {
+        files.push(data(&format!("incident/cloudflared-6f7c9d8b5-{pod}.log")));
+    }
+    let (rows, _) = drops(&files);
+    assert_eq!(rows.len(), 12, "the plain incident has 12 drops");
+    rows
+}
+
+#[test]
+fn logcli_jsonl_with_all_streams_matches_plain() {
+    let (rows, stderr) = drops(&[data("envelopes/incident.logcli.jsonl.gz")]);
+    assert_eq!(rows, plain());
+    assert!(stderr.contains("(logcli-jsonl)"), "{stderr}");
+    assert!(
+        stderr.contains("6 entries repeated with the same time, labels and line"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 malformed"), "{stderr}");
+}
+
+#[test]
+fn kubectl_prefixed_files_match_plain() {
+    let (rows, stderr) = drops(&[
+        data("incident/devvm-journal.log"),
+        data("envelopes/traefik.kubectl.log.gz"),
+        data("envelopes/cloudflared.kubectl.log.gz"),
+    ]);
+    assert_eq!(rows, plain());
+    // One kubectl file holds all three pods, and coverage is still kept per pod.
+    assert!(
+        stderr.contains("cloudflared pod cloudflared-6f7c9d8b5-z8w3t"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn journal_export_and_runtime_file_match_plain() {
+    let (rows, stderr) = drops(&[
+        data("envelopes/devvm-journal.export.gz"),
+        data("envelopes/traefik.cri.log.gz"),
+        data("envelopes/cloudflared.kubectl.log.gz"),
+    ]);
+    assert_eq!(rows, plain());
+    assert!(
+        stderr.contains("(journal-export): 2011 lines read"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(kubectl)"), "{stderr}");
+}
+
+#[test]
+fn forced_envelope_type_is_accepted() {
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["drops", "-q", "--input-type", "journal-export"])
+        .arg(data("envelopes/devvm-journal.export.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["drops", "-q", "--input-type", "envelope"])
+        .arg(data("envelopes/devvm-journal.export.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("logcli-jsonl"), "{stderr}");
+}
+
+#[test]
+fn export_commands_print_the_window() {
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args([
+            "export-commands",
+            "--since",
+            "2026-06-10T19:00:00Z",
+            "--until",
+            "2026-06-10T20:00:00Z",
+            "--namespace-traefik",
+            "edge",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("journalctl -o short-iso-precise"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("kubectl logs -n edge"), "{stdout}");
+    assert!(
+        stdout.contains("--timestamps --prefix --since-time=2026-06-10T19:00:00Z"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("logcli query --forward --output=jsonl"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r#"'{namespace="edge"}'"#), "{stdout}");
+}
