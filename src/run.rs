@@ -43,7 +43,7 @@ impl Default for ReadOptions {
     }
 }
 
-/// What reading one input produced, and how each of its lines was accounted for.
+/// The report of one input: its type, and how each of its lines was accounted for.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct InputReport {
     pub name: String,

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use super::sockets::Socket;
 use crate::time::SECOND;
 
-/// How the clock offset was found.
+/// The measured clock offset and how it was found.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Offset {
     /// devvm minus cluster, in microseconds (positive: devvm ahead).
@@ -52,7 +52,8 @@ impl Default for JoinOptions {
     }
 }
 
-/// The comparable start of a socket: the middle of its second when its time is whole seconds.
+/// Returns the comparable start of a socket: the middle of its second when its time is whole
+/// seconds.
 fn start_of(socket: &Socket) -> i64 {
     if socket.coarse {
         socket.start + SECOND / 2

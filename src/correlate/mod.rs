@@ -66,7 +66,7 @@ impl Segment {
     }
 }
 
-/// How sure a verdict is.
+/// The confidence of a verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
@@ -154,7 +154,7 @@ pub struct Analysis {
     pub dispatch_sockets: usize,
     pub traefik_sockets: usize,
     pub incidents: Vec<incidents::Incident>,
-    /// What the rules saw, kept so `explain` can try them again for one drop.
+    /// The rules' inputs, kept so `explain` can try them again for one drop.
     pub sockets: Vec<Socket>,
     pub by_time: Vec<usize>,
     pub ports: HashMap<u16, Box<str>>,
@@ -360,7 +360,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         };
 
         // High confidence needs full coverage: with a source missing, the verdict is medium
-        // and the reason says which source. A gap does not count here: a silence of the devvm
+        // and the reason names the source. A gap does not count here: a silence of the devvm
         // journal is itself evidence.
         if finding.confidence == Confidence::High {
             let missing = coverage.sources_not_spanning(from, to);

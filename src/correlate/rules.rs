@@ -17,7 +17,7 @@ use crate::event::{
     CloseCause, Event, EventKind, OomScope, ProxyErrorClass, Restarter, ShutdownReason, Unit,
     UnitAction,
 };
-use crate::time::{self, MILLI, SECOND};
+use crate::time::{self, SECOND};
 
 /// Whether a rule judges one drop or everything in a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub enum Scope {
     Shared,
 }
 
-/// What a rule found: how sure it is, a sentence for the post-mortem, and the evidence lines.
+/// A rule's result: its confidence, a sentence for the post-mortem, and the evidence lines.
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub confidence: Confidence,
@@ -43,14 +43,14 @@ pub struct Rule {
     pub scope: Scope,
     /// The evidence the rule needs, in words.
     pub evidence: &'static str,
-    /// Where the rule looks.
+    /// The time window the rule looks in.
     pub window: &'static str,
     /// The confidence it gives.
     pub confidence: &'static str,
     pub check: fn(&Context, &Subject) -> Option<Finding>,
 }
 
-/// The window every rule looks in, unless it says otherwise.
+/// The window every rule looks in, unless its row names another.
 pub const DEFAULT_WINDOW: &str =
     "30 s before the drop to 5 s after (--window-before, --window-after)";
 
@@ -205,7 +205,7 @@ impl Default for RuleOptions {
     }
 }
 
-/// What the rules can see.
+/// The events, sockets and coverage the rules read.
 pub struct Context<'a> {
     /// Events with journal times moved onto the cluster clock.
     pub events: &'a [Event],
@@ -218,7 +218,7 @@ pub struct Context<'a> {
     pub options: RuleOptions,
 }
 
-/// What is being attributed: one drop, or the members of a burst.
+/// The subject of an attribution: one drop, or the members of a burst.
 pub struct Subject<'a> {
     pub drops: Vec<&'a Candidate>,
     pub from: i64,
@@ -263,7 +263,7 @@ fn format_seconds(seconds: f64) -> String {
     }
 }
 
-/// The reference time of a subject: its first drop, or its window's end minus the after part.
+/// Returns the reference time of a subject: its first drop, or its window's end minus the after part.
 fn reference(ctx: &Context, subject: &Subject) -> i64 {
     subject
         .drops
@@ -893,11 +893,6 @@ pub fn rules_markdown() -> String {
         defaults.heartbeat_ms,
     ));
     text
-}
-
-/// The milliseconds of a duration in microseconds.
-pub fn millis(micros: i64) -> i64 {
-    micros / MILLI
 }
 
 #[cfg(test)]

@@ -30,12 +30,12 @@ pub struct Socket {
     pub orphaned_by: Option<usize>,
     /// Whether the times came from a source that resolves whole seconds only.
     pub coarse: bool,
-    /// Where the true start lies, `[lo, hi]` on the socket's own clock: a whole-second time
+    /// The range the true start lies in, `[lo, hi]` on the socket's own clock: a whole-second time
     /// stands for its whole second, and an open and a close minus `dur_ms` narrow it together.
     pub start_range: (i64, i64),
 }
 
-/// The range a time of the given precision stands for.
+/// Returns the range a time of the given precision stands for.
 pub fn range_of(time: i64, precision: Precision) -> (i64, i64) {
     match precision {
         Precision::Second => (time, time + SECOND - 1),
@@ -51,19 +51,9 @@ pub fn intersect(a: (i64, i64), b: (i64, i64)) -> Option<(i64, i64)> {
 }
 
 impl Socket {
-    /// Whether dispatch logged this socket (as opposed to Traefik alone).
+    /// Tells whether dispatch logged this socket (as opposed to Traefik alone).
     pub fn from_dispatch(&self) -> bool {
         self.open.is_some() || self.close.is_some()
-    }
-}
-
-/// The slack added to a second-precision time when comparing it: the true time lies anywhere
-/// in that second, so its middle is the best estimate.
-pub fn mid_second(time: i64, precision: Precision) -> i64 {
-    if precision == Precision::Second {
-        time + SECOND / 2
-    } else {
-        time
     }
 }
 
