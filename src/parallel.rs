@@ -16,8 +16,8 @@ use crate::input::{Line, LineReader};
 use crate::parse::{LineClass, LineCtx, LineParser, Sink};
 use crate::run::InputReport;
 
-/// Bytes of lines per chunk.
-const CHUNK_BYTES: usize = 4 << 20;
+/// Bytes of lines per chunk, by default.
+pub const CHUNK_BYTES: usize = 4 << 20;
 
 /// A run of whole lines copied out of the reader.
 struct Chunk {
@@ -39,13 +39,16 @@ struct Counts {
 }
 
 /// Fills a chunk from the reader. Returns `None` at the end of the input.
-fn next_chunk<R: Read>(lines: &mut LineReader<R>) -> std::io::Result<Option<Chunk>> {
+fn next_chunk<R: Read>(
+    lines: &mut LineReader<R>,
+    chunk_bytes: usize,
+) -> std::io::Result<Option<Chunk>> {
     let mut chunk = Chunk {
         first_line: lines.line_no + 1,
-        data: Vec::with_capacity(CHUNK_BYTES + 4096),
+        data: Vec::with_capacity(chunk_bytes + 4096),
         too_long: Vec::new(),
     };
-    while chunk.data.len() < CHUNK_BYTES {
+    while chunk.data.len() < chunk_bytes {
         let line_no = lines.line_no + 1;
         match lines.next_line()? {
             Some(Line::Text(text)) => chunk.data.extend_from_slice(text),
@@ -105,13 +108,14 @@ pub fn parse_rest<R: Read, P: LineParser + Send>(
     sink: &mut Sink,
     report: &mut InputReport,
     max_examples: usize,
+    chunk_bytes: usize,
 ) -> std::io::Result<()> {
     // Enough chunks in flight to keep every thread busy while the next batch is read.
     let batch_size = rayon::current_num_threads().max(1) * 2;
     loop {
         let mut batch = Vec::with_capacity(batch_size);
         while batch.len() < batch_size {
-            match next_chunk(lines)? {
+            match next_chunk(lines, chunk_bytes.max(1))? {
                 Some(chunk) => batch.push(chunk),
                 None => break,
             }
@@ -183,6 +187,7 @@ mod tests {
             &mut sink,
             &mut report,
             5,
+            64 << 10,
         )
         .unwrap();
         assert_eq!(report.lines, 50_001);

@@ -30,6 +30,8 @@ pub struct ReadOptions {
     pub sample_lines: usize,
     /// Malformed-line examples kept per input for the summary.
     pub max_examples: usize,
+    /// Bytes of lines per chunk when an input is parsed in parallel.
+    pub chunk_bytes: usize,
 }
 
 impl Default for ReadOptions {
@@ -39,6 +41,7 @@ impl Default for ReadOptions {
             max_line_bytes: 1 << 20,
             sample_lines: 400,
             max_examples: 5,
+            chunk_bytes: parallel::CHUNK_BYTES,
         }
     }
 }
@@ -247,6 +250,13 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
     };
     let too_long = LineClass::Malformed("line longer than --max-line-bytes");
 
+    // `short` lines need the year's roll-over tracked in order, so such a journal is read on
+    // one thread.
+    let short_journal = sample
+        .iter()
+        .filter_map(|(_, line)| line.as_deref())
+        .any(crate::parse::journal::has_no_year);
+    let cat_mode = detected.cat_mode;
     {
         let line_parser = parser.as_line_parser();
         for (line_no, text) in &sample {
@@ -264,10 +274,36 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
             account(&mut report, *line_no, class);
         }
         drop(sample);
-        // Traefik and cloudflared lines do not depend on each other: parse them in parallel
-        // chunks. The other formats carry state from line to line.
+        // Traefik and cloudflared lines do not depend on each other, and journal lines only
+        // through a serve's header and detail lines (a detail whose header falls in the
+        // previous chunk still counts, at its journal time): parse them in parallel chunks.
+        //
+        // NOTE: a journal whose first lines carry years but later switch to `short` lines would
+        // keep provisional times for those lines; journalctl writes one mode per export.
         let parse = &options.parse;
         let rest = match detected.input_type {
+            InputType::Journal if !short_journal => Some(parallel::parse_rest(
+                &mut lines,
+                || {
+                    let mut journal = JournalParser::new(parse);
+                    journal.set_cat_mode(cat_mode);
+                    journal
+                },
+                pod.as_deref(),
+                &mut sink,
+                &mut report,
+                options.max_examples,
+                options.chunk_bytes,
+            )),
+            InputType::JournalJson => Some(parallel::parse_rest(
+                &mut lines,
+                || JournalJsonParser::new(parse),
+                pod.as_deref(),
+                &mut sink,
+                &mut report,
+                options.max_examples,
+                options.chunk_bytes,
+            )),
             InputType::Traefik => Some(parallel::parse_rest(
                 &mut lines,
                 || TraefikParser::new(parse),
@@ -275,6 +311,7 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
                 &mut sink,
                 &mut report,
                 options.max_examples,
+                options.chunk_bytes,
             )),
             InputType::Cloudflared => Some(parallel::parse_rest(
                 &mut lines,
@@ -283,6 +320,7 @@ fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadI
                 &mut sink,
                 &mut report,
                 options.max_examples,
+                options.chunk_bytes,
             )),
             _ => None,
         };

@@ -126,3 +126,58 @@ mod accounting {
         }
     }
 }
+
+#[test]
+fn small_chunks_give_the_same_drops() {
+    // 4 KiB chunks put hundreds of chunk boundaries inside the journal and the Traefik log.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let mut paths: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    paths.sort();
+    let specs: Vec<InputSpec> = paths
+        .into_iter()
+        .map(|p| InputSpec {
+            source: InputSource::Path(p),
+            forced_type: None,
+        })
+        .collect();
+    let summarize = |analysis: &correlate::Analysis| -> Vec<String> {
+        analysis
+            .drops
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {:?} {:?} {:?} {}",
+                    d.time,
+                    d.user,
+                    d.client,
+                    d.segment,
+                    d.evidence.len()
+                )
+            })
+            .collect()
+    };
+    let whole = run::read_inputs(&specs, &ReadOptions::default()).unwrap();
+    let whole_lines: Vec<u64> = whole.inputs.iter().map(|i| i.lines).collect();
+    let expected = summarize(&correlate::analyze(
+        whole,
+        &CorrelateOptions::with_defaults(),
+    ));
+    let options = ReadOptions {
+        chunk_bytes: 4096,
+        ..ReadOptions::default()
+    };
+    let chunked = run::read_inputs(&specs, &options).unwrap();
+    let chunked_lines: Vec<u64> = chunked.inputs.iter().map(|i| i.lines).collect();
+    assert_eq!(chunked_lines, whole_lines);
+    assert_eq!(
+        summarize(&correlate::analyze(
+            chunked,
+            &CorrelateOptions::with_defaults()
+        )),
+        expected
+    );
+}

@@ -588,6 +588,17 @@ pub fn sniff(line: &[u8]) -> u8 {
     0
 }
 
+/// Tells whether a line starts with a `short` or `short-precise` timestamp (`Jun 10 19:56:01`),
+/// which carries no year.
+pub fn has_no_year(line: &[u8]) -> bool {
+    time::month_abbrev(line).is_some()
+        && line.get(3) == Some(&b' ')
+        && line
+            .get(4)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b' ')
+        && line.get(8) != Some(&b'-')
+}
+
 /// Tells whether a line is a Go-prefixed `-o cat` line rather than a full journal line.
 pub fn is_cat_line(line: &[u8]) -> bool {
     dispatch::go_prefix(line).is_some()
@@ -968,6 +979,14 @@ mod tests {
                 .all(|k| k.source == Source::Cloudflared),
             "not devvm journal coverage"
         );
+    }
+
+    #[test]
+    fn short_lines_have_no_year() {
+        assert!(has_no_year(b"Jun 10 19:56:01 devvm t3[1]: x"));
+        assert!(has_no_year(b"Jun  1 19:56:01.123456 devvm t3[1]: x"));
+        assert!(!has_no_year(b"Wed 2026-06-10 19:56:01 UTC devvm t3[1]: x"));
+        assert!(!has_no_year(b"2026-06-10T19:56:01+00:00 devvm t3[1]: x"));
     }
 
     #[test]

@@ -82,14 +82,19 @@ impl ServeParser {
         // A detail line. The systemd line `State 'stop-sigterm' timed out. Killing.` is not
         // indented, so it never gets here.
         if msg.first().is_some_and(|b| *b == b' ' || *b == b'\t') && contains(msg, b"timed out") {
-            let header = self
-                .headers
-                .get_mut(&pid)
-                .filter(|header| !header.timeout_reported);
-            if let Some(header) = header {
-                header.timeout_reported = true;
-                let time = header.time;
-                return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, Some(time));
+            match self.headers.get_mut(&pid) {
+                Some(header) if header.timeout_reported => {}
+                Some(header) => {
+                    header.timeout_reported = true;
+                    let time = header.time;
+                    return serve_event(
+                        EventKind::ServeGitTimeout { user: user(), pid },
+                        Some(time),
+                    );
+                }
+                // The header was not seen (the export starts after it, or a parallel chunk
+                // boundary falls between them): the timeout counts, at the journal time.
+                None => return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, None),
             }
         }
 
@@ -256,11 +261,17 @@ mod tests {
                 ],
             ),
             (
-                "a detail with no header before it is not tied to anything",
+                "a detail with no header before it counts at the journal time",
                 &[detail],
                 PID,
                 Some("bob"),
-                vec![Message::Ignored],
+                vec![Message::Event {
+                    kind: EventKind::ServeGitTimeout {
+                        user: Some("bob".into()),
+                        pid: PID,
+                    },
+                    inner_time: None,
+                }],
             ),
             (
                 "the systemd stop timeout after a header is not a git timeout",
@@ -406,10 +417,16 @@ mod tests {
             parser.parse_message(detail, Some(2), Some("bob")),
             git_timeout(Some("bob"), Some(2), at(19, 55, 41, 250)),
         );
-        // A PID that wrote no header.
+        // A PID that wrote no header: the timeout still counts, without a header time.
         assert_eq!(
             parser.parse_message(detail, Some(3), Some("carol")),
-            Message::Ignored
+            Message::Event {
+                kind: EventKind::ServeGitTimeout {
+                    user: Some("carol".into()),
+                    pid: Some(3)
+                },
+                inner_time: None,
+            }
         );
     }
 
