@@ -16,6 +16,7 @@ use crate::check::{self, DropRow};
 use crate::correlate::{self, Analysis, CorrelateOptions, Segment};
 use crate::error::{Error, Result};
 use crate::input::{InputSource, InputSpec, InputType};
+use crate::output::table::ColorMode;
 use crate::output::{self, Format, OutputOptions, Report, Rows};
 use crate::parse::{DEFAULT_ROUTER, ParseOptions};
 use crate::run::{self, InputReport, ReadOptions};
@@ -49,6 +50,10 @@ pub enum Command {
     /// Show how one drop was attributed: the rules tried, which matched and why, and the
     /// evidence lines in full.
     Explain(ExplainArgs),
+    /// Write a self-contained HTML incident report to --html FILE: a timeline of each source's
+    /// coverage with drops, bursts and incidents, then the incidents and the drops with their
+    /// evidence lines. With --output, the drops rows are written there too.
+    Report(ReportArgs),
     /// Compare this run's drops with a saved `drops` output, for regression checks in CI.
     ///
     /// Runs the same analysis as `drops`, then pairs its rows with those of --expect by user,
@@ -98,6 +103,18 @@ pub struct DropsArgs {
     /// (comma-separated, repeatable). The rows are written all the same.
     #[arg(long, value_name = "SEGMENT[,SEGMENT]", value_delimiter = ',', value_parser = segment_parser())]
     pub fail_on: Vec<Segment>,
+}
+
+/// Options of `report`: the HTML file to write, and the shared options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write the HTML report to FILE (written to a temporary file, then renamed). The file
+    /// loads nothing from the network and runs no script.
+    #[arg(long, value_name = "FILE")]
+    pub html: PathBuf,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Options of `check`: the saved output to compare with, and every option of `drops`.
@@ -252,6 +269,11 @@ pub struct CommonArgs {
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Colour `--format table` rows by segment: auto colours only when stdout is a terminal and
+    /// NO_COLOR is unset or empty.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorMode::Auto)]
+    pub color: ColorMode,
 }
 
 /// Parses a duration: `30s`, `1500ms`, `2m`, `1h`, or a bare number of seconds. Returns
@@ -361,6 +383,25 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Timeline(args) => write_command(&args, Rows::Timeline).map(|_| 0),
         Command::Explain(args) => run_explain(&args),
         Command::Check(args) => run_check(&args),
+        Command::Report(args) => {
+            let analyzed = analyze(&args.common)?;
+            let report = analyzed.report(Rows::Drops);
+            output::html::write_file(&args.html, &report).map_err(|source| Error::Write {
+                path: args.html.display().to_string(),
+                source,
+            })?;
+            let common = &args.common;
+            if common.output.is_some() {
+                let options = output_options(common, false);
+                write_rows(&common.output, &report, Rows::Drops, &options)?;
+            }
+            if !common.quiet {
+                let mut stderr = io::stderr().lock();
+                let _ = output::summary::write_summary(&mut stderr, &report);
+                let _ = writeln!(stderr, "  report: {}", args.html.display());
+            }
+            Ok(0)
+        }
         Command::Completions { shell } => print_completions(shell).map(|_| 0),
         Command::Man { command } => print_man(command.as_deref()).map(|_| 0),
         Command::ExportCommands(export) => crate::export_commands::run(&export),
@@ -565,7 +606,7 @@ fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
     OutputOptions {
         format,
         csv_raw: args.csv_raw,
-        color: stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
+        color: args.color.enabled(stdout_terminal),
     }
 }
 

@@ -1,11 +1,12 @@
-//! Output: drops, bursts and the timeline as CSV, JSON, JSON Lines or an aligned table, and the
-//! summary on stderr.
+//! Output: drops, bursts and the timeline as CSV, JSON, JSON Lines or an aligned table, the
+//! summary on stderr, and the HTML report.
 //!
 //! The CSV header is a contract (CI jobs diff it): columns are only ever appended. Text cells
 //! that a spreadsheet would evaluate (starting with `=`, `+`, `-`, `@`, tab or carriage return)
 //! get a leading `'` unless `--csv-raw` is given; numeric columns are written as numbers.
 
 pub mod explain;
+pub mod html;
 pub mod summary;
 pub mod table;
 

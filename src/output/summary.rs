@@ -60,7 +60,8 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
     (text, warning)
 }
 
-fn span_text(span: &Span) -> String {
+/// Describes a source's span in one line: name, first and last time, lines and gaps.
+pub(crate) fn span_text(span: &Span) -> String {
     let gaps = match span.gaps.len() {
         0 if span.dense => "no gaps".to_string(),
         0 => "sparse: coverage is its span".to_string(),
@@ -92,6 +93,102 @@ fn span_text(span: &Span) -> String {
         time::format_seconds(span.last),
         span.lines
     )
+}
+
+/// The maximum number of minutes the drop histogram lists. With more, only the busiest are listed.
+const HISTOGRAM_MAX_LINES: usize = 24;
+/// The maximum bar length in `#` marks. Longer bars are scaled down to it.
+const HISTOGRAM_MAX_BAR: usize = 40;
+
+/// One minute of the drop histogram: the minute (UTC microseconds) and drops per segment.
+type MinuteCounts = (i64, BTreeMap<Segment, usize>);
+
+/// Counts drops, given as `(time, segment)`, per UTC minute and segment, in time order,
+/// leaving out minutes without drops.
+fn drops_per_minute(drops: &[(i64, Segment)]) -> Vec<MinuteCounts> {
+    let minute = 60 * SECOND;
+    let mut minutes: BTreeMap<i64, BTreeMap<Segment, usize>> = BTreeMap::new();
+    for &(time, segment) in drops {
+        let start = time.div_euclid(minute) * minute;
+        *minutes
+            .entry(start)
+            .or_default()
+            .entry(segment)
+            .or_default() += 1;
+    }
+    minutes.into_iter().collect()
+}
+
+/// Writes one line per minute with drops: `19:40 ##### 5 (cluster_path 5)`. With more than
+/// `HISTOGRAM_MAX_LINES` such minutes, only the busiest are listed (in time order), and a last
+/// line gives how many minutes and drops were left out.
+fn write_histogram(out: &mut dyn Write, drops: &[(i64, Segment)]) -> io::Result<()> {
+    let mut minutes = drops_per_minute(drops);
+    if minutes.is_empty() {
+        return Ok(());
+    }
+    let total = |counts: &BTreeMap<Segment, usize>| counts.values().sum::<usize>();
+    let mut left_out = (0, 0);
+    if minutes.len() > HISTOGRAM_MAX_LINES {
+        let mut by_count: Vec<usize> = (0..minutes.len()).collect();
+        // Busiest first; among equals, the earlier minute.
+        by_count.sort_by_key(|&i| std::cmp::Reverse(total(&minutes[i].1)));
+        let mut keep = vec![false; minutes.len()];
+        for &i in by_count.iter().take(HISTOGRAM_MAX_LINES) {
+            keep[i] = true;
+        }
+        let mut n = 0;
+        minutes.retain(|(_, counts)| {
+            let kept = keep[n];
+            n += 1;
+            if !kept {
+                left_out.0 += 1;
+                left_out.1 += total(counts);
+            }
+            kept
+        });
+    }
+
+    let busiest = minutes.iter().map(|(_, c)| total(c)).max().unwrap_or(1);
+    let first = minutes.first().map_or(0, |(t, _)| *t);
+    let last = minutes.last().map_or(0, |(t, _)| *t);
+    let one_day = first.div_euclid(86400 * SECOND) == last.div_euclid(86400 * SECOND);
+    writeln!(out, "  drops per minute (UTC):")?;
+    for (start, counts) in &minutes {
+        let count = total(counts);
+        let bar = if busiest <= HISTOGRAM_MAX_BAR {
+            count
+        } else {
+            // At least one mark, so a minute with a drop never shows an empty bar.
+            (count * HISTOGRAM_MAX_BAR).div_ceil(busiest)
+        };
+        // `2026-06-10T19:40:00Z` gives `19:40`, or `2026-06-10 19:40` over several days.
+        let stamp = time::format_seconds(*start);
+        let label = if one_day {
+            stamp.get(11..16)
+        } else {
+            stamp.get(..16)
+        };
+        let label = label.unwrap_or(&stamp).replace('T', " ");
+        let segments: Vec<String> = counts
+            .iter()
+            .map(|(s, n)| format!("{} {n}", s.as_str()))
+            .collect();
+        writeln!(
+            out,
+            "    {label} {} {count} ({})",
+            "#".repeat(bar),
+            segments.join(", ")
+        )?;
+    }
+    if left_out.0 > 0 {
+        writeln!(
+            out,
+            "    ... {} more minute(s) with {} drop(s) not listed; these are the {} busiest",
+            left_out.0, left_out.1, HISTOGRAM_MAX_LINES
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes the human summary.
@@ -136,6 +233,10 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             burst.segment.as_str()
         )?;
     }
+
+    let drop_times: Vec<(i64, Segment)> =
+        report.drops.iter().map(|d| (d.time, d.segment)).collect();
+    write_histogram(out, &drop_times)?;
 
     let (offset_text, offset_warning) = describe_offset(&analysis.offset);
     if analysis.dispatch_sockets > 0 && analysis.traefik_sockets > 0
@@ -215,4 +316,78 @@ pub fn meta_json(report: &Report) -> Value {
         "coverage": &analysis.coverage,
         "inputs": report.inputs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-06-10T19:00:00Z.
+    const HOUR_START: i64 = 1_781_118_000 * SECOND;
+
+    fn histogram(drops: &[(i64, Segment)]) -> String {
+        let mut out = Vec::new();
+        write_histogram(&mut out, drops).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn histogram_lists_minutes_with_drops() {
+        let at = |minute: i64, second: i64| HOUR_START + (minute * 60 + second) * SECOND;
+        let mut drops = vec![(at(12, 30), Segment::LastMile)];
+        drops.extend([(at(40, 7), Segment::ClusterPath); 4]);
+        drops.push((at(40, 59), Segment::T3Serve));
+        assert_eq!(
+            histogram(&drops),
+            "  drops per minute (UTC):\n    19:12 # 1 (last_mile 1)\n    \
+             19:40 ##### 5 (t3_serve 1, cluster_path 4)\n"
+        );
+    }
+
+    #[test]
+    fn histogram_without_drops_is_empty() {
+        assert_eq!(histogram(&[]), "");
+    }
+
+    #[test]
+    fn histogram_scales_long_bars() {
+        let drops = vec![(HOUR_START, Segment::Unknown); 400];
+        let mut one = drops.clone();
+        one.push((HOUR_START + 120 * SECOND, Segment::Unknown));
+        let text = histogram(&one);
+        assert!(text.contains(&format!("19:00 {} 400 (unknown 400)", "#".repeat(40))));
+        assert!(text.contains("19:02 # 1 (unknown 1)"), "{text}");
+    }
+
+    #[test]
+    fn histogram_keeps_busiest_minutes() {
+        // One drop in each of 30 minutes, and three in minute 10.
+        let mut drops: Vec<(i64, Segment)> = (0..30)
+            .map(|m| (HOUR_START + m * 60 * SECOND, Segment::Devvm))
+            .collect();
+        drops.extend([(HOUR_START + 600 * SECOND, Segment::Devvm); 2]);
+        let text = histogram(&drops);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1 + HISTOGRAM_MAX_LINES + 1);
+        assert!(text.contains("19:10 ### 3"), "the busiest minute is kept");
+        assert!(
+            !text.contains("19:29"),
+            "the latest of the equal minutes is left out"
+        );
+        assert_eq!(
+            lines.last().copied(),
+            Some("    ... 6 more minute(s) with 6 drop(s) not listed; these are the 24 busiest")
+        );
+    }
+
+    #[test]
+    fn histogram_dates_minutes_over_several_days() {
+        let drops = [
+            (HOUR_START, Segment::Devvm),
+            (HOUR_START + 86400 * SECOND, Segment::Devvm),
+        ];
+        let text = histogram(&drops);
+        assert!(text.contains("    2026-06-10 19:00 # 1"), "{text}");
+        assert!(text.contains("    2026-06-11 19:00 # 1"), "{text}");
+    }
 }

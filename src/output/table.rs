@@ -1,6 +1,34 @@
 //! An aligned text table for terminals, coloured by segment when asked.
 
+use std::ffi::OsStr;
 use std::io::{self, Write};
+
+/// When to colour the table (`--color`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorMode {
+    /// Colour when stdout is a terminal, unless `NO_COLOR` is set to a non-empty value.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorMode {
+    /// Decides whether to colour, reading `NO_COLOR` from the environment for `auto`.
+    pub fn enabled(self, stdout_terminal: bool) -> bool {
+        self.resolve(stdout_terminal, std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    /// Decides whether to colour given whether stdout is a terminal and the value of `NO_COLOR`.
+    /// An empty `NO_COLOR` counts as unset.
+    fn resolve(self, stdout_terminal: bool, no_color: Option<&OsStr>) -> bool {
+        match self {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => stdout_terminal && no_color.is_none_or(OsStr::is_empty),
+        }
+    }
+}
 
 /// The ANSI colour of a segment's row.
 fn segment_color(segment: &str) -> &'static str {
@@ -89,6 +117,39 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "id   reason\nD1   long value\nD10  v\n"
+        );
+    }
+
+    #[test]
+    fn color_mode_resolution() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        // (mode, stdout is a terminal, NO_COLOR, colour expected)
+        let cases = [
+            (ColorMode::Auto, true, None, true),
+            (ColorMode::Auto, false, None, false),
+            (ColorMode::Auto, true, set, false),
+            (ColorMode::Auto, true, empty, true),
+            (ColorMode::Always, false, set, true),
+            (ColorMode::Never, true, None, false),
+        ];
+        for (mode, terminal, no_color, expected) in cases {
+            assert_eq!(
+                mode.resolve(terminal, no_color),
+                expected,
+                "{mode:?}, terminal {terminal}, NO_COLOR {no_color:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn colored_rows_reset_after_each_row() {
+        let rows = vec![vec!["D1".into()], vec!["D2".into()]];
+        let mut out = Vec::new();
+        write_table(&mut out, &["id"], &rows, &[Some("devvm"), None], None, true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "id\n\x1b[31mD1\x1b[0m\nD2\n"
         );
     }
 
