@@ -266,6 +266,10 @@ pub struct CommonArgs {
     #[arg(long)]
     pub csv_raw: bool,
 
+    /// Show a progress bar on stderr while reading: auto shows it when stderr is a terminal.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub progress: ProgressMode,
+
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -274,6 +278,14 @@ pub struct CommonArgs {
     /// NO_COLOR is unset or empty.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorMode::Auto)]
     pub color: ColorMode,
+}
+
+/// When to show the progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Parses a duration: `30s`, `1500ms`, `2m`, `1h`, or a bare number of seconds. Returns
@@ -506,6 +518,11 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
             ws_path: args.ws_path.clone(),
         },
         max_line_bytes: args.max_line_bytes.max(64),
+        progress: match args.progress {
+            ProgressMode::Always => Some(true),
+            ProgressMode::Never => None,
+            ProgressMode::Auto => (io::stderr().is_terminal() && !args.quiet).then_some(false),
+        },
         ..ReadOptions::default()
     };
     let mut options = CorrelateOptions::with_defaults();

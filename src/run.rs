@@ -32,6 +32,9 @@ pub struct ReadOptions {
     pub max_examples: usize,
     /// Bytes of lines per chunk when an input is parsed in parallel.
     pub chunk_bytes: usize,
+    /// Show a progress bar on stderr while reading (`--progress`): `Some(force)`, where `force`
+    /// draws it even when stderr is not a terminal.
+    pub progress: Option<bool>,
 }
 
 impl Default for ReadOptions {
@@ -42,6 +45,7 @@ impl Default for ReadOptions {
             sample_lines: 400,
             max_examples: 5,
             chunk_bytes: parallel::CHUNK_BYTES,
+            progress: None,
         }
     }
 }
@@ -107,11 +111,17 @@ struct ReadInput {
 
 /// Reads and parses every input, in parallel, and merges their events in time order.
 pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedInputs> {
+    let progress = options
+        .progress
+        .map(|force| input::progress_bar(specs, force));
     let results: Vec<Result<ReadInput>> = specs
         .par_iter()
         .enumerate()
-        .map(|(index, spec)| read_one(index as u32, spec, options))
+        .map(|(index, spec)| read_one(index as u32, spec, options, progress.as_ref()))
         .collect();
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
     let mut read: Vec<ReadInput> = results.into_iter().collect::<Result<_>>()?;
 
     resolve_years(&mut read, options)?;
@@ -126,13 +136,19 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     Ok(parsed)
 }
 
-fn read_one(index: u32, spec: &InputSpec, options: &ReadOptions) -> Result<ReadInput> {
+fn read_one(
+    index: u32,
+    spec: &InputSpec,
+    options: &ReadOptions,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<ReadInput> {
     let name = spec.name();
-    let (head, reader) = peek_head(input::open(spec)?).map_err(|source| Error::Read {
-        name: name.clone(),
-        line: 0,
-        source,
-    })?;
+    let (head, reader) =
+        peek_head(input::open_with_progress(spec, progress)?).map_err(|source| Error::Read {
+            name: name.clone(),
+            line: 0,
+            source,
+        })?;
     let record_type = match spec.forced_type {
         Some(forced) => forced.is_record_based().then_some(forced),
         None => input::detect::detect_head(&head),

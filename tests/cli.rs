@@ -671,3 +671,22 @@ fn rule_numbers_are_options() {
         "{lowered:?}"
     );
 }
+
+#[test]
+fn progress_goes_to_stderr_only_when_asked() {
+    let files = incident_files("incident", true);
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "-q", "--progress", "always"])
+        .args(&files));
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains('\u{1b}'),
+        "a bar was drawn on stderr: {stderr:?}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "stdout stays clean");
+    let (_, stderr, _) = run(t3().args(["drops", "-q"]).args(&files));
+    assert!(
+        stderr.is_empty(),
+        "no bar when stderr is not a terminal: {stderr:?}"
+    );
+}

@@ -13,6 +13,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 use crate::error::{Error, Result};
 
@@ -57,15 +58,103 @@ impl InputSpec {
     }
 }
 
+/// Writes progress to stderr whether or not it is a terminal, for `--progress always`
+/// (indicatif's own stderr target draws nothing when stderr is not a terminal).
+#[derive(Debug)]
+struct PlainStderr;
+
+impl TermLike for PlainStderr {
+    fn width(&self) -> u16 {
+        100
+    }
+    fn move_cursor_up(&self, n: usize) -> io::Result<()> {
+        self.write_str(&format!("\x1b[{n}A"))
+    }
+    fn move_cursor_down(&self, n: usize) -> io::Result<()> {
+        self.write_str(&format!("\x1b[{n}B"))
+    }
+    fn move_cursor_right(&self, n: usize) -> io::Result<()> {
+        self.write_str(&format!("\x1b[{n}C"))
+    }
+    fn move_cursor_left(&self, n: usize) -> io::Result<()> {
+        self.write_str(&format!("\x1b[{n}D"))
+    }
+    fn write_line(&self, line: &str) -> io::Result<()> {
+        self.write_str(&format!("{line}\n"))
+    }
+    fn write_str(&self, text: &str) -> io::Result<()> {
+        io::Write::write_all(&mut io::stderr(), text.as_bytes())
+    }
+    fn clear_line(&self) -> io::Result<()> {
+        self.write_str("\r\x1b[2K")
+    }
+    fn flush(&self) -> io::Result<()> {
+        io::Write::flush(&mut io::stderr())
+    }
+}
+
+/// Creates the progress display on stderr: a bar over the total size of the files, or a
+/// spinner with the bytes read when stdin is among the inputs (its size is unknown). With
+/// `force`, it draws even when stderr is not a terminal.
+pub fn progress_bar(specs: &[InputSpec], force: bool) -> ProgressBar {
+    let sizes: Option<u64> = specs
+        .iter()
+        .map(|spec| match &spec.source {
+            InputSource::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            InputSource::Stdin => None,
+        })
+        .sum();
+    let target = || {
+        if force && !io::IsTerminal::is_terminal(&io::stderr()) {
+            ProgressDrawTarget::term_like(Box::new(PlainStderr))
+        } else {
+            ProgressDrawTarget::stderr()
+        }
+    };
+    let bar = match sizes {
+        Some(total) => {
+            let bar = ProgressBar::with_draw_target(Some(total), target());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        }
+        None => {
+            let bar = ProgressBar::with_draw_target(None, target());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar
+        }
+    };
+    bar
+}
+
 /// The size of the chunks lines are cut from.
 const CHUNK: usize = 1 << 20;
 
 /// Opens an input, decompressing gzip when its first bytes say so.
 pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
-    let raw: Box<dyn Read + Send> = match &spec.source {
+    open_with_progress(spec, None)
+}
+
+/// Opens an input like [`open`], advancing `progress` by the bytes read from the file or
+/// stdin (compressed bytes for gzip, so the bar matches the file sizes).
+pub fn open_with_progress(
+    spec: &InputSpec,
+    progress: Option<&ProgressBar>,
+) -> Result<Box<dyn BufRead + Send>> {
+    let mut raw: Box<dyn Read + Send> = match &spec.source {
         InputSource::Stdin => Box::new(io::stdin()),
         InputSource::Path(path) => Box::new(open_file(path)?),
     };
+    if let Some(bar) = progress {
+        raw = Box::new(bar.wrap_read(raw));
+    }
     let mut reader = BufReader::with_capacity(CHUNK, raw);
     let is_gzip = {
         let head = reader.fill_buf().map_err(|source| Error::Read {
