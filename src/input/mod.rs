@@ -111,7 +111,7 @@ pub fn progress_bar(specs: &[InputSpec], force: bool) -> ProgressBar {
             ProgressDrawTarget::stderr()
         }
     };
-    let bar = match sizes {
+    match sizes {
         Some(total) => {
             let bar = ProgressBar::with_draw_target(Some(total), target());
             bar.set_style(
@@ -130,8 +130,7 @@ pub fn progress_bar(specs: &[InputSpec], force: bool) -> ProgressBar {
             );
             bar
         }
-    };
-    bar
+    }
 }
 
 /// The size of the chunks lines are cut from.
