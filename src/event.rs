@@ -349,6 +349,14 @@ impl EventKind {
 /// evidence output is always valid UTF-8 and no byte is lost. A trailing `\r` is dropped.
 pub fn display_bytes(bytes: &[u8]) -> Box<str> {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    // Nearly every log line is printable ASCII (tabs allowed): copy it as it is.
+    if bytes
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) || b == b'\t')
+    {
+        // The bytes are ASCII, checked above.
+        return std::str::from_utf8(bytes).unwrap_or_default().into();
+    }
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {

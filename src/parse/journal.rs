@@ -308,10 +308,12 @@ impl JournalParser {
 pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
     let host_end = memchr::memchr(b' ', rest)?;
     let after_host = &rest[host_end + 1..];
-    let colon = super::find(after_host, b": ").or_else(|| {
-        // An empty message leaves the line ending in `:`.
-        after_host.ends_with(b":").then(|| after_host.len() - 1)
-    })?;
+    let colon = memchr::memchr_iter(b':', after_host)
+        .find(|&at| after_host.get(at + 1) == Some(&b' '))
+        .or_else(|| {
+            // An empty message leaves the line ending in `:`.
+            after_host.ends_with(b":").then(|| after_host.len() - 1)
+        })?;
     let tag = &after_host[..colon];
     let message = after_host.get(colon + 2..).unwrap_or(b"");
     match memchr::memchr(b'[', tag) {

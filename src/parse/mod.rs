@@ -312,19 +312,51 @@ impl SecondSet {
     }
 }
 
-/// Finds `needle` in `haystack` (memchr's substring search).
-pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
+/// Finds `needle` in `haystack`.
+///
+/// Log lines are short and the needles are a few bytes, so memchr on the needle's first byte
+/// and a compare beats building a `memmem` searcher on every call (the searcher's set-up cost
+/// dominated the journal parser's profile). The worst case, a long line full of the first byte,
+/// is bounded by the line-length cap times the needle length.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr(first, haystack.get(from..)?) {
+        let at = from + offset;
+        if haystack
+            .get(at + 1..)
+            .is_some_and(|tail| tail.starts_with(rest))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
-/// Returns the position of `needle` in `haystack`.
-pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
+/// Tells whether `needle` occurs in `haystack`; see [`find`].
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    find(haystack, needle).is_some()
 }
 
 /// Returns the position of the last `needle` in `haystack`.
 pub fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::rfind(haystack, needle)
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(haystack.len());
+    };
+    let mut end = haystack.len();
+    while let Some(at) = memchr::memrchr(first, &haystack[..end]) {
+        if haystack
+            .get(at + 1..)
+            .is_some_and(|tail| tail.starts_with(rest))
+        {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
 }
 
 /// Reads a decimal number at the start of `bytes`, returning it and the digits used.
@@ -372,6 +404,17 @@ mod tests {
             vec![-65, -1, 0, 63, 64, 1_781_121_361]
         );
         assert_eq!(set.len(), 6);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_matches_memmem(
+            haystack in proptest::collection::vec(proptest::sample::select(b"ab: ".to_vec()), 0..60),
+            needle in proptest::collection::vec(proptest::sample::select(b"ab: ".to_vec()), 0..4),
+        ) {
+            proptest::prop_assert_eq!(find(&haystack, &needle), memchr::memmem::find(&haystack, &needle));
+            proptest::prop_assert_eq!(rfind(&haystack, &needle), memchr::memmem::rfind(&haystack, &needle));
+        }
     }
 
     #[test]

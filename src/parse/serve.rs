@@ -41,6 +41,9 @@ struct Header {
 pub struct ServeParser {
     /// Keyed by the journal PID. Lines without a PID share the `None` slot.
     headers: HashMap<Option<u32>, Header>,
+    /// The user last reported for each PID, so a serve that names its home directory on every
+    /// line yields one `PidUser` event, not one per line.
+    pid_users: HashMap<u32, Box<str>>,
 }
 
 impl ServeParser {
@@ -76,7 +79,7 @@ impl ServeParser {
             if contains(text, b"T3 Code running") {
                 return serve_event(EventKind::ServeStarted { user: user(), pid }, Some(time));
             }
-            return pid_user(msg, pid);
+            return self.pid_user(msg, pid);
         }
 
         // A detail line. The systemd line `State 'stop-sigterm' timed out. Killing.` is not
@@ -101,7 +104,7 @@ impl ServeParser {
         if contains(msg, b"T3 Code running") {
             return serve_event(EventKind::ServeStarted { user: user(), pid }, None);
         }
-        pid_user(msg, pid)
+        self.pid_user(msg, pid)
     }
 
     fn remember(&mut self, pid: Option<u32>, header: Header) {
@@ -135,10 +138,20 @@ fn header(msg: &[u8]) -> Option<(InnerTime, &[u8])> {
 }
 
 /// Returns `PidUser` when the message names a `/home/USER/` path and the PID is known.
-fn pid_user(msg: &[u8], pid: Option<u32>) -> Message {
-    match (pid, home_user(msg)) {
-        (Some(pid), Some(user)) => Message::event(EventKind::PidUser { pid, user }),
-        _ => Message::Ignored,
+impl ServeParser {
+    /// Returns a `PidUser` event when the message ties its PID to a user not reported before.
+    fn pid_user(&mut self, msg: &[u8], pid: Option<u32>) -> Message {
+        let (Some(pid), Some(user)) = (pid, home_user(msg)) else {
+            return Message::Ignored;
+        };
+        if self.pid_users.get(&pid) == Some(&user) {
+            return Message::Ignored;
+        }
+        if self.pid_users.len() >= MAX_TRACKED_PIDS {
+            self.pid_users.clear();
+        }
+        self.pid_users.insert(pid, user.clone());
+        Message::event(EventKind::PidUser { pid, user })
     }
 }
 
