@@ -1,7 +1,7 @@
 //! CSV downloaded from a Grafana panel (Inspect → Data → Download CSV).
 //!
 //! Checked against `toCSV` in Grafana 10 and 11 (`packages/grafana-data`). Every field is a
-//! column and the header row holds each field's display name in double quotes, a quote inside
+//! column and the header row contains each field's display name in double quotes, a quote inside
 //! doubled; rows end in CRLF. For a Prometheus panel the display name of a series is
 //! `name{label="value", ...}`. Supported forms:
 //!
@@ -56,7 +56,7 @@ fn is_time_header(cell: &[u8]) -> bool {
     cell.eq_ignore_ascii_case(b"time")
 }
 
-/// The delimiter of a header row: the byte right after its first cell, `,` or `;`.
+/// Returns the delimiter of a header row: the byte right after its first cell, `,` or `;`.
 fn delimiter_of(header: &[u8]) -> Option<u8> {
     let after_first = if header.first() == Some(&b'"') {
         let close = memchr::memchr(b'"', header.get(1..)?)? + 1;

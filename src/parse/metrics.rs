@@ -22,6 +22,10 @@
 //!
 //! NOTE: `node_pressure_memory_waiting_seconds_total` and `node_memory_SwapFree_bytes` are read
 //! for coverage only; episodes rest on the `stalled` counters.
+//!
+//! NOTE: `query_range` fills each step with the series' last sample for up to 5 minutes (the
+//! lookback delta), so a single missed scrape shows there as a repeated value, not as a gap.
+//! Raw samples (a range selector, `series[1h]`) show every missed scrape.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -69,7 +73,7 @@ pub struct Series {
     pub labels: BTreeMap<String, String>,
     /// `(UTC microseconds, value)`, in file order.
     pub samples: Vec<(i64, f64)>,
-    /// Where the series starts: its line in the file (the line of `"metric"` in an API
+    /// The line where the series starts (the line of `"metric"` in an API
     /// response, the header row of a Grafana CSV).
     pub line: u64,
     /// The line of each sample, where the file has one per sample (a Grafana CSV row), by time.
@@ -97,7 +101,7 @@ impl Series {
         text
     }
 
-    /// The samples in time order, one per time (the last one read wins), `NaN` dropped.
+    /// Returns the samples in time order, one per time (the last one read wins), `NaN` dropped.
     fn sorted(&self) -> Vec<(i64, f64)> {
         let mut samples: Vec<(i64, f64)> = self
             .samples
@@ -117,7 +121,14 @@ impl Series {
     }
 }
 
-/// The increase of a counter from `before` to `after`. A decrease is a reset, so the new value
+/// One sample: UTC microseconds and its value.
+type Sample = (i64, f64);
+
+/// A pressure episode being read: the sample that opens it, the sample that closes it so far,
+/// the peak rate and the widest interval in it.
+type Episode = (Sample, Sample, f64, i64);
+
+/// Computes the increase of a counter from `before` to `after`. A decrease is a reset, so the new value
 /// is the increase.
 pub fn counter_increase(before: f64, after: f64) -> f64 {
     if after >= before {
@@ -127,7 +138,7 @@ pub fn counter_increase(before: f64, after: f64) -> f64 {
     }
 }
 
-/// The usual step of a series: the median time between its samples.
+/// Returns the usual step of a series: the median time between its samples.
 pub fn usual_step(samples: &[(i64, f64)]) -> Option<i64> {
     let mut steps: Vec<i64> = samples.windows(2).map(|w| w[1].0 - w[0].0).collect();
     steps.sort_unstable();
@@ -155,7 +166,7 @@ fn value_text(value: f64) -> String {
     }
 }
 
-/// The evidence text of an event read from two samples of a series.
+/// Writes the evidence text of an event read from two samples of a series.
 fn sample_text(series: &Series, before: Option<(i64, f64)>, after: (i64, f64)) -> String {
     let mut text = format!(
         "{} = {} @{} ({})",
@@ -235,7 +246,7 @@ fn parse_bound(text: &str) -> Option<f64> {
     }
 }
 
-/// The line an event read at sample time `time` points to: the sample's row where the file
+/// Returns the line an event read at sample time `time` points to: the sample's row where the file
 /// has one per sample, else the series' first line.
 fn ctx_of(series: &Series, time: i64) -> LineCtx<'static> {
     LineCtx::plain(series.rows.get(&time).copied().unwrap_or(series.line))
@@ -301,7 +312,7 @@ fn probe_connected(series: &Series, sink: &mut Sink) -> LineClass {
     };
     let samples = series.sorted();
     // The first sample at 0 of the current down run, and the sample before it.
-    let mut down: Option<((i64, f64), Option<(i64, f64)>)> = None;
+    let mut down: Option<(Sample, Option<Sample>)> = None;
     let mut previous: Option<(i64, f64)> = None;
     for &sample in &samples {
         let up = sample.1 >= 0.5;
@@ -473,10 +484,8 @@ fn pressure(
     }
     record_pressure(series, sink);
     let samples = series.sorted();
-    // The sample that opens the current episode, the sample that closes it so far, the peak
-    // rate and the widest interval in it.
-    let mut episode: Option<((i64, f64), (i64, f64), f64, i64)> = None;
-    let finish = |episode: Option<((i64, f64), (i64, f64), f64, i64)>, sink: &mut Sink| {
+    let mut episode: Option<Episode> = None;
+    let finish = |episode: Option<Episode>, sink: &mut Sink| {
         let Some((start, end, peak, resolution)) = episode else {
             return;
         };

@@ -14,9 +14,9 @@
 //! (`"status":"error"`) is reported. Several responses may follow each other in one file
 //! (`curl … >> metrics.json`), on one line or pretty-printed.
 //!
-//! Each series is one record. Its line is the line of its `"metric"` key, so evidence points at
-//! the series; the evidence text carries the sample's epoch time as the file writes it, so the
-//! sample itself can be searched for on a one-line response.
+//! Each series is one record, and its line is the line of its `"metric"` key, so evidence
+//! points at the series. The evidence text carries the sample's epoch time as the file writes
+//! it, so the sample itself can be searched for on a one-line response.
 //!
 //! NOTE: the whole input is held in memory while it is read; a query_range response is
 //! limited to 11,000 points per series by Prometheus, so one file stays small.
@@ -43,9 +43,9 @@ pub fn is_response_head(head: &[u8]) -> bool {
     let first_key = trimmed[1..].trim_ascii_start();
     let starts_with_key =
         first_key.starts_with(b"\"status\"") || first_key.starts_with(b"\"data\"");
-    let answer =
+    let has_result =
         super::contains(trimmed, b"\"result") || super::contains(trimmed, b"\"errorType\"");
-    (starts_with_key && answer) || super::contains(trimmed, b"\"resultType\"")
+    (starts_with_key && has_result) || super::contains(trimmed, b"\"resultType\"")
 }
 
 #[derive(Deserialize)]

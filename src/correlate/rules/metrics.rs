@@ -5,7 +5,7 @@
 //! went down at some point after the scrape before. So each event stands for an interval, from
 //! the earlier sample to the later one (to the first sample back up, for a leg that was down),
 //! and it is evidence for a window when that interval overlaps the window. Every reason that
-//! rests on such an interval says how far apart its samples were.
+//! rests on such an interval states how far apart its samples were.
 
 use std::collections::BTreeSet;
 
@@ -19,7 +19,7 @@ use crate::time::{self, SECOND};
 /// and plain HTTP to the serve port.
 pub const LEGS: [&str; 3] = ["cloudflare", "internal", "t3serve"];
 
-/// The interval an event of the probe or of the pressure series stands for.
+/// Returns the interval an event of the probe or of the pressure series stands for.
 fn interval(event: &Event) -> Option<(i64, i64)> {
     match &event.kind {
         EventKind::ProbeLegDown {
@@ -150,7 +150,7 @@ fn describe(ctx: &Context, index: usize) -> String {
     }
 }
 
-/// The clause that says a verdict rests on samples, and how far apart they were. An event
+/// Writes the clause that states a verdict rests on samples, and how far apart they were. An event
 /// dated exactly (by `t3probe_last_disconnect_timestamp`) needs no such clause.
 fn samples_note(ctx: &Context, evidence: &[usize]) -> String {
     let finest = evidence
@@ -173,8 +173,8 @@ fn samples_note(ctx: &Context, evidence: &[usize]) -> String {
     }
 }
 
-/// The probe's cloudflare leg down while its internal leg, which skips Cloudflare, stayed up
-/// and covered the window.
+/// Finds the probe's cloudflare leg down while its internal leg, which skips Cloudflare,
+/// stayed up and covered the window.
 pub fn probe_cloudflare_leg_down(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let evidence = leg_trouble(ctx, "cloudflare", subject.from, subject.to);
     let first = *evidence.first()?;
@@ -200,7 +200,7 @@ pub fn probe_cloudflare_leg_down(ctx: &Context, subject: &Subject) -> Option<Fin
     })
 }
 
-/// Both WebSocket legs of the probe down together: the path they share behind Cloudflare.
+/// Finds both WebSocket legs of the probe down together: the path they share behind Cloudflare.
 pub fn probe_websocket_legs_down(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let cloudflare = leg_trouble(ctx, "cloudflare", subject.from, subject.to);
     let internal = leg_trouble(ctx, "internal", subject.from, subject.to);
@@ -221,7 +221,7 @@ pub fn probe_websocket_legs_down(ctx: &Context, subject: &Subject) -> Option<Fin
     })
 }
 
-/// The serve leg down or slow, or a pressure episode, in the window.
+/// Finds the serve leg down or slow, or a pressure episode, in the window.
 fn serve_stall(ctx: &Context, subject: &Subject) -> Vec<usize> {
     let mut evidence = leg_trouble(ctx, "t3serve", subject.from, subject.to);
     evidence.extend(pressure_episodes(ctx, subject.from, subject.to));
@@ -229,7 +229,8 @@ fn serve_stall(ctx: &Context, subject: &Subject) -> Vec<usize> {
     evidence
 }
 
-/// The users (or, for sockets known only by client, the clients) that dropped in the window.
+/// Collects the users (or, for sockets known only by client, the clients) that dropped in the
+/// window.
 fn dropped_in_window(ctx: &Context, from: i64, to: i64) -> BTreeSet<String> {
     ctx.candidates
         .iter()
@@ -245,8 +246,8 @@ fn dropped_in_window(ctx: &Context, from: i64, to: i64) -> BTreeSet<String> {
         .collect()
 }
 
-/// A serve-leg stall or pressure episode while only this drop's user dropped: that user's
-/// serve stalled.
+/// Finds a serve-leg stall or pressure episode while only this drop's user dropped: that
+/// user's serve stalled.
 pub fn serve_leg_or_pressure_this_user_only(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let drop = subject.drops.first()?;
     let evidence = serve_stall(ctx, subject);
@@ -270,7 +271,7 @@ pub fn serve_leg_or_pressure_this_user_only(ctx: &Context, subject: &Subject) ->
     })
 }
 
-/// A serve-leg stall or pressure episode while several users dropped: devvm stalled.
+/// Finds a serve-leg stall or pressure episode while several users dropped: devvm stalled.
 pub fn serve_leg_or_pressure_several_users(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let evidence = serve_stall(ctx, subject);
     let first = *evidence.first()?;
@@ -291,7 +292,7 @@ pub fn serve_leg_or_pressure_several_users(ctx: &Context, subject: &Subject) -> 
     })
 }
 
-/// What the probe and the pressure series say about a window.
+/// The state of the probe and the pressure series over a window.
 pub struct MetricsClean {
     /// Every leg covers the window and none was down, disconnected or slow.
     pub probe_clean: bool,
@@ -320,8 +321,8 @@ pub fn metrics_clean(ctx: &Context, from: i64, to: i64) -> MetricsClean {
     }
 }
 
-/// Logs are missing, but every leg of the probe covered the window and stayed up: the last
-/// mile, resting on the probe.
+/// Finds a window where logs are missing but every leg of the probe covered it and stayed up:
+/// the last mile, resting on the probe.
 pub fn last_mile_probe(ctx: &Context, subject: &Subject) -> Option<Finding> {
     if subject.burst.is_some() {
         return None;
