@@ -234,9 +234,19 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
     pub incident_gap: i64,
 
+    /// devvm's IO stall rate above which it is under IO pressure, in stalled seconds per
+    /// second (read from node_pressure_io_stalled_seconds_total).
+    #[arg(long, value_name = "RATE", default_value_t = 0.25)]
+    pub io_pressure: f64,
+
+    /// devvm's memory stall rate above which it is under memory pressure, in stalled seconds
+    /// per second (read from node_pressure_memory_stalled_seconds_total).
+    #[arg(long, value_name = "RATE", default_value_t = 0.1)]
+    pub memory_pressure: f64,
+
     /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
     /// Types: journal, journal-json, journal-export, traefik, cloudflared, kubectl (also CRI
-    /// files), logcli-jsonl, logcli, grafana-text, grafana-json.
+    /// files), logcli-jsonl, logcli, grafana-text, grafana-json, prometheus, grafana-csv.
     #[arg(long, value_name = "TYPE[:PATH]")]
     pub input_type: Vec<String>,
 
@@ -516,6 +526,10 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
             year: args.year,
             router,
             ws_path: args.ws_path.clone(),
+            metrics: crate::parse::metrics::MetricOptions {
+                io_pressure: args.io_pressure,
+                memory_pressure: args.memory_pressure,
+            },
         },
         max_line_bytes: args.max_line_bytes.max(64),
         progress: match args.progress {

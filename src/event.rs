@@ -19,6 +19,10 @@ pub enum Source {
     Traefik,
     /// cloudflared tunnel pods.
     Cloudflared,
+    /// The in-cluster probe's Prometheus series (`t3probe_*`), one stream per leg.
+    Probe,
+    /// devvm's pressure series from its node exporter (`node_pressure_*`).
+    Pressure,
 }
 
 impl Source {
@@ -27,6 +31,8 @@ impl Source {
             Source::Journal => "journal",
             Source::Traefik => "traefik",
             Source::Cloudflared => "cloudflared",
+            Source::Probe => "probe",
+            Source::Pressure => "pressure",
         }
     }
 }
@@ -168,6 +174,25 @@ pub enum ShutdownReason {
     Other,
 }
 
+/// Which kind of stall a pressure episode measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PressureResource {
+    /// `node_pressure_io_stalled_seconds_total`: time all non-idle tasks waited on IO.
+    Io,
+    /// `node_pressure_memory_stalled_seconds_total`: time all non-idle tasks waited on memory.
+    Memory,
+}
+
+impl PressureResource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PressureResource::Io => "IO",
+            PressureResource::Memory => "memory",
+        }
+    }
+}
+
 /// The typed meaning of an event.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
@@ -284,6 +309,50 @@ pub enum EventKind {
     CfStart {
         version: Option<Box<str>>,
     },
+
+    // --- Prometheus metrics: the probe and devvm pressure ------------------------------------
+    // A metric event is read from samples, so it is only as precise as the scrape step:
+    // `resolution` is the time between the samples it rests on, in microseconds.
+    /// `t3probe_connected{leg}` read 0. The event time is the first sample at 0; `end` is the
+    /// first sample back at 1, `None` when the input ends first.
+    ProbeLegDown {
+        leg: Box<str>,
+        end: Option<i64>,
+        resolution: i64,
+    },
+    /// `t3probe_connected{leg}` read 1 again; `since` is the first sample at 0.
+    ProbeLegUp {
+        leg: Box<str>,
+        since: i64,
+        resolution: i64,
+    },
+    /// `t3probe_disconnects_total{leg,reason}` increased by `count` between two samples. The
+    /// event time is the later sample, or `t3probe_last_disconnect_timestamp` when that lies
+    /// between the two; `resolution` is 0 in that case.
+    ProbeDisconnect {
+        leg: Box<str>,
+        reason: Box<str>,
+        count: u64,
+        resolution: i64,
+    },
+    /// `count` observations of `t3probe_rtt_seconds{leg}` above `above_seconds` (a bucket
+    /// bound) between two samples.
+    ProbeRttSpike {
+        leg: Box<str>,
+        count: u64,
+        above_seconds: f64,
+        resolution: i64,
+    },
+    /// devvm's stall rate (stalled seconds per second) above `threshold` over consecutive
+    /// samples. The event time is the sample before the first interval above the threshold;
+    /// `end` is the sample that closes the last one.
+    PressureEpisode {
+        resource: PressureResource,
+        end: i64,
+        peak: f64,
+        threshold: f64,
+        resolution: i64,
+    },
 }
 
 impl EventKind {
@@ -322,6 +391,11 @@ impl EventKind {
             EventKind::CfRetrying { .. } => "cf_retrying",
             EventKind::CfShutdown { .. } => "cf_shutdown",
             EventKind::CfStart { .. } => "cf_start",
+            EventKind::ProbeLegDown { .. } => "probe_leg_down",
+            EventKind::ProbeLegUp { .. } => "probe_leg_up",
+            EventKind::ProbeDisconnect { .. } => "probe_disconnect",
+            EventKind::ProbeRttSpike { .. } => "probe_rtt_spike",
+            EventKind::PressureEpisode { .. } => "pressure_episode",
         }
     }
 

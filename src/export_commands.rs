@@ -1,5 +1,5 @@
-//! `export-commands`: the journalctl, kubectl and logcli commands that export one time window
-//! in the forms this tool reads best. It prints them and never runs them.
+//! `export-commands`: the journalctl, kubectl, logcli and Prometheus `query_range` commands that
+//! export one time window in the forms this tool reads best. It prints them and never runs them.
 //!
 //! The forms are chosen for what they keep: `short-iso-precise` keeps microseconds and the zone
 //! offset, `kubectl logs --timestamps --prefix` keeps the pod of each line and a nanosecond
@@ -53,6 +53,15 @@ pub struct ExportArgs {
     /// The most entries one logcli query may return.
     #[arg(long, value_name = "N", default_value_t = 5_000_000)]
     pub loki_limit: u64,
+
+    /// Base URL of the Prometheus HTTP API that scrapes the probe and devvm's node exporter.
+    #[arg(long, value_name = "URL", default_value = "http://prometheus:9090")]
+    pub prometheus_url: String,
+
+    /// Step of the metric queries: the scrape interval, so every sample is kept (a duration:
+    /// 15s, 1m; a bare number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = crate::cli::parse_duration)]
+    pub step: i64,
 }
 
 /// Prints the commands. Returns the exit code.
@@ -167,7 +176,71 @@ pub fn commands(args: &ExportArgs, since: i64, until: i64) -> String {
             q(&selector),
         ));
     }
-    out.push_str("\n# Then:\nt3forensics drops devvm-journal.log.gz traefik.kubectl.log.gz cloudflared.kubectl.log.gz\n");
+    out.push('\n');
+    out.push_str(&metric_commands(args, since, until));
+    out.push_str(
+        "\n# Then:\nt3forensics drops devvm-journal.log.gz traefik.kubectl.log.gz cloudflared.kubectl.log.gz \\\n  \
+         probe.json probe-rtt.json pressure.json\n",
+    );
+    out
+}
+
+/// The series the probe and pressure rules read, one query_range request per file.
+const METRIC_QUERIES: [(&str, &str); 3] = [
+    (
+        "probe.json",
+        "{__name__=~\"t3probe_connected|t3probe_disconnects_total|t3probe_last_disconnect_timestamp\"}",
+    ),
+    (
+        "probe-rtt.json",
+        "t3probe_rtt_seconds_bucket{leg=\"t3serve\"}",
+    ),
+    (
+        "pressure.json",
+        "{__name__=~\"node_pressure_io_stalled_seconds_total|node_pressure_memory_stalled_seconds_total|node_pressure_memory_waiting_seconds_total|node_memory_SwapFree_bytes\",instance=~\"devvm(:.*)?\"}",
+    ),
+];
+
+/// Writes the `query_range` requests for the window: the raw series at the scrape step, never
+/// a rate, since counters are read as increases between samples.
+fn metric_commands(args: &ExportArgs, since: i64, until: i64) -> String {
+    let step_seconds = (args.step / time::SECOND).max(1);
+    let mut out = format!(
+        "# The probe and devvm pressure from Prometheus, at the scrape interval ({step_seconds} s) so\n\
+         # no sample is averaged away. query_range returns at most 11,000 samples per series:\n\
+         # split windows longer than {} h.\n",
+        11_000 * step_seconds / 3600
+    );
+    let url = format!(
+        "{}/api/v1/query_range",
+        args.prometheus_url.trim_end_matches('/')
+    );
+    for (file, query) in METRIC_QUERIES {
+        out.push_str(&format!(
+            "curl -fsS {} --data-urlencode {} --data-urlencode start={} --data-urlencode end={} \
+             --data-urlencode step={step_seconds}s > {file}\n",
+            shell_quote(&url),
+            shell_quote(&format!("query={query}")),
+            time::format_seconds(since),
+            time::format_seconds(until),
+        ));
+    }
+    // query_range repeats a series' last sample for up to 5 minutes (the lookback delta), so a
+    // single missed scrape does not show there. A range selector returns the raw samples.
+    out.push_str(
+        "# query_range repeats the last sample over a missed scrape (for up to 5 minutes). For the\n\
+         # raw samples at their scrape times, where a missed scrape shows, use instead:\n",
+    );
+    let instant = format!("{}/api/v1/query", args.prometheus_url.trim_end_matches('/'));
+    let range = (until - since + time::SECOND - 1) / time::SECOND;
+    for (file, query) in METRIC_QUERIES {
+        out.push_str(&format!(
+            "#   curl -fsS {} --data-urlencode {} --data-urlencode time={} > {file}\n",
+            shell_quote(&instant),
+            shell_quote(&format!("query={query}[{range}s]")),
+            time::format_seconds(until),
+        ));
+    }
     out
 }
 
@@ -214,6 +287,38 @@ mod tests {
         ), "{text}");
         assert!(text.contains("'{namespace=\"traefik\"}'"), "{text}");
         assert!(text.contains("'{job=\"devvm-journal\"}'"), "{text}");
+    }
+
+    #[test]
+    fn query_range_requests_for_the_window() {
+        let a = args(&[
+            "--prometheus-url",
+            "http://127.0.0.1:9090/",
+            "--step",
+            "30s",
+        ]);
+        let text = commands(
+            &a,
+            bound(&a.since, "").unwrap(),
+            bound(&a.until, "").unwrap(),
+        );
+        assert!(text.contains(
+            "curl -fsS http://127.0.0.1:9090/api/v1/query_range --data-urlencode 'query={__name__=~\"t3probe_connected|"
+        ), "{text}");
+        assert!(
+            text.contains("--data-urlencode start=2026-06-10T19:00:00Z --data-urlencode end=2026-06-10T20:00:00Z --data-urlencode step=30s > probe.json"),
+            "{text}"
+        );
+        assert!(
+            text.contains("'query=t3probe_rtt_seconds_bucket{leg=\"t3serve\"}'"),
+            "{text}"
+        );
+        assert!(text.contains("> pressure.json"), "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("curl ")).count(), 3);
+        assert!(
+            text.contains("'query=t3probe_rtt_seconds_bucket{leg=\"t3serve\"}[3600s]' --data-urlencode time=2026-06-10T20:00:00Z"),
+            "the raw-sample alternative: {text}"
+        );
     }
 
     #[test]

@@ -13,9 +13,11 @@ use crate::parallel;
 use crate::parse::cloudflared::CloudflaredParser;
 use crate::parse::envelope::grafana::GrafanaJsonReader;
 use crate::parse::envelope::{self, EnvelopeParser, RecordReader};
+use crate::parse::grafana_csv::GrafanaCsvReader;
 use crate::parse::journal::{JournalParser, apply_year};
 use crate::parse::journal_export::JournalExportReader;
 use crate::parse::journal_json::JournalJsonParser;
+use crate::parse::prometheus::PrometheusReader;
 use crate::parse::traefik::TraefikParser;
 use crate::parse::{Activity, LineClass, LineCtx, LineParser, ParseOptions, Sink};
 use crate::time;
@@ -244,7 +246,10 @@ fn read_one(
                 sample_lines,
             )))
         }
-        InputType::GrafanaJson | InputType::JournalExport => {
+        InputType::GrafanaJson
+        | InputType::JournalExport
+        | InputType::Prometheus
+        | InputType::GrafanaCsv => {
             unreachable!("record-based types are read before line sampling")
         }
     };
@@ -413,6 +418,8 @@ fn read_records(
     let mut sink = Sink::new(index);
     let mut records: Box<dyn RecordReader> = match input_type {
         InputType::JournalExport => Box::new(JournalExportReader::new(&options.parse)),
+        InputType::Prometheus => Box::new(PrometheusReader::new(&options.parse)),
+        InputType::GrafanaCsv => Box::new(GrafanaCsvReader::new(&options.parse)),
         _ => Box::new(GrafanaJsonReader::new(&options.parse)),
     };
     let mut account = |line_no: u64, class: LineClass| {

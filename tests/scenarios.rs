@@ -39,6 +39,7 @@ const SCENARIOS: &[&str] = &[
     "last_mile_heartbeat",
     "last_mile_missing_pod_coverage",
     "overlap_oom_during_churn",
+    "probe_settles_journal_only",
     "request_errors_stay_clean",
     "serve_oom",
     "serve_refused_port_option",
@@ -511,6 +512,22 @@ fn unknown_no_sources() {
     assert_eq!(
         rows[0]["reason"],
         "no Traefik or cloudflared logs cover this time"
+    );
+}
+
+/// The journal alone cannot place carol's drop, but the probe's Grafana CSV shows its
+/// cloudflare leg down at the 19:41:20 scrape while the internal leg stayed up: Cloudflare, and
+/// the reason says it rests on samples 15 s apart. Without the metrics the drop is unknown.
+#[test]
+fn probe_settles_journal_only() {
+    let rows = check("probe_settles_journal_only");
+    let reason = &rows[0]["reason"];
+    assert!(reason.contains("internal leg"), "{reason}");
+    assert!(reason.contains("15 s apart"), "{reason}");
+    assert!(
+        rows[0]["evidence"].contains("probe.grafana.csv:8"),
+        "the row of the sample at 0: {}",
+        rows[0]["evidence"]
     );
 }
 

@@ -5,10 +5,15 @@
 //! Traefik): a silence of at least `gap_min` and at least `gap_factor` times the usual spacing.
 //! cloudflared at info level is sparse, so its coverage is its span, per pod when the pod is
 //! known. A journal exported for one unit only is sparse too, and gets no gaps.
+//!
+//! Metric series (the probe, per leg, and devvm's pressure) cover the time between their
+//! samples. A step much longer than the series' usual step is a missing scrape: a gap, not a
+//! clean reading.
 
 use std::collections::BTreeMap;
 
 use crate::event::Source;
+use crate::parse::metrics::MISSING_SCRAPE_FACTOR;
 use crate::parse::{Activity, SecondSet};
 use crate::time::SECOND;
 
@@ -88,6 +93,30 @@ impl Span {
         }
     }
 
+    /// Builds the span of a metric stream from the seconds of its samples: every step longer
+    /// than `MISSING_SCRAPE_FACTOR` times the usual step is a gap.
+    fn from_samples(name: String, seconds: &SecondSet, lines: u64, first: i64, last: i64) -> Span {
+        let active: Vec<i64> = seconds.iter().collect();
+        let mut steps: Vec<i64> = active.windows(2).map(|w| (w[1] - w[0]) * SECOND).collect();
+        steps.sort_unstable();
+        let spacing = steps.get(steps.len() / 2).copied().unwrap_or(i64::MAX);
+        let threshold = (spacing as f64 * MISSING_SCRAPE_FACTOR) as i64;
+        let gaps = active
+            .windows(2)
+            .filter(|w| (w[1] - w[0]) * SECOND > threshold)
+            .map(|w| ((w[0] + 1) * SECOND, w[1] * SECOND))
+            .collect();
+        Span {
+            name,
+            first,
+            last: last.max(first) + 1,
+            lines,
+            dense: true,
+            spacing,
+            gaps,
+        }
+    }
+
     /// Whether the stream covers all of `[from, to]`: its span does and no gap overlaps it.
     pub fn covers(&self, from: i64, to: i64) -> bool {
         self.spans(from, to) && self.gap_within(from, to).is_none()
@@ -119,6 +148,10 @@ pub struct Coverage {
     pub traefik: Option<Span>,
     /// One span per cloudflared pod (or per input when the pod is unknown).
     pub cloudflared: Vec<Span>,
+    /// One span per probe leg, named after the leg, from the samples of its series.
+    pub probe: Vec<Span>,
+    /// devvm's pressure series, from their samples.
+    pub pressure: Option<Span>,
     /// Seconds in which Traefik or cloudflared logged, for telling a devvm freeze from an
     /// outage of all logging.
     #[serde(skip)]
@@ -139,7 +172,24 @@ impl Coverage {
         let mut cluster_seconds = SecondSet::default();
         let shift_seconds = (journal_shift as f64 / SECOND as f64).round() as i64;
 
+        let mut legs: BTreeMap<String, (SecondSet, u64, i64, i64)> = BTreeMap::new();
         for (key, track) in &activity.tracks {
+            // Metric samples are not log lines: they have their own spans and never count as
+            // the cluster logging.
+            if matches!(key.source, Source::Probe | Source::Pressure) {
+                let name = match key.source {
+                    Source::Probe => key.pod.as_deref().unwrap_or("unknown").to_string(),
+                    _ => String::new(),
+                };
+                let target = legs
+                    .entry(name)
+                    .or_insert_with(|| (SecondSet::default(), 0, track.first, track.last));
+                target.0.union(&track.seconds);
+                target.1 += track.lines;
+                target.2 = target.2.min(track.first);
+                target.3 = target.3.max(track.last);
+                continue;
+            }
             let (seconds, first, last) = if key.source == Source::Journal {
                 let mut shifted = SecondSet::default();
                 for s in track.seconds.iter() {
@@ -190,10 +240,21 @@ impl Coverage {
                 span
             })
             .collect();
+        let pressure = legs.remove("").map(|(seconds, lines, first, last)| {
+            Span::from_samples("devvm pressure".to_string(), &seconds, lines, first, last)
+        });
+        let probe = legs
+            .into_iter()
+            .map(|(leg, (seconds, lines, first, last))| {
+                Span::from_samples(leg, &seconds, lines, first, last)
+            })
+            .collect();
         Coverage {
             journal: span(Source::Journal, "devvm journal"),
             traefik: span(Source::Traefik, "traefik"),
             cloudflared,
+            probe,
+            pressure,
             cluster_seconds,
         }
     }
@@ -222,6 +283,25 @@ impl Coverage {
             .filter(|s| s.covers(from, to))
             .count();
         (covering, self.cloudflared.len())
+    }
+
+    /// The span of one probe leg.
+    pub fn probe_leg(&self, leg: &str) -> Option<&Span> {
+        self.probe.iter().find(|span| span.name == leg)
+    }
+
+    /// Names the probe legs of `legs` that do not cover `[from, to]`: not given, not spanning
+    /// it, or with a missing scrape inside it.
+    pub fn probe_legs_not_covering(&self, legs: &[&str], from: i64, to: i64) -> Vec<String> {
+        legs.iter()
+            .filter(|leg| !self.probe_leg(leg).is_some_and(|s| s.covers(from, to)))
+            .map(|leg| leg.to_string())
+            .collect()
+    }
+
+    /// Whether devvm's pressure series cover `[from, to]` with no missing scrape.
+    pub fn pressure_covers(&self, from: i64, to: i64) -> bool {
+        self.pressure.as_ref().is_some_and(|s| s.covers(from, to))
     }
 
     /// Whether Traefik or cloudflared logged anything strictly inside `(from, to)`.
@@ -276,6 +356,55 @@ mod tests {
             span_of(&seconds).gaps.is_empty(),
             "20 s is under the 30 s minimum"
         );
+    }
+
+    fn metric_span(seconds: &[i64]) -> Span {
+        let mut set = SecondSet::default();
+        for s in seconds {
+            set.insert(*s);
+        }
+        let first = seconds[0] * SECOND;
+        let last = seconds[seconds.len() - 1] * SECOND;
+        Span::from_samples("cloudflare".into(), &set, seconds.len() as u64, first, last)
+    }
+
+    #[test]
+    fn missing_scrape_is_a_gap() {
+        let mut seconds: Vec<i64> = (0..300).step_by(15).collect();
+        seconds.retain(|s| *s != 150);
+        let span = metric_span(&seconds);
+        assert_eq!(span.spacing, 15 * SECOND);
+        assert_eq!(span.gaps, vec![(136 * SECOND, 165 * SECOND)]);
+        assert!(!span.covers(120 * SECOND, 155 * SECOND));
+        assert!(span.covers(170 * SECOND, 205 * SECOND));
+    }
+
+    #[test]
+    fn scrape_jitter_is_not_a_gap() {
+        let span = metric_span(&[0, 15, 31, 45, 60, 76, 90]);
+        assert!(span.gaps.is_empty(), "{:?}", span.gaps);
+    }
+
+    #[test]
+    fn metric_tracks_get_spans_of_their_own() {
+        let mut activity = Activity::default();
+        for s in (0..120).step_by(15) {
+            activity.record(0, Source::Probe, Some("cloudflare"), s * SECOND);
+            activity.record(0, Source::Pressure, None, s * SECOND);
+        }
+        let coverage = Coverage::build(&activity, 0, &CoverageOptions::default(), &["m".into()]);
+        assert_eq!(coverage.probe.len(), 1);
+        assert!(coverage.probe_leg("cloudflare").is_some());
+        assert!(coverage.pressure_covers(30 * SECOND, 65 * SECOND));
+        assert_eq!(
+            coverage.probe_legs_not_covering(&["cloudflare", "internal"], 30 * SECOND, 65 * SECOND),
+            vec!["internal".to_string()]
+        );
+        assert!(
+            coverage.cluster_seconds.is_empty(),
+            "samples are not cluster logging"
+        );
+        assert!(coverage.cloudflared.is_empty());
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub fn explain(analysis: &Analysis, index: usize) -> Vec<Trial> {
         coverage: &analysis.coverage,
         ports: &analysis.ports,
         options: analysis.rule_options,
+        candidates: &analysis.candidates,
+        metric_events: &analysis.metric_events,
     };
     let options = analysis.rule_options;
     let candidate: &Candidate = &analysis.candidates[index];

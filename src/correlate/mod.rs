@@ -157,6 +157,8 @@ pub struct Analysis {
     /// The rules' inputs, kept so `explain` can try them again for one drop.
     pub sockets: Vec<Socket>,
     pub by_time: Vec<usize>,
+    /// Indexes of the events read from metric series (probe and pressure), in time order.
+    pub metric_events: Vec<usize>,
     pub ports: HashMap<u16, Box<str>>,
     /// The drop candidates, in the same order as `drops`.
     pub candidates: Vec<Candidate>,
@@ -269,6 +271,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     );
 
     // Attribution.
+    let metric_events: Vec<usize> = by_time
+        .iter()
+        .copied()
+        .filter(|&i| matches!(events[i].source, Source::Probe | Source::Pressure))
+        .collect();
     let ctx = Context {
         events: &events,
         by_time: &by_time,
@@ -276,6 +283,8 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         coverage: &coverage,
         ports: &ports,
         options: options.rules,
+        candidates: &candidates,
+        metric_events: &metric_events,
     };
     let window = |times: &mut dyn Iterator<Item = i64>| {
         let times: Vec<i64> = times.collect();
@@ -444,6 +453,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         incidents,
         sockets: all,
         by_time,
+        metric_events,
         ports,
         candidates,
         rule_options: options.rules,

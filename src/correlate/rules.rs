@@ -7,6 +7,8 @@
 //! at everything in the window and are evaluated once for a whole burst, whose members share the
 //! verdict unless a per-drop rule matches one of them.
 
+mod metrics;
+
 use std::collections::{BTreeSet, HashMap};
 
 use super::coverage::Coverage;
@@ -18,6 +20,10 @@ use crate::event::{
     UnitAction,
 };
 use crate::time::{self, SECOND};
+use metrics::{
+    last_mile_probe, probe_cloudflare_leg_down, probe_websocket_legs_down,
+    serve_leg_or_pressure_several_users, serve_leg_or_pressure_this_user_only,
+};
 
 /// Whether a rule judges one drop or everything in a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +91,17 @@ pub static RULES: &[Rule] = &[
         check: serve_refused,
     },
     Rule {
+        name: "serve_leg_or_pressure_this_user_only",
+        segment: Segment::T3Serve,
+        scope: Scope::PerDrop,
+        evidence: "the probe's t3serve leg down, disconnected or slower than 1 s, or a devvm IO or memory \
+                   pressure episode, while only this drop's user dropped in the window",
+        window: "the window, widened to the samples around it (a metric event stands for the span between \
+                 its samples)",
+        confidence: "medium",
+        check: serve_leg_or_pressure_this_user_only,
+    },
+    Rule {
         name: "dispatch_restarted",
         segment: Segment::Dispatch,
         scope: Scope::Shared,
@@ -132,6 +149,16 @@ pub static RULES: &[Rule] = &[
         check: devvm_git_timeouts,
     },
     Rule {
+        name: "serve_leg_or_pressure_several_users",
+        segment: Segment::Devvm,
+        scope: Scope::Shared,
+        evidence: "the probe's t3serve leg down, disconnected or slower than 1 s, or a devvm IO or memory \
+                   pressure episode, while two or more users dropped in the window",
+        window: "the window, widened to the samples around it",
+        confidence: "medium",
+        check: serve_leg_or_pressure_several_users,
+    },
+    Rule {
         name: "cloudflared_restarted",
         segment: Segment::Cloudflare,
         scope: Scope::Shared,
@@ -150,6 +177,25 @@ pub static RULES: &[Rule] = &[
         check: tunnel_churn,
     },
     Rule {
+        name: "probe_cloudflare_leg_down",
+        segment: Segment::Cloudflare,
+        scope: Scope::Shared,
+        evidence: "the probe's cloudflare leg down or disconnected while its internal leg covered the window \
+                   and stayed up",
+        window: "the window, widened to the samples around it",
+        confidence: "medium",
+        check: probe_cloudflare_leg_down,
+    },
+    Rule {
+        name: "probe_websocket_legs_down",
+        segment: Segment::ClusterPath,
+        scope: Scope::Shared,
+        evidence: "the probe's cloudflare and internal legs both down or disconnected",
+        window: "the window, widened to the samples around it",
+        confidence: "medium",
+        check: probe_websocket_legs_down,
+    },
+    Rule {
         name: "shared_path_burst",
         segment: Segment::ClusterPath,
         scope: Scope::Shared,
@@ -163,11 +209,23 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
-                   are clean; medium when the close has a client-side shape (a graceful close after 20 s or \
-                   more of life), low otherwise",
+                   are clean; high when, besides, all three probe legs and devvm's pressure series cover the \
+                   window with every leg connected and no pressure; else medium when the close has a \
+                   client-side shape (a graceful close after 20 s or more of life), low otherwise",
         window: DEFAULT_WINDOW,
-        confidence: "medium or low",
+        confidence: "high, medium or low",
         check: last_mile_clean,
+    },
+    Rule {
+        name: "last_mile_probe",
+        segment: Segment::LastMile,
+        scope: Scope::Shared,
+        evidence: "none of the above, logs missing for the window, but all three probe legs cover it and stayed \
+                   connected, and the devvm journal has no silence there; the reason says the verdict rests \
+                   on the probe",
+        window: DEFAULT_WINDOW,
+        confidence: "medium",
+        check: last_mile_probe,
     },
     Rule {
         name: "unknown",
@@ -216,6 +274,10 @@ pub struct Context<'a> {
     /// Serve ports to users.
     pub ports: &'a HashMap<u16, Box<str>>,
     pub options: RuleOptions,
+    /// Every drop of the run, for rules that ask who else dropped in a window.
+    pub candidates: &'a [Candidate],
+    /// Indexes of the events read from metric series, in time order.
+    pub metric_events: &'a [usize],
 }
 
 /// The subject of an attribution: one drop, or the members of a burst.
@@ -741,7 +803,10 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     } else {
         "nothing on the path shows a fault".to_string()
     };
-    let confidence = if heartbeat && covering == pods {
+    let metrics = metrics::metrics_clean(ctx, subject.from, subject.to);
+    let confidence = if metrics.probe_clean && metrics.pressure_clean && covering == pods {
+        Confidence::High
+    } else if heartbeat && covering == pods {
         Confidence::Medium
     } else {
         Confidence::Low
@@ -751,11 +816,28 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     } else {
         String::new()
     };
+    let metrics_note = if metrics.probe_clean && metrics.pressure_clean {
+        "; the probe's three legs stayed connected and devvm had no pressure".to_string()
+    } else if !metrics.legs_troubled.is_empty() {
+        format!(
+            "; the probe's {} leg(s) had trouble in the window, which no rule ties to a segment",
+            metrics.legs_troubled.join(", ")
+        )
+    } else if ctx.coverage.probe.is_empty() && ctx.coverage.pressure.is_none() {
+        String::new()
+    } else if !metrics.legs_missing.is_empty() {
+        format!(
+            "; the probe's {} leg(s) do not cover the window",
+            metrics.legs_missing.join(", ")
+        )
+    } else {
+        "; devvm's pressure series do not cover the window".to_string()
+    };
     Some(Finding {
         confidence,
         reason: format!(
             "the devvm journal, Traefik and cloudflared cover this time and are clean; {shape}: the user's own \
-             network{pods_note}"
+             network{pods_note}{metrics_note}"
         ),
         evidence: Vec::new(),
     })
@@ -853,7 +935,9 @@ pub fn rules_markdown() -> String {
          the first shared rule with positive evidence in the same window (dispatch, devvm or \
          cloudflare) is named in the reason as well, so overlapping causes are visible. A rule's \
          high confidence becomes medium when the devvm journal, Traefik or cloudflared does not \
-         cover the window, and the reason says which.\n\n\
+         cover the window, and the reason says which. Rules on the probe and pressure metrics read \
+         events that stand for the span between two samples (15 s at the usual scrape interval); \
+         their reasons say so.\n\n\
          | # | rule | segment | scope | evidence | window | confidence |\n\
          |---|---|---|---|---|---|---|\n",
     );
@@ -876,6 +960,7 @@ pub fn rules_markdown() -> String {
         ));
     }
     let defaults = RuleOptions::default();
+    let metric_defaults = crate::parse::metrics::MetricOptions::default();
     text.push_str(&format!(
         "\n## Numbers the rules use\n\n\
          | name | default | option |\n|---|---|---|\n\
@@ -885,12 +970,20 @@ pub fn rules_markdown() -> String {
          | users whose serves log git timeouts for a host stall | {} | `--git-timeout-users` |\n\
          | life after which a graceful close is a heartbeat timeout | {} ms | `--heartbeat` |\n\
          | journal or Traefik silence that counts as a gap | 30 s and 10 times the usual spacing | `--gap-min` |\n\
-         | drops of one cause that form one incident, at most apart | 120 s | `--incident-gap` |\n",
+         | drops of one cause that form one incident, at most apart | 120 s | `--incident-gap` |\n\
+         | devvm IO stall rate that is pressure | {} s/s | `--io-pressure` |\n\
+         | devvm memory stall rate that is pressure | {} s/s | `--memory-pressure` |\n\
+         | probe t3serve round trip that is a spike | {} s (the smallest bucket bound at or above it) | - |\n\
+         | metric step that is a missing scrape | {} times the series' usual step | - |\n",
         defaults.window_before / SECOND,
         defaults.window_after / SECOND,
         defaults.stall_lag / SECOND,
         defaults.git_timeout_users,
         defaults.heartbeat_ms,
+        metric_defaults.io_pressure,
+        metric_defaults.memory_pressure,
+        crate::parse::metrics::RTT_SPIKE_SECONDS,
+        crate::parse::metrics::MISSING_SCRAPE_FACTOR,
     ));
     text
 }

@@ -6,14 +6,17 @@
 //! the most sure lines wins, and weak scores only decide when no line is sure.
 //!
 //! Envelopes (kubectl, logcli, Grafana) are types of their own and come first in the tie
-//! order, because the line inside an envelope often scores as its inner format too. Two
+//! order, because the line inside an envelope often scores as its inner format too. Four
 //! formats are not made of lines and are recognised from the input's first bytes instead
-//! ([`detect_head`]): `journalctl -o export` and Grafana's JSON download, which is one line.
+//! ([`detect_head`]): `journalctl -o export`, Grafana's JSON download (one line), Prometheus API
+//! responses (one JSON document) and Grafana panel CSV (a header row names every column).
 
 use std::str::FromStr;
 
 use crate::parse::envelope::{grafana, kubectl, loki};
-use crate::parse::{cloudflared, journal, journal_export, journal_json, traefik};
+use crate::parse::{
+    cloudflared, grafana_csv, journal, journal_export, journal_json, prometheus, traefik,
+};
 
 /// The formats an input can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,11 +42,16 @@ pub enum InputType {
     GrafanaJson,
     /// `journalctl -o export`.
     JournalExport,
+    /// Prometheus HTTP API responses (`query_range`, `query`).
+    Prometheus,
+    /// CSV downloaded from a Grafana panel.
+    GrafanaCsv,
 }
 
 /// The names accepted by `--input-type`, for help and error messages.
 pub const TYPE_NAMES: &str = "journal, journal-json, journal-export, traefik, cloudflared, \
-                              kubectl, logcli-jsonl, logcli, grafana-text, grafana-json";
+                              kubectl, logcli-jsonl, logcli, grafana-text, grafana-json, prometheus, \
+                              grafana-csv";
 
 impl InputType {
     pub fn name(self) -> &'static str {
@@ -58,15 +66,23 @@ impl InputType {
             InputType::GrafanaText => "grafana-text",
             InputType::GrafanaJson => "grafana-json",
             InputType::JournalExport => "journal-export",
+            InputType::Prometheus => "prometheus",
+            InputType::GrafanaCsv => "grafana-csv",
         }
     }
 
     /// Whether the type is read as records from the byte stream rather than as lines.
     pub fn is_record_based(self) -> bool {
-        matches!(self, InputType::GrafanaJson | InputType::JournalExport)
+        matches!(
+            self,
+            InputType::GrafanaJson
+                | InputType::JournalExport
+                | InputType::Prometheus
+                | InputType::GrafanaCsv
+        )
     }
 
-    const ALL: [InputType; 10] = [
+    const ALL: [InputType; 12] = [
         InputType::LogcliJsonl,
         InputType::LogcliDefault,
         InputType::GrafanaText,
@@ -77,6 +93,8 @@ impl InputType {
         InputType::JournalJson,
         InputType::Traefik,
         InputType::Cloudflared,
+        InputType::Prometheus,
+        InputType::GrafanaCsv,
     ];
 
     fn sniff(self, line: &[u8]) -> u8 {
@@ -89,7 +107,10 @@ impl InputType {
             InputType::LogcliJsonl => loki::sniff_jsonl(line),
             InputType::LogcliDefault => loki::sniff_default(line),
             InputType::GrafanaText => grafana::sniff_text(line),
-            InputType::GrafanaJson | InputType::JournalExport => 0,
+            InputType::GrafanaJson
+            | InputType::JournalExport
+            | InputType::Prometheus
+            | InputType::GrafanaCsv => 0,
         }
     }
 }
@@ -109,6 +130,8 @@ impl FromStr for InputType {
             "grafana-text" | "grafana" => Ok(InputType::GrafanaText),
             "grafana-json" => Ok(InputType::GrafanaJson),
             "journal-export" | "export" => Ok(InputType::JournalExport),
+            "prometheus" | "prometheus-json" => Ok(InputType::Prometheus),
+            "grafana-csv" => Ok(InputType::GrafanaCsv),
             _ => Err(format!(
                 "unknown input type `{text}`; expected one of: {TYPE_NAMES}"
             )),
@@ -206,6 +229,10 @@ pub fn detect_head(head: &[u8]) -> Option<InputType> {
         Some(InputType::JournalExport)
     } else if grafana::is_json_array_head(head) {
         Some(InputType::GrafanaJson)
+    } else if prometheus::is_response_head(head) {
+        Some(InputType::Prometheus)
+    } else if grafana_csv::is_csv_head(head) {
+        Some(InputType::GrafanaCsv)
     } else {
         None
     }
@@ -312,6 +339,20 @@ mod tests {
         assert_eq!(
             detect_head(br#"[{"line":"x","timestamp":"1"}]"#),
             Some(InputType::GrafanaJson)
+        );
+        assert_eq!(
+            detect_head(br#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#),
+            Some(InputType::Prometheus)
+        );
+        assert_eq!(
+            detect_head(
+                b"\"Time\",\"t3probe_connected{leg=\"\"internal\"\"}\"\r\n1781121005000,1\r\n"
+            ),
+            Some(InputType::GrafanaCsv)
+        );
+        assert_eq!(
+            detect_head(br#"{"__REALTIME_TIMESTAMP":"1781121361123456","MESSAGE":"x"}"#),
+            None
         );
         assert_eq!(detect_head(b"[pod/a/b] x\n"), None);
         assert_eq!(detect_head(b"2026-06-10T19:30:12Z INF x\n"), None);

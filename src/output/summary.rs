@@ -264,6 +264,14 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     for span in &coverage.cloudflared {
         writeln!(out, "    cloudflared pod {}", span_text(span))?;
     }
+    for span in &coverage.probe {
+        let text = span_text(span).replacen(" lines,", " samples,", 1);
+        writeln!(out, "    probe leg {text}")?;
+    }
+    if let Some(span) = &coverage.pressure {
+        let text = span_text(span).replacen(" lines,", " samples,", 1);
+        writeln!(out, "    {text}")?;
+    }
 
     writeln!(out, "  inputs:")?;
     for input in report.inputs {

@@ -13,9 +13,12 @@ pub mod client;
 pub mod cloudflared;
 pub mod dispatch;
 pub mod envelope;
+pub mod grafana_csv;
 pub mod journal;
 pub mod journal_export;
 pub mod journal_json;
+pub mod metrics;
+pub mod prometheus;
 pub mod serve;
 pub mod system;
 pub mod traefik;
@@ -89,6 +92,8 @@ pub struct ParseOptions {
     pub router: Regex,
     /// The WebSocket path of the browser socket (`--ws-path`).
     pub ws_path: String,
+    /// Thresholds for events read from metric series (`--io-pressure`, `--memory-pressure`).
+    pub metrics: metrics::MetricOptions,
 }
 
 impl Default for ParseOptions {
@@ -98,6 +103,7 @@ impl Default for ParseOptions {
             year: None,
             router: Regex::new(DEFAULT_ROUTER).expect("the default router pattern is valid"),
             ws_path: "/ws".to_string(),
+            metrics: metrics::MetricOptions::default(),
         }
     }
 }
