@@ -222,6 +222,11 @@ pub struct CommonArgs {
     #[arg(long)]
     pub csv_raw: bool,
 
+    /// Fail with exit status 2, writing no rows, when any line is malformed or an input ends
+    /// early (a truncated gzip); the error names the first such file:line.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -461,6 +466,9 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
             .install(|| run::read_inputs(&specs, &read_options))?,
         None => run::read_inputs(&specs, &read_options)?,
     };
+    if args.strict {
+        run::check_strict(&parsed.inputs)?;
+    }
     let inputs = parsed.inputs.clone();
     let analysis = correlate::analyze(parsed, &options);
     Ok(Analyzed {
