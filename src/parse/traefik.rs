@@ -62,10 +62,13 @@ impl TraefikParser {
         // `… <duration>ms` at the end.
         let rest = line.strip_suffix(b"ms")?;
         let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 || digits > 15 || rest.get(rest.len() - digits - 1) != Some(&b' ') {
+        // `digits` counts bytes of `rest`, so the split point is never negative, even for a
+        // line that is only `<digits>ms`.
+        let (head, number) = rest.split_at(rest.len() - digits);
+        if digits == 0 || digits > 15 || head.last() != Some(&b' ') {
             return None;
         }
-        let (dur_ms, _) = leading_number(&rest[rest.len() - digits..])?;
+        let (dur_ms, _) = leading_number(number)?;
         // `[10/Jun/2026:19:30:12 +0000] "`: the first bracket that holds a whole CLF time.
         for open in memchr::memchr_iter(b'[', line).take(4) {
             let text = &line[open + 1..];
@@ -1220,6 +1223,11 @@ mod tests {
                 "duration too large for the clock",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 9999999999999999999ms"#,
                 Expect::Malformed("duration out of range"),
+            ),
+            (
+                "only a duration, the tail of a split line",
+                "0ms",
+                Expect::Ignored(None),
             ),
             (
                 "status that is not a number",
