@@ -280,6 +280,11 @@ pub struct CommonArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub progress: ProgressMode,
 
+    /// Fail with exit status 2, writing no rows, when any line is malformed or an input ends
+    /// early (a truncated gzip); the error names the first such file:line.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -567,6 +572,9 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
             .install(|| run::read_inputs(&specs, &read_options))?,
         None => run::read_inputs(&specs, &read_options)?,
     };
+    if args.strict {
+        run::check_strict(&parsed.inputs)?;
+    }
     let inputs = parsed.inputs.clone();
     let analysis = correlate::analyze(parsed, &options);
     Ok(Analyzed {

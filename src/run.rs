@@ -65,6 +65,10 @@ pub struct InputReport {
     /// The first few malformed lines as `(line, reason)`.
     pub malformed_examples: Vec<(u64, String)>,
     pub bytes: u64,
+    /// The last line read and the decompressor's error, when the input ended early (a
+    /// truncated or corrupt gzip stream).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<(u64, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -375,6 +379,7 @@ fn read_one(
     }
     report.bytes = lines.bytes_read;
     if let Some(error) = &lines.truncated {
+        report.truncated = Some((lines.line_no, error.clone()));
         report.warnings.push(format!(
             "{name}: input ends early after {} decompressed bytes ({error}); the lines before it were read",
             lines.bytes_read
@@ -469,6 +474,45 @@ fn is_truncation(error: &std::io::Error) -> bool {
         error.kind(),
         ErrorKind::UnexpectedEof | ErrorKind::InvalidInput | ErrorKind::InvalidData
     )
+}
+
+/// Fails at the first input that has a malformed line or ended early (`--strict`), naming
+/// the first such line. Inputs are checked in the order given, so the error is the same for
+/// any thread count.
+pub fn check_strict(inputs: &[InputReport]) -> Result<()> {
+    for input in inputs {
+        let malformed = input
+            .malformed_examples
+            .first()
+            .map(|(line, reason)| (*line, reason.clone()));
+        // NOTE: with `max_examples` at 0 no example is kept, so the error names line 0 and
+        // gives only the count.
+        let malformed = malformed.or_else(|| {
+            (input.malformed > 0).then(|| (0, format!("{} malformed line(s)", input.malformed)))
+        });
+        let truncated = input.truncated.as_ref().map(|(line, error)| {
+            let reason = format!(
+                "input ends early after {} decompressed bytes ({error}); the last line may be cut",
+                input.bytes
+            );
+            // A stream that broke before its first newline still failed at line 1.
+            ((*line).max(1), reason)
+        });
+        // The cut last line of a truncated input is often malformed too. The truncation is its
+        // cause, so the truncation wins a tie.
+        let first = match (malformed, truncated) {
+            (Some(m), Some(t)) => Some(if m.0 < t.0 { m } else { t }),
+            (m, t) => m.or(t),
+        };
+        if let Some((line, reason)) = first {
+            return Err(Error::Strict {
+                name: input.name.clone(),
+                line,
+                reason,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Gives journal `short` inputs that learned no year from their own Go prefixes the year of the

@@ -12,6 +12,10 @@ use chrono_tz::Tz;
 pub const SECOND: i64 = 1_000_000;
 /// Microseconds per millisecond.
 pub const MILLI: i64 = 1_000;
+/// 9999-12-31T23:59:59.999999Z, the latest time a four-digit year can write. Parsers reject
+/// later times (from epoch counters or added durations), so correlation can add windows to any
+/// event time without overflowing `i64`.
+pub const MAX_TIME: i64 = 253_402_300_800 * SECOND - 1;
 
 /// How finely a source resolved a time. CLF brackets and journal `short` are whole seconds, so
 /// a second-precision time really means "somewhere in this second".

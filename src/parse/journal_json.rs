@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::journal::{JournalParser, Prefix, Program, Stamp, route};
 use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
-use crate::time::Precision;
+use crate::time::{MAX_TIME, Precision};
 
 /// Parses `journalctl -o json` lines by routing each entry through the journal text parser's
 /// message handling.
@@ -66,6 +66,9 @@ impl LineParser for JournalJsonParser {
         else {
             return LineClass::Malformed("__REALTIME_TIMESTAMP is not a number of microseconds");
         };
+        if !(0..=MAX_TIME).contains(&micros) {
+            return LineClass::Malformed("__REALTIME_TIMESTAMP is before 1970 or after year 9999");
+        }
 
         let identifier = field("SYSLOG_IDENTIFIER")
             .or_else(|| field("_COMM"))
@@ -163,6 +166,10 @@ mod tests {
         for line in [
             r#"{"MESSAGE":"x"}"#,
             r#"{"__REALTIME_TIMESTAMP":"soon"}"#,
+            // Times the output cannot write, and whose windows overflow in correlation.
+            r#"{"__REALTIME_TIMESTAMP":"9223372036854775807","SYSLOG_IDENTIFIER":"t3-dispatch","MESSAGE":"ws open user=bob ip=203.0.113.22"}"#,
+            r#"{"__REALTIME_TIMESTAMP":"-9223372036854775808","SYSLOG_IDENTIFIER":"t3-dispatch","MESSAGE":"ws open user=bob ip=203.0.113.22"}"#,
+            r#"{"__REALTIME_TIMESTAMP":"253402300800000000","SYSLOG_IDENTIFIER":"t3-dispatch","MESSAGE":"ws open user=bob ip=203.0.113.22"}"#,
             "{not json",
             "[1,2]",
         ] {

@@ -29,7 +29,7 @@ use super::{
 use crate::event::{EventKind, Source, TraefikClass};
 use memchr::memmem;
 
-use crate::time::{MILLI, Precision, Zone, parse_clf, parse_iso};
+use crate::time::{MAX_TIME, MILLI, Precision, Zone, parse_clf, parse_iso};
 
 /// Parses Traefik access lines into `EventKind::TraefikSocket` events.
 pub struct TraefikParser {
@@ -62,10 +62,13 @@ impl TraefikParser {
         // `… <duration>ms` at the end.
         let rest = line.strip_suffix(b"ms")?;
         let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 || digits > 15 || rest.get(rest.len() - digits - 1) != Some(&b' ') {
+        // `digits` counts bytes of `rest`, so the split point is never negative, even for a
+        // line that is only `<digits>ms`.
+        let (head, number) = rest.split_at(rest.len() - digits);
+        if digits == 0 || digits > 15 || head.last() != Some(&b' ') {
             return None;
         }
-        let (dur_ms, _) = leading_number(&rest[rest.len() - digits..])?;
+        let (dur_ms, _) = leading_number(number)?;
         // `[10/Jun/2026:19:30:12 +0000] "`: the first bracket that holds a whole CLF time.
         for open in memchr::memchr_iter(b'[', line).take(4) {
             let text = &line[open + 1..];
@@ -73,7 +76,8 @@ impl TraefikParser {
                 if text.get(parsed.len..parsed.len + 3) == Some(b"] \"") {
                     return parsed
                         .micros
-                        .checked_add(i64::try_from(dur_ms).ok()?.checked_mul(MILLI)?);
+                        .checked_add(i64::try_from(dur_ms).ok()?.checked_mul(MILLI)?)
+                        .filter(|end| *end <= MAX_TIME);
                 }
             }
         }
@@ -170,7 +174,11 @@ impl TraefikParser {
     /// Marks Traefik as logging at the request end and pushes the socket event when the request
     /// is a t3 socket.
     fn record(&self, access: &Access, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
-        let Some(end) = access.start.checked_add(access.duration_micros) else {
+        let Some(end) = access
+            .start
+            .checked_add(access.duration_micros)
+            .filter(|end| *end <= MAX_TIME)
+        else {
             return LineClass::Malformed("duration out of range");
         };
         sink.saw(Source::Traefik, ctx.pod, end);
@@ -1220,6 +1228,21 @@ mod tests {
                 "duration too large for the clock",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 9999999999999999999ms"#,
                 Expect::Malformed("duration out of range"),
+            ),
+            (
+                "socket ending after year 9999",
+                r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 9221000000000000ms"#,
+                Expect::Malformed("duration out of range"),
+            ),
+            (
+                "other router's request ending after year 9999",
+                r#"198.51.100.4 - - [10/Jun/2026:19:30:13 +0000] "GET /api HTTP/2.0" 200 12 "-" "curl/8" 2 "api@internal" "-" 999999999999999ms"#,
+                Expect::Malformed("duration out of range"),
+            ),
+            (
+                "only a duration, the tail of a split line",
+                "0ms",
+                Expect::Ignored(None),
             ),
             (
                 "status that is not a number",
