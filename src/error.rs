@@ -56,7 +56,9 @@ pub enum Error {
     )]
     Expected { name: String, reason: String },
 
-    #[error("{name}:{line}: {reason} (--strict stops at the first malformed line)")]
+    #[error(
+        "{name}:{line}: {reason} (--strict stops at the first malformed line or truncated input)"
+    )]
     Strict {
         name: String,
         line: u64,

@@ -230,78 +230,84 @@ impl JournalParser {
 
     /// Reads the timestamp at the start of a line, returning it and the rest of the line.
     fn stamp<'a>(&mut self, line: &'a [u8]) -> Option<(Stamp, &'a [u8])> {
-        let first = *line.first()?;
-        if first.is_ascii_digit() {
-            if let Some(parsed) = time::parse_iso(line, self.options.zone) {
-                let rest = line.get(parsed.len..)?.strip_prefix(b" ")?;
-                return Some((Stamp::Real(parsed.micros, parsed.precision), rest));
-            }
-            let parsed = time::parse_epoch_seconds(line)?;
+        read_stamp(line, self.options.zone, &mut self.year)
+    }
+}
+
+/// Reads the timestamp at the start of a journal text line in any mode, returning it and the
+/// rest of the line. `short` lines advance `year`'s roll-over count.
+fn read_stamp<'a>(line: &'a [u8], zone: Zone, year: &mut YearState) -> Option<(Stamp, &'a [u8])> {
+    let first = *line.first()?;
+    if first.is_ascii_digit() {
+        if let Some(parsed) = time::parse_iso(line, zone) {
             let rest = line.get(parsed.len..)?.strip_prefix(b" ")?;
             return Some((Stamp::Real(parsed.micros, parsed.precision), rest));
         }
-        if !first.is_ascii_alphabetic() {
-            return None;
-        }
-        // `Wed 2026-06-10 19:56:01 UTC ` (with-unit, short-full).
-        if line.get(3) == Some(&b' ') && line.get(8) == Some(&b'-') {
-            return self.stamp_full(&line[4..]);
-        }
-        // `Jun 10 19:56:01[.123456] ` (short, short-precise); the day may be space-padded.
-        let month = time::month_abbrev(line)?;
-        if line.get(3) != Some(&b' ') {
-            return None;
-        }
-        let (day, at) = match (line.get(4), line.get(5)) {
-            (Some(b' '), Some(d)) if d.is_ascii_digit() => (u32::from(d - b'0'), 6),
-            (Some(d1), Some(d2)) if d1.is_ascii_digit() && d2.is_ascii_digit() => {
-                (u32::from(d1 - b'0') * 10 + u32::from(d2 - b'0'), 6)
-            }
-            _ => return None,
-        };
-        if line.get(at) != Some(&b' ') || !(1..=31).contains(&day) {
-            return None;
-        }
-        let hms = time::hms(line.get(at + 1..)?)?;
-        let (micros, digits, used) = time::fraction(&line[at + 9..]);
-        let rest = line.get(at + 9 + used..)?.strip_prefix(b" ")?;
-        let precision = Precision::from_fraction_digits(digits);
-        self.year.used = true;
-        let provisional = self.year.provisional(month, day, hms, micros)?;
-        Some((Stamp::Provisional(provisional, precision), rest))
+        let parsed = time::parse_epoch_seconds(line)?;
+        let rest = line.get(parsed.len..)?.strip_prefix(b" ")?;
+        return Some((Stamp::Real(parsed.micros, parsed.precision), rest));
     }
+    if !first.is_ascii_alphabetic() {
+        return None;
+    }
+    // `Wed 2026-06-10 19:56:01 UTC ` (with-unit, short-full).
+    if line.get(3) == Some(&b' ') && line.get(8) == Some(&b'-') {
+        return stamp_full(&line[4..], zone);
+    }
+    // `Jun 10 19:56:01[.123456] ` (short, short-precise); the day may be space-padded.
+    let month = time::month_abbrev(line)?;
+    if line.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (day, at) = match (line.get(4), line.get(5)) {
+        (Some(b' '), Some(d)) if d.is_ascii_digit() => (u32::from(d - b'0'), 6),
+        (Some(d1), Some(d2)) if d1.is_ascii_digit() && d2.is_ascii_digit() => {
+            (u32::from(d1 - b'0') * 10 + u32::from(d2 - b'0'), 6)
+        }
+        _ => return None,
+    };
+    if line.get(at) != Some(&b' ') || !(1..=31).contains(&day) {
+        return None;
+    }
+    let hms = time::hms(line.get(at + 1..)?)?;
+    let (micros, digits, used) = time::fraction(&line[at + 9..]);
+    let rest = line.get(at + 9 + used..)?.strip_prefix(b" ")?;
+    let precision = Precision::from_fraction_digits(digits);
+    year.used = true;
+    let provisional = year.provisional(month, day, hms, micros)?;
+    Some((Stamp::Provisional(provisional, precision), rest))
+}
 
-    /// Parses `2026-06-10 19:56:01[.123456] ZONE ` after the weekday of `-o short-full` and
-    /// `-o with-unit`. `UTC`/`GMT` are UTC; any other abbreviation is read in `--tz`, because
-    /// abbreviations such as `CST` name several zones.
-    fn stamp_full<'a>(&self, bytes: &'a [u8]) -> Option<(Stamp, &'a [u8])> {
-        let (year, month, day) = time::ymd(bytes)?;
-        if bytes.get(10) != Some(&b' ') {
-            return None;
-        }
-        let (hour, minute, second) = time::hms(bytes.get(11..)?)?;
-        let (micros, digits, used) = time::fraction(&bytes[19..]);
-        let rest = bytes.get(19 + used..)?.strip_prefix(b" ")?;
-        let zone_len = rest.iter().position(|b| *b == b' ')?;
-        let (zone_name, rest) = (&rest[..zone_len], &rest[zone_len + 1..]);
-        let civil = Civil {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            micros,
-        };
-        let micros = match zone_name {
-            b"UTC" | b"GMT" | b"Z" => civil.to_utc_micros()?,
-            _ => self.options.zone.to_utc_micros(civil)?,
-        };
-        Some((
-            Stamp::Real(micros, Precision::from_fraction_digits(digits)),
-            rest,
-        ))
+/// Parses `2026-06-10 19:56:01[.123456] ZONE ` after the weekday of `-o short-full` and
+/// `-o with-unit`. `UTC`/`GMT` are UTC; any other abbreviation is read in `--tz`, because
+/// abbreviations such as `CST` name several zones.
+fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
+    let (year, month, day) = time::ymd(bytes)?;
+    if bytes.get(10) != Some(&b' ') {
+        return None;
     }
+    let (hour, minute, second) = time::hms(bytes.get(11..)?)?;
+    let (micros, digits, used) = time::fraction(&bytes[19..]);
+    let rest = bytes.get(19 + used..)?.strip_prefix(b" ")?;
+    let zone_len = rest.iter().position(|b| *b == b' ')?;
+    let (zone_name, rest) = (&rest[..zone_len], &rest[zone_len + 1..]);
+    let civil = Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    };
+    let micros = match zone_name {
+        b"UTC" | b"GMT" | b"Z" => civil.to_utc_micros()?,
+        _ => zone.to_utc_micros(civil)?,
+    };
+    Some((
+        Stamp::Real(micros, Precision::from_fraction_digits(digits)),
+        rest,
+    ))
 }
 
 /// Splits `devvm t3-dispatch[812]: MSG` into identifier, PID and message.
@@ -576,8 +582,8 @@ pub fn sniff(line: &[u8]) -> u8 {
     if is_journal_note(line) {
         return 1;
     }
-    let mut probe = JournalParser::new(&ParseOptions::default());
-    if let Some((_, rest)) = probe.stamp(line)
+    // A throw-away year state: detection only needs to know that a timestamp reads.
+    if let Some((_, rest)) = read_stamp(line, Zone::Utc, &mut YearState::default())
         && let Some(prefix) = split_prefix(rest)
         && !prefix.identifier.is_empty()
         && !contains(prefix.identifier, b" ")
