@@ -12,23 +12,15 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
-use crate::input::{Line, LineReader};
+use crate::input::LineReader;
 use crate::parse::{LineClass, LineCtx, LineParser, Sink};
 use crate::run::InputReport;
 
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 4 << 20;
 
-/// A run of whole lines copied out of the reader.
-struct Chunk {
-    first_line: u64,
-    /// The lines, each followed by `\n`. An over-long line is an empty line here and its
-    /// number is in `too_long`.
-    data: Vec<u8>,
-    too_long: Vec<u64>,
-}
-
-/// How the lines of one chunk were accounted for.
+/// How the lines of one block were accounted for, with line numbers counted from 1 inside
+/// the block until the block's place in the input is known.
 #[derive(Default)]
 struct Counts {
     lines: u64,
@@ -38,43 +30,23 @@ struct Counts {
     examples: Vec<(u64, String)>,
 }
 
-/// Fills a chunk from the reader. Returns `None` at the end of the input.
-fn next_chunk<R: Read>(
-    lines: &mut LineReader<R>,
-    chunk_bytes: usize,
-) -> std::io::Result<Option<Chunk>> {
-    let mut chunk = Chunk {
-        first_line: lines.line_no + 1,
-        data: Vec::with_capacity(chunk_bytes + 4096),
-        too_long: Vec::new(),
-    };
-    while chunk.data.len() < chunk_bytes {
-        let line_no = lines.line_no + 1;
-        match lines.next_line()? {
-            Some(Line::Text(text)) => chunk.data.extend_from_slice(text),
-            Some(Line::TooLong { .. }) => chunk.too_long.push(line_no),
-            None => break,
-        }
-        chunk.data.push(b'\n');
-    }
-    Ok((!chunk.data.is_empty()).then_some(chunk))
-}
-
-fn parse_chunk(
-    chunk: &Chunk,
+fn parse_block(
+    block: &[u8],
     parser: &mut dyn LineParser,
     sink: &mut Sink,
     pod: Option<&str>,
+    max_line: usize,
     max_examples: usize,
 ) -> Counts {
     let mut counts = Counts::default();
-    let mut too_long = chunk.too_long.iter().peekable();
     let mut start = 0;
-    for (line_no, end) in (chunk.first_line..).zip(memchr::memchr_iter(b'\n', &chunk.data)) {
-        let text = &chunk.data[start..end];
+    for (line_no, end) in (1..).zip(memchr::memchr_iter(b'\n', block)) {
+        let mut text = &block[start..end];
         start = end + 1;
-        let class = if too_long.peek() == Some(&&line_no) {
-            too_long.next();
+        if let Some(stripped) = text.strip_suffix(b"\r") {
+            text = stripped;
+        }
+        let class = if text.len() > max_line {
             LineClass::Malformed("line longer than --max-line-bytes")
         } else {
             let ctx = LineCtx {
@@ -99,54 +71,95 @@ fn parse_chunk(
     counts
 }
 
-/// Parses the rest of an input in parallel chunks, with a fresh parser per chunk from
+/// Parses the rest of an input in parallel blocks, with a fresh parser per block from
 /// `new_parser`, and adds the events, activity and line counts to `sink` and `report`.
-pub fn parse_rest<R: Read, P: LineParser + Send>(
+///
+/// A reader thread cuts blocks of whole lines (about `block_bytes` each) and queues a few ahead
+/// while rayon parses the current batch, so reading and parsing overlap. Each block numbers its
+/// lines from 1; once a batch is parsed, its blocks are merged in input order and their line
+/// numbers moved by the lines before them.
+pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     lines: &mut LineReader<R>,
     new_parser: impl Fn() -> P + Sync,
     pod: Option<&str>,
     sink: &mut Sink,
     report: &mut InputReport,
     max_examples: usize,
-    chunk_bytes: usize,
+    block_bytes: usize,
 ) -> std::io::Result<()> {
-    // Enough chunks in flight to keep every thread busy while the next batch is read.
     let batch_size = rayon::current_num_threads().max(1) * 2;
-    loop {
-        let mut batch = Vec::with_capacity(batch_size);
-        while batch.len() < batch_size {
-            match next_chunk(lines, chunk_bytes.max(1))? {
-                Some(chunk) => batch.push(chunk),
-                None => break,
-            }
-        }
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let input = sink.input;
-        let results: Vec<(Sink, Counts)> = batch
-            .par_iter()
-            .map(|chunk| {
-                let mut parser = new_parser();
-                let mut chunk_sink = Sink::new(input);
-                let counts = parse_chunk(chunk, &mut parser, &mut chunk_sink, pod, max_examples);
-                (chunk_sink, counts)
-            })
-            .collect();
-        for (chunk_sink, counts) in results {
-            sink.events.extend(chunk_sink.events);
-            sink.activity.merge(chunk_sink.activity);
-            report.lines += counts.lines;
-            report.used += counts.used;
-            report.ignored += counts.ignored;
-            report.malformed += counts.malformed;
-            for example in counts.examples {
-                if report.malformed_examples.len() < max_examples {
-                    report.malformed_examples.push(example);
+    let max_line = lines.max_line();
+    let input = sink.input;
+    let mut line_offset = lines.line_no;
+
+    std::thread::scope(|scope| -> std::io::Result<()> {
+        let (sender, receiver) =
+            std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(batch_size);
+        let reader = &mut *lines;
+        scope.spawn(move || {
+            loop {
+                let next = reader.next_block(block_bytes.max(1));
+                let done = !matches!(next, Ok(Some(_)));
+                let item = match next {
+                    Ok(Some(block)) => Ok(block),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+                // A closed receiver means the parse side stopped on an error.
+                if sender.send(item).is_err() || done {
+                    break;
                 }
             }
+        });
+
+        loop {
+            let mut batch = Vec::with_capacity(batch_size);
+            while batch.len() < batch_size {
+                match receiver.recv() {
+                    Ok(block) => batch.push(block?),
+                    Err(_) => break,
+                }
+            }
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let results: Vec<(Sink, Counts)> = batch
+                .par_iter()
+                .map(|block| {
+                    let mut parser = new_parser();
+                    let mut block_sink = Sink::new(input);
+                    let counts = parse_block(
+                        block,
+                        &mut parser,
+                        &mut block_sink,
+                        pod,
+                        max_line,
+                        max_examples,
+                    );
+                    (block_sink, counts)
+                })
+                .collect();
+            for (mut block_sink, counts) in results {
+                for event in &mut block_sink.events {
+                    event.origin.line += line_offset;
+                }
+                sink.events.extend(block_sink.events);
+                sink.activity.merge(block_sink.activity);
+                report.lines += counts.lines;
+                report.used += counts.used;
+                report.ignored += counts.ignored;
+                report.malformed += counts.malformed;
+                for (line, reason) in counts.examples {
+                    if report.malformed_examples.len() < max_examples {
+                        report.malformed_examples.push((line + line_offset, reason));
+                    }
+                }
+                line_offset += counts.lines;
+            }
         }
-    }
+    })?;
+    lines.line_no = line_offset;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -208,6 +208,9 @@ pub struct LineReader<R> {
     pub bytes_read: u64,
     /// Set when the input ended early (a truncated gzip stream), with the error text.
     pub truncated: Option<String>,
+    /// Set after [`LineReader::next_block`] cut an over-long line: the rest of that line is
+    /// discarded up to its newline.
+    skipping: bool,
 }
 
 impl<R: Read> LineReader<R> {
@@ -224,7 +227,89 @@ impl<R: Read> LineReader<R> {
             line_no: 0,
             bytes_read: 0,
             truncated: None,
+            skipping: false,
         }
+    }
+
+    /// The longest line accepted, in bytes.
+    pub fn max_line(&self) -> usize {
+        self.max_line
+    }
+
+    /// Returns the next block of whole lines, about `target` bytes, each line ending in `\n`
+    /// (one is added to a last line that has none), or `None` at the end of the input. Lines
+    /// are not visited one by one: the block is cut after its last newline and the rest stays
+    /// buffered for the next call. A line longer than the limit comes back whole up to
+    /// `max_line + target` bytes and is then cut, so the caller, which checks line lengths,
+    /// reports it as too long; `line_no` is not advanced here.
+    pub fn next_block(&mut self, target: usize) -> io::Result<Option<Vec<u8>>> {
+        let mut block = Vec::with_capacity(target + CHUNK);
+        block.extend_from_slice(&self.buf[self.start..self.end]);
+        self.start = 0;
+        self.end = 0;
+        let limit = target.saturating_add(self.max_line);
+        loop {
+            if self.skipping {
+                match memchr::memchr(b'\n', &block) {
+                    Some(newline) => {
+                        block.drain(..=newline);
+                        self.skipping = false;
+                    }
+                    None => block.clear(),
+                }
+            }
+            let have_newline = memchr::memrchr(b'\n', &block).is_some();
+            let full = (block.len() >= target && have_newline) || block.len() >= limit;
+            if self.eof || (full && !self.skipping) {
+                break;
+            }
+            let old_len = block.len();
+            block.resize(old_len + CHUNK, 0);
+            match self.reader.read(&mut block[old_len..]) {
+                Ok(0) => {
+                    block.truncate(old_len);
+                    self.eof = true;
+                }
+                Ok(n) => {
+                    block.truncate(old_len + n);
+                    self.bytes_read += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => block.truncate(old_len),
+                Err(e) if is_truncation(&e) => {
+                    block.truncate(old_len);
+                    self.truncated = Some(e.to_string());
+                    self.eof = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if block.is_empty() {
+            return Ok(None);
+        }
+        match memchr::memrchr(b'\n', &block) {
+            // Keep the partial line after the last newline for the next block.
+            Some(last) if !self.eof => {
+                let rest = &block[last + 1..];
+                if self.buf.len() < rest.len() {
+                    self.buf.resize(rest.len(), 0);
+                }
+                self.buf[..rest.len()].copy_from_slice(rest);
+                self.end = rest.len();
+                block.truncate(last + 1);
+            }
+            // A line longer than `limit` with no newline yet: hand over what was read, which
+            // the caller reports as too long, and discard the rest of the line.
+            None if !self.eof => {
+                block.push(b'\n');
+                self.skipping = true;
+            }
+            _ => {
+                if block.last() != Some(&b'\n') {
+                    block.push(b'\n');
+                }
+            }
+        }
+        Ok(Some(block))
     }
 
     /// Returns the next line, or `None` at the end of the input.
@@ -349,6 +434,43 @@ mod tests {
                 "<too long: 50>".into()
             ]
         );
+    }
+
+    fn blocks(input: &[u8], max: usize, target: usize) -> Vec<String> {
+        let mut reader = LineReader::new(input, max);
+        let mut lines = Vec::new();
+        while let Some(block) = reader.next_block(target).unwrap() {
+            assert_eq!(block.last(), Some(&b'\n'), "a block ends with a whole line");
+            let text = String::from_utf8_lossy(&block).into_owned();
+            lines.extend(text.lines().map(|l| {
+                if l.len() > max {
+                    "<too long>".to_string()
+                } else {
+                    l.to_string()
+                }
+            }));
+        }
+        lines
+    }
+
+    #[test]
+    fn blocks_hold_the_same_lines() {
+        let mut input = Vec::new();
+        for i in 0..20_000 {
+            input.extend_from_slice(format!("line {i}\n").as_bytes());
+        }
+        input.extend_from_slice(b"last without newline");
+        let from_lines = lines(&input, 100);
+        assert_eq!(blocks(&input, 100, 4096), from_lines);
+        assert_eq!(blocks(&input, 100, 1), from_lines);
+    }
+
+    #[test]
+    fn blocks_cut_long_lines_once() {
+        let mut input = b"a\n".to_vec();
+        input.extend(vec![b'x'; 3 * CHUNK]);
+        input.extend_from_slice(b"\nb\n");
+        assert_eq!(blocks(&input, 40, 100), vec!["a", "<too long>", "b"]);
     }
 
     #[test]
