@@ -1,12 +1,15 @@
-//! Parallel parsing of line formats whose lines are independent (Traefik, cloudflared).
+//! Parallel parsing of inputs whose lines can be parsed apart: Traefik, cloudflared, and the
+//! journal in every mode but `short` and `short-precise`.
 //!
-//! The reader cuts the input into chunks of whole lines (about `CHUNK_BYTES` each) and hands a
-//! batch of them to rayon; each chunk is parsed by its own parser into its own [`Sink`], and
-//! the results are merged in chunk order, so the output is the same whatever the thread count.
-//! Line numbers are counted by the reader, so evidence still names the decompressed line.
+//! A reader thread cuts the input into blocks of whole lines (about `CHUNK_BYTES` each) and
+//! queues a few ahead. Rayon parses a batch of blocks at once, each with its own parser and its
+//! own [`Sink`]. The results are merged in input order, so the output is the same whatever the
+//! thread count. Each block numbers its lines from 1, and the merge adds the lines before it, so
+//! evidence still names the line in the decompressed input.
 //!
-//! Formats with state that crosses lines (the journal's year roll-over, a serve's header and
-//! detail lines, journal export records) are parsed sequentially instead.
+//! A serve's header and its detail lines may fall in two blocks; the serve parser then counts
+//! the detail's timeout at its journal time. Formats with state that must run in order (the
+//! year roll-over of `short` lines, envelopes, journal export records) are parsed sequentially.
 
 use std::io::Read;
 
@@ -19,8 +22,8 @@ use crate::run::InputReport;
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 4 << 20;
 
-/// How the lines of one block were accounted for, with line numbers counted from 1 inside
-/// the block until the block's place in the input is known.
+/// The line accounting of one block. Its line numbers count from 1 inside the block until the
+/// block's place in the input is known.
 #[derive(Default)]
 struct Counts {
     lines: u64,

@@ -136,7 +136,7 @@ pub fn progress_bar(specs: &[InputSpec], force: bool) -> ProgressBar {
 /// The size of the chunks lines are cut from.
 const CHUNK: usize = 1 << 20;
 
-/// Opens an input, decompressing gzip when its first bytes say so.
+/// Opens an input, decompressing gzip when its first bytes are the gzip magic number.
 pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
     open_with_progress(spec, None)
 }
@@ -240,8 +240,8 @@ impl<R: Read> LineReader<R> {
     /// (one is added to a last line that has none), or `None` at the end of the input. Lines
     /// are not visited one by one: the block is cut after its last newline and the rest stays
     /// buffered for the next call. A line longer than the limit comes back whole up to
-    /// `max_line + target` bytes and is then cut, so the caller, which checks line lengths,
-    /// reports it as too long; `line_no` is not advanced here.
+    /// `max_line + target` bytes and is then cut. The caller checks line lengths, so it reports
+    /// that line as too long. `line_no` is not advanced here.
     pub fn next_block(&mut self, target: usize) -> io::Result<Option<Vec<u8>>> {
         let mut block = Vec::with_capacity(target + CHUNK);
         block.extend_from_slice(&self.buf[self.start..self.end]);
