@@ -177,7 +177,7 @@ pub struct CommonArgs {
 
     /// Year of journal `short` lines, which carry none [default: the year of dated lines in the
     /// inputs, such as the Go log prefix of dispatch lines].
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year: Option<i32>,
 
     /// A socket that lived less than this many milliseconds is a drop.
@@ -189,8 +189,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub reconnect_window: i64,
 
-    /// The fewest drops of distinct clients that make a burst.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    /// The fewest drops of distinct clients that make a burst (2 or more).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u64).range(2..).map(|n| n as usize))]
     pub burst_min: usize,
 
     /// How close in time a burst's drops are: 1s means the same UTC second; a wider window
@@ -263,8 +263,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "USER=PORT", value_parser = parse_serve_port)]
     pub serve_port: Vec<(String, u16)>,
 
-    /// Lines longer than this many bytes are skipped and counted as malformed.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    /// Lines longer than this many bytes (1024 or more) are skipped and counted as malformed.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..).map(|n| n as usize))]
     pub max_line_bytes: usize,
 
     /// Threads used to read inputs [default: all cores].
@@ -340,7 +340,9 @@ fn parse_skew(text: &str) -> std::result::Result<i64, String> {
         Some(rest) => (true, rest),
         None => (false, text.trim().trim_start_matches('+')),
     };
-    let micros = parse_duration(rest)?;
+    let micros = parse_duration(rest).map_err(|_| {
+        format!("invalid --skew `{text}`; expected seconds such as 1.5 or -2, or a duration such as 1500ms")
+    })?;
     Ok(if negative { -micros } else { micros })
 }
 
@@ -379,6 +381,12 @@ fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
         return Err(Error::Usage(
             "stdin (`-`) can be read only once".to_string(),
         ));
+    }
+    if let Some((path, _)) = per_path.iter().find(|(path, _)| !names.contains(path)) {
+        return Err(Error::Usage(format!(
+            "--input-type names `{path}`, which is not among the inputs; give the path exactly as \
+             it is passed as an input"
+        )));
     }
     Ok(names
         .into_iter()
@@ -523,6 +531,15 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
         .map_err(|e| Error::Usage(format!("invalid --router regular expression: {e}")))?;
     let since = bound(&args.since, "--since")?;
     let until = bound(&args.until, "--until")?;
+    if let (Some(from), Some(to)) = (since, until)
+        && from > to
+    {
+        return Err(Error::Usage(format!(
+            "--since {} is after --until {}; swap them",
+            args.since.as_deref().unwrap_or_default(),
+            args.until.as_deref().unwrap_or_default()
+        )));
+    }
     let specs = input_specs(args)?;
 
     let read_options = ReadOptions {

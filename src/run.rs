@@ -139,7 +139,83 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         parsed.inputs.push(input.report);
     }
     parsed.events.sort_by_key(|a| (a.time, a.origin));
+    let removed = drop_cross_input_duplicates(&mut parsed.events);
+    if removed > 0 {
+        if let Some(first) = parsed.inputs.first_mut() {
+            first.warnings.push(format!(
+                "{removed} event(s) appeared in more than one input (overlapping exports) and were counted once"
+            ));
+        }
+    }
     Ok(parsed)
+}
+
+/// Removes events that another input already holds: the same source and meaning at the same
+/// time, where a whole-second time matches any time inside its second. Two exports of the same
+/// journal, or overlapping ones, would otherwise double every drop in the overlap.
+///
+/// Repeats inside one input are kept (five identical `context canceled` lines in one second
+/// are a burst): for each group of equal events, the input holding the most copies keeps them
+/// and the other inputs' copies go. `events` is sorted by time. Returns the number removed.
+fn drop_cross_input_duplicates(events: &mut Vec<Event>) -> usize {
+    use crate::time::{Precision, SECOND};
+    let second = |e: &Event| e.time.div_euclid(SECOND);
+    let same = |a: &Event, b: &Event| {
+        a.source == b.source
+            && a.kind == b.kind
+            && (a.time == b.time
+                || ((a.precision == Precision::Second || b.precision == Precision::Second)
+                    && second(a) == second(b)))
+    };
+    let mut remove = vec![false; events.len()];
+    let mut start = 0;
+    while start < events.len() {
+        // Events within the same second can be duplicates of each other.
+        let mut end = start + 1;
+        while end < events.len() && second(&events[end]) == second(&events[start]) {
+            end += 1;
+        }
+        for i in start..end {
+            if remove[i] {
+                continue;
+            }
+            let group: Vec<usize> = (i..end)
+                .filter(|&j| !remove[j] && same(&events[i], &events[j]))
+                .collect();
+            let mut inputs: Vec<u32> = group.iter().map(|&j| events[j].origin.input).collect();
+            inputs.sort_unstable();
+            inputs.dedup();
+            if inputs.len() < 2 {
+                continue;
+            }
+            let count = |input: u32| {
+                group
+                    .iter()
+                    .filter(|&&j| events[j].origin.input == input)
+                    .count()
+            };
+            // The input with the most copies keeps them; ties go to the input given first.
+            let keeper = inputs
+                .iter()
+                .copied()
+                .max_by_key(|&input| (count(input), std::cmp::Reverse(input)))
+                .unwrap_or(inputs[0]);
+            for &j in &group {
+                if events[j].origin.input != keeper {
+                    remove[j] = true;
+                }
+            }
+        }
+        start = end;
+    }
+    let removed = remove.iter().filter(|r| **r).count();
+    let mut index = 0;
+    events.retain(|_| {
+        let keep = !remove[index];
+        index += 1;
+        keep
+    });
+    removed
 }
 
 fn read_one(
@@ -401,7 +477,13 @@ fn peek_head(
 ) -> std::io::Result<(Vec<u8>, Box<dyn std::io::BufRead + Send>)> {
     use std::io::Read;
     let mut head = Vec::new();
-    reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head)?;
+    // A stream cut inside its first bytes (a truncated gzip) keeps what was read: the line
+    // reader meets the same error again and reports the input as truncated.
+    if let Err(e) = reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head) {
+        if !is_truncation(&e) {
+            return Err(e);
+        }
+    }
     let replay = std::io::Cursor::new(head.clone()).chain(reader);
     Ok((head, Box::new(replay)))
 }

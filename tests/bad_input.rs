@@ -273,3 +273,77 @@ fn hostile_user_agent_cannot_fake_a_socket() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stdout.contains("traefik_socket"), "{stdout}");
 }
+
+#[test]
+fn duplicated_and_overlapping_inputs_are_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = String::from_utf8(journal()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let first = write(
+        dir.path(),
+        "a.log",
+        (lines[..1200].join("\n") + "\n").as_bytes(),
+    );
+    let second = write(
+        dir.path(),
+        "b.log",
+        (lines[999..].join("\n") + "\n").as_bytes(),
+    );
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&first).arg(&second));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12, "the overlap is not counted twice");
+    assert!(stderr.contains("counted once"), "{stderr}");
+    let whole = write(dir.path(), "j.log", &journal());
+    let (stdout, _, _) = run(t3().args(["drops", "-q"]).arg(&whole).arg(&whole));
+    assert_eq!(rows(&stdout), 12, "the same file twice");
+}
+
+#[test]
+fn gzip_cut_in_its_first_bytes_warns_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = gzip(&journal());
+    let path = write(dir.path(), "early.log.gz", &full[..1400]);
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ends early"), "{stderr}");
+}
+
+#[test]
+fn byte_order_mark_does_not_cost_the_first_line() {
+    let mut data = b"\xef\xbb\xbf".to_vec();
+    data.extend(journal());
+    let (stdout, stderr, code) = run(t3().args(["drops", "--strict", "-"]).write_stdin(data));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+}
+
+#[test]
+fn out_of_range_options_are_usage_errors() {
+    for args in [
+        &["--burst-min", "1"][..],
+        &["--year", "26"],
+        &["--max-line-bytes", "0"],
+        &[
+            "--since",
+            "2026-06-10T21:06:00Z",
+            "--until",
+            "2026-06-10T21:00:00Z",
+        ],
+        &["--skew", "abc"],
+        &["--input-type", "traefik:nosuch.log"],
+    ] {
+        let (_, stderr, code) = run(t3().arg("drops").args(args).arg("-").write_stdin(journal()));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn forced_skew_that_joins_nothing_warns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/skew");
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "--skew", "1m"])
+        .arg(root.join("devvm-journal.log"))
+        .arg(root.join("traefik-access.log")));
+    assert_eq!(code, 0);
+    assert!(stderr.contains("joins no dispatch socket"), "{stderr}");
+}

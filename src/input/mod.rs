@@ -332,6 +332,10 @@ impl<R: Read> LineReader<R> {
                 if let Some(stripped) = line.strip_suffix(b"\r") {
                     line = stripped;
                 }
+                // Editors on some systems start a file with a UTF-8 byte-order mark.
+                if self.line_no == 1 {
+                    line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+                }
                 return Ok(Some(Line::Text(line)));
             }
 
@@ -419,6 +423,14 @@ mod tests {
         assert_eq!(lines(b"a\r\nb\n\nc", 100), vec!["a", "b", "", "c"]);
         assert_eq!(lines(b"", 100), Vec::<String>::new());
         assert_eq!(lines(b"\n", 100), vec![""]);
+    }
+
+    #[test]
+    fn strips_byte_order_mark_of_first_line() {
+        assert_eq!(
+            lines(b"\xef\xbb\xbfa\n\xef\xbb\xbfb\n", 100),
+            vec!["a", "\u{feff}b"]
+        );
     }
 
     #[test]

@@ -289,11 +289,23 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             writeln!(out, "      malformed {}:{line}: {reason}", input.name)?;
         }
     }
+    // A forced offset that joins nothing leaves every socket without its Traefik line, which
+    // silently weakens every verdict.
+    let skew_warning = (analysis.offset.method == "given"
+        && analysis.joined == 0
+        && analysis.dispatch_sockets > 0
+        && analysis.traefik_sockets > 0)
+        .then(|| {
+            "the --skew given joins no dispatch socket to a Traefik line; leave --skew out to \
+             measure the offset"
+                .to_string()
+        });
     let warnings: Vec<&String> = report
         .inputs
         .iter()
         .flat_map(|i| &i.warnings)
         .chain(&offset_warning)
+        .chain(&skew_warning)
         .collect();
     for warning in warnings {
         writeln!(out, "t3forensics: warning: {warning}")?;
