@@ -27,8 +27,10 @@ use crate::time::{self, MILLI, SECOND, Zone};
 /// own network.
 ///
 /// Reads devvm journal exports (journalctl -o short, short-precise, short-iso,
-/// short-iso-precise, short-unix, with-unit, cat or json), Traefik access logs (CLF or JSON)
-/// and cloudflared logs, plain or gzip, from files or stdin. The type of each input is
+/// short-iso-precise, short-unix, with-unit, cat, json or export), Traefik access logs (CLF or
+/// JSON) and cloudflared logs, plain or gzip, from files or stdin; the same lines wrapped by
+/// kubectl logs, container runtime files, logcli or Grafana downloads; and the probe's and
+/// devvm's pressure metrics as Prometheus JSON or Grafana CSV. The type of each input is
 /// detected from its content.
 #[derive(Debug, Parser)]
 #[command(name = "t3forensics", version, max_term_width = 100)]
@@ -162,7 +164,7 @@ pub struct CommonArgs {
     pub output: Option<PathBuf>,
 
     /// Print only rows at or after this time: RFC 3339, or `YYYY-MM-DD HH:MM:SS` (UTC unless an
-    /// offset is given). Evidence may still come from just before it.
+    /// offset is given; --tz does not apply here). Evidence may still come from just before it.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
