@@ -610,6 +610,15 @@ fn incidents_one_row_per_real_incident() {
             "with cloudflared: {with_cloudflared}"
         );
     }
+    let (stdout, _, _) = run(t3()
+        .args(["incidents", "-q"])
+        .args(incident_files("incident", true)));
+    for row in parse_csv(&stdout) {
+        assert!(
+            !row["key_evidence"].is_empty(),
+            "every incident cites lines: {row:?}"
+        );
+    }
     let rows = drops(&["-q"], &incident_files("incident", true));
     assert!(
         rows.iter().all(|r| r["incident_id"].starts_with('I')),

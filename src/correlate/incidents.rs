@@ -123,7 +123,13 @@ pub fn group(drops: &mut [Drop], events: &[Event], options: &IncidentOptions) ->
                 users.insert(user.clone());
             }
             clients.insert(drop.client);
-            evidence.extend(drop.rule_evidence.iter().copied());
+            // A verdict that rests on absence of evidence (last mile, unknown) has no rule
+            // evidence: the drop's own lines are its key evidence then.
+            if drop.rule_evidence.is_empty() {
+                evidence.extend(drop.evidence.iter().copied());
+            } else {
+                evidence.extend(drop.rule_evidence.iter().copied());
+            }
         }
         incident.users = users.into_iter().collect();
         incident.clients = clients.len();

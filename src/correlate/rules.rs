@@ -861,7 +861,11 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
              marker: the break was on the shared path (Cloudflare, the tunnel or Traefik); {need}"
         )
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
-        if missing.len() == 3 {
+        if missing.len() == 3 && ctx.coverage.journal.is_some() {
+            "no Traefik or cloudflared logs cover this time, and the devvm journal starts or ends \
+             inside the evidence window"
+                .to_string()
+        } else if missing.len() == 3 {
             "no devvm journal, Traefik or cloudflared logs cover this time".to_string()
         } else {
             "no Traefik or cloudflared logs cover this time".to_string()

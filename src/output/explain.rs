@@ -49,6 +49,11 @@ pub fn write_explanation(
     writeln!(out, "reason: {}", drop.reason)?;
 
     writeln!(out, "\nrules tried, in order:")?;
+    let name_width = crate::correlate::rules::RULES
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(22);
     for (n, trial) in explain(analysis, index).iter().enumerate() {
         let window = format!(
             "{} to {}",
@@ -59,7 +64,7 @@ pub fn write_explanation(
             Some(finding) => {
                 writeln!(
                     out,
-                    "  {:>2}. {:<22} {:<13} on {} ({window}): MATCHED, {} confidence",
+                    "  {:>2}. {:<name_width$} {:<13} on {} ({window}): MATCHED, {} confidence",
                     n + 1,
                     trial.rule.name,
                     trial.rule.segment.as_str(),
@@ -70,7 +75,7 @@ pub fn write_explanation(
             }
             None => writeln!(
                 out,
-                "  {:>2}. {:<22} {:<13} on {} ({window}): no evidence ({})",
+                "  {:>2}. {:<name_width$} {:<13} on {} ({window}): no evidence ({})",
                 n + 1,
                 trial.rule.name,
                 trial.rule.segment.as_str(),
