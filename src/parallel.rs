@@ -74,6 +74,35 @@ fn parse_block(
     counts
 }
 
+/// Adds one parsed block to the input's sink and report, moving its line numbers by the
+/// lines before it.
+fn merge_block(
+    sink: &mut Sink,
+    report: &mut InputReport,
+    mut block_sink: Sink,
+    counts: Counts,
+    line_offset: &mut u64,
+    max_examples: usize,
+) {
+    for event in &mut block_sink.events {
+        event.origin.line += *line_offset;
+    }
+    sink.events.extend(block_sink.events);
+    sink.activity.merge(block_sink.activity);
+    report.lines += counts.lines;
+    report.used += counts.used;
+    report.ignored += counts.ignored;
+    report.malformed += counts.malformed;
+    for (line, reason) in counts.examples {
+        if report.malformed_examples.len() < max_examples {
+            report
+                .malformed_examples
+                .push((line + *line_offset, reason));
+        }
+    }
+    *line_offset += counts.lines;
+}
+
 /// Parses the rest of an input in parallel blocks, with a fresh parser per block from
 /// `new_parser`, and adds the events, activity and line counts to `sink` and `report`.
 ///
@@ -94,6 +123,33 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     let max_line = lines.max_line();
     let input = sink.input;
     let mut line_offset = lines.line_no;
+
+    // With one thread (`--threads 1`) the blocks are read and parsed in turn on this thread,
+    // with no reader thread beside it.
+    if rayon::current_num_threads() <= 1 {
+        while let Some(block) = lines.next_block(block_bytes.max(1))? {
+            let mut parser = new_parser();
+            let mut block_sink = Sink::new(input);
+            let counts = parse_block(
+                &block,
+                &mut parser,
+                &mut block_sink,
+                pod,
+                max_line,
+                max_examples,
+            );
+            merge_block(
+                sink,
+                report,
+                block_sink,
+                counts,
+                &mut line_offset,
+                max_examples,
+            );
+        }
+        lines.line_no = line_offset;
+        return Ok(());
+    }
 
     std::thread::scope(|scope| -> std::io::Result<()> {
         let (sender, receiver) =
@@ -142,22 +198,15 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
                     (block_sink, counts)
                 })
                 .collect();
-            for (mut block_sink, counts) in results {
-                for event in &mut block_sink.events {
-                    event.origin.line += line_offset;
-                }
-                sink.events.extend(block_sink.events);
-                sink.activity.merge(block_sink.activity);
-                report.lines += counts.lines;
-                report.used += counts.used;
-                report.ignored += counts.ignored;
-                report.malformed += counts.malformed;
-                for (line, reason) in counts.examples {
-                    if report.malformed_examples.len() < max_examples {
-                        report.malformed_examples.push((line + line_offset, reason));
-                    }
-                }
-                line_offset += counts.lines;
+            for (block_sink, counts) in results {
+                merge_block(
+                    sink,
+                    report,
+                    block_sink,
+                    counts,
+                    &mut line_offset,
+                    max_examples,
+                );
             }
         }
     })?;

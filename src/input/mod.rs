@@ -263,20 +263,17 @@ impl<R: Read> LineReader<R> {
             if self.eof || (full && !self.skipping) {
                 break;
             }
+            // `read_to_end` fills the spare capacity without zeroing it first, which matters
+            // on the reader thread that shares the cores with the parsers.
             let old_len = block.len();
-            block.resize(old_len + CHUNK, 0);
-            match self.reader.read(&mut block[old_len..]) {
-                Ok(0) => {
-                    block.truncate(old_len);
-                    self.eof = true;
-                }
-                Ok(n) => {
-                    block.truncate(old_len + n);
-                    self.bytes_read += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => block.truncate(old_len),
+            let result = (&mut self.reader)
+                .take(CHUNK as u64)
+                .read_to_end(&mut block);
+            self.bytes_read += (block.len() - old_len) as u64;
+            match result {
+                Ok(0) => self.eof = true,
+                Ok(_) => {}
                 Err(e) if is_truncation(&e) => {
-                    block.truncate(old_len);
                     self.truncated = Some(e.to_string());
                     self.eof = true;
                 }
