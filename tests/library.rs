@@ -173,6 +173,21 @@ fn small_chunks_give_the_same_drops() {
     let chunked = run::read_inputs(&specs, &options).unwrap();
     let chunked_lines: Vec<u64> = chunked.inputs.iter().map(|i| i.lines).collect();
     assert_eq!(chunked_lines, whole_lines);
+    // The same with one thread, where blocks are read and parsed in turn.
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let serial = one_thread
+        .install(|| run::read_inputs(&specs, &options))
+        .unwrap();
+    assert_eq!(
+        summarize(&correlate::analyze(
+            serial,
+            &CorrelateOptions::with_defaults()
+        )),
+        expected
+    );
     assert_eq!(
         summarize(&correlate::analyze(
             chunked,
