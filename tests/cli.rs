@@ -371,6 +371,10 @@ fn json_output_carries_evidence_objects() {
         assert!(evidence[0].get(field).is_some(), "{field} missing");
     }
     assert!(document["meta"]["inputs"].as_array().unwrap().len() == 5);
+    assert_eq!(
+        document["meta"]["coverage"]["journal"]["first"], "2026-06-10T19:00:00.000Z",
+        "coverage times are RFC 3339 in JSON"
+    );
 }
 
 #[test]

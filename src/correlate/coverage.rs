@@ -42,7 +42,7 @@ impl Default for CoverageOptions {
 }
 
 /// The coverage of one stream: a source as a whole, or one cloudflared pod.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Span {
     pub name: String,
     pub first: i64,
@@ -55,6 +55,34 @@ pub struct Span {
     pub spacing: i64,
     /// Silences counted as gaps, `(start, end)`: nothing was logged strictly between them.
     pub gaps: Vec<(i64, i64)>,
+}
+
+/// Writes a span for `--format json` metadata with RFC 3339 times and the spacing in seconds,
+/// not the microseconds kept inside the pipeline.
+impl serde::Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let gaps: Vec<[String; 2]> = self
+            .gaps
+            .iter()
+            .map(|(start, end)| {
+                [
+                    crate::time::format_millis(*start),
+                    crate::time::format_millis(*end),
+                ]
+            })
+            .collect();
+        let spacing = (self.spacing != i64::MAX).then(|| self.spacing as f64 / SECOND as f64);
+        let mut out = serializer.serialize_struct("Span", 7)?;
+        out.serialize_field("name", &self.name)?;
+        out.serialize_field("first", &crate::time::format_millis(self.first))?;
+        out.serialize_field("last", &crate::time::format_millis(self.last))?;
+        out.serialize_field("lines", &self.lines)?;
+        out.serialize_field("dense", &self.dense)?;
+        out.serialize_field("spacing_seconds", &spacing)?;
+        out.serialize_field("gaps", &gaps)?;
+        out.end()
+    }
 }
 
 impl Span {
