@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use super::sockets::Socket;
 use crate::time::MILLI;
 
-/// Why a socket counts as a drop.
+/// The reason a socket counts as a drop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DropKind {
@@ -65,7 +65,8 @@ impl Default for DropOptions {
     }
 }
 
-/// The identity used to find a reconnect: the user when known, and the client.
+/// Tells whether two sockets have the same owner: the same user when known, and the same
+/// client.
 fn same_owner(a: &Socket, b: &Socket) -> bool {
     let users_match = match (&a.user, &b.user) {
         (Some(x), Some(y)) => x == y,
@@ -120,7 +121,8 @@ pub fn find_drops(
     candidates
 }
 
-/// The start of the nearest other socket of the same owner that starts within `window` of `end`.
+/// Returns the start of the nearest other socket of the same owner that starts within `window`
+/// of `end`.
 /// `sockets` is sorted by start, so only the sockets starting inside the window are visited.
 fn reconnect_after(sockets: &[Socket], index: usize, end: i64, window: i64) -> Option<i64> {
     let this = &sockets[index];

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 
 pub use detect::{InputType, detect};
 
-/// Where an input comes from.
+/// The origin of an input: stdin or a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputSource {
     Stdin,
@@ -34,7 +34,7 @@ pub struct InputSpec {
 }
 
 impl InputSpec {
-    /// The name used in messages and evidence: the path as given, or `<stdin>`.
+    /// Returns the name used in messages and evidence: the path as given, or `<stdin>`.
     pub fn name(&self) -> String {
         match &self.source {
             InputSource::Stdin => "<stdin>".to_string(),
@@ -42,7 +42,7 @@ impl InputSpec {
         }
     }
 
-    /// The pod or replica named by the file, such as `cloudflared-6f7c9d8b5-k2x9p` for
+    /// Returns the pod or replica named by the file, such as `cloudflared-6f7c9d8b5-k2x9p` for
     /// `cloudflared-6f7c9d8b5-k2x9p.log.gz`.
     pub fn pod_from_name(&self) -> Option<String> {
         let InputSource::Path(path) = &self.source else {
@@ -231,7 +231,7 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    /// The longest line accepted, in bytes.
+    /// Returns the maximum line length accepted, in bytes.
     pub fn max_line(&self) -> usize {
         self.max_line
     }
