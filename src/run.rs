@@ -140,12 +140,12 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     }
     parsed.events.sort_by_key(|a| (a.time, a.origin));
     let removed = drop_cross_input_duplicates(&mut parsed.events);
-    if removed > 0 {
-        if let Some(first) = parsed.inputs.first_mut() {
-            first.warnings.push(format!(
+    if removed > 0
+        && let Some(first) = parsed.inputs.first_mut()
+    {
+        first.warnings.push(format!(
                 "{removed} event(s) appeared in more than one input (overlapping exports) and were counted once"
             ));
-        }
     }
     Ok(parsed)
 }
@@ -479,10 +479,10 @@ fn peek_head(
     let mut head = Vec::new();
     // A stream cut inside its first bytes (a truncated gzip) keeps what was read: the line
     // reader meets the same error again and reports the input as truncated.
-    if let Err(e) = reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head) {
-        if !is_truncation(&e) {
-            return Err(e);
-        }
+    if let Err(e) = reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head)
+        && !is_truncation(&e)
+    {
+        return Err(e);
     }
     let replay = std::io::Cursor::new(head.clone()).chain(reader);
     Ok((head, Box::new(replay)))

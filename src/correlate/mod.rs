@@ -353,16 +353,16 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                     rules::attribute(&ctx, &single, None).expect("the unknown rule always matches");
                 // A drop whose own serve died keeps that verdict, but shared evidence in the same
                 // window (a tunnel churn, a devvm stall) is named too, so an overlap is visible.
-                if rule.scope == Scope::PerDrop {
-                    if let Some((other, extra)) = rules::attribute_shared_evidence(&ctx, &single) {
-                        finding.reason = format!(
-                            "{}; the window also holds {} evidence: {}",
-                            finding.reason,
-                            other.segment.as_str(),
-                            extra.reason
-                        );
-                        finding.evidence.extend(extra.evidence);
-                    }
+                if rule.scope == Scope::PerDrop
+                    && let Some((other, extra)) = rules::attribute_shared_evidence(&ctx, &single)
+                {
+                    finding.reason = format!(
+                        "{}; the window also holds {} evidence: {}",
+                        finding.reason,
+                        other.segment.as_str(),
+                        extra.reason
+                    );
+                    finding.evidence.extend(extra.evidence);
                 }
                 (rule, finding, None)
             }

@@ -72,13 +72,13 @@ impl TraefikParser {
         // `[10/Jun/2026:19:30:12 +0000] "`: the first bracket that holds a whole CLF time.
         for open in memchr::memchr_iter(b'[', line).take(4) {
             let text = &line[open + 1..];
-            if let Some(parsed) = parse_clf(text) {
-                if text.get(parsed.len..parsed.len + 3) == Some(b"] \"") {
-                    return parsed
-                        .micros
-                        .checked_add(i64::try_from(dur_ms).ok()?.checked_mul(MILLI)?)
-                        .filter(|end| *end <= MAX_TIME);
-                }
+            if let Some(parsed) = parse_clf(text)
+                && text.get(parsed.len..parsed.len + 3) == Some(b"] \"")
+            {
+                return parsed
+                    .micros
+                    .checked_add(i64::try_from(dur_ms).ok()?.checked_mul(MILLI)?)
+                    .filter(|end| *end <= MAX_TIME);
             }
         }
         None
