@@ -22,17 +22,6 @@ use crate::run::InputReport;
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 4 << 20;
 
-/// The line accounting of one block. Its line numbers count from 1 inside the block until the
-/// block's place in the input is known.
-#[derive(Default)]
-struct Counts {
-    lines: u64,
-    used: u64,
-    ignored: u64,
-    malformed: u64,
-    examples: Vec<(u64, String)>,
-}
-
 fn parse_block(
     block: &[u8],
     parser: &mut dyn LineParser,
@@ -40,8 +29,9 @@ fn parse_block(
     pod: Option<&str>,
     max_line: usize,
     max_examples: usize,
-) -> Counts {
-    let mut counts = Counts::default();
+) -> InputReport {
+    // Line numbers count from 1 inside the block until the merge knows its place in the input.
+    let mut counts = InputReport::default();
     let mut start = 0;
     for (line_no, end) in (1..).zip(memchr::memchr_iter(b'\n', block)) {
         let mut text = &block[start..end];
@@ -59,17 +49,7 @@ fn parse_block(
             };
             parser.parse_line(text, &ctx, sink)
         };
-        counts.lines += 1;
-        match class {
-            LineClass::Used => counts.used += 1,
-            LineClass::Ignored => counts.ignored += 1,
-            LineClass::Malformed(reason) => {
-                counts.malformed += 1;
-                if counts.examples.len() < max_examples {
-                    counts.examples.push((line_no, reason.to_string()));
-                }
-            }
-        }
+        counts.account(line_no, class, max_examples);
     }
     counts
 }
@@ -80,7 +60,7 @@ fn merge_block(
     sink: &mut Sink,
     report: &mut InputReport,
     mut block_sink: Sink,
-    counts: Counts,
+    counts: InputReport,
     line_offset: &mut u64,
     max_examples: usize,
 ) {
@@ -93,7 +73,7 @@ fn merge_block(
     report.used += counts.used;
     report.ignored += counts.ignored;
     report.malformed += counts.malformed;
-    for (line, reason) in counts.examples {
+    for (line, reason) in counts.malformed_examples {
         if report.malformed_examples.len() < max_examples {
             report
                 .malformed_examples
@@ -182,7 +162,7 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
             if batch.is_empty() {
                 return Ok(());
             }
-            let results: Vec<(Sink, Counts)> = batch
+            let results: Vec<(Sink, InputReport)> = batch
                 .par_iter()
                 .map(|block| {
                     let mut parser = new_parser();

@@ -72,6 +72,24 @@ pub struct InputReport {
     pub warnings: Vec<String>,
 }
 
+impl InputReport {
+    /// Counts one line as used, ignored or malformed, keeping the first `max_examples`
+    /// malformed lines with their reasons for the summary.
+    pub fn account(&mut self, line_no: u64, class: LineClass, max_examples: usize) {
+        self.lines += 1;
+        match class {
+            LineClass::Used => self.used += 1,
+            LineClass::Ignored => self.ignored += 1,
+            LineClass::Malformed(reason) => {
+                self.malformed += 1;
+                if self.malformed_examples.len() < max_examples {
+                    self.malformed_examples.push((line_no, reason.to_string()));
+                }
+            }
+        }
+    }
+}
+
 /// Everything read from the inputs: their reports, the events in time order, and activity.
 #[derive(Debug, Default)]
 pub struct ParsedInputs {
@@ -334,21 +352,6 @@ fn read_one(
         }
     };
 
-    let account = |report: &mut InputReport, line_no: u64, class: LineClass| {
-        report.lines += 1;
-        match class {
-            LineClass::Used => report.used += 1,
-            LineClass::Ignored => report.ignored += 1,
-            LineClass::Malformed(reason) => {
-                report.malformed += 1;
-                if report.malformed_examples.len() < options.max_examples {
-                    report
-                        .malformed_examples
-                        .push((line_no, reason.to_string()));
-                }
-            }
-        }
-    };
     let too_long = LineClass::Malformed("line longer than --max-line-bytes");
 
     // `short` lines need the year's roll-over tracked in order, so such a journal is read on
@@ -372,7 +375,7 @@ fn read_one(
                 }
                 None => too_long,
             };
-            account(&mut report, *line_no, class);
+            report.account(*line_no, class, options.max_examples);
         }
         drop(sample);
         // Traefik and cloudflared lines do not depend on each other, and journal lines only
@@ -382,47 +385,29 @@ fn read_one(
         // NOTE: a journal whose first lines carry years but later switch to `short` lines would
         // keep provisional times for those lines; journalctl writes one mode per export.
         let parse = &options.parse;
+        // The four parallel formats differ only in how a block's parser is made.
+        macro_rules! parse_in_parallel {
+            ($new_parser:expr) => {
+                Some(parallel::parse_rest(
+                    &mut lines,
+                    $new_parser,
+                    pod.as_deref(),
+                    &mut sink,
+                    &mut report,
+                    options.max_examples,
+                    options.chunk_bytes,
+                ))
+            };
+        }
         let rest = match detected.input_type {
-            InputType::Journal if !short_journal => Some(parallel::parse_rest(
-                &mut lines,
-                || {
-                    let mut journal = JournalParser::new(parse);
-                    journal.set_cat_mode(cat_mode);
-                    journal
-                },
-                pod.as_deref(),
-                &mut sink,
-                &mut report,
-                options.max_examples,
-                options.chunk_bytes,
-            )),
-            InputType::JournalJson => Some(parallel::parse_rest(
-                &mut lines,
-                || JournalJsonParser::new(parse),
-                pod.as_deref(),
-                &mut sink,
-                &mut report,
-                options.max_examples,
-                options.chunk_bytes,
-            )),
-            InputType::Traefik => Some(parallel::parse_rest(
-                &mut lines,
-                || TraefikParser::new(parse),
-                pod.as_deref(),
-                &mut sink,
-                &mut report,
-                options.max_examples,
-                options.chunk_bytes,
-            )),
-            InputType::Cloudflared => Some(parallel::parse_rest(
-                &mut lines,
-                || CloudflaredParser::new(parse),
-                pod.as_deref(),
-                &mut sink,
-                &mut report,
-                options.max_examples,
-                options.chunk_bytes,
-            )),
+            InputType::Journal if !short_journal => parse_in_parallel!(|| {
+                let mut journal = JournalParser::new(parse);
+                journal.set_cat_mode(cat_mode);
+                journal
+            }),
+            InputType::JournalJson => parse_in_parallel!(|| JournalJsonParser::new(parse)),
+            InputType::Traefik => parse_in_parallel!(|| TraefikParser::new(parse)),
+            InputType::Cloudflared => parse_in_parallel!(|| CloudflaredParser::new(parse)),
             _ => None,
         };
         let parsed_in_parallel = rest.is_some();
@@ -444,7 +429,7 @@ fn read_one(
                     Some(Line::TooLong { .. }) => too_long,
                     None => break,
                 };
-                account(&mut report, line_no, class);
+                report.account(line_no, class, options.max_examples);
             }
         }
         line_parser.finish(&mut sink)?;
@@ -509,21 +494,8 @@ fn read_records(
         InputType::GrafanaCsv => Box::new(GrafanaCsvReader::new(&options.parse)),
         _ => Box::new(GrafanaJsonReader::new(&options.parse)),
     };
-    let mut account = |line_no: u64, class: LineClass| {
-        report.lines += 1;
-        match class {
-            LineClass::Used => report.used += 1,
-            LineClass::Ignored => report.ignored += 1,
-            LineClass::Malformed(reason) => {
-                report.malformed += 1;
-                if report.malformed_examples.len() < options.max_examples {
-                    report
-                        .malformed_examples
-                        .push((line_no, reason.to_string()));
-                }
-            }
-        }
-    };
+    let max_examples = options.max_examples;
+    let mut account = |line_no: u64, class: LineClass| report.account(line_no, class, max_examples);
     let bytes = match records.read_records(&mut reader, &mut sink, &mut account) {
         Ok(bytes) => bytes,
         Err(e) if is_truncation(&e) => {
