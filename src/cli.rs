@@ -358,7 +358,7 @@ fn parse_serve_port(text: &str) -> std::result::Result<(String, u16), String> {
     Ok((user.to_string(), port))
 }
 
-/// The inputs of a run, with `--input-type` applied.
+/// Returns the inputs of a run, with `--input-type` applied.
 fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
     let mut all_type = None;
     let mut per_path: Vec<(String, InputType)> = Vec::new();

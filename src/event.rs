@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use crate::time::Precision;
 
-/// Which system wrote a line.
+/// The system that wrote a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
@@ -37,7 +37,7 @@ impl Source {
     }
 }
 
-/// Where a line was read: the index of its input in the run and its 1-based line number,
+/// The place a line was read from: the index of its input in the run and its 1-based line number,
 /// counted in the decompressed text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
@@ -55,14 +55,14 @@ pub struct Event {
     pub precision: Precision,
     pub source: Source,
     pub origin: Origin,
-    /// The pod or replica that logged the line, when the input says (file name, kubectl prefix).
+    /// The pod or replica that logged the line, when the input names it (file name, kubectl prefix).
     pub pod: Option<Box<str>>,
     pub kind: EventKind,
     /// The original line, with invalid UTF-8 escaped as `\xNN`.
     pub text: Box<str>,
 }
 
-/// How dispatch said a WebSocket ended (`cause=`, always the last field of `ws close`).
+/// The reason dispatch logged for a WebSocket's end (`cause=`, always the last field of `ws close`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CloseCause {
     Graceful,
@@ -112,7 +112,7 @@ pub enum Unit {
     Dispatch,
 }
 
-/// What systemd said about a unit.
+/// The change systemd logged for a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitAction {
@@ -132,7 +132,7 @@ pub enum UnitAction {
     Started,
 }
 
-/// Which restart machinery restarted a serve.
+/// The restart machinery that restarted a serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Restarter {
@@ -151,7 +151,7 @@ pub enum OomScope {
     Global,
 }
 
-/// Which socket population a Traefik `GET /ws` line belongs to.
+/// The socket population a Traefik `GET /ws` line belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraefikClass {
@@ -163,7 +163,7 @@ pub enum TraefikClass {
     Native,
 }
 
-/// How a cloudflared shutdown was caused.
+/// The cause of a cloudflared shutdown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShutdownReason {
@@ -174,7 +174,7 @@ pub enum ShutdownReason {
     Other,
 }
 
-/// Which kind of stall a pressure episode measures.
+/// The kind of stall a pressure episode measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PressureResource {
@@ -356,7 +356,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// A short snake_case name of the kind, used in `timeline` output.
+    /// Returns a short snake_case name of the kind, used in `timeline` output.
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::WsOpen { .. } => "ws_open",

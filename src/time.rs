@@ -3,7 +3,8 @@
 //! Every source writes its time differently (journal `short` without a year, RFC 3339 with
 //! nanoseconds, CLF brackets, epoch seconds), but inside the pipeline a time is one `i64` of
 //! microseconds in UTC plus the [`Precision`] the source had. Times are formatted only at the
-//! output. Parsers here take `&[u8]` and return `None` on anything unexpected; they never panic.
+//! output. Parsers here take `&[u8]` and return `None` on anything unexpected instead of panicking
+//! (the parser fuzz targets and property tests reach them with arbitrary bytes).
 
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;

@@ -145,12 +145,12 @@ impl Span {
         }
     }
 
-    /// Whether the stream covers all of `[from, to]`: its span does and no gap overlaps it.
+    /// Tells whether the stream covers all of `[from, to]`: its span does and no gap overlaps it.
     pub fn covers(&self, from: i64, to: i64) -> bool {
         self.spans(from, to) && self.gap_within(from, to).is_none()
     }
 
-    /// Whether the span (first to last line) reaches over `[from, to]`, gaps aside. A span edge
+    /// Tells whether the span (first to last line) reaches over `[from, to]`, gaps aside. A span edge
     /// within `EDGE_SLACK` of the window still counts, because a source's first or last line
     /// rarely falls on the window's exact second.
     pub fn spans(&self, from: i64, to: i64) -> bool {
@@ -303,7 +303,7 @@ impl Coverage {
         missing
     }
 
-    /// The cloudflared pods that cover `[from, to]`, and how many pods the inputs hold.
+    /// Returns the cloudflared pods that cover `[from, to]`, and how many pods the inputs hold.
     pub fn cloudflared_cover(&self, from: i64, to: i64) -> (usize, usize) {
         let covering = self
             .cloudflared
@@ -327,12 +327,12 @@ impl Coverage {
             .collect()
     }
 
-    /// Whether devvm's pressure series cover `[from, to]` with no missing scrape.
+    /// Tells whether devvm's pressure series cover `[from, to]` with no missing scrape.
     pub fn pressure_covers(&self, from: i64, to: i64) -> bool {
         self.pressure.as_ref().is_some_and(|s| s.covers(from, to))
     }
 
-    /// Whether Traefik or cloudflared logged anything strictly inside `(from, to)`.
+    /// Tells whether Traefik or cloudflared logged anything strictly inside `(from, to)`.
     pub fn cluster_logged_between(&self, from: i64, to: i64) -> bool {
         let (a, b) = (from.div_euclid(SECOND) + 1, to.div_euclid(SECOND));
         (a..b).any(|s| self.cluster_seconds.contains(s))

@@ -348,7 +348,7 @@ fn what(subject: &Subject) -> &'static str {
 fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let drop = subject.drops.first()?;
     let user = ctx.socket(drop).user.as_deref()?;
-    // The most telling kind of line first: OOM, then a deliberate restart, then exits and
+    // The strongest kind of line first: OOM, then a deliberate restart, then exits and
     // systemd's restart steps.
     let mut found: Vec<(u8, usize)> = Vec::new();
     for &i in ctx.window(subject.from, subject.to) {
@@ -382,38 +382,38 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         EventKind::OomKill {
             scope: OomScope::Global,
             ..
-        } => "lost a process to the host-wide OOM killer".to_string(),
-        EventKind::OomKill { .. } => "was OOM-killed inside its cgroup".to_string(),
+        } => "lost a process to the host-wide OOM killer",
+        EventKind::OomKill { .. } => "was OOM-killed inside its cgroup",
         EventKind::UnitChange {
             action: UnitAction::OomKilled,
             ..
-        } => "was killed by the OOM killer".to_string(),
+        } => "was killed by the OOM killer",
         EventKind::ServeRestart { by, .. } => match by {
-            Restarter::Watchdog => "was restarted by the watchdog".to_string(),
-            Restarter::Autoupdate => "was restarted by autoupdate".to_string(),
-            Restarter::MigrateIdle => "was restarted by the idle migration".to_string(),
+            Restarter::Watchdog => "was restarted by the watchdog",
+            Restarter::Autoupdate => "was restarted by autoupdate",
+            Restarter::MigrateIdle => "was restarted by the idle migration",
         },
         EventKind::UnitChange {
             action: UnitAction::Exited,
             ..
-        } => "exited".to_string(),
+        } => "exited",
         EventKind::UnitChange {
             action: UnitAction::Failed,
             ..
-        } => "failed".to_string(),
+        } => "failed",
         EventKind::UnitChange {
             action: UnitAction::Stopping,
             ..
-        } => "was stopped".to_string(),
+        } => "was stopped",
         EventKind::UnitChange {
             action: UnitAction::StopTimedOut,
             ..
-        } => "was killed after its stop timed out".to_string(),
+        } => "was killed after its stop timed out",
         EventKind::UnitChange {
             action: UnitAction::RestartScheduled,
             ..
-        } => "was restarted by systemd".to_string(),
-        _ => "was (re)started".to_string(),
+        } => "was restarted by systemd",
+        _ => "was (re)started",
     };
     let reason = format!(
         "{user}'s t3 serve {happened} {} {}{}",

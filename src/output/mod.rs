@@ -92,7 +92,7 @@ pub struct OutputOptions {
     pub color: bool,
 }
 
-/// What a run produced, for the writers.
+/// The rows a run produced, for the writers.
 pub struct Report<'a> {
     pub analysis: &'a Analysis,
     pub inputs: &'a [InputReport],
@@ -212,7 +212,7 @@ fn burst_cells(report: &Report, burst: &Burst, raw: bool) -> Vec<String> {
     ]
 }
 
-/// A burst's evidence: its members' close lines and its cancel lines, in time order.
+/// Returns a burst's evidence: its members' close lines and its cancel lines, in time order.
 fn burst_evidence(report: &Report, burst: &Burst) -> Vec<usize> {
     let analysis = report.analysis;
     let mut evidence: Vec<usize> = analysis
@@ -314,7 +314,7 @@ fn incident_json(report: &Report, incident: &Incident) -> Value {
     })
 }
 
-/// Which rows to write.
+/// The kind of rows to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rows {
     Drops,

@@ -5,9 +5,12 @@
 //! line of no interest, or [`LineClass::Malformed`] with a short reason. Events and source
 //! activity (the times a source was seen logging, for coverage) go into the [`Sink`].
 //!
-//! Parsers never panic on input and never allocate for lines they ignore beyond what their
-//! prefilter needs: memchr looks for the few needles that make a line relevant before any
-//! regex runs.
+//! Parsers must not panic on any input; property tests beside each parser and the fuzz targets
+//! in `fuzz/` check that. Line formats look for the few needles that make a line relevant with
+//! memchr before any regex runs.
+//!
+//! NOTE: JSON formats (journal json, Traefik JSON, envelopes) deserialise every line, relevant
+//! or not, so they allocate per line.
 
 pub mod client;
 pub mod cloudflared;
@@ -30,7 +33,7 @@ use regex::Regex;
 use crate::event::{Event, EventKind, Origin, Source, display_bytes};
 use crate::time::{Precision, SECOND, Zone};
 
-/// How one input line was accounted for.
+/// The accounting class of one input line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineClass {
     /// The line produced an event or evidence.
@@ -41,7 +44,7 @@ pub enum LineClass {
     Malformed(&'static str),
 }
 
-/// What a journal-message parser (dispatch, serve, system) made of one message.
+/// The result of a journal-message parser (dispatch, serve, system) for one message.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     /// The message is evidence. `inner_time` is a time written inside the message itself.
@@ -57,7 +60,7 @@ pub enum Message {
 }
 
 impl Message {
-    /// An event with no inner time.
+    /// Returns an event with no inner time.
     pub fn event(kind: EventKind) -> Message {
         Message::Event {
             kind,
@@ -120,7 +123,7 @@ pub struct LineCtx<'a> {
     /// The time of an envelope around the line (a journal or kubectl timestamp), used when the
     /// line carries no time of its own.
     pub outer_time: Option<(i64, Precision)>,
-    /// The pod that logged the line, when an envelope or the file name says.
+    /// The pod that logged the line, when an envelope or the file name names it.
     pub pod: Option<&'a str>,
 }
 
