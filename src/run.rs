@@ -243,12 +243,13 @@ fn read_one(
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<ReadInput> {
     let name = spec.name();
-    let (head, reader) =
-        peek_head(input::open_with_progress(spec, progress)?).map_err(|source| Error::Read {
-            name: name.clone(),
-            line: 0,
-            source,
-        })?;
+    let opened = input::open_with_progress(spec, progress)?;
+    let plain_file = opened.plain_file;
+    let (head, reader) = peek_head(opened.reader).map_err(|source| Error::Read {
+        name: name.clone(),
+        line: 0,
+        source,
+    })?;
     let record_type = match spec.forced_type {
         Some(forced) => forced.is_record_based().then_some(forced),
         None => input::detect::detect_head(&head),
@@ -361,6 +362,8 @@ fn read_one(
         .filter_map(|(_, line)| line.as_deref())
         .any(crate::parse::journal::has_no_year);
     let cat_mode = detected.cat_mode;
+    // The length of a regular file read by offset, which the line reader did not read whole.
+    let mut file_bytes = None;
     {
         let line_parser = parser.as_line_parser();
         for (line_no, text) in &sample {
@@ -385,18 +388,58 @@ fn read_one(
         // NOTE: a journal whose first lines carry years but later switch to `short` lines would
         // keep provisional times for those lines; journalctl writes one mode per export.
         let parse = &options.parse;
-        // The four parallel formats differ only in how a block's parser is made.
+        // The four parallel formats differ only in how a block's parser is made. A regular
+        // file is read by offset from every worker; a stream (stdin, gzip, a pipe) through a
+        // reader thread.
+        let settings = parallel::BlockSettings {
+            pod: pod.as_deref(),
+            max_line: lines.max_line(),
+            max_examples: options.max_examples,
+            block_bytes: options.chunk_bytes,
+        };
+        let file_range = match &plain_file {
+            // The byte-order mark of the first line is stripped by the line reader, so at
+            // least that line must have been read by it.
+            Some(file) if lines.line_no > 0 => {
+                use std::io::Seek;
+                let end = file.metadata().map_err(|e| read_error(e, 0))?.len();
+                let counted = (&*file).stream_position().unwrap_or(end);
+                Some(parallel::FileRange {
+                    file,
+                    start: lines.consumed(),
+                    end,
+                    counted,
+                })
+            }
+            _ => None,
+        };
         macro_rules! parse_in_parallel {
             ($new_parser:expr) => {
-                Some(parallel::parse_rest(
-                    &mut lines,
-                    $new_parser,
-                    pod.as_deref(),
-                    &mut sink,
-                    &mut report,
-                    options.max_examples,
-                    options.chunk_bytes,
-                ))
+                Some(match file_range {
+                    Some(range) => {
+                        let end = range.end;
+                        parallel::parse_file_rest(
+                            range,
+                            $new_parser,
+                            settings,
+                            &mut sink,
+                            &mut report,
+                            lines.line_no,
+                            progress,
+                        )
+                        .map(|line_no| {
+                            lines.line_no = line_no;
+                            file_bytes = Some(end);
+                        })
+                    }
+                    None => parallel::parse_rest(
+                        &mut lines,
+                        $new_parser,
+                        settings,
+                        &mut sink,
+                        &mut report,
+                    ),
+                })
             };
         }
         let rest = match detected.input_type {
@@ -438,7 +481,7 @@ fn read_one(
     if let AnyParser::Envelope(envelope) = &parser {
         report.warnings.extend(envelope.notes(&name));
     }
-    report.bytes = lines.bytes_read;
+    report.bytes = file_bytes.unwrap_or(lines.bytes_read);
     if let Some(error) = &lines.truncated {
         report.truncated = Some((lines.line_no, error.clone()));
         report.warnings.push(format!(

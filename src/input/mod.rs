@@ -138,18 +138,32 @@ const CHUNK: usize = 1 << 20;
 
 /// Opens an input, decompressing gzip when its first bytes are the gzip magic number.
 pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
-    open_with_progress(spec, None)
+    open_with_progress(spec, None).map(|opened| opened.reader)
+}
+
+/// An opened input: the reader of its (decompressed) bytes and, for an uncompressed regular
+/// file, a second handle on it that the parallel reader reads blocks from by offset.
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    /// A clone of the file's handle, sharing its read position, when the input is a regular
+    /// file that is not gzip. Its position tells how far `reader` has read the file.
+    pub plain_file: Option<File>,
 }
 
 /// Opens an input like [`open`], advancing `progress` by the bytes read from the file or
 /// stdin (compressed bytes for gzip, so the bar matches the file sizes).
-pub fn open_with_progress(
-    spec: &InputSpec,
-    progress: Option<&ProgressBar>,
-) -> Result<Box<dyn BufRead + Send>> {
+pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> Result<Opened> {
+    let mut plain_file = None;
     let mut raw: Box<dyn Read + Send> = match &spec.source {
         InputSource::Stdin => Box::new(io::stdin()),
-        InputSource::Path(path) => Box::new(open_file(path)?),
+        InputSource::Path(path) => {
+            let file = open_file(path)?;
+            // A pipe or a device has no offsets to read blocks at; it is read as a stream.
+            if file.metadata().is_ok_and(|m| m.is_file()) {
+                plain_file = file.try_clone().ok();
+            }
+            Box::new(file)
+        }
     };
     if let Some(bar) = progress {
         raw = Box::new(bar.wrap_read(raw));
@@ -164,12 +178,15 @@ pub fn open_with_progress(
         head.starts_with(&[0x1f, 0x8b])
     };
     if is_gzip {
-        Ok(Box::new(BufReader::with_capacity(
-            CHUNK,
-            MultiGzDecoder::new(reader),
-        )))
+        Ok(Opened {
+            reader: Box::new(BufReader::with_capacity(CHUNK, MultiGzDecoder::new(reader))),
+            plain_file: None,
+        })
     } else {
-        Ok(Box::new(reader))
+        Ok(Opened {
+            reader: Box::new(reader),
+            plain_file,
+        })
     }
 }
 
@@ -234,6 +251,12 @@ impl<R: Read> LineReader<R> {
     /// Returns the maximum line length accepted, in bytes.
     pub fn max_line(&self) -> usize {
         self.max_line
+    }
+
+    /// Returns the bytes of the input handed out so far: read, less what is still buffered.
+    /// After [`LineReader::next_line`], this is the offset where the next line starts.
+    pub fn consumed(&self) -> u64 {
+        self.bytes_read - (self.end - self.start) as u64
     }
 
     /// Returns the next block of whole lines, about `target` bytes, each line ending in `\n`

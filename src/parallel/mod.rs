@@ -1,15 +1,25 @@
 //! Parallel parsing of inputs whose lines can be parsed apart: Traefik, cloudflared, and the
 //! journal in every mode but `short` and `short-precise`.
 //!
-//! A reader thread cuts the input into blocks of whole lines (about `CHUNK_BYTES` each) and
-//! queues a few ahead. Rayon parses a batch of blocks at once, each with its own parser and its
-//! own [`Sink`]. The results are merged in input order, so the output is the same whatever the
+//! An input is cut into blocks of whole lines (about `CHUNK_BYTES` each), and each block is
+//! parsed with its own parser into its own [`Sink`]. How the blocks are read depends on the
+//! input:
+//!
+//! - An uncompressed regular file ([`parse_file_rest`], in `file.rs`): every rayon task reads
+//!   its own block by offset. Nothing waits for a reader thread or for the other blocks of a
+//!   batch, and the copy from the page cache is spread over the cores too.
+//! - A stream: stdin, a pipe, or a gzip file ([`parse_rest`]). A reader thread (the one that
+//!   decompresses) cuts the blocks and queues a few ahead, and rayon parses a batch at a time.
+//!
+//! Either way, the results are merged in input order, so the output is the same whatever the
 //! thread count. Each block numbers its lines from 1, and the merge adds the lines before it, so
 //! evidence still names the line in the decompressed input.
 //!
 //! A serve's header and its detail lines may fall in two blocks; the serve parser then counts
 //! the detail's timeout at its journal time. Formats with state that must run in order (the
 //! year roll-over of `short` lines, envelopes, journal export records) are parsed sequentially.
+
+mod file;
 
 use std::io::Read;
 
@@ -19,8 +29,23 @@ use crate::input::LineReader;
 use crate::parse::{LineClass, LineCtx, LineParser, Sink};
 use crate::run::InputReport;
 
+pub use file::{FileRange, parse_file_rest};
+
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 4 << 20;
+
+/// The settings of block parsing: block size, line limit and the input's pod.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockSettings<'a> {
+    /// The pod that names the input's coverage track (cloudflared), if any.
+    pub pod: Option<&'a str>,
+    /// Lines longer than this are counted as malformed.
+    pub max_line: usize,
+    /// Malformed-line examples kept per input.
+    pub max_examples: usize,
+    /// Bytes per block.
+    pub block_bytes: usize,
+}
 
 fn parse_block(
     block: &[u8],
@@ -83,8 +108,9 @@ fn merge_block(
     *line_offset += counts.lines;
 }
 
-/// Parses the rest of an input in parallel blocks, with a fresh parser per block from
+/// Parses the rest of a stream in parallel blocks, with a fresh parser per block from
 /// `new_parser`, and adds the events, activity and line counts to `sink` and `report`.
+/// `settings.max_line` should be the line reader's own limit.
 ///
 /// A reader thread cuts blocks of whole lines (about `block_bytes` each) and queues a few ahead
 /// while rayon parses the current batch, so reading and parsing overlap. Each block numbers its
@@ -93,14 +119,17 @@ fn merge_block(
 pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     lines: &mut LineReader<R>,
     new_parser: impl Fn() -> P + Sync,
-    pod: Option<&str>,
+    settings: BlockSettings<'_>,
     sink: &mut Sink,
     report: &mut InputReport,
-    max_examples: usize,
-    block_bytes: usize,
 ) -> std::io::Result<()> {
+    let BlockSettings {
+        pod,
+        max_line,
+        max_examples,
+        block_bytes,
+    } = settings;
     let batch_size = rayon::current_num_threads().max(1) * 2;
-    let max_line = lines.max_line();
     let input = sink.input;
     let mut line_offset = lines.line_no;
 
@@ -225,14 +254,18 @@ mod tests {
         let mut sink = Sink::new(0);
         let mut report = InputReport::default();
         let options = ParseOptions::default();
+        let settings = BlockSettings {
+            pod: None,
+            max_line: lines.max_line(),
+            max_examples: 5,
+            block_bytes: 64 << 10,
+        };
         parse_rest(
             &mut lines,
             || TraefikParser::new(&options),
-            None,
+            settings,
             &mut sink,
             &mut report,
-            5,
-            64 << 10,
         )
         .unwrap();
         assert_eq!(report.lines, 50_001);
