@@ -94,7 +94,6 @@ impl BlockBuffer {
 ///
 /// NOTE: a file that shrinks while it is read (a `copytruncate` rotation) ends where its bytes
 /// end. Nothing reports that, just as nothing can for a stream.
-#[allow(clippy::too_many_arguments)]
 pub fn parse_file_rest<P: LineParser + Send>(
     range: FileRange<'_>,
     new_parser: impl Fn() -> P + Sync,

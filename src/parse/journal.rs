@@ -205,6 +205,32 @@ pub struct JournalParser {
     traefik: TraefikParser,
     /// Set when most lines carry no journal timestamp (`-o cat`).
     cat_mode: bool,
+    /// The last dated timestamp read, since consecutive lines mostly share it.
+    last_stamp: StampCache,
+}
+
+/// The bytes of a timestamp with its trailing space, and what they were read as.
+#[derive(Debug)]
+struct StampCache {
+    bytes: [u8; StampCache::MAX_LEN],
+    len: usize,
+    stamp: Option<Stamp>,
+}
+
+impl StampCache {
+    /// Long enough for every timestamp form (`Wed 2026-06-10 19:56:01.123456 Europe/Berlin ` is
+    /// 46 bytes). A longer one, with a very long zone name, is parsed every time.
+    const MAX_LEN: usize = 64;
+}
+
+impl Default for StampCache {
+    fn default() -> Self {
+        StampCache {
+            bytes: [0; StampCache::MAX_LEN],
+            len: 0,
+            stamp: None,
+        }
+    }
 }
 
 impl JournalParser {
@@ -220,6 +246,7 @@ impl JournalParser {
             cloudflared: CloudflaredParser::new(options),
             traefik: TraefikParser::new(options),
             cat_mode: false,
+            last_stamp: StampCache::default(),
         }
     }
 
@@ -229,8 +256,29 @@ impl JournalParser {
     }
 
     /// Reads the timestamp at the start of a line, returning it and the rest of the line.
+    ///
+    /// A line that starts with the same timestamp bytes as the last dated line gets the same
+    /// time without a second parse. Dated forms (ISO, epoch, `Wed 2026-06-10 …`) end at their
+    /// space, so those bytes alone decide the time. `short` lines are always parsed, because
+    /// they move the year's roll-over state.
     fn stamp<'a>(&mut self, line: &'a [u8]) -> Option<(Stamp, &'a [u8])> {
-        read_stamp(line, self.options.zone, &mut self.year)
+        let cache = &self.last_stamp;
+        if let Some(stamp) = cache.stamp
+            && line.get(..cache.len) == Some(&cache.bytes[..cache.len])
+        {
+            return Some((stamp, &line[cache.len..]));
+        }
+
+        let (stamp, rest) = read_stamp(line, self.options.zone, &mut self.year)?;
+        let len = line.len() - rest.len();
+        let dated =
+            line[0].is_ascii_digit() || (line.get(3) == Some(&b' ') && line.get(8) == Some(&b'-'));
+        if dated && matches!(stamp, Stamp::Real(..)) && len <= StampCache::MAX_LEN {
+            self.last_stamp.bytes[..len].copy_from_slice(&line[..len]);
+            self.last_stamp.len = len;
+            self.last_stamp.stamp = Some(stamp);
+        }
+        Some((stamp, rest))
     }
 }
 
@@ -312,7 +360,9 @@ fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
 
 /// Splits `devvm t3-dispatch[812]: MSG` into identifier, PID and message.
 pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
-    let host_end = memchr::memchr(b' ', rest)?;
+    // The host and the PID are a few bytes each, so plain loops find their ends sooner than
+    // a memchr call would.
+    let host_end = rest.iter().position(|&b| b == b' ')?;
     let after_host = &rest[host_end + 1..];
     let colon = memchr::memchr_iter(b':', after_host)
         .find(|&at| after_host.get(at + 1) == Some(&b' '))
@@ -322,24 +372,33 @@ pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
         })?;
     let tag = &after_host[..colon];
     let message = after_host.get(colon + 2..).unwrap_or(b"");
-    match memchr::memchr(b'[', tag) {
-        Some(open) if tag.ends_with(b"]") => {
-            let pid = std::str::from_utf8(&tag[open + 1..tag.len() - 1])
-                .ok()?
-                .parse()
-                .ok();
-            Some(Prefix {
-                identifier: &tag[..open],
-                pid,
-                message,
-            })
-        }
+    match tag.iter().position(|&b| b == b'[') {
+        Some(open) if tag.ends_with(b"]") => Some(Prefix {
+            identifier: &tag[..open],
+            pid: parse_pid(&tag[open + 1..tag.len() - 1]),
+            message,
+        }),
         _ => Some(Prefix {
             identifier: tag,
             pid: None,
             message,
         }),
     }
+}
+
+/// Reads a PID: one to ten decimal digits whose value fits a `u32`.
+fn parse_pid(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 10 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u64::from(digit - b'0');
+    }
+    u32::try_from(value).ok()
 }
 
 /// Tells whether a line is one of journalctl's own notes (`-- Boot … --`, `-- No entries --`).
@@ -749,6 +808,70 @@ mod tests {
         assert_eq!(p.identifier, b"t3-serve@bob.service");
         assert_eq!(p.message, b"[19:55:40.120] WARN (#412): x");
         assert_eq!(split_prefix(b"garbage"), None);
+    }
+
+    #[test]
+    fn stamp_cache_matches_a_fresh_parse() {
+        // Lines in the order read: repeats, near-repeats that differ after the shared bytes,
+        // and a change of mode.
+        let lines: &[&[u8]] = &[
+            b"2026-06-10T19:00:00+00:00 devvm sshd[1]: a",
+            b"2026-06-10T19:00:00+00:00 devvm sshd[1]: b",
+            b"2026-06-10T19:00:00+01:00 devvm sshd[1]: c",
+            b"2026-06-10T19:00:00.5+01:00 devvm sshd[1]: d",
+            b"2026-06-10T19:00:00+0100 devvm sshd[1]: e",
+            b"2026-06-10T19:00:00+00:00devvm sshd[1]: no space",
+            b"2026-06-10T19:00:00+00:00 devvm sshd[1]: f",
+            b"2026-06-10T19:00:01+00:00 devvm sshd[1]: g",
+            b"1781118000.017000 devvm sshd[1]: h",
+            b"1781118000.017000 devvm sshd[1]: i",
+            b"1781118000.0170001 devvm sshd[1]: j",
+            b"Wed 2026-06-10 19:56:01 UTC devvm sshd[1]: k",
+            b"Wed 2026-06-10 19:56:01 UTC devvm sshd[1]: l",
+            b"Wed 2026-06-10 19:56:01 CEST devvm sshd[1]: m",
+            b"Jun 10 19:56:01 devvm sshd[1]: n",
+            b"Jun 10 19:56:01 devvm sshd[1]: o",
+            b"2026-06-10T19:00:00+00:00 ",
+            b"2026-06-10T19:00:00+00:00",
+        ];
+        let options = ParseOptions::default();
+        let mut cached = JournalParser::new(&options);
+        for line in lines {
+            let fresh = JournalParser::new(&options).stamp(line);
+            assert_eq!(
+                cached.stamp(line),
+                fresh,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn pid_shapes() {
+        let cases: &[(&[u8], Option<u32>)] = &[
+            (b"4711", Some(4711)),
+            (b"1", Some(1)),
+            (b"0042", Some(42)),
+            (b"4294967295", Some(u32::MAX)),
+            (b"4294967296", None),
+            (b"99999999999", None),
+            (b"", None),
+            (b"47a1", None),
+            (b"-1", None),
+            (b" 47", None),
+        ];
+        for (digits, expected) in cases {
+            assert_eq!(
+                parse_pid(digits),
+                *expected,
+                "{}",
+                String::from_utf8_lossy(digits)
+            );
+        }
+        let p = split_prefix(b"devvm sshd[abc]: Accepted publickey").unwrap();
+        assert_eq!(p.identifier, b"sshd");
+        assert_eq!(p.pid, None, "a PID that is not a number is no PID");
     }
 
     #[test]

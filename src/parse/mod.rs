@@ -384,15 +384,21 @@ pub fn leading_number(bytes: &[u8]) -> Option<(u64, usize)> {
 /// Takes a user name: letters, digits, `.`, `_` and `-` (the characters of Unix user names and
 /// systemd instance names). Returns `None` for an empty name.
 pub fn user_name(bytes: &[u8]) -> Option<Box<str>> {
-    let count = bytes
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        .count();
+    let count = user_name_len(bytes);
     if count == 0 {
         return None;
     }
-    // The bytes are ASCII, checked above.
+    // The bytes are ASCII, checked by `user_name_len`.
     std::str::from_utf8(&bytes[..count]).ok().map(Box::from)
+}
+
+/// Returns the length of the user name at the start of `bytes`: letters, digits, `.`, `_`
+/// and `-`.
+pub fn user_name_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        .count()
 }
 
 #[cfg(test)]

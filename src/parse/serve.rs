@@ -16,8 +16,9 @@
 //! colours the header starts with an escape sequence and is not recognised.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::{InnerTime, Message, contains, user_name};
+use super::{InnerTime, Message, contains, find, user_name, user_name_len};
 use crate::event::EventKind;
 use crate::time::{fraction, hms};
 
@@ -40,10 +41,48 @@ struct Header {
 #[derive(Debug, Default)]
 pub struct ServeParser {
     /// Keyed by the journal PID. Lines without a PID share the `None` slot.
-    headers: HashMap<Option<u32>, Header>,
+    headers: HashMap<Option<u32>, Header, PidHash>,
     /// The user last reported for each PID, so a serve that names its home directory on every
     /// line yields one `PidUser` event, not one per line.
-    pid_users: HashMap<u32, Box<str>>,
+    pid_users: HashMap<u32, Box<str>, PidHash>,
+}
+
+/// Hashes PIDs with one multiply per word (the Fx hash of rustc). With SipHash, hashing took
+/// about as long as the rest of a serve line's parse (perf, on the benchmark journal).
+///
+/// NOTE: unlike SipHash, this does not resist keys crafted to collide. A crafted log could slow
+/// these maps down, but they stay bounded by `MAX_TRACKED_PIDS`.
+type PidHash = BuildHasherDefault<PidHasher>;
+
+#[derive(Default)]
+struct PidHasher(u64);
+
+impl Hasher for PidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, word: u32) {
+        self.write_u64(u64::from(word));
+    }
+
+    fn write_isize(&mut self, word: isize) {
+        self.write_u64(word as u64);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
 }
 
 impl ServeParser {
@@ -137,16 +176,23 @@ fn header(msg: &[u8]) -> Option<(InnerTime, &[u8])> {
     ))
 }
 
-/// Returns `PidUser` when the message names a `/home/USER/` path and the PID is known.
 impl ServeParser {
     /// Returns a `PidUser` event when the message ties its PID to a user not reported before.
     fn pid_user(&mut self, msg: &[u8], pid: Option<u32>) -> Message {
-        let (Some(pid), Some(user)) = (pid, home_user(msg)) else {
+        let (Some(pid), Some(user)) = (pid, home_user_bytes(msg)) else {
             return Message::Ignored;
         };
-        if self.pid_users.get(&pid) == Some(&user) {
+        // Most lines of a serve name the same home: compare before allocating the name.
+        if self
+            .pid_users
+            .get(&pid)
+            .is_some_and(|known| known.as_bytes() == user)
+        {
             return Message::Ignored;
         }
+        let Some(user) = user_name(user) else {
+            return Message::Ignored;
+        };
         if self.pid_users.len() >= MAX_TRACKED_PIDS {
             self.pid_users.clear();
         }
@@ -157,11 +203,22 @@ impl ServeParser {
 
 /// Returns USER from the first `/home/USER/` in the message.
 fn home_user(msg: &[u8]) -> Option<Box<str>> {
-    memchr::memmem::find_iter(msg, b"/home/").find_map(|at| {
-        let rest = &msg[at + b"/home/".len()..];
-        let user = user_name(rest)?;
-        (rest.get(user.len()) == Some(&b'/')).then_some(user)
-    })
+    home_user_bytes(msg).and_then(user_name)
+}
+
+/// Returns the bytes of USER in the first `/home/USER/` of the message.
+fn home_user_bytes(msg: &[u8]) -> Option<&[u8]> {
+    const HOME: &[u8] = b"/home/";
+    let mut from = 0;
+    while let Some(at) = msg.get(from..).and_then(|rest| find(rest, HOME)) {
+        let rest = &msg[from + at + HOME.len()..];
+        let len = user_name_len(rest);
+        if len > 0 && rest.get(len) == Some(&b'/') {
+            return Some(&rest[..len]);
+        }
+        from += at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -405,6 +462,47 @@ mod tests {
         for (name, lines, pid, unit_user, expected) in cases {
             assert_eq!(run(lines, *pid, *unit_user), *expected, "{name}");
         }
+    }
+
+    #[test]
+    fn home_user_shapes() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "terminal session started in /home/carol/notebooks",
+                Some("carol"),
+            ),
+            ("cwd=/home/bob.smith/src", Some("bob.smith")),
+            ("/home/alice/", Some("alice")),
+            ("no home here", None),
+            ("/home/carol", None),
+            ("/home//etc", None),
+            ("/home/ and then /home/dave/x", Some("dave")),
+            ("/home//home/erin/x", Some("erin")),
+            ("/srv/home/frank/x", Some("frank")),
+        ];
+        for (msg, expected) in cases {
+            assert_eq!(home_user(msg.as_bytes()).as_deref(), *expected, "{msg}");
+        }
+    }
+
+    #[test]
+    fn pid_user_reported_once_per_change() {
+        let mut parser = ServeParser::new();
+        let carol = b"[19:00:00.116] INFO (#695): terminal session started in /home/carol/x";
+        let dave = b"[19:00:01.116] INFO (#695): terminal session started in /home/dave/x";
+        let pid_user = |user: &str| {
+            Message::event(EventKind::PidUser {
+                pid: 7,
+                user: user.into(),
+            })
+        };
+        assert_eq!(
+            parser.parse_message(carol, Some(7), None),
+            pid_user("carol")
+        );
+        assert_eq!(parser.parse_message(carol, Some(7), None), Message::Ignored);
+        assert_eq!(parser.parse_message(dave, Some(7), None), pid_user("dave"));
+        assert_eq!(parser.parse_message(carol, None, None), Message::Ignored);
     }
 
     #[test]
