@@ -136,6 +136,14 @@ pub fn progress_bar(specs: &[InputSpec], force: bool) -> ProgressBar {
 /// The size of the chunks lines are cut from.
 const CHUNK: usize = 1 << 20;
 
+/// The capacity of the `BufReader`s in front of a file and a gzip decoder. It is below the
+/// line reader's own buffer, so the line reader's reads bypass them.
+const READ_BUFFER: usize = 64 << 10;
+
+/// The line reader's first buffer. It stays small because a regular file is read this way
+/// only for its first lines, and it grows for longer lines.
+const LINE_BUFFER: usize = 256 << 10;
+
 /// Opens an input, decompressing gzip when its first bytes are the gzip magic number.
 pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
     open_with_progress(spec, None).map(|opened| opened.reader)
@@ -168,7 +176,7 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
     if let Some(bar) = progress {
         raw = Box::new(bar.wrap_read(raw));
     }
-    let mut reader = BufReader::with_capacity(CHUNK, raw);
+    let mut reader = BufReader::with_capacity(READ_BUFFER, raw);
     let is_gzip = {
         let head = reader.fill_buf().map_err(|source| Error::Read {
             name: spec.name(),
@@ -179,7 +187,10 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
     };
     if is_gzip {
         Ok(Opened {
-            reader: Box::new(BufReader::with_capacity(CHUNK, MultiGzDecoder::new(reader))),
+            reader: Box::new(BufReader::with_capacity(
+                READ_BUFFER,
+                MultiGzDecoder::new(reader),
+            )),
             plain_file: None,
         })
     } else {
@@ -234,9 +245,7 @@ impl<R: Read> LineReader<R> {
     pub fn new(reader: R, max_line: usize) -> LineReader<R> {
         LineReader {
             reader,
-            // Larger than the BufReader in front of it, so its reads bypass that buffer instead
-            // of copying every byte twice.
-            buf: vec![0; 4 * CHUNK],
+            buf: vec![0; LINE_BUFFER],
             start: 0,
             end: 0,
             eof: false,

@@ -32,7 +32,7 @@ use crate::run::InputReport;
 pub use file::{FileRange, parse_file_rest};
 
 /// Bytes of lines per chunk, by default.
-pub const CHUNK_BYTES: usize = 4 << 20;
+pub const CHUNK_BYTES: usize = 1 << 20;
 
 /// The settings of block parsing: block size, line limit and the input's pod.
 #[derive(Clone, Copy, Debug)]

@@ -17,8 +17,11 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
 
-use super::{InnerTime, Message, contains, find, user_name, user_name_len};
+use memchr::memmem::Finder;
+
+use super::{InnerTime, Message, user_name, user_name_len};
 use crate::event::EventKind;
 use crate::time::{fraction, hms};
 
@@ -26,6 +29,12 @@ use crate::time::{fraction, hms};
 /// restart brings a new PID, so the map is cleared when it reaches this size. A clear loses at
 /// most the tie of the detail lines being read at that moment.
 const MAX_TRACKED_PIDS: usize = 4096;
+
+// Searchers built once: a serve writes a third of the journal, and its text is mostly English,
+// where a search led by the needle's first byte (`t`, `/`) stops at nearly every word.
+static TIMED_OUT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"timed out"));
+static RUNNING: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"T3 Code running"));
+static HOME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/home/"));
 
 /// The last header a serve process wrote.
 #[derive(Clone, Copy, Debug)]
@@ -104,7 +113,7 @@ impl ServeParser {
         let user = || unit_user.map(Box::from).or_else(|| home_user(msg));
 
         if let Some((time, text)) = header(msg) {
-            let timed_out = contains(text, b"timed out");
+            let timed_out = TIMED_OUT.find(text).is_some();
             self.remember(
                 pid,
                 Header {
@@ -115,7 +124,7 @@ impl ServeParser {
             if timed_out {
                 return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, Some(time));
             }
-            if contains(text, b"T3 Code running") {
+            if RUNNING.find(text).is_some() {
                 return serve_event(EventKind::ServeStarted { user: user(), pid }, Some(time));
             }
             return self.pid_user(msg, pid);
@@ -123,7 +132,7 @@ impl ServeParser {
 
         // A detail line. The systemd line `State 'stop-sigterm' timed out. Killing.` is not
         // indented, so it never gets here.
-        if msg.first().is_some_and(|b| *b == b' ' || *b == b'\t') && contains(msg, b"timed out") {
+        if msg.first().is_some_and(|b| *b == b' ' || *b == b'\t') && TIMED_OUT.find(msg).is_some() {
             match self.headers.get_mut(&pid) {
                 Some(header) if header.timeout_reported => {}
                 Some(header) => {
@@ -140,7 +149,7 @@ impl ServeParser {
             }
         }
 
-        if contains(msg, b"T3 Code running") {
+        if RUNNING.find(msg).is_some() {
             return serve_event(EventKind::ServeStarted { user: user(), pid }, None);
         }
         self.pid_user(msg, pid)
@@ -208,10 +217,9 @@ fn home_user(msg: &[u8]) -> Option<Box<str>> {
 
 /// Returns the bytes of USER in the first `/home/USER/` of the message.
 fn home_user_bytes(msg: &[u8]) -> Option<&[u8]> {
-    const HOME: &[u8] = b"/home/";
     let mut from = 0;
-    while let Some(at) = msg.get(from..).and_then(|rest| find(rest, HOME)) {
-        let rest = &msg[from + at + HOME.len()..];
+    while let Some(at) = msg.get(from..).and_then(|rest| HOME.find(rest)) {
+        let rest = &msg[from + at + HOME.needle().len()..];
         let len = user_name_len(rest);
         if len > 0 && rest.get(len) == Some(&b'/') {
             return Some(&rest[..len]);
