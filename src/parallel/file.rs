@@ -108,44 +108,51 @@ pub fn parse_file_rest<P: LineParser + Send>(
     let blocks = span.div_ceil(block_bytes);
     let input = sink.input;
 
-    let results: Vec<std::io::Result<(Sink, InputReport)>> = (0..blocks)
-        .into_par_iter()
-        .map(|index| {
-            let from = range.start + index * block_bytes;
-            let to = (from + block_bytes).min(range.end);
-            let counts = BLOCK_BUFFER.with(|buffer| {
-                let mut buffer = buffer.borrow_mut();
-                let lines = read_file_block(&range, from, to, settings.max_line, &mut buffer)?;
-                let mut parser = new_parser();
-                let mut block_sink = Sink::new(input);
-                let counts = parse_block(
-                    &buffer.bytes()[lines..],
-                    &mut parser,
-                    &mut block_sink,
-                    settings.pod,
-                    settings.max_line,
-                    settings.max_examples,
-                );
-                Ok((block_sink, counts))
-            });
-            if let Some(bar) = progress {
-                // Only the bytes past what the stream reader already counted.
-                bar.inc(to.saturating_sub(from.max(range.counted)));
-            }
-            counts
-        })
-        .collect();
-
-    for result in results {
-        let (block_sink, counts) = result?;
-        merge_block(
-            sink,
-            report,
-            block_sink,
-            counts,
-            &mut line_offset,
-            settings.max_examples,
-        );
+    // Blocks are parsed a window at a time and merged in order after each window, so the
+    // parsed-but-unmerged blocks held at once do not grow with the file.
+    let window = rayon::current_num_threads().max(1) as u64 * 16;
+    let mut next = 0;
+    while next < blocks {
+        let window_end = (next + window).min(blocks);
+        let results: Vec<std::io::Result<(Sink, InputReport)>> = (next..window_end)
+            .into_par_iter()
+            .map(|index| {
+                let from = range.start + index * block_bytes;
+                let to = (from + block_bytes).min(range.end);
+                let counts = BLOCK_BUFFER.with(|buffer| {
+                    let mut buffer = buffer.borrow_mut();
+                    let lines = read_file_block(&range, from, to, settings.max_line, &mut buffer)?;
+                    let mut parser = new_parser();
+                    let mut block_sink = Sink::new(input);
+                    let counts = parse_block(
+                        &buffer.bytes()[lines..],
+                        &mut parser,
+                        &mut block_sink,
+                        settings.pod,
+                        settings.max_line,
+                        settings.max_examples,
+                    );
+                    Ok((block_sink, counts))
+                });
+                if let Some(bar) = progress {
+                    // Only the bytes past what the stream reader already counted.
+                    bar.inc(to.saturating_sub(from.max(range.counted)));
+                }
+                counts
+            })
+            .collect();
+        for result in results {
+            let (block_sink, counts) = result?;
+            merge_block(
+                sink,
+                report,
+                block_sink,
+                counts,
+                &mut line_offset,
+                settings.max_examples,
+            );
+        }
+        next = window_end;
     }
     Ok(line_offset)
 }
