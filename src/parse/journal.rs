@@ -63,23 +63,29 @@ pub fn route(identifier: &[u8], unit: Option<&[u8]>) -> Program {
 
 fn route_name(name: &[u8]) -> Option<Program> {
     let name = name.strip_suffix(b".service").unwrap_or(name);
-    let program = match name {
-        b"t3-dispatch" => Program::Dispatch,
-        b"t3" => Program::Serve(None),
-        b"systemd" | b"init.scope" => Program::Systemd,
-        b"kernel" => Program::Kernel,
-        b"earlyoom" => Program::Earlyoom,
-        _ if name.starts_with(b"t3-serve@") => {
-            Program::Serve(super::user_name(&name[b"t3-serve@".len()..]))
-        }
-        _ if name.starts_with(b"t3-watchdog")
-            || name.starts_with(b"t3-autoupdate")
-            || name.starts_with(b"t3-migrate-idle") =>
-        {
-            Program::Restart
-        }
-        _ if name.starts_with(b"cloudflared") => Program::Cloudflared,
-        _ if name.starts_with(b"traefik") => Program::Traefik,
+    // Most lines come from programs that matter to no rule (sshd, chronyd, systemd-resolved):
+    // the first byte sends them away after one comparison.
+    let program = match name.first()? {
+        b't' => match name {
+            b"t3-dispatch" => Program::Dispatch,
+            b"t3" => Program::Serve(None),
+            _ if name.starts_with(b"t3-serve@") => {
+                Program::Serve(super::user_name(&name[b"t3-serve@".len()..]))
+            }
+            _ if name.starts_with(b"t3-watchdog")
+                || name.starts_with(b"t3-autoupdate")
+                || name.starts_with(b"t3-migrate-idle") =>
+            {
+                Program::Restart
+            }
+            _ if name.starts_with(b"traefik") => Program::Traefik,
+            _ => return None,
+        },
+        b's' if name == b"systemd" => Program::Systemd,
+        b'i' if name == b"init.scope" => Program::Systemd,
+        b'k' if name == b"kernel" => Program::Kernel,
+        b'e' if name == b"earlyoom" => Program::Earlyoom,
+        b'c' if name.starts_with(b"cloudflared") => Program::Cloudflared,
         _ => return None,
     };
     Some(program)

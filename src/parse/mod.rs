@@ -198,9 +198,9 @@ impl Sink {
 /// The seconds at which each source was seen logging, for coverage and gap detection.
 #[derive(Debug, Default, Clone)]
 pub struct Activity {
-    pub tracks: BTreeMap<TrackKey, Track>,
-    /// The key of the last line recorded.
-    last: Option<TrackKey>,
+    pub tracks: Tracks,
+    /// The index in `tracks` of the last line's stream.
+    last: Option<usize>,
 }
 
 /// One stream of lines: an input's source and, when known, its pod.
@@ -209,6 +209,12 @@ pub struct TrackKey {
     pub source: Source,
     pub input: u32,
     pub pod: Option<Box<str>>,
+}
+
+impl TrackKey {
+    fn is(&self, input: u32, source: Source, pod: Option<&str>) -> bool {
+        self.source == source && self.input == input && self.pod.as_deref() == pod
+    }
 }
 
 /// The span and the seconds of one stream.
@@ -222,57 +228,131 @@ pub struct Track {
     pub last_second: Option<i64>,
 }
 
+/// The tracks of an [`Activity`], sorted by key. An input has one to a few streams, so a
+/// sorted list is searched faster than a map, and a track keeps its index while no stream is
+/// added, which lets [`Activity::record`] go straight to the last line's track.
+#[derive(Debug, Default, Clone)]
+pub struct Tracks(Vec<(TrackKey, Track)>);
+
+impl Tracks {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&TrackKey, &Track)> {
+        self.0.iter().map(|(key, track)| (key, track))
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&TrackKey, &mut Track)> {
+        self.0.iter_mut().map(|(key, track)| (&*key, track))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &TrackKey> {
+        self.0.iter().map(|(key, _)| key)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Track> {
+        self.0.iter().map(|(_, track)| track)
+    }
+
+    /// Returns the index of `key`'s track, adding `track` there when the key is new.
+    fn index_or_insert(&mut self, key: TrackKey, track: impl FnOnce() -> Track) -> usize {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(index) => index,
+            Err(index) => {
+                self.0.insert(index, (key, track()));
+                index
+            }
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Tracks {
+    type Item = (&'a TrackKey, &'a Track);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (TrackKey, Track)>,
+        fn(&'a (TrackKey, Track)) -> (&'a TrackKey, &'a Track),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(key, track)| (key, track))
+    }
+}
+
+impl IntoIterator for Tracks {
+    type Item = (TrackKey, Track);
+    type IntoIter = std::vec::IntoIter<(TrackKey, Track)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Track {
+    fn new(time: i64) -> Track {
+        Track {
+            first: time,
+            last: time,
+            lines: 0,
+            seconds: SecondSet::default(),
+            last_second: None,
+        }
+    }
+
+    fn record(&mut self, time: i64) {
+        let second = time.div_euclid(SECOND);
+        self.first = self.first.min(time);
+        self.last = self.last.max(time);
+        self.lines += 1;
+        if self.last_second != Some(second) {
+            self.seconds.insert(second);
+            self.last_second = Some(second);
+        }
+    }
+}
+
 impl Activity {
     pub fn record(&mut self, input: u32, source: Source, pod: Option<&str>, time: i64) {
-        let second = time.div_euclid(SECOND);
-        // Consecutive lines nearly always belong to the same stream, so the last key is tried
-        // first; that avoids allocating a key per line.
-        let same_stream = self
-            .last
-            .as_ref()
-            .is_some_and(|k| k.source == source && k.input == input && k.pod.as_deref() == pod);
-        if !same_stream {
-            self.last = Some(TrackKey {
-                source,
-                input,
-                pod: pod.map(Box::from),
-            });
+        // Consecutive lines nearly always belong to the same stream, so the last line's track
+        // is tried first. That skips the search and the key a new stream needs.
+        if let Some(index) = self.last
+            && let Some((key, track)) = self.tracks.0.get_mut(index)
+            && key.is(input, source, pod)
+        {
+            track.record(time);
+            return;
         }
-        let Some(key) = &self.last else { return };
-        let track = match self.tracks.get_mut(key) {
-            Some(track) => track,
-            None => self.tracks.entry(key.clone()).or_insert_with(|| Track {
-                first: time,
-                last: time,
-                lines: 0,
-                seconds: SecondSet::default(),
-                last_second: None,
-            }),
+        let key = TrackKey {
+            source,
+            input,
+            pod: pod.map(Box::from),
         };
-        track.first = track.first.min(time);
-        track.last = track.last.max(time);
-        track.lines += 1;
-        if track.last_second != Some(second) {
-            track.seconds.insert(second);
-            track.last_second = Some(second);
-        }
+        let index = self.tracks.index_or_insert(key, || Track::new(time));
+        self.last = Some(index);
+        self.tracks.0[index].1.record(time);
     }
 
     /// Moves every track of `other` into this one.
     pub fn merge(&mut self, other: Activity) {
         for (key, track) in other.tracks {
-            match self.tracks.get_mut(&key) {
-                Some(mine) => {
-                    mine.first = mine.first.min(track.first);
-                    mine.last = mine.last.max(track.last);
-                    mine.lines += track.lines;
-                    mine.seconds.union(&track.seconds);
-                }
-                None => {
-                    self.tracks.insert(key, track);
-                }
+            let mut incoming = Some(track);
+            let index = self
+                .tracks
+                .index_or_insert(key, || incoming.take().expect("taken only once"));
+            if let Some(track) = incoming {
+                let mine = &mut self.tracks.0[index].1;
+                mine.first = mine.first.min(track.first);
+                mine.last = mine.last.max(track.last);
+                mine.lines += track.lines;
+                mine.seconds.union(&track.seconds);
             }
         }
+        // Indexes moved if a stream was added.
+        self.last = None;
     }
 }
 
@@ -404,6 +484,56 @@ pub fn user_name_len(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Interleaved streams, recorded straight or in two halves merged afterwards, give
+        /// the same tracks as a map filled line by line.
+        #[test]
+        fn activity_matches_a_map(
+            lines in proptest::collection::vec((0u32..2, 0usize..3, 0u8..3, 0i64..200), 0..60),
+            cut in 0usize..60,
+        ) {
+            let sources = [Source::Journal, Source::Traefik, Source::Cloudflared];
+            let pods = [None, Some("a"), Some("b")];
+            let mut expected: BTreeMap<TrackKey, (i64, i64, u64, Vec<i64>)> = BTreeMap::new();
+            let mut straight = Activity::default();
+            let (mut head, mut tail) = (Activity::default(), Activity::default());
+            for (at, &(input, source, pod, second)) in lines.iter().enumerate() {
+                let (source, pod) = (sources[source], pods[usize::from(pod)]);
+                let time = second * SECOND + 7;
+                straight.record(input, source, pod, time);
+                let half = if at < cut { &mut head } else { &mut tail };
+                half.record(input, source, pod, time);
+                let key = TrackKey { source, input, pod: pod.map(Box::from) };
+                let entry = expected.entry(key).or_insert((time, time, 0, Vec::new()));
+                entry.0 = entry.0.min(time);
+                entry.1 = entry.1.max(time);
+                entry.2 += 1;
+                entry.3.push(second);
+            }
+            head.merge(tail);
+            for activity in [&straight, &head] {
+                let got: Vec<_> = activity
+                    .tracks
+                    .iter()
+                    .map(|(key, track)| {
+                        let seconds: Vec<i64> = track.seconds.iter().collect();
+                        (key.clone(), (track.first, track.last, track.lines, seconds))
+                    })
+                    .collect();
+                let want: Vec<_> = expected
+                    .iter()
+                    .map(|(key, (first, last, lines, seconds))| {
+                        let mut seconds = seconds.clone();
+                        seconds.sort_unstable();
+                        seconds.dedup();
+                        (key.clone(), (*first, *last, *lines, seconds))
+                    })
+                    .collect();
+                proptest::prop_assert_eq!(got, want);
+            }
+        }
+    }
 
     #[test]
     fn second_set_roundtrip() {
