@@ -344,6 +344,12 @@ impl Comparison {
 
 /// Reads a saved `drops` output (CSV, JSON or JSON Lines) from `path`.
 pub fn read_expected(path: &Path) -> Result<Vec<DropRow>> {
+    let text = read_expected_text(path)?;
+    parse_expected(&path.display().to_string(), &text)
+}
+
+/// Reads the text of a saved `drops` output, for [`parse_expected`].
+pub fn read_expected_text(path: &Path) -> Result<String> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| match source.kind() {
         io::ErrorKind::IsADirectory => invalid(&name, "is a directory".to_string()),
@@ -352,13 +358,12 @@ pub fn read_expected(path: &Path) -> Result<Vec<DropRow>> {
             source,
         },
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         invalid(
             &name,
             format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
         )
-    })?;
-    parse_expected(&name, &text)
+    })
 }
 
 /// Parses a saved `drops` output. The format is detected from the content: `{` or `[` first is

@@ -696,7 +696,19 @@ fn fail_on_code(report: &Report, args: &DropsArgs) -> i32 {
 
 /// Runs `check`: the expected file is read first so a bad path fails before the analysis.
 fn run_check(args: &CheckArgs) -> Result<i32> {
-    let expected = check::read_expected(&args.expect)?;
+    let expected_text = check::read_expected_text(&args.expect)?;
+    let expected_name = args.expect.display().to_string();
+    let expected = check::parse_expected(&expected_name, &expected_text)?;
+    // An empty file is what `drops --format jsonl` writes when it finds no drop, but also what
+    // a failed redirect leaves behind, so it is read as no drops with a warning. The warning
+    // shows even with --quiet, since it questions the comparison itself.
+    if expected_text.trim().is_empty() {
+        eprintln!(
+            "t3forensics: warning: {expected_name} is empty, so it is read as no drops (what \
+             `drops --format jsonl` writes when it finds none); if it should hold drops, save \
+             them again with `t3forensics drops --output {expected_name} ...`"
+        );
+    }
     let common = &args.drops.common;
     let analyzed = analyze(common)?;
     let report = analyzed.report(Rows::Drops);

@@ -58,6 +58,8 @@ pub struct InputReport {
     pub name: String,
     #[serde(rename = "type")]
     pub input_type: Option<&'static str>,
+    /// What `lines` counts: lines, or the records of a format not read line by line.
+    pub unit: CountUnit,
     pub lines: u64,
     pub used: u64,
     pub ignored: u64,
@@ -70,6 +72,29 @@ pub struct InputReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truncated: Option<(u64, String)>,
     pub warnings: Vec<String>,
+}
+
+/// The unit of an input's counts: lines for line formats; journal entries, Prometheus series
+/// or Grafana rows for the formats read as records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CountUnit {
+    #[default]
+    Lines,
+    Entries,
+    Series,
+    Rows,
+}
+
+impl std::fmt::Display for CountUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CountUnit::Lines => "lines",
+            CountUnit::Entries => "entries",
+            CountUnit::Series => "series",
+            CountUnit::Rows => "rows",
+        })
+    }
 }
 
 impl InputReport {
@@ -525,17 +550,30 @@ fn read_records(
     mut reader: Box<dyn std::io::BufRead + Send>,
     options: &ReadOptions,
 ) -> Result<ReadInput> {
+    let mut sink = Sink::new(index);
+    let (mut records, unit): (Box<dyn RecordReader>, CountUnit) = match input_type {
+        InputType::JournalExport => (
+            Box::new(JournalExportReader::new(&options.parse)),
+            CountUnit::Entries,
+        ),
+        InputType::Prometheus => (
+            Box::new(PrometheusReader::new(&options.parse)),
+            CountUnit::Series,
+        ),
+        InputType::GrafanaCsv => (
+            Box::new(GrafanaCsvReader::new(&options.parse)),
+            CountUnit::Lines,
+        ),
+        _ => (
+            Box::new(GrafanaJsonReader::new(&options.parse)),
+            CountUnit::Rows,
+        ),
+    };
     let mut report = InputReport {
         name: name.to_string(),
         input_type: Some(input_type.name()),
+        unit,
         ..InputReport::default()
-    };
-    let mut sink = Sink::new(index);
-    let mut records: Box<dyn RecordReader> = match input_type {
-        InputType::JournalExport => Box::new(JournalExportReader::new(&options.parse)),
-        InputType::Prometheus => Box::new(PrometheusReader::new(&options.parse)),
-        InputType::GrafanaCsv => Box::new(GrafanaCsvReader::new(&options.parse)),
-        _ => Box::new(GrafanaJsonReader::new(&options.parse)),
     };
     let max_examples = options.max_examples;
     let mut account = |line_no: u64, class: LineClass| report.account(line_no, class, max_examples);

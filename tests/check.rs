@@ -77,6 +77,23 @@ fn check_passes_against_saved_json_and_jsonl() {
 }
 
 #[test]
+fn check_warns_on_an_empty_expected_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let (stdout, stderr, code) = check(&empty, &[]);
+    assert_eq!(code, 1, "every drop of the run is extra: {stdout}{stderr}");
+    assert!(
+        stderr.contains("empty.jsonl is empty, so it is read as no drops"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("check: 12 rows compared, 0 missing, 12 extra"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn check_fails_naming_an_edited_segment() {
     let dir = tempfile::tempdir().unwrap();
     let saved = save_drops(dir.path(), "csv");

@@ -99,7 +99,7 @@ fn journal_export_and_runtime_file_match_plain() {
     ]);
     assert_eq!(rows, plain());
     assert!(
-        stderr.contains("(journal-export): 2011 lines read"),
+        stderr.contains("(journal-export): 2011 entries read"),
         "{stderr}"
     );
     assert!(stderr.contains("(kubectl)"), "{stderr}");

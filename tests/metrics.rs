@@ -230,7 +230,10 @@ fn summary_shows_missing_scrapes_and_inputs() {
         "the scrape missed during the probe restart: {stderr}"
     );
     assert!(stderr.contains("devvm pressure"), "{stderr}");
-    assert!(stderr.contains("probe.json (prometheus)"), "{stderr}");
+    assert!(
+        stderr.contains("probe.json (prometheus): 12 series read = 12 used"),
+        "a Prometheus response is counted in series, not lines: {stderr}"
+    );
 }
 
 #[test]

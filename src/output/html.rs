@@ -381,16 +381,17 @@ fn write_inputs(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     writeln!(
         out,
         "<section id=\"inputs\">\n<h2>Inputs</h2>\n<table>\n<tr><th>input</th><th>type</th>\
-         <th>lines read</th><th>used</th><th>ignored</th><th>malformed</th></tr>"
+         <th>read</th><th>used</th><th>ignored</th><th>malformed</th></tr>"
     )?;
     for input in report.inputs {
         writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{} {}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             Escaped(&input.name),
             input.input_type.unwrap_or("empty"),
             input.lines,
+            input.unit,
             input.used,
             input.ignored,
             input.malformed

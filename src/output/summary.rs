@@ -277,10 +277,11 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     for input in report.inputs {
         writeln!(
             out,
-            "    {} ({}): {} lines read = {} used + {} ignored + {} malformed",
+            "    {} ({}): {} {} read = {} used + {} ignored + {} malformed",
             input.name,
             input.input_type.unwrap_or("empty"),
             input.lines,
+            input.unit,
             input.used,
             input.ignored,
             input.malformed
