@@ -517,6 +517,8 @@ impl Analyzed {
             } else {
                 Vec::new()
             },
+            since: self.since,
+            until: self.until,
         }
     }
 }

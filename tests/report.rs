@@ -270,6 +270,45 @@ fn report_honours_since_and_output() {
     );
 }
 
+/// Returns the axis labels of the report's timeline, such as `19:40`.
+fn tick_labels(html: &str) -> Vec<String> {
+    html.split("class=\"tick-label\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let text = rest.split_once('>')?.1;
+            Some(text.split('<').next()?.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn report_timeline_spans_since_until() {
+    let (_out, whole, _) = report_of(&incident_files(), &["-q"]);
+    assert_eq!(
+        tick_labels(&whole).first().map(String::as_str),
+        Some("19:00")
+    );
+
+    let (_out, html, _) = report_of(
+        &incident_files(),
+        &[
+            "-q",
+            "--since",
+            "2026-06-10 19:40:00",
+            "--until",
+            "2026-06-10 19:50:00",
+        ],
+    );
+    let labels = tick_labels(&html);
+    assert!(!labels.is_empty(), "the timeline has an axis");
+    for label in &labels {
+        assert!(
+            ("19:40"..="19:50").contains(&label.as_str()),
+            "axis label {label} lies outside --since/--until: {labels:?}"
+        );
+    }
+}
+
 #[test]
 fn report_to_missing_directory_fails() {
     let dir = tempfile::tempdir().unwrap();

@@ -101,6 +101,9 @@ pub struct Report<'a> {
     pub bursts: Vec<&'a Burst>,
     pub incidents: Vec<&'a Incident>,
     pub events: Vec<&'a Event>,
+    /// `--since` and `--until`, in UTC microseconds, which bound the report's timeline.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
 }
 
 /// Neutralises a text cell for spreadsheets: a leading `'` before `=`, `+`, `-`, `@`, tab or CR.

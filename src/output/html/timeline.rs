@@ -77,11 +77,10 @@ fn lanes<'a>(report: &Report<'a>) -> Vec<Lane<'a>> {
     lanes
 }
 
-/// Computes the time range to draw: every span, drop, burst and incident, at least a minute
-/// wide. Returns `None` when there is nothing to draw.
+/// Computes the time range to draw: every span, drop, burst and incident, cut to `--since` and
+/// `--until` when they are given, and at least a minute wide. Returns `None` when there is
+/// nothing to draw.
 fn time_range(report: &Report, lanes: &[Lane]) -> Option<Scale> {
-    // NOTE: `Report` does not carry `--since`/`--until`, so the lanes span the whole input even
-    // when those options leave only some of the drops, bursts and incidents.
     let mut times: Vec<i64> = Vec::new();
     for span in lanes.iter().filter_map(|l| l.span) {
         times.extend([span.first, span.last]);
@@ -89,7 +88,19 @@ fn time_range(report: &Report, lanes: &[Lane]) -> Option<Scale> {
     times.extend(report.drops.iter().map(|d| d.time));
     times.extend(report.bursts.iter().flat_map(|b| [b.start, b.end]));
     times.extend(report.incidents.iter().flat_map(|i| [i.start, i.end]));
-    let (start, end) = (*times.iter().min()?, *times.iter().max()?);
+    let mut start = *times.iter().min()?;
+    let mut end = *times.iter().max()?;
+    if let Some(since) = report.since {
+        start = start.max(since);
+    }
+    if let Some(until) = report.until {
+        end = end.min(until);
+    }
+    // A window outside the data leaves nothing between the bounds: draw the window itself.
+    if end < start {
+        start = report.since.unwrap_or(start);
+        end = report.until.unwrap_or(start).max(start);
+    }
     let widen = (60 * SECOND - (end - start)).max(0) / 2;
     Some(Scale {
         start: start - widen,
@@ -372,7 +383,11 @@ fn write_lanes(
                 (right - left).max(1.0),
                 Escaped(&span_text(span))
             )?;
-            for &(from, to) in &span.gaps {
+            for &(from, to) in span
+                .gaps
+                .iter()
+                .filter(|&&(from, to)| to >= scale.start && from <= scale.end)
+            {
                 let (left, right) = (scale.x(from), scale.x(to));
                 writeln!(
                     out,
@@ -402,7 +417,7 @@ fn write_lanes(
             .iter()
             .filter_map(|&i| report.analysis.events.get(i))
         {
-            if event.source != lane.source {
+            if event.source != lane.source || !(scale.start..=scale.end).contains(&event.time) {
                 continue;
             }
             if lane.source == Source::Cloudflared {
