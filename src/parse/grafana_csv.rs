@@ -11,17 +11,21 @@
 //! - Several frames one after another, each block starting with its own `"Time",...` header.
 //! - An optional `sep=;` first line ("Download for Excel") and `;` as the delimiter (Grafana
 //!   uses the browser locale's list separator).
+//! - **Series as rows**, the other layout of the graph panel's "Export CSV" in Grafana 6 and
+//!   older (`exportSeriesListToCsv`): a `"Series","Time","Value"` header, then one row per
+//!   sample. Grafana 6 writes `,` and CRLF; older releases write `;`. Its "series as columns"
+//!   layout is the joined form above.
 //!
 //! The time cell is epoch milliseconds ("Formatted data" off) or a date and time such as
 //! `2026-06-10 19:50:20` ("Formatted data" on, read in `--tz`, which should be the dashboard's
-//! zone). Values are plain numbers, `NaN`, `+Inf` or `-Inf`.
+//! zone; Grafana 6 writes `2026-06-10T19:50:20+02:00`, which carries its offset). Values are
+//! plain numbers, `NaN`, `+Inf` or `-Inf`; Grafana 6 writes a missing sample as `null`.
 //!
 //! NOTE: a column whose legend was customised (`{{leg}}`) has no metric name and is ignored,
 //! and a value formatted with a unit (`1.5 s`, `25%`) cannot be read; download with "Formatted
-//! data" off and the default legend. The series-as-rows layout of Grafana 6's graph panel is
-//! not read.
+//! data" off and the default legend.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead};
 
 use super::envelope::{RecordReader, epoch_digits};
@@ -43,17 +47,30 @@ pub fn is_csv_head(head: &[u8]) -> bool {
     let Some(delimiter) = delimiter_of(first) else {
         return false;
     };
-    let cell = first.split(|&b| b == delimiter).next().unwrap_or_default();
+    let mut cells = first.split(|&b| b == delimiter);
+    let cell = cells.next().unwrap_or_default();
     is_time_header(cell)
+        || (header_cell_is(cell, b"series") && cells.next().is_some_and(is_time_header))
 }
 
-fn is_time_header(cell: &[u8]) -> bool {
+/// Tells whether a header cell, quoted or not, is `name` in any case.
+fn header_cell_is(cell: &[u8], name: &[u8]) -> bool {
     let cell = cell.trim_ascii();
     let cell = cell
         .strip_prefix(b"\"")
         .and_then(|c| c.strip_suffix(b"\""))
         .unwrap_or(cell);
-    cell.eq_ignore_ascii_case(b"time")
+    cell.eq_ignore_ascii_case(name)
+}
+
+fn is_time_header(cell: &[u8]) -> bool {
+    header_cell_is(cell, b"time")
+}
+
+/// Tells whether a value cell has no sample: empty, or Grafana 6's `null`.
+fn is_missing(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.is_empty() || cell.eq_ignore_ascii_case("null")
 }
 
 /// Returns the delimiter of a header row: the byte right after its first cell, `,` or `;`.
@@ -155,7 +172,10 @@ impl GrafanaCsvReader {
         // The series of each column of the current block (None for the time column and for
         // columns that are not metrics).
         let mut columns: Vec<Option<usize>> = Vec::new();
+        // In a series-as-rows block, the series of each display name met so far.
+        let mut rows_layout: Option<HashMap<Vec<u8>, Option<usize>>> = None;
         let mut ignored_columns = 0usize;
+        let mut ignored_names = 0usize;
         let mut record = csv::ByteRecord::new();
         // Lines are counted from byte offsets: the reader's own line count lags behind on CRLF
         // rows.
@@ -188,7 +208,20 @@ impl GrafanaCsvReader {
             let Some(first) = record.get(0) else {
                 continue;
             };
+            if header_cell_is(first, b"series") && record.get(1).is_some_and(is_time_header) {
+                rows_layout = Some(HashMap::new());
+                account(line, LineClass::Ignored);
+                continue;
+            }
+            if let Some(names) = &mut rows_layout
+                && !is_time_header(first)
+            {
+                let class = self.series_row(&record, line, names, &mut out, &mut ignored_names);
+                account(line, class);
+                continue;
+            }
             if is_time_header(first) {
+                rows_layout = None;
                 columns = record
                     .iter()
                     .skip(1)
@@ -231,7 +264,7 @@ impl GrafanaCsvReader {
             for (cell, column) in record.iter().skip(1).zip(&columns) {
                 let Some(index) = column else { continue };
                 let cell = String::from_utf8_lossy(cell);
-                if cell.trim().is_empty() {
+                if is_missing(&cell) {
                     continue;
                 }
                 match parse_value(&cell) {
@@ -258,7 +291,71 @@ impl GrafanaCsvReader {
                  download with the default legend"
             ));
         }
+        if ignored_names > 0 {
+            self.notes.push(format!(
+                "{ignored_names} series are not named `metric{{labels}}` and were ignored; \
+                 export with the default legend"
+            ));
+        }
         out
+    }
+
+    /// Reads one `series,time,value` row of the series-as-rows layout into `out`, adding the
+    /// series the first time its display name appears.
+    fn series_row(
+        &self,
+        record: &csv::ByteRecord,
+        line: u64,
+        names: &mut HashMap<Vec<u8>, Option<usize>>,
+        out: &mut Vec<Series>,
+        ignored_names: &mut usize,
+    ) -> LineClass {
+        if record.iter().all(|c| c.trim_ascii().is_empty()) {
+            return LineClass::Ignored;
+        }
+        let (Some(name), Some(time), Some(value)) = (record.get(0), record.get(1), record.get(2))
+        else {
+            return LineClass::Malformed("series row without series, time and value cells");
+        };
+        let Some(time) = std::str::from_utf8(time)
+            .ok()
+            .and_then(|cell| parse_time_cell(cell, self.zone))
+        else {
+            return LineClass::Malformed("row without a readable time");
+        };
+        let index = *names.entry(name.to_vec()).or_insert_with(|| {
+            match parse_display_name(&String::from_utf8_lossy(name)) {
+                Some((name, labels)) => {
+                    out.push(Series {
+                        name,
+                        labels,
+                        samples: Vec::new(),
+                        line,
+                        rows: BTreeMap::new(),
+                    });
+                    Some(out.len() - 1)
+                }
+                None => {
+                    *ignored_names += 1;
+                    None
+                }
+            }
+        });
+        let Some(index) = index else {
+            return LineClass::Ignored;
+        };
+        let value = String::from_utf8_lossy(value);
+        if is_missing(&value) {
+            return LineClass::Ignored;
+        }
+        match parse_value(&value) {
+            Some(value) => {
+                out[index].samples.push((time, value));
+                out[index].rows.insert(time, line);
+                LineClass::Used
+            }
+            None => LineClass::Malformed("the value is not a plain number"),
+        }
     }
 }
 
@@ -353,6 +450,66 @@ mod tests {
     }
 
     #[test]
+    fn grafana_6_series_as_rows() {
+        // Grafana 6's "Export CSV" with "Series as rows": `,`, CRLF, quoted names and times
+        // with their offset, `null` for a missing sample.
+        let grafana_6 = "\"Series\",\"Time\",\"Value\"\r\n\
+            \"t3probe_connected{instance=\"\"probe:9100\"\", leg=\"\"cloudflare\"\"}\",\"2026-06-10T21:50:05+02:00\",1\r\n\
+            \"t3probe_connected{instance=\"\"probe:9100\"\", leg=\"\"cloudflare\"\"}\",\"2026-06-10T21:50:20+02:00\",0\r\n\
+            \"t3probe_connected{instance=\"\"probe:9100\"\", leg=\"\"cloudflare\"\"}\",\"2026-06-10T21:50:35+02:00\",null\r\n\
+            \"t3probe_connected{instance=\"\"probe:9100\"\", leg=\"\"internal\"\"}\",\"2026-06-10T21:50:05+02:00\",1\r\n\
+            \"t3probe_connected{instance=\"\"probe:9100\"\", leg=\"\"internal\"\"}\",\"2026-06-10T21:50:20+02:00\",1\r\n";
+        // Older releases: `;`, no quotes, an Excel `sep=` line.
+        let grafana_5 = "sep=;\nSeries;Time;Value\n\
+            t3probe_connected{leg=\"cloudflare\"};1781121005000;1\n\
+            t3probe_connected{leg=\"cloudflare\"};1781121020000;0\n\
+            t3probe_connected{leg=\"internal\"};1781121005000;1\n";
+        for (name, text, first_data_line) in
+            [("grafana 6", grafana_6, 2), ("grafana 5", grafana_5, 3)]
+        {
+            assert!(is_csv_head(text.as_bytes()), "{name}");
+            let (sink, classes, notes) = read(text);
+            assert!(notes.is_empty(), "{name}: {notes:?}");
+            assert_eq!(classes[0].1, LineClass::Ignored, "{name}: the header");
+            assert_eq!(classes[1], (first_data_line, LineClass::Used), "{name}");
+            assert_eq!(sink.events.len(), 1, "{name}: {:?}", sink.events);
+            assert!(
+                matches!(&sink.events[0].kind, EventKind::ProbeLegDown { leg, .. } if &**leg == "cloudflare"),
+                "{name}"
+            );
+            assert_eq!(sink.events[0].time, 1_781_121_020 * SECOND, "{name}");
+            assert_eq!(sink.events[0].origin.line, first_data_line + 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn series_rows_with_bad_cells() {
+        let text = "Series,Time,Value\n\
+            t3probe_connected{leg=\"internal\"},1781121005000,1 s\n\
+            t3probe_connected{leg=\"internal\"},yesterday,1\n\
+            Value #A,1781121005000,1\n\
+            t3probe_connected{leg=\"internal\"}\n";
+        let (_, classes, notes) = read(text);
+        assert_eq!(
+            classes,
+            vec![
+                (1, LineClass::Ignored),
+                (2, LineClass::Malformed("the value is not a plain number")),
+                (3, LineClass::Malformed("row without a readable time")),
+                (4, LineClass::Ignored),
+                (
+                    5,
+                    LineClass::Malformed("series row without series, time and value cells")
+                ),
+            ]
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("1 series are not named")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
     fn one_frame_blocks_one_after_another() {
         let text = "\"Time\",\"t3probe_connected{leg=\"\"t3serve\"\"}\"\r\n1781121005000,1\r\n1781121020000,0\r\n\
                     \"Time\",\"t3probe_connected{leg=\"\"internal\"\"}\"\r\n1781121005000,0\r\n1781121020000,1\r\n";
@@ -411,6 +568,10 @@ mod tests {
         assert!(!is_csv_head(b"Time\n"));
         assert!(!is_csv_head(b"Timeline,x\n"));
         assert!(is_csv_head(b"time,value\n"));
+        assert!(is_csv_head(b"\"Series\",\"Time\",\"Value\"\r\n"));
+        assert!(is_csv_head(b"sep=;\nSeries;Time;Value\n"));
+        assert!(!is_csv_head(b"Series,Value\n"));
+        assert!(!is_csv_head(b"Series\n"));
     }
 
     proptest::proptest! {
