@@ -192,7 +192,7 @@ pub struct CommonArgs {
     pub reconnect_window: i64,
 
     /// The fewest drops of distinct clients that make a burst (2 or more).
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u64).range(2..).map(|n| n as usize))]
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse_burst_min)]
     pub burst_min: usize,
 
     /// How close in time a burst's drops are: 1s means the same UTC second; a wider window
@@ -269,7 +269,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..).map(|n| n as usize))]
     pub max_line_bytes: usize,
 
-    /// Threads used to read inputs [default: all cores].
+    /// Threads used to read inputs; 0 or 1 reads on one thread [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -287,7 +287,8 @@ pub struct CommonArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Do not print the summary on stderr.
+    /// Do not print the summary on stderr. Warnings (an input that ended early or was empty, a
+    /// doubtful clock offset) are still printed.
     #[arg(long, short)]
     pub quiet: bool,
 
@@ -300,9 +301,23 @@ pub struct CommonArgs {
 /// When to show the progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ProgressMode {
+    /// Show it when stderr is a terminal and --quiet is not given.
     Auto,
+    /// Show it even when stderr is a file or a pipe.
     Always,
+    /// Never show it.
     Never,
+}
+
+/// Parses `--burst-min`: a count of 2 or more, since one drop alone is no burst.
+fn parse_burst_min(text: &str) -> std::result::Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(count) if count >= 2 => Ok(count),
+        Ok(count) => Err(format!(
+            "{count} is too few: a burst is 2 or more clients dropping together"
+        )),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
 }
 
 /// Parses a duration: `30s`, `1500ms`, `2m`, `1h`, or a bare number of seconds. Returns
@@ -432,10 +447,12 @@ pub fn run(cli: Cli) -> Result<i32> {
                 let options = output_options(common, false);
                 write_rows(&common.output, &report, Rows::Drops, &options)?;
             }
+            let mut stderr = io::stderr().lock();
             if !common.quiet {
-                let mut stderr = io::stderr().lock();
                 let _ = output::summary::write_summary(&mut stderr, &report);
                 let _ = writeln!(stderr, "  report: {}", args.html.display());
+            } else {
+                let _ = output::summary::write_warnings(&mut stderr, &report);
             }
             Ok(0)
         }
@@ -650,9 +667,13 @@ fn write_command(args: &CommonArgs, rows: Rows) -> Result<Analyzed> {
     )?;
 
     // The summary goes to stderr when the rows do not go to a terminal (a pipe or --output).
+    // Its warnings go there in every case: an input that ended early changes what the rows
+    // mean.
+    let stderr = io::stderr();
     if !args.quiet && !stdout_terminal {
-        let stderr = io::stderr();
         let _ = output::summary::write_summary(&mut stderr.lock(), &report);
+    } else {
+        let _ = output::summary::write_warnings(&mut stderr.lock(), &report);
     }
     Ok(analyzed)
 }
@@ -723,9 +744,11 @@ fn run_check(args: &CheckArgs) -> Result<i32> {
             &output_options(common, false),
         )?;
     }
+    let stderr = io::stderr();
     if !common.quiet {
-        let stderr = io::stderr();
         let _ = output::summary::write_summary(&mut stderr.lock(), &report);
+    } else {
+        let _ = output::summary::write_warnings(&mut stderr.lock(), &report);
     }
 
     let actual: Vec<DropRow> = report

@@ -58,7 +58,7 @@ pub struct InputReport {
     pub name: String,
     #[serde(rename = "type")]
     pub input_type: Option<&'static str>,
-    /// What `lines` counts: lines, or the records of a format not read line by line.
+    /// The unit of `lines`: lines, or the records of a format not read line by line.
     pub unit: CountUnit,
     pub lines: u64,
     pub used: u64,
@@ -172,6 +172,9 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         bar.finish_and_clear();
     }
     let mut read: Vec<ReadInput> = results.into_iter().collect::<Result<_>>()?;
+    for input in &mut read {
+        warn_if_mostly_malformed(&mut input.report);
+    }
 
     resolve_years(&mut read, options)?;
 
@@ -191,6 +194,35 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
             ));
     }
     Ok(parsed)
+}
+
+/// The minimum line count for a majority of malformed lines to be a warning, since a short
+/// input with a few bad lines is no sign of a wrong type.
+const MALFORMED_WARNING_MIN_LINES: u64 = 20;
+
+/// Warns when most of an input is malformed, which is what a stream of several log kinds
+/// (`cat *.log | t3forensics drops -`) or a wrongly forced type gives: the input was read as its
+/// first lines' type.
+fn warn_if_mostly_malformed(report: &mut InputReport) {
+    if report.lines < MALFORMED_WARNING_MIN_LINES || report.malformed * 2 <= report.lines {
+        return;
+    }
+    let name = &report.name;
+    // stdin has no path for TYPE:PATH, so the hint gives the bare TYPE, which forces every
+    // input.
+    let force = if name == "<stdin>" {
+        "--input-type TYPE".to_string()
+    } else {
+        format!("--input-type TYPE:{name}")
+    };
+    report.warnings.push(format!(
+        "{name}: {} of {} {} are malformed for a {} input; if it mixes several kinds of log, give \
+         each as its own file, or name the type with {force}",
+        report.malformed,
+        report.lines,
+        report.unit,
+        report.input_type.unwrap_or("?"),
+    ));
 }
 
 /// Removes events that another input already holds: the same source and meaning at the same
@@ -452,9 +484,14 @@ fn read_one(
                             lines.line_no,
                             progress,
                         )
-                        .map(|line_no| {
-                            lines.line_no = line_no;
-                            file_bytes = Some(end);
+                        .map(|read| {
+                            lines.line_no = read.line_no;
+                            file_bytes = Some(read.shrunk_to.unwrap_or(end));
+                            if let Some(length) = read.shrunk_to {
+                                lines.truncated = Some(format!(
+                                    "the file shrank from {end} to {length} bytes while it was read"
+                                ));
+                            }
                         })
                     }
                     None => parallel::parse_rest(
@@ -509,10 +546,18 @@ fn read_one(
     report.bytes = file_bytes.unwrap_or(lines.bytes_read);
     if let Some(error) = &lines.truncated {
         report.truncated = Some((lines.line_no, error.clone()));
-        report.warnings.push(format!(
-            "{name}: input ends early after {} decompressed bytes ({error}); the lines before it were read",
-            lines.bytes_read
-        ));
+        report.warnings.push(match file_bytes {
+            // A regular file read by offset: the only way it ends early is by shrinking.
+            Some(length) => format!(
+                "{name}: {error}, as a copytruncate rotation does; the lines past byte {length} \
+                 are missing, and with several threads some lines before it may be too; read a \
+                 copy of the file"
+            ),
+            None => format!(
+                "{name}: input ends early after {} decompressed bytes ({error}); the lines before it were read",
+                report.bytes
+            ),
+        });
     }
     Ok(ReadInput {
         report,

@@ -54,6 +54,34 @@ fn truncated_gzip_keeps_lines_read_and_warns_with_offset() {
 }
 
 #[test]
+fn quiet_still_prints_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = gzip(&journal());
+    let path = write(dir.path(), "cut.log.gz", &full[..full.len() * 3 / 4]);
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning: "), "{stderr}");
+    assert!(stderr.contains("ends early after"), "{stderr}");
+    assert!(!stderr.contains("drop(s)"), "no summary with -q: {stderr}");
+}
+
+#[test]
+fn mixed_log_kinds_on_stdin_warn() {
+    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let mut mixed = journal();
+    mixed.extend(std::fs::read(incident.join("traefik-access.log")).unwrap());
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "-"]).write_stdin(mixed));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("lines are malformed for a journal input")
+            && stderr.contains("give each as its own file"),
+        "{stderr}"
+    );
+    let (_, stderr, _) = run(t3().arg("drops").arg(incident.join("devvm-journal.log")));
+    assert!(!stderr.contains("are malformed for"), "{stderr}");
+}
+
+#[test]
 fn concatenated_gzip_members_are_all_read() {
     let dir = tempfile::tempdir().unwrap();
     let text = journal();

@@ -238,7 +238,7 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         report.drops.iter().map(|d| (d.time, d.segment)).collect();
     write_histogram(out, &drop_times)?;
 
-    let (offset_text, offset_warning) = describe_offset(&analysis.offset);
+    let (offset_text, _) = describe_offset(&analysis.offset);
     if analysis.dispatch_sockets > 0 && analysis.traefik_sockets > 0
         || analysis.offset.method == "given"
     {
@@ -290,6 +290,14 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             writeln!(out, "      malformed {}:{line}: {reason}", input.name)?;
         }
     }
+    write_warnings(out, report)
+}
+
+/// Writes the run's warnings (inputs that ended early or were empty, a doubtful clock offset)
+/// on their own, for runs that print no summary: `--quiet`, or rows on a terminal.
+pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let analysis = report.analysis;
+    let (_, offset_warning) = describe_offset(&analysis.offset);
     // A forced offset that joins nothing leaves every socket without its Traefik line, which
     // silently weakens every verdict.
     let skew_warning = (analysis.offset.method == "given"

@@ -9,7 +9,9 @@ pub enum ColorMode {
     /// Colour when stdout is a terminal, unless `NO_COLOR` is set to a non-empty value.
     #[default]
     Auto,
+    /// Colour even when stdout is a file or a pipe.
     Always,
+    /// Never colour.
     Never,
 }
 

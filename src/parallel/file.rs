@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::fs::File;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -92,8 +93,9 @@ impl BlockBuffer {
 /// line begun in the block before, and reads past its own end to finish its last line. The
 /// results are merged in file order, so they do not depend on the thread count.
 ///
-/// NOTE: a file that shrinks while it is read (a `copytruncate` rotation) ends where its bytes
-/// end. Nothing reports that, just as nothing can for a stream.
+/// A file that shrinks while it is read (a `copytruncate` rotation) ends where a read first
+/// found its end, and [`FileRead::shrunk_to`] reports it. Blocks read before the cut still hold
+/// their lines, so with several threads the lines lost may lie before lines that were read.
 pub fn parse_file_rest<P: LineParser + Send>(
     range: FileRange<'_>,
     new_parser: impl Fn() -> P + Sync,
@@ -102,11 +104,13 @@ pub fn parse_file_rest<P: LineParser + Send>(
     report: &mut InputReport,
     mut line_offset: u64,
     progress: Option<&ProgressBar>,
-) -> std::io::Result<u64> {
+) -> std::io::Result<FileRead> {
     let block_bytes = settings.block_bytes.max(1) as u64;
     let span = range.end.saturating_sub(range.start);
     let blocks = span.div_ceil(block_bytes);
     let input = sink.input;
+    // The shortest length a read found, below `range.end` when the file shrank.
+    let shortest = AtomicU64::new(range.end);
 
     // Blocks are parsed a window at a time and merged in order after each window, so the
     // parsed-but-unmerged blocks held at once do not grow with the file.
@@ -121,7 +125,14 @@ pub fn parse_file_rest<P: LineParser + Send>(
                 let to = (from + block_bytes).min(range.end);
                 let counts = BLOCK_BUFFER.with(|buffer| {
                     let mut buffer = buffer.borrow_mut();
-                    let lines = read_file_block(&range, from, to, settings.max_line, &mut buffer)?;
+                    let lines = read_file_block(
+                        &range,
+                        from,
+                        to,
+                        settings.max_line,
+                        &mut buffer,
+                        &shortest,
+                    )?;
                     let mut parser = new_parser();
                     let mut block_sink = Sink::new(input);
                     let counts = parse_block(
@@ -137,6 +148,10 @@ pub fn parse_file_rest<P: LineParser + Send>(
                 if let Some(bar) = progress {
                     // Only the bytes past what the stream reader already counted.
                     bar.inc(to.saturating_sub(from.max(range.counted)));
+                    // A file that grew after the bar took its size would take it past 100 %.
+                    if bar.length().is_some_and(|total| bar.position() > total) {
+                        bar.set_length(bar.position());
+                    }
                 }
                 counts
             })
@@ -154,7 +169,20 @@ pub fn parse_file_rest<P: LineParser + Send>(
         }
         next = window_end;
     }
-    Ok(line_offset)
+    let shortest = shortest.into_inner();
+    Ok(FileRead {
+        line_no: line_offset,
+        shrunk_to: (shortest < range.end).then_some(shortest),
+    })
+}
+
+/// The end of a file read by [`parse_file_rest`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileRead {
+    /// The number of the last line.
+    pub line_no: u64,
+    /// The file's length as a read found it, when that was below the length at the start.
+    pub shrunk_to: Option<u64>,
 }
 
 /// Reads from `file` at `offset`, without moving its position on Unix (`pread`).
@@ -180,6 +208,7 @@ fn read_file_block(
     to: u64,
     max_line: usize,
     buffer: &mut BlockBuffer,
+    shortest: &AtomicU64,
 ) -> std::io::Result<usize> {
     buffer.truncate(0);
 
@@ -187,6 +216,9 @@ fn read_file_block(
     // file's offset `read_from`.
     let read_from = if from > range.start { from - 1 } else { from };
     let mut ended = buffer.read_at(range.file, read_from, (to - read_from) as usize)?;
+    if ended {
+        shortest.fetch_min(read_from + buffer.len as u64, Ordering::Relaxed);
+    }
     let first = if from > range.start {
         match memchr::memchr(b'\n', buffer.bytes()) {
             Some(newline) => newline + 1,
@@ -212,6 +244,9 @@ fn read_file_block(
         let step = (range.end - offset).min(64 << 10) as usize;
         ended = buffer.read_at(range.file, offset, step)?;
         offset += (buffer.len - before) as u64;
+        if ended {
+            shortest.fetch_min(offset, Ordering::Relaxed);
+        }
         ended = ended || offset >= range.end;
         if let Some(newline) = memchr::memchr(b'\n', &buffer.bytes()[before..]) {
             buffer.truncate(before + newline + 1);
@@ -311,7 +346,7 @@ mod tests {
         };
         let mut sink = Sink::new(0);
         let mut report = InputReport::default();
-        let last = parse_file_rest(
+        let read = parse_file_rest(
             range,
             || EchoParser,
             settings,
@@ -321,6 +356,8 @@ mod tests {
             None,
         )
         .unwrap();
+        assert_eq!(read.shrunk_to, None);
+        let last = read.line_no;
         let mut lines: Vec<(u64, Option<String>)> = sink
             .events
             .iter()
@@ -384,6 +421,42 @@ mod tests {
     }
 
     #[test]
+    fn file_shorter_than_its_length_is_reported() {
+        // The length was taken before a rotation truncated the file to its first 3 lines.
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"one\ntwo\nthree\n").unwrap();
+        for block_bytes in [2, 5, 64] {
+            let range = FileRange {
+                file: &file,
+                start: 0,
+                end: 1000,
+                counted: 0,
+            };
+            let settings = BlockSettings {
+                pod: None,
+                max_line: 100,
+                max_examples: 5,
+                block_bytes,
+            };
+            let mut sink = Sink::new(0);
+            let mut report = InputReport::default();
+            let read = parse_file_rest(
+                range,
+                || EchoParser,
+                settings,
+                &mut sink,
+                &mut report,
+                0,
+                None,
+            )
+            .unwrap();
+            assert_eq!(read.shrunk_to, Some(14), "blocks of {block_bytes} bytes");
+            assert_eq!(read.line_no, 3, "blocks of {block_bytes} bytes");
+            assert_eq!(report.lines, 3, "blocks of {block_bytes} bytes");
+        }
+    }
+
+    #[test]
     fn a_line_far_longer_than_the_limit_is_not_read_whole() {
         let mut content = b"first\n".to_vec();
         content.extend(std::iter::repeat_n(b'x', 3 << 20));
@@ -410,7 +483,8 @@ mod tests {
             counted: 0,
         };
         let mut buffer = BlockBuffer::new();
-        let first = read_file_block(&range, 0, 64 << 10, 1024, &mut buffer).unwrap();
+        let shortest = AtomicU64::new(range.end);
+        let first = read_file_block(&range, 0, 64 << 10, 1024, &mut buffer, &shortest).unwrap();
         assert_eq!(first, 0);
         assert_eq!(
             buffer.len,
@@ -418,7 +492,8 @@ mod tests {
             "the first line, the cut one and a newline"
         );
         assert!(buffer.storage.len() <= 128 << 10);
-        read_file_block(&range, 64 << 10, 128 << 10, 1024, &mut buffer).unwrap();
+        read_file_block(&range, 64 << 10, 128 << 10, 1024, &mut buffer, &shortest).unwrap();
+        assert_eq!(shortest.into_inner(), range.end, "nothing shrank");
         assert_eq!(buffer.len, 0, "no line starts inside the long line");
     }
 

@@ -29,7 +29,7 @@ use crate::input::LineReader;
 use crate::parse::{LineClass, LineCtx, LineParser, Sink};
 use crate::run::InputReport;
 
-pub use file::{FileRange, parse_file_rest};
+pub use file::{FileRange, FileRead, parse_file_rest};
 
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 1 << 20;
