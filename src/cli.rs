@@ -28,7 +28,7 @@ use crate::time::{self, MILLI, SECOND, Zone};
 ///
 /// Reads devvm journal exports (journalctl -o short, short-precise, short-iso,
 /// short-iso-precise, short-unix, with-unit, cat, json or export), Traefik access logs (CLF or
-/// JSON) and cloudflared logs, plain or gzip, from files or stdin; the same lines wrapped by
+/// JSON) and cloudflared logs, plain, gzip or zstd, from files or stdin; the same lines wrapped by
 /// kubectl logs, container runtime files, logcli or Grafana downloads; and the probe's and
 /// devvm's pressure metrics as Prometheus JSON or Grafana CSV. The type of each input is
 /// detected from its content.
@@ -150,7 +150,7 @@ fn segment_parser() -> impl TypedValueParser<Value = Segment> {
 /// Options shared by every subcommand.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Log files to read (plain or gzip). `-`, or no path while stdin is not a terminal, reads
+    /// Log files to read (plain, gzip or zstd). `-`, or no path while stdin is not a terminal, reads
     /// stdin.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
@@ -283,7 +283,8 @@ pub struct CommonArgs {
     pub progress: ProgressMode,
 
     /// Fail with exit status 2, writing no rows, when any line is malformed or an input ends
-    /// early (a truncated gzip); the error names the first such file:line.
+    /// early (a truncated gzip or zstd stream, a file truncated while it was read); the error
+    /// names the first such file:line.
     #[arg(long)]
     pub strict: bool,
 

@@ -102,6 +102,45 @@ fn concatenated_gzip_members_are_all_read() {
 }
 
 #[test]
+fn zstd_frames_are_read_like_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = journal();
+    let half = text.len() / 2 + memchr_newline(&text[text.len() / 2..]) + 1;
+    let one = zstd::encode_all(&text[..], 3).unwrap();
+    let mut two = zstd::encode_all(&text[..half], 3).unwrap();
+    two.extend(zstd::encode_all(&text[half..], 19).unwrap());
+    let (plain, _, _) = run(t3().args(["drops", "-q", "-"]).write_stdin(text.clone()));
+    for (name, data) in [("one frame", one), ("two frames", two)] {
+        // Read from stdin so the evidence names the same input in both runs.
+        let (stdout, stderr, code) = run(t3().args(["drops", "-q", "-"]).write_stdin(data.clone()));
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(stdout, plain, "{name}");
+        let path = write(dir.path(), "journal.log.zst", &data);
+        let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(rows(&stdout), 12, "{name}");
+    }
+}
+
+#[test]
+fn truncated_zstd_keeps_lines_read_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = zstd::encode_all(&journal()[..], 3).unwrap();
+    let path = write(dir.path(), "cut.log.zst", &full[..full.len() * 3 / 4]);
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ends early after"), "{stderr}");
+    assert!(rows(&stdout) > 0, "drops before the cut are kept");
+    let (_, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "--strict fails on a cut stream: {stderr}");
+}
+
+/// Returns the offset of the first newline in `bytes`.
+fn memchr_newline(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&b| b == b'\n').unwrap()
+}
+
+#[test]
 fn trailing_garbage_after_gzip_member_warns_and_keeps_lines() {
     let dir = tempfile::tempdir().unwrap();
     let mut data = gzip(&journal());

@@ -1,10 +1,11 @@
-//! Inputs: files and stdin, decompressed when they are gzip, read as lines in large chunks.
+//! Inputs: files and stdin, decompressed when they are gzip or zstd, read as lines in large
+//! chunks.
 //!
-//! Compression is decided by content (the gzip magic bytes), never by file name, and a file of
-//! several gzip members (rotated logs concatenated, `cat a.gz b.gz`) is read to its end. Lines
-//! are cut from 1 MiB chunks with memchr, so an input is never held in memory whole and a line
-//! costs no allocation. A line longer than `max_line_bytes` is skipped to its end and reported
-//! as malformed, so one runaway line cannot grow memory.
+//! Compression is decided by content (the gzip and zstd magic bytes), never by file name. A file
+//! of several gzip members or zstd frames (rotated logs concatenated, `cat a.gz b.gz`) is read to
+//! its end. Lines are cut from large chunks with memchr, so an input is never held in memory
+//! whole and a line costs no allocation. A line longer than `max_line_bytes` is skipped to its
+//! end and reported as malformed, so one runaway line cannot grow memory.
 
 pub mod detect;
 
@@ -136,6 +137,12 @@ pub fn progress_bar(specs: &[InputSpec], force: bool) -> ProgressBar {
 /// The size of the chunks lines are cut from.
 const CHUNK: usize = 1 << 20;
 
+/// The first bytes of a gzip member (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The first bytes of a zstd frame (RFC 8878), `0xFD2FB528` little-endian.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
 /// The capacity of the `BufReader`s in front of a file and a gzip decoder. It is below the
 /// line reader's own buffer, so the line reader's reads bypass them.
 const READ_BUFFER: usize = 64 << 10;
@@ -144,7 +151,7 @@ const READ_BUFFER: usize = 64 << 10;
 /// only for its first lines, and it grows for longer lines.
 const LINE_BUFFER: usize = 256 << 10;
 
-/// Opens an input, decompressing gzip when its first bytes are the gzip magic number.
+/// Opens an input, decompressing gzip or zstd when its first bytes are their magic number.
 pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
     open_with_progress(spec, None).map(|opened| opened.reader)
 }
@@ -177,20 +184,31 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
         raw = Box::new(bar.wrap_read(raw));
     }
     let mut reader = BufReader::with_capacity(READ_BUFFER, raw);
-    let is_gzip = {
-        let head = reader.fill_buf().map_err(|source| Error::Read {
-            name: spec.name(),
-            line: 0,
-            source,
-        })?;
-        head.starts_with(&[0x1f, 0x8b])
-    };
+    let head = reader.fill_buf().map_err(|source| Error::Read {
+        name: spec.name(),
+        line: 0,
+        source,
+    })?;
+    let is_gzip = head.starts_with(&GZIP_MAGIC);
+    let is_zstd = head.starts_with(&ZSTD_MAGIC);
     if is_gzip {
         Ok(Opened {
             reader: Box::new(BufReader::with_capacity(
                 READ_BUFFER,
                 MultiGzDecoder::new(reader),
             )),
+            plain_file: None,
+        })
+    } else if is_zstd {
+        // The decoder reads every frame, so zstd files joined with `cat` are read whole.
+        let decoder =
+            zstd::stream::read::Decoder::with_buffer(reader).map_err(|source| Error::Read {
+                name: spec.name(),
+                line: 0,
+                source,
+            })?;
+        Ok(Opened {
+            reader: Box::new(BufReader::with_capacity(READ_BUFFER, decoder)),
             plain_file: None,
         })
     } else {
