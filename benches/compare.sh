@@ -6,8 +6,8 @@
 #
 # Environment: HOURS (default 8) and TRAEFIK_NOISE (Traefik lines per second from other routers,
 # default 160) size the corpus; JOURNAL_NOISE (default 20) sizes the devvm journal; RUNS (default
-# 3) is how many times each command runs (the best time counts). Needs ripgrep, bc and GNU time
-# (installed with apt-get when missing).
+# 3) is how many times each command runs (the best time counts). Needs ripgrep, bc, zstd and GNU
+# time (installed with apt-get when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,7 @@ runs=${RUNS:-3}
 missing=()
 command -v rg >/dev/null || missing+=(ripgrep)
 command -v bc >/dev/null || missing+=(bc)
+command -v zstd >/dev/null || missing+=(zstd)
 [ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -45,9 +46,12 @@ if [ ! -f "$corpus/gz/traefik-access.log.gz" ]; then
   split -n l/4 -d --additional-suffix=.log "$corpus/traefik-access.log" "$corpus/gz/split/traefik-"
   gzip -f "$corpus"/gz/split/*.log
 fi
+if [ ! -f "$corpus/gz/traefik-access.log.zst" ]; then
+  zstd -q -c "$corpus/traefik-access.log" >"$corpus/gz/traefik-access.log.zst"
+fi
 
 # Read everything once so every command reads from the page cache.
-cat "${files[@]}" "$corpus"/gz/*.gz "$corpus"/gz/split/*.gz "$corpus-double"/*.log >/dev/null
+cat "${files[@]}" "$corpus"/gz/*.gz "$corpus"/gz/*.zst "$corpus"/gz/split/*.gz "$corpus-double"/*.log >/dev/null
 
 # best SECONDS of $runs runs of a shell command
 best() {
@@ -102,6 +106,11 @@ echo "drops on one .gz:                ${drops_gz} s;  gzip -dc: ${gunzip_one} s
 echo "  drops / gzip -dc, one file:    $(ratio "$drops_gz" "$gunzip_one")   (target: at most 1.2)"
 echo "drops on 4 .gz files:            ${drops_split} s;  gzip -dc: ${gunzip_split} s"
 echo "  drops / gzip -dc, 4 files:     $(ratio "$drops_split" "$gunzip_split")   (target: under 1)"
+zst="$corpus/gz/traefik-access.log.zst"
+drops_zst=$(best "$bin drops -q $(q "$zst")")
+unzstd=$(best "zstd -dc $(q "$zst")")
+echo "drops on one .zst:               ${drops_zst} s;  zstd -dc: ${unzstd} s"
+echo "  drops / zstd -dc:              $(ratio "$drops_zst" "$unzstd")   (no target)"
 echo
 
 peak=$(peak_kb "$bin drops -q $(q "${files[@]}")")
