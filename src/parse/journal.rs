@@ -263,8 +263,8 @@ impl JournalParser {
 
     /// Reads the timestamp at the start of a line, returning it and the rest of the line.
     ///
-    /// A line that starts with the same timestamp bytes as the last dated line gets the same
-    /// time without a second parse. Dated forms (ISO, epoch, `Wed 2026-06-10 …`) end at their
+    /// A line that starts with the same timestamp bytes as the last dated whole-second line gets
+    /// the same time without a second parse. Dated forms (ISO, epoch, `Wed 2026-06-10 …`) end at their
     /// space, so those bytes alone decide the time. `short` lines are always parsed, because
     /// they move the year's roll-over state.
     fn stamp<'a>(&mut self, line: &'a [u8]) -> Option<(Stamp, &'a [u8])> {
@@ -279,7 +279,10 @@ impl JournalParser {
         let len = line.len() - rest.len();
         let dated =
             line[0].is_ascii_digit() || (line.get(3) == Some(&b' ') && line.get(8) == Some(&b'-'));
-        if dated && matches!(stamp, Stamp::Real(..)) && len <= StampCache::MAX_LEN {
+        // A stamp with a fraction (`short-iso-precise`, `short-unix`) differs on nearly every
+        // line, so keeping it would only cost a copy.
+        let whole_second = matches!(stamp, Stamp::Real(_, Precision::Second));
+        if dated && whole_second && len <= StampCache::MAX_LEN {
             self.last_stamp.bytes[..len].copy_from_slice(&line[..len]);
             self.last_stamp.len = len;
             self.last_stamp.stamp = Some(stamp);
