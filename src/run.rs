@@ -461,7 +461,9 @@ fn read_one(
                 use std::io::Seek;
                 let end = file.metadata().map_err(|e| read_error(e, 0))?.len();
                 let counted = (&*file).stream_position().unwrap_or(end);
-                Some(parallel::FileRange {
+                // A file whose size is below what was read already (a /proc file reports 0)
+                // cannot be read by offset; it goes on as a stream.
+                (end >= counted).then_some(parallel::FileRange {
                     file,
                     start: lines.consumed(),
                     end,
