@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{BlockSettings, merge_block, parse_block};
+use super::{BlockSettings, merge_block, parse_new_block};
 use crate::parse::{LineParser, Sink};
 use crate::run::InputReport;
 
@@ -133,17 +133,12 @@ pub fn parse_file_rest<P: LineParser + Send>(
                         &mut buffer,
                         &shortest,
                     )?;
-                    let mut parser = new_parser();
-                    let mut block_sink = Sink::new(input);
-                    let counts = parse_block(
+                    Ok(parse_new_block(
                         &buffer.bytes()[lines..],
-                        &mut parser,
-                        &mut block_sink,
-                        settings.pod,
-                        settings.max_line,
-                        settings.max_examples,
-                    );
-                    Ok((block_sink, counts))
+                        &new_parser,
+                        input,
+                        &settings,
+                    ))
                 });
                 if let Some(bar) = progress {
                     // Only the bytes past what the stream reader already counted.
@@ -156,13 +151,11 @@ pub fn parse_file_rest<P: LineParser + Send>(
                 counts
             })
             .collect();
-        for result in results {
-            let (block_sink, counts) = result?;
+        for parsed in results {
             merge_block(
                 sink,
                 report,
-                block_sink,
-                counts,
+                parsed?,
                 &mut line_offset,
                 settings.max_examples,
             );
@@ -200,7 +193,7 @@ fn read_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize
 
 /// Reads into `buffer` the lines that start in `from..to` of the file, and returns where the
 /// first of them starts in `buffer`. The last line is read to its newline, or to a little past
-/// `max_line` when it is longer, which [`parse_block`] still counts as too long. A newline is
+/// `max_line` when it is longer, which [`super::parse_block`] still counts as too long. A newline is
 /// added when the file ends without one.
 fn read_file_block(
     range: &FileRange<'_>,
@@ -325,17 +318,45 @@ mod tests {
         max_line: usize,
         block_bytes: usize,
     ) -> (Vec<(u64, Option<String>)>, InputReport, u64) {
-        let mut file = tempfile::tempfile().unwrap();
-        file.write_all(content).unwrap();
         let start: usize = content
             .split_inclusive(|&b| b == b'\n')
             .take(skip)
             .map(<[u8]>::len)
             .sum();
+        let end = content.len() as u64;
+        let (sink, report, read) = read_file(
+            content,
+            (start as u64, end),
+            skip as u64,
+            max_line,
+            block_bytes,
+        );
+        assert_eq!(read.shrunk_to, None);
+        let mut lines: Vec<(u64, Option<String>)> = sink
+            .events
+            .iter()
+            .map(|e| (e.origin.line, Some(e.text.to_string())))
+            .collect();
+        lines.extend(report.malformed_examples.iter().map(|(n, _)| (*n, None)));
+        lines.sort_by_key(|(n, _)| *n);
+        (lines, report, read.line_no)
+    }
+
+    /// Writes `content` to a file and parses it with `parse_file_rest` over the byte range
+    /// `(start, end)`, after `lines_before` lines.
+    fn read_file(
+        content: &[u8],
+        (start, end): (u64, u64),
+        lines_before: u64,
+        max_line: usize,
+        block_bytes: usize,
+    ) -> (Sink, InputReport, FileRead) {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(content).unwrap();
         let range = FileRange {
             file: &file,
-            start: start as u64,
-            end: content.len() as u64,
+            start,
+            end,
             counted: 0,
         };
         let settings = BlockSettings {
@@ -352,20 +373,11 @@ mod tests {
             settings,
             &mut sink,
             &mut report,
-            skip as u64,
+            lines_before,
             None,
         )
         .unwrap();
-        assert_eq!(read.shrunk_to, None);
-        let last = read.line_no;
-        let mut lines: Vec<(u64, Option<String>)> = sink
-            .events
-            .iter()
-            .map(|e| (e.origin.line, Some(e.text.to_string())))
-            .collect();
-        lines.extend(report.malformed_examples.iter().map(|(n, _)| (*n, None)));
-        lines.sort_by_key(|(n, _)| *n);
-        (lines, report, last)
+        (sink, report, read)
     }
 
     #[test]
@@ -423,33 +435,8 @@ mod tests {
     #[test]
     fn file_shorter_than_its_length_is_reported() {
         // The length was taken before a rotation truncated the file to its first 3 lines.
-        let mut file = tempfile::tempfile().unwrap();
-        file.write_all(b"one\ntwo\nthree\n").unwrap();
         for block_bytes in [2, 5, 64] {
-            let range = FileRange {
-                file: &file,
-                start: 0,
-                end: 1000,
-                counted: 0,
-            };
-            let settings = BlockSettings {
-                pod: None,
-                max_line: 100,
-                max_examples: 5,
-                block_bytes,
-            };
-            let mut sink = Sink::new(0);
-            let mut report = InputReport::default();
-            let read = parse_file_rest(
-                range,
-                || EchoParser,
-                settings,
-                &mut sink,
-                &mut report,
-                0,
-                None,
-            )
-            .unwrap();
+            let (_, report, read) = read_file(b"one\ntwo\nthree\n", (0, 1000), 0, 100, block_bytes);
             assert_eq!(read.shrunk_to, Some(14), "blocks of {block_bytes} bytes");
             assert_eq!(read.line_no, 3, "blocks of {block_bytes} bytes");
             assert_eq!(report.lines, 3, "blocks of {block_bytes} bytes");

@@ -79,13 +79,32 @@ fn parse_block(
     counts
 }
 
+/// Parses one block with a fresh parser from `new_parser` into a sink of its own.
+fn parse_new_block<P: LineParser>(
+    block: &[u8],
+    new_parser: &impl Fn() -> P,
+    input: u32,
+    settings: &BlockSettings<'_>,
+) -> (Sink, InputReport) {
+    let mut parser = new_parser();
+    let mut block_sink = Sink::new(input);
+    let counts = parse_block(
+        block,
+        &mut parser,
+        &mut block_sink,
+        settings.pod,
+        settings.max_line,
+        settings.max_examples,
+    );
+    (block_sink, counts)
+}
+
 /// Adds one parsed block to the input's sink and report, moving its line numbers by the
 /// lines before it.
 fn merge_block(
     sink: &mut Sink,
     report: &mut InputReport,
-    mut block_sink: Sink,
-    counts: InputReport,
+    (mut block_sink, counts): (Sink, InputReport),
     line_offset: &mut u64,
     max_examples: usize,
 ) {
@@ -124,10 +143,9 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     report: &mut InputReport,
 ) -> std::io::Result<()> {
     let BlockSettings {
-        pod,
-        max_line,
         max_examples,
         block_bytes,
+        ..
     } = settings;
     let batch_size = rayon::current_num_threads().max(1) * 2;
     let input = sink.input;
@@ -137,24 +155,8 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     // with no reader thread beside it.
     if rayon::current_num_threads() <= 1 {
         while let Some(block) = lines.next_block(block_bytes.max(1))? {
-            let mut parser = new_parser();
-            let mut block_sink = Sink::new(input);
-            let counts = parse_block(
-                &block,
-                &mut parser,
-                &mut block_sink,
-                pod,
-                max_line,
-                max_examples,
-            );
-            merge_block(
-                sink,
-                report,
-                block_sink,
-                counts,
-                &mut line_offset,
-                max_examples,
-            );
+            let parsed = parse_new_block(&block, &new_parser, input, &settings);
+            merge_block(sink, report, parsed, &mut line_offset, max_examples);
         }
         lines.line_no = line_offset;
         return Ok(());
@@ -193,29 +195,10 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
             }
             let results: Vec<(Sink, InputReport)> = batch
                 .par_iter()
-                .map(|block| {
-                    let mut parser = new_parser();
-                    let mut block_sink = Sink::new(input);
-                    let counts = parse_block(
-                        block,
-                        &mut parser,
-                        &mut block_sink,
-                        pod,
-                        max_line,
-                        max_examples,
-                    );
-                    (block_sink, counts)
-                })
+                .map(|block| parse_new_block(block, &new_parser, input, &settings))
                 .collect();
-            for (block_sink, counts) in results {
-                merge_block(
-                    sink,
-                    report,
-                    block_sink,
-                    counts,
-                    &mut line_offset,
-                    max_examples,
-                );
+            for parsed in results {
+                merge_block(sink, report, parsed, &mut line_offset, max_examples);
             }
         }
     })?;

@@ -124,6 +124,20 @@ pub fn parse_display_name(text: &str) -> Option<(String, BTreeMap<String, String
     Some((name.to_string(), labels))
 }
 
+/// Adds the series a column or row names, first read at `line`, and returns its index in
+/// `out`. Returns `None` when the display name is not `metric{labels}` (a customised legend).
+fn new_series(out: &mut Vec<Series>, display_name: &[u8], line: u64) -> Option<usize> {
+    let (name, labels) = parse_display_name(&String::from_utf8_lossy(display_name))?;
+    out.push(Series {
+        name,
+        labels,
+        samples: Vec::new(),
+        line,
+        rows: BTreeMap::new(),
+    });
+    Some(out.len() - 1)
+}
+
 /// Reads a time cell: epoch digits, or a date and time in `zone`.
 fn parse_time_cell(cell: &str, zone: Zone) -> Option<i64> {
     let cell = cell.trim();
@@ -226,23 +240,11 @@ impl GrafanaCsvReader {
                     .iter()
                     .skip(1)
                     .map(|cell| {
-                        let name = String::from_utf8_lossy(cell);
-                        match parse_display_name(&name) {
-                            Some((name, labels)) => {
-                                out.push(Series {
-                                    name,
-                                    labels,
-                                    samples: Vec::new(),
-                                    line,
-                                    rows: BTreeMap::new(),
-                                });
-                                Some(out.len() - 1)
-                            }
-                            None => {
-                                ignored_columns += 1;
-                                None
-                            }
+                        let index = new_series(&mut out, cell, line);
+                        if index.is_none() {
+                            ignored_columns += 1;
                         }
+                        index
                     })
                     .collect();
                 account(line, LineClass::Ignored);
@@ -324,22 +326,11 @@ impl GrafanaCsvReader {
             return LineClass::Malformed("row without a readable time");
         };
         let index = *names.entry(name.to_vec()).or_insert_with(|| {
-            match parse_display_name(&String::from_utf8_lossy(name)) {
-                Some((name, labels)) => {
-                    out.push(Series {
-                        name,
-                        labels,
-                        samples: Vec::new(),
-                        line,
-                        rows: BTreeMap::new(),
-                    });
-                    Some(out.len() - 1)
-                }
-                None => {
-                    *ignored_names += 1;
-                    None
-                }
+            let index = new_series(out, name, line);
+            if index.is_none() {
+                *ignored_names += 1;
             }
+            index
         });
         let Some(index) = index else {
             return LineClass::Ignored;
