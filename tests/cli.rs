@@ -516,6 +516,24 @@ fn empty_input_warns_and_exits_0() {
 }
 
 #[test]
+fn stdin_from_a_file_or_a_pipe_reads_alike() {
+    let journal = data("incident/devvm-journal.log");
+    let text = std::fs::read(&journal).unwrap();
+    // A redirected file is read by offset, a pipe as a stream: both give the same rows.
+    let args = ["drops", "-", "--format", "json"];
+    let (from_file, stderr, code) = run(t3().args(args).pipe_stdin(&journal).unwrap());
+    assert_eq!(code, 0, "{stderr}");
+    let (from_pipe, stderr, code) = run(t3().args(args).write_stdin(text));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(from_file, from_pipe);
+    assert!(from_file.contains("\"drop_id\""), "{from_file}");
+    assert!(
+        stderr.contains("<stdin> (journal): 2014 lines read"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn short_lines_without_year_need_year() {
     let input = "Jun 10 19:55:00 devvm systemd[1]: t3-serve@bob.service: Main process exited, code=killed, status=9/KILL\n";
     let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(input));

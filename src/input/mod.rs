@@ -170,7 +170,14 @@ pub struct Opened {
 pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> Result<Opened> {
     let mut plain_file = None;
     let mut raw: Box<dyn Read + Send> = match &spec.source {
-        InputSource::Stdin => Box::new(io::stdin()),
+        InputSource::Stdin => match stdin_file() {
+            // `t3forensics drops - < file` can be read by offset like a named file.
+            Some(file) => {
+                plain_file = file.try_clone().ok();
+                Box::new(file)
+            }
+            None => Box::new(io::stdin()),
+        },
         InputSource::Path(path) => {
             let file = open_file(path)?;
             // A pipe or a device has no offsets to read blocks at; it is read as a stream.
@@ -217,6 +224,20 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
             plain_file,
         })
     }
+}
+
+/// Returns stdin as a file when it is redirected from a regular file, and `None` for a pipe or
+/// a terminal.
+#[cfg(unix)]
+fn stdin_file() -> Option<File> {
+    use std::os::fd::AsFd;
+    let file = File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
+    file.metadata().ok()?.is_file().then_some(file)
+}
+
+#[cfg(not(unix))]
+fn stdin_file() -> Option<File> {
+    None
 }
 
 fn open_file(path: &Path) -> Result<File> {
@@ -293,7 +314,18 @@ impl<R: Read> LineReader<R> {
     /// `max_line + target` bytes and is then cut. The caller checks line lengths, so it reports
     /// that line as too long. `line_no` is not advanced here.
     pub fn next_block(&mut self, target: usize) -> io::Result<Option<Vec<u8>>> {
-        let mut block = Vec::with_capacity(target + CHUNK);
+        self.next_block_into(target, Vec::new())
+    }
+
+    /// Returns the next block like [`LineReader::next_block`], in `block`'s storage: a buffer
+    /// handed back by the parse side, which saves allocating and faulting in a fresh one.
+    pub fn next_block_into(
+        &mut self,
+        target: usize,
+        mut block: Vec<u8>,
+    ) -> io::Result<Option<Vec<u8>>> {
+        block.clear();
+        block.reserve(target + CHUNK);
         block.extend_from_slice(&self.buf[self.start..self.end]);
         self.start = 0;
         self.end = 0;

@@ -165,10 +165,14 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     std::thread::scope(|scope| -> std::io::Result<()> {
         let (sender, receiver) =
             std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(batch_size);
+        // Parsed blocks go back to the reader to be filled again: a fresh megabyte per block
+        // costs page faults that took longer than the parse.
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
         let reader = &mut *lines;
         scope.spawn(move || {
             loop {
-                let next = reader.next_block(block_bytes.max(1));
+                let buffer = recycled.try_recv().unwrap_or_default();
+                let next = reader.next_block_into(block_bytes.max(1), buffer);
                 let done = !matches!(next, Ok(Some(_)));
                 let item = match next {
                     Ok(Some(block)) => Ok(block),
@@ -199,6 +203,10 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
                 .collect();
             for parsed in results {
                 merge_block(sink, report, parsed, &mut line_offset, max_examples);
+            }
+            for block in batch {
+                // A reader that has stopped takes no more buffers.
+                let _ = recycle.send(block);
             }
         }
     })?;
