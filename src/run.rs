@@ -302,6 +302,7 @@ fn read_one(
     let name = spec.name();
     let opened = input::open_with_progress(spec, progress)?;
     let plain_file = opened.plain_file;
+    let plain_start = opened.plain_start;
     let (head, reader) = peek_head(opened.reader).map_err(|source| Error::Read {
         name: name.clone(),
         line: 0,
@@ -465,7 +466,7 @@ fn read_one(
                 // cannot be read by offset; it goes on as a stream.
                 (end >= counted).then_some(parallel::FileRange {
                     file,
-                    start: lines.consumed(),
+                    start: plain_start + lines.consumed(),
                     end,
                     counted,
                 })

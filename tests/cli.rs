@@ -523,12 +523,28 @@ fn stdin_from_a_file_or_a_pipe_reads_alike() {
     let args = ["drops", "-", "--format", "json"];
     let (from_file, stderr, code) = run(t3().args(args).pipe_stdin(&journal).unwrap());
     assert_eq!(code, 0, "{stderr}");
-    let (from_pipe, stderr, code) = run(t3().args(args).write_stdin(text));
+    let (from_pipe, stderr, code) = run(t3().args(args).write_stdin(text.clone()));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(from_file, from_pipe);
     assert!(from_file.contains("\"drop_id\""), "{from_file}");
     assert!(
         stderr.contains("<stdin> (journal): 2014 lines read"),
+        "{stderr}"
+    );
+
+    // A shell that read the first line itself leaves stdin's offset after it.
+    let mut file = std::fs::File::open(&journal).unwrap();
+    let first_line = text.iter().position(|&b| b == b'\n').unwrap() as u64 + 1;
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(first_line)).unwrap();
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("t3forensics"))
+        .args(["drops", "-"])
+        .stdin(file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("<stdin> (journal): 2013 lines read"),
         "{stderr}"
     );
 }

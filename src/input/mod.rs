@@ -163,17 +163,22 @@ pub struct Opened {
     /// A clone of the file's handle, sharing its read position, when the input is a regular
     /// file that is not gzip. Its position tells how far `reader` has read the file.
     pub plain_file: Option<File>,
+    /// The file's offset where `reader` began: 0 for a named file, and wherever the shell left
+    /// a redirected stdin (`{ read -r first; t3forensics drops -; } < file`).
+    pub plain_start: u64,
 }
 
 /// Opens an input like [`open`], advancing `progress` by the bytes read from the file or
 /// stdin (compressed bytes for gzip, so the bar matches the file sizes).
 pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> Result<Opened> {
     let mut plain_file = None;
+    let mut plain_start = 0;
     let mut raw: Box<dyn Read + Send> = match &spec.source {
         InputSource::Stdin => match stdin_file() {
             // `t3forensics drops - < file` can be read by offset like a named file.
-            Some(file) => {
+            Some((file, start)) => {
                 plain_file = file.try_clone().ok();
+                plain_start = start;
                 Box::new(file)
             }
             None => Box::new(io::stdin()),
@@ -205,6 +210,7 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
                 MultiGzDecoder::new(reader),
             )),
             plain_file: None,
+            plain_start,
         })
     } else if is_zstd {
         // The decoder reads every frame, so zstd files joined with `cat` are read whole.
@@ -217,26 +223,33 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
         Ok(Opened {
             reader: Box::new(BufReader::with_capacity(READ_BUFFER, decoder)),
             plain_file: None,
+            plain_start,
         })
     } else {
         Ok(Opened {
             reader: Box::new(reader),
             plain_file,
+            plain_start,
         })
     }
 }
 
-/// Returns stdin as a file when it is redirected from a regular file, and `None` for a pipe or
-/// a terminal.
+/// Returns stdin as a file with its current offset when it is redirected from a regular file,
+/// and `None` for a pipe or a terminal.
 #[cfg(unix)]
-fn stdin_file() -> Option<File> {
+fn stdin_file() -> Option<(File, u64)> {
+    use std::io::Seek;
     use std::os::fd::AsFd;
-    let file = File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
-    file.metadata().ok()?.is_file().then_some(file)
+    let mut file = File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let start = file.stream_position().ok()?;
+    Some((file, start))
 }
 
 #[cfg(not(unix))]
-fn stdin_file() -> Option<File> {
+fn stdin_file() -> Option<(File, u64)> {
     None
 }
 
