@@ -26,13 +26,16 @@ pub enum Error {
     },
 
     #[error(
-        "{name}: cannot tell what kind of log this is from its first {sampled} lines; \
+        "{name}: cannot tell what kind of log this is from its first {sampled} lines{hint}; \
          name it with --input-type TYPE:{name} (types: {types})"
     )]
     UnknownType {
         name: String,
         sampled: usize,
         types: &'static str,
+        /// Why the sample may be too short to tell, such as a stream cut in its first block;
+        /// empty, or starting with `; `.
+        hint: String,
     },
 
     #[error(

@@ -173,7 +173,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     }
     let mut read: Vec<ReadInput> = results.into_iter().collect::<Result<_>>()?;
     for input in &mut read {
-        warn_if_mostly_malformed(&mut input.report);
+        warn_if_much_malformed(&mut input.report);
     }
 
     resolve_years(&mut read, options)?;
@@ -196,15 +196,21 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     Ok(parsed)
 }
 
-/// The minimum line count for a majority of malformed lines to be a warning, since a short
-/// input with a few bad lines is no sign of a wrong type.
+/// The minimum line count for malformed lines to be a warning, since a short input with a few
+/// bad lines is no sign of a wrong type.
 const MALFORMED_WARNING_MIN_LINES: u64 = 20;
 
-/// Warns when most of an input is malformed, which is what a stream of several log kinds
+/// The share of malformed lines, in percent, above which an input gets a warning. A log of one
+/// kind has almost none; a stream of two kinds has the second one's share.
+const MALFORMED_WARNING_PERCENT: u64 = 10;
+
+/// Warns when much of an input is malformed, which is what a stream of several log kinds
 /// (`cat *.log | t3forensics drops -`) or a wrongly forced type gives: the input was read as its
 /// first lines' type.
-fn warn_if_mostly_malformed(report: &mut InputReport) {
-    if report.lines < MALFORMED_WARNING_MIN_LINES || report.malformed * 2 <= report.lines {
+fn warn_if_much_malformed(report: &mut InputReport) {
+    if report.lines < MALFORMED_WARNING_MIN_LINES
+        || report.malformed * 100 <= report.lines * MALFORMED_WARNING_PERCENT
+    {
         return;
     }
     let name = &report.name;
@@ -303,7 +309,7 @@ fn read_one(
     let opened = input::open_with_progress(spec, progress)?;
     let plain_file = opened.plain_file;
     let plain_start = opened.plain_start;
-    let (head, reader) = peek_head(opened.reader).map_err(|source| Error::Read {
+    let (head, reader, head_cut) = peek_head(opened.reader).map_err(|source| Error::Read {
         name: name.clone(),
         line: 0,
         source,
@@ -313,9 +319,21 @@ fn read_one(
         None => input::detect::detect_head(&head),
     };
     if let Some(record_type) = record_type {
-        return read_records(index, &name, record_type, reader, options);
+        let mut read = read_records(index, &name, record_type, reader, options)?;
+        if let Some(error) = head_cut
+            && read.report.truncated.is_none()
+        {
+            let reason = format!("input ends early ({error})");
+            read.report
+                .warnings
+                .push(format!("{name}: {reason}; the records before it were read"));
+            read.report.truncated = Some((read.report.lines, reason));
+        }
+        return Ok(read);
     }
     let mut lines = LineReader::new(reader, options.max_line_bytes);
+    // The line reader sees only the bytes before the cut, so the cut is passed on to it.
+    lines.truncated = head_cut;
     let mut report = InputReport {
         name: name.clone(),
         ..InputReport::default()
@@ -351,23 +369,43 @@ fn read_one(
         None => input::detect::detect_named(sample.iter().filter_map(|(_, l)| l.as_deref()), &name),
     };
     let Some(detected) = detected else {
+        // A compressed stream cut in its first block yields no line, or a few bytes of one:
+        // that is a cut input, not an empty or unknown one.
+        let cut = lines
+            .truncated
+            .as_ref()
+            .map(|error| stream_end_reason(lines.bytes_read, error));
         if sample
             .iter()
             .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()))
         {
             report.lines = sample.len() as u64;
             report.ignored = report.lines;
-            report.warnings.push(format!("{name}: input is empty"));
+            report.bytes = lines.bytes_read;
+            match cut {
+                Some(reason) => {
+                    report
+                        .warnings
+                        .push(format!("{name}: {reason}; no line could be read"));
+                    report.truncated = Some((lines.line_no, reason));
+                }
+                None => report.warnings.push(format!("{name}: input is empty")),
+            }
             return Ok(ReadInput {
                 report,
                 sink,
                 parser: None,
             });
         }
+        let hint = match cut {
+            Some(reason) => format!("; {reason}, so the file may be cut short"),
+            None => String::new(),
+        };
         return Err(Error::UnknownType {
             name,
             sampled: sample.len(),
             types: input::detect::TYPE_NAMES,
+            hint,
         });
     };
     report.input_type = Some(detected.input_type.name());
@@ -462,8 +500,8 @@ fn read_one(
                 use std::io::Seek;
                 let end = file.metadata().map_err(|e| read_error(e, 0))?.len();
                 let counted = (&*file).stream_position().unwrap_or(end);
-                // A file whose size is below what was read already (a /proc file reports 0)
-                // cannot be read by offset; it goes on as a stream.
+                // A file whose size is below what was read already cannot be read by offset
+                // (a /proc file reports 0), so it goes on as a stream.
                 (end >= counted).then_some(parallel::FileRange {
                     file,
                     start: plain_start + lines.consumed(),
@@ -492,7 +530,8 @@ fn read_one(
                             file_bytes = Some(read.shrunk_to.unwrap_or(end));
                             if let Some(length) = read.shrunk_to {
                                 lines.truncated = Some(format!(
-                                    "the file shrank from {end} to {length} bytes while it was read"
+                                    "the file ended at byte {length} while it was read, though \
+                                     it had {end} bytes at the start"
                                 ));
                             }
                         })
@@ -548,19 +587,29 @@ fn read_one(
     }
     report.bytes = file_bytes.unwrap_or(lines.bytes_read);
     if let Some(error) = &lines.truncated {
-        report.truncated = Some((lines.line_no, error.clone()));
-        report.warnings.push(match file_bytes {
-            // A regular file read by offset: the only way it ends early is by shrinking.
-            Some(length) => format!(
-                "{name}: {error}, as a copytruncate rotation does; the lines past byte {length} \
-                 are missing, and with several threads some lines before it may be too; read a \
-                 copy of the file"
-            ),
-            None => format!(
-                "{name}: input ends early after {} decompressed bytes ({error}); the lines before it were read",
-                report.bytes
-            ),
-        });
+        let warning = match file_bytes {
+            // A regular file read by offset ends early only by shrinking while it is read. With
+            // several threads, blocks before the cut may have been read after it, too.
+            Some(_) => {
+                let reason = error.clone();
+                let also_before = if rayon::current_num_threads() > 1 {
+                    ", and with several threads some lines before it may be too"
+                } else {
+                    ""
+                };
+                report.truncated = Some((lines.line_no, reason.clone()));
+                format!(
+                    "{name}: {reason}, as a copytruncate rotation does; the lines past the cut are \
+                     missing{also_before}; read a copy of the file"
+                )
+            }
+            None => {
+                let reason = stream_end_reason(report.bytes, error);
+                report.truncated = Some((lines.line_no, reason.clone()));
+                format!("{name}: {reason}; the lines before it were read")
+            }
+        };
+        report.warnings.push(warning);
     }
     Ok(ReadInput {
         report,
@@ -569,24 +618,37 @@ fn read_one(
     })
 }
 
+/// Describes a compressed stream or a pipe that ended early, after `bytes` of its text.
+fn stream_end_reason(bytes: u64, error: &str) -> String {
+    format!("input ends early after {bytes} decompressed bytes ({error})")
+}
+
 /// The bytes read to recognise the formats that are not lines.
 const HEAD_BYTES: u64 = 8 << 10;
 
-/// Reads the first bytes of an input and returns them with a reader that still yields them.
-fn peek_head(
-    mut reader: Box<dyn std::io::BufRead + Send>,
-) -> std::io::Result<(Vec<u8>, Box<dyn std::io::BufRead + Send>)> {
+/// An input's first bytes, a reader that still yields them, and the error of a stream cut
+/// inside them.
+type Head = (Vec<u8>, Box<dyn std::io::BufRead + Send>, Option<String>);
+
+/// Reads the first bytes of an input and returns them with a reader that still yields them,
+/// and the error of a stream cut inside them.
+fn peek_head(mut reader: Box<dyn std::io::BufRead + Send>) -> std::io::Result<Head> {
     use std::io::Read;
     let mut head = Vec::new();
-    // A stream cut inside its first bytes (a truncated gzip) keeps what was read: the line
-    // reader meets the same error again and reports the input as truncated.
-    if let Err(e) = reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head)
-        && !is_truncation(&e)
-    {
-        return Err(e);
+    match reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head) {
+        Ok(_) => {
+            let replay = std::io::Cursor::new(head.clone()).chain(reader);
+            Ok((head, Box::new(replay), None))
+        }
+        // A stream cut inside its first bytes (a truncated gzip) keeps what was read. The
+        // decoder is not asked again: flate2's multi-member decoder reports a cut header once,
+        // then reads as ended.
+        Err(e) if is_truncation(&e) => {
+            let replay = std::io::Cursor::new(head.clone());
+            Ok((head, Box::new(replay), Some(e.to_string())))
+        }
+        Err(e) => Err(e),
     }
-    let replay = std::io::Cursor::new(head.clone()).chain(reader);
-    Ok((head, Box::new(replay)))
 }
 
 /// Reads an input whose records span lines (`journalctl -o export`) or that is one JSON array
@@ -628,9 +690,11 @@ fn read_records(
     let bytes = match records.read_records(&mut reader, &mut sink, &mut account) {
         Ok(bytes) => bytes,
         Err(e) if is_truncation(&e) => {
-            report.warnings.push(format!(
-                "{name}: input ends early ({e}); the records before it were read"
-            ));
+            let reason = format!("input ends early ({e})");
+            report
+                .warnings
+                .push(format!("{name}: {reason}; the records before it were read"));
+            report.truncated = Some((report.lines, reason));
             0
         }
         Err(source) => {
@@ -673,13 +737,12 @@ pub fn check_strict(inputs: &[InputReport]) -> Result<()> {
         let malformed = malformed.or_else(|| {
             (input.malformed > 0).then(|| (0, format!("{} malformed line(s)", input.malformed)))
         });
-        let truncated = input.truncated.as_ref().map(|(line, error)| {
-            let reason = format!(
-                "input ends early after {} decompressed bytes ({error}); the last line may be cut",
-                input.bytes
-            );
+        let truncated = input.truncated.as_ref().map(|(line, reason)| {
             // A stream that broke before its first newline still failed at line 1.
-            ((*line).max(1), reason)
+            (
+                (*line).max(1),
+                format!("{reason}; the last line may be cut"),
+            )
         });
         // The cut last line of a truncated input is often malformed too. The truncation is its
         // cause, so the truncation wins a tie.

@@ -77,8 +77,18 @@ fn mixed_log_kinds_on_stdin_warn() {
             && stderr.contains("give each as its own file"),
         "{stderr}"
     );
-    let (_, stderr, _) = run(t3().arg("drops").arg(incident.join("devvm-journal.log")));
-    assert!(!stderr.contains("are malformed for"), "{stderr}");
+    let mut traefik_first = std::fs::read(incident.join("traefik-access.log")).unwrap();
+    traefik_first.extend(journal());
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "-"]).write_stdin(traefik_first));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("lines are malformed for a traefik input"),
+        "the journal lines after a Traefik log are not ignored silently: {stderr}"
+    );
+    for file in ["devvm-journal.log", "traefik-access.log"] {
+        let (_, stderr, _) = run(t3().arg("drops").arg(incident.join(file)));
+        assert!(!stderr.contains("are malformed for"), "{file}: {stderr}");
+    }
 }
 
 #[test]
@@ -373,6 +383,44 @@ fn gzip_cut_in_its_first_bytes_warns_and_exits_0() {
     let (_, stderr, code) = run(t3().arg("drops").arg(&path));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("ends early"), "{stderr}");
+}
+
+#[test]
+fn stream_cut_before_any_line_is_cut_not_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = journal();
+    let gz = gzip(&text);
+    let zst = zstd::encode_all(&text[..], 3).unwrap();
+    // (what, bytes): a gzip header alone, and a zstd frame cut inside its first block.
+    let cases: [(&str, &[u8]); 3] = [
+        ("gzip header", &gz[..10]),
+        ("gzip header and a little", &gz[..25]),
+        ("zstd first block", &zst[..2000]),
+    ];
+    for (what, bytes) in cases {
+        let path = write(dir.path(), "cut.log", bytes);
+        let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+        assert_eq!(code, 0, "{what}: {stderr}");
+        assert!(
+            stderr.contains("input ends early after"),
+            "{what}: {stderr}"
+        );
+        assert!(!stderr.contains("input is empty"), "{what}: {stderr}");
+        assert_eq!(rows(&stdout), 0, "{what}");
+        let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&path));
+        assert_eq!(code, 2, "{what}: --strict fails on a cut input: {stderr}");
+    }
+}
+
+#[test]
+fn undetectable_cut_stream_names_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = gzip(&journal());
+    let path = write(dir.path(), "cut.log.gz", &gz[..100]);
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot tell what kind of log"), "{stderr}");
+    assert!(stderr.contains("input ends early"), "{stderr}");
 }
 
 #[test]

@@ -275,6 +275,13 @@ impl LineParser for TraefikParser {
         if looks_like_access(line) {
             return LineClass::Malformed(reason);
         }
+        // A timestamped line of another shape is another program's log, such as a journal line
+        // in a mixed stream. Counting it as malformed makes the mix show in the summary.
+        if is_iso_shaped(line) {
+            return LineClass::Malformed(
+                "a timestamped line that is neither an access line nor a Traefik diagnostic",
+            );
+        }
         // Neither an access line nor a known diagnostic shape, such as a Go panic trace.
         LineClass::Ignored
     }
@@ -348,13 +355,15 @@ fn diagnostic_time(line: &[u8], zone: Zone) -> Option<Option<i64>> {
     if let Some(rest) = line.strip_prefix(b"time=\"") {
         return Some(iso_micros(rest, zone));
     }
-    let iso_shape = line.len() >= 19
-        && line.first().is_some_and(u8::is_ascii_digit)
-        && line.get(4) == Some(&b'-')
-        && line.get(7) == Some(&b'-')
-        && matches!(line.get(10), Some(b'T' | b' '));
-    if iso_shape {
-        return Some(iso_micros(line, zone));
+    if is_iso_shaped(line) {
+        // zerolog's console writer puts a three-letter level after the time. Another log's
+        // timestamped line (a journal line in a mixed stream) is not a Traefik diagnostic.
+        let parsed = parse_iso(line, zone)?;
+        let level = line.get(parsed.len..)?.strip_prefix(b" ")?;
+        let is_level = level.len() >= 3
+            && ZEROLOG_LEVELS.contains(&&level[..3])
+            && level.get(3).is_none_or(|b| *b == b' ');
+        return is_level.then_some(Some(parsed.micros));
     }
     const TERMINAL_LEVELS: &[&[u8]] = &[
         b"TRAC[", b"DEBU[", b"INFO[", b"WARN[", b"ERRO[", b"FATA[", b"PANI[",
@@ -363,6 +372,19 @@ fn diagnostic_time(line: &[u8], zone: Zone) -> Option<Option<i64>> {
         return Some(None);
     }
     None
+}
+
+/// zerolog's console levels, as Traefik v3 writes them without colour.
+const ZEROLOG_LEVELS: &[&[u8]] = &[b"TRC", b"DBG", b"INF", b"WRN", b"ERR", b"FTL", b"PNC"];
+
+/// Tells whether a line starts like an ISO 8601 date and time, `2026-06-10T19:30:12` or with a
+/// space for the `T`.
+fn is_iso_shaped(line: &[u8]) -> bool {
+    line.len() >= 19
+        && line.first().is_some_and(u8::is_ascii_digit)
+        && line.get(4) == Some(&b'-')
+        && line.get(7) == Some(&b'-')
+        && matches!(line.get(10), Some(b'T' | b' '))
 }
 
 fn iso_micros(text: &[u8], zone: Zone) -> Option<i64> {
@@ -1348,6 +1370,25 @@ mod tests {
                 "JSON diagnostic",
                 r#"{"level":"error","providerName":"kubernetes","error":"service not found","time":"2026-06-10T19:30:12Z","message":"Error while building configuration"}"#,
                 Expect::Ignored(Some("2026-06-10T19:30:12Z")),
+            ),
+            (
+                "zerolog console with an offset",
+                "2026-06-10T21:30:12+02:00 WRN Skipping service: no endpoints found",
+                Expect::Ignored(Some("2026-06-10T19:30:12Z")),
+            ),
+            (
+                "a journal line in a mixed stream",
+                "2026-06-10T19:30:12+00:00 devvm t3[4723]: [19:30:12.116] INFO (#695): opened project",
+                Expect::Malformed(
+                    "a timestamped line that is neither an access line nor a Traefik diagnostic",
+                ),
+            ),
+            (
+                "a level that is not zerolog's",
+                "2026-06-10T19:30:12Z INFO starting",
+                Expect::Malformed(
+                    "a timestamped line that is neither an access line nor a Traefik diagnostic",
+                ),
             ),
             ("blank line", "   ", Expect::Ignored(None)),
             (
