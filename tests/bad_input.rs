@@ -133,6 +133,25 @@ fn zstd_frames_are_read_like_plain_text() {
 }
 
 #[test]
+fn zstd_long_window_is_read() {
+    // `zstd --long` on a stream: the frame declares a 256 MiB window, above the 128 MiB a
+    // decoder takes by default.
+    let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+    encoder.window_log(28).unwrap();
+    encoder.long_distance_matching(true).unwrap();
+    encoder.write_all(&journal()).unwrap();
+    let data = encoder.finish().unwrap();
+    let default_decoder = zstd::stream::read::Decoder::new(&data[..])
+        .and_then(|mut d| std::io::copy(&mut d, &mut std::io::sink()));
+    assert!(default_decoder.is_err(), "the frame needs a long window");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "long.log.zst", &data);
+    let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+}
+
+#[test]
 fn truncated_zstd_keeps_lines_read_and_warns() {
     let dir = tempfile::tempdir().unwrap();
     let full = zstd::encode_all(&journal()[..], 3).unwrap();

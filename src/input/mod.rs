@@ -44,13 +44,13 @@ impl InputSpec {
     }
 
     /// Returns the pod or replica named by the file, such as `cloudflared-6f7c9d8b5-k2x9p` for
-    /// `cloudflared-6f7c9d8b5-k2x9p.log.gz`.
+    /// `cloudflared-6f7c9d8b5-k2x9p.log.gz` or `.log.zst`.
     pub fn pod_from_name(&self) -> Option<String> {
         let InputSource::Path(path) = &self.source else {
             return None;
         };
         let mut name = path.file_name()?.to_str()?.to_string();
-        for suffix in [".gz", ".log", ".txt", ".json", ".jsonl"] {
+        for suffix in [".gz", ".zst", ".log", ".txt", ".json", ".jsonl"] {
             if let Some(stripped) = name.strip_suffix(suffix) {
                 name = stripped.to_string();
             }
@@ -143,6 +143,9 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// The first bytes of a zstd frame (RFC 8878), `0xFD2FB528` little-endian.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
+/// The largest zstd window accepted, as a power of two: 2 GiB, what `zstd --long=31` writes.
+const ZSTD_WINDOW_LOG_MAX: u32 = 31;
+
 /// The capacity of the `BufReader`s in front of a file and a gzip decoder. It is below the
 /// line reader's own buffer, so the line reader's reads bypass them.
 const READ_BUFFER: usize = 64 << 10;
@@ -214,12 +217,17 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
         })
     } else if is_zstd {
         // The decoder reads every frame, so zstd files joined with `cat` are read whole.
-        let decoder =
-            zstd::stream::read::Decoder::with_buffer(reader).map_err(|source| Error::Read {
-                name: spec.name(),
-                line: 0,
-                source,
-            })?;
+        let read_error = |source| Error::Read {
+            name: spec.name(),
+            line: 0,
+            source,
+        };
+        let mut decoder = zstd::stream::read::Decoder::with_buffer(reader).map_err(read_error)?;
+        // `zstd --long` writes windows above the 128 MiB a decoder accepts by default. The
+        // window is allocated only for a frame that declares it.
+        decoder
+            .window_log_max(ZSTD_WINDOW_LOG_MAX)
+            .map_err(read_error)?;
         Ok(Opened {
             reader: Box::new(BufReader::with_capacity(READ_BUFFER, decoder)),
             plain_file: None,
@@ -614,13 +622,21 @@ mod tests {
 
     #[test]
     fn pod_from_file_name() {
-        let spec = InputSpec {
-            source: InputSource::Path("logs/cloudflared-6f7c9d8b5-k2x9p.log.gz".into()),
-            forced_type: None,
-        };
-        assert_eq!(
-            spec.pod_from_name().as_deref(),
-            Some("cloudflared-6f7c9d8b5-k2x9p")
-        );
+        for name in [
+            "logs/cloudflared-6f7c9d8b5-k2x9p.log.gz",
+            "logs/cloudflared-6f7c9d8b5-k2x9p.log.zst",
+            "cloudflared-6f7c9d8b5-k2x9p.log",
+            "cloudflared-6f7c9d8b5-k2x9p",
+        ] {
+            let spec = InputSpec {
+                source: InputSource::Path(name.into()),
+                forced_type: None,
+            };
+            assert_eq!(
+                spec.pod_from_name().as_deref(),
+                Some("cloudflared-6f7c9d8b5-k2x9p"),
+                "{name}"
+            );
+        }
     }
 }
