@@ -155,7 +155,8 @@ pub struct CommonArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// Output format [default: csv when stdout is not a terminal, table when it is].
+    /// Output format [default: from the --output file's extension (.csv, .json, .jsonl or
+    /// .ndjson, .txt for table), else csv when stdout is not a terminal and table when it is].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 
@@ -603,7 +604,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
         .map(|(u, p)| (Box::from(u.as_str()), *p))
         .collect();
 
-    let parsed = match args.threads {
+    let mut parsed = match args.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .build()
@@ -614,6 +615,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     if args.strict {
         run::check_strict(&parsed.inputs)?;
     }
+    warn_if_window_misses(&mut parsed, since, until);
     let inputs = parsed.inputs.clone();
     let analysis = correlate::analyze(parsed, &options);
     Ok(Analyzed {
@@ -622,6 +624,34 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
         since,
         until,
     })
+}
+
+/// Warns when `--since`/`--until` select a window that no input reaches, which leaves no rows
+/// that a typo in a date would explain.
+fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, until: Option<i64>) {
+    let tracks = || parsed.activity.tracks.values();
+    let (Some(first), Some(last)) = (
+        tracks().map(|t| t.first).min(),
+        tracks().map(|t| t.last).max(),
+    ) else {
+        return;
+    };
+    let misses = since.is_some_and(|s| s > last) || until.is_some_and(|u| u < first);
+    if !misses {
+        return;
+    }
+    let bound = |t: Option<i64>| t.map_or("…".to_string(), time::format_seconds);
+    let warning = format!(
+        "the --since/--until window ({} to {}) lies outside the inputs, which span {} to {}: \
+         no row can fall in it",
+        bound(since),
+        bound(until),
+        time::format_seconds(first),
+        time::format_seconds(last)
+    );
+    if let Some(input) = parsed.inputs.first_mut() {
+        input.warnings.push(warning);
+    }
 }
 
 /// Prints how one drop was attributed.
@@ -680,15 +710,31 @@ fn write_command(args: &CommonArgs, rows: Rows) -> Result<Analyzed> {
 }
 
 fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
-    let format = args.format.unwrap_or(if stdout_terminal {
-        Format::Table
-    } else {
-        Format::Csv
-    });
+    let from_extension = args.output.as_deref().and_then(format_of_path);
+    let format = args
+        .format
+        .or(from_extension)
+        .unwrap_or(if stdout_terminal {
+            Format::Table
+        } else {
+            Format::Csv
+        });
     OutputOptions {
         format,
         csv_raw: args.csv_raw,
         color: args.color.enabled(stdout_terminal),
+    }
+}
+
+/// Returns the format an output file's extension names, so `--output drops.json` writes JSON.
+fn format_of_path(path: &std::path::Path) -> Option<Format> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "csv" => Some(Format::Csv),
+        "json" => Some(Format::Json),
+        "jsonl" | "ndjson" => Some(Format::Jsonl),
+        "txt" => Some(Format::Table),
+        _ => None,
     }
 }
 

@@ -92,6 +92,22 @@ fn mixed_log_kinds_on_stdin_warn() {
 }
 
 #[test]
+fn window_outside_the_inputs_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "journal.log", &journal());
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "-q", "--since", "2027-01-01"])
+        .arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 0);
+    assert!(stderr.contains("lies outside the inputs"), "{stderr}");
+    let (_, stderr, _) = run(t3()
+        .args(["drops", "-q", "--since", "2026-06-10 19:30:00"])
+        .arg(&path));
+    assert!(!stderr.contains("lies outside"), "{stderr}");
+}
+
+#[test]
 fn concatenated_gzip_members_are_all_read() {
     let dir = tempfile::tempdir().unwrap();
     let text = journal();

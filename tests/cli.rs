@@ -516,6 +516,45 @@ fn empty_input_warns_and_exits_0() {
 }
 
 #[test]
+fn output_extension_picks_the_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = data("incident/devvm-journal.log");
+    // (output file, extra arguments, the format expected)
+    let cases: [(&str, &[&str], &str); 5] = [
+        ("drops.json", &[], "json"),
+        ("drops.JSONL", &[], "jsonl"),
+        ("drops.ndjson", &[], "jsonl"),
+        ("drops.csv", &[], "csv"),
+        ("drops.json", &["--format", "csv"], "csv"),
+    ];
+    for (name, extra, format) in cases {
+        let path = dir.path().join(name);
+        let (_, stderr, code) = run(t3()
+            .args(["drops", "-q", "--output"])
+            .arg(&path)
+            .args(extra)
+            .arg(&journal));
+        assert_eq!(code, 0, "{name} {extra:?}: {stderr}");
+        let written = std::fs::read_to_string(&path).unwrap();
+        let found = if written.starts_with("drop_id,time,") {
+            "csv"
+        } else if serde_json::from_str::<serde_json::Value>(&written)
+            .is_ok_and(|doc| doc.get("drops").is_some())
+        {
+            "json"
+        } else if written
+            .lines()
+            .all(|line| serde_json::from_str::<serde_json::Value>(line).is_ok())
+        {
+            "jsonl"
+        } else {
+            "unknown"
+        };
+        assert_eq!(found, format, "{name} {extra:?}");
+    }
+}
+
+#[test]
 fn stdin_from_a_file_or_a_pipe_reads_alike() {
     let journal = data("incident/devvm-journal.log");
     let text = std::fs::read(&journal).unwrap();

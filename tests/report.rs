@@ -299,6 +299,11 @@ fn report_timeline_spans_since_until() {
             "2026-06-10 19:50:00",
         ],
     );
+    assert!(
+        html.contains("Only rows from 2026-06-10T19:40:00Z to 2026-06-10T19:50:00Z"),
+        "the heading names the window"
+    );
+    assert!(!whole.contains("Only rows from"), "no window, no note");
     let labels = tick_labels(&html);
     assert!(!labels.is_empty(), "the timeline has an axis");
     for label in &labels {

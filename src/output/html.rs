@@ -183,6 +183,15 @@ fn write_heading(out: &mut dyn Write, report: &Report, title: &str) -> io::Resul
         report.bursts.len(),
         report.incidents.len()
     )?;
+    if report.since.is_some() || report.until.is_some() {
+        let bound = |t: Option<i64>| t.map_or("…".to_string(), time::format_seconds);
+        writeln!(
+            out,
+            "<p class=\"meta\">Only rows from {} to {} (--since, --until).</p>",
+            bound(report.since),
+            bound(report.until)
+        )?;
+    }
     let (offset_text, offset_warning) = describe_offset(&report.analysis.offset);
     writeln!(
         out,
