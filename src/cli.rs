@@ -626,8 +626,8 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     })
 }
 
-/// Warns when `--since`/`--until` select a window that no input reaches, which leaves no rows
-/// that a typo in a date would explain.
+/// Warns when `--since`/`--until` select a window that no input reaches: no row can fall in
+/// it, and a mistyped date is the likely cause.
 fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, until: Option<i64>) {
     let tracks = || parsed.activity.tracks.values();
     let (Some(first), Some(last)) = (
