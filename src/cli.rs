@@ -285,7 +285,7 @@ pub struct CommonArgs {
 
     /// Fail with exit status 2, writing no rows, when any line is malformed or an input ends
     /// early (a truncated gzip or zstd stream, a file truncated while it was read); the error
-    /// names the first such file:line.
+    /// names the first such file:line. An empty input only gets a warning.
     #[arg(long)]
     pub strict: bool,
 
