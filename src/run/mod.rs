@@ -1,0 +1,396 @@
+//! The pipeline, wired together: read and parse every input, then correlate, then hand the
+//! results to the output writers. The binary and the CLI tests call these same functions.
+//!
+//! Inputs are parsed in parallel (one rayon task per input) and their results are kept in the
+//! order the inputs were given, so the output does not depend on the thread count.
+
+mod read;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::event::{Event, Source};
+use crate::input::{self, InputSpec};
+use crate::parallel;
+use crate::parse::cloudflared::CloudflaredParser;
+use crate::parse::envelope::EnvelopeParser;
+use crate::parse::journal::{JournalParser, apply_year};
+use crate::parse::journal_json::JournalJsonParser;
+use crate::parse::traefik::TraefikParser;
+use crate::parse::{Activity, LineClass, LineParser, ParseOptions, Sink};
+use crate::time;
+use read::read_one;
+
+/// Settings of the reading stage.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    pub parse: ParseOptions,
+    /// Lines longer than this are skipped and counted as malformed (`--max-line-bytes`).
+    pub max_line_bytes: usize,
+    /// Lines read to decide an input's type.
+    pub sample_lines: usize,
+    /// Malformed-line examples kept per input for the summary.
+    pub max_examples: usize,
+    /// Bytes of lines per chunk when an input is parsed in parallel.
+    pub chunk_bytes: usize,
+    /// Show a progress bar on stderr while reading (`--progress`): `Some(force)`, where `force`
+    /// draws it even when stderr is not a terminal.
+    pub progress: Option<bool>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            parse: ParseOptions::default(),
+            max_line_bytes: 1 << 20,
+            sample_lines: 400,
+            max_examples: 5,
+            chunk_bytes: parallel::CHUNK_BYTES,
+            progress: None,
+        }
+    }
+}
+
+/// The report of one input: its type, and how each of its lines was accounted for.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct InputReport {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub input_type: Option<&'static str>,
+    /// The unit of `lines`: lines, or the records of a format not read line by line.
+    pub unit: CountUnit,
+    pub lines: u64,
+    pub used: u64,
+    pub ignored: u64,
+    pub malformed: u64,
+    /// The first few malformed lines as `(line, reason)`.
+    pub malformed_examples: Vec<(u64, String)>,
+    pub bytes: u64,
+    /// The last line read and the decompressor's error, when the input ended early (a
+    /// truncated or corrupt gzip stream).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<(u64, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// The unit of an input's counts: lines for line formats; journal entries, Prometheus series
+/// or Grafana rows for the formats read as records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CountUnit {
+    #[default]
+    Lines,
+    Entries,
+    Series,
+    Rows,
+}
+
+impl std::fmt::Display for CountUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CountUnit::Lines => "lines",
+            CountUnit::Entries => "entries",
+            CountUnit::Series => "series",
+            CountUnit::Rows => "rows",
+        })
+    }
+}
+
+impl InputReport {
+    /// Counts one line as used, ignored or malformed, keeping the first `max_examples`
+    /// malformed lines with their reasons for the summary.
+    pub fn account(&mut self, line_no: u64, class: LineClass, max_examples: usize) {
+        self.lines += 1;
+        match class {
+            LineClass::Used => self.used += 1,
+            LineClass::Ignored => self.ignored += 1,
+            LineClass::Malformed(reason) => {
+                self.malformed += 1;
+                if self.malformed_examples.len() < max_examples {
+                    self.malformed_examples.push((line_no, reason.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// Everything read from the inputs: their reports, the events in time order, and activity.
+#[derive(Debug, Default)]
+pub struct ParsedInputs {
+    pub inputs: Vec<InputReport>,
+    pub events: Vec<Event>,
+    pub activity: Activity,
+}
+
+/// A parser chosen for one input.
+enum AnyParser {
+    Journal(JournalParser),
+    JournalJson(JournalJsonParser),
+    Traefik(TraefikParser),
+    Cloudflared(CloudflaredParser),
+    Envelope(Box<EnvelopeParser>),
+}
+
+impl AnyParser {
+    fn as_line_parser(&mut self) -> &mut dyn LineParser {
+        match self {
+            AnyParser::Journal(p) => p,
+            AnyParser::JournalJson(p) => p,
+            AnyParser::Traefik(p) => p,
+            AnyParser::Cloudflared(p) => p,
+            AnyParser::Envelope(p) => p.as_mut(),
+        }
+    }
+
+    fn journal_year(&mut self) -> Option<&mut crate::parse::journal::YearState> {
+        match self {
+            AnyParser::Journal(p) => Some(&mut p.year),
+            _ => None,
+        }
+    }
+}
+
+/// One input after reading, before years are resolved across inputs.
+struct ReadInput {
+    report: InputReport,
+    sink: Sink,
+    parser: Option<AnyParser>,
+}
+
+/// Reads and parses every input, in parallel, and merges their events in time order.
+pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedInputs> {
+    let progress = options
+        .progress
+        .map(|force| input::progress_bar(specs, force));
+    let results: Vec<Result<ReadInput>> = specs
+        .par_iter()
+        .enumerate()
+        .map(|(index, spec)| read_one(index as u32, spec, options, progress.as_ref()))
+        .collect();
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let mut read: Vec<ReadInput> = results.into_iter().collect::<Result<_>>()?;
+    for input in &mut read {
+        warn_if_much_malformed(&mut input.report);
+    }
+
+    resolve_years(&mut read, options)?;
+
+    let mut parsed = ParsedInputs::default();
+    for input in read {
+        parsed.events.extend(input.sink.events);
+        parsed.activity.merge(input.sink.activity);
+        parsed.inputs.push(input.report);
+    }
+    parsed.events.sort_by_key(|a| (a.time, a.origin));
+    let removed = drop_cross_input_duplicates(&mut parsed.events);
+    if removed > 0
+        && let Some(first) = parsed.inputs.first_mut()
+    {
+        first.warnings.push(format!(
+                "{removed} event(s) appeared in more than one input (overlapping exports) and were counted once"
+            ));
+    }
+    Ok(parsed)
+}
+
+/// The minimum line count for malformed lines to be a warning, since a short input with a few
+/// bad lines is no sign of a wrong type.
+const MALFORMED_WARNING_MIN_LINES: u64 = 20;
+
+/// The share of malformed lines, in percent, above which an input gets a warning. A log of one
+/// kind has almost none; a stream of two kinds has the second one's share.
+const MALFORMED_WARNING_PERCENT: u64 = 10;
+
+/// Warns when much of an input is malformed, which is what a stream of several log kinds
+/// (`cat *.log | t3forensics drops -`) or a wrongly forced type gives: the input was read as its
+/// first lines' type.
+fn warn_if_much_malformed(report: &mut InputReport) {
+    if report.lines < MALFORMED_WARNING_MIN_LINES
+        || report.malformed * 100 <= report.lines * MALFORMED_WARNING_PERCENT
+    {
+        return;
+    }
+    let name = &report.name;
+    // stdin has no path for TYPE:PATH, so the hint gives the bare TYPE, which forces every
+    // input.
+    let force = if name == "<stdin>" {
+        "--input-type TYPE".to_string()
+    } else {
+        format!("--input-type TYPE:{name}")
+    };
+    report.warnings.push(format!(
+        "{name}: {} of {} {} are malformed for a {} input; if it mixes several kinds of log, give \
+         each as its own file, or name the type with {force}",
+        report.malformed,
+        report.lines,
+        report.unit,
+        report.input_type.unwrap_or("?"),
+    ));
+}
+
+/// Removes events that another input already holds: the same source and meaning at the same
+/// time, where a whole-second time matches any time inside its second. Two exports of the same
+/// journal, or overlapping ones, would otherwise double every drop in the overlap.
+///
+/// Repeats inside one input are kept (five identical `context canceled` lines in one second
+/// are a burst): for each group of equal events, the input holding the most copies keeps them
+/// and the other inputs' copies go. `events` is sorted by time. Returns the number removed.
+fn drop_cross_input_duplicates(events: &mut Vec<Event>) -> usize {
+    use crate::time::{Precision, SECOND};
+    let second = |e: &Event| e.time.div_euclid(SECOND);
+    let same = |a: &Event, b: &Event| {
+        a.source == b.source
+            && a.kind == b.kind
+            && (a.time == b.time
+                || ((a.precision == Precision::Second || b.precision == Precision::Second)
+                    && second(a) == second(b)))
+    };
+    let mut remove = vec![false; events.len()];
+    let mut start = 0;
+    while start < events.len() {
+        // Events within the same second can be duplicates of each other.
+        let mut end = start + 1;
+        while end < events.len() && second(&events[end]) == second(&events[start]) {
+            end += 1;
+        }
+        for i in start..end {
+            if remove[i] {
+                continue;
+            }
+            let group: Vec<usize> = (i..end)
+                .filter(|&j| !remove[j] && same(&events[i], &events[j]))
+                .collect();
+            let mut inputs: Vec<u32> = group.iter().map(|&j| events[j].origin.input).collect();
+            inputs.sort_unstable();
+            inputs.dedup();
+            if inputs.len() < 2 {
+                continue;
+            }
+            let count = |input: u32| {
+                group
+                    .iter()
+                    .filter(|&&j| events[j].origin.input == input)
+                    .count()
+            };
+            // The input with the most copies keeps them; ties go to the input given first.
+            let keeper = inputs
+                .iter()
+                .copied()
+                .max_by_key(|&input| (count(input), std::cmp::Reverse(input)))
+                .unwrap_or(inputs[0]);
+            for &j in &group {
+                if events[j].origin.input != keeper {
+                    remove[j] = true;
+                }
+            }
+        }
+        start = end;
+    }
+    let removed = remove.iter().filter(|r| **r).count();
+    let mut index = 0;
+    events.retain(|_| {
+        let keep = !remove[index];
+        index += 1;
+        keep
+    });
+    removed
+}
+
+/// Fails at the first input that has a malformed line or ended early (`--strict`), naming
+/// the first such line. Inputs are checked in the order given, so the error is the same for
+/// any thread count.
+pub fn check_strict(inputs: &[InputReport]) -> Result<()> {
+    for input in inputs {
+        let malformed = input
+            .malformed_examples
+            .first()
+            .map(|(line, reason)| (*line, reason.clone()));
+        // NOTE: with `max_examples` at 0 no example is kept, so the error names line 0 and
+        // gives only the count.
+        let malformed = malformed.or_else(|| {
+            (input.malformed > 0).then(|| (0, format!("{} malformed line(s)", input.malformed)))
+        });
+        let truncated = input.truncated.as_ref().map(|(line, reason)| {
+            // A stream that broke before its first newline still failed at line 1.
+            (
+                (*line).max(1),
+                format!("{reason}; the last line may be cut"),
+            )
+        });
+        // The cut last line of a truncated input is often malformed too. The truncation is its
+        // cause, so the truncation wins a tie.
+        let first = match (malformed, truncated) {
+            (Some(m), Some(t)) => Some(if m.0 < t.0 { m } else { t }),
+            (m, t) => m.or(t),
+        };
+        if let Some((line, reason)) = first {
+            return Err(Error::Strict {
+                name: input.name.clone(),
+                line,
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Gives journal `short` inputs that learned no year from their own Go prefixes the year of the
+/// other inputs' dated lines, or fails asking for `--year`.
+fn resolve_years(read: &mut [ReadInput], options: &ReadOptions) -> Result<()> {
+    // Dated times: every event whose time is real, from inputs that needed no year.
+    let mut dated: Vec<i64> = Vec::new();
+    for input in read.iter_mut() {
+        let needs_year = input
+            .parser
+            .as_mut()
+            .and_then(AnyParser::journal_year)
+            .is_some_and(|y| y.used && y.base.is_none());
+        if !needs_year {
+            dated.extend(input.sink.events.iter().map(|e| e.time));
+            dated.extend(input.sink.activity.tracks.values().map(|t| t.first));
+        }
+    }
+    dated.sort_unstable();
+    let hint = dated.get(dated.len() / 2).copied();
+
+    for input in read.iter_mut() {
+        let Some(year) = input.parser.as_mut().and_then(AnyParser::journal_year) else {
+            continue;
+        };
+        if !year.used || year.base.is_some() {
+            continue;
+        }
+        let Some(hint) = hint else {
+            return Err(Error::YearUnknown {
+                name: input.report.name.clone(),
+                line: year.first_line,
+            });
+        };
+        // The provisional first time of this input, moved to each candidate year: the one
+        // closest to the other inputs' median time wins.
+        let first = input
+            .sink
+            .activity
+            .tracks
+            .iter()
+            .filter(|(k, _)| k.source == Source::Journal)
+            .map(|(_, t)| t.first)
+            .min();
+        let hint_year = time::year_of(hint);
+        let base = (hint_year - 1..=hint_year + 1)
+            .filter_map(|base| {
+                let real = crate::parse::journal::real_time(first?, base, options.parse.zone)?;
+                Some(((real - hint).abs(), base))
+            })
+            .min()
+            .map_or(hint_year, |(_, base)| base);
+        apply_year(&mut input.sink, year, base, options.parse.zone);
+        input.report.warnings.push(format!(
+            "{}: journal lines carry no year; used {base} from the other inputs (set --year to override)",
+            input.report.name
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,548 @@
+//! Reading one input: opening and decompressing it, recognising its type from its first bytes
+//! or lines, and parsing it with the parser of that type, in parallel blocks where the format
+//! allows. The results go back to [`super::read_inputs`], which merges the inputs.
+
+use super::{AnyParser, CountUnit, InputReport, ReadInput, ReadOptions};
+use crate::error::{Error, Result};
+use crate::input::{self, InputSpec, InputType, Line, LineReader};
+use crate::parallel;
+use crate::parse::cloudflared::CloudflaredParser;
+use crate::parse::envelope::grafana::GrafanaJsonReader;
+use crate::parse::envelope::{self, EnvelopeParser, RecordReader};
+use crate::parse::grafana_csv::GrafanaCsvReader;
+use crate::parse::journal::JournalParser;
+use crate::parse::journal_export::JournalExportReader;
+use crate::parse::journal_json::JournalJsonParser;
+use crate::parse::prometheus::PrometheusReader;
+use crate::parse::traefik::TraefikParser;
+use crate::parse::{LineClass, LineCtx, Sink};
+
+pub(super) fn read_one(
+    index: u32,
+    spec: &InputSpec,
+    options: &ReadOptions,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<ReadInput> {
+    let name = spec.name();
+    let opened = input::open_with_progress(spec, progress)?;
+    let plain_file = opened.plain_file;
+    let plain_start = opened.plain_start;
+    let (head, reader, head_cut) = peek_head(opened.reader).map_err(|source| Error::Read {
+        name: name.clone(),
+        line: 0,
+        source,
+    })?;
+    let record_type = match spec.forced_type {
+        Some(forced) => forced.is_record_based().then_some(forced),
+        None => input::detect::detect_head(&head),
+    };
+    if let Some(record_type) = record_type {
+        let mut read = read_records(index, &name, record_type, reader, options)?;
+        if let Some(error) = head_cut
+            && read.report.truncated.is_none()
+        {
+            let reason = format!("input ends early ({error})");
+            read.report
+                .warnings
+                .push(format!("{name}: {reason}; the records before it were read"));
+            read.report.truncated = Some((read.report.lines, reason));
+        }
+        return Ok(read);
+    }
+    let mut lines = LineReader::new(reader, options.max_line_bytes);
+    // The line reader sees only the bytes before the cut, so the cut is passed on to it.
+    lines.truncated = head_cut;
+    let mut report = InputReport {
+        name: name.clone(),
+        ..InputReport::default()
+    };
+    let mut sink = Sink::new(index);
+
+    // Keep the first lines to decide the type, then parse them and the rest.
+    let read_error = |source, line| Error::Read {
+        name: name.clone(),
+        line,
+        source,
+    };
+    let sample =
+        read_sample(&mut lines, options.sample_lines).map_err(|(e, line)| read_error(e, line))?;
+    let Some(detected) = detect_type(spec, &sample, &name) else {
+        return undetected(name, &sample, &lines, report, sink);
+    };
+    report.input_type = Some(detected.input_type.name());
+
+    // cloudflared coverage is kept per pod, and an exported pod log is named after its pod.
+    let pod = match detected.input_type {
+        InputType::Cloudflared => spec.pod_from_name(),
+        _ => None,
+    };
+    let mut parser = new_parser(&detected, options, &sample);
+
+    let file_bytes = parse_lines(
+        LineInput {
+            lines: &mut lines,
+            report: &mut report,
+            sink: &mut sink,
+            pod: pod.as_deref(),
+        },
+        &mut parser,
+        sample,
+        &detected,
+        plain_file.as_ref().map(|file| (file, plain_start)),
+        options,
+        progress,
+    )
+    .map_err(|(error, line)| match error {
+        ParseError::Read(source) => read_error(source, line),
+        ParseError::Finish(error) => error,
+    })?;
+
+    if let AnyParser::Envelope(envelope) = &parser {
+        report.warnings.extend(envelope.notes(&name));
+    }
+    report.bytes = file_bytes.unwrap_or(lines.bytes_read);
+    if let Some(error) = &lines.truncated {
+        note_early_end(&mut report, lines.line_no, error, file_bytes.is_some());
+    }
+    Ok(ReadInput {
+        report,
+        sink,
+        parser: Some(parser),
+    })
+}
+
+/// A line-based input's reader, counts and events while its lines are parsed.
+struct LineInput<'a> {
+    lines: &'a mut LineReader<Box<dyn std::io::BufRead + Send>>,
+    report: &'a mut InputReport,
+    sink: &'a mut Sink,
+    /// The pod that names the input's coverage (cloudflared), if any.
+    pod: Option<&'a str>,
+}
+
+/// Why parsing the lines of an input stopped: a read that failed, or the parser's own end.
+enum ParseError {
+    Read(std::io::Error),
+    Finish(Error),
+}
+
+/// Parses the sampled lines and then the rest of an input. The formats whose lines can be
+/// parsed apart go in parallel blocks: by offset for a regular file (`plain`, with the offset
+/// its reader started at), else through a reader thread. The others go line by line.
+///
+/// Returns the file's length when it was read by offset, since the line reader did not read
+/// it whole. An error comes with the line it happened at.
+fn parse_lines(
+    reading: LineInput<'_>,
+    parser: &mut AnyParser,
+    sample: Sample,
+    detected: &input::detect::Detected,
+    plain: Option<(&std::fs::File, u64)>,
+    options: &ReadOptions,
+    progress: Option<&indicatif::ProgressBar>,
+) -> std::result::Result<Option<u64>, (ParseError, u64)> {
+    let too_long = LineClass::Malformed("line longer than --max-line-bytes");
+
+    // `short` lines need the year's roll-over tracked in order, so such a journal is read on
+    // one thread.
+    let short_journal = sample
+        .iter()
+        .filter_map(|(_, line)| line.as_deref())
+        .any(crate::parse::journal::has_no_year);
+    let cat_mode = detected.cat_mode;
+    // The length of a regular file read by offset, which the line reader did not read whole.
+    let mut file_bytes = None;
+    {
+        let line_parser = parser.as_line_parser();
+        for (line_no, text) in &sample {
+            let class = match text {
+                Some(text) => {
+                    let ctx = LineCtx {
+                        line: *line_no,
+                        outer_time: None,
+                        pod: reading.pod,
+                    };
+                    line_parser.parse_line(text, &ctx, reading.sink)
+                }
+                None => too_long,
+            };
+            reading
+                .report
+                .account(*line_no, class, options.max_examples);
+        }
+        drop(sample);
+        // Traefik and cloudflared lines do not depend on each other, and journal lines only
+        // through a serve's header and detail lines (a detail whose header falls in the
+        // previous chunk still counts, at its journal time): parse them in parallel chunks.
+        //
+        // NOTE: a journal whose first lines carry years but later switch to `short` lines would
+        // keep provisional times for those lines; journalctl writes one mode per export.
+        let parse = &options.parse;
+        // The four parallel formats differ only in how a block's parser is made. A regular
+        // file is read by offset from every worker; a stream (stdin, gzip, a pipe) through a
+        // reader thread.
+        let settings = parallel::BlockSettings {
+            pod: reading.pod,
+            max_line: reading.lines.max_line(),
+            max_examples: options.max_examples,
+            block_bytes: options.chunk_bytes,
+        };
+        let file_range = match plain {
+            // The byte-order mark of the first line is stripped by the line reader, so at
+            // least that line must have been read by it.
+            Some((file, plain_start)) if reading.lines.line_no > 0 => {
+                use std::io::Seek;
+                let end = file.metadata().map_err(|e| (ParseError::Read(e), 0))?.len();
+                let counted = (&*file).stream_position().unwrap_or(end);
+                // A file whose size is below what was read already cannot be read by offset
+                // (a /proc file reports 0), so it goes on as a stream.
+                (end >= counted).then_some(parallel::FileRange {
+                    file,
+                    start: plain_start + reading.lines.consumed(),
+                    end,
+                    counted,
+                })
+            }
+            _ => None,
+        };
+        macro_rules! parse_in_parallel {
+            ($new_parser:expr) => {
+                Some(match file_range {
+                    Some(range) => {
+                        let end = range.end;
+                        parallel::parse_file_rest(
+                            range,
+                            $new_parser,
+                            settings,
+                            reading.sink,
+                            reading.report,
+                            reading.lines.line_no,
+                            progress,
+                        )
+                        .map(|read| {
+                            reading.lines.line_no = read.line_no;
+                            file_bytes = Some(read.shrunk_to.unwrap_or(end));
+                            if let Some(length) = read.shrunk_to {
+                                reading.lines.truncated = Some(format!(
+                                    "the file ended at byte {length} while it was read, though \
+                                     it had {end} bytes at the start"
+                                ));
+                            }
+                        })
+                    }
+                    None => parallel::parse_rest(
+                        reading.lines,
+                        $new_parser,
+                        settings,
+                        reading.sink,
+                        reading.report,
+                    ),
+                })
+            };
+        }
+        let rest = match detected.input_type {
+            InputType::Journal if !short_journal => parse_in_parallel!(|| {
+                let mut journal = JournalParser::new(parse);
+                journal.set_cat_mode(cat_mode);
+                journal
+            }),
+            InputType::JournalJson => parse_in_parallel!(|| JournalJsonParser::new(parse)),
+            InputType::Traefik => parse_in_parallel!(|| TraefikParser::new(parse)),
+            InputType::Cloudflared => parse_in_parallel!(|| CloudflaredParser::new(parse)),
+            _ => None,
+        };
+        let parsed_in_parallel = rest.is_some();
+        if let Some(result) = rest {
+            result.map_err(|e| (ParseError::Read(e), reading.lines.line_no + 1))?;
+        }
+        if !parsed_in_parallel {
+            loop {
+                let line_no = reading.lines.line_no + 1;
+                let class = match reading
+                    .lines
+                    .next_line()
+                    .map_err(|e| (ParseError::Read(e), line_no))?
+                {
+                    Some(Line::Text(text)) => {
+                        let ctx = LineCtx {
+                            line: line_no,
+                            outer_time: None,
+                            pod: reading.pod,
+                        };
+                        line_parser.parse_line(text, &ctx, reading.sink)
+                    }
+                    Some(Line::TooLong { .. }) => too_long,
+                    None => break,
+                };
+                reading.report.account(line_no, class, options.max_examples);
+            }
+        }
+        line_parser
+            .finish(reading.sink)
+            .map_err(|e| (ParseError::Finish(e), reading.lines.line_no))?;
+    }
+    Ok(file_bytes)
+}
+
+/// The first lines of an input, by line number, kept to decide its type; `None` stands for a
+/// line longer than the limit.
+type Sample = Vec<(u64, Option<Vec<u8>>)>;
+
+/// Reads up to `count` lines for [`detect_type`]. An error comes with the line it happened at.
+fn read_sample(
+    lines: &mut LineReader<Box<dyn std::io::BufRead + Send>>,
+    count: usize,
+) -> std::result::Result<Sample, (std::io::Error, u64)> {
+    let mut sample = Sample::new();
+    while sample.len() < count {
+        let line_no = lines.line_no + 1;
+        match lines.next_line().map_err(|e| (e, line_no))? {
+            Some(Line::Text(text)) => sample.push((line_no, Some(text.to_vec()))),
+            Some(Line::TooLong { .. }) => sample.push((line_no, None)),
+            None => break,
+        }
+    }
+    Ok(sample)
+}
+
+/// Decides an input's type from its first lines, or takes the forced one (`--input-type`),
+/// which for a journal still needs the lines to tell `-o cat`.
+fn detect_type(spec: &InputSpec, sample: &Sample, name: &str) -> Option<input::detect::Detected> {
+    let lines = || sample.iter().filter_map(|(_, l)| l.as_deref());
+    match spec.forced_type {
+        Some(input_type) => {
+            let cat_mode = input_type == InputType::Journal
+                && input::detect(lines()).is_some_and(|d| d.cat_mode);
+            Some(input::detect::Detected {
+                input_type,
+                cat_mode,
+            })
+        }
+        None => input::detect::detect_named(lines(), name),
+    }
+}
+
+/// Ends the reading of an input whose type is unknown: an empty input gets a warning,
+/// one whose stream was cut before its first lines is reported as cut, and anything else is an
+/// error that asks for `--input-type`.
+fn undetected(
+    name: String,
+    sample: &Sample,
+    lines: &LineReader<Box<dyn std::io::BufRead + Send>>,
+    mut report: InputReport,
+    sink: Sink,
+) -> Result<ReadInput> {
+    // A compressed stream cut in its first block yields no line, or a few bytes of one: that
+    // is a cut input, not an empty or unknown one.
+    let cut = lines
+        .truncated
+        .as_ref()
+        .map(|error| stream_end_reason(lines.bytes_read, error));
+    let blank = sample
+        .iter()
+        .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
+    if !blank {
+        let hint = match cut {
+            Some(reason) => format!("; {reason}, so the file may be cut short"),
+            None => String::new(),
+        };
+        return Err(Error::UnknownType {
+            name,
+            sampled: sample.len(),
+            types: input::detect::TYPE_NAMES,
+            hint,
+        });
+    }
+
+    report.lines = sample.len() as u64;
+    report.ignored = report.lines;
+    report.bytes = lines.bytes_read;
+    match cut {
+        Some(reason) => {
+            report
+                .warnings
+                .push(format!("{name}: {reason}; no line could be read"));
+            report.truncated = Some((lines.line_no, reason));
+        }
+        None => report.warnings.push(format!("{name}: input is empty")),
+    }
+    Ok(ReadInput {
+        report,
+        sink,
+        parser: None,
+    })
+}
+
+/// Creates the parser of a line-based input type. An envelope parser learns its layout from
+/// the sample.
+fn new_parser(
+    detected: &input::detect::Detected,
+    options: &ReadOptions,
+    sample: &Sample,
+) -> AnyParser {
+    match detected.input_type {
+        InputType::Journal => {
+            let mut p = JournalParser::new(&options.parse);
+            p.set_cat_mode(detected.cat_mode);
+            AnyParser::Journal(p)
+        }
+        InputType::JournalJson => AnyParser::JournalJson(JournalJsonParser::new(&options.parse)),
+        InputType::Traefik => AnyParser::Traefik(TraefikParser::new(&options.parse)),
+        InputType::Cloudflared => AnyParser::Cloudflared(CloudflaredParser::new(&options.parse)),
+        InputType::Kubectl
+        | InputType::LogcliJsonl
+        | InputType::LogcliDefault
+        | InputType::GrafanaText => {
+            let format = match detected.input_type {
+                InputType::Kubectl => envelope::Format::Kubectl,
+                InputType::LogcliJsonl => envelope::Format::LogcliJsonl,
+                InputType::LogcliDefault => envelope::Format::LogcliDefault,
+                _ => envelope::Format::GrafanaText,
+            };
+            let sample_lines = sample.iter().filter_map(|(_, l)| l.as_deref());
+            AnyParser::Envelope(Box::new(EnvelopeParser::new(
+                format,
+                &options.parse,
+                sample_lines,
+            )))
+        }
+        InputType::GrafanaJson
+        | InputType::JournalExport
+        | InputType::Prometheus
+        | InputType::GrafanaCsv => {
+            unreachable!("record-based types are read before line sampling")
+        }
+    }
+}
+
+/// Records that an input ended early, at `line_no`, with `error`, and warns about it. A regular
+/// file read by offset (`read_by_offset`) ends early only by shrinking while it is read.
+fn note_early_end(report: &mut InputReport, line_no: u64, error: &str, read_by_offset: bool) {
+    let name = &report.name;
+    let warning = if read_by_offset {
+        // With several threads, blocks before the cut may have been read after it, too.
+        let also_before = if rayon::current_num_threads() > 1 {
+            ", and with several threads some lines before it may be too"
+        } else {
+            ""
+        };
+        let reason = error.to_string();
+        let warning = format!(
+            "{name}: {reason}, as a copytruncate rotation does; the lines past the cut are \
+             missing{also_before}; read a copy of the file"
+        );
+        report.truncated = Some((line_no, reason));
+        warning
+    } else {
+        let reason = stream_end_reason(report.bytes, error);
+        let warning = format!("{name}: {reason}; the lines before it were read");
+        report.truncated = Some((line_no, reason));
+        warning
+    };
+    report.warnings.push(warning);
+}
+
+/// Describes a compressed stream or a pipe that ended early, after `bytes` of its text.
+fn stream_end_reason(bytes: u64, error: &str) -> String {
+    format!("input ends early after {bytes} decompressed bytes ({error})")
+}
+
+/// The bytes read to recognise the formats that are not lines.
+const HEAD_BYTES: u64 = 8 << 10;
+
+/// An input's first bytes, a reader that still yields them, and the error of a stream cut
+/// inside them.
+type Head = (Vec<u8>, Box<dyn std::io::BufRead + Send>, Option<String>);
+
+/// Reads the first bytes of an input and returns them with a reader that still yields them,
+/// and the error of a stream cut inside them.
+fn peek_head(mut reader: Box<dyn std::io::BufRead + Send>) -> std::io::Result<Head> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    match reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head) {
+        Ok(_) => {
+            let replay = std::io::Cursor::new(head.clone()).chain(reader);
+            Ok((head, Box::new(replay), None))
+        }
+        // A stream cut inside its first bytes (a truncated gzip) keeps what was read. The
+        // decoder is not asked again: flate2's multi-member decoder reports a cut header once,
+        // then reads as ended.
+        Err(e) if is_truncation(&e) => {
+            let replay = std::io::Cursor::new(head.clone());
+            Ok((head, Box::new(replay), Some(e.to_string())))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads an input whose records span lines (`journalctl -o export`) or that is one JSON array
+/// (Grafana's JSON download).
+fn read_records(
+    index: u32,
+    name: &str,
+    input_type: InputType,
+    mut reader: Box<dyn std::io::BufRead + Send>,
+    options: &ReadOptions,
+) -> Result<ReadInput> {
+    let mut sink = Sink::new(index);
+    let (mut records, unit): (Box<dyn RecordReader>, CountUnit) = match input_type {
+        InputType::JournalExport => (
+            Box::new(JournalExportReader::new(&options.parse)),
+            CountUnit::Entries,
+        ),
+        InputType::Prometheus => (
+            Box::new(PrometheusReader::new(&options.parse)),
+            CountUnit::Series,
+        ),
+        InputType::GrafanaCsv => (
+            Box::new(GrafanaCsvReader::new(&options.parse)),
+            CountUnit::Lines,
+        ),
+        _ => (
+            Box::new(GrafanaJsonReader::new(&options.parse)),
+            CountUnit::Rows,
+        ),
+    };
+    let mut report = InputReport {
+        name: name.to_string(),
+        input_type: Some(input_type.name()),
+        unit,
+        ..InputReport::default()
+    };
+    let max_examples = options.max_examples;
+    let mut account = |line_no: u64, class: LineClass| report.account(line_no, class, max_examples);
+    let bytes = match records.read_records(&mut reader, &mut sink, &mut account) {
+        Ok(bytes) => bytes,
+        Err(e) if is_truncation(&e) => {
+            let reason = format!("input ends early ({e})");
+            report
+                .warnings
+                .push(format!("{name}: {reason}; the records before it were read"));
+            report.truncated = Some((report.lines, reason));
+            0
+        }
+        Err(source) => {
+            return Err(Error::Read {
+                name: name.to_string(),
+                line: report.lines,
+                source,
+            });
+        }
+    };
+    report.bytes = bytes;
+    report.warnings.extend(records.notes(name));
+    Ok(ReadInput {
+        report,
+        sink,
+        parser: None,
+    })
+}
+
+/// Tells whether a read error means a compressed stream ended early or was corrupt.
+fn is_truncation(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::UnexpectedEof | ErrorKind::InvalidInput | ErrorKind::InvalidData
+    )
+}
