@@ -1,7 +1,7 @@
 //! The command line: argument definitions (clap derive) and the function that runs a command.
 //!
 //! This module only turns arguments into options and calls the pipeline in [`crate::run`],
-//! [`crate::correlate`] and [`crate::output`]; the binary calls [`run`] and maps its result to
+//! [`crate::correlate`] and [`crate::output`]; the binary calls [`run()`] and maps its result to
 //! an exit code: 0 done, 1 findings in check modes, 2 usage or input error.
 
 use std::io::{self, IsTerminal, Write};
