@@ -339,16 +339,15 @@ impl Activity {
     /// Moves every track of `other` into this one.
     pub fn merge(&mut self, other: Activity) {
         for (key, track) in other.tracks {
-            let mut incoming = Some(track);
-            let index = self
-                .tracks
-                .index_or_insert(key, || incoming.take().expect("taken only once"));
-            if let Some(track) = incoming {
-                let mine = &mut self.tracks.0[index].1;
-                mine.first = mine.first.min(track.first);
-                mine.last = mine.last.max(track.last);
-                mine.lines += track.lines;
-                mine.seconds.union(&track.seconds);
+            match self.tracks.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+                Ok(index) => {
+                    let mine = &mut self.tracks.0[index].1;
+                    mine.first = mine.first.min(track.first);
+                    mine.last = mine.last.max(track.last);
+                    mine.lines += track.lines;
+                    mine.seconds.union(&track.seconds);
+                }
+                Err(index) => self.tracks.0.insert(index, (key, track)),
             }
         }
         // Indexes moved if a stream was added.
