@@ -19,7 +19,8 @@ pub struct FileRange<'a> {
     pub file: &'a File,
     /// The offset of the first line to parse: the lines before it were parsed already.
     pub start: u64,
-    /// The file's length when reading began. Bytes appended later are not read.
+    /// The file's length when reading began. Lines appended later are not read, but a last
+    /// line cut at this length is read to its end.
     pub end: u64,
     /// The bytes of the file the progress bar has counted already.
     pub counted: u64,
@@ -227,20 +228,19 @@ fn read_file_block(
         return Ok(0);
     }
 
-    // Finish the last line, which may run past `to`, reading on in small steps.
+    // Finish the last line, which may run past `to`, reading on in small steps. The file's last
+    // line may run past `range.end` too: a log still being written grew after its length was
+    // taken, and the rest of that line is read rather than cut. The lines after it are not.
     let mut last_start = memchr::memrchr(b'\n', &buffer.bytes()[first..])
         .map_or(first, |newline| first + newline + 1);
     let mut offset = read_from + buffer.len as u64;
-    ended = ended || offset >= range.end;
     while last_start < buffer.len && !ended {
         let before = buffer.len;
-        let step = (range.end - offset).min(64 << 10) as usize;
-        ended = buffer.read_at(range.file, offset, step)?;
+        ended = buffer.read_at(range.file, offset, 64 << 10)?;
         offset += (buffer.len - before) as u64;
-        if ended {
+        if ended && offset < range.end {
             shortest.fetch_min(offset, Ordering::Relaxed);
         }
-        ended = ended || offset >= range.end;
         if let Some(newline) = memchr::memchr(b'\n', &buffer.bytes()[before..]) {
             buffer.truncate(before + newline + 1);
             last_start = buffer.len;
@@ -429,6 +429,23 @@ mod tests {
                 assert_eq!(report.lines as usize, want.len(), "{what}");
                 assert_eq!(last as usize, skip + want.len(), "{what}");
             }
+        }
+    }
+
+    #[test]
+    fn last_line_of_a_growing_file_is_read_whole() {
+        // The length was taken while a writer was in the middle of `partial`.
+        let written = b"one\ntwo\npartial";
+        let mut content = written.to_vec();
+        content.extend_from_slice(b" line\nnext\n");
+        for block_bytes in [3, 64] {
+            let (sink, report, read) =
+                read_file(&content, (0, written.len() as u64), 0, 100, block_bytes);
+            assert_eq!(read.shrunk_to, None, "blocks of {block_bytes} bytes");
+            assert_eq!(report.lines, 3, "the line after the cut one is not read");
+            let last = sink.events.last().map(|e| e.text.to_string());
+            let hex: String = b"partial line".iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(last, Some(hex), "blocks of {block_bytes} bytes");
         }
     }
 
