@@ -33,8 +33,8 @@ pub enum Error {
         name: String,
         sampled: usize,
         types: &'static str,
-        /// Why the sample may be too short to tell, such as a stream cut in its first block;
-        /// empty, or starting with `; `.
+        /// A reason the sample may be too short to decide, such as a stream cut in its first
+        /// block. It is empty, or starts with `; `.
         hint: String,
     },
 

@@ -448,6 +448,23 @@ fn stream_cut_before_any_line_is_cut_not_empty() {
 }
 
 #[test]
+fn record_input_cut_early_is_cut() {
+    // A Prometheus response, gzip-compressed and cut inside the bytes read to detect its type.
+    let metrics = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/metrics/probe.json");
+    let gz = gzip(&std::fs::read(metrics).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "probe.json.gz", &gz[..gz.len() / 10]);
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("input ends early") && stderr.contains("the records before it were read"),
+        "{stderr}"
+    );
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "--strict fails on a cut input: {stderr}");
+}
+
+#[test]
 fn undetectable_cut_stream_names_the_cut() {
     let dir = tempfile::tempdir().unwrap();
     let gz = gzip(&journal());

@@ -163,8 +163,8 @@ pub fn open(spec: &InputSpec) -> Result<Box<dyn BufRead + Send>> {
 /// file, a second handle on it that the parallel reader reads blocks from by offset.
 pub struct Opened {
     pub reader: Box<dyn BufRead + Send>,
-    /// A clone of the file's handle, sharing its read position, when the input is a regular
-    /// file that is not gzip. Its position tells how far `reader` has read the file.
+    /// A clone of the file's handle, sharing its read position, when the input is an
+    /// uncompressed regular file. Its position is how far `reader` has read the file.
     pub plain_file: Option<File>,
     /// The file's offset where `reader` began: 0 for a named file, and wherever the shell left
     /// a redirected stdin (`{ read -r first; t3forensics drops -; } < file`).

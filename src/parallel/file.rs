@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{BlockSettings, merge_block, parse_new_block};
+use super::{BlockSettings, merge_block, parse_block};
 use crate::parse::{LineParser, Sink};
 use crate::run::InputReport;
 
@@ -87,8 +87,8 @@ impl BlockBuffer {
 
 /// Parses the lines of a regular file from `range.start` to `range.end` in parallel blocks,
 /// each read by its own rayon task with `pread`, and adds the events, activity and line counts
-/// to `sink` and `report`. `line_offset` is the number of lines before `range.start`; the
-/// number of lines after the range is returned.
+/// to `sink` and `report`. `line_offset` is the number of lines before `range.start`, and the
+/// returned [`FileRead::line_no`] is the number of the last line.
 ///
 /// Block `i` owns the lines that start inside its stretch of the file: it skips the end of a
 /// line begun in the block before, and reads past its own end to finish its last line. The
@@ -134,7 +134,7 @@ pub fn parse_file_rest<P: LineParser + Send>(
                         &mut buffer,
                         &shortest,
                     )?;
-                    Ok(parse_new_block(
+                    Ok(parse_block(
                         &buffer.bytes()[lines..],
                         &new_parser,
                         input,
@@ -194,8 +194,8 @@ fn read_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize
 
 /// Reads into `buffer` the lines that start in `from..to` of the file, and returns where the
 /// first of them starts in `buffer`. The last line is read to its newline, or to a little past
-/// `max_line` when it is longer, which [`super::parse_block`] still counts as too long. A newline is
-/// added when the file ends without one.
+/// `max_line` when it is longer, which [`super::parse_block`] still counts as too long. A
+/// newline is added when the file ends without one.
 fn read_file_block(
     range: &FileRange<'_>,
     from: u64,
@@ -269,8 +269,8 @@ mod tests {
     use crate::parse::{LineClass, LineCtx};
     use crate::time::Precision;
 
-    /// Keeps every line as an event whose text is the line in hex (so no byte of it is
-    /// escaped or trimmed); a line holding `bad` is malformed.
+    /// Keeps every line as an event whose text is the line in hex, so no byte of it is
+    /// escaped or trimmed. A line containing `bad` is malformed.
     struct EchoParser;
 
     impl LineParser for EchoParser {
@@ -292,8 +292,8 @@ mod tests {
         }
     }
 
-    /// What a line-by-line reading gives for the lines after the first `skip`: each line's
-    /// number and its text, or `None` when it is malformed.
+    /// Returns what a line-by-line reading gives for the lines after the first `skip`: each
+    /// line's number and its text, or `None` when it is malformed.
     fn expected(content: &[u8], skip: usize, max_line: usize) -> Vec<(u64, Option<String>)> {
         let mut lines: Vec<&[u8]> = content.split(|&b| b == b'\n').collect();
         if content.ends_with(b"\n") || content.is_empty() {

@@ -7,8 +7,9 @@
 //!
 //! - An uncompressed regular file ([`parse_file_rest`], in `file.rs`): every rayon task reads
 //!   its own block by offset. Nothing waits for a reader thread or for the other blocks of a
-//!   batch, and the copy from the page cache is spread over the cores too.
-//! - A stream: stdin, a pipe, or a gzip file ([`parse_rest`]). A reader thread (the one that
+//!   batch, and the copy from the page cache is spread over the cores too. stdin redirected
+//!   from a regular file is read the same way.
+//! - A stream: a pipe, or a gzip or zstd file ([`parse_rest`]). A reader thread (the one that
 //!   decompresses) cuts the blocks and queues a few ahead, and rayon parses a batch at a time.
 //!
 //! Either way, the results are merged in input order, so the output is the same whatever the
@@ -34,6 +35,9 @@ pub use file::{FileRange, FileRead, parse_file_rest};
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
+/// The class of a line longer than `--max-line-bytes`.
+pub const LINE_TOO_LONG: LineClass = LineClass::Malformed("line longer than --max-line-bytes");
+
 /// The settings of block parsing: block size, line limit and the input's pod.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockSettings<'a> {
@@ -47,15 +51,16 @@ pub struct BlockSettings<'a> {
     pub block_bytes: usize,
 }
 
-fn parse_block(
+/// Parses one block with a fresh parser from `new_parser` into a sink of its own. Line
+/// numbers count from 1 inside the block until the merge finds its place in the input.
+fn parse_block<P: LineParser>(
     block: &[u8],
-    parser: &mut dyn LineParser,
-    sink: &mut Sink,
-    pod: Option<&str>,
-    max_line: usize,
-    max_examples: usize,
-) -> InputReport {
-    // Line numbers count from 1 inside the block until the merge knows its place in the input.
+    new_parser: &impl Fn() -> P,
+    input: u32,
+    settings: &BlockSettings<'_>,
+) -> (Sink, InputReport) {
+    let mut parser = new_parser();
+    let mut sink = Sink::new(input);
     let mut counts = InputReport::default();
     let mut start = 0;
     for (line_no, end) in (1..).zip(memchr::memchr_iter(b'\n', block)) {
@@ -64,39 +69,19 @@ fn parse_block(
         if let Some(stripped) = text.strip_suffix(b"\r") {
             text = stripped;
         }
-        let class = if text.len() > max_line {
-            LineClass::Malformed("line longer than --max-line-bytes")
+        let class = if text.len() > settings.max_line {
+            LINE_TOO_LONG
         } else {
             let ctx = LineCtx {
                 line: line_no,
                 outer_time: None,
-                pod,
+                pod: settings.pod,
             };
-            parser.parse_line(text, &ctx, sink)
+            parser.parse_line(text, &ctx, &mut sink)
         };
-        counts.account(line_no, class, max_examples);
+        counts.account(line_no, class, settings.max_examples);
     }
-    counts
-}
-
-/// Parses one block with a fresh parser from `new_parser` into a sink of its own.
-fn parse_new_block<P: LineParser>(
-    block: &[u8],
-    new_parser: &impl Fn() -> P,
-    input: u32,
-    settings: &BlockSettings<'_>,
-) -> (Sink, InputReport) {
-    let mut parser = new_parser();
-    let mut block_sink = Sink::new(input);
-    let counts = parse_block(
-        block,
-        &mut parser,
-        &mut block_sink,
-        settings.pod,
-        settings.max_line,
-        settings.max_examples,
-    );
-    (block_sink, counts)
+    (sink, counts)
 }
 
 /// Adds one parsed block to the input's sink and report, moving its line numbers by the
@@ -155,7 +140,7 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     // with no reader thread beside it.
     if rayon::current_num_threads() <= 1 {
         while let Some(block) = lines.next_block(block_bytes.max(1))? {
-            let parsed = parse_new_block(&block, &new_parser, input, &settings);
+            let parsed = parse_block(&block, &new_parser, input, &settings);
             merge_block(sink, report, parsed, &mut line_offset, max_examples);
         }
         lines.line_no = line_offset;
@@ -199,7 +184,7 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
             }
             let results: Vec<(Sink, InputReport)> = batch
                 .par_iter()
-                .map(|block| parse_new_block(block, &new_parser, input, &settings))
+                .map(|block| parse_block(block, &new_parser, input, &settings))
                 .collect();
             for parsed in results {
                 merge_block(sink, report, parsed, &mut line_offset, max_examples);

@@ -37,17 +37,7 @@ pub(super) fn read_one(
         None => input::detect::detect_head(&head),
     };
     if let Some(record_type) = record_type {
-        let mut read = read_records(index, &name, record_type, reader, options)?;
-        if let Some(error) = head_cut
-            && read.report.truncated.is_none()
-        {
-            let reason = format!("input ends early ({error})");
-            read.report
-                .warnings
-                .push(format!("{name}: {reason}; the records before it were read"));
-            read.report.truncated = Some((read.report.lines, reason));
-        }
-        return Ok(read);
+        return read_records(index, &name, record_type, reader, head_cut, options);
     }
     let mut lines = LineReader::new(reader, options.max_line_bytes);
     // The line reader sees only the bytes before the cut, so the cut is passed on to it.
@@ -141,8 +131,6 @@ fn parse_lines(
     options: &ReadOptions,
     progress: Option<&indicatif::ProgressBar>,
 ) -> std::result::Result<Option<u64>, (ParseError, u64)> {
-    let too_long = LineClass::Malformed("line longer than --max-line-bytes");
-
     // `short` lines need the year's roll-over tracked in order, so such a journal is read on
     // one thread.
     let short_journal = sample
@@ -150,137 +138,146 @@ fn parse_lines(
         .filter_map(|(_, line)| line.as_deref())
         .any(crate::parse::journal::has_no_year);
     let cat_mode = detected.cat_mode;
+
     // The length of a regular file read by offset, which the line reader did not read whole.
     let mut file_bytes = None;
-    {
-        let line_parser = parser.as_line_parser();
-        for (line_no, text) in &sample {
-            let class = match text {
-                Some(text) => {
+
+    let line_parser = parser.as_line_parser();
+    for (line_no, text) in &sample {
+        let class = match text {
+            Some(text) => {
+                let ctx = LineCtx {
+                    line: *line_no,
+                    outer_time: None,
+                    pod: reading.pod,
+                };
+                line_parser.parse_line(text, &ctx, reading.sink)
+            }
+            None => parallel::LINE_TOO_LONG,
+        };
+        reading
+            .report
+            .account(*line_no, class, options.max_examples);
+    }
+    drop(sample);
+
+    // Traefik and cloudflared lines do not depend on each other, so they are parsed in
+    // parallel blocks. Journal lines depend on each other only through a serve's header and
+    // its detail lines, and a detail whose header falls in the previous block still counts,
+    // at its journal time.
+    //
+    // NOTE: a journal whose first lines carry years but later switch to `short` lines would
+    // keep provisional times for those lines. journalctl writes one mode per export.
+    let parse = &options.parse;
+    // The four parallel formats differ only in how a block's parser is made. A regular
+    // file is read by offset from every worker, and a stream (a pipe, gzip or zstd) through
+    // a reader thread.
+
+    let settings = parallel::BlockSettings {
+        pod: reading.pod,
+        max_line: reading.lines.max_line(),
+        max_examples: options.max_examples,
+        block_bytes: options.chunk_bytes,
+    };
+
+    let file_range = match plain {
+        // The byte-order mark of the first line is stripped by the line reader, so at
+        // least that line must have been read by it.
+        Some((file, plain_start)) if reading.lines.line_no > 0 => {
+            use std::io::Seek;
+            let end = file.metadata().map_err(|e| (ParseError::Read(e), 0))?.len();
+            let counted = (&*file).stream_position().unwrap_or(end);
+            // A file whose size is below what was read already cannot be read by offset
+            // (a /proc file reports 0), so it goes on as a stream.
+            (end >= counted).then_some(parallel::FileRange {
+                file,
+                start: plain_start + reading.lines.consumed(),
+                end,
+                counted,
+            })
+        }
+        _ => None,
+    };
+
+    macro_rules! parse_in_parallel {
+        ($new_parser:expr) => {
+            Some(match file_range {
+                Some(range) => {
+                    let end = range.end;
+                    parallel::parse_file_rest(
+                        range,
+                        $new_parser,
+                        settings,
+                        reading.sink,
+                        reading.report,
+                        reading.lines.line_no,
+                        progress,
+                    )
+                    .map(|read| {
+                        reading.lines.line_no = read.line_no;
+                        file_bytes = Some(read.shrunk_to.unwrap_or(end));
+                        if let Some(length) = read.shrunk_to {
+                            reading.lines.truncated = Some(format!(
+                                "the file ended at byte {length} while it was read, though \
+                                 it had {end} bytes at the start"
+                            ));
+                        }
+                    })
+                }
+                None => parallel::parse_rest(
+                    reading.lines,
+                    $new_parser,
+                    settings,
+                    reading.sink,
+                    reading.report,
+                ),
+            })
+        };
+    }
+
+    let rest = match detected.input_type {
+        InputType::Journal if !short_journal => parse_in_parallel!(|| {
+            let mut journal = JournalParser::new(parse);
+            journal.set_cat_mode(cat_mode);
+            journal
+        }),
+        InputType::JournalJson => parse_in_parallel!(|| JournalJsonParser::new(parse)),
+        InputType::Traefik => parse_in_parallel!(|| TraefikParser::new(parse)),
+        InputType::Cloudflared => parse_in_parallel!(|| CloudflaredParser::new(parse)),
+        _ => None,
+    };
+
+    let parsed_in_parallel = rest.is_some();
+    if let Some(result) = rest {
+        result.map_err(|e| (ParseError::Read(e), reading.lines.line_no + 1))?;
+    }
+
+    if !parsed_in_parallel {
+        loop {
+            let line_no = reading.lines.line_no + 1;
+            let class = match reading
+                .lines
+                .next_line()
+                .map_err(|e| (ParseError::Read(e), line_no))?
+            {
+                Some(Line::Text(text)) => {
                     let ctx = LineCtx {
-                        line: *line_no,
+                        line: line_no,
                         outer_time: None,
                         pod: reading.pod,
                     };
                     line_parser.parse_line(text, &ctx, reading.sink)
                 }
-                None => too_long,
+                Some(Line::TooLong { .. }) => parallel::LINE_TOO_LONG,
+                None => break,
             };
-            reading
-                .report
-                .account(*line_no, class, options.max_examples);
+            reading.report.account(line_no, class, options.max_examples);
         }
-        drop(sample);
-        // Traefik and cloudflared lines do not depend on each other, and journal lines only
-        // through a serve's header and detail lines (a detail whose header falls in the
-        // previous chunk still counts, at its journal time): parse them in parallel chunks.
-        //
-        // NOTE: a journal whose first lines carry years but later switch to `short` lines would
-        // keep provisional times for those lines; journalctl writes one mode per export.
-        let parse = &options.parse;
-        // The four parallel formats differ only in how a block's parser is made. A regular
-        // file is read by offset from every worker; a stream (stdin, gzip, a pipe) through a
-        // reader thread.
-        let settings = parallel::BlockSettings {
-            pod: reading.pod,
-            max_line: reading.lines.max_line(),
-            max_examples: options.max_examples,
-            block_bytes: options.chunk_bytes,
-        };
-        let file_range = match plain {
-            // The byte-order mark of the first line is stripped by the line reader, so at
-            // least that line must have been read by it.
-            Some((file, plain_start)) if reading.lines.line_no > 0 => {
-                use std::io::Seek;
-                let end = file.metadata().map_err(|e| (ParseError::Read(e), 0))?.len();
-                let counted = (&*file).stream_position().unwrap_or(end);
-                // A file whose size is below what was read already cannot be read by offset
-                // (a /proc file reports 0), so it goes on as a stream.
-                (end >= counted).then_some(parallel::FileRange {
-                    file,
-                    start: plain_start + reading.lines.consumed(),
-                    end,
-                    counted,
-                })
-            }
-            _ => None,
-        };
-        macro_rules! parse_in_parallel {
-            ($new_parser:expr) => {
-                Some(match file_range {
-                    Some(range) => {
-                        let end = range.end;
-                        parallel::parse_file_rest(
-                            range,
-                            $new_parser,
-                            settings,
-                            reading.sink,
-                            reading.report,
-                            reading.lines.line_no,
-                            progress,
-                        )
-                        .map(|read| {
-                            reading.lines.line_no = read.line_no;
-                            file_bytes = Some(read.shrunk_to.unwrap_or(end));
-                            if let Some(length) = read.shrunk_to {
-                                reading.lines.truncated = Some(format!(
-                                    "the file ended at byte {length} while it was read, though \
-                                     it had {end} bytes at the start"
-                                ));
-                            }
-                        })
-                    }
-                    None => parallel::parse_rest(
-                        reading.lines,
-                        $new_parser,
-                        settings,
-                        reading.sink,
-                        reading.report,
-                    ),
-                })
-            };
-        }
-        let rest = match detected.input_type {
-            InputType::Journal if !short_journal => parse_in_parallel!(|| {
-                let mut journal = JournalParser::new(parse);
-                journal.set_cat_mode(cat_mode);
-                journal
-            }),
-            InputType::JournalJson => parse_in_parallel!(|| JournalJsonParser::new(parse)),
-            InputType::Traefik => parse_in_parallel!(|| TraefikParser::new(parse)),
-            InputType::Cloudflared => parse_in_parallel!(|| CloudflaredParser::new(parse)),
-            _ => None,
-        };
-        let parsed_in_parallel = rest.is_some();
-        if let Some(result) = rest {
-            result.map_err(|e| (ParseError::Read(e), reading.lines.line_no + 1))?;
-        }
-        if !parsed_in_parallel {
-            loop {
-                let line_no = reading.lines.line_no + 1;
-                let class = match reading
-                    .lines
-                    .next_line()
-                    .map_err(|e| (ParseError::Read(e), line_no))?
-                {
-                    Some(Line::Text(text)) => {
-                        let ctx = LineCtx {
-                            line: line_no,
-                            outer_time: None,
-                            pod: reading.pod,
-                        };
-                        line_parser.parse_line(text, &ctx, reading.sink)
-                    }
-                    Some(Line::TooLong { .. }) => too_long,
-                    None => break,
-                };
-                reading.report.account(line_no, class, options.max_examples);
-            }
-        }
-        line_parser
-            .finish(reading.sink)
-            .map_err(|e| (ParseError::Finish(e), reading.lines.line_no))?;
     }
+
+    line_parser
+        .finish(reading.sink)
+        .map_err(|e| (ParseError::Finish(e), reading.lines.line_no))?;
     Ok(file_bytes)
 }
 
@@ -322,9 +319,9 @@ fn detect_type(spec: &InputSpec, sample: &Sample, name: &str) -> Option<input::d
     }
 }
 
-/// Ends the reading of an input whose type is unknown: an empty input gets a warning,
-/// one whose stream was cut before its first lines is reported as cut, and anything else is an
-/// error that asks for `--input-type`.
+/// Ends the reading of an input whose type is unknown. An empty input gets a warning, and one
+/// whose stream was cut before its first lines is reported as cut. Anything else is an error
+/// that suggests `--input-type`.
 fn undetected(
     name: String,
     sample: &Sample,
@@ -476,12 +473,14 @@ fn peek_head(mut reader: Box<dyn std::io::BufRead + Send>) -> std::io::Result<He
 }
 
 /// Reads an input whose records span lines (`journalctl -o export`) or that is one JSON array
-/// (Grafana's JSON download).
+/// (Grafana's JSON download). `head_cut` is the error of a stream cut inside the bytes read to
+/// detect the type.
 fn read_records(
     index: u32,
     name: &str,
     input_type: InputType,
     mut reader: Box<dyn std::io::BufRead + Send>,
+    head_cut: Option<String>,
     options: &ReadOptions,
 ) -> Result<ReadInput> {
     let mut sink = Sink::new(index);
@@ -511,16 +510,9 @@ fn read_records(
     };
     let max_examples = options.max_examples;
     let mut account = |line_no: u64, class: LineClass| report.account(line_no, class, max_examples);
-    let bytes = match records.read_records(&mut reader, &mut sink, &mut account) {
-        Ok(bytes) => bytes,
-        Err(e) if is_truncation(&e) => {
-            let reason = format!("input ends early ({e})");
-            report
-                .warnings
-                .push(format!("{name}: {reason}; the records before it were read"));
-            report.truncated = Some((report.lines, reason));
-            0
-        }
+    let (bytes, cut) = match records.read_records(&mut reader, &mut sink, &mut account) {
+        Ok(bytes) => (bytes, head_cut),
+        Err(e) if is_truncation(&e) => (0, Some(e.to_string())),
         Err(source) => {
             return Err(Error::Read {
                 name: name.to_string(),
@@ -530,6 +522,13 @@ fn read_records(
         }
     };
     report.bytes = bytes;
+    if let Some(error) = cut {
+        let reason = format!("input ends early ({error})");
+        report
+            .warnings
+            .push(format!("{name}: {reason}; the records before it were read"));
+        report.truncated = Some((report.lines, reason));
+    }
     report.warnings.extend(records.notes(name));
     Ok(ReadInput {
         report,
