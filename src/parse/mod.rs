@@ -480,6 +480,33 @@ pub fn user_name_len(bytes: &[u8]) -> usize {
         .count()
 }
 
+/// Generates one of `lines` with a few bytes overwritten or inserted, then cut at a random
+/// length, for the no-panic property tests of the parsers.
+#[cfg(test)]
+pub(crate) fn mutated_line(
+    lines: &'static [&'static str],
+) -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    use proptest::prelude::*;
+    (
+        0..lines.len(),
+        prop::collection::vec((any::<usize>(), any::<u8>(), any::<bool>()), 0..4),
+        any::<usize>(),
+    )
+        .prop_map(move |(index, edits, cut)| {
+            let mut line = lines[index].as_bytes().to_vec();
+            for (at, byte, insert) in edits {
+                let at = at % (line.len() + 1);
+                if insert || at == line.len() {
+                    line.insert(at, byte);
+                } else {
+                    line[at] = byte;
+                }
+            }
+            line.truncate(cut % (line.len() + 1));
+            line
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -632,27 +632,8 @@ mod tests {
         "restarted t3-serve@bob.service -> 0.0.27 (pairing verified via dispatch)",
     ];
 
-    /// Generates a valid line with a few bytes overwritten or inserted, then cut at a random
-    /// length.
     fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
-        (
-            0..VALID_LINES.len(),
-            prop::collection::vec((any::<usize>(), any::<u8>(), any::<bool>()), 0..4),
-            any::<usize>(),
-        )
-            .prop_map(|(index, edits, cut)| {
-                let mut line = VALID_LINES[index].as_bytes().to_vec();
-                for (at, byte, insert) in edits {
-                    let at = at % (line.len() + 1);
-                    if insert || at == line.len() {
-                        line.insert(at, byte);
-                    } else {
-                        line[at] = byte;
-                    }
-                }
-                line.truncate(cut % (line.len() + 1));
-                line
-            })
+        crate::parse::mutated_line(VALID_LINES)
     }
 
     fn arbitrary_line() -> impl Strategy<Value = Vec<u8>> {
