@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 
 use super::cloudflared::CloudflaredParser;
+pub use super::journal_prefix::{Prefix, split_prefix};
 use super::serve::ServeParser;
 use super::traefik::TraefikParser;
 use super::{
@@ -194,14 +195,6 @@ pub enum Stamp {
     Provisional(i64, Precision),
 }
 
-/// The parts of a journal text line.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Prefix<'a> {
-    pub identifier: &'a [u8],
-    pub pid: Option<u32>,
-    pub message: &'a [u8],
-}
-
 /// Parses the journal text modes.
 pub struct JournalParser {
     options: ParseOptions,
@@ -365,49 +358,6 @@ fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
         Stamp::Real(micros, Precision::from_fraction_digits(digits)),
         rest,
     ))
-}
-
-/// Splits `devvm t3-dispatch[812]: MSG` into identifier, PID and message.
-pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
-    // The host and the PID are a few bytes each, so plain loops find their ends sooner than
-    // a memchr call would.
-    let host_end = rest.iter().position(|&b| b == b' ')?;
-    let after_host = &rest[host_end + 1..];
-    let colon = memchr::memchr_iter(b':', after_host)
-        .find(|&at| after_host.get(at + 1) == Some(&b' '))
-        .or_else(|| {
-            // An empty message leaves the line ending in `:`.
-            after_host.ends_with(b":").then(|| after_host.len() - 1)
-        })?;
-    let tag = &after_host[..colon];
-    let message = after_host.get(colon + 2..).unwrap_or(b"");
-    match tag.iter().position(|&b| b == b'[') {
-        Some(open) if tag.ends_with(b"]") => Some(Prefix {
-            identifier: &tag[..open],
-            pid: parse_pid(&tag[open + 1..tag.len() - 1]),
-            message,
-        }),
-        _ => Some(Prefix {
-            identifier: tag,
-            pid: None,
-            message,
-        }),
-    }
-}
-
-/// Reads a PID: one to ten decimal digits whose value fits a `u32`.
-fn parse_pid(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() || digits.len() > 10 {
-        return None;
-    }
-    let mut value: u64 = 0;
-    for &digit in digits {
-        if !digit.is_ascii_digit() {
-            return None;
-        }
-        value = value * 10 + u64::from(digit - b'0');
-    }
-    u32::try_from(value).ok()
 }
 
 /// Tells whether a line is one of journalctl's own notes (`-- Boot … --`, `-- No entries --`).
@@ -807,19 +757,6 @@ mod tests {
     }
 
     #[test]
-    fn split_prefix_shapes() {
-        let p = split_prefix(b"devvm kernel: Out of memory: Killed process 1 (x)").unwrap();
-        assert_eq!(p.identifier, b"kernel");
-        assert_eq!(p.pid, None);
-        assert_eq!(p.message, b"Out of memory: Killed process 1 (x)");
-        let p = split_prefix(b"devvm t3-serve@bob.service[4711]: [19:55:40.120] WARN (#412): x")
-            .unwrap();
-        assert_eq!(p.identifier, b"t3-serve@bob.service");
-        assert_eq!(p.message, b"[19:55:40.120] WARN (#412): x");
-        assert_eq!(split_prefix(b"garbage"), None);
-    }
-
-    #[test]
     fn stamp_cache_matches_a_fresh_parse() {
         // Lines in the order read: repeats, near-repeats that differ after the shared bytes,
         // and a change of mode.
@@ -854,33 +791,6 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
-    }
-
-    #[test]
-    fn pid_shapes() {
-        let cases: &[(&[u8], Option<u32>)] = &[
-            (b"4711", Some(4711)),
-            (b"1", Some(1)),
-            (b"0042", Some(42)),
-            (b"4294967295", Some(u32::MAX)),
-            (b"4294967296", None),
-            (b"99999999999", None),
-            (b"", None),
-            (b"47a1", None),
-            (b"-1", None),
-            (b" 47", None),
-        ];
-        for (digits, expected) in cases {
-            assert_eq!(
-                parse_pid(digits),
-                *expected,
-                "{}",
-                String::from_utf8_lossy(digits)
-            );
-        }
-        let p = split_prefix(b"devvm sshd[abc]: Accepted publickey").unwrap();
-        assert_eq!(p.identifier, b"sshd");
-        assert_eq!(p.pid, None, "a PID that is not a number is no PID");
     }
 
     #[test]

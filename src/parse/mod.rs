@@ -20,6 +20,7 @@ pub mod grafana_csv;
 pub mod journal;
 pub mod journal_export;
 pub mod journal_json;
+pub mod journal_prefix;
 pub mod metrics;
 pub mod prometheus;
 pub mod serve;
