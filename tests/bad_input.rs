@@ -514,3 +514,71 @@ fn forced_skew_that_joins_nothing_warns() {
     assert_eq!(code, 0);
     assert!(stderr.contains("joins no dispatch socket"), "{stderr}");
 }
+
+#[test]
+fn same_file_twice_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "devvm-journal.log", &journal());
+    let (once, _, code) = run(t3().args(["drops", "--format", "table"]).arg(&path));
+    assert_eq!(code, 0);
+
+    let (twice_stdout, stderr, code) = run(t3()
+        .args(["drops", "--format", "table"])
+        .arg(&path)
+        .arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(twice_stdout, once, "the rows do not change");
+    assert!(
+        stderr.contains("was given more than once, so it was read once"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("given again, not read again"), "{stderr}");
+    assert!(
+        !stderr.contains("appeared in more than one input"),
+        "no events to de-duplicate: {stderr}"
+    );
+    let coverage = stderr
+        .lines()
+        .find(|line| line.contains("devvm journal "))
+        .unwrap();
+    assert!(
+        coverage.contains(" 2011 lines,"),
+        "lines counted once: {coverage}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn link_to_a_file_given_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "devvm-journal.log", &journal());
+    let link = dir.path().join("link.log");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path).arg(&link));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("link.log is the same file as"), "{stderr}");
+    assert!(stderr.contains("so it was read once"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn file_with_two_types_read_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "devvm-journal.log", &journal());
+    let link = dir.path().join("link.log");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let forced = format!("journal:{}", path.display());
+
+    let (_, stderr, code) = run(t3()
+        .arg("drops")
+        .arg(&path)
+        .arg(&link)
+        .args(["--input-type", &forced]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("read once"), "{stderr}");
+    assert!(
+        stderr.contains("appeared in more than one input"),
+        "both readings are kept and their events merged: {stderr}"
+    );
+}

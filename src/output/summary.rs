@@ -275,6 +275,18 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
 
     writeln!(out, "  inputs:")?;
     for input in report.inputs {
+        if let Some(first) = &input.repeat_of {
+            if *first == input.name {
+                writeln!(out, "    {}: given again, not read again", input.name)?;
+            } else {
+                writeln!(
+                    out,
+                    "    {}: the same file as {first}, not read again",
+                    input.name
+                )?;
+            }
+            continue;
+        }
         writeln!(
             out,
             "    {} ({}): {} {} read = {} used + {} ignored + {} malformed",

@@ -71,6 +71,10 @@ pub struct InputReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truncated: Option<(u64, String)>,
     pub warnings: Vec<String>,
+    /// The name under which this same file was given before, when it was given twice. Such
+    /// an input is not read again, and its counts are zero.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<String>,
 }
 
 /// The unit of an input's counts: lines for line formats; journal entries, Prometheus series
@@ -159,13 +163,25 @@ struct ReadInput {
 
 /// Reads and parses every input, in parallel, and merges their events in time order.
 pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedInputs> {
+    let repeats = repeated_files(specs);
+    // The bar counts the bytes of the files that will be read.
+    let read_specs: Vec<InputSpec> = specs
+        .iter()
+        .zip(&repeats)
+        .filter(|(_, repeat)| repeat.is_none())
+        .map(|(spec, _)| spec.clone())
+        .collect();
     let progress = options
         .progress
-        .map(|force| input::progress_bar(specs, force));
+        .map(|force| input::progress_bar(&read_specs, force));
     let results: Vec<Result<ReadInput>> = specs
         .par_iter()
+        .zip(&repeats)
         .enumerate()
-        .map(|(index, spec)| read_one(index as u32, spec, options, progress.as_ref()))
+        .map(|(index, (spec, repeat))| match repeat {
+            Some(first) => Ok(repeated_input(index as u32, spec, &specs[*first])),
+            None => read_one(index as u32, spec, options, progress.as_ref()),
+        })
         .collect();
     if let Some(bar) = &progress {
         bar.finish_and_clear();
@@ -193,6 +209,83 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
             ));
     }
     Ok(parsed)
+}
+
+/// Returns, for each input, the index of an earlier input that names the same file: the same
+/// path twice, or a link and its target. Reading such a file again would double its lines in
+/// the coverage and its events, so it is read once.
+///
+/// Only regular files count, compared by device and inode where the platform has them and by
+/// canonical path elsewhere. Two inputs of the same file with different forced types are
+/// both read, because the user asked for two readings.
+fn repeated_files(specs: &[InputSpec]) -> Vec<Option<usize>> {
+    let mut seen: Vec<(FileIdentity, Option<input::InputType>, usize)> = Vec::new();
+    let mut repeats = Vec::with_capacity(specs.len());
+    for (index, spec) in specs.iter().enumerate() {
+        let identity = match &spec.source {
+            input::InputSource::Path(path) => file_identity(path),
+            input::InputSource::Stdin => None,
+        };
+        let Some(identity) = identity else {
+            repeats.push(None);
+            continue;
+        };
+        let earlier = seen
+            .iter()
+            .find(|(known, forced, _)| *known == identity && *forced == spec.forced_type)
+            .map(|(_, _, first)| *first);
+        if earlier.is_none() {
+            seen.push((identity, spec.forced_type, index));
+        }
+        repeats.push(earlier);
+    }
+    repeats
+}
+
+/// The identity of a regular file: its device and inode on Unix, its canonical path elsewhere.
+#[cfg(unix)]
+type FileIdentity = (u64, u64);
+#[cfg(not(unix))]
+type FileIdentity = std::path::PathBuf;
+
+/// Returns the identity of a regular file, or `None` for anything else (a missing path, a
+/// pipe, a device), which is read as given.
+fn file_identity(path: &std::path::Path) -> Option<FileIdentity> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok()
+    }
+}
+
+/// Builds the result of an input that repeats the file of `first`: nothing read, and a
+/// warning.
+fn repeated_input(index: u32, spec: &InputSpec, first: &InputSpec) -> ReadInput {
+    let name = spec.name();
+    let first = first.name();
+    let warning = if name == first {
+        format!("{name} was given more than once, so it was read once")
+    } else {
+        format!("{name} is the same file as {first}, so it was read once")
+    };
+    ReadInput {
+        report: InputReport {
+            name,
+            repeat_of: Some(first),
+            warnings: vec![warning],
+            ..InputReport::default()
+        },
+        sink: Sink::new(index),
+        parser: None,
+    }
 }
 
 /// The minimum line count for malformed lines to be a warning, since a short input with a few
