@@ -15,7 +15,7 @@ use crate::parse::journal_export::JournalExportReader;
 use crate::parse::journal_json::JournalJsonParser;
 use crate::parse::prometheus::PrometheusReader;
 use crate::parse::traefik::TraefikParser;
-use crate::parse::{LineClass, LineCtx, Sink};
+use crate::parse::{LineClass, LineCtx, LineParser, Sink};
 
 pub(super) fn read_one(
     index: u32,
@@ -144,17 +144,13 @@ fn parse_lines(
 
     let line_parser = parser.as_line_parser();
     for (line_no, text) in &sample {
-        let class = match text {
-            Some(text) => {
-                let ctx = LineCtx {
-                    line: *line_no,
-                    outer_time: None,
-                    pod: reading.pod,
-                };
-                line_parser.parse_line(text, &ctx, reading.sink)
-            }
-            None => parallel::LINE_TOO_LONG,
-        };
+        let class = parse_one(
+            line_parser,
+            text.as_deref(),
+            *line_no,
+            reading.pod,
+            reading.sink,
+        );
         reading
             .report
             .account(*line_no, class, options.max_examples);
@@ -255,22 +251,16 @@ fn parse_lines(
     if !parsed_in_parallel {
         loop {
             let line_no = reading.lines.line_no + 1;
-            let class = match reading
+            let text = match reading
                 .lines
                 .next_line()
                 .map_err(|e| (ParseError::Read(e), line_no))?
             {
-                Some(Line::Text(text)) => {
-                    let ctx = LineCtx {
-                        line: line_no,
-                        outer_time: None,
-                        pod: reading.pod,
-                    };
-                    line_parser.parse_line(text, &ctx, reading.sink)
-                }
-                Some(Line::TooLong { .. }) => parallel::LINE_TOO_LONG,
+                Some(Line::Text(text)) => Some(text),
+                Some(Line::TooLong { .. }) => None,
                 None => break,
             };
+            let class = parse_one(line_parser, text, line_no, reading.pod, reading.sink);
             reading.report.account(line_no, class, options.max_examples);
         }
     }
@@ -279,6 +269,25 @@ fn parse_lines(
         .finish(reading.sink)
         .map_err(|e| (ParseError::Finish(e), reading.lines.line_no))?;
     Ok(file_bytes)
+}
+
+/// Parses one line read in order, or classes it as too long when its text is `None`.
+fn parse_one(
+    parser: &mut dyn LineParser,
+    text: Option<&[u8]>,
+    line: u64,
+    pod: Option<&str>,
+    sink: &mut Sink,
+) -> LineClass {
+    let Some(text) = text else {
+        return parallel::LINE_TOO_LONG;
+    };
+    let ctx = LineCtx {
+        line,
+        outer_time: None,
+        pod,
+    };
+    parser.parse_line(text, &ctx, sink)
 }
 
 /// The first lines of an input, by line number, kept to decide its type; `None` stands for a
