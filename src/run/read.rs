@@ -271,7 +271,7 @@ fn parse_lines(
     Ok(file_bytes)
 }
 
-/// Parses one line read in order, or classes it as too long when its text is `None`.
+/// Parses one line read in order, or classifies it as too long when its text is `None`.
 fn parse_one(
     parser: &mut dyn LineParser,
     text: Option<&[u8]>,
