@@ -196,3 +196,33 @@ fn small_chunks_give_the_same_drops() {
         expected
     );
 }
+
+#[test]
+fn block_size_leaves_line_counts_unchanged() {
+    // The serve parser reports a PID's user once, so blocks parsed apart must not report it again.
+    let journal = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident/devvm-journal.log");
+    let specs = vec![InputSpec {
+        source: InputSource::Path(journal),
+        forced_type: None,
+    }];
+    let read = |chunk_bytes: usize| {
+        let options = ReadOptions {
+            chunk_bytes,
+            ..ReadOptions::default()
+        };
+        let parsed = run::read_inputs(&specs, &options).unwrap();
+        let report = &parsed.inputs[0];
+        let events: Vec<(u64, String)> = parsed
+            .events
+            .iter()
+            .map(|e| (e.origin.line, format!("{:?}", e.kind)))
+            .collect();
+        (report.used, report.ignored, events)
+    };
+
+    let (used, ignored, events) = read(1 << 30);
+    let (small_used, small_ignored, small_events) = read(4096);
+    assert_eq!(small_used, used);
+    assert_eq!(small_ignored, ignored);
+    assert_eq!(small_events, events);
+}

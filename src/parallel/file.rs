@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{BlockSettings, merge_block, parse_block};
+use super::{BlockSettings, Merge, parse_block};
 use crate::parse::{LineParser, Sink};
 use crate::run::InputReport;
 
@@ -103,7 +103,7 @@ pub fn parse_file_rest<P: LineParser + Send>(
     settings: BlockSettings<'_>,
     sink: &mut Sink,
     report: &mut InputReport,
-    mut line_offset: u64,
+    line_offset: u64,
     progress: Option<&ProgressBar>,
 ) -> std::io::Result<FileRead> {
     let block_bytes = settings.block_bytes.max(1) as u64;
@@ -112,6 +112,7 @@ pub fn parse_file_rest<P: LineParser + Send>(
     let input = sink.input;
     // The shortest length a read found, below `range.end` when the file shrank.
     let shortest = AtomicU64::new(range.end);
+    let mut merge = Merge::new(sink, line_offset, settings.max_examples);
 
     // Blocks are parsed a window at a time and merged in order after each window, so the
     // parsed-but-unmerged blocks held at once do not grow with the file.
@@ -153,19 +154,13 @@ pub fn parse_file_rest<P: LineParser + Send>(
             })
             .collect();
         for parsed in results {
-            merge_block(
-                sink,
-                report,
-                parsed?,
-                &mut line_offset,
-                settings.max_examples,
-            );
+            merge.add(sink, report, parsed?);
         }
         next = window_end;
     }
     let shortest = shortest.into_inner();
     Ok(FileRead {
-        line_no: line_offset,
+        line_no: merge.line_offset,
         shrunk_to: (shortest < range.end).then_some(shortest),
     })
 }

@@ -24,8 +24,11 @@ mod file;
 
 use std::io::Read;
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
+use crate::event::EventKind;
 use crate::input::LineReader;
 use crate::parse::{LineClass, LineCtx, LineParser, Sink};
 use crate::run::InputReport;
@@ -84,32 +87,95 @@ fn parse_block<P: LineParser>(
     (sink, counts)
 }
 
-/// Adds one parsed block to the input's sink and report, moving its line numbers by the
-/// lines before it.
-fn merge_block(
-    sink: &mut Sink,
-    report: &mut InputReport,
-    (mut block_sink, counts): (Sink, InputReport),
-    line_offset: &mut u64,
+/// The merge of parsed blocks into an input's sink and report, in input order.
+struct Merge {
+    /// The lines before the next block.
+    line_offset: u64,
     max_examples: usize,
-) {
-    for event in &mut block_sink.events {
-        event.origin.line += *line_offset;
-    }
-    sink.events.extend(block_sink.events);
-    sink.activity.merge(block_sink.activity);
-    report.lines += counts.lines;
-    report.used += counts.used;
-    report.ignored += counts.ignored;
-    report.malformed += counts.malformed;
-    for (line, reason) in counts.malformed_examples {
-        if report.malformed_examples.len() < max_examples {
-            report
-                .malformed_examples
-                .push((line + *line_offset, reason));
+    /// The user last reported by a serve line for each PID, over the blocks merged so far.
+    serve_users: HashMap<u32, Box<str>>,
+}
+
+impl Merge {
+    /// Starts a merge after the lines already in `sink` (the sampled lines), `line_offset` of
+    /// them.
+    fn new(sink: &Sink, line_offset: u64, max_examples: usize) -> Merge {
+        let mut merge = Merge {
+            line_offset,
+            max_examples,
+            serve_users: HashMap::new(),
+        };
+        for &index in &sink.serve_pid_users {
+            if let Some(EventKind::PidUser { pid, user }) = sink.events.get(index).map(|e| &e.kind)
+            {
+                merge.serve_users.insert(*pid, user.clone());
+            }
         }
+        merge
     }
-    *line_offset += counts.lines;
+
+    /// Adds one parsed block to the input's sink and report, moving its line numbers by the
+    /// lines before it.
+    ///
+    /// A block's serve parser starts knowing no PID, so the first serve line naming a PID's
+    /// user reports it even when an earlier block did. Such a repeat is dropped here and its
+    /// line counted as ignored, as a reading in one pass would have done.
+    fn add(
+        &mut self,
+        sink: &mut Sink,
+        report: &mut InputReport,
+        (mut block_sink, mut counts): (Sink, InputReport),
+    ) {
+        let repeats = self.drop_repeated_users(&mut block_sink);
+        counts.used -= repeats;
+        counts.ignored += repeats;
+
+        for event in &mut block_sink.events {
+            event.origin.line += self.line_offset;
+        }
+        sink.events.extend(block_sink.events);
+        sink.activity.merge(block_sink.activity);
+        report.lines += counts.lines;
+        report.used += counts.used;
+        report.ignored += counts.ignored;
+        report.malformed += counts.malformed;
+        for (line, reason) in counts.malformed_examples {
+            if report.malformed_examples.len() < self.max_examples {
+                report
+                    .malformed_examples
+                    .push((line + self.line_offset, reason));
+            }
+        }
+        self.line_offset += counts.lines;
+    }
+
+    /// Removes the block's serve `PidUser` events that repeat the user last reported for
+    /// their PID, and returns how many were removed.
+    fn drop_repeated_users(&mut self, block: &mut Sink) -> u64 {
+        if block.serve_pid_users.is_empty() {
+            return 0;
+        }
+        let mut repeated = vec![false; block.events.len()];
+        for &index in &block.serve_pid_users {
+            let Some(EventKind::PidUser { pid, user }) = block.events.get(index).map(|e| &e.kind)
+            else {
+                continue;
+            };
+            if self.serve_users.get(pid) == Some(user) {
+                repeated[index] = true;
+            } else {
+                self.serve_users.insert(*pid, user.clone());
+            }
+        }
+        let before = block.events.len();
+        let mut index = 0;
+        block.events.retain(|_| {
+            index += 1;
+            !repeated[index - 1]
+        });
+        block.serve_pid_users.clear();
+        (before - block.events.len()) as u64
+    }
 }
 
 /// Parses the rest of a stream in parallel blocks, with a fresh parser per block from
@@ -134,16 +200,16 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
     } = settings;
     let batch_size = rayon::current_num_threads().max(1) * 2;
     let input = sink.input;
-    let mut line_offset = lines.line_no;
+    let mut merge = Merge::new(sink, lines.line_no, max_examples);
 
     // With one thread (`--threads 1`) the blocks are read and parsed in turn on this thread,
     // with no reader thread beside it.
     if rayon::current_num_threads() <= 1 {
         while let Some(block) = lines.next_block(block_bytes.max(1))? {
             let parsed = parse_block(&block, &new_parser, input, &settings);
-            merge_block(sink, report, parsed, &mut line_offset, max_examples);
+            merge.add(sink, report, parsed);
         }
-        lines.line_no = line_offset;
+        lines.line_no = merge.line_offset;
         return Ok(());
     }
 
@@ -187,7 +253,7 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
                 .map(|block| parse_block(block, &new_parser, input, &settings))
                 .collect();
             for parsed in results {
-                merge_block(sink, report, parsed, &mut line_offset, max_examples);
+                merge.add(sink, report, parsed);
             }
             for block in batch {
                 // A reader that has stopped takes no more buffers.
@@ -195,7 +261,7 @@ pub fn parse_rest<R: Read + Send, P: LineParser + Send>(
             }
         }
     })?;
-    lines.line_no = line_offset;
+    lines.line_no = merge.line_offset;
     Ok(())
 }
 

@@ -484,6 +484,10 @@ impl JournalParser {
                 if provisional {
                     self.year.pending_events.push(sink.events.len());
                 }
+                if matches!(program, Program::Serve(_)) && matches!(kind, EventKind::PidUser { .. })
+                {
+                    sink.serve_pid_users.push(sink.events.len());
+                }
                 sink.push(time, precision, Source::Journal, ctx, kind, line);
                 LineClass::Used
             }

@@ -155,6 +155,11 @@ pub struct Sink {
     pub input: u32,
     pub events: Vec<Event>,
     pub activity: Activity,
+    /// The indexes in `events` of the `PidUser` events of t3 serve lines, valid until the
+    /// events are merged with other inputs. The serve parser reports a PID's user only when
+    /// it changes, so blocks parsed apart may report it again, and the block merge drops those
+    /// repeats.
+    pub serve_pid_users: Vec<usize>,
 }
 
 impl Sink {
