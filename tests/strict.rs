@@ -175,3 +175,24 @@ fn strict_applies_to_every_command() {
         assert!(stdout.is_empty(), "{command}: {stdout}");
     }
 }
+
+#[test]
+fn export_cut_in_binary_field_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = Vec::new();
+    export.extend_from_slice(b"__CURSOR=s=1;i=1\n__REALTIME_TIMESTAMP=1781119812000000\n");
+    export.extend_from_slice(b"SYSLOG_IDENTIFIER=t3-dispatch\nMESSAGE=starting\n\n");
+    export.extend_from_slice(b"__CURSOR=s=1;i=2\n__REALTIME_TIMESTAMP=1781119813000000\n");
+    export.extend_from_slice(b"SYSLOG_IDENTIFIER=t3-dispatch\nMESSAGE\n");
+    export.extend_from_slice(&100u64.to_le_bytes());
+    export.extend_from_slice(b"cut short");
+    let path = write(dir.path(), "devvm.export", &export);
+
+    let (stdout, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "no rows: {stdout}");
+    assert!(stderr.contains("ends inside a binary field"), "{stderr}");
+
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "without --strict the run goes on: {stderr}");
+}

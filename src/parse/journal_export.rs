@@ -86,6 +86,10 @@ impl Entry {
     }
 }
 
+/// The class of an entry whose binary field's length does not match its data.
+const FRAMING_LOST: LineClass =
+    LineClass::Malformed("binary field whose length does not match its data; entry skipped");
+
 /// Reads `journalctl -o export` streams.
 pub struct JournalExportReader {
     journal: JournalParser,
@@ -172,16 +176,17 @@ impl JournalExportReader {
         }
     }
 
-    /// Reads a binary value of `len` bytes and its closing newline, keeping the value in
-    /// `field` when given. Returns `false` when the input ends first.
+    /// Reads a binary value of `len` bytes and the byte after it, which should be its closing
+    /// newline, keeping the value in `field` when given.
     fn read_binary(
         &mut self,
         reader: &mut dyn BufRead,
         len: u64,
         mut field: Option<&mut Field>,
-    ) -> io::Result<bool> {
+    ) -> io::Result<Binary> {
         // The value plus its closing newline.
         let mut left = len.saturating_add(1);
+        let mut last = 0;
         while left > 0 {
             let buf = match reader.fill_buf() {
                 Ok(buf) => buf,
@@ -189,7 +194,7 @@ impl JournalExportReader {
                 Err(e) => return Err(e),
             };
             if buf.is_empty() {
-                return Ok(false);
+                return Ok(Binary::Cut);
             }
             let take = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
             let chunk = &buf[..take];
@@ -207,12 +212,46 @@ impl JournalExportReader {
                     field.value.extend_from_slice(value_part);
                 }
             }
+            last = chunk[take - 1];
             reader.consume(take);
             self.bytes += take as u64;
             left -= take as u64;
         }
-        Ok(true)
+        Ok(if last == b'\n' {
+            Binary::Read
+        } else {
+            Binary::WrongLength
+        })
     }
+
+    /// Skips the rest of an entry whose framing was lost, up to the blank line that ends it.
+    /// Returns `false` when the input ends first.
+    fn skip_entry(&mut self, reader: &mut dyn BufRead) -> io::Result<bool> {
+        while self.read_line(reader)? {
+            if self.line.is_empty() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// The outcome of reading a binary field.
+enum Binary {
+    Read,
+    /// The byte after the value is not a newline, so the length does not fit the data.
+    WrongLength,
+    /// The input ended inside the value.
+    Cut,
+}
+
+/// Tells whether a line can be the name of a binary field: a journal field name of capital
+/// letters, digits and underscores. Anything else means the entry's framing was lost.
+fn is_field_name(line: &[u8]) -> bool {
+    !line.is_empty()
+        && line
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
 }
 
 impl RecordReader for JournalExportReader {
@@ -250,7 +289,16 @@ impl RecordReader for JournalExportReader {
                     }
                 }
                 None => {
-                    // A binary field: the length follows the key's newline.
+                    // A binary field: the length follows the key's newline. A key that is no
+                    // field name is the rest of a value whose length was wrong.
+                    if !is_field_name(&self.line) {
+                        account(entry.first_line, FRAMING_LOST);
+                        entry.clear();
+                        if !self.skip_entry(reader)? {
+                            return Ok(self.bytes);
+                        }
+                        continue;
+                    }
                     let key = std::mem::take(&mut self.line);
                     let mut length = [0u8; 8];
                     let complete = read_exact_counting(reader, &mut length, self)?;
@@ -262,9 +310,22 @@ impl RecordReader for JournalExportReader {
                     }
                     let len = u64::from_le_bytes(length);
                     let mut value = Field::default();
-                    if !self.read_binary(reader, len, wanted.then_some(&mut value))? {
-                        self.truncated = true;
-                        break;
+                    match self.read_binary(reader, len, wanted.then_some(&mut value))? {
+                        Binary::Read => {}
+                        Binary::Cut => {
+                            self.truncated = true;
+                            break;
+                        }
+                        Binary::WrongLength => {
+                            // The entry is lost, but the next blank line most likely ends it,
+                            // and the entries after it are read as usual.
+                            account(entry.first_line, FRAMING_LOST);
+                            entry.clear();
+                            if !self.skip_entry(reader)? {
+                                return Ok(self.bytes);
+                            }
+                            continue;
+                        }
                     }
                     if let Some(field) = entry.slot(&self.line) {
                         *field = value;
@@ -278,6 +339,11 @@ impl RecordReader for JournalExportReader {
             account(entry.first_line, class);
         }
         Ok(self.bytes)
+    }
+
+    fn cut(&self) -> Option<String> {
+        self.truncated
+            .then(|| "the export ends inside a binary field".to_string())
     }
 
     fn notes(&self, name: &str) -> Vec<String> {

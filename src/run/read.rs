@@ -537,6 +537,8 @@ fn read_records(
             .warnings
             .push(format!("{name}: {reason}; the records before it were read"));
         report.truncated = Some((report.lines, reason));
+    } else if let Some(reason) = records.cut() {
+        report.truncated = Some((report.lines, reason));
     }
     report.warnings.extend(records.notes(name));
     Ok(ReadInput {

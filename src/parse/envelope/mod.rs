@@ -397,6 +397,11 @@ pub trait RecordReader {
     fn notes(&self, _name: &str) -> Vec<String> {
         Vec::new()
     }
+
+    /// Returns why the input ended inside a record, when it did. `--strict` fails on it.
+    fn cut(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Reads a time given as a number of seconds, milliseconds, microseconds or nanoseconds since

@@ -158,6 +158,57 @@ fn truncated_binary_field_is_noted() {
     assert_eq!(classes.len(), 1);
     assert!(matches!(classes[0].1, LineClass::Malformed(_)));
     assert_eq!(reader.notes("x").len(), 1);
+    assert!(reader.cut().is_some(), "--strict fails on it");
+}
+
+/// Builds an entry with a dispatch close in a binary MESSAGE whose length field is `len`
+/// instead of the value's length, then a good text entry.
+fn entry_with_binary_length(len: u64) -> Vec<u8> {
+    let mut input = Vec::new();
+    input.extend(text("__REALTIME_TIMESTAMP", "1781119812000000"));
+    input.extend(text("SYSLOG_IDENTIFIER", "t3-dispatch"));
+    input.extend(b"MESSAGE\n");
+    input.extend(len.to_le_bytes());
+    input.extend(CLOSE.as_bytes());
+    input.push(b'\n');
+    input.extend(text("_PID", "812"));
+    input.push(b'\n');
+    input.extend(text("__REALTIME_TIMESTAMP", "1781119813000000"));
+    input.extend(text("SYSLOG_IDENTIFIER", "t3-dispatch"));
+    input.extend(text("MESSAGE", CLOSE));
+    input.push(b'\n');
+    input
+}
+
+#[test]
+fn short_binary_length_skips_one_entry() {
+    let input = entry_with_binary_length(CLOSE.len() as u64 - 20);
+    let (classes, sink, reader) = read(&input);
+    assert_eq!(classes.len(), 2, "{classes:?}");
+    assert_eq!(classes[0], (1, FRAMING_LOST));
+    assert_eq!(classes[1], (7, LineClass::Used));
+    assert_eq!(sink.events.len(), 1);
+    assert_eq!(reader.cut(), None);
+}
+
+#[test]
+fn long_binary_length_skips_one_entry() {
+    // The value runs 3 bytes into the `_PID=812` line, so its last byte is no newline.
+    let input = entry_with_binary_length(CLOSE.len() as u64 + 3);
+    let (classes, sink, reader) = read(&input);
+    assert_eq!(classes.len(), 2, "{classes:?}");
+    assert_eq!(classes[0], (1, FRAMING_LOST));
+    assert_eq!(classes[1], (7, LineClass::Used));
+    assert_eq!(sink.events.len(), 1);
+    assert_eq!(reader.cut(), None);
+}
+
+#[test]
+fn right_binary_length_reads_both_entries() {
+    let input = entry_with_binary_length(CLOSE.len() as u64);
+    let (classes, sink, _) = read(&input);
+    assert_eq!(classes, vec![(1, LineClass::Used), (7, LineClass::Used)]);
+    assert_eq!(sink.events.len(), 2);
 }
 
 #[test]
