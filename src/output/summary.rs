@@ -191,8 +191,52 @@ fn write_histogram(out: &mut dyn Write, drops: &[(i64, Segment)]) -> io::Result<
     Ok(())
 }
 
+/// A writer that replaces control characters other than newline and tab with `?`.
+///
+/// User names, client ids and file names in the summary come from the logs and the command
+/// line, so an escape sequence in one could recolour the terminal or set its title.
+struct Printable<'a> {
+    inner: &'a mut dyn Write,
+}
+
+impl Write for Printable<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let is_unsafe = |c: char| c.is_control() && c != '\n' && c != '\t';
+        match std::str::from_utf8(buf) {
+            Ok(text) if !text.contains(is_unsafe) => self.inner.write_all(buf)?,
+            Ok(text) => {
+                let clean: String = text
+                    .chars()
+                    .map(|c| if is_unsafe(c) { '?' } else { c })
+                    .collect();
+                self.inner.write_all(clean.as_bytes())?;
+            }
+            // The summary is written from `str` pieces, so this is only a safeguard.
+            Err(_) => {
+                let clean: Vec<u8> = buf
+                    .iter()
+                    .map(|&b| {
+                        if (b < 0x20 && b != b'\n' && b != b'\t') || b >= 0x7f {
+                            b'?'
+                        } else {
+                            b
+                        }
+                    })
+                    .collect();
+                self.inner.write_all(&clean)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Writes the human summary.
 pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let out = &mut Printable { inner: out };
     let analysis = report.analysis;
     let mut per_segment: BTreeMap<Segment, usize> = BTreeMap::new();
     let mut per_user: BTreeMap<&str, usize> = BTreeMap::new();
@@ -308,6 +352,7 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
 /// Writes the run's warnings (inputs that ended early or were empty, a doubtful clock offset)
 /// on their own, for runs that print no summary: `--quiet`, or rows on a terminal.
 pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let out = &mut Printable { inner: out };
     let analysis = report.analysis;
     let (_, offset_warning) = describe_offset(&analysis.offset);
     // A forced offset that joins nothing leaves every socket without its Traefik line, which
@@ -365,6 +410,16 @@ mod tests {
 
     /// 2026-06-10T19:00:00Z.
     const HOUR_START: i64 = 1_781_118_000 * SECOND;
+
+    #[test]
+    fn printable_replaces_control_characters() {
+        let mut out = Vec::new();
+        let mut printable = Printable { inner: &mut out };
+        write!(printable, "  per user: ev\x1b[31mil\x1b]0;pwn\x07 2\tok\n").unwrap();
+        write!(printable, "c1 \u{9b}31m é\r\n").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "  per user: ev?[31mil?]0;pwn? 2\tok\nc1 ?31m é?\n");
+    }
 
     fn histogram(drops: &[(i64, Segment)]) -> String {
         let mut out = Vec::new();
