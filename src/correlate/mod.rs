@@ -167,6 +167,10 @@ pub struct Analysis {
 
 /// Runs the whole correlation over parsed inputs.
 pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
+    let rule_options = RuleOptions {
+        burst_window: options.burst_window,
+        ..options.rules
+    };
     let input_names: Vec<String> = parsed.inputs.iter().map(|i| i.name.clone()).collect();
     let mut events = parsed.events;
     sockets::resolve_pid_users(&mut events);
@@ -282,7 +286,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         sockets: &all,
         coverage: &coverage,
         ports: &ports,
-        options: options.rules,
+        options: rule_options,
         candidates: &candidates,
         metric_events: &metric_events,
     };
@@ -334,10 +338,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                 match rules::attribute(&ctx, &single, Some(Scope::PerDrop)) {
                     Some((rule, mut finding)) => {
                         finding.reason = format!(
-                            "{}; it dropped in burst {} ({} clients in the same second), which is {}",
+                            "{}; it dropped in burst {} ({} clients {}), which is {}",
                             finding.reason,
                             burst.id,
                             burst.clients,
+                            rule_options.burst_closeness(),
                             burst.segment.as_str()
                         );
                         (rule, finding, Some(burst.id.clone()))
@@ -456,6 +461,6 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         metric_events,
         ports,
         candidates,
-        rule_options: options.rules,
+        rule_options,
     }
 }

@@ -249,6 +249,24 @@ pub struct RuleOptions {
     pub git_timeout_users: usize,
     /// The life after which a graceful close looks like the client's heartbeat timeout (ms).
     pub heartbeat_ms: u64,
+    /// The burst window (`--burst-window`), for the wording of burst reasons. `analyze` copies
+    /// it from `CorrelateOptions::burst_window`.
+    pub burst_window: i64,
+}
+
+impl RuleOptions {
+    /// Returns how close a burst's drops were: "in the same second" for the default window,
+    /// else "within 2 s" or "within 500 ms".
+    pub fn burst_closeness(&self) -> String {
+        let window = self.burst_window;
+        if window == SECOND {
+            "in the same second".to_string()
+        } else if window % SECOND == 0 {
+            format!("within {} s", window / SECOND)
+        } else {
+            format!("within {} ms", window / crate::time::MILLI)
+        }
+    }
 }
 
 impl Default for RuleOptions {
@@ -259,6 +277,7 @@ impl Default for RuleOptions {
             stall_lag: 5 * SECOND,
             git_timeout_users: 2,
             heartbeat_ms: 20_000,
+            burst_window: SECOND,
         }
     }
 }
@@ -758,8 +777,9 @@ fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
             Confidence::Medium
         },
         reason: format!(
-            "burst {id}: {clients} clients dropped in the same second with no devvm, serve, dispatch or \
-             cloudflared marker while cloudflared covered that time{pods_note}: the break was on the cluster path"
+            "burst {id}: {clients} clients dropped {} with no devvm, serve, dispatch or \
+             cloudflared marker while cloudflared covered that time{pods_note}: the break was on the cluster path",
+            ctx.options.burst_closeness()
         ),
         evidence: cancels.to_vec(),
     })
@@ -857,8 +877,9 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             "the sources do not say which"
         };
         format!(
-            "burst {id}: {clients} clients dropped in the same second{cancels} with no devvm, serve or dispatch \
-             marker: the break was on the shared path (Cloudflare, the tunnel or Traefik); {need}"
+            "burst {id}: {clients} clients dropped {}{cancels} with no devvm, serve or dispatch \
+             marker: the break was on the shared path (Cloudflare, the tunnel or Traefik); {need}",
+            ctx.options.burst_closeness()
         )
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {
@@ -995,6 +1016,20 @@ pub fn rules_markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn burst_closeness_names_the_window() {
+        let closeness = |burst_window| {
+            RuleOptions {
+                burst_window,
+                ..RuleOptions::default()
+            }
+            .burst_closeness()
+        };
+        assert_eq!(closeness(SECOND), "in the same second");
+        assert_eq!(closeness(2 * SECOND), "within 2 s");
+        assert_eq!(closeness(1500 * crate::time::MILLI), "within 1500 ms");
+    }
 
     #[test]
     fn rules_cover_every_segment() {
