@@ -415,8 +415,8 @@ mod tests {
     fn printable_replaces_control_characters() {
         let mut out = Vec::new();
         let mut printable = Printable { inner: &mut out };
-        write!(printable, "  per user: ev\x1b[31mil\x1b]0;pwn\x07 2\tok\n").unwrap();
-        write!(printable, "c1 \u{9b}31m é\r\n").unwrap();
+        writeln!(printable, "  per user: ev\x1b[31mil\x1b]0;pwn\x07 2\tok").unwrap();
+        writeln!(printable, "c1 \u{9b}31m é\r").unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text, "  per user: ev?[31mil?]0;pwn? 2\tok\nc1 ?31m é?\n");
     }
