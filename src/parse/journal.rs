@@ -204,6 +204,13 @@ pub struct JournalParser {
     traefik: TraefikParser,
     /// Set when most lines carry no journal timestamp (`-o cat`).
     cat_mode: bool,
+    /// `-o cat`: the events of evidence lines without a time, waiting for the next line that
+    /// has one.
+    untimed: Vec<usize>,
+    /// `-o cat`: the time of the last line that had one.
+    last_dated: Option<i64>,
+    /// `-o cat`: how many evidence lines were placed at a neighbour's time, for the summary.
+    placed: u64,
     /// The last dated timestamp read, since consecutive lines mostly share it.
     last_stamp: StampCache,
 }
@@ -245,6 +252,9 @@ impl JournalParser {
             cloudflared: CloudflaredParser::new(options),
             traefik: TraefikParser::new(options),
             cat_mode: false,
+            untimed: Vec::new(),
+            last_dated: None,
+            placed: 0,
             last_stamp: StampCache::default(),
         }
     }
@@ -394,6 +404,7 @@ impl LineParser for JournalParser {
         if let Some(base) = self.year.base {
             apply_year(sink, &mut self.year, base, self.options.zone);
         }
+        self.place_untimed_at_end(sink);
         Ok(())
     }
 }
@@ -509,6 +520,7 @@ impl JournalParser {
             } else {
                 Precision::Second
             };
+            self.place_untimed(sink, time);
             sink.saw(Source::Journal, None, time);
             return match dispatch::parse_message(&line[used..]) {
                 Message::Event { kind, .. } => {
@@ -519,20 +531,76 @@ impl JournalParser {
                 Message::Malformed(reason) => LineClass::Malformed(reason),
             };
         }
-        let would_be_evidence = [
-            system::parse_systemd(line),
-            system::parse_kernel(line),
-            system::parse_earlyoom(line),
-            system::parse_restart(line),
-            dispatch::parse_message(line),
+        // Without the identifier, the program is unknown, so every parser of evidence is
+        // tried. The first event found is kept.
+        let evidence = [
+            system::parse_systemd,
+            system::parse_kernel,
+            system::parse_earlyoom,
+            system::parse_restart,
+            dispatch::parse_message,
         ]
         .iter()
-        .any(|m| matches!(m, Message::Event { kind, .. } if !matches!(kind, EventKind::PidUser { .. })));
-        if would_be_evidence {
-            LineClass::Malformed("evidence line without a timestamp (-o cat keeps none)")
-        } else {
-            LineClass::Ignored
+        .find_map(|parse| match parse(line) {
+            Message::Event { kind, .. } if !matches!(kind, EventKind::PidUser { .. }) => Some(kind),
+            _ => None,
+        });
+        let Some(kind) = evidence else {
+            return LineClass::Ignored;
+        };
+
+        // The journal is in time order, so the line was written at or before the next line
+        // with a time. Its event waits for that time, with 0 until then.
+        self.untimed.push(sink.events.len());
+        sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
+        LineClass::Used
+    }
+
+    /// `-o cat`: gives the waiting untimed events the time of the line just read.
+    fn place_untimed(&mut self, sink: &mut Sink, time: i64) {
+        for index in self.untimed.drain(..) {
+            if let Some(event) = sink.events.get_mut(index) {
+                event.time = time;
+                event.precision = Precision::Second;
+                self.placed += 1;
+            }
         }
+        self.last_dated = Some(time);
+    }
+
+    /// `-o cat`: gives the untimed events after the last dated line that line's time, or drops
+    /// them when no line had a time.
+    ///
+    /// NOTE: dropped events leave their lines counted as used.
+    fn place_untimed_at_end(&mut self, sink: &mut Sink) {
+        if self.untimed.is_empty() {
+            return;
+        }
+        match self.last_dated {
+            Some(time) => self.place_untimed(sink, time),
+            None => {
+                let untimed = std::mem::take(&mut self.untimed);
+                let mut index = 0;
+                sink.events.retain(|_| {
+                    index += 1;
+                    !untimed.contains(&(index - 1))
+                });
+            }
+        }
+    }
+
+    /// Returns the input's notes for the summary: evidence lines of a `-o cat` journal placed
+    /// at a neighbour's time.
+    pub fn notes(&self, name: &str) -> Vec<String> {
+        if self.placed == 0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "{name}: {} evidence line(s) of this `-o cat` journal carry no time; each was placed \
+             at the next line that has one (a dispatch line), so it may be late by the gap \
+             before that line. Export with `-o short-iso-precise` for exact times",
+            self.placed
+        )]
     }
 }
 
@@ -914,7 +982,6 @@ mod tests {
         let (sink, classes) = parse_all(
             &[
                 "2026/06/10 19:56:01 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful",
-                "t3-serve@bob.service: A process of this unit has been killed by the OOM killer.",
                 "Accepted publickey for alice",
             ],
             true,
@@ -922,11 +989,57 @@ mod tests {
         assert_eq!(sink.events.len(), 1);
         assert_eq!(sink.events[0].time, utc("2026-06-10T19:56:01Z"));
         assert_eq!(classes[0], LineClass::Used);
-        assert!(
-            matches!(classes[1], LineClass::Malformed(_)),
-            "evidence without a time is reported"
+        assert_eq!(classes[1], LineClass::Ignored);
+    }
+
+    const CAT_OOM: &str =
+        "t3-serve@bob.service: A process of this unit has been killed by the OOM killer.";
+    const CAT_CLOSE: &str = "2026/06/10 19:56:05 ws close user=bob ip=203.0.113.8, 10.10.1.12 dur_ms=881000 cause=graceful";
+
+    #[test]
+    fn cat_evidence_takes_next_dated_time() {
+        let (sink, classes) = parse_all(
+            &[
+                "2026/06/10 19:56:01 ws open user=alice ip=203.0.113.7, 10.10.1.12",
+                CAT_OOM,
+                CAT_CLOSE,
+            ],
+            true,
         );
-        assert_eq!(classes[2], LineClass::Ignored);
+        assert_eq!(
+            classes[1],
+            LineClass::Used,
+            "evidence without a time is kept"
+        );
+        let oom = sink.events.iter().find(|e| e.origin.line == 2).unwrap();
+        assert_eq!(
+            oom.time,
+            utc("2026-06-10T19:56:05Z"),
+            "the next dated line's time"
+        );
+        assert_eq!(oom.precision, Precision::Second);
+    }
+
+    #[test]
+    fn cat_evidence_at_end_takes_last_time() {
+        let options = ParseOptions::default();
+        let mut parser = JournalParser::new(&options);
+        parser.set_cat_mode(true);
+        let mut sink = Sink::new(0);
+        for (n, line) in [CAT_CLOSE, CAT_OOM].iter().enumerate() {
+            parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
+        }
+        parser.finish(&mut sink).unwrap();
+        let oom = sink.events.iter().find(|e| e.origin.line == 2).unwrap();
+        assert_eq!(oom.time, utc("2026-06-10T19:56:05Z"));
+        assert_eq!(parser.notes("j.log").len(), 1, "the placement is noted");
+    }
+
+    #[test]
+    fn cat_evidence_without_any_time_is_dropped() {
+        let (sink, classes) = parse_all(&[CAT_OOM, "Accepted publickey for alice"], true);
+        assert_eq!(classes[0], LineClass::Used);
+        assert!(sink.events.is_empty(), "no time to place it at");
     }
 
     #[test]

@@ -87,8 +87,10 @@ pub(super) fn read_one(
         ParseError::Finish(error) => error,
     })?;
 
-    if let AnyParser::Envelope(envelope) = &parser {
-        report.warnings.extend(envelope.notes(&name));
+    match &parser {
+        AnyParser::Envelope(envelope) => report.warnings.extend(envelope.notes(&name)),
+        AnyParser::Journal(journal) => report.warnings.extend(journal.notes(&name)),
+        _ => {}
     }
     report.bytes = file_bytes.unwrap_or(lines.bytes_read);
     if let Some(error) = &lines.truncated {
@@ -232,7 +234,9 @@ fn parse_lines(
     }
 
     let rest = match detected.input_type {
-        InputType::Journal if !short_journal => parse_in_parallel!(|| {
+        // `-o cat` evidence lines take the time of the next dated line, which may lie in the
+        // next block, so such a journal is read in order too.
+        InputType::Journal if !short_journal && !cat_mode => parse_in_parallel!(|| {
             let mut journal = JournalParser::new(parse);
             journal.set_cat_mode(cat_mode);
             journal
