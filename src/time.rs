@@ -127,6 +127,20 @@ impl Zone {
         name.parse::<Tz>().ok().map(Zone::Named)
     }
 
+    /// Returns the zone's abbreviation at an instant (`CEST`, `EST`, `+03`), as journalctl prints
+    /// it after a time, or `UTC`.
+    pub fn abbreviation_at(self, micros: i64) -> Option<String> {
+        match self {
+            Zone::Utc => Some("UTC".to_string()),
+            Zone::Named(tz) => {
+                use chrono_tz::OffsetName;
+                let instant = chrono::DateTime::from_timestamp_micros(micros)?.naive_utc();
+                let offset = tz.offset_from_utc_datetime(&instant);
+                offset.abbreviation().map(str::to_string)
+            }
+        }
+    }
+
     /// Converts a local civil time in this zone to UTC microseconds.
     ///
     /// A local time repeated by a DST change (the hour after clocks go back) resolves to its

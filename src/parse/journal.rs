@@ -211,6 +211,9 @@ pub struct JournalParser {
     last_dated: Option<i64>,
     /// `-o cat`: how many evidence lines were placed at a neighbour's time, for the summary.
     placed: u64,
+    /// The first zone abbreviation in a line that `--tz` does not have at that time, with the
+    /// one it has.
+    zone_mismatch: Option<(String, String)>,
     /// The last dated timestamp read, since consecutive lines mostly share it.
     last_stamp: StampCache,
 }
@@ -255,6 +258,7 @@ impl JournalParser {
             untimed: Vec::new(),
             last_dated: None,
             placed: 0,
+            zone_mismatch: None,
             last_stamp: StampCache::default(),
         }
     }
@@ -262,6 +266,32 @@ impl JournalParser {
     /// Switches to `-o cat` reading, where only lines with a Go `log` prefix have a time.
     pub fn set_cat_mode(&mut self, cat: bool) {
         self.cat_mode = cat;
+    }
+
+    /// Notes the first `short-full` or `with-unit` zone abbreviation that is not the one
+    /// `--tz` has at that time, since such times were read in the wrong zone.
+    fn check_zone_name(&mut self, stamp_bytes: &[u8], stamp: Stamp) {
+        // `Wed 2026-06-10 12:00:10 CEST `: the zone is the last word.
+        let weekday_form = stamp_bytes.get(3) == Some(&b' ') && stamp_bytes.get(8) == Some(&b'-');
+        let Stamp::Real(micros, _) = stamp else {
+            return;
+        };
+        if !weekday_form {
+            return;
+        }
+        let Some(name) = stamp_bytes.trim_ascii_end().rsplit(|b| *b == b' ').next() else {
+            return;
+        };
+        if matches!(name, b"UTC" | b"GMT" | b"Z") {
+            return;
+        }
+        let expected = self.options.zone.abbreviation_at(micros);
+        if expected.as_deref().map(str::as_bytes) != Some(name) {
+            self.zone_mismatch = Some((
+                String::from_utf8_lossy(name).into_owned(),
+                expected.unwrap_or_else(|| "?".to_string()),
+            ));
+        }
     }
 
     /// Reads the timestamp at the start of a line, returning it and the rest of the line.
@@ -280,6 +310,9 @@ impl JournalParser {
 
         let (stamp, rest) = read_stamp(line, self.options.zone, &mut self.year)?;
         let len = line.len() - rest.len();
+        if self.zone_mismatch.is_none() {
+            self.check_zone_name(&line[..len], stamp);
+        }
         let dated =
             line[0].is_ascii_digit() || (line.get(3) == Some(&b' ') && line.get(8) == Some(&b'-'));
         // A stamp with a fraction (`short-iso-precise`, `short-unix`) differs on nearly every
@@ -590,17 +623,25 @@ impl JournalParser {
     }
 
     /// Returns the input's notes for the summary: evidence lines of a `-o cat` journal placed
-    /// at a neighbour's time.
+    /// at a neighbour's time, and a zone abbreviation that `--tz` contradicts.
     pub fn notes(&self, name: &str) -> Vec<String> {
-        if self.placed == 0 {
-            return Vec::new();
+        let mut notes = Vec::new();
+        if self.placed > 0 {
+            notes.push(format!(
+                "{name}: {} evidence line(s) of this `-o cat` journal carry no time; each was \
+                 placed at the next line that has one (a dispatch line), so it may be late by \
+                 the gap before that line. Export with `-o short-iso-precise` for exact times",
+                self.placed
+            ));
         }
-        vec![format!(
-            "{name}: {} evidence line(s) of this `-o cat` journal carry no time; each was placed \
-             at the next line that has one (a dispatch line), so it may be late by the gap \
-             before that line. Export with `-o short-iso-precise` for exact times",
-            self.placed
-        )]
+        if let Some((found, expected)) = &self.zone_mismatch {
+            notes.push(format!(
+                "{name}: journal times are marked {found}, but --tz gives {expected} there, and \
+                 times are read in --tz; pass --tz with the devvm's zone (such as \
+                 --tz Europe/Berlin for CEST)"
+            ));
+        }
+        notes
     }
 }
 
@@ -1069,6 +1110,42 @@ mod tests {
         parser.finish(&mut sink).unwrap();
         assert!(parser.year.used && parser.year.base.is_none());
         assert_eq!(parser.year.pending_events, vec![0]);
+    }
+
+    #[test]
+    fn zone_name_against_tz() {
+        let notes = |zone: Zone, line: &str| {
+            let options = ParseOptions {
+                zone,
+                ..ParseOptions::default()
+            };
+            let mut parser = JournalParser::new(&options);
+            let mut sink = Sink::new(0);
+            parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink);
+            parser.notes("j.log")
+        };
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let cest = "Wed 2026-06-10 12:00:10 CEST devvm sshd[1]: x";
+        let utc_line = "Wed 2026-06-10 12:00:10 UTC devvm sshd[1]: x";
+
+        let wrong = notes(Zone::Utc, cest);
+        assert_eq!(wrong.len(), 1);
+        assert!(
+            wrong[0].contains("marked CEST, but --tz gives UTC"),
+            "{wrong:?}"
+        );
+        assert!(
+            notes(berlin, cest).is_empty(),
+            "CEST is Berlin's summer zone"
+        );
+        assert!(notes(Zone::Utc, utc_line).is_empty());
+        assert!(
+            notes(berlin, utc_line).is_empty(),
+            "UTC lines are read as UTC"
+        );
+        // In January Berlin is on CET, so a CEST mark there is wrong too.
+        let winter = notes(berlin, "Sat 2026-01-10 12:00:10 CEST devvm sshd[1]: x");
+        assert!(winter[0].contains("--tz gives CET"), "{winter:?}");
     }
 
     #[test]
