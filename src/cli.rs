@@ -5,7 +5,7 @@
 //! an exit code: 0 done, 1 findings in check modes, 2 usage or input error.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -110,8 +110,9 @@ pub struct DropsArgs {
 /// Options of `report`: the HTML file to write, and the shared options.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Write the HTML report to FILE (written to a temporary file, then renamed). The file
-    /// loads nothing from the network and runs no script.
+    /// Write the HTML report to FILE (written whole, then renamed into place; a device or FIFO
+    /// such as /dev/null is written directly). The file loads nothing from the network and runs
+    /// no script.
     #[arg(long, value_name = "FILE")]
     pub html: PathBuf,
 
@@ -160,7 +161,8 @@ pub struct CommonArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 
-    /// Write the rows to FILE instead of stdout (written to a temporary file, then renamed).
+    /// Write the rows to FILE instead of stdout (written whole, then renamed into place; a device
+    /// or FIFO such as /dev/null is written directly).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -428,6 +430,47 @@ fn input_specs(args: &CommonArgs) -> Result<Vec<InputSpec>> {
         .collect())
 }
 
+/// Rejects an output path that names an input, since writing it would replace the log being
+/// read, and two outputs that name one file, since one would overwrite the other.
+fn check_output_paths(specs: &[InputSpec], outputs: &[(&str, &Path)]) -> Result<()> {
+    for (index, (flag, path)) in outputs.iter().enumerate() {
+        let input = specs.iter().find(|spec| match &spec.source {
+            InputSource::Path(input) => same_file(input, path),
+            InputSource::Stdin => false,
+        });
+        if let Some(input) = input {
+            return Err(Error::Usage(format!(
+                "{flag} {} is also an input ({}); writing it would replace the log being read, \
+                 so give another path",
+                path.display(),
+                input.name()
+            )));
+        }
+        if let Some((other, _)) = outputs[..index]
+            .iter()
+            .find(|(_, other)| same_file(other, path))
+        {
+            return Err(Error::Usage(format!(
+                "{flag} and {other} both name {}; give them different paths",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Tells whether two paths name one file: the same file when both exist, else the same
+/// absolute path.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (crate::run::file_identity(a), crate::run::file_identity(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => match (std::path::absolute(a), std::path::absolute(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        },
+    }
+}
+
 /// Runs one command. Returns the exit code for a run that completed.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -438,6 +481,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Explain(args) => run_explain(&args),
         Command::Check(args) => run_check(&args),
         Command::Report(args) => {
+            let mut outputs = vec![("--html", args.html.as_path())];
+            if let Some(output) = &args.common.output {
+                outputs.push(("--output", output.as_path()));
+            }
+            check_output_paths(&input_specs(&args.common)?, &outputs)?;
             let analyzed = analyze(&args.common)?;
             let report = analyzed.report(Rows::Drops);
             output::html::write_file(&args.html, &report).map_err(|source| Error::Write {
@@ -564,6 +612,9 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
         )));
     }
     let specs = input_specs(args)?;
+    if let Some(output) = &args.output {
+        check_output_paths(&specs, &[("--output", output)])?;
+    }
 
     let read_options = ReadOptions {
         parse: ParseOptions {
@@ -840,8 +891,8 @@ fn bound(value: &Option<String>, flag: &str) -> Result<Option<i64>> {
     }
 }
 
-/// Writes rows to stdout, or to a temporary file renamed onto `--output` once complete, so a
-/// failed run never leaves half a report. A closed stdout (`| head`) ends the run quietly.
+/// Writes rows to stdout, or to `--output` through [`output::file::write_file`], so a failed run
+/// never leaves half a report. A closed stdout (`| head`) ends the run quietly.
 fn write_rows(
     path: &Option<PathBuf>,
     report: &Report,
@@ -863,24 +914,12 @@ fn write_rows(
             }
         }
         Some(path) => {
-            let name = path.display().to_string();
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "output".into());
-            let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-            let write = || -> io::Result<()> {
-                let file = std::fs::File::create(&temp)?;
-                let mut out = io::BufWriter::new(file);
-                output::write(&mut out, report, rows, options)?;
-                out.flush()?;
-                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-                std::fs::rename(&temp, path)
-            };
-            write().map_err(|source| {
-                let _ = std::fs::remove_file(&temp);
-                Error::Write { path: name, source }
-            })
+            output::file::write_file(path, |out| output::write(out, report, rows, options)).map_err(
+                |source| Error::Write {
+                    path: path.display().to_string(),
+                    source,
+                },
+            )
         }
     }
 }

@@ -582,3 +582,36 @@ fn file_with_two_types_read_twice() {
         "both readings are kept and their events merged: {stderr}"
     );
 }
+
+#[test]
+fn output_onto_an_input_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "devvm-journal.log", &journal());
+
+    let (_, stderr, code) = run(t3().arg("drops").arg("-o").arg(&path).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is also an input"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        journal(),
+        "the log is untouched"
+    );
+}
+
+#[test]
+fn html_and_output_on_one_path_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "devvm-journal.log", &journal());
+    let target = dir.path().join("out");
+
+    let (_, stderr, code) = run(t3()
+        .arg("report")
+        .arg("--html")
+        .arg(&target)
+        .arg("--output")
+        .arg(&target)
+        .arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("both name"), "{stderr}");
+    assert!(!target.exists(), "nothing is written");
+}

@@ -409,25 +409,10 @@ fn write_inputs(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     writeln!(out, "</table>\n</section>")
 }
 
-/// Writes the report to a temporary file beside `path`, then renames it onto `path`, so a failed
-/// run never leaves half a report. The temporary file is removed when writing fails.
+/// Writes the report to `path` through [`super::file::write_file`], so a failed run never leaves
+/// half a report.
 pub fn write_file(path: &Path, report: &Report) -> io::Result<()> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report.html".into());
-    let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-    let write = || -> io::Result<()> {
-        let file = std::fs::File::create(&temp)?;
-        let mut out = io::BufWriter::new(file);
-        write_html(&mut out, report)?;
-        out.flush()?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&temp, path)
-    };
-    write().inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })
+    super::file::write_file(path, |out| write_html(out, report))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! get a leading `'` unless `--csv-raw` is given; numeric columns are written as numbers.
 
 pub mod explain;
+pub mod file;
 pub mod html;
 pub mod summary;
 pub mod table;

@@ -244,13 +244,13 @@ fn repeated_files(specs: &[InputSpec]) -> Vec<Option<usize>> {
 
 /// The identity of a regular file: its device and inode on Unix, its canonical path elsewhere.
 #[cfg(unix)]
-type FileIdentity = (u64, u64);
+pub type FileIdentity = (u64, u64);
 #[cfg(not(unix))]
-type FileIdentity = std::path::PathBuf;
+pub type FileIdentity = std::path::PathBuf;
 
 /// Returns the identity of a regular file, or `None` for anything else (a missing path, a
 /// pipe, a device), which is read as given.
-fn file_identity(path: &std::path::Path) -> Option<FileIdentity> {
+pub fn file_identity(path: &std::path::Path) -> Option<FileIdentity> {
     let metadata = std::fs::metadata(path).ok()?;
     if !metadata.is_file() {
         return None;
