@@ -26,7 +26,7 @@ pub enum Error {
     },
 
     #[error(
-        "{name}: cannot tell what kind of log this is from its first {sampled} lines{hint}; \
+        "{name}: cannot tell what kind of log this is from its first {sampled} line(s){hint}; \
          name it with --input-type TYPE:{name} (types: {types})"
     )]
     UnknownType {

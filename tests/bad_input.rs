@@ -615,3 +615,31 @@ fn html_and_output_on_one_path_are_rejected() {
     assert!(stderr.contains("both name"), "{stderr}");
     assert!(!target.exists(), "nothing is written");
 }
+
+#[test]
+fn leading_blank_lines_do_not_hide_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(dir.path(), "plain.log", &journal());
+    let mut padded = vec![b'\n'; 5000];
+    padded.extend(journal());
+    let padded = write(dir.path(), "padded.log", &padded);
+
+    let (plain_rows, _, _) = run(t3().args(["drops", "-q"]).arg(&plain));
+    let (stdout, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&padded));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), rows(&plain_rows), "{stderr}");
+    assert!(
+        stderr.contains("7014 lines read"),
+        "blank lines are counted: {stderr}"
+    );
+}
+
+#[test]
+fn only_blank_lines_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "blank.log", &vec![b'\n'; 20_000]);
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("input has only blank lines"), "{stderr}");
+    assert!(stderr.contains("20000 lines read"), "{stderr}");
+}

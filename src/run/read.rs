@@ -145,7 +145,10 @@ fn parse_lines(
     let mut file_bytes = None;
 
     let line_parser = parser.as_line_parser();
-    for (line_no, text) in &sample {
+    // Blank lines past the kept ones: every line parser ignores a blank line.
+    reading.report.lines += sample.skipped_blank;
+    reading.report.ignored += sample.skipped_blank;
+    for (line_no, text) in sample.iter() {
         let class = parse_one(
             line_parser,
             text.as_deref(),
@@ -294,26 +297,67 @@ fn parse_one(
     parser.parse_line(text, &ctx, sink)
 }
 
-/// The first lines of an input, by line number, kept to decide its type; `None` stands for a
-/// line longer than the limit.
-type Sample = Vec<(u64, Option<Vec<u8>>)>;
+/// The first lines of an input, kept to decide its type.
+#[derive(Default)]
+struct Sample {
+    /// The lines by line number; `None` stands for a line longer than the limit.
+    lines: Vec<(u64, Option<Vec<u8>>)>,
+    /// Blank lines read but not kept, among or after the kept ones.
+    skipped_blank: u64,
+}
+
+impl Sample {
+    fn iter(&self) -> std::slice::Iter<'_, (u64, Option<Vec<u8>>)> {
+        self.lines.iter()
+    }
+
+    /// The lines read into the sample, kept or not.
+    fn line_count(&self) -> u64 {
+        self.lines.len() as u64 + self.skipped_blank
+    }
+}
 
 /// Reads up to `count` lines for [`detect_type`]. An error comes with the line it happened at.
+///
+/// Blank lines tell nothing of the type, so they do not count towards `count`: a file that
+/// starts with many blank lines is still sampled from its first lines of text. Past
+/// `MAX_SAMPLED_BLANK` of them they are only counted, in [`Sample::skipped_blank`], which every
+/// parser would have ignored.
 fn read_sample(
     lines: &mut LineReader<Box<dyn std::io::BufRead + Send>>,
     count: usize,
 ) -> std::result::Result<Sample, (std::io::Error, u64)> {
-    let mut sample = Sample::new();
-    while sample.len() < count {
+    let mut sample = Sample::default();
+    let mut text_lines = 0;
+    let mut blank_lines = 0;
+    while text_lines < count {
         let line_no = lines.line_no + 1;
         match lines.next_line().map_err(|e| (e, line_no))? {
-            Some(Line::Text(text)) => sample.push((line_no, Some(text.to_vec()))),
-            Some(Line::TooLong { .. }) => sample.push((line_no, None)),
+            Some(Line::Text(text)) if text.trim_ascii().is_empty() => {
+                blank_lines += 1;
+                if blank_lines <= MAX_SAMPLED_BLANK {
+                    sample.lines.push((line_no, Some(text.to_vec())));
+                } else {
+                    sample.skipped_blank += 1;
+                }
+            }
+            Some(Line::Text(text)) => {
+                text_lines += 1;
+                sample.lines.push((line_no, Some(text.to_vec())));
+            }
+            Some(Line::TooLong { .. }) => {
+                text_lines += 1;
+                sample.lines.push((line_no, None));
+            }
             None => break,
         }
     }
     Ok(sample)
 }
+
+/// The blank lines kept in a sample. Later ones are only counted, so a file of nothing but
+/// newlines costs no memory.
+const MAX_SAMPLED_BLANK: usize = 4096;
 
 /// Decides an input's type from its first lines, or takes the forced one (`--input-type`),
 /// which for a journal still needs the lines to tell `-o cat`.
@@ -352,19 +396,23 @@ fn undetected(
         .iter()
         .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
     if !blank {
+        let all_too_long = sample.iter().all(|(_, line)| line.is_none());
         let hint = match cut {
             Some(reason) => format!("; {reason}, so the file may be cut short"),
+            None if all_too_long => {
+                "; they are longer than --max-line-bytes, so none could be read".to_string()
+            }
             None => String::new(),
         };
         return Err(Error::UnknownType {
             name,
-            sampled: sample.len(),
+            sampled: sample.lines.len(),
             types: input::detect::TYPE_NAMES,
             hint,
         });
     }
 
-    report.lines = sample.len() as u64;
+    report.lines = sample.line_count();
     report.ignored = report.lines;
     report.bytes = lines.bytes_read;
     match cut {
@@ -374,6 +422,9 @@ fn undetected(
                 .push(format!("{name}: {reason}; no line could be read"));
             report.truncated = Some((lines.line_no, reason));
         }
+        None if report.lines > 0 => report
+            .warnings
+            .push(format!("{name}: input has only blank lines")),
         None => report.warnings.push(format!("{name}: input is empty")),
     }
     Ok(ReadInput {
