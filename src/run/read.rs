@@ -311,7 +311,7 @@ impl Sample {
         self.lines.iter()
     }
 
-    /// The lines read into the sample, kept or not.
+    /// Counts the lines read into the sample, kept or not.
     fn line_count(&self) -> u64 {
         self.lines.len() as u64 + self.skipped_blank
     }
