@@ -643,3 +643,26 @@ fn only_blank_lines_are_reported() {
     assert!(stderr.contains("input has only blank lines"), "{stderr}");
     assert!(stderr.contains("20000 lines read"), "{stderr}");
 }
+
+#[test]
+fn corrupt_zstd_keeps_lines_read_and_warns() {
+    // Two frames: the first decodes whole, and a flipped byte damages the second.
+    let dir = tempfile::tempdir().unwrap();
+    let text = journal();
+    let half = memchr_newline(&text[text.len() / 2..]) + text.len() / 2 + 1;
+    let mut data = zstd::encode_all(&text[..half], 3).unwrap();
+    let second = zstd::encode_all(&text[half..], 3).unwrap();
+    let damaged_at = data.len() + second.len() / 2;
+    data.extend(second);
+    data[damaged_at] ^= 0xff;
+    let path = write(dir.path(), "damaged.log.zst", &data);
+
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ends early after"), "{stderr}");
+    assert!(stderr.contains("zstd:"), "{stderr}");
+    assert!(rows(&stdout) > 0, "drops of the first frame are kept");
+
+    let (_, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "--strict fails on a damaged stream: {stderr}");
+}

@@ -229,7 +229,10 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
             .window_log_max(ZSTD_WINDOW_LOG_MAX)
             .map_err(read_error)?;
         Ok(Opened {
-            reader: Box::new(BufReader::with_capacity(READ_BUFFER, decoder)),
+            reader: Box::new(BufReader::with_capacity(
+                READ_BUFFER,
+                ZstdErrors { decoder },
+            )),
             plain_file: None,
             plain_start,
         })
@@ -490,6 +493,27 @@ impl<R: Read> LineReader<R> {
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+/// A zstd decoder whose decoding errors read as corrupt data.
+///
+/// The zstd crate (0.13) reports a damaged frame as `ErrorKind::Other`, which would fail the
+/// run, while flate2 reports a damaged gzip member as `InvalidData`, which keeps the lines
+/// before it. Errors of the file beneath pass through the decoder with their own kinds.
+struct ZstdErrors<D> {
+    decoder: D,
+}
+
+impl<D: Read> Read for ZstdErrors<D> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.decoder.read(buf).map_err(|e| {
+            if e.kind() == io::ErrorKind::Other {
+                io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}"))
+            } else {
+                e
+            }
+        })
     }
 }
 
