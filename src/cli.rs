@@ -241,12 +241,12 @@ pub struct CommonArgs {
 
     /// devvm's IO stall rate above which it is under IO pressure, in stalled seconds per
     /// second (read from node_pressure_io_stalled_seconds_total).
-    #[arg(long, value_name = "RATE", default_value_t = 0.25)]
+    #[arg(long, value_name = "RATE", default_value_t = 0.25, value_parser = parse_rate)]
     pub io_pressure: f64,
 
     /// devvm's memory stall rate above which it is under memory pressure, in stalled seconds
     /// per second (read from node_pressure_memory_stalled_seconds_total).
-    #[arg(long, value_name = "RATE", default_value_t = 0.1)]
+    #[arg(long, value_name = "RATE", default_value_t = 0.1, value_parser = parse_rate)]
     pub memory_pressure: f64,
 
     /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
@@ -272,8 +272,9 @@ pub struct CommonArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..).map(|n| n as usize))]
     pub max_line_bytes: usize,
 
-    /// Threads used to read inputs; 0 or 1 reads on one thread [default: all cores].
-    #[arg(long, value_name = "N")]
+    /// Threads used to read inputs, at most 1024; 0 or 1 reads on one thread [default: all
+    /// cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=1024).map(|n| n as usize))]
     pub threads: Option<usize>,
 
     /// Leave CSV text cells that start with =, +, -, @, tab or CR as they are (by default they
@@ -352,8 +353,22 @@ pub fn parse_duration(text: &str) -> std::result::Result<i64, String> {
             "invalid duration `{text}`; it must be zero or more"
         ));
     }
-    Ok((value * scale).round() as i64)
+    let micros = value * scale;
+    if micros > MAX_DURATION as f64 {
+        return Err(format!(
+            "invalid duration `{text}`; it must be at most 365 days"
+        ));
+    }
+    Ok(micros.round() as i64)
 }
+
+/// The maximum duration an option takes: far beyond any log window, and small enough that
+/// adding it to a time cannot overflow.
+const MAX_DURATION: i64 = 365 * 24 * 3600 * SECOND;
+
+/// The maximum `--skew`. A clock that far off is a time-zone or date mistake, which `--tz`
+/// and `--year` fix, not a skew.
+const MAX_SKEW: i64 = 24 * 3600 * SECOND;
 
 /// Parses `--skew`: seconds, possibly negative, with an optional unit.
 fn parse_skew(text: &str) -> std::result::Result<i64, String> {
@@ -361,10 +376,33 @@ fn parse_skew(text: &str) -> std::result::Result<i64, String> {
         Some(rest) => (true, rest),
         None => (false, text.trim().trim_start_matches('+')),
     };
-    let micros = parse_duration(rest).map_err(|_| {
-        format!("invalid --skew `{text}`; expected seconds such as 1.5 or -2, or a duration such as 1500ms")
+    let too_large = || {
+        format!(
+            "invalid --skew `{text}`; it must be within 24 h, and a larger offset is a time-zone \
+             or date mistake: set --tz or --year instead"
+        )
+    };
+    let micros = parse_duration(rest).map_err(|error| {
+        if error.contains("at most") {
+            too_large()
+        } else {
+            format!("invalid --skew `{text}`; expected seconds such as 1.5 or -2, or a duration such as 1500ms")
+        }
     })?;
+    if micros > MAX_SKEW {
+        return Err(too_large());
+    }
     Ok(if negative { -micros } else { micros })
+}
+
+/// Parses a stall rate of `--io-pressure` or `--memory-pressure`: a finite number, 0 or more.
+fn parse_rate(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate >= 0.0 => Ok(rate),
+        _ => Err(format!(
+            "invalid rate `{text}`; expected stalled seconds per second, such as 0.25"
+        )),
+    }
 }
 
 fn parse_serve_port(text: &str) -> std::result::Result<(String, u16), String> {
@@ -373,7 +411,14 @@ fn parse_serve_port(text: &str) -> std::result::Result<(String, u16), String> {
     })?;
     let port: u16 = port
         .parse()
-        .map_err(|_| format!("invalid port in --serve-port `{text}`"))?;
+        .ok()
+        .filter(|port| *port > 0)
+        .ok_or_else(|| format!("invalid port in --serve-port `{text}`; expected 1 to 65535"))?;
+    if crate::parse::user_name_len(user.as_bytes()) != user.len() || user.is_empty() {
+        return Err(format!(
+            "invalid user in --serve-port `{text}`; expected a user name such as bob"
+        ));
+    }
     Ok((user.to_string(), port))
 }
 
@@ -952,6 +997,23 @@ mod tests {
         assert_eq!(parse_serve_port("bob=3774"), Ok(("bob".to_string(), 3774)));
         assert!(parse_serve_port("bob").is_err());
         assert!(parse_serve_port("bob=99999").is_err());
+        assert!(parse_serve_port("bob=0").is_err());
+        assert!(parse_serve_port("=3773").is_err());
+        assert!(parse_serve_port("bob smith=3773").is_err());
+    }
+
+    #[test]
+    fn bounds_of_numbers() {
+        assert!(parse_skew("9223372036854775807").is_err());
+        assert!(parse_skew("100000000000").is_err());
+        assert!(parse_skew("-25h").is_err());
+        assert_eq!(parse_skew("-24h"), Ok(-24 * 3600 * SECOND));
+        assert!(parse_duration("400d").is_err());
+        assert!(parse_duration("9000h").is_err());
+        assert_eq!(parse_rate("0.25"), Ok(0.25));
+        assert!(parse_rate("nan").is_err());
+        assert!(parse_rate("inf").is_err());
+        assert!(parse_rate("-0.1").is_err());
     }
 
     #[test]
