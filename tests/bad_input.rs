@@ -666,3 +666,31 @@ fn corrupt_zstd_keeps_lines_read_and_warns() {
     let (_, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
     assert_eq!(code, 2, "--strict fails on a damaged stream: {stderr}");
 }
+
+#[test]
+fn zero_padding_after_gzip_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = gzip(&journal());
+    data.extend(gzip(b""));
+    data.extend(std::iter::repeat_n(0u8, 100_000));
+    let path = write(dir.path(), "padded.log.gz", &data);
+
+    let (stdout, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+    assert!(!stderr.contains("ends early"), "{stderr}");
+}
+
+#[test]
+fn bytes_after_zero_padding_still_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = gzip(&journal());
+    data.extend([0u8; 64]);
+    data.extend(b"not gzip");
+    let path = write(dir.path(), "tail.log.gz", &data);
+
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+    assert!(stderr.contains("not gzip"), "{stderr}");
+}

@@ -13,7 +13,6 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 use crate::error::{Error, Result};
@@ -210,7 +209,7 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
         Ok(Opened {
             reader: Box::new(BufReader::with_capacity(
                 READ_BUFFER,
-                MultiGzDecoder::new(reader),
+                GzMembers::new(reader),
             )),
             plain_file: None,
             plain_start,
@@ -491,6 +490,68 @@ impl<R: Read> LineReader<R> {
                     self.eof = true;
                 }
                 Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// The members of a gzip stream read one after another, like flate2's `MultiGzDecoder`, except
+/// that zero bytes after the last member end the stream.
+///
+/// Tools that write to preallocated or block-padded files leave such zeros, and `gzip -t`
+/// accepts them. Any other bytes after a member are an error, which the line reader reports as
+/// an early end.
+struct GzMembers<R: BufRead> {
+    state: Members<R>,
+}
+
+enum Members<R: BufRead> {
+    /// Inside a member.
+    Member(flate2::bufread::GzDecoder<R>),
+    /// After a member, or at the start.
+    Between(R),
+    Done,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(reader: R) -> GzMembers<R> {
+        GzMembers {
+            state: Members::Member(flate2::bufread::GzDecoder::new(reader)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match std::mem::replace(&mut self.state, Members::Done) {
+                Members::Member(mut decoder) => match decoder.read(buf) {
+                    Ok(0) if !buf.is_empty() => self.state = Members::Between(decoder.into_inner()),
+                    Ok(n) => {
+                        self.state = Members::Member(decoder);
+                        return Ok(n);
+                    }
+                    Err(e) => return Err(e),
+                },
+                Members::Between(mut reader) => {
+                    let next = reader.fill_buf()?;
+                    let Some(&first) = next.first() else {
+                        return Ok(0);
+                    };
+                    if first == GZIP_MAGIC[0] {
+                        self.state = Members::Member(flate2::bufread::GzDecoder::new(reader));
+                    } else if first == 0 {
+                        let zeros = next.iter().take_while(|b| **b == 0).count();
+                        reader.consume(zeros);
+                        self.state = Members::Between(reader);
+                    } else {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "bytes after the last gzip member are not gzip",
+                        ));
+                    }
+                }
+                Members::Done => return Ok(0),
             }
         }
     }
