@@ -506,9 +506,9 @@ struct GzMembers<R: BufRead> {
 }
 
 enum Members<R: BufRead> {
-    /// Inside a member.
+    /// The decoder of the member being read.
     Member(flate2::bufread::GzDecoder<R>),
-    /// After a member, or at the start.
+    /// The compressed stream after a member ended.
     Between(R),
     Done,
 }
