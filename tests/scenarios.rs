@@ -44,6 +44,7 @@ const SCENARIOS: &[&str] = &[
     "serve_oom",
     "serve_refused_port_option",
     "serve_refused_proxy_error",
+    "serve_reset",
     "serve_upstream_closed",
     "traefik_only_before_ws_logging",
     "tunnel_churn",
@@ -238,6 +239,14 @@ fn serve_oom() {
 fn serve_upstream_closed() {
     let rows = check("serve_upstream_closed");
     assert_reason_names(&rows[0], &["upstream_closed"]);
+}
+
+/// alice's close cause is a reset of dispatch's read from her serve on 127.0.0.1:3773: her
+/// serve dropped the connection, though nothing shows it dying.
+#[test]
+fn serve_reset() {
+    let rows = check("serve_reset");
+    assert_reason_names(&rows[0], &["reset", "3773"]);
 }
 
 /// An earlier refused dial names 127.0.0.1:3774 in bob's close cause, which maps that port to

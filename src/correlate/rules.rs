@@ -91,6 +91,17 @@ pub static RULES: &[Rule] = &[
         check: serve_refused,
     },
     Rule {
+        name: "serve_reset",
+        segment: Segment::T3Serve,
+        scope: Scope::PerDrop,
+        evidence: "dispatch's connection to the user's serve was reset or cut: the drop's close cause, or a \
+                   proxy error on the serve port, is `connection reset by peer`, `broken pipe` or `EOF` \
+                   on 127.0.0.1",
+        window: "the drop's own close line, and proxy errors in the window",
+        confidence: "medium",
+        check: serve_reset,
+    },
+    Rule {
         name: "serve_leg_or_pressure_this_user_only",
         segment: Segment::T3Serve,
         scope: Scope::PerDrop,
@@ -500,6 +511,54 @@ fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding> {
         confidence: Confidence::High,
         reason: format!(
             "dispatch's dials to {user}'s t3 serve{port} were refused {} {}: the serve was down",
+            relative(ctx.events[first].time, drop.time),
+            what(subject)
+        ),
+        evidence,
+    })
+}
+
+/// Tells whether a Go error text says that a loopback connection was reset or cut by its peer.
+fn is_loopback_cut(text: &str) -> bool {
+    super::sockets::loopback_port(text).is_some()
+        && (text.contains("connection reset by peer")
+            || text.contains("broken pipe")
+            || text.ends_with("EOF"))
+}
+
+fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let drop = subject.drops.first()?;
+    let socket = ctx.socket(drop);
+    let user = socket.user.as_deref()?;
+    let mut evidence = Vec::new();
+    let mut port = None;
+
+    // The drop's own close: dispatch proxies a user's socket to that user's serve only.
+    if let Some(CloseCause::Error(text)) = &socket.cause
+        && is_loopback_cut(text)
+    {
+        evidence.extend(socket.close);
+        port = super::sockets::loopback_port(text);
+    }
+    for &i in ctx.window(subject.from, subject.to) {
+        if let EventKind::ProxyError {
+            class: ProxyErrorClass::Reset | ProxyErrorClass::Eof,
+            port: Some(p),
+        } = &ctx.events[i].kind
+            && ctx.ports.get(p).map(|u| &**u) == Some(user)
+        {
+            evidence.push(i);
+            port = port.or(Some(*p));
+        }
+    }
+
+    let first = *evidence.first()?;
+    let port = port.map(|p| format!(" (port {p})")).unwrap_or_default();
+    Some(Finding {
+        confidence: Confidence::Medium,
+        reason: format!(
+            "dispatch's connection to {user}'s t3 serve{port} was reset {} {}: the serve dropped \
+             it, though no line shows the serve dying",
             relative(ctx.events[first].time, drop.time),
             what(subject)
         ),
