@@ -518,7 +518,7 @@ fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding> {
     })
 }
 
-/// Tells whether a Go error text says that a loopback connection was reset or cut by its peer.
+/// Tells whether a Go error text reports a loopback connection reset or cut by its peer.
 fn is_loopback_cut(text: &str) -> bool {
     super::sockets::loopback_port(text).is_some()
         && (text.contains("connection reset by peer")
