@@ -19,6 +19,7 @@ type Row = BTreeMap<String, String>;
 /// Every scenario directory, so a fixture without a test fails `scenario_dirs_all_tested`.
 const SCENARIOS: &[&str] = &[
     "autoupdate_restart",
+    "burst_across_second",
     "burst_cluster_path",
     "burst_four_clients",
     "burst_journal_only",
@@ -239,6 +240,31 @@ fn serve_oom() {
 fn serve_upstream_closed() {
     let rows = check("serve_upstream_closed");
     assert_reason_names(&rows[0], &["upstream_closed"]);
+}
+
+/// Five clients drop within 400 ms, from 10:40:00.8 to 10:40:01.2, so no UTC second holds
+/// five of them. They are not called five home-network failures, and the reason names the
+/// wider window, which groups them into one burst on the cluster path.
+#[test]
+fn burst_across_second() {
+    let rows = check("burst_across_second");
+    for row in &rows {
+        assert_reason_names(row, &["less than a second apart", "--burst-window 2s"]);
+    }
+
+    let dir = scenario_dir("burst_across_second");
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["drops", "-q", "--burst-window", "2s"])
+        .args(inputs(&dir))
+        .output()
+        .unwrap();
+    let wider = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(wider.len(), 5);
+    for row in &wider {
+        assert_eq!(row["burst_id"], "B001");
+        assert_eq!(row["segment"], "cluster_path");
+    }
 }
 
 /// alice's close cause is a reset of dispatch's read from her serve on 127.0.0.1:3773: her

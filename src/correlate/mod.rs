@@ -169,6 +169,7 @@ pub struct Analysis {
 pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let rule_options = RuleOptions {
         burst_window: options.burst_window,
+        burst_min: options.burst_min,
         ..options.rules
     };
     let input_names: Vec<String> = parsed.inputs.iter().map(|i| i.name.clone()).collect();

@@ -263,6 +263,9 @@ pub struct RuleOptions {
     /// The burst window (`--burst-window`), for the wording of burst reasons. `analyze` copies
     /// it from `CorrelateOptions::burst_window`.
     pub burst_window: i64,
+    /// The fewest clients of a burst (`--burst-min`). `analyze` copies it from
+    /// `CorrelateOptions::burst_min`.
+    pub burst_min: usize,
 }
 
 impl RuleOptions {
@@ -289,6 +292,7 @@ impl Default for RuleOptions {
             git_timeout_users: 2,
             heartbeat_ms: 20_000,
             burst_window: SECOND,
+            burst_min: 5,
         }
     }
 }
@@ -863,11 +867,30 @@ pub fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
     missing
 }
 
+/// Counts the distinct clients, this drop's included, that dropped less than a second from
+/// it. A burst split by a second boundary is not one with a one-second window, but so many
+/// clients dropping together still points to a shared cause.
+fn clients_dropping_near(ctx: &Context, drop: &Candidate) -> usize {
+    // A wider window slides, so it groups such drops already.
+    if ctx.options.burst_window != SECOND {
+        return 0;
+    }
+    let near = ctx
+        .candidates
+        .iter()
+        .filter(|other| (other.time - drop.time).abs() < SECOND)
+        .map(|other| &ctx.sockets[other.socket]);
+    super::drops::distinct_clients(near)
+}
+
 fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     if subject.burst.is_some() || !missing_sources(ctx, subject.from, subject.to).is_empty() {
         return None;
     }
     let drop = subject.drops.first()?;
+    if clients_dropping_near(ctx, drop) >= ctx.options.burst_min.max(2) {
+        return None;
+    }
     let socket = ctx.socket(drop);
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
     let life_ms = socket.dur_ms.unwrap_or(0);
@@ -924,7 +947,17 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
 
 fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let missing = missing_sources(ctx, subject.from, subject.to);
-    let reason = if let Some((id, clients, cancels)) = subject.burst {
+    let near = match (subject.burst, subject.drops.first()) {
+        (None, Some(drop)) => clients_dropping_near(ctx, drop),
+        _ => 0,
+    };
+    let reason = if near >= ctx.options.burst_min.max(2) {
+        format!(
+            "{near} clients dropped less than a second apart, across a second boundary, so the \
+             one-second burst window does not group them; a shared cause is likely, and \
+             --burst-window 2s groups them into one burst"
+        )
+    } else if let Some((id, clients, cancels)) = subject.burst {
         let cancels = if cancels.is_empty() {
             String::new()
         } else {
