@@ -242,7 +242,7 @@ fn serve_upstream_closed() {
     assert_reason_names(&rows[0], &["upstream_closed"]);
 }
 
-/// Five clients drop within 400 ms, from 10:40:00.8 to 10:40:01.2, so no UTC second holds
+/// Five clients drop within 400 ms, from 10:40:00.8 to 10:40:01.2, so no UTC second contains
 /// five of them. They are not called five home-network failures, and the reason names the
 /// wider window, which groups them into one burst on the cluster path.
 #[test]
