@@ -255,6 +255,8 @@ pub enum EventKind {
     EarlyoomAction {
         pid: Option<u32>,
     },
+    /// The kernel's `Linux version …` line, the first of every boot: devvm (re)booted.
+    HostBoot,
     /// A watchdog, autoupdate or idle-migrate restart of a user's serve.
     ServeRestart {
         user: Box<str>,
@@ -370,6 +372,7 @@ impl EventKind {
             EventKind::UnitChange { .. } => "unit_change",
             EventKind::OomKill { .. } => "oom_kill",
             EventKind::EarlyoomAction { .. } => "earlyoom_action",
+            EventKind::HostBoot => "host_boot",
             EventKind::ServeRestart { .. } => "serve_restart",
             EventKind::TraefikSocket {
                 class: TraefikClass::Browser,

@@ -31,6 +31,7 @@ const SCENARIOS: &[&str] = &[
     "devvm_freeze_gap",
     "devvm_global_oom",
     "devvm_late_close",
+    "devvm_reboot",
     "dispatch_restart_no_traefik",
     "dispatch_restart_orphans",
     "downstream_closed_alone",
@@ -264,6 +265,17 @@ fn burst_across_second() {
     for row in &wider {
         assert_eq!(row["burst_id"], "B001");
         assert_eq!(row["segment"], "cluster_path");
+    }
+}
+
+/// devvm stops logging at 10:20:00 with three sockets open. The kernel's `Linux version`
+/// line starts a new boot at 10:22:30, and t3-dispatch comes back at 10:22:33: the sockets
+/// were orphaned by the reboot, not by a dispatch failure.
+#[test]
+fn devvm_reboot() {
+    let rows = check("devvm_reboot");
+    for row in &rows {
+        assert_reason_names(row, &["booted", "t3-dispatch came back"]);
     }
 }
 

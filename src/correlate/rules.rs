@@ -123,6 +123,16 @@ pub static RULES: &[Rule] = &[
         check: dispatch_restarted,
     },
     Rule {
+        name: "devvm_rebooted",
+        segment: Segment::Devvm,
+        scope: Scope::Shared,
+        evidence: "the kernel's `Linux version` boot line: in the window, or between the drop of a socket \
+                   that was never closed and the dispatch restart after it",
+        window: "the window; for a socket never closed, up to the dispatch restart after it",
+        confidence: "high",
+        check: devvm_rebooted,
+    },
+    Rule {
         name: "devvm_journal_gap",
         segment: Segment::Devvm,
         scope: Scope::Shared,
@@ -588,14 +598,21 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
                     }
             )
         })
+        // A dispatch start soon after a boot is part of that boot: `devvm_rebooted` takes it.
+        .filter(|&i| {
+            let time = ctx.events[i].time;
+            boot_between(ctx, time - BOOT_SPAN, time).is_none()
+        })
         .collect();
     let orphans: Vec<usize> = subject
         .drops
         .iter()
         .filter_map(|d| {
-            ctx.socket(d)
-                .orphaned_by
-                .filter(|_| ctx.socket(d).end.is_none())
+            let socket = ctx.socket(d);
+            let restart = socket.orphaned_by.filter(|_| socket.end.is_none())?;
+            boot_between(ctx, d.time, ctx.events[restart].time)
+                .is_none()
+                .then_some(restart)
         })
         .collect();
     if evidence.is_empty() && orphans.is_empty() {
@@ -626,6 +643,58 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
 }
 
 // --- devvm ---------------------------------------------------------------------------------
+
+/// The time from a boot within which a dispatch start belongs to that boot.
+const BOOT_SPAN: i64 = 300 * SECOND;
+
+/// Returns the first boot line in `[from, to]`.
+fn boot_between(ctx: &Context, from: i64, to: i64) -> Option<usize> {
+    ctx.window(from, to)
+        .iter()
+        .copied()
+        .find(|&i| matches!(ctx.events[i].kind, EventKind::HostBoot))
+}
+
+/// Finds a devvm reboot. `dispatch_restarted` leaves the dispatch starts of a boot to this
+/// rule: the host, not dispatch, is what broke.
+fn devvm_rebooted(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let reference = reference(ctx, subject);
+    if let Some(boot) = boot_between(ctx, subject.from, subject.to) {
+        return Some(Finding {
+            confidence: Confidence::High,
+            reason: format!(
+                "devvm booted {} {}: the host restarted",
+                relative(ctx.events[boot].time, reference),
+                what(subject)
+            ),
+            evidence: vec![boot],
+        });
+    }
+
+    // A socket open when the host went down is never closed: dispatch died with the host, and
+    // the boot comes before the dispatch restart that orphaned the socket.
+    for drop in &subject.drops {
+        let socket = ctx.socket(drop);
+        let (Some(restart), None) = (socket.orphaned_by, socket.end) else {
+            continue;
+        };
+        let restart_time = ctx.events[restart].time;
+        if let Some(boot) = boot_between(ctx, drop.time, restart_time) {
+            return Some(Finding {
+                confidence: Confidence::High,
+                reason: format!(
+                    "devvm went down with the socket open and booted {} {}, and t3-dispatch \
+                     came back {} the boot: the host restarted",
+                    relative(ctx.events[boot].time, reference),
+                    what(subject),
+                    relative(restart_time, ctx.events[boot].time)
+                ),
+                evidence: vec![boot, restart],
+            });
+        }
+    }
+    None
+}
 
 fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let journal = ctx.coverage.journal.as_ref()?;

@@ -154,6 +154,10 @@ pub fn parse_kernel(msg: &[u8]) -> Message {
     if let Some(fields) = msg.strip_prefix(b"oom-kill:") {
         return parse_oom_summary(fields);
     }
+    // The banner the kernel prints first at every boot.
+    if msg.starts_with(b"Linux version ") {
+        return Message::event(EventKind::HostBoot);
+    }
 
     let Some((at, needle)) = [b"Killed process ".as_slice(), b"Kill process "]
         .into_iter()
@@ -448,6 +452,15 @@ mod tests {
     #[test]
     fn kernel_table() {
         let cases: &[(&str, Message)] = &[
+            // The first line of every boot.
+            (
+                "Linux version 6.8.0-45-generic (buildd@lcy02-amd64-075) (x86_64-linux-gnu-gcc-13 (Ubuntu 13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024 (Ubuntu 6.8.0-45.45-generic 6.8.12)",
+                Message::event(EventKind::HostBoot),
+            ),
+            (
+                "Command line: BOOT_IMAGE=/vmlinuz root=/dev/vda1",
+                Message::Ignored,
+            ),
             (
                 "Memory cgroup out of memory: Killed process 2544629 (2.1.205) total-vm:21933780kB, anon-rss:10398512kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:30340kB oom_score_adj:0",
                 oom(OomScope::Memcg, None, Some(2544629)),
