@@ -273,7 +273,7 @@ pub struct RuleOptions {
     /// The burst window (`--burst-window`), for the wording of burst reasons. `analyze` copies
     /// it from `CorrelateOptions::burst_window`.
     pub burst_window: i64,
-    /// The fewest clients of a burst (`--burst-min`). `analyze` copies it from
+    /// The minimum number of clients in a burst (`--burst-min`). `analyze` copies it from
     /// `CorrelateOptions::burst_min`.
     pub burst_min: usize,
 }
@@ -645,6 +645,9 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
 // --- devvm ---------------------------------------------------------------------------------
 
 /// The time from a boot within which a dispatch start belongs to that boot.
+///
+/// NOTE: an estimate of a slow boot's length. A dispatch crash within 300 s after a boot is
+/// attributed to the boot.
 const BOOT_SPAN: i64 = 300 * SECOND;
 
 /// Returns the first boot line in `[from, to]`.
