@@ -97,6 +97,8 @@ pub struct JournalExportReader {
     bytes: u64,
     /// Set when the input ends inside a binary field.
     truncated: bool,
+    /// Set when the last entry has no closing blank line.
+    unterminated: bool,
     line: Vec<u8>,
 }
 
@@ -107,6 +109,7 @@ impl JournalExportReader {
             line_no: 0,
             bytes: 0,
             truncated: false,
+            unterminated: false,
             line: Vec::new(),
         }
     }
@@ -335,6 +338,9 @@ impl RecordReader for JournalExportReader {
             }
         }
         if entry.started {
+            // journalctl ends every entry with a blank line, so a last entry without one was
+            // most likely cut. Its fields read so far still count.
+            self.unterminated = !self.truncated;
             let class = self.entry(&entry, sink);
             account(entry.first_line, class);
         }
@@ -350,6 +356,11 @@ impl RecordReader for JournalExportReader {
         if self.truncated {
             vec![format!(
                 "{name}: the export ends inside a binary field; the entries before it were read"
+            )]
+        } else if self.unterminated {
+            vec![format!(
+                "{name}: the export's last entry has no closing blank line, so the file may be \
+                 cut inside it; its fields were read"
             )]
         } else {
             Vec::new()

@@ -212,6 +212,27 @@ fn right_binary_length_reads_both_entries() {
 }
 
 #[test]
+fn last_entry_without_blank_line_is_noted() {
+    let mut input = Vec::new();
+    input.extend(text("__REALTIME_TIMESTAMP", "1781119812000000"));
+    input.extend(text("SYSLOG_IDENTIFIER", "t3-dispatch"));
+    input.extend(text("MESSAGE", CLOSE));
+    let (classes, _, reader) = read(&input);
+    assert_eq!(
+        classes,
+        vec![(1, LineClass::Used)],
+        "its fields still count"
+    );
+    let notes = reader.notes("x");
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("no closing blank line"), "{notes:?}");
+
+    input.push(b'\n');
+    let (_, _, reader) = read(&input);
+    assert!(reader.notes("x").is_empty(), "a closed entry is complete");
+}
+
+#[test]
 fn export_head_detection() {
     assert!(is_export_head(
         b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1\nMESSAGE=x\n"
