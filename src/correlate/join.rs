@@ -29,6 +29,10 @@ pub struct Offset {
     /// A time-zone suspicion: the offset of the most common same-client start difference when
     /// it is a whole number of half hours.
     pub zone_hint: Option<i64>,
+    /// The dispatch sockets that matched two or more Traefik sockets, so they could not be
+    /// paired. Many of them and no pair suggest one Traefik log given twice.
+    #[serde(skip)]
+    pub ambiguous: usize,
 }
 
 /// Settings of the join.
@@ -83,11 +87,13 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             pairs: 0,
             uncertainty: 0,
             zone_hint,
+            ambiguous: 0,
         };
     }
     let traefik_by_client = by_client(traefik);
     let mut candidates_of_traefik: HashMap<usize, usize> = HashMap::new();
     let mut pairs: Vec<(usize, usize, i64)> = Vec::new();
+    let mut ambiguous = 0;
     for (d, socket) in dispatch.iter().enumerate() {
         let Some(list) = traefik_by_client.get(&socket.client) else {
             continue;
@@ -100,8 +106,10 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         for (t, _) in &matches {
             *candidates_of_traefik.entry(*t).or_default() += 1;
         }
-        if let [(t, diff)] = matches[..] {
-            pairs.push((d, t, diff));
+        match matches[..] {
+            [(t, diff)] => pairs.push((d, t, diff)),
+            [_, _, ..] => ambiguous += 1,
+            [] => {}
         }
     }
     let intervals: Vec<(i64, i64)> = pairs
@@ -119,6 +127,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             pairs: 0,
             uncertainty: 0,
             zone_hint,
+            ambiguous,
         };
     };
     // An offset within its own uncertainty of zero is no offset: applying it would only move
@@ -131,6 +140,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         pairs: intervals.len(),
         uncertainty: (hi - lo) / 2,
         zone_hint,
+        ambiguous,
     }
 }
 
@@ -317,6 +327,23 @@ mod tests {
         let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
         assert_eq!(offset.method, "none");
         assert_eq!(offset.zone_hint, Some(7200 * SECOND));
+    }
+
+    #[test]
+    fn doubled_traefik_log_is_named() {
+        let mut dispatch = Vec::new();
+        let mut traefik = Vec::new();
+        for i in 0..5i64 {
+            let client = format!("203.0.113.{}", i + 1);
+            let start_ms = 1_000_000 + i * 61_237;
+            dispatch.push(socket(&client, start_ms, true));
+            // The same log in two forms: each request appears twice.
+            traefik.push(socket(&client, start_ms, true));
+            traefik.push(socket(&client, start_ms + 300, true));
+        }
+        let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
+        assert_eq!(offset.method, "none");
+        assert_eq!(offset.ambiguous, 5);
     }
 
     #[test]

@@ -25,7 +25,13 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
             "devvm {:.3} s {direction} the cluster (set with --skew)",
             seconds.abs()
         ),
-        "none" => "not measured (no dispatch socket matched a Traefik line); assumed 0".to_string(),
+        "none" if offset.ambiguous > 0 => format!(
+            "not measured ({} dispatch socket(s) matched two or more Traefik lines each and none \
+             exactly one: is one Traefik log given twice, in two formats?); assumed 0",
+            offset.ambiguous
+        ),
+        "none" => "not measured (no dispatch socket matched exactly one Traefik line); assumed 0"
+            .to_string(),
         _ if offset.micros == 0 => format!(
             "devvm and the cluster agree (within ±{:.1} s, from {} socket pairs)",
             offset.uncertainty as f64 / SECOND as f64,
