@@ -29,8 +29,8 @@ pub struct Offset {
     /// A time-zone suspicion: the offset of the most common same-client start difference when
     /// it is a whole number of half hours.
     pub zone_hint: Option<i64>,
-    /// The dispatch sockets that matched two or more Traefik sockets, so they could not be
-    /// paired. Many of them and no pair suggest one Traefik log given twice.
+    /// The number of dispatch sockets that matched two or more Traefik sockets, so they could
+    /// not be paired. Many of them and no pair suggest one Traefik log given twice.
     #[serde(skip)]
     pub ambiguous: usize,
 }
