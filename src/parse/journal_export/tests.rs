@@ -181,26 +181,22 @@ fn entry_with_binary_length(len: u64) -> Vec<u8> {
 }
 
 #[test]
-fn short_binary_length_skips_one_entry() {
-    let input = entry_with_binary_length(CLOSE.len() as u64 - 20);
-    let (classes, sink, reader) = read(&input);
-    assert_eq!(classes.len(), 2, "{classes:?}");
-    assert_eq!(classes[0], (1, FRAMING_LOST));
-    assert_eq!(classes[1], (7, LineClass::Used));
-    assert_eq!(sink.events.len(), 1);
-    assert_eq!(reader.cut(), None);
-}
-
-#[test]
-fn long_binary_length_skips_one_entry() {
-    // The value runs 3 bytes into the `_PID=812` line, so its last byte is no newline.
-    let input = entry_with_binary_length(CLOSE.len() as u64 + 3);
-    let (classes, sink, reader) = read(&input);
-    assert_eq!(classes.len(), 2, "{classes:?}");
-    assert_eq!(classes[0], (1, FRAMING_LOST));
-    assert_eq!(classes[1], (7, LineClass::Used));
-    assert_eq!(sink.events.len(), 1);
-    assert_eq!(reader.cut(), None);
+fn wrong_binary_length_skips_one_entry() {
+    // (length field, why it is wrong): too short, and too long by 3 bytes, which runs into the
+    // `_PID=812` line so that the byte after the value is no newline.
+    let cases = [
+        (CLOSE.len() as u64 - 20, "short"),
+        (CLOSE.len() as u64 + 3, "long"),
+    ];
+    for (len, name) in cases {
+        let input = entry_with_binary_length(len);
+        let (classes, sink, reader) = read(&input);
+        assert_eq!(classes.len(), 2, "{name}: {classes:?}");
+        assert_eq!(classes[0], (1, FRAMING_LOST), "{name}");
+        assert_eq!(classes[1], (7, LineClass::Used), "{name}");
+        assert_eq!(sink.events.len(), 1, "{name}");
+        assert_eq!(reader.cut(), None, "{name}");
+    }
 }
 
 #[test]
