@@ -226,3 +226,71 @@ fn block_size_leaves_line_counts_unchanged() {
     assert_eq!(small_ignored, ignored);
     assert_eq!(small_events, events);
 }
+
+#[test]
+fn serve_state_carries_across_blocks() {
+    // Serve headers and their timed-out detail lines for three PIDs, interleaved with other
+    // lines, so small blocks cut between many headers and their details.
+    let mut journal = String::new();
+    for i in 0..3000u32 {
+        let second = 10 + i / 10;
+        let stamp = format!(
+            "2026-06-10T19:{:02}:{:02}+00:00",
+            second / 60 % 60,
+            second % 60
+        );
+        let pid = 4700 + i % 3;
+        let user = ["alice", "bob", "carol"][(i % 3) as usize];
+        let line = match i % 7 {
+            0 => format!(
+                "{stamp} devvm t3[{pid}]: [19:{:02}:{:02}.{:03}] WARN (#{i}): git remote status refresh failed in /home/{user}/src",
+                second / 60 % 60,
+                second % 60,
+                i % 1000
+            ),
+            1 | 4 => format!(
+                "{stamp} devvm t3[{pid}]:   Command failed: git fetch --quiet origin: timed out."
+            ),
+            2 => format!("{stamp} devvm sshd[812]: Accepted publickey for {user}"),
+            3 => format!(
+                "{stamp} devvm t3[{pid}]: [19:00:00.000] INFO (#1): opened project /home/{user}/src"
+            ),
+            _ => format!("{stamp} devvm chronyd[701]: System clock wrong by -0.000935 seconds"),
+        };
+        journal.push_str(&line);
+        journal.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, &journal).unwrap();
+    let specs = vec![InputSpec {
+        source: InputSource::Path(path),
+        forced_type: None,
+    }];
+
+    let read = |chunk_bytes: usize| {
+        let options = ReadOptions {
+            chunk_bytes,
+            ..ReadOptions::default()
+        };
+        let parsed = run::read_inputs(&specs, &options).unwrap();
+        let report = &parsed.inputs[0];
+        let events: Vec<String> = parsed
+            .events
+            .iter()
+            .map(|e| format!("{} {} {:?}", e.origin.line, e.time, e.kind))
+            .collect();
+        (report.used, report.ignored, events)
+    };
+    let whole = read(1 << 30);
+    assert!(
+        whole.2.iter().any(|e| e.contains("ServeGitTimeout")),
+        "the journal has git timeouts"
+    );
+    for chunk_bytes in [100, 700, 4096] {
+        let (used, ignored, events) = read(chunk_bytes);
+        assert_eq!(used, whole.0, "used, {chunk_bytes}-byte blocks");
+        assert_eq!(ignored, whole.1, "ignored, {chunk_bytes}-byte blocks");
+        assert_eq!(events, whole.2, "events, {chunk_bytes}-byte blocks");
+    }
+}

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{BlockSettings, Merge, parse_block};
+use super::merge::Merge;
+use super::{BlockSettings, parse_block};
 use crate::parse::{LineParser, Sink};
 use crate::run::InputReport;
 

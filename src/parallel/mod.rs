@@ -16,24 +16,24 @@
 //! thread count. Each block numbers its lines from 1, and the merge adds the lines before it, so
 //! evidence still names the line in the decompressed input.
 //!
-//! A serve's header and its detail lines may fall in two blocks; the serve parser then counts
-//! the detail's timeout at its journal time. Formats with state that must run in order (the
-//! year roll-over of `short` lines, envelopes, journal export records) are parsed sequentially.
+//! A t3 serve's state crosses lines: a detail line belongs to its PID's last header, and a PID's
+//! user is reported once. The merge (`merge.rs`) carries that state from block to block. Formats
+//! with state that must run in order (the year roll-over of `short` lines, the untimed lines
+//! of `-o cat`, envelopes, journal export records) are parsed sequentially.
 
 mod file;
+mod merge;
 
 use std::io::Read;
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
-use crate::event::EventKind;
 use crate::input::LineReader;
 use crate::parse::{LineClass, LineCtx, LineParser, Sink};
 use crate::run::InputReport;
 
 pub use file::{FileRange, FileRead, parse_file_rest};
+use merge::Merge;
 
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -84,98 +84,8 @@ fn parse_block<P: LineParser>(
         };
         counts.account(line_no, class, settings.max_examples);
     }
+    parser.end_block(&mut sink);
     (sink, counts)
-}
-
-/// The merge of parsed blocks into an input's sink and report, in input order.
-struct Merge {
-    /// The lines before the next block.
-    line_offset: u64,
-    max_examples: usize,
-    /// The user last reported by a serve line for each PID, over the blocks merged so far.
-    serve_users: HashMap<u32, Box<str>>,
-}
-
-impl Merge {
-    /// Starts a merge after the lines already in `sink` (the sampled lines), `line_offset` of
-    /// them.
-    fn new(sink: &Sink, line_offset: u64, max_examples: usize) -> Merge {
-        let mut merge = Merge {
-            line_offset,
-            max_examples,
-            serve_users: HashMap::new(),
-        };
-        for &index in &sink.serve_pid_users {
-            if let Some(EventKind::PidUser { pid, user }) = sink.events.get(index).map(|e| &e.kind)
-            {
-                merge.serve_users.insert(*pid, user.clone());
-            }
-        }
-        merge
-    }
-
-    /// Adds one parsed block to the input's sink and report, moving its line numbers by the
-    /// lines before it.
-    ///
-    /// A block's serve parser starts knowing no PID, so the first serve line naming a PID's
-    /// user reports it even when an earlier block did. Such a repeat is dropped here and its
-    /// line counted as ignored, as a reading in one pass would have done.
-    fn add(
-        &mut self,
-        sink: &mut Sink,
-        report: &mut InputReport,
-        (mut block_sink, mut counts): (Sink, InputReport),
-    ) {
-        let repeats = self.drop_repeated_users(&mut block_sink);
-        counts.used -= repeats;
-        counts.ignored += repeats;
-
-        for event in &mut block_sink.events {
-            event.origin.line += self.line_offset;
-        }
-        sink.events.extend(block_sink.events);
-        sink.activity.merge(block_sink.activity);
-        report.lines += counts.lines;
-        report.used += counts.used;
-        report.ignored += counts.ignored;
-        report.malformed += counts.malformed;
-        for (line, reason) in counts.malformed_examples {
-            if report.malformed_examples.len() < self.max_examples {
-                report
-                    .malformed_examples
-                    .push((line + self.line_offset, reason));
-            }
-        }
-        self.line_offset += counts.lines;
-    }
-
-    /// Removes the block's serve `PidUser` events that repeat the user last reported for
-    /// their PID, and returns how many were removed.
-    fn drop_repeated_users(&mut self, block: &mut Sink) -> u64 {
-        if block.serve_pid_users.is_empty() {
-            return 0;
-        }
-        let mut repeated = vec![false; block.events.len()];
-        for &index in &block.serve_pid_users {
-            let Some(EventKind::PidUser { pid, user }) = block.events.get(index).map(|e| &e.kind)
-            else {
-                continue;
-            };
-            if self.serve_users.get(pid) == Some(user) {
-                repeated[index] = true;
-            } else {
-                self.serve_users.insert(*pid, user.clone());
-            }
-        }
-        let before = block.events.len();
-        let mut index = 0;
-        block.events.retain(|_| {
-            index += 1;
-            !repeated[index - 1]
-        });
-        block.serve_pid_users.clear();
-        (before - block.events.len()) as u64
-    }
 }
 
 /// Parses the rest of a stream in parallel blocks, with a fresh parser per block from

@@ -433,6 +433,11 @@ impl LineParser for JournalParser {
         self.handle(program, stamp, &prefix, line, ctx, sink)
     }
 
+    fn end_block(&mut self, sink: &mut Sink) {
+        sink.serve.headers = self.serve.headers();
+        sink.serve.zone = Some(self.options.zone);
+    }
+
     fn finish(&mut self, sink: &mut Sink) -> crate::Result<()> {
         if let Some(base) = self.year.base {
             apply_year(sink, &mut self.year, base, self.options.zone);
@@ -528,9 +533,14 @@ impl JournalParser {
                 if provisional {
                     self.year.pending_events.push(sink.events.len());
                 }
-                if matches!(program, Program::Serve(_)) && matches!(kind, EventKind::PidUser { .. })
-                {
-                    sink.serve_pid_users.push(sink.events.len());
+                if matches!(program, Program::Serve(_)) {
+                    let index = sink.events.len();
+                    if matches!(kind, EventKind::PidUser { .. }) {
+                        sink.serve.pid_users.push(index);
+                    }
+                    if self.serve.take_unresolved() {
+                        sink.serve.unresolved.push((index, prefix.pid));
+                    }
                 }
                 sink.push(time, precision, Source::Journal, ctx, kind, line);
                 LineClass::Used

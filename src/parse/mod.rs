@@ -142,6 +142,10 @@ impl LineCtx<'_> {
 pub trait LineParser {
     fn parse_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass;
 
+    /// Called after the last line of a block parsed apart from the others, and after the
+    /// sampled lines, for parsers whose state the block merge carries from block to block.
+    fn end_block(&mut self, _sink: &mut Sink) {}
+
     /// Called once after the last line, for parsers that resolve something at the end (the
     /// journal's year, for example).
     fn finish(&mut self, _sink: &mut Sink) -> Result<(), crate::error::Error> {
@@ -155,11 +159,9 @@ pub struct Sink {
     pub input: u32,
     pub events: Vec<Event>,
     pub activity: Activity,
-    /// The indexes in `events` of the `PidUser` events of t3 serve lines, valid until the
-    /// events are merged with other inputs. The serve parser reports a PID's user only when
-    /// it changes, so blocks parsed apart may report it again, and the block merge drops those
-    /// repeats.
-    pub serve_pid_users: Vec<usize>,
+    /// The serve state a block of journal lines leaves for the block merge, valid until the
+    /// events are merged with other inputs.
+    pub serve: serve::ServeBlock,
 }
 
 impl Sink {

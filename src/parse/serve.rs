@@ -45,6 +45,23 @@ struct Header {
     timeout_reported: bool,
 }
 
+/// What a block of journal lines, parsed apart from the blocks before it, leaves for the merge
+/// to settle with the serve state of those blocks.
+#[derive(Debug, Default)]
+pub struct ServeBlock {
+    /// The indexes in the sink's events of the `PidUser` events of serve lines. The serve parser
+    /// reports a PID's user only when it changes, so a block may report one again.
+    pub pid_users: Vec<usize>,
+    /// The indexes of git-timeout events from detail lines whose header the block did not
+    /// hold, with their PIDs. They carry the journal time until the merge finds the header.
+    pub unresolved: Vec<(usize, Option<u32>)>,
+    /// The last header of each PID at the block's end: its time of day, and whether a timeout
+    /// under it was reported.
+    pub headers: Vec<(Option<u32>, InnerTime, bool)>,
+    /// The zone of the headers' times of day.
+    pub zone: Option<crate::time::Zone>,
+}
+
 /// Parses t3 serve messages, keeping the last header per PID so a detail line can be tied to
 /// its header.
 #[derive(Debug, Default)]
@@ -54,6 +71,8 @@ pub struct ServeParser {
     /// The user last reported for each PID, so a serve that names its home directory on every
     /// line yields one `PidUser` event, not one per line.
     pid_users: HashMap<u32, Box<str>, PidHash>,
+    /// Set when the last message was a detail line's timeout whose header was not seen.
+    unresolved: bool,
 }
 
 /// Hashes PIDs with one multiply per word (the Fx hash of rustc). With SipHash, hashing took
@@ -143,9 +162,13 @@ impl ServeParser {
                         Some(time),
                     );
                 }
-                // The header was not seen (the export starts after it, or a parallel chunk
-                // boundary falls between them): the timeout counts, at the journal time.
-                None => return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, None),
+                // The header was not seen (the export starts after it, or a parallel block
+                // boundary falls between them): the timeout counts, at the journal time, until
+                // the block merge finds the header in an earlier block.
+                None => {
+                    self.unresolved = true;
+                    return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, None);
+                }
             }
         }
 
@@ -153,6 +176,23 @@ impl ServeParser {
             return serve_event(EventKind::ServeStarted { user: user(), pid }, None);
         }
         self.pid_user(msg, pid)
+    }
+
+    /// Tells whether the last message was a timeout whose header was not seen, and clears it.
+    pub fn take_unresolved(&mut self) -> bool {
+        std::mem::take(&mut self.unresolved)
+    }
+
+    /// Returns the last header of each PID, in PID order: its time, and whether a timeout
+    /// under it was reported.
+    pub fn headers(&self) -> Vec<(Option<u32>, InnerTime, bool)> {
+        let mut headers: Vec<_> = self
+            .headers
+            .iter()
+            .map(|(pid, header)| (*pid, header.time, header.timeout_reported))
+            .collect();
+        headers.sort_by_key(|(pid, _, _)| *pid);
+        headers
     }
 
     fn remember(&mut self, pid: Option<u32>, header: Header) {

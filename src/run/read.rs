@@ -161,11 +161,12 @@ fn parse_lines(
             .account(*line_no, class, options.max_examples);
     }
     drop(sample);
+    // The block merge starts from the serve state the sampled lines left.
+    line_parser.end_block(reading.sink);
 
     // Traefik and cloudflared lines do not depend on each other, so they are parsed in
-    // parallel blocks. Journal lines depend on each other only through a serve's header and
-    // its detail lines, and a detail whose header falls in the previous block still counts,
-    // at its journal time.
+    // parallel blocks. Journal lines depend on each other only through a serve's headers and
+    // reported users, which the block merge carries from block to block.
     //
     // NOTE: a journal whose first lines carry years but later switch to `short` lines would
     // keep provisional times for those lines. journalctl writes one mode per export.

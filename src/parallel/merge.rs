@@ -1,0 +1,154 @@
+//! The merge of parsed blocks into an input's sink and report, in input order.
+//!
+//! Each block was parsed by a fresh parser, so a t3 serve's state (the user last reported for
+//! a PID, the last header of a PID) starts empty in every block. The merge carries that state
+//! from block to block and settles what a block could not know, so the result is the one a
+//! reading in one pass gives:
+//!
+//! - a `PidUser` event that repeats the user an earlier block reported for its PID is dropped;
+//! - a git timeout from a detail line whose header lies in an earlier block takes the header's
+//!   time, or is dropped when a timeout under that header was already reported.
+//!
+//! A dropped event's line is counted as ignored instead of used.
+//!
+//! NOTE: in one pass, a detail line under an already reported header goes on to be read for a
+//! `/home/USER/` path. A block cannot know that, so such a line's PID-user tie is lost; it
+//! takes a timed-out detail line naming a home directory right after a block boundary.
+
+use std::collections::HashMap;
+
+use crate::event::EventKind;
+use crate::parse::journal::time_of_day_near;
+use crate::parse::{InnerTime, Sink};
+use crate::run::InputReport;
+use crate::time::Precision;
+
+/// The merge of an input's parsed blocks.
+pub struct Merge {
+    /// The lines before the next block.
+    pub line_offset: u64,
+    max_examples: usize,
+    /// The user last reported by a serve line for each PID, over the blocks merged so far.
+    serve_users: HashMap<u32, Box<str>>,
+    /// The last header of each PID over the blocks merged so far, and whether a timeout under
+    /// it was reported.
+    serve_headers: HashMap<Option<u32>, (InnerTime, bool)>,
+}
+
+impl Merge {
+    /// Starts a merge after the lines already in `sink` (the sampled lines), `line_offset` of
+    /// them. The serve state of the sampled lines is in `sink.serve`.
+    pub fn new(sink: &Sink, line_offset: u64, max_examples: usize) -> Merge {
+        let mut merge = Merge {
+            line_offset,
+            max_examples,
+            serve_users: HashMap::new(),
+            serve_headers: HashMap::new(),
+        };
+        for &index in &sink.serve.pid_users {
+            if let Some(EventKind::PidUser { pid, user }) = sink.events.get(index).map(|e| &e.kind)
+            {
+                merge.serve_users.insert(*pid, user.clone());
+            }
+        }
+        merge.take_headers(&sink.serve.headers);
+        merge
+    }
+
+    /// Adds one parsed block to the input's sink and report, moving its line numbers by the
+    /// lines before it.
+    pub fn add(
+        &mut self,
+        sink: &mut Sink,
+        report: &mut InputReport,
+        (mut block_sink, mut counts): (Sink, InputReport),
+    ) {
+        let dropped = self.settle_serve(&mut block_sink);
+        counts.used -= dropped;
+        counts.ignored += dropped;
+
+        for event in &mut block_sink.events {
+            event.origin.line += self.line_offset;
+        }
+        sink.events.extend(block_sink.events);
+        sink.activity.merge(block_sink.activity);
+        report.lines += counts.lines;
+        report.used += counts.used;
+        report.ignored += counts.ignored;
+        report.malformed += counts.malformed;
+        for (line, reason) in counts.malformed_examples {
+            if report.malformed_examples.len() < self.max_examples {
+                report
+                    .malformed_examples
+                    .push((line + self.line_offset, reason));
+            }
+        }
+        self.line_offset += counts.lines;
+    }
+
+    /// Settles the block's serve events with the state of the blocks before it, and returns
+    /// how many events were dropped.
+    fn settle_serve(&mut self, block: &mut Sink) -> u64 {
+        let serve = std::mem::take(&mut block.serve);
+        let mut drop = vec![false; block.events.len()];
+
+        for &index in &serve.pid_users {
+            let Some(EventKind::PidUser { pid, user }) = block.events.get(index).map(|e| &e.kind)
+            else {
+                continue;
+            };
+            if self.serve_users.get(pid) == Some(user) {
+                drop[index] = true;
+            } else {
+                self.serve_users.insert(*pid, user.clone());
+            }
+        }
+
+        // A timeout whose header is in no earlier block keeps its journal time.
+        for &(index, pid) in &serve.unresolved {
+            let (Some(header), Some(event)) = (
+                self.serve_headers.get_mut(&pid),
+                block.events.get_mut(index),
+            ) else {
+                continue;
+            };
+            let (time, reported) = header;
+            if *reported {
+                drop[index] = true;
+                continue;
+            }
+            *reported = true;
+            if let (
+                InnerTime::TimeOfDay {
+                    hour,
+                    minute,
+                    second,
+                    micros,
+                },
+                Some(zone),
+            ) = (*time, serve.zone)
+                && let Some(at) = time_of_day_near(event.time, (hour, minute, second, micros), zone)
+            {
+                event.time = at;
+                event.precision = Precision::Milli;
+            }
+        }
+
+        self.take_headers(&serve.headers);
+
+        let before = block.events.len();
+        let mut index = 0;
+        block.events.retain(|_| {
+            index += 1;
+            !drop[index - 1]
+        });
+        (before - block.events.len()) as u64
+    }
+
+    /// Takes the last headers of a block (or of the sampled lines) as the latest ones.
+    fn take_headers(&mut self, headers: &[(Option<u32>, InnerTime, bool)]) {
+        for &(pid, time, reported) in headers {
+            self.serve_headers.insert(pid, (time, reported));
+        }
+    }
+}
