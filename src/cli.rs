@@ -395,12 +395,14 @@ fn parse_skew(text: &str) -> std::result::Result<i64, String> {
     Ok(if negative { -micros } else { micros })
 }
 
-/// Parses a stall rate of `--io-pressure` or `--memory-pressure`: a finite number, 0 or more.
+/// Parses a stall rate of `--io-pressure` or `--memory-pressure`: stalled seconds per second,
+/// above 0 and at most 1, since a stall cannot last longer than the time it is measured over.
 fn parse_rate(text: &str) -> std::result::Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate >= 0.0 => Ok(rate),
+        Ok(rate) if rate > 0.0 && rate <= 1.0 => Ok(rate),
         _ => Err(format!(
-            "invalid rate `{text}`; expected stalled seconds per second, such as 0.25"
+            "invalid rate `{text}`; expected stalled seconds per second, above 0 and at most 1, \
+             such as 0.25"
         )),
     }
 }
@@ -1014,6 +1016,9 @@ mod tests {
         assert!(parse_rate("nan").is_err());
         assert!(parse_rate("inf").is_err());
         assert!(parse_rate("-0.1").is_err());
+        assert!(parse_rate("0").is_err());
+        assert!(parse_rate("101").is_err());
+        assert_eq!(parse_rate("1"), Ok(1.0));
     }
 
     #[test]

@@ -1025,9 +1025,9 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     };
     let reason = if near >= ctx.options.burst_min.max(2) {
         format!(
-            "{near} clients dropped less than a second apart, across a second boundary, so the \
-             one-second burst window does not group them; a shared cause is likely, and \
-             --burst-window 2s groups them into one burst"
+            "{near} clients dropped less than a second apart around it, though not all in one UTC \
+             second, so the one-second burst window does not group them all; a shared cause is \
+             likely, and --burst-window 2s groups them into one burst"
         )
     } else if let Some((id, clients, cancels)) = subject.burst {
         let cancels = if cancels.is_empty() {

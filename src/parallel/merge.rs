@@ -12,8 +12,9 @@
 //! A dropped event's line is counted as ignored instead of used.
 //!
 //! NOTE: in one pass, a detail line under an already reported header goes on to be read for a
-//! `/home/USER/` path. A block cannot know that, so such a line's PID-user tie is lost; it
-//! takes a timed-out detail line naming a home directory right after a block boundary.
+//! `/home/USER/` path. A block cannot know that the header was reported, so the PID-user tie of
+//! such a line is lost. This needs a timed-out detail line that names a home directory right
+//! after a block boundary.
 
 use std::collections::HashMap;
 

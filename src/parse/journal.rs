@@ -285,12 +285,13 @@ impl JournalParser {
         if matches!(name, b"UTC" | b"GMT" | b"Z") {
             return;
         }
-        let expected = self.options.zone.abbreviation_at(micros);
-        if expected.as_deref().map(str::as_bytes) != Some(name) {
-            self.zone_mismatch = Some((
-                String::from_utf8_lossy(name).into_owned(),
-                expected.unwrap_or_else(|| "?".to_string()),
-            ));
+        // A zone whose abbreviation chrono-tz does not know (numeric ones such as `+03`) cannot
+        // be checked.
+        let Some(expected) = self.options.zone.abbreviation_at(micros) else {
+            return;
+        };
+        if expected.as_bytes() != name {
+            self.zone_mismatch = Some((String::from_utf8_lossy(name).into_owned(), expected));
         }
     }
 
@@ -639,16 +640,17 @@ impl JournalParser {
         if self.placed > 0 {
             notes.push(format!(
                 "{name}: {} evidence line(s) of this `-o cat` journal carry no time; each was \
-                 placed at the next line that has one (a dispatch line), so it may be late by \
-                 the gap before that line. Export with `-o short-iso-precise` for exact times",
+                 placed at the next line that has one (a dispatch line), or at the last one for \
+                 lines after it, so its time may be off by the gap between those lines. Export \
+                 with `-o short-iso-precise` for exact times",
                 self.placed
             ));
         }
         if let Some((found, expected)) = &self.zone_mismatch {
             notes.push(format!(
                 "{name}: journal times are marked {found}, but --tz gives {expected} there, and \
-                 times are read in --tz; pass --tz with the devvm's zone (such as \
-                 --tz Europe/Berlin for CEST)"
+                 times are read in --tz; pass --tz with the devvm's IANA zone (the one whose \
+                 abbreviation is {found} at that time, such as Europe/Berlin for CEST)"
             ));
         }
         notes
@@ -1156,6 +1158,10 @@ mod tests {
         // In January Berlin is on CET, so a CEST mark there is wrong too.
         let winter = notes(berlin, "Sat 2026-01-10 12:00:10 CEST devvm sshd[1]: x");
         assert!(winter[0].contains("--tz gives CET"), "{winter:?}");
+        // chrono-tz names Istanbul's zone by no abbreviation, so `+03` cannot be checked.
+        let istanbul = Zone::parse("Europe/Istanbul").unwrap();
+        let numeric = "Wed 2026-06-10 12:00:10 +03 devvm sshd[1]: x";
+        assert!(notes(istanbul, numeric).is_empty(), "no false warning");
     }
 
     #[test]

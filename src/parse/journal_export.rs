@@ -339,7 +339,7 @@ impl RecordReader for JournalExportReader {
         }
         if entry.started {
             // journalctl ends every entry with a blank line, so a last entry without one was
-            // most likely cut. Its fields read so far still count.
+            // cut. Its fields read so far still count, and --strict fails on the cut.
             self.unterminated = !self.truncated;
             let class = self.entry(&entry, sink);
             account(entry.first_line, class);
@@ -348,8 +348,13 @@ impl RecordReader for JournalExportReader {
     }
 
     fn cut(&self) -> Option<String> {
-        self.truncated
-            .then(|| "the export ends inside a binary field".to_string())
+        if self.truncated {
+            Some("the export ends inside a binary field".to_string())
+        } else if self.unterminated {
+            Some("the export's last entry has no closing blank line".to_string())
+        } else {
+            None
+        }
     }
 
     fn notes(&self, name: &str) -> Vec<String> {

@@ -222,6 +222,7 @@ fn last_entry_without_blank_line_is_noted() {
     let notes = reader.notes("x");
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("no closing blank line"), "{notes:?}");
+    assert!(reader.cut().is_some(), "--strict fails on it");
 
     input.push(b'\n');
     let (_, _, reader) = read(&input);
