@@ -94,9 +94,9 @@ pub static RULES: &[Rule] = &[
         name: "serve_reset",
         segment: Segment::T3Serve,
         scope: Scope::PerDrop,
-        evidence: "dispatch's connection to the user's serve was reset or cut: the drop's close cause, or a \
-                   proxy error on the serve port, is `connection reset by peer`, `broken pipe` or `EOF` \
-                   on 127.0.0.1",
+        evidence: "dispatch's loopback connection to the user's serve was reset, cut or timed out: the drop's \
+                   close cause, or a proxy error on the serve port, is `connection reset by peer`, \
+                   `broken pipe`, `EOF` or `i/o timeout` on 127.0.0.1, [::1] or localhost",
         window: "the drop's own close line, and proxy errors in the window",
         confidence: "medium",
         check: serve_reset,
@@ -532,12 +532,27 @@ fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding> {
     })
 }
 
-/// Tells whether a Go error text reports a loopback connection reset or cut by its peer.
-fn is_loopback_cut(text: &str) -> bool {
-    super::sockets::loopback_port(text).is_some()
-        && (text.contains("connection reset by peer")
-            || text.contains("broken pipe")
-            || text.ends_with("EOF"))
+/// The first port of Linux's default ephemeral range. A serve listens on a fixed lower port,
+/// so a port at or above this one in `A->B` is a client's side, not a serve.
+const EPHEMERAL_PORTS: u16 = 32768;
+
+/// Returns how a Go error text says that dispatch's loopback connection to a serve failed:
+/// `reset` (reset by peer, broken pipe, EOF) or `timed out` (i/o timeout), or `None`.
+fn serve_connection_failure(text: &str) -> Option<&'static str> {
+    let port = super::sockets::loopback_port(text)?;
+    if port >= EPHEMERAL_PORTS {
+        return None;
+    }
+    if text.contains("connection reset by peer")
+        || text.contains("broken pipe")
+        || text.ends_with("EOF")
+    {
+        Some("was reset")
+    } else if text.contains("i/o timeout") {
+        Some("timed out")
+    } else {
+        None
+    }
 }
 
 fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
@@ -546,21 +561,27 @@ fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let user = socket.user.as_deref()?;
     let mut evidence = Vec::new();
     let mut port = None;
+    let mut failure = "was reset";
 
     // The drop's own close: dispatch proxies a user's socket to that user's serve only.
     if let Some(CloseCause::Error(text)) = &socket.cause
-        && is_loopback_cut(text)
+        && let Some(how) = serve_connection_failure(text)
     {
         evidence.extend(socket.close);
         port = super::sockets::loopback_port(text);
+        failure = how;
     }
     for &i in ctx.window(subject.from, subject.to) {
         if let EventKind::ProxyError {
-            class: ProxyErrorClass::Reset | ProxyErrorClass::Eof,
+            class:
+                class @ (ProxyErrorClass::Reset | ProxyErrorClass::Eof | ProxyErrorClass::Timeout),
             port: Some(p),
         } = &ctx.events[i].kind
             && ctx.ports.get(p).map(|u| &**u) == Some(user)
         {
+            if evidence.is_empty() && *class == ProxyErrorClass::Timeout {
+                failure = "timed out";
+            }
             evidence.push(i);
             port = port.or(Some(*p));
         }
@@ -571,8 +592,8 @@ fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
     Some(Finding {
         confidence: Confidence::Medium,
         reason: format!(
-            "dispatch's connection to {user}'s t3 serve{port} was reset {} {}: the serve dropped \
-             it, though no line shows the serve dying",
+            "dispatch's connection to {user}'s t3 serve{port} {failure} {} {}: the serve \
+             dropped it or stopped answering, though no line shows the serve dying",
             relative(ctx.events[first].time, drop.time),
             what(subject)
         ),
@@ -1180,6 +1201,46 @@ pub fn rules_markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serve_connection_failures() {
+        let cases = [
+            (
+                "read tcp 127.0.0.1:51234->127.0.0.1:3773: read: connection reset by peer",
+                Some("was reset"),
+            ),
+            (
+                "write tcp 127.0.0.1:51234->127.0.0.1:3773: write: broken pipe",
+                Some("was reset"),
+            ),
+            (
+                "read tcp [::1]:51234->[::1]:3773: read: connection reset by peer",
+                Some("was reset"),
+            ),
+            (
+                "read tcp 127.0.0.1:51234->127.0.0.1:3773: unexpected EOF",
+                Some("was reset"),
+            ),
+            ("dial tcp 127.0.0.1:3773: i/o timeout", Some("timed out")),
+            (
+                "read tcp 127.0.0.1:51234->127.0.0.1:3773: i/o timeout",
+                Some("timed out"),
+            ),
+            // Dispatch's own listening side: the remote is a client's ephemeral port.
+            (
+                "read tcp 127.0.0.1:3780->127.0.0.1:51234: read: connection reset by peer",
+                None,
+            ),
+            (
+                "read tcp 10.10.1.12:3780->10.0.12.9:41234: read: connection reset by peer",
+                None,
+            ),
+            ("dial tcp 127.0.0.1:3773: connect: connection refused", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(serve_connection_failure(text), expected, "{text}");
+        }
+    }
 
     #[test]
     fn burst_closeness_names_the_window() {

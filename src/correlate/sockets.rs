@@ -268,16 +268,11 @@ pub fn port_users(events: &[Event], given: &[(Box<str>, u16)]) -> HashMap<u16, B
     map
 }
 
-/// Returns the serve port named in an error text: the `127.0.0.1:PORT` after `->` in a
-/// `read tcp A->B` error (the local side comes first), else the first one.
+/// Returns the serve port named in an error text: the loopback address after `->` in a
+/// `read tcp A->B` error (the local side comes first), or the dialled one in `dial tcp ADDR:`.
+/// `127.0.0.1`, `[::1]` and `localhost` are loopback.
 pub fn loopback_port(text: &str) -> Option<u16> {
-    let text = text.rsplit_once("->").map_or(text, |(_, remote)| remote);
-    let at = text.find("127.0.0.1:")? + "127.0.0.1:".len();
-    let digits: String = text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
+    crate::parse::dispatch::serve_port(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -416,6 +411,18 @@ mod tests {
         assert_eq!(
             loopback_port("read tcp 127.0.0.1:51234->127.0.0.1:3773: reset"),
             Some(3773)
+        );
+        assert_eq!(
+            loopback_port("read tcp [::1]:51234->[::1]:3773: read: connection reset by peer"),
+            Some(3773)
+        );
+        assert_eq!(
+            loopback_port("dial tcp 127.0.0.1:3773: i/o timeout"),
+            Some(3773)
+        );
+        assert_eq!(
+            loopback_port("read tcp 10.0.0.1:5->10.0.0.2:3773: reset"),
+            None
         );
     }
 }

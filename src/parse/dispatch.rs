@@ -179,7 +179,7 @@ fn proxy_error_class(text: &[u8]) -> ProxyErrorClass {
 /// Returns the serve port named by a proxy error: the remote address after `->` in
 /// `read tcp 127.0.0.1:51234->127.0.0.1:3773: read: …`, or the dialled address in
 /// `dial tcp 127.0.0.1:3774: connect: …`. Only a loopback address is a serve.
-fn serve_port(text: &[u8]) -> Option<u16> {
+pub fn serve_port(text: &[u8]) -> Option<u16> {
     let address = if let Some(arrow) = find(text, b"->") {
         &text[arrow + 2..]
     } else {
