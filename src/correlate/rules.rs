@@ -536,8 +536,8 @@ fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding> {
 /// so a port at or above this one in `A->B` is a client's side, not a serve.
 const EPHEMERAL_PORTS: u16 = 32768;
 
-/// Returns how a Go error text says that dispatch's loopback connection to a serve failed:
-/// `reset` (reset by peer, broken pipe, EOF) or `timed out` (i/o timeout), or `None`.
+/// Classifies a Go error text of dispatch's loopback connection to a serve: `was reset` (reset
+/// by peer, broken pipe, EOF), `timed out` (i/o timeout), or `None` for anything else.
 fn serve_connection_failure(text: &str) -> Option<&'static str> {
     let port = super::sockets::loopback_port(text)?;
     if port >= EPHEMERAL_PORTS {
