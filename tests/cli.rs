@@ -809,3 +809,30 @@ fn progress_goes_to_stderr_only_when_asked() {
         "no bar when stderr is not a terminal: {stderr:?}"
     );
 }
+
+#[test]
+fn boot_marker_alone_shows_a_reboot() {
+    // `journalctl -u t3-dispatch` keeps the `-- Boot ID --` markers but no kernel line.
+    let scenario = data("scenarios/devvm_reboot");
+    let dir = tempfile::tempdir().unwrap();
+    let journal = std::fs::read_to_string(scenario.join("devvm-journal.log")).unwrap();
+    let without_kernel: String = journal
+        .lines()
+        .filter(|line| !line.contains("Linux version"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(dir.path().join("devvm-journal.log"), without_kernel).unwrap();
+
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "-q"])
+        .arg(dir.path().join("devvm-journal.log"))
+        .arg(scenario.join("traefik-access.log"))
+        .arg(scenario.join("cloudflared-6f7c9d8b5-k2x9p.log")));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), 3, "{stdout}");
+    for row in &rows {
+        assert_eq!(row["segment"], "devvm", "{stdout}");
+        assert!(row["evidence"].contains("devvm-journal.log:"), "{stdout}");
+    }
+}

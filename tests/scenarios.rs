@@ -275,7 +275,7 @@ fn burst_across_second() {
 fn devvm_reboot() {
     let rows = check("devvm_reboot");
     for row in &rows {
-        assert_reason_names(row, &["booted", "t3-dispatch came back"]);
+        assert_reason_names(row, &["booted", "the host restarted"]);
     }
 }
 

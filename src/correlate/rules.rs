@@ -126,9 +126,11 @@ pub static RULES: &[Rule] = &[
         name: "devvm_rebooted",
         segment: Segment::Devvm,
         scope: Scope::Shared,
-        evidence: "the kernel's `Linux version` boot line: in the window, or between the drop of a socket \
-                   that was never closed and the dispatch restart after it",
-        window: "the window; for a socket never closed, up to the dispatch restart after it",
+        evidence: "a boot (the kernel's `Linux version` line, or journalctl's `-- Boot ID --` marker): in the \
+                   window; up to 300 s after the drop when the journal went silent or t3-dispatch \
+                   stopped before it; or, for a socket never closed, before the dispatch restart after it",
+        window: "the window, and up to 300 s after the drop; for a socket never closed, up to the dispatch \
+                 restart after it",
         confidence: "high",
         check: devvm_rebooted,
     },
@@ -619,23 +621,20 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
                     }
             )
         })
-        // A dispatch start soon after a boot is part of that boot: `devvm_rebooted` takes it.
-        .filter(|&i| {
-            let time = ctx.events[i].time;
-            boot_between(ctx, time - BOOT_SPAN, time).is_none()
-        })
         .collect();
     let orphans: Vec<usize> = subject
         .drops
         .iter()
         .filter_map(|d| {
-            let socket = ctx.socket(d);
-            let restart = socket.orphaned_by.filter(|_| socket.end.is_none())?;
-            boot_between(ctx, d.time, ctx.events[restart].time)
-                .is_none()
-                .then_some(restart)
+            ctx.socket(d)
+                .orphaned_by
+                .filter(|_| ctx.socket(d).end.is_none())
         })
         .collect();
+    // A reboot stops and starts dispatch too: `devvm_rebooted` takes it.
+    if reboot_near(ctx, subject).is_some() {
+        return None;
+    }
     if evidence.is_empty() && orphans.is_empty() {
         return None;
     }
@@ -665,10 +664,10 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
 
 // --- devvm ---------------------------------------------------------------------------------
 
-/// The time from a boot within which a dispatch start belongs to that boot.
+/// How long after a drop a boot can still explain it.
 ///
-/// NOTE: an estimate of a slow boot's length. A dispatch crash within 300 s after a boot is
-/// attributed to the boot.
+/// NOTE: an estimate of how long a host takes to shut down and boot again. A reboot later
+/// than this is not tied to the drop, and one sooner can take a drop of another cause.
 const BOOT_SPAN: i64 = 300 * SECOND;
 
 /// Returns the first boot line in `[from, to]`.
@@ -679,20 +678,58 @@ fn boot_between(ctx: &Context, from: i64, to: i64) -> Option<usize> {
         .find(|&i| matches!(ctx.events[i].kind, EventKind::HostBoot))
 }
 
-/// Finds a devvm reboot. `dispatch_restarted` leaves the dispatch starts of a boot to this
-/// rule: the host, not dispatch, is what broke.
-fn devvm_rebooted(ctx: &Context, subject: &Subject) -> Option<Finding> {
+/// Finds a devvm reboot that explains the subject's drops, with the reason and evidence:
+///
+/// - a boot inside the window;
+/// - a boot up to `BOOT_SPAN` after the drop, when the host visibly went down first: the
+///   journal was silent up to the boot, or t3-dispatch stopped or started between the drop
+///   and the boot;
+/// - for a socket that was never closed, a boot before the dispatch restart that orphaned it.
+fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)> {
     let reference = reference(ctx, subject);
     if let Some(boot) = boot_between(ctx, subject.from, subject.to) {
-        return Some(Finding {
-            confidence: Confidence::High,
-            reason: format!(
-                "devvm booted {} {}: the host restarted",
-                relative(ctx.events[boot].time, reference),
+        let reason = format!(
+            "devvm booted {} {}: the host restarted",
+            relative(ctx.events[boot].time, reference),
+            what(subject)
+        );
+        return Some((reason, vec![boot]));
+    }
+
+    if let Some(boot) = boot_between(ctx, subject.to, reference + BOOT_SPAN) {
+        let boot_time = ctx.events[boot].time;
+        let silent = ctx
+            .coverage
+            .journal
+            .as_ref()
+            .and_then(|journal| journal.gap_within(reference, boot_time))
+            .is_some();
+        let dispatch_went_down = ctx
+            .window(reference - 5 * SECOND, boot_time)
+            .iter()
+            .any(|&i| {
+                matches!(
+                    ctx.events[i].kind,
+                    EventKind::DispatchListening
+                        | EventKind::UnitChange {
+                            unit: Unit::Dispatch,
+                            ..
+                        }
+                )
+            });
+        if silent || dispatch_went_down {
+            let how = if silent {
+                "the devvm journal had gone silent"
+            } else {
+                "t3-dispatch had stopped"
+            };
+            let reason = format!(
+                "devvm booted {} {}, and {how} before the boot: the host restarted",
+                relative(boot_time, reference),
                 what(subject)
-            ),
-            evidence: vec![boot],
-        });
+            );
+            return Some((reason, vec![boot]));
+        }
     }
 
     // A socket open when the host went down is never closed: dispatch died with the host, and
@@ -704,20 +741,26 @@ fn devvm_rebooted(ctx: &Context, subject: &Subject) -> Option<Finding> {
         };
         let restart_time = ctx.events[restart].time;
         if let Some(boot) = boot_between(ctx, drop.time, restart_time) {
-            return Some(Finding {
-                confidence: Confidence::High,
-                reason: format!(
-                    "devvm went down with the socket open and booted {} {}, and t3-dispatch \
-                     came back {} the boot: the host restarted",
-                    relative(ctx.events[boot].time, reference),
-                    what(subject),
-                    relative(restart_time, ctx.events[boot].time)
-                ),
-                evidence: vec![boot, restart],
-            });
+            let reason = format!(
+                "devvm went down with the socket open and booted {} {}, and t3-dispatch came \
+                 back {} the boot: the host restarted",
+                relative(ctx.events[boot].time, reference),
+                what(subject),
+                relative(restart_time, ctx.events[boot].time)
+            );
+            return Some((reason, vec![boot, restart]));
         }
     }
     None
+}
+
+fn devvm_rebooted(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let (reason, evidence) = reboot_near(ctx, subject)?;
+    Some(Finding {
+        confidence: Confidence::High,
+        reason,
+        evidence,
+    })
 }
 
 fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {

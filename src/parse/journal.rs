@@ -214,6 +214,9 @@ pub struct JournalParser {
     /// The first zone abbreviation in a line that `--tz` does not have at that time, with the
     /// one it has.
     zone_mismatch: Option<(String, String)>,
+    /// The index of the boot event of a `-- Boot ID --` marker, waiting for the next line's
+    /// time.
+    pending_boot: Option<usize>,
     /// The last dated timestamp read, since consecutive lines mostly share it.
     last_stamp: StampCache,
 }
@@ -259,6 +262,7 @@ impl JournalParser {
             last_dated: None,
             placed: 0,
             zone_mismatch: None,
+            pending_boot: None,
             last_stamp: StampCache::default(),
         }
     }
@@ -411,7 +415,25 @@ fn is_journal_note(line: &[u8]) -> bool {
 
 impl LineParser for JournalParser {
     fn parse_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
-        if line.is_empty() || is_journal_note(line) {
+        if line.is_empty() {
+            return LineClass::Ignored;
+        }
+        if is_journal_note(line) {
+            // journalctl writes `-- Boot ID --` before each boot after the first. The boot
+            // starts at the next line's time.
+            if line.starts_with(b"-- Boot ") && !self.cat_mode {
+                // Its event waits for that time, with 0 until then.
+                self.pending_boot = Some(sink.events.len());
+                sink.push(
+                    0,
+                    Precision::Second,
+                    Source::Journal,
+                    ctx,
+                    EventKind::HostBoot,
+                    line,
+                );
+                return LineClass::Used;
+            }
             return LineClass::Ignored;
         }
         // A continuation of a multi-line message: indented to the prefix width, no timestamp.
@@ -427,6 +449,9 @@ impl LineParser for JournalParser {
         if matches!(stamp, Stamp::Provisional(..)) && self.year.first_line == 0 {
             self.year.first_line = ctx.line;
         }
+        if let Some(index) = self.pending_boot.take() {
+            self.place_boot(index, stamp, sink);
+        }
         let Some(prefix) = split_prefix(rest) else {
             return LineClass::Malformed("no `host identifier[pid]:` after the timestamp");
         };
@@ -437,6 +462,7 @@ impl LineParser for JournalParser {
     fn end_block(&mut self, sink: &mut Sink) {
         sink.serve.headers = self.serve.headers();
         sink.serve.zone = Some(self.options.zone);
+        self.drop_pending_boot(sink);
     }
 
     fn finish(&mut self, sink: &mut Sink) -> crate::Result<()> {
@@ -444,6 +470,7 @@ impl LineParser for JournalParser {
             apply_year(sink, &mut self.year, base, self.options.zone);
         }
         self.place_untimed_at_end(sink);
+        self.drop_pending_boot(sink);
         Ok(())
     }
 }
@@ -598,6 +625,35 @@ impl JournalParser {
         self.untimed.push(sink.events.len());
         sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
         LineClass::Used
+    }
+
+    /// Removes the boot event of a marker that no dated line followed, so no event keeps the
+    /// placeholder time. Only lines without a time came after the marker, so its event is the
+    /// last one.
+    ///
+    /// NOTE: the marker's line stays counted as used. A marker that ends a parallel block
+    /// loses its boot this way.
+    fn drop_pending_boot(&mut self, sink: &mut Sink) {
+        if let Some(index) = self.pending_boot.take()
+            && index + 1 == sink.events.len()
+        {
+            sink.events.pop();
+        }
+    }
+
+    /// Gives the boot event of a `-- Boot ID --` marker the time of the line after it.
+    fn place_boot(&mut self, index: usize, stamp: Stamp, sink: &mut Sink) {
+        let (time, precision) = match stamp {
+            Stamp::Real(time, precision) => (time, precision),
+            Stamp::Provisional(time, precision) => {
+                self.year.pending_events.push(index);
+                (time, precision)
+            }
+        };
+        if let Some(event) = sink.events.get_mut(index) {
+            event.time = time;
+            event.precision = precision;
+        }
     }
 
     /// `-o cat`: gives the waiting untimed events the time of the line just read.
@@ -951,11 +1007,34 @@ mod tests {
     }
 
     #[test]
+    fn boot_marker_starts_at_next_line() {
+        let (sink, classes) = parse_all(
+            &[
+                "2026-06-10T10:20:00+00:00 devvm chronyd[701]: System clock wrong",
+                "-- Boot fedcba9876543210fedcba9876543210 --",
+                "2026-06-10T10:22:30+00:00 devvm systemd[1]: Started t3-dispatch.service.",
+            ],
+            false,
+        );
+        assert_eq!(classes[1], LineClass::Used);
+        let boot = sink
+            .events
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::HostBoot))
+            .unwrap();
+        assert_eq!(boot.origin.line, 2, "evidence names the marker");
+        assert_eq!(
+            boot.time,
+            utc("2026-06-10T10:22:30Z"),
+            "the next line's time"
+        );
+    }
+
+    #[test]
     fn notes_and_continuations_are_ignored() {
         let mut parser = JournalParser::new(&ParseOptions::default());
         let mut sink = Sink::new(0);
         for line in [
-            "-- Boot 0123456789abcdef0123456789abcdef --",
             "-- Logs begin at Wed 2026-06-10 18:00:00 UTC, end at Wed 2026-06-10 20:00:00 UTC. --",
             "-- Journal begins at Wed 2026-06-10 18:00:00 UTC. --",
             "-- No entries --",
