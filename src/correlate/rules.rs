@@ -718,13 +718,13 @@ fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)>
                 )
             });
         if silent || dispatch_went_down {
-            let how = if silent {
+            let sign = if silent {
                 "the devvm journal had gone silent"
             } else {
                 "t3-dispatch had stopped"
             };
             let reason = format!(
-                "devvm booted {} {}, and {how} before the boot: the host restarted",
+                "devvm booted {} {}, and {sign} before the boot: the host restarted",
                 relative(boot_time, reference),
                 what(subject)
             );
