@@ -507,14 +507,20 @@ fn check_output_paths(specs: &[InputSpec], outputs: &[(&str, &Path)]) -> Result<
 }
 
 /// Tells whether two paths name one file: the same file when both exist, else the same
-/// absolute path.
+/// absolute path once links are followed (a link may name a file still to be written).
 fn same_file(a: &Path, b: &Path) -> bool {
     match (crate::run::file_identity(a), crate::run::file_identity(b)) {
         (Some(a), Some(b)) => a == b,
-        _ => match (std::path::absolute(a), std::path::absolute(b)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => a == b,
-        },
+        _ => {
+            let (a, b) = (
+                output::file::resolve_links(a),
+                output::file::resolve_links(b),
+            );
+            match (std::path::absolute(&a), std::path::absolute(&b)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => a == b,
+            }
+        }
     }
 }
 

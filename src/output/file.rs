@@ -16,8 +16,7 @@ pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    // A link resolves to the file it names. A missing path stays as given.
-    let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let target = resolve_links(path);
     let existing = fs::metadata(&target).ok();
 
     if let Some(metadata) = &existing
@@ -51,6 +50,26 @@ pub fn write_file(
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// Returns the path a chain of links ends at, even when nothing is there yet (a link to a file
+/// still to be written), or `path` itself when it is no link.
+pub fn resolve_links(path: &Path) -> PathBuf {
+    if let Ok(canonical) = fs::canonicalize(path) {
+        return canonical;
+    }
+    let mut current = path.to_path_buf();
+    // Linux gives up after 40 links (ELOOP), and so does this.
+    for _ in 0..40 {
+        let Ok(next) = fs::read_link(&current) else {
+            break;
+        };
+        current = match current.parent() {
+            Some(parent) if next.is_relative() => parent.join(next),
+            _ => next,
+        };
+    }
+    current
 }
 
 /// Returns a hidden temporary name beside `target`, unique to this process.
@@ -129,6 +148,23 @@ mod tests {
         let link = dir.path().join("latest.csv");
         fs::write(&file, "old\n").unwrap();
         std::os::unix::fs::symlink(&file, &link).unwrap();
+        write_text(&link, "new\n").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "new\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_link_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rows.csv");
+        let link = dir.path().join("latest.csv");
+        std::os::unix::fs::symlink("rows.csv", &link).unwrap();
         write_text(&link, "new\n").unwrap();
         assert!(
             fs::symlink_metadata(&link)
