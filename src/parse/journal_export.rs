@@ -16,7 +16,7 @@
 //! one entry keeps its first value. Evidence points at the entry's first line, counting every
 //! newline byte of the input, those inside binary values included.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 
 use super::envelope::RecordReader;
 use super::journal::{JournalParser, Prefix, Program, Stamp, route};
@@ -180,16 +180,15 @@ impl JournalExportReader {
     }
 
     /// Reads a binary value of `len` bytes and the byte after it, which should be its closing
-    /// newline, keeping the value in `field` when given.
+    /// newline, into `raw`.
     fn read_binary(
         &mut self,
         reader: &mut dyn BufRead,
         len: u64,
-        mut field: Option<&mut Field>,
+        raw: &mut Vec<u8>,
     ) -> io::Result<Binary> {
         // The value plus its closing newline.
         let mut left = len.saturating_add(1);
-        let mut last = 0;
         while left > 0 {
             let buf = match reader.fill_buf() {
                 Ok(buf) => buf,
@@ -202,29 +201,125 @@ impl JournalExportReader {
             let take = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
             let chunk = &buf[..take];
             self.line_no += memchr::memchr_iter(b'\n', chunk).count() as u64;
-            if let Some(field) = field.as_deref_mut() {
-                // Keep the value, not its closing newline.
-                let value_part = if left <= take as u64 {
-                    &chunk[..take - 1]
-                } else {
-                    chunk
-                };
-                if field.value.len() + value_part.len() > MAX_VALUE {
-                    field.too_long = true;
-                } else if !field.too_long {
-                    field.value.extend_from_slice(value_part);
-                }
-            }
-            last = chunk[take - 1];
+            raw.extend_from_slice(chunk);
             reader.consume(take);
             self.bytes += take as u64;
             left -= take as u64;
         }
-        Ok(if last == b'\n' {
+        Ok(if raw.last() == Some(&b'\n') {
             Binary::Read
         } else {
             Binary::WrongLength
         })
+    }
+
+    /// Reads entries until the input ends, or until a binary value turns out to hold the
+    /// entries after it, which it returns to be read again.
+    fn read_entries(
+        &mut self,
+        reader: &mut dyn BufRead,
+        sink: &mut Sink,
+        account: &mut dyn FnMut(u64, LineClass),
+        entry: &mut Entry,
+    ) -> io::Result<Flow> {
+        loop {
+            let line_start = self.line_no + 1;
+            if !self.read_line(reader)? {
+                return Ok(Flow::Done);
+            }
+            if self.line.is_empty() {
+                if entry.started {
+                    let class = self.entry(entry, sink);
+                    account(entry.first_line, class);
+                    entry.clear();
+                }
+                continue;
+            }
+            if !entry.started {
+                entry.started = true;
+                entry.first_line = line_start;
+            }
+            if let Some(eq) = memchr::memchr(b'=', &self.line) {
+                let (key, value) = (&self.line[..eq], &self.line[eq + 1..]);
+                if let Some(field) = entry.slot(key) {
+                    field.value.extend_from_slice(value);
+                    field.set = true;
+                    field.too_long = self.line.len() >= MAX_VALUE;
+                }
+                continue;
+            }
+
+            // A binary field: the length follows the key's newline. A key that is no field
+            // name is the rest of a value whose length was wrong.
+            if !is_field_name(&self.line) {
+                account(entry.first_line, FRAMING_LOST);
+                entry.clear();
+                if !self.skip_entry(reader)? {
+                    return Ok(Flow::Done);
+                }
+                continue;
+            }
+            let key = std::mem::take(&mut self.line);
+            let mut length = [0u8; 8];
+            let complete = read_exact_counting(reader, &mut length, self)?;
+            self.line = key;
+            if !complete {
+                self.truncated = true;
+                return Ok(Flow::Done);
+            }
+            let len = u64::from_le_bytes(length);
+            if len > MAX_BINARY {
+                // No journal field is this long: the length is garbage. Nothing of the value
+                // was read, so the entry's own blank line ends it.
+                account(entry.first_line, FRAMING_LOST);
+                entry.clear();
+                if !self.skip_entry(reader)? {
+                    return Ok(Flow::Done);
+                }
+                continue;
+            }
+
+            let mut raw = Vec::new();
+            let outcome = self.read_binary(reader, len, &mut raw)?;
+            if let Binary::Read = outcome {
+                if let Some(field) = entry.slot(&self.line) {
+                    // `len` fits a usize: it is at most MAX_BINARY.
+                    let value = &raw[..len as usize];
+                    field.too_long = value.len() > MAX_VALUE;
+                    if !field.too_long {
+                        field.value = value.to_vec();
+                    }
+                    field.set = true;
+                }
+                continue;
+            }
+
+            // The length did not fit the data. If the bytes read hold the start of another
+            // entry, the entries from there on are read again, so only this entry is lost.
+            if let Some(start) = next_entry_start(&raw) {
+                account(entry.first_line, FRAMING_LOST);
+                entry.clear();
+                let tail = raw.split_off(start);
+                self.line_no -= memchr::memchr_iter(b'\n', &tail).count() as u64;
+                self.bytes -= tail.len() as u64;
+                return Ok(Flow::Replay(tail));
+            }
+            match outcome {
+                Binary::Cut => {
+                    self.truncated = true;
+                    return Ok(Flow::Done);
+                }
+                _ => {
+                    // The entry is lost, but the next blank line most likely ends it, and the
+                    // entries after it are read as usual.
+                    account(entry.first_line, FRAMING_LOST);
+                    entry.clear();
+                    if !self.skip_entry(reader)? {
+                        return Ok(Flow::Done);
+                    }
+                }
+            }
+        }
     }
 
     /// Skips the rest of an entry whose framing was lost, up to the blank line that ends it.
@@ -237,6 +332,31 @@ impl JournalExportReader {
         }
         Ok(false)
     }
+}
+
+/// The outcome of reading entries.
+enum Flow {
+    /// The input ended.
+    Done,
+    /// A binary value held these bytes of the entries after it, to be read again.
+    Replay(Vec<u8>),
+}
+
+/// The maximum binary field read. The messages the rules read are far shorter, so a longer
+/// length is garbage, and reading it would swallow the rest of the export.
+///
+/// NOTE: a limit chosen with a wide margin, not journald's own.
+const MAX_BINARY: u64 = 64 << 20;
+
+/// Returns where the first entry after a blank line starts in `bytes`: a blank line, then a
+/// journal field name and `=` or a newline.
+fn next_entry_start(bytes: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(bytes, b"\n\n").find_map(|at| {
+        let start = at + 2;
+        let rest = &bytes[start..];
+        let key_end = rest.iter().position(|b| *b == b'=' || *b == b'\n')?;
+        is_field_name(&rest[..key_end]).then_some(start)
+    })
 }
 
 /// The outcome of reading a binary field.
@@ -265,76 +385,28 @@ impl RecordReader for JournalExportReader {
         account: &mut dyn FnMut(u64, LineClass),
     ) -> io::Result<u64> {
         let mut entry = Entry::default();
+        // Bytes read as a binary value whose length was wrong, from the next entry on: they
+        // are read again, before the rest of the input.
+        let mut replay: Vec<u8> = Vec::new();
         loop {
-            let line_start = self.line_no + 1;
-            if !self.read_line(reader)? {
-                break;
-            }
-            if self.line.is_empty() {
-                if entry.started {
-                    let class = self.entry(&entry, sink);
-                    account(entry.first_line, class);
-                    entry.clear();
+            let flow = if replay.is_empty() {
+                self.read_entries(reader, sink, account, &mut entry)?
+            } else {
+                let mut chained = io::Cursor::new(std::mem::take(&mut replay)).chain(&mut *reader);
+                let flow = self.read_entries(&mut chained, sink, account, &mut entry)?;
+                let (cursor, _) = chained.into_inner();
+                let unread = &cursor.get_ref()[cursor.position() as usize..];
+                match flow {
+                    Flow::Replay(mut tail) => {
+                        tail.extend_from_slice(unread);
+                        Flow::Replay(tail)
+                    }
+                    Flow::Done => Flow::Done,
                 }
-                continue;
-            }
-            if !entry.started {
-                entry.started = true;
-                entry.first_line = line_start;
-            }
-            match memchr::memchr(b'=', &self.line) {
-                Some(eq) => {
-                    let (key, value) = (&self.line[..eq], &self.line[eq + 1..]);
-                    if let Some(field) = entry.slot(key) {
-                        field.value.extend_from_slice(value);
-                        field.set = true;
-                        field.too_long = self.line.len() >= MAX_VALUE;
-                    }
-                }
-                None => {
-                    // A binary field: the length follows the key's newline. A key that is no
-                    // field name is the rest of a value whose length was wrong.
-                    if !is_field_name(&self.line) {
-                        account(entry.first_line, FRAMING_LOST);
-                        entry.clear();
-                        if !self.skip_entry(reader)? {
-                            return Ok(self.bytes);
-                        }
-                        continue;
-                    }
-                    let key = std::mem::take(&mut self.line);
-                    let mut length = [0u8; 8];
-                    let complete = read_exact_counting(reader, &mut length, self)?;
-                    let wanted = entry.slot(&key).is_some();
-                    self.line = key;
-                    if !complete {
-                        self.truncated = true;
-                        break;
-                    }
-                    let len = u64::from_le_bytes(length);
-                    let mut value = Field::default();
-                    match self.read_binary(reader, len, wanted.then_some(&mut value))? {
-                        Binary::Read => {}
-                        Binary::Cut => {
-                            self.truncated = true;
-                            break;
-                        }
-                        Binary::WrongLength => {
-                            // The entry is lost, but the next blank line most likely ends it,
-                            // and the entries after it are read as usual.
-                            account(entry.first_line, FRAMING_LOST);
-                            entry.clear();
-                            if !self.skip_entry(reader)? {
-                                return Ok(self.bytes);
-                            }
-                            continue;
-                        }
-                    }
-                    if let Some(field) = entry.slot(&self.line) {
-                        *field = value;
-                        field.set = true;
-                    }
-                }
+            };
+            match flow {
+                Flow::Done => break,
+                Flow::Replay(tail) => replay = tail,
             }
         }
         if entry.started {

@@ -199,6 +199,47 @@ fn wrong_binary_length_skips_one_entry() {
     }
 }
 
+/// Builds the entry of `entry_with_binary_length` followed by `count` text entries of one
+/// close each, five lines apiece.
+fn entries_after_bad_length(len: u64, count: usize) -> Vec<u8> {
+    let mut input = entry_with_binary_length(len);
+    for i in 0..count {
+        input.extend(text(
+            "__REALTIME_TIMESTAMP",
+            &format!("17811198{}0000000", 14 + i),
+        ));
+        input.extend(text("SYSLOG_IDENTIFIER", "t3-dispatch"));
+        input.extend(text("_PID", "812"));
+        input.extend(text("MESSAGE", CLOSE));
+        input.push(b'\n');
+    }
+    input
+}
+
+#[test]
+fn length_past_following_entries_reads_them_again() {
+    // (length field, why): far into the entries after it, past the end of the input, and
+    // beyond any journal field.
+    let cases = [
+        (CLOSE.len() as u64 + 400, "inside later entries"),
+        (100_000, "past the end"),
+        (u64::MAX, "garbage"),
+    ];
+    for (len, name) in cases {
+        let input = entries_after_bad_length(len, 5);
+        let (classes, sink, reader) = read(&input);
+        let lines: Vec<u64> = classes.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, vec![1, 7, 11, 16, 21, 26, 31], "{name}: {classes:?}");
+        assert_eq!(classes[0].1, FRAMING_LOST, "{name}");
+        assert!(
+            classes[1..].iter().all(|(_, c)| *c == LineClass::Used),
+            "{name}: {classes:?}"
+        );
+        assert_eq!(sink.events.len(), 6, "{name}");
+        assert_eq!(reader.cut(), None, "{name}");
+    }
+}
+
 #[test]
 fn right_binary_length_reads_both_entries() {
     let input = entry_with_binary_length(CLOSE.len() as u64);
