@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::correlate::{Analysis, Drop};
+use crate::correlate::{Analysis, Drop, Segment};
 use crate::error::{Error, Result};
 use crate::output::{self, DROP_COLUMNS};
 use crate::run::InputReport;
@@ -348,9 +348,30 @@ pub fn read_expected(path: &Path) -> Result<Vec<DropRow>> {
     parse_expected(&path.display().to_string(), &text)
 }
 
+/// Returns `segment` when it names a segment, so a typo in an expected file is an error rather
+/// than a difference on every row.
+fn known_segment(segment: &str) -> std::result::Result<String, String> {
+    if Segment::ALL.iter().any(|known| known.as_str() == segment) {
+        return Ok(segment.to_string());
+    }
+    let names: Vec<&str> = Segment::ALL.iter().map(|s| s.as_str()).collect();
+    Err(format!(
+        "unknown segment `{segment}`; expected one of {}",
+        names.join(", ")
+    ))
+}
+
 /// Reads the text of a saved `drops` output, for [`parse_expected`].
 pub fn read_expected_text(path: &Path) -> Result<String> {
     let name = path.display().to_string();
+    if path.as_os_str() == "-" {
+        return Err(invalid(
+            &name,
+            "--expect does not read stdin, since the logs may come from there; save the \
+             expected drops to a file"
+                .to_string(),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|source| match source.kind() {
         io::ErrorKind::IsADirectory => invalid(&name, "is a directory".to_string()),
         _ => Error::Open {
@@ -444,7 +465,7 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
             user: cell("user").to_string(),
             client_ip: cell("client_ip").to_string(),
             dur_ms: parse_dur(cell("dur_ms")).map_err(at_line)?,
-            segment: cell("segment").to_string(),
+            segment: known_segment(cell("segment")).map_err(at_line)?,
             confidence: cell("confidence").to_string(),
             reason: cell("reason").to_string(),
             evidence: if evidence.is_empty() {
@@ -518,6 +539,7 @@ fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
     if segment.is_empty() {
         return Err("missing `segment`".to_string());
     }
+    let segment = known_segment(&segment)?;
     let dur_ms = match object.get("dur_ms") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => Some(
@@ -733,6 +755,26 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
     fn csv_expected_file_parses() {
         let rows = parse_expected("drops.csv", CSV).unwrap();
         assert_eq!(rows, [row("D0003", T0, "bob", 5, "t3_serve")]);
+    }
+
+    #[test]
+    fn unknown_segment_is_rejected() {
+        let csv = CSV.replace(",t3_serve,", ",t3_srve,");
+        let error = parse_expected("drops.csv", &csv).unwrap_err().to_string();
+        assert!(
+            error.contains("line 2: unknown segment `t3_srve`"),
+            "{error}"
+        );
+
+        let json = r#"{"time":"2026-06-10T19:20:02Z","user":"bob","segment":"bogus"}"#;
+        let error = parse_expected("drops.jsonl", json).unwrap_err().to_string();
+        assert!(error.contains("unknown segment `bogus`"), "{error}");
+    }
+
+    #[test]
+    fn expect_from_stdin_is_rejected() {
+        let error = read_expected_text(Path::new("-")).unwrap_err().to_string();
+        assert!(error.contains("does not read stdin"), "{error}");
     }
 
     #[test]
