@@ -410,8 +410,10 @@ impl RecordReader for JournalExportReader {
             }
         }
         if entry.started {
-            // journalctl ends every entry with a blank line, so a last entry without one was
-            // cut. Its fields read so far still count, and --strict fails on the cut.
+            // journalctl ends every entry with a blank line (`output_export` in systemd's
+            // src/shared/logs-show.c writes a newline after the last field's), so a last
+            // entry without one was cut. Its fields read so far still count, and --strict
+            // fails on the cut.
             self.unterminated = !self.truncated;
             let class = self.entry(&entry, sink);
             account(entry.first_line, class);
