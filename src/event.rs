@@ -60,6 +60,9 @@ pub struct Event {
     pub kind: EventKind,
     /// The original line, with invalid UTF-8 escaped as `\xNN`.
     pub text: Box<str>,
+    /// Set when `time` is an estimate: an evidence line of a `journalctl -o cat` export, which
+    /// has no time of its own, placed at the time of a dispatch line next to it.
+    pub estimated: bool,
 }
 
 /// The reason dispatch logged for a WebSocket's end (`cause=`, always the last field of `ws close`).

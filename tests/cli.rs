@@ -387,6 +387,10 @@ t3-serve@bob.service: Failed with result 'oom-kill'.
     assert_eq!(rows.len(), 1, "{stdout}");
     assert_eq!(rows[0]["segment"], "t3_serve", "{stdout}");
     assert!(rows[0]["reason"].contains("OOM killer"), "{stdout}");
+    assert!(
+        rows[0]["reason"].contains("evidence line(s) is estimated"),
+        "the reason says the OOM's time is a neighbour's: {stdout}"
+    );
 }
 
 #[test]

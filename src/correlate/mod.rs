@@ -394,6 +394,17 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             .evidence
             .sort_by_key(|&i| (events[i].time, events[i].origin));
         finding.evidence.dedup();
+        let estimated = finding
+            .evidence
+            .iter()
+            .filter(|&&i| events[i].estimated)
+            .count();
+        if estimated > 0 {
+            finding.reason.push_str(&format!(
+                " (the time of {estimated} evidence line(s) is estimated: a `-o cat` journal gives \
+                 them none, so they were placed at a dispatch line next to them)"
+            ));
+        }
         let rule_evidence = finding.evidence.clone();
         finding.evidence.extend(socket.open);
         finding.evidence.extend(socket.close);

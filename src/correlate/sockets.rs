@@ -292,6 +292,7 @@ mod tests {
             pod: None,
             kind,
             text: "".into(),
+            estimated: false,
         }
     }
 

@@ -662,6 +662,7 @@ impl JournalParser {
             if let Some(event) = sink.events.get_mut(index) {
                 event.time = time;
                 event.precision = Precision::Second;
+                event.estimated = true;
                 self.placed += 1;
             }
         }

@@ -194,6 +194,7 @@ impl Sink {
             pod: ctx.pod.map(Box::from),
             kind,
             text: display_bytes(text),
+            estimated: false,
         });
     }
 
