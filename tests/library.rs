@@ -294,3 +294,36 @@ fn serve_state_carries_across_blocks() {
         assert_eq!(events, whole.2, "events, {chunk_bytes}-byte blocks");
     }
 }
+
+#[test]
+fn boot_marker_after_sample_keeps_its_boot() {
+    // A `short` journal is read in order, so a marker that ends the 400 sampled lines still
+    // takes the time of the line after it.
+    let mut journal = String::new();
+    for i in 0..399u32 {
+        journal.push_str(&format!(
+            "Jun 10 19:{:02}:{:02} devvm chronyd[701]: System clock wrong\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    journal.push_str("-- Boot fedcba9876543210fedcba9876543210 --\n");
+    journal.push_str("Jun 10 19:10:00 devvm kernel: Command line: BOOT_IMAGE=/vmlinuz\n");
+    journal.push_str("Jun 10 19:10:01 devvm t3-dispatch[640]: 2026/06/10 19:10:01 t3-dispatch listening on :3780\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, &journal).unwrap();
+    let specs = vec![InputSpec {
+        source: InputSource::Path(path),
+        forced_type: None,
+    }];
+
+    let parsed = run::read_inputs(&specs, &ReadOptions::default()).unwrap();
+    let boot = parsed
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, t3forensics::event::EventKind::HostBoot));
+    let boot = boot.expect("the marker's boot is kept");
+    assert_eq!(boot.origin.line, 400);
+    assert!(boot.time > 0, "it has the next line's time: {}", boot.time);
+}

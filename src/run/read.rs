@@ -161,8 +161,6 @@ fn parse_lines(
             .account(*line_no, class, options.max_examples);
     }
     drop(sample);
-    // The block merge starts from the serve state the sampled lines left.
-    line_parser.end_block(reading.sink);
 
     // Traefik and cloudflared lines do not depend on each other, so they are parsed in
     // parallel blocks. Journal lines depend on each other only through a serve's headers and
@@ -202,7 +200,10 @@ fn parse_lines(
     };
 
     macro_rules! parse_in_parallel {
-        ($new_parser:expr) => {
+        ($new_parser:expr) => {{
+            // The block merge starts from the state the sampled lines left. Only here: a
+            // parser that goes on in order keeps what is still pending.
+            line_parser.end_block(reading.sink);
             Some(match file_range {
                 Some(range) => {
                     let end = range.end;
@@ -234,17 +235,15 @@ fn parse_lines(
                     reading.report,
                 ),
             })
-        };
+        }};
     }
 
     let rest = match detected.input_type {
         // `-o cat` evidence lines take the time of the next dated line, which may lie in the
         // next block, so such a journal is read in order too.
-        InputType::Journal if !short_journal && !cat_mode => parse_in_parallel!(|| {
-            let mut journal = JournalParser::new(parse);
-            journal.set_cat_mode(cat_mode);
-            journal
-        }),
+        InputType::Journal if !short_journal && !cat_mode => {
+            parse_in_parallel!(|| JournalParser::new(parse))
+        }
         InputType::JournalJson => parse_in_parallel!(|| JournalJsonParser::new(parse)),
         InputType::Traefik => parse_in_parallel!(|| TraefikParser::new(parse)),
         InputType::Cloudflared => parse_in_parallel!(|| CloudflaredParser::new(parse)),
