@@ -46,14 +46,29 @@ impl Merge {
             serve_users: HashMap::new(),
             serve_headers: HashMap::new(),
         };
-        for &index in &sink.serve.pid_users {
-            if let Some(EventKind::PidUser { pid, user }) = sink.events.get(index).map(|e| &e.kind)
-            {
-                merge.serve_users.insert(*pid, user.clone());
-            }
+        for event in sink
+            .serve
+            .pid_users
+            .iter()
+            .filter_map(|&i| sink.events.get(i))
+        {
+            merge.repeats_user(&event.kind);
         }
         merge.take_headers(&sink.serve.headers);
         merge
+    }
+
+    /// Tells whether a serve `PidUser` event repeats the user last reported for its PID, and
+    /// records it as the last one when it does not.
+    fn repeats_user(&mut self, kind: &EventKind) -> bool {
+        let EventKind::PidUser { pid, user } = kind else {
+            return false;
+        };
+        if self.serve_users.get(pid) == Some(user) {
+            return true;
+        }
+        self.serve_users.insert(*pid, user.clone());
+        false
     }
 
     /// Adds one parsed block to the input's sink and report, moving its line numbers by the
@@ -94,14 +109,8 @@ impl Merge {
         let mut drop = vec![false; block.events.len()];
 
         for &index in &serve.pid_users {
-            let Some(EventKind::PidUser { pid, user }) = block.events.get(index).map(|e| &e.kind)
-            else {
-                continue;
-            };
-            if self.serve_users.get(pid) == Some(user) {
-                drop[index] = true;
-            } else {
-                self.serve_users.insert(*pid, user.clone());
+            if let Some(event) = block.events.get(index) {
+                drop[index] = self.repeats_user(&event.kind);
             }
         }
 

@@ -679,13 +679,12 @@ impl JournalParser {
         }
         match self.last_dated {
             Some(time) => self.place_untimed(sink, time),
+            // A dated line places every untimed event before it, so the waiting ones are the
+            // last events.
             None => {
-                let untimed = std::mem::take(&mut self.untimed);
-                let mut index = 0;
-                sink.events.retain(|_| {
-                    index += 1;
-                    !untimed.contains(&(index - 1))
-                });
+                let first = self.untimed[0];
+                self.untimed.clear();
+                sink.events.truncate(first);
             }
         }
     }

@@ -45,8 +45,8 @@ struct Header {
     timeout_reported: bool,
 }
 
-/// What a block of journal lines, parsed apart from the blocks before it, leaves for the merge
-/// to settle with the serve state of those blocks.
+/// The serve state a block of journal lines leaves for the block merge, which settles it with
+/// the state of the blocks before it.
 #[derive(Debug, Default)]
 pub struct ServeBlock {
     /// The indexes in the sink's events of the `PidUser` events of serve lines. The serve parser
