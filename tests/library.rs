@@ -197,6 +197,23 @@ fn small_chunks_give_the_same_drops() {
     );
 }
 
+/// Reads one input in blocks of `chunk_bytes` and returns its used and ignored counts and its
+/// events as `line time kind`.
+fn read_in_blocks(specs: &[InputSpec], chunk_bytes: usize) -> (u64, u64, Vec<String>) {
+    let options = ReadOptions {
+        chunk_bytes,
+        ..ReadOptions::default()
+    };
+    let parsed = run::read_inputs(specs, &options).unwrap();
+    let report = &parsed.inputs[0];
+    let events = parsed
+        .events
+        .iter()
+        .map(|e| format!("{} {} {:?}", e.origin.line, e.time, e.kind))
+        .collect();
+    (report.used, report.ignored, events)
+}
+
 #[test]
 fn block_size_leaves_line_counts_unchanged() {
     // The serve parser reports a PID's user once, so blocks parsed apart must not report it again.
@@ -205,23 +222,8 @@ fn block_size_leaves_line_counts_unchanged() {
         source: InputSource::Path(journal),
         forced_type: None,
     }];
-    let read = |chunk_bytes: usize| {
-        let options = ReadOptions {
-            chunk_bytes,
-            ..ReadOptions::default()
-        };
-        let parsed = run::read_inputs(&specs, &options).unwrap();
-        let report = &parsed.inputs[0];
-        let events: Vec<(u64, String)> = parsed
-            .events
-            .iter()
-            .map(|e| (e.origin.line, format!("{:?}", e.kind)))
-            .collect();
-        (report.used, report.ignored, events)
-    };
-
-    let (used, ignored, events) = read(1 << 30);
-    let (small_used, small_ignored, small_events) = read(4096);
+    let (used, ignored, events) = read_in_blocks(&specs, 1 << 30);
+    let (small_used, small_ignored, small_events) = read_in_blocks(&specs, 4096);
     assert_eq!(small_used, used);
     assert_eq!(small_ignored, ignored);
     assert_eq!(small_events, events);
@@ -268,27 +270,13 @@ fn serve_state_carries_across_blocks() {
         forced_type: None,
     }];
 
-    let read = |chunk_bytes: usize| {
-        let options = ReadOptions {
-            chunk_bytes,
-            ..ReadOptions::default()
-        };
-        let parsed = run::read_inputs(&specs, &options).unwrap();
-        let report = &parsed.inputs[0];
-        let events: Vec<String> = parsed
-            .events
-            .iter()
-            .map(|e| format!("{} {} {:?}", e.origin.line, e.time, e.kind))
-            .collect();
-        (report.used, report.ignored, events)
-    };
-    let whole = read(1 << 30);
+    let whole = read_in_blocks(&specs, 1 << 30);
     assert!(
         whole.2.iter().any(|e| e.contains("ServeGitTimeout")),
         "the journal has git timeouts"
     );
     for chunk_bytes in [100, 700, 4096] {
-        let (used, ignored, events) = read(chunk_bytes);
+        let (used, ignored, events) = read_in_blocks(&specs, chunk_bytes);
         assert_eq!(used, whole.0, "used, {chunk_bytes}-byte blocks");
         assert_eq!(ignored, whole.1, "ignored, {chunk_bytes}-byte blocks");
         assert_eq!(events, whole.2, "events, {chunk_bytes}-byte blocks");
