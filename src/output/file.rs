@@ -142,37 +142,23 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn link_stays_and_its_file_is_replaced() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("rows.csv");
-        let link = dir.path().join("latest.csv");
-        fs::write(&file, "old\n").unwrap();
-        std::os::unix::fs::symlink(&file, &link).unwrap();
-        write_text(&link, "new\n").unwrap();
-        assert!(
-            fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(fs::read_to_string(&file).unwrap(), "new\n");
-    }
+    fn link_stays_and_its_file_is_written() {
+        // (whether the file exists before, why): a link to a file, and a dangling link to a
+        // file still to be written, by a relative name.
+        for (exists, case) in [(true, "existing file"), (false, "dangling link")] {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("rows.csv");
+            let link = dir.path().join("latest.csv");
+            if exists {
+                fs::write(&file, "old\n").unwrap();
+            }
+            std::os::unix::fs::symlink("rows.csv", &link).unwrap();
 
-    #[cfg(unix)]
-    #[test]
-    fn dangling_link_is_written_through() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("rows.csv");
-        let link = dir.path().join("latest.csv");
-        std::os::unix::fs::symlink("rows.csv", &link).unwrap();
-        write_text(&link, "new\n").unwrap();
-        assert!(
-            fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(fs::read_to_string(&file).unwrap(), "new\n");
+            write_text(&link, "new\n").unwrap();
+            let link_type = fs::symlink_metadata(&link).unwrap().file_type();
+            assert!(link_type.is_symlink(), "{case}: the link stays");
+            assert_eq!(fs::read_to_string(&file).unwrap(), "new\n", "{case}");
+        }
     }
 
     #[cfg(unix)]
