@@ -605,22 +605,26 @@ fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
 
 // --- dispatch ------------------------------------------------------------------------------
 
+/// Tells whether an event shows t3-dispatch starting or stopping: a systemd change of its unit,
+/// or its `listening on` line.
+fn is_dispatch_start_or_stop(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::DispatchListening
+            | EventKind::UnitChange {
+                unit: Unit::Dispatch,
+                ..
+            }
+    )
+}
+
 fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let reference = reference(ctx, subject);
     let mut evidence: Vec<usize> = ctx
         .window(subject.from, subject.to)
         .iter()
         .copied()
-        .filter(|&i| {
-            matches!(
-                ctx.events[i].kind,
-                EventKind::DispatchListening
-                    | EventKind::UnitChange {
-                        unit: Unit::Dispatch,
-                        ..
-                    }
-            )
-        })
+        .filter(|&i| is_dispatch_start_or_stop(&ctx.events[i].kind))
         .collect();
     let orphans: Vec<usize> = subject
         .drops
@@ -704,24 +708,15 @@ fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)>
             .as_ref()
             .and_then(|journal| journal.gap_within(reference, boot_time))
             .is_some();
-        let dispatch_went_down = ctx
+        let dispatch_changed = ctx
             .window(reference - 5 * SECOND, boot_time)
             .iter()
-            .any(|&i| {
-                matches!(
-                    ctx.events[i].kind,
-                    EventKind::DispatchListening
-                        | EventKind::UnitChange {
-                            unit: Unit::Dispatch,
-                            ..
-                        }
-                )
-            });
-        if silent || dispatch_went_down {
+            .any(|&i| is_dispatch_start_or_stop(&ctx.events[i].kind));
+        if silent || dispatch_changed {
             let sign = if silent {
                 "the devvm journal had gone silent"
             } else {
-                "t3-dispatch had stopped"
+                "t3-dispatch had stopped or restarted"
             };
             let reason = format!(
                 "devvm booted {} {}, and {sign} before the boot: the host restarted",
