@@ -547,6 +547,55 @@ fn same_file_twice_is_read_once() {
     );
 }
 
+#[test]
+fn copy_of_a_file_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "devvm-journal.log", &journal());
+    let copy = write(dir.path(), "journal-copy.log", &journal());
+    let (once, _, code) = run(t3().args(["drops", "--format", "table"]).arg(&path));
+    assert_eq!(code, 0);
+
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--format", "table"])
+        .arg(&path)
+        .arg(&copy));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, once, "the rows do not change");
+    assert!(
+        stderr.contains("journal-copy.log has the same bytes as"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("journal-copy.log: the same bytes as"),
+        "the input list names the copy: {stderr}"
+    );
+    let coverage = stderr
+        .lines()
+        .find(|line| line.contains("devvm journal "))
+        .unwrap();
+    assert!(
+        coverage.contains(" 2011 lines,"),
+        "lines counted once: {coverage}"
+    );
+}
+
+#[test]
+fn same_size_other_bytes_are_both_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = journal();
+    let path = write(dir.path(), "devvm-journal.log", &text);
+    // One byte changed near the end, past the first 64 KiB chunk: the same size, other bytes.
+    let mut changed = text.clone();
+    let at = changed.len() - 10;
+    changed[at] = if changed[at] == b'x' { b'y' } else { b'x' };
+    let other = write(dir.path(), "other.log", &changed);
+
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path).arg(&other));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("same bytes"), "{stderr}");
+    assert!(!stderr.contains("read once"), "{stderr}");
+}
+
 #[cfg(unix)]
 #[test]
 fn link_to_a_file_given_is_read_once() {

@@ -71,10 +71,25 @@ pub struct InputReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truncated: Option<(u64, String)>,
     pub warnings: Vec<String>,
-    /// The name under which this same file was given before, when it was given twice. Such
-    /// an input is not read again, and its counts are zero.
+    /// The name of an earlier input that this one repeats: the same path, the same file or
+    /// the same bytes. Such an input is not read again, and its counts are zero.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeat_of: Option<String>,
+    /// The kind of repeat of `repeat_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Repeat>,
+}
+
+/// The kind of repeat of an input that names an earlier input's file or bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Repeat {
+    /// The same path, given again.
+    SamePath,
+    /// Another path of the same file: a link, or a path through a linked directory.
+    SameFile,
+    /// Another file with the same bytes: a copy.
+    SameContent,
 }
 
 /// The unit of an input's counts: lines for line formats; journal entries, Prometheus series
@@ -179,7 +194,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         .zip(&repeats)
         .enumerate()
         .map(|(index, (spec, repeat))| match repeat {
-            Some(first) => Ok(repeated_input(index as u32, spec, &specs[*first])),
+            Some((first, how)) => Ok(repeated_input(index as u32, spec, &specs[*first], *how)),
             None => read_one(index as u32, spec, options, progress.as_ref()),
         })
         .collect();
@@ -211,35 +226,106 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     Ok(parsed)
 }
 
-/// Returns, for each input, the index of an earlier input that names the same file: the same
-/// path twice, or a link and its target. Reading such a file again would double its lines in
-/// the coverage and its events, so it is read once.
+/// Returns, for each input, the index of an earlier input that it repeats, and how: the same
+/// path twice, a link and its target, or a copy with the same bytes. Reading such an input
+/// again would double its lines in the coverage and its events, so it is read once.
 ///
 /// Only regular files count, compared by device and inode where the platform has them and by
-/// canonical path elsewhere. Two inputs of the same file with different forced types are
-/// both read, because the user asked for two readings.
-fn repeated_files(specs: &[InputSpec]) -> Vec<Option<usize>> {
-    let mut seen: Vec<(FileIdentity, Option<input::InputType>, usize)> = Vec::new();
+/// canonical path elsewhere, and then by content when the sizes match. Two inputs of the same
+/// file with different forced types are both read, because the user asked for two readings.
+///
+/// NOTE: a compressed copy of a plain file (`journal.log` and `journal.log.gz`) has other bytes,
+/// so it is still read twice. Its events are counted once, but its lines count twice.
+fn repeated_files(specs: &[InputSpec]) -> Vec<Option<(usize, Repeat)>> {
+    struct Seen<'a> {
+        identity: FileIdentity,
+        size: u64,
+        path: &'a std::path::Path,
+        forced: Option<input::InputType>,
+        index: usize,
+    }
+    let mut seen: Vec<Seen> = Vec::new();
     let mut repeats = Vec::with_capacity(specs.len());
     for (index, spec) in specs.iter().enumerate() {
-        let identity = match &spec.source {
-            input::InputSource::Path(path) => file_identity(path),
-            input::InputSource::Stdin => None,
-        };
-        let Some(identity) = identity else {
+        let input::InputSource::Path(path) = &spec.source else {
             repeats.push(None);
             continue;
         };
-        let earlier = seen
-            .iter()
-            .find(|(known, forced, _)| *known == identity && *forced == spec.forced_type)
-            .map(|(_, _, first)| *first);
-        if earlier.is_none() {
-            seen.push((identity, spec.forced_type, index));
+        let (Some(identity), Ok(metadata)) = (file_identity(path), std::fs::metadata(path)) else {
+            repeats.push(None);
+            continue;
+        };
+        let size = metadata.len();
+        let candidates = || seen.iter().filter(|s| s.forced == spec.forced_type);
+        let same_file = candidates().find(|s| s.identity == identity).map(|s| {
+            let how = if s.path == path.as_path() {
+                Repeat::SamePath
+            } else {
+                Repeat::SameFile
+            };
+            (s.index, how)
+        });
+        // An empty file repeats nothing worth a warning.
+        let repeat = same_file.or_else(|| {
+            candidates()
+                .find(|s| size > 0 && s.size == size && same_content(s.path, path))
+                .map(|s| (s.index, Repeat::SameContent))
+        });
+        if repeat.is_none() {
+            seen.push(Seen {
+                identity,
+                size,
+                path,
+                forced: spec.forced_type,
+                index,
+            });
         }
-        repeats.push(earlier);
+        repeats.push(repeat);
     }
     repeats
+}
+
+/// Tells whether two files contain the same bytes, reading both until they differ. A read error
+/// counts as a difference, so the file is read, and reports its error, as a separate input.
+fn same_content(first: &std::path::Path, second: &std::path::Path) -> bool {
+    use std::io::Read;
+
+    let (Ok(mut first), Ok(mut second)) = (std::fs::File::open(first), std::fs::File::open(second))
+    else {
+        return false;
+    };
+    let mut first_chunk = vec![0u8; 1 << 16];
+    let mut second_chunk = vec![0u8; 1 << 16];
+    loop {
+        // Both chunks are full until a file ends, so the chunks line up.
+        let (Ok(first_len), Ok(second_len)) = (
+            read_full(&mut first, &mut first_chunk),
+            read_full(&mut second, &mut second_chunk),
+        ) else {
+            return false;
+        };
+        if first_len != second_len || first_chunk[..first_len] != second_chunk[..second_len] {
+            return false;
+        }
+        if first_len == 0 {
+            return true;
+        }
+    }
+
+    /// Fills `buffer` as far as the reader allows, returning the bytes read (fewer only at
+    /// the end).
+    fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let mut filled = 0;
+        while filled < buffer.len() {
+            match reader.read(&mut buffer[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(filled)
+    }
 }
 
 /// The identity of a regular file: its device and inode on Unix, its canonical path elsewhere.
@@ -266,20 +352,22 @@ pub fn file_identity(path: &std::path::Path) -> Option<FileIdentity> {
     }
 }
 
-/// Builds the result of an input that repeats the file of `first`: nothing read, and a
-/// warning.
-fn repeated_input(index: u32, spec: &InputSpec, first: &InputSpec) -> ReadInput {
+/// Builds the result of an input that repeats `first`: nothing read, and a warning.
+fn repeated_input(index: u32, spec: &InputSpec, first: &InputSpec, how: Repeat) -> ReadInput {
     let name = spec.name();
     let first = first.name();
-    let warning = if name == first {
-        format!("{name} was given more than once, so it was read once")
-    } else {
-        format!("{name} is the same file as {first}, so it was read once")
+    let warning = match how {
+        Repeat::SamePath => format!("{name} was given more than once, so it was read once"),
+        Repeat::SameFile => format!("{name} is the same file as {first}, so it was read once"),
+        Repeat::SameContent => {
+            format!("{name} has the same bytes as {first} (a copy), so it was read once")
+        }
     };
     ReadInput {
         report: InputReport {
             name,
             repeat_of: Some(first),
+            repeat: Some(how),
             warnings: vec![warning],
             ..InputReport::default()
         },
