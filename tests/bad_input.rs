@@ -516,67 +516,48 @@ fn forced_skew_that_joins_nothing_warns() {
 }
 
 #[test]
-fn same_file_twice_is_read_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "devvm-journal.log", &journal());
-    let (once, _, code) = run(t3().args(["drops", "--format", "table"]).arg(&path));
-    assert_eq!(code, 0);
-
-    let (twice_stdout, stderr, code) = run(t3()
-        .args(["drops", "--format", "table"])
-        .arg(&path)
-        .arg(&path));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(twice_stdout, once, "the rows do not change");
-    assert!(
-        stderr.contains("was given more than once, so it was read once"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("given again, not read again"), "{stderr}");
-    assert!(
-        !stderr.contains("appeared in more than one input"),
-        "no events to de-duplicate: {stderr}"
-    );
-    let coverage = stderr
-        .lines()
-        .find(|line| line.contains("devvm journal "))
-        .unwrap();
-    assert!(
-        coverage.contains(" 2011 lines,"),
-        "lines counted once: {coverage}"
-    );
-}
-
-#[test]
-fn copy_of_a_file_is_read_once() {
+fn repeated_input_is_read_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "devvm-journal.log", &journal());
     let copy = write(dir.path(), "journal-copy.log", &journal());
     let (once, _, code) = run(t3().args(["drops", "--format", "table"]).arg(&path));
     assert_eq!(code, 0);
 
-    let (stdout, stderr, code) = run(t3()
-        .args(["drops", "--format", "table"])
-        .arg(&path)
-        .arg(&copy));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, once, "the rows do not change");
-    assert!(
-        stderr.contains("journal-copy.log has the same bytes as"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("journal-copy.log: the same bytes as"),
-        "the input list names the copy: {stderr}"
-    );
-    let coverage = stderr
-        .lines()
-        .find(|line| line.contains("devvm journal "))
-        .unwrap();
-    assert!(
-        coverage.contains(" 2011 lines,"),
-        "lines counted once: {coverage}"
-    );
+    // (second input, its warning, its line in the input list)
+    let cases = [
+        (
+            &path,
+            "was given more than once, so it was read once".to_string(),
+            "given again, not read again".to_string(),
+        ),
+        (
+            &copy,
+            format!("journal-copy.log has the same bytes as {}", path.display()),
+            format!("journal-copy.log: the same bytes as {}", path.display()),
+        ),
+    ];
+    for (second, warning, listed) in cases {
+        let (stdout, stderr, code) = run(t3()
+            .args(["drops", "--format", "table"])
+            .arg(&path)
+            .arg(second));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(stdout, once, "the rows do not change");
+        assert!(stderr.contains(&warning), "{stderr}");
+        assert!(stderr.contains(&listed), "{stderr}");
+        assert!(
+            !stderr.contains("appeared in more than one input"),
+            "no events to de-duplicate: {stderr}"
+        );
+        let coverage = stderr
+            .lines()
+            .find(|line| line.contains("devvm journal "))
+            .unwrap();
+        assert!(
+            coverage.contains(" 2011 lines,"),
+            "lines counted once: {coverage}"
+        );
+    }
 }
 
 #[test]
