@@ -250,8 +250,14 @@ fn serve_state_carries_across_blocks() {
                 second % 60,
                 i % 1000
             ),
-            1 | 4 => format!(
+            1 => format!(
                 "{stamp} devvm t3[{pid}]:   Command failed: git fetch --quiet origin: timed out."
+            ),
+            // A second timeout under a header already reported names another user's home, so
+            // a reading in one pass takes it as that PID's user.
+            4 => format!(
+                "{stamp} devvm t3[{pid}]:   Command failed: git -C /home/{}/src fetch: timed out.",
+                ["dave", "erin"][(i % 2) as usize]
             ),
             2 => format!("{stamp} devvm sshd[812]: Accepted publickey for {user}"),
             3 => format!(
@@ -274,6 +280,10 @@ fn serve_state_carries_across_blocks() {
     assert!(
         whole.2.iter().any(|e| e.contains("ServeGitTimeout")),
         "the journal has git timeouts"
+    );
+    assert!(
+        whole.2.iter().any(|e| e.contains("user: \"dave\"")),
+        "second timeouts tie PIDs to users"
     );
     for chunk_bytes in [100, 700, 4096] {
         let (used, ignored, events) = read_in_blocks(&specs, chunk_bytes);

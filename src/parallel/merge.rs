@@ -7,22 +7,35 @@
 //!
 //! - a `PidUser` event that repeats the user an earlier block reported for its PID is dropped;
 //! - a git timeout from a detail line whose header lies in an earlier block takes the header's
-//!   time, or is dropped when a timeout under that header was already reported.
+//!   time. When a timeout under that header was already reported, the line yields what it
+//!   yields in one pass instead: a start, its PID's user, or nothing.
 //!
 //! A dropped event's line is counted as ignored instead of used.
-//!
-//! NOTE: in one pass, a detail line under an already reported header goes on to be read for a
-//! `/home/USER/` path. A block cannot know that the header was reported, so the PID-user tie of
-//! such a line is lost. This needs a timed-out detail line that names a home directory right
-//! after a block boundary.
 
 use std::collections::HashMap;
 
-use crate::event::EventKind;
+use crate::event::{Event, EventKind};
 use crate::parse::journal::time_of_day_near;
+use crate::parse::serve::UnresolvedTimeout;
 use crate::parse::{InnerTime, Sink};
 use crate::run::InputReport;
-use crate::time::Precision;
+use crate::time::{Precision, Zone};
+
+/// A serve event of a block that the merge settles.
+enum Settle {
+    /// The index of a `PidUser` event.
+    PidUser(usize),
+    Timeout(UnresolvedTimeout),
+}
+
+impl Settle {
+    fn index(&self) -> usize {
+        match self {
+            Settle::PidUser(index) => *index,
+            Settle::Timeout(timeout) => timeout.index,
+        }
+    }
+}
 
 /// The merge of an input's parsed blocks.
 pub struct Merge {
@@ -103,44 +116,32 @@ impl Merge {
     }
 
     /// Settles the block's serve events with the state of the blocks before it, and returns
-    /// how many events were dropped.
+    /// how many events were dropped. The events are settled in line order, because a timeout's
+    /// fallback can report a PID's user that a later `PidUser` event of the block repeats.
     fn settle_serve(&mut self, block: &mut Sink) -> u64 {
         let serve = std::mem::take(&mut block.serve);
         let mut drop = vec![false; block.events.len()];
 
-        for &index in &serve.pid_users {
-            if let Some(event) = block.events.get(index) {
-                drop[index] = self.repeats_user(&event.kind);
-            }
-        }
-
-        // A timeout whose header is in no earlier block keeps its journal time.
-        for &(index, pid) in &serve.unresolved {
-            let (Some(header), Some(event)) = (
-                self.serve_headers.get_mut(&pid),
-                block.events.get_mut(index),
-            ) else {
-                continue;
-            };
-            let (time, reported) = header;
-            if *reported {
-                drop[index] = true;
-                continue;
-            }
-            *reported = true;
-            if let (
-                InnerTime::TimeOfDay {
-                    hour,
-                    minute,
-                    second,
-                    micros,
-                },
-                Some(zone),
-            ) = (*time, serve.zone)
-                && let Some(at) = time_of_day_near(event.time, (hour, minute, second, micros), zone)
-            {
-                event.time = at;
-                event.precision = Precision::Milli;
+        let mut settling: Vec<Settle> = serve
+            .pid_users
+            .iter()
+            .map(|&index| Settle::PidUser(index))
+            .chain(serve.unresolved.into_iter().map(Settle::Timeout))
+            .collect();
+        settling.sort_by_key(Settle::index);
+        for item in settling {
+            match item {
+                Settle::PidUser(index) => {
+                    if let Some(event) = block.events.get(index) {
+                        drop[index] = self.repeats_user(&event.kind);
+                    }
+                }
+                Settle::Timeout(timeout) => {
+                    let index = timeout.index;
+                    if let Some(event) = block.events.get_mut(index) {
+                        drop[index] = self.settle_timeout(event, timeout, serve.zone);
+                    }
+                }
             }
         }
 
@@ -153,6 +154,46 @@ impl Merge {
             !drop[index - 1]
         });
         (before - block.events.len()) as u64
+    }
+
+    /// Settles a git timeout whose header the block did not contain, and returns whether to
+    /// drop it. A timeout whose header is in no earlier block either keeps its journal time.
+    fn settle_timeout(
+        &mut self,
+        event: &mut Event,
+        timeout: UnresolvedTimeout,
+        zone: Option<Zone>,
+    ) -> bool {
+        let Some((time, reported)) = self.serve_headers.get_mut(&timeout.pid) else {
+            return false;
+        };
+        if *reported {
+            // Read in one pass, the line goes on as a detail line without a timeout.
+            return match timeout.fallback {
+                Some(kind) if self.repeats_user(&kind) => true,
+                Some(kind) => {
+                    event.kind = kind;
+                    false
+                }
+                None => true,
+            };
+        }
+        *reported = true;
+        if let (
+            InnerTime::TimeOfDay {
+                hour,
+                minute,
+                second,
+                micros,
+            },
+            Some(zone),
+        ) = (*time, zone)
+            && let Some(at) = time_of_day_near(event.time, (hour, minute, second, micros), zone)
+        {
+            event.time = at;
+            event.precision = Precision::Milli;
+        }
+        false
     }
 
     /// Takes the last headers of a block (or of the sampled lines) as the latest ones.

@@ -26,7 +26,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 
 use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
-use super::serve::ServeParser;
+use super::serve::{ServeParser, UnresolvedTimeout};
 use super::traefik::TraefikParser;
 use super::{
     InnerTime, LineClass, LineCtx, LineParser, Message, ParseOptions, Sink, contains, dispatch,
@@ -264,6 +264,15 @@ impl JournalParser {
             zone_mismatch: None,
             pending_boot: None,
             last_stamp: StampCache::default(),
+        }
+    }
+
+    /// Returns a parser for one block of an input read in parallel blocks, whose serve state
+    /// the block merge settles.
+    pub fn for_block(options: &ParseOptions) -> JournalParser {
+        JournalParser {
+            serve: ServeParser::for_block(),
+            ..JournalParser::new(options)
         }
     }
 
@@ -566,8 +575,12 @@ impl JournalParser {
                     if matches!(kind, EventKind::PidUser { .. }) {
                         sink.serve.pid_users.push(index);
                     }
-                    if self.serve.take_unresolved() {
-                        sink.serve.unresolved.push((index, prefix.pid));
+                    if let Some(fallback) = self.serve.take_unresolved() {
+                        sink.serve.unresolved.push(UnresolvedTimeout {
+                            index,
+                            pid: prefix.pid,
+                            fallback,
+                        });
                     }
                 }
                 sink.push(time, precision, Source::Journal, ctx, kind, line);

@@ -25,6 +25,13 @@ impl JournalJsonParser {
             inner: JournalParser::new(options),
         }
     }
+
+    /// Returns a parser for one block of an input read in parallel blocks.
+    pub fn for_block(options: &ParseOptions) -> JournalJsonParser {
+        JournalJsonParser {
+            inner: JournalParser::for_block(options),
+        }
+    }
 }
 
 /// Decodes a journal JSON value to bytes: a string, an array of byte numbers, or (for a

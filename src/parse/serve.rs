@@ -52,14 +52,25 @@ pub struct ServeBlock {
     /// The indexes in the sink's events of the `PidUser` events of serve lines. The serve parser
     /// reports a PID's user only when it changes, so a block may report one again.
     pub pid_users: Vec<usize>,
-    /// The indexes of git-timeout events from detail lines whose header the block did not
-    /// hold, with their PIDs. They carry the journal time until the merge finds the header.
-    pub unresolved: Vec<(usize, Option<u32>)>,
+    /// The git-timeout events from detail lines whose header the block did not contain. They
+    /// carry the journal time until the merge finds the header.
+    pub unresolved: Vec<UnresolvedTimeout>,
     /// The last header of each PID at the block's end: its time of day, and whether a timeout
     /// under it was reported.
     pub headers: Vec<(Option<u32>, InnerTime, bool)>,
     /// The zone of the headers' times of day.
     pub zone: Option<crate::time::Zone>,
+}
+
+/// A git timeout from a detail line whose header lies before the block.
+#[derive(Debug)]
+pub struct UnresolvedTimeout {
+    /// The index of the timeout event in the block's sink.
+    pub index: usize,
+    pub pid: Option<u32>,
+    /// The event the line yields in place of the timeout when the merge finds that a timeout
+    /// under the header was reported already: a start or the PID's user, if the line names one.
+    pub fallback: Option<EventKind>,
 }
 
 /// Parses t3 serve messages, keeping the last header per PID so a detail line can be tied to
@@ -71,8 +82,12 @@ pub struct ServeParser {
     /// The user last reported for each PID, so a serve that names its home directory on every
     /// line yields one `PidUser` event, not one per line.
     pid_users: HashMap<u32, Box<str>, PidHash>,
-    /// Set when the last message was a detail line's timeout whose header was not seen.
-    unresolved: bool,
+    /// Set when the last message was a detail line's timeout whose header was not seen, with
+    /// the line's fallback event (see [`UnresolvedTimeout::fallback`]).
+    unresolved: Option<Option<EventKind>>,
+    /// Whether this parser reads one block of an input read in parallel, whose merge settles
+    /// the unresolved timeouts.
+    in_block: bool,
 }
 
 /// Hashes PIDs with one multiply per word (the Fx hash of rustc). With SipHash, hashing took
@@ -116,6 +131,14 @@ impl Hasher for PidHasher {
 impl ServeParser {
     pub fn new() -> ServeParser {
         ServeParser::default()
+    }
+
+    /// Returns a parser for one block of an input read in parallel blocks.
+    pub fn for_block() -> ServeParser {
+        ServeParser {
+            in_block: true,
+            ..ServeParser::default()
+        }
     }
 
     /// Parses one message of a serve. `pid` is the journal PID; `unit_user` is the user when
@@ -166,7 +189,7 @@ impl ServeParser {
                 // boundary falls between them): the timeout counts, at the journal time, until
                 // the block merge finds the header in an earlier block.
                 None => {
-                    self.unresolved = true;
+                    self.unresolved = Some(self.fallback(msg, pid, unit_user));
                     return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, None);
                 }
             }
@@ -178,9 +201,35 @@ impl ServeParser {
         self.pid_user(msg, pid)
     }
 
-    /// Tells whether the last message was a timeout whose header was not seen, and clears it.
-    pub fn take_unresolved(&mut self) -> bool {
-        std::mem::take(&mut self.unresolved)
+    /// Returns the fallback event of the last message when it was a timeout whose header was
+    /// not seen, and clears it.
+    pub fn take_unresolved(&mut self) -> Option<Option<EventKind>> {
+        self.unresolved.take()
+    }
+
+    /// Returns what a timed-out detail line yields when its header's timeout was reported
+    /// already, as the rest of `parse_message` would read it: a start, or its PID's user.
+    ///
+    /// A block cannot tell which of the two events the merge keeps, so it clears the PID's user.
+    /// The next line that names a user then reports it, and the merge drops the reports that
+    /// repeat the user last reported. Read in order, the timeout is kept and the user too.
+    fn fallback(
+        &mut self,
+        msg: &[u8],
+        pid: Option<u32>,
+        unit_user: Option<&str>,
+    ) -> Option<EventKind> {
+        if RUNNING.find(msg).is_some() {
+            let user = unit_user.map(Box::from).or_else(|| home_user(msg));
+            return Some(EventKind::ServeStarted { user, pid });
+        }
+        let (Some(pid), Some(user)) = (pid, home_user(msg)) else {
+            return None;
+        };
+        if self.in_block {
+            self.pid_users.remove(&pid);
+        }
+        Some(EventKind::PidUser { pid, user })
     }
 
     /// Returns the last header of each PID, in PID order: its time, and whether a timeout
@@ -531,6 +580,57 @@ mod tests {
         for (msg, expected) in cases {
             assert_eq!(home_user(msg.as_bytes()).as_deref(), *expected, "{msg}");
         }
+    }
+
+    #[test]
+    fn unresolved_timeout_fallbacks() {
+        // A detail line that names a home sets the PID's user without a header.
+        let carol = b"  cwd: /home/carol/x";
+        let detail = b"  Command failed: git -C /home/dave/x fetch: timed out.";
+        let started = b"  T3 Code running at /home/dave/x: timed out.";
+        let carol_user = Message::event(EventKind::PidUser {
+            pid: 7,
+            user: "carol".into(),
+        });
+
+        // In a block, the fallback is the PID's user, and the block clears the user it knew.
+        let mut block = ServeParser::for_block();
+        assert_eq!(block.parse_message(carol, Some(7), None), carol_user);
+        block.parse_message(detail, Some(7), None);
+        assert_eq!(
+            block.take_unresolved(),
+            Some(Some(EventKind::PidUser {
+                pid: 7,
+                user: "dave".into()
+            }))
+        );
+        assert_eq!(block.take_unresolved(), None, "taken once");
+        assert_eq!(
+            block.parse_message(carol, Some(7), None),
+            carol_user,
+            "carol is reported again for the merge to settle"
+        );
+
+        // Read in order, the timeout is kept and so is the PID's user.
+        let mut in_order = ServeParser::new();
+        in_order.parse_message(carol, Some(7), None);
+        in_order.parse_message(detail, Some(7), None);
+        assert!(in_order.take_unresolved().is_some());
+        assert_eq!(
+            in_order.parse_message(carol, Some(7), None),
+            Message::Ignored
+        );
+
+        // A start comes before the PID's user, as in `parse_message`.
+        let mut block = ServeParser::for_block();
+        block.parse_message(started, Some(7), None);
+        assert_eq!(
+            block.take_unresolved(),
+            Some(Some(EventKind::ServeStarted {
+                user: Some("dave".into()),
+                pid: Some(7)
+            }))
+        );
     }
 
     #[test]

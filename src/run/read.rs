@@ -242,9 +242,9 @@ fn parse_lines(
         // `-o cat` evidence lines take the time of the next dated line, which may lie in the
         // next block, so such a journal is read in order too.
         InputType::Journal if !short_journal && !cat_mode => {
-            parse_in_parallel!(|| JournalParser::new(parse))
+            parse_in_parallel!(|| JournalParser::for_block(parse))
         }
-        InputType::JournalJson => parse_in_parallel!(|| JournalJsonParser::new(parse)),
+        InputType::JournalJson => parse_in_parallel!(|| JournalJsonParser::for_block(parse)),
         InputType::Traefik => parse_in_parallel!(|| TraefikParser::new(parse)),
         InputType::Cloudflared => parse_in_parallel!(|| CloudflaredParser::new(parse)),
         _ => None,
