@@ -24,9 +24,12 @@ const SCENARIOS: &[&str] = &[
     "burst_four_clients",
     "burst_journal_only",
     "burst_member_own_serve",
+    "burst_without_journal",
     "cloudflared_quiet_pods",
     "cloudflared_update",
     "coarse_clock_offset",
+    "devvm_clean_reboot",
+    "devvm_crash_journal_only",
     "devvm_earlyoom",
     "devvm_freeze_gap",
     "devvm_global_oom",
@@ -34,6 +37,7 @@ const SCENARIOS: &[&str] = &[
     "devvm_reboot",
     "dispatch_restart_no_traefik",
     "dispatch_restart_orphans",
+    "dispatch_restart_traefik_only",
     "downstream_closed_alone",
     "git_timeout_one_user",
     "git_timeouts_two_users",
@@ -51,6 +55,7 @@ const SCENARIOS: &[&str] = &[
     "traefik_only_before_ws_logging",
     "tunnel_churn",
     "unknown_no_sources",
+    "unknown_user_beside_serve_oom",
     "watchdog_restart",
 ];
 
@@ -276,6 +281,76 @@ fn devvm_reboot() {
     let rows = check("devvm_reboot");
     for row in &rows {
         assert_reason_names(row, &["booted", "the host restarted"]);
+    }
+}
+
+/// Traefik and cloudflared alone, no devvm journal: five clients drop in one second. Without
+/// the journal, nothing rules out devvm, a serve or dispatch, so the burst is not called the
+/// cluster path.
+#[test]
+fn burst_without_journal() {
+    let rows = check("burst_without_journal");
+    for row in &rows {
+        assert_reason_names(row, &["the devvm journal does not cover that time"]);
+    }
+}
+
+/// The journal contains the serve units and the kernel but not t3-dispatch. bob's serve is
+/// OOM-killed at 10:05:10, and a socket that only Traefik saw ends a second later from bob's
+/// address. The drop's user is unknown, so no serve rule can claim it, but the path was not
+/// clean either: not the user's own network.
+#[test]
+fn unknown_user_beside_serve_oom() {
+    let rows = check("unknown_user_beside_serve_oom");
+    assert_reason_names(&rows[0], &["user is not known", "bob's t3 serve failed"]);
+}
+
+/// `systemctl reboot` at 10:20:00: systemd stops the three users' serves and t3-dispatch, and
+/// devvm boots at 10:20:40. The serves' `Stopping` lines are the host going down, not the
+/// serves failing. alice's browser retries at 10:20:35 while devvm is down and gets a 502 from
+/// Traefik alone, which takes her user from her reconnect after the boot.
+#[test]
+fn devvm_clean_reboot() {
+    let rows = check("devvm_clean_reboot");
+    for row in &rows {
+        assert_reason_names(row, &["booted", "the host restarted"]);
+    }
+    // The evidence contains the lines the reason rests on: dispatch's stop and the boot.
+    let journal =
+        std::fs::read_to_string(scenario_dir("devvm_clean_reboot").join("devvm-journal.log"))
+            .unwrap();
+    for text in ["Stopped t3-dispatch", "-- Boot ", "Linux version"] {
+        let line = journal.lines().position(|l| l.contains(text)).unwrap() + 1;
+        let cited = format!("devvm-journal.log:{line}");
+        assert!(
+            rows[0]["evidence"].split(';').any(|e| e.ends_with(&cited)),
+            "{text}: {}",
+            rows[0]["evidence"]
+        );
+    }
+}
+
+/// The journal alone: devvm logs nothing after 10:01:28, boots at 10:02:10 and starts
+/// t3-dispatch at 10:02:20. A crash writes no stop line, so the two open sockets died when the
+/// journal went silent, not at the dispatch start after the boot.
+#[test]
+fn devvm_crash_journal_only() {
+    let rows = check("devvm_crash_journal_only");
+    for row in &rows {
+        assert_reason_names(row, &["booted 42 s after the drop", "gone silent"]);
+    }
+}
+
+/// Five sockets opened before the export began, so only Traefik saw them, are cut when
+/// t3-dispatch restarts at 10:10:00, and each browser reconnects within seconds. Dispatch
+/// logged other sockets, yet these five count: none of them has a dispatch socket that failed
+/// to join. Each takes its user from its reconnect.
+#[test]
+fn dispatch_restart_traefik_only() {
+    let rows = check("dispatch_restart_traefik_only");
+    for row in &rows {
+        assert_eq!(row["burst_id"], "B001");
+        assert_eq!(row["sources"], "traefik");
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Burst {
     pub segment: Segment,
     pub confidence: Confidence,
     pub reason: String,
+    /// Event indexes of the lines the burst's own rule rests on.
+    pub evidence: Vec<usize>,
 }
 
 /// Groups drops (sorted by time) and cancel lines (event indexes in time order) into bursts.
@@ -100,6 +102,7 @@ pub fn find_bursts(
                 segment: Segment::Unknown,
                 confidence: Confidence::Low,
                 reason: String::new(),
+                evidence: Vec::new(),
             }
         })
         .collect()

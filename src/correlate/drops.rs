@@ -65,19 +65,44 @@ impl Default for DropOptions {
     }
 }
 
-/// Tells whether two sockets have the same owner: the same user when known, and the same
-/// client.
+/// Tells whether two sockets have the same owner: the same user when both are known, and the
+/// same client. A socket only Traefik saw has no user, so the client alone ties it to the
+/// dispatch socket its browser opened next.
 fn same_owner(a: &Socket, b: &Socket) -> bool {
     let users_match = match (&a.user, &b.user) {
         (Some(x), Some(y)) => x == y,
-        (None, None) => true,
-        _ => false,
+        _ => true,
     };
     let clients_match = match (a.client, b.client) {
         (Some(x), Some(y)) => x == y,
         _ => a.user.is_some(),
     };
     users_match && clients_match
+}
+
+/// Gives each socket that only Traefik saw the user of the nearest dispatch socket that its
+/// client opened within `window` of its end: the same browser reconnecting. `sockets` is sorted
+/// by start. A client that opened sockets of two users there (a shared NAT address) gives none.
+pub fn infer_users(sockets: &mut [Socket], window: i64) {
+    for index in 0..sockets.len() {
+        let this = &sockets[index];
+        let (None, Some(client)) = (&this.user, this.client) else {
+            continue;
+        };
+        let end = this.end.unwrap_or(this.start);
+        let from = sockets.partition_point(|s| s.start < end - window);
+        let to = sockets.partition_point(|s| s.start <= end + window);
+        let mut users = sockets[from..to.max(from)]
+            .iter()
+            .filter(|other| other.client == Some(client) && other.start >= this.start)
+            .filter_map(|other| other.user.clone());
+        let Some(user) = users.next() else {
+            continue;
+        };
+        if users.all(|other| other == user) {
+            sockets[index].user = Some(user);
+        }
+    }
 }
 
 /// Finds the drops among `sockets`, sorted by start, whose times are all on the cluster clock. `drop_time` gives

@@ -222,6 +222,22 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         }
         all.push(socket);
     }
+    // The starts of the dispatch sockets that joined no Traefik line, in order. A Traefik socket
+    // that starts within the join tolerance of one of them is likely that socket, which failed
+    // to join (its client address differs, for example), so it does not count twice.
+    let mut unjoined_starts: Vec<i64> = dispatch
+        .iter()
+        .zip(&joined_to)
+        .filter(|(_, traefik)| traefik.is_none())
+        .map(|(socket, _)| socket.start)
+        .collect();
+    unjoined_starts.sort_unstable();
+    let has_dispatch_twin = |start: i64| {
+        let from = unjoined_starts.partition_point(|&s| s < start - options.join.tolerance);
+        unjoined_starts
+            .get(from)
+            .is_some_and(|&s| s <= start + options.join.tolerance)
+    };
     for (index, socket) in traefik.iter().enumerate() {
         if taken[index] {
             continue;
@@ -232,11 +248,14 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             .as_ref()
             .is_some_and(|j| j.covers(end, end));
         let before_ws_logging = first_ws_line.is_none_or(|first| end < first);
-        if !journal_covers || before_ws_logging {
+        // Dispatch never saw a socket opened before the export began, or one that Traefik
+        // could not hand to dispatch while it was down: such a socket has no dispatch twin.
+        if !journal_covers || before_ws_logging || !has_dispatch_twin(socket.start) {
             all.push(socket.clone());
         }
     }
     all.sort_by_key(|s| (s.start, s.close.or(s.open).or(s.traefik)));
+    drops::infer_users(&mut all, options.drops.reconnect_window);
 
     // Drops, then bursts.
     let drop_time = |socket: &Socket| -> Option<i64> {
@@ -246,7 +265,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         if let Some(t) = socket.traefik {
             return Some(events[t].time);
         }
-        socket.orphaned_by.map(|r| events[r].time)
+        let restart = events[socket.orphaned_by?].time;
+        Some(
+            host_down_before(&events, &by_time, &coverage, socket.start, restart)
+                .unwrap_or(restart),
+        )
     };
     let mut candidates = drops::find_drops(&all, &options.drops, drop_time);
     candidates.sort_by(|a, b| {
@@ -320,6 +343,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         burst.segment = rule.segment;
         burst.confidence = finding.confidence;
         burst.reason = finding.reason.clone();
+        burst.evidence = finding.evidence.clone();
         burst_verdicts.push((rule, finding));
     }
 
@@ -475,4 +499,32 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         candidates,
         rule_options,
     }
+}
+
+/// Returns when the host went down between `start` and `restart`, for a socket that a dispatch
+/// restart after a boot orphaned: the last second the devvm journal logged before the silence
+/// that ends at the boot. A crash writes no stop line, so the restart after the boot would put
+/// the drop after the boot. Returns `None` when no boot lies between them, and the boot's own
+/// time when the journal shows no silence before it.
+fn host_down_before(
+    events: &[Event],
+    by_time: &[usize],
+    coverage: &Coverage,
+    start: i64,
+    restart: i64,
+) -> Option<i64> {
+    let from = by_time.partition_point(|&i| events[i].time < start);
+    let to = by_time.partition_point(|&i| events[i].time <= restart);
+    let boot = by_time[from..to.max(from)]
+        .iter()
+        .map(|&i| &events[i])
+        .find(|e| matches!(e.kind, EventKind::HostBoot))?
+        .time;
+    let silence = coverage.journal.as_ref().and_then(|journal| {
+        journal
+            .gaps
+            .iter()
+            .find(|(gap_start, gap_end)| *gap_start > start && (*gap_end - boot).abs() <= SECOND)
+    });
+    Some(silence.map_or(boot, |(gap_start, _)| gap_start - SECOND))
 }

@@ -67,7 +67,9 @@ pub static RULES: &[Rule] = &[
         segment: Segment::T3Serve,
         scope: Scope::PerDrop,
         evidence: "systemd OOM, exit, stop or restart lines of t3-serve@USER, a kernel OOM kill in its cgroup, \
-                   a watchdog, autoupdate or idle-migrate restart of it, or its `T3 Code running` start",
+                   a watchdog, autoupdate or idle-migrate restart of it, or its `T3 Code running` start; \
+                   plain stops and starts are left to the dispatch and devvm rules when t3-dispatch \
+                   stopped or started in the window or devvm rebooted",
         window: DEFAULT_WINDOW,
         confidence: "high",
         check: serve_died,
@@ -222,7 +224,8 @@ pub static RULES: &[Rule] = &[
         name: "shared_path_burst",
         segment: Segment::ClusterPath,
         scope: Scope::Shared,
-        evidence: "a burst with none of the above while cloudflared covers the window and is clean",
+        evidence: "a burst with none of the above while the devvm journal and cloudflared cover the window \
+                   and are clean",
         window: DEFAULT_WINDOW,
         confidence: "medium",
         check: shared_path_burst,
@@ -232,7 +235,7 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
-                   are clean; high when, besides, all three probe legs and devvm's pressure series cover the \
+                   are clean (for a drop whose user is unknown, no serve failed in the window); high when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
                    client-side shape (a graceful close after 20 s or more of life), low otherwise",
         window: DEFAULT_WINDOW,
@@ -423,6 +426,23 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         found.push((rank, i));
     }
     let &(_, first) = found.iter().min()?;
+
+    // A reboot or a dispatch restart stops and starts every serve as well: when the serve's
+    // lines show nothing of its own (no OOM kill, crash or restart of it alone), the shared
+    // rules take the drop.
+    let only_stops_and_starts = found
+        .iter()
+        .all(|&(_, i)| is_stop_or_start(&ctx.events[i].kind));
+    if only_stops_and_starts {
+        let dispatch_changed = ctx
+            .window(subject.from, subject.to)
+            .iter()
+            .any(|&i| is_dispatch_start_or_stop(&ctx.events[i].kind));
+        if dispatch_changed || reboot_near(ctx, subject).is_some() {
+            return None;
+        }
+    }
+
     let event = &ctx.events[first];
     let happened = match &event.kind {
         EventKind::OomKill {
@@ -478,6 +498,19 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         reason,
         evidence,
     })
+}
+
+/// Tells whether a serve event is a plain stop or start, which a host shutdown or a restart of
+/// everything also writes, as opposed to an OOM kill, a crash or a restart of the serve alone.
+fn is_stop_or_start(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::ServeStarted { .. }
+            | EventKind::UnitChange {
+                unit: Unit::Serve(_),
+                action: UnitAction::Stopping | UnitAction::StopTimedOut | UnitAction::Started,
+            }
+    )
 }
 
 fn serve_upstream_closed(ctx: &Context, subject: &Subject) -> Option<Finding> {
@@ -682,12 +715,27 @@ fn boot_between(ctx: &Context, from: i64, to: i64) -> Option<usize> {
         .find(|&i| matches!(ctx.events[i].kind, EventKind::HostBoot))
 }
 
+/// The span after a boot line in which other boot lines belong to the same boot. journalctl's
+/// `-- Boot ID --` marker takes the time of the first line after it, which is often the
+/// kernel's `Linux version` line, but other lines can come first.
+const BOOT_LINES_SPAN: i64 = 10 * SECOND;
+
+/// Returns the boot lines of the boot that `boot` starts: the marker and the kernel banner.
+fn boot_lines(ctx: &Context, boot: usize) -> Vec<usize> {
+    let time = ctx.events[boot].time;
+    ctx.window(time, time + BOOT_LINES_SPAN)
+        .iter()
+        .copied()
+        .filter(|&i| matches!(ctx.events[i].kind, EventKind::HostBoot))
+        .collect()
+}
+
 /// Finds a devvm reboot that explains the subject's drops, with the reason and evidence:
 ///
 /// - a boot inside the window;
 /// - a boot up to `BOOT_SPAN` after the drop, when the host visibly went down first: the
-///   journal was silent up to the boot, or t3-dispatch stopped or started between the drop
-///   and the boot;
+///   journal was silent up to the boot, or t3-dispatch stopped or started between the start
+///   of the window and the boot;
 /// - for a socket that was never closed, a boot before the dispatch restart that orphaned it.
 fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)> {
     let reference = reference(ctx, subject);
@@ -697,7 +745,7 @@ fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)>
             relative(ctx.events[boot].time, reference),
             what(subject)
         );
-        return Some((reason, vec![boot]));
+        return Some((reason, boot_lines(ctx, boot)));
     }
 
     if let Some(boot) = boot_between(ctx, subject.to, reference + BOOT_SPAN) {
@@ -708,11 +756,15 @@ fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)>
             .as_ref()
             .and_then(|journal| journal.gap_within(reference, boot_time))
             .is_some();
-        let dispatch_changed = ctx
-            .window(reference - 5 * SECOND, boot_time)
+        // Dispatch stopped in the window, or between the drop and the boot: it went down
+        // with the host. A drop that came while dispatch was already down counts too.
+        let dispatch_lines: Vec<usize> = ctx
+            .window(subject.from.min(reference - 5 * SECOND), boot_time)
             .iter()
-            .any(|&i| is_dispatch_start_or_stop(&ctx.events[i].kind));
-        if silent || dispatch_changed {
+            .copied()
+            .filter(|&i| is_dispatch_start_or_stop(&ctx.events[i].kind))
+            .collect();
+        if silent || !dispatch_lines.is_empty() {
             let sign = if silent {
                 "the devvm journal had gone silent"
             } else {
@@ -723,7 +775,9 @@ fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)>
                 relative(boot_time, reference),
                 what(subject)
             );
-            return Some((reason, vec![boot]));
+            let mut evidence = dispatch_lines;
+            evidence.extend(boot_lines(ctx, boot));
+            return Some((reason, evidence));
         }
     }
 
@@ -743,7 +797,9 @@ fn reboot_near(ctx: &Context, subject: &Subject) -> Option<(String, Vec<usize>)>
                 what(subject),
                 relative(restart_time, ctx.events[boot].time)
             );
-            return Some((reason, vec![boot, restart]));
+            let mut evidence = boot_lines(ctx, boot);
+            evidence.push(restart);
+            return Some((reason, evidence));
         }
     }
     None
@@ -955,6 +1011,10 @@ fn tunnel_churn(ctx: &Context, subject: &Subject) -> Option<Finding> {
 
 fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let (id, clients, cancels) = subject.burst?;
+    // "No devvm, serve or dispatch marker" means something only where the journal was read.
+    if !journal_covers(ctx, subject.from, subject.to) {
+        return None;
+    }
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
     if covering == 0 {
         return None;
@@ -977,6 +1037,40 @@ fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
         ),
         evidence: cancels.to_vec(),
     })
+}
+
+/// Tells whether the devvm journal covers `[from, to]` with no silence.
+fn journal_covers(ctx: &Context, from: i64, to: i64) -> bool {
+    ctx.coverage
+        .journal
+        .as_ref()
+        .is_some_and(|journal| journal.covers(from, to))
+}
+
+/// Returns the lines in `[from, to]` that show some user's t3 serve dying or failing: an OOM
+/// kill, an exit, a failure, a restart of it alone. For a drop whose user is unknown (only
+/// Traefik saw it), such a line means the path was not clean, though no rule can tie the drop
+/// to that serve.
+fn serve_failures(ctx: &Context, from: i64, to: i64) -> Vec<usize> {
+    ctx.window(from, to)
+        .iter()
+        .copied()
+        .filter(|&i| match &ctx.events[i].kind {
+            EventKind::OomKill { user, .. } => user.is_some(),
+            EventKind::ServeRestart { .. } => true,
+            EventKind::UnitChange {
+                unit: Unit::Serve(_),
+                action,
+            } => matches!(
+                action,
+                UnitAction::OomKilled
+                    | UnitAction::Exited
+                    | UnitAction::Failed
+                    | UnitAction::RestartScheduled
+            ),
+            _ => false,
+        })
+        .collect()
 }
 
 /// Names the sources that do not cover `[from, to]`.
@@ -1023,6 +1117,9 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     let socket = ctx.socket(drop);
+    if socket.user.is_none() && !serve_failures(ctx, subject.from, subject.to).is_empty() {
+        return None;
+    }
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
     let life_ms = socket.dur_ms.unwrap_or(0);
     // A graceful close (or one Traefik saw without a cause) after the heartbeat timeout.
@@ -1078,6 +1175,8 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
 
 fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let missing = missing_sources(ctx, subject.from, subject.to);
+    // The serve failure a reason names, cited as evidence.
+    let mut serve_note = None;
     let near = match (subject.burst, subject.drops.first()) {
         (None, Some(drop)) => clients_dropping_near(ctx, drop),
         _ => 0,
@@ -1087,6 +1186,19 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             "{near} clients dropped less than a second apart around it, though not all in one UTC \
              second, so the one-second burst window does not group them all; a shared cause is \
              likely, and --burst-window 2s groups them into one burst"
+        )
+    } else if let Some((id, clients, cancels)) = subject.burst
+        && !journal_covers(ctx, subject.from, subject.to)
+    {
+        let cancels = if cancels.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} cancel lines)", cancels.len())
+        };
+        format!(
+            "burst {id}: {clients} clients dropped {}{cancels}, but the devvm journal does not \
+             cover that time, so a devvm, t3 serve or dispatch cause cannot be ruled out",
+            ctx.options.burst_closeness()
         )
     } else if let Some((id, clients, cancels)) = subject.burst {
         let cancels = if cancels.is_empty() {
@@ -1103,6 +1215,24 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             "burst {id}: {clients} clients dropped {}{cancels} with no devvm, serve or dispatch \
              marker: the break was on the shared path (Cloudflare, the tunnel or Traefik); {need}",
             ctx.options.burst_closeness()
+        )
+    } else if let Some(failure) = subject
+        .drops
+        .first()
+        .filter(|drop| ctx.socket(drop).user.is_none())
+        .and_then(|_| {
+            serve_failures(ctx, subject.from, subject.to)
+                .first()
+                .copied()
+        })
+    {
+        let event = &ctx.events[failure];
+        let user = event.kind.user().unwrap_or("a user");
+        serve_note = Some(failure);
+        format!(
+            "the drop's user is not known (dispatch did not log its socket), and {user}'s t3 \
+             serve failed {} it: the drop may be that serve's, so the last mile cannot be confirmed",
+            relative(event.time, reference(ctx, subject))
         )
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {
@@ -1125,7 +1255,7 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     Some(Finding {
         confidence: Confidence::Low,
         reason,
-        evidence: Vec::new(),
+        evidence: serve_note.into_iter().collect(),
     })
 }
 

@@ -216,7 +216,8 @@ fn burst_cells(report: &Report, burst: &Burst, raw: bool) -> Vec<String> {
     ]
 }
 
-/// Returns a burst's evidence: its members' close lines and its cancel lines, in time order.
+/// Returns a burst's evidence: the lines its rule rests on, its members' evidence and its
+/// cancel lines, in time order.
 fn burst_evidence(report: &Report, burst: &Burst) -> Vec<usize> {
     let analysis = report.analysis;
     let mut evidence: Vec<usize> = analysis
@@ -225,6 +226,7 @@ fn burst_evidence(report: &Report, burst: &Burst) -> Vec<usize> {
         .filter(|d| d.burst_id.as_deref() == Some(burst.id.as_str()))
         .flat_map(|d| d.evidence.iter().copied())
         .chain(burst.cancels.iter().copied())
+        .chain(burst.evidence.iter().copied())
         .collect();
     evidence.sort_by_key(|&i| (analysis.events[i].time, analysis.events[i].origin));
     evidence.dedup();
