@@ -394,6 +394,66 @@ t3-serve@bob.service: Failed with result 'oom-kill'.
 }
 
 #[test]
+fn cat_mode_shows_no_journal_gap() {
+    // Only the dispatch lines of an `-o cat` journal carry a time. Here dispatch logs every 3 s
+    // until 10:03 and after 10:14, and in between only the drop's close and reconnect. The
+    // stretches between them are not silences of devvm, so the drop is not "devvm was frozen".
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal =
+        String::from("2026/06/10 10:00:10 ws open user=bob ip=203.0.113.22, 10.10.1.12\n");
+    let dated = (0..180).chain(840..960).step_by(3);
+    for second in dated {
+        if second == 840 {
+            journal.push_str(
+                "2026/06/10 10:10:00 ws close user=bob ip=203.0.113.22, 10.10.1.12 dur_ms=590000 cause=graceful\n\
+                 2026/06/10 10:10:05 ws open user=bob ip=203.0.113.22, 10.10.1.12\n",
+            );
+        }
+        journal.push_str(&format!(
+            "2026/06/10 10:{:02}:{:02} auto-pair: nothing to pair\n",
+            second / 60,
+            second % 60
+        ));
+        journal.push_str("Connection closed by 192.0.2.9 port 20000 [preauth]\n");
+    }
+    let mut traefik = String::new();
+    for second in (0..1200).step_by(5) {
+        traefik.push_str(&format!(
+            "192.0.2.77 - - [10/Jun/2026:10:{:02}:{:02} +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"curl/8\" 1 \"gitea@kubernetes\" \"http://10.0.12.8:3000\" 10ms\n",
+            second / 60,
+            second % 60
+        ));
+    }
+    traefik.push_str(
+        "203.0.113.22 - - [10/Jun/2026:10:00:10 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" 100 \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 590000ms\n",
+    );
+    let cloudflared = "2026-06-10T10:00:00Z INF Updated to new configuration config=\"{}\" version=7\n\
+                       2026-06-10T10:20:00Z INF Updated to new configuration config=\"{}\" version=8\n";
+    let paths = [
+        ("devvm-journal.cat.log", journal.as_str()),
+        ("traefik-access.log", traefik.as_str()),
+        ("cloudflared-6f7c9d8b5-k2x9p.log", cloudflared),
+    ]
+    .map(|(name, text)| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    });
+
+    let (stdout, stderr, code) = run(t3().args(["drops"]).args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), 1, "{stdout}");
+    assert_eq!(rows[0]["segment"], "last_mile", "{stdout}");
+    assert!(!stdout.contains("silent"), "{stdout}");
+    let coverage = stderr
+        .lines()
+        .find(|line| line.contains("devvm journal "))
+        .unwrap();
+    assert!(coverage.contains("no gaps"), "{coverage}");
+}
+
+#[test]
 fn json_output_carries_evidence_objects() {
     let (stdout, _, code) = run(t3()
         .args(["drops", "-q", "--format", "json"])

@@ -480,7 +480,27 @@ impl LineParser for JournalParser {
         }
         self.place_untimed_at_end(sink);
         self.drop_pending_boot(sink);
+        if self.cat_mode {
+            fill_undated_seconds(sink);
+        }
         Ok(())
+    }
+}
+
+/// Marks every second from an `-o cat` journal's first dated line to its last as logged.
+/// Only dispatch lines carry a time there, so the stretches between them are not silences of
+/// the host: a cat export cannot show a journal gap.
+fn fill_undated_seconds(sink: &mut Sink) {
+    let input = sink.input;
+    for (key, track) in sink.activity.tracks.iter_mut() {
+        if key.source != Source::Journal || key.input != input {
+            continue;
+        }
+        let first = track.first.div_euclid(crate::time::SECOND);
+        let last = track.last.div_euclid(crate::time::SECOND);
+        for second in first..=last {
+            track.seconds.insert(second);
+        }
     }
 }
 
