@@ -204,7 +204,8 @@ pub struct CommonArgs {
     pub burst_window: i64,
 
     /// devvm's clock minus the cluster's, in seconds (positive: devvm ahead), instead of
-    /// measuring it from sockets seen by both dispatch and Traefik. Accepts 1.5, 1.5s, -200ms.
+    /// measuring it from sockets seen by both dispatch and Traefik. Accepts 1.5, 1.5s, -200ms,
+    /// within 24 h either way.
     #[arg(long, value_name = "SECONDS", value_parser = parse_skew, allow_hyphen_values = true)]
     pub skew: Option<i64>,
 
@@ -758,8 +759,19 @@ fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, unt
     }
 }
 
-/// Prints how one drop was attributed.
+/// Prints how one drop was attributed: text, or JSON with `--format json` or `jsonl`, to
+/// stdout or `--output`.
 fn run_explain(args: &ExplainArgs) -> Result<i32> {
+    let json = match args.common.format {
+        None | Some(Format::Table) => false,
+        Some(Format::Json | Format::Jsonl) => true,
+        Some(Format::Csv) => {
+            return Err(Error::Usage(
+                "explain writes text or JSON, not CSV; use --format json, or drop --format"
+                    .to_string(),
+            ));
+        }
+    };
     let analyzed = analyze(&args.common)?;
     let analysis = &analyzed.analysis;
     let id = &args.drop_id;
@@ -775,15 +787,33 @@ fn run_explain(args: &ExplainArgs) -> Result<i32> {
             analysis.drops.len()
         )));
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let result = output::explain::write_explanation(&mut out, analysis, &analyzed.inputs, index)
-        .and_then(|_| out.flush());
+    let report = analyzed.report(Rows::Drops);
+    let write = |out: &mut dyn io::Write| -> io::Result<()> {
+        if json {
+            let value = output::explain::explanation_json(&report, index);
+            match args.common.format {
+                Some(Format::Jsonl) => serde_json::to_writer(&mut *out, &value)?,
+                _ => serde_json::to_writer_pretty(&mut *out, &value)?,
+            }
+            writeln!(out)
+        } else {
+            output::explain::write_explanation(out, analysis, &analyzed.inputs, index)
+        }
+    };
+    let (path, result) = match &args.common.output {
+        Some(path) => (
+            path.display().to_string(),
+            output::file::write_file(path, write),
+        ),
+        None => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let result = write(&mut out).and_then(|_| out.flush());
+            ("<stdout>".to_string(), result)
+        }
+    };
     match result {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write {
-            path: "<stdout>".to_string(),
-            source: e,
-        }),
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write { path, source: e }),
         _ => Ok(0),
     }
 }

@@ -801,6 +801,37 @@ fn incidents_one_row_per_real_incident() {
 }
 
 #[test]
+fn explain_writes_json_to_output_file() {
+    let files = incident_files("incident", true);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("explain.json");
+    let (stdout, stderr, code) = run(t3()
+        .args(["explain", "-q", "--format", "json", "-o"])
+        .arg(&path)
+        .arg("D0001")
+        .args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "the file takes the output: {stdout}");
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(value["drop"]["drop_id"], "D0001");
+    let rules = value["rules_tried"].as_array().unwrap();
+    let matched: Vec<_> = rules.iter().filter(|r| r["matched"] == true).collect();
+    assert_eq!(matched.len(), 1, "{value}");
+    assert_eq!(matched[0]["rule"], value["drop"]["rule"]);
+    assert!(
+        !value["drop"]["evidence"].as_array().unwrap().is_empty(),
+        "{value}"
+    );
+
+    let (_, stderr, code) = run(t3()
+        .args(["explain", "-q", "--format", "csv", "D0001"])
+        .args(&files));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not CSV"), "{stderr}");
+}
+
+#[test]
 fn explain_shows_matching_rule_and_evidence() {
     let files = incident_files("incident", true);
     let rows = drops(&["-q"], &files);

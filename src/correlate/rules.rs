@@ -486,7 +486,7 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         relative(event.time, drop.time),
         what(subject),
         if found.len() > 1 {
-            format!(" ({} serve lines in the window)", found.len())
+            format!(" ({} lines about the serve in the window)", found.len())
         } else {
             String::new()
         },

@@ -48,13 +48,15 @@ impl InputSpec {
         let InputSource::Path(path) = &self.source else {
             return None;
         };
-        let mut name = path.file_name()?.to_str()?.to_string();
-        for suffix in [".gz", ".zst", ".log", ".txt", ".json", ".jsonl"] {
-            if let Some(stripped) = name.strip_suffix(suffix) {
-                name = stripped.to_string();
-            }
+        // Compression, file-type and log-format words, in any order (`.logrus.log.gz`).
+        const SUFFIXES: [&str; 8] = [
+            ".gz", ".zst", ".log", ".txt", ".json", ".jsonl", ".logrus", ".console",
+        ];
+        let mut name = path.file_name()?.to_str()?;
+        while let Some(stripped) = SUFFIXES.iter().find_map(|suffix| name.strip_suffix(suffix)) {
+            name = stripped;
         }
-        (!name.is_empty()).then_some(name)
+        (!name.is_empty()).then(|| name.to_string())
     }
 }
 
@@ -712,6 +714,9 @@ mod tests {
             "logs/cloudflared-6f7c9d8b5-k2x9p.log.zst",
             "cloudflared-6f7c9d8b5-k2x9p.log",
             "cloudflared-6f7c9d8b5-k2x9p",
+            "cloudflared-6f7c9d8b5-k2x9p.logrus.log",
+            "cloudflared-6f7c9d8b5-k2x9p.json.log.gz",
+            "cloudflared-6f7c9d8b5-k2x9p.console.txt",
         ] {
             let spec = InputSpec {
                 source: InputSource::Path(name.into()),

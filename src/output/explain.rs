@@ -1,8 +1,11 @@
 //! The text of `explain`: one drop, the rules tried for it in order, and its evidence in full.
+//! `--format json` gives the same as one JSON object.
 
 use std::io::{self, Write};
 
-use super::location;
+use serde_json::{Value, json};
+
+use super::{Report, drop_json, location};
 use crate::correlate::Analysis;
 use crate::correlate::explain::explain;
 use crate::run::InputReport;
@@ -106,4 +109,31 @@ pub fn write_explanation(
         )?;
     }
     Ok(())
+}
+
+/// Returns the explanation of drop `index` as JSON: the drop's row (with its evidence) and
+/// every rule tried, in order, with its window and, for the rule that matched, its verdict.
+pub fn explanation_json(report: &Report, index: usize) -> Value {
+    let analysis = report.analysis;
+    let rules: Vec<Value> = explain(analysis, index)
+        .iter()
+        .map(|trial| {
+            json!({
+                "rule": trial.rule.name,
+                "segment": trial.rule.segment.as_str(),
+                "subject": trial.subject,
+                "window": [
+                    time::format_millis(trial.window.0),
+                    time::format_millis(trial.window.1),
+                ],
+                "matched": trial.finding.is_some(),
+                "confidence": trial.finding.as_ref().map(|f| f.confidence.as_str()),
+                "reason": trial.finding.as_ref().map(|f| f.reason.as_str()),
+            })
+        })
+        .collect();
+    json!({
+        "drop": drop_json(report, &analysis.drops[index]),
+        "rules_tried": rules,
+    })
 }

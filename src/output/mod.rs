@@ -124,7 +124,7 @@ pub fn location(inputs: &[InputReport], event: &Event) -> String {
     format!("{name}:{}", event.origin.line)
 }
 
-fn evidence_list(report: &Report, evidence: &[usize]) -> Vec<Value> {
+pub(crate) fn evidence_list(report: &Report, evidence: &[usize]) -> Vec<Value> {
     evidence
         .iter()
         .map(|&i| {
@@ -176,7 +176,7 @@ fn drop_cells(report: &Report, drop: &Drop, raw: bool) -> Vec<String> {
     ]
 }
 
-fn drop_json(report: &Report, drop: &Drop) -> Value {
+pub(crate) fn drop_json(report: &Report, drop: &Drop) -> Value {
     json!({
         "drop_id": drop.id,
         "time": time::format_millis(drop.time),
