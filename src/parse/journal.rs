@@ -62,6 +62,44 @@ pub fn route(identifier: &[u8], unit: Option<&[u8]>) -> Program {
     route_name(identifier).or(by_unit).unwrap_or(Program::Other)
 }
 
+/// Guesses the program of a journal message from its text. It serves streams that name neither
+/// the syslog identifier nor, for this line, the unit, such as a Loki stream labelled only `job`
+/// and `host`, or one whose kernel lines have no `unit`. Each program that rules read writes
+/// lines of its own shape, and anything else stays [`Program::Other`].
+///
+/// NOTE: a serve's indented detail lines have no shape of their own, so a git timeout that
+/// only a detail line shows is lost in such a stream; headers that say `timed out` still count.
+pub fn route_by_content(message: &[u8]) -> Program {
+    if dispatch::go_prefix(message).is_some() {
+        return Program::Dispatch;
+    }
+    if message.first() == Some(&b'[') && super::serve::is_header(message) {
+        return Program::Serve(None);
+    }
+    if is_restart_tagged(message) {
+        return Program::Restart;
+    }
+    let kernel = message.starts_with(b"oom-kill:")
+        || message.starts_with(b"Linux version ")
+        || super::contains(message, b"Killed process ")
+        || super::contains(message, b"Kill process ");
+    if kernel {
+        return Program::Kernel;
+    }
+    let systemd = message.starts_with(b"t3-serve@")
+        || message.starts_with(b"t3-dispatch.service: ")
+        || message.starts_with(b"Started ")
+        || message.starts_with(b"Stopping ")
+        || message.starts_with(b"Stopped ");
+    if systemd {
+        return Program::Systemd;
+    }
+    if message.starts_with(b"low memory!") || message.starts_with(b"sending SIG") {
+        return Program::Earlyoom;
+    }
+    Program::Other
+}
+
 fn route_name(name: &[u8]) -> Option<Program> {
     let name = name.strip_suffix(b".service").unwrap_or(name);
     // Most lines come from programs that matter to no rule (sshd, chronyd, systemd-resolved):
@@ -1359,6 +1397,63 @@ mod tests {
         assert!(has_no_year(b"Jun  1 19:56:01.123456 devvm t3[1]: x"));
         assert!(!has_no_year(b"Wed 2026-06-10 19:56:01 UTC devvm t3[1]: x"));
         assert!(!has_no_year(b"2026-06-10T19:56:01+00:00 devvm t3[1]: x"));
+    }
+
+    #[test]
+    fn route_by_content_shapes() {
+        let cases: &[(&[u8], &str)] = &[
+            (
+                b"2026/06/10 19:30:12 ws open user=bob ip=203.0.113.22, 10.10.1.12",
+                "Dispatch",
+            ),
+            (
+                b"[19:30:11.000] WARN (#412): git remote status refresh failed",
+                "Serve(None)",
+            ),
+            (b"t3-watchdog: restarting t3-serve@bob.service", "Restart"),
+            (
+                b"oom-kill:constraint=CONSTRAINT_MEMCG,task=node,pid=4711,uid=1000",
+                "Kernel",
+            ),
+            (
+                b"Linux version 6.8.0-45-generic (buildd@lcy02-amd64-075) #45-Ubuntu SMP",
+                "Kernel",
+            ),
+            (
+                b"Out of memory: Killed process 4711 (node) total-vm:1kB",
+                "Kernel",
+            ),
+            (
+                b"t3-serve@bob.service: Failed with result 'oom-kill'.",
+                "Systemd",
+            ),
+            (
+                b"Started t3-dispatch.service - t3 per-user dispatch + auto-pair.",
+                "Systemd",
+            ),
+            (
+                b"low memory! at or below SIGTERM limits: mem  5.00%, swap 100.00%",
+                "Earlyoom",
+            ),
+            (
+                b"Accepted publickey for bob from 192.0.2.9 port 22 ssh2",
+                "Other",
+            ),
+            // An indented serve detail line has no shape of its own.
+            (
+                b"  Command failed: git fetch --quiet origin: timed out.",
+                "Other",
+            ),
+            (b"", "Other"),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(
+                format!("{:?}", route_by_content(message)),
+                *expected,
+                "{}",
+                String::from_utf8_lossy(message)
+            );
+        }
     }
 
     #[test]

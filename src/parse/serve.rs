@@ -256,6 +256,11 @@ fn serve_event(kind: EventKind, inner_time: Option<InnerTime>) -> Message {
     Message::Event { kind, inner_time }
 }
 
+/// Tells whether a message is a serve's header line, `[19:55:40.120] WARN (#412): text`.
+pub fn is_header(msg: &[u8]) -> bool {
+    header(msg).is_some()
+}
+
 /// Reads the header `[19:55:40.120] WARN (#412): text`, returning its time of day and the
 /// bytes after `] `.
 fn header(msg: &[u8]) -> Option<(InnerTime, &[u8])> {

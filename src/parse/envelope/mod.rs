@@ -41,7 +41,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 
 use super::cloudflared::{self, CloudflaredParser};
-use super::journal::{JournalParser, Prefix, Program, Stamp, route};
+use super::journal::{JournalParser, Prefix, Program, Stamp, route, route_by_content};
 use super::traefik::{self, TraefikParser};
 use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
 use crate::time::Precision;
@@ -168,6 +168,8 @@ pub struct Router {
     sure_traefik: u64,
     sure_cloudflared: u64,
     duplicates: Duplicates,
+    /// Journal lines whose stream named no program for them, routed by their text.
+    routed_by_content: u64,
 }
 
 impl Router {
@@ -180,6 +182,7 @@ impl Router {
             sure_traefik: 0,
             sure_cloudflared: 0,
             duplicates: Duplicates::default(),
+            routed_by_content: 0,
         }
     }
 
@@ -251,6 +254,18 @@ impl Router {
                     return LineClass::Malformed("journal message without an envelope time");
                 };
                 let identifier = entry.labels.identifier.as_deref().unwrap_or("");
+                // Without an identifier label, a line its unit does not name (the kernel's,
+                // or any line of a stream labelled only `job`) is routed by its text.
+                let program = match program {
+                    Program::Other if identifier.is_empty() => {
+                        let guessed = route_by_content(line);
+                        if !matches!(guessed, Program::Other) {
+                            self.routed_by_content += 1;
+                        }
+                        guessed
+                    }
+                    program => program,
+                };
                 let prefix = Prefix {
                     identifier: identifier.as_bytes(),
                     pid: None,
@@ -270,14 +285,22 @@ impl Router {
 
     /// Returns the notes for the input's summary: paging duplicates that were dropped.
     pub fn notes(&self, name: &str) -> Vec<String> {
-        match self.duplicates.count {
-            0 => Vec::new(),
-            n => vec![format!(
+        let mut notes = Vec::new();
+        if let n @ 1.. = self.duplicates.count {
+            notes.push(format!(
                 "{name}: {n} entr{} repeated with the same time, labels and line (Loki paging) \
                  and counted once; the repeats are counted as ignored",
                 if n == 1 { "y" } else { "ies" }
-            )],
+            ));
         }
+        if let n @ 1.. = self.routed_by_content {
+            notes.push(format!(
+                "{name}: {n} journal line(s) came from streams without a `syslog_identifier` or \
+                 `unit` label for them, so their program was guessed from their text; label the \
+                 journal stream with `syslog_identifier` for exact routing"
+            ));
+        }
+        notes
     }
 }
 

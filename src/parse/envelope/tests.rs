@@ -197,6 +197,58 @@ fn logcli_jsonl_routes_every_stream() {
 }
 
 #[test]
+fn journal_stream_without_program_labels_routes_by_text() {
+    // A journal stream labelled only `job` and `host`, and kernel lines, which promtail gives
+    // no `unit` label: each line goes to the parser its text fits, with a note.
+    let bare = r#"{"job":"devvm-journal","host":"devvm"}"#;
+    let lines = [
+        jsonl(
+            bare,
+            "2026/06/10 19:30:12 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful",
+            "2026-06-10T19:30:12Z",
+        ),
+        jsonl(
+            bare,
+            "t3-serve@bob.service: Failed with result 'oom-kill'.",
+            "2026-06-10T19:30:13Z",
+        ),
+        jsonl(
+            r#"{"job":"devvm-journal","transport":"kernel"}"#,
+            "Memory cgroup out of memory: Killed process 4711 (node) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:1kB oom_score_adj:0",
+            "2026-06-10T19:30:14Z",
+        ),
+        jsonl(
+            bare,
+            "[19:30:15.000] INFO (#1): T3 Code running",
+            "2026-06-10T19:30:15Z",
+        ),
+        jsonl(bare, "Accepted publickey for bob", "2026-06-10T19:30:16Z"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, parser) = parse_all(Format::LogcliJsonl, &refs);
+    assert_eq!(
+        classes,
+        vec![
+            LineClass::Used,
+            LineClass::Used,
+            LineClass::Used,
+            LineClass::Used,
+            LineClass::Ignored
+        ]
+    );
+    let names: Vec<&str> = kinds(&sink).iter().map(|k| k.0).collect();
+    assert_eq!(
+        names,
+        vec!["ws_close", "unit_change", "oom_kill", "serve_started"]
+    );
+    let notes = parser.notes("loki.jsonl");
+    assert!(
+        notes.iter().any(|n| n.contains("4 journal line(s)")),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn logcli_paging_duplicates_count_once() {
     let labels = r#"{"namespace":"cloudflared","pod":"cloudflared-0"}"#;
     let entry = jsonl(labels, CF_CHURN, "2026-06-10T19:30:12.123456789Z");
