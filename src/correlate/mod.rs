@@ -232,6 +232,17 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         .map(|(socket, _)| socket.start)
         .collect();
     unjoined_starts.sort_unstable();
+    // When most closed dispatch sockets found no Traefik line, the join itself failed (a clock
+    // offset it could not measure, Traefik logging the pod's address as the client), and an
+    // unjoined Traefik socket is more likely a dispatch socket's other half than a socket of
+    // its own.
+    let closed: Vec<bool> = dispatch
+        .iter()
+        .zip(&joined_to)
+        .filter(|(socket, _)| socket.end.is_some())
+        .map(|(_, traefik)| traefik.is_some())
+        .collect();
+    let join_works = closed.is_empty() || 2 * closed.iter().filter(|&&j| j).count() >= closed.len();
     let has_dispatch_twin = |start: i64| {
         let from = unjoined_starts.partition_point(|&s| s < start - options.join.tolerance);
         unjoined_starts
@@ -250,7 +261,8 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         let before_ws_logging = first_ws_line.is_none_or(|first| end < first);
         // Dispatch never saw a socket opened before the export began, or one that Traefik
         // could not hand to dispatch while it was down: such a socket has no dispatch twin.
-        if !journal_covers || before_ws_logging || !has_dispatch_twin(socket.start) {
+        if !journal_covers || before_ws_logging || (join_works && !has_dispatch_twin(socket.start))
+        {
             all.push(socket.clone());
         }
     }
