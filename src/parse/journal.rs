@@ -428,7 +428,7 @@ impl JournalParser {
             Program::Dispatch => match dispatch::go_prefix(message) {
                 Some((civil, used)) => {
                     if provisional {
-                        self.year.learn(journal_time, civil);
+                        self.year.learn(journal_time, civil, ctx.line);
                     }
                     dispatch::parse_message(&message[used..])
                 }
@@ -610,7 +610,8 @@ impl JournalParser {
     }
 
     /// Returns the input's notes for the summary: evidence lines of a `-o cat` journal placed
-    /// at a neighbour's time, and a zone abbreviation that `--tz` contradicts.
+    /// at a neighbour's time, a zone abbreviation that `--tz` contradicts, and Go `log` dates
+    /// that contradict the year given to `short` lines.
     pub fn notes(&self, name: &str) -> Vec<String> {
         let mut notes = Vec::new();
         if self.placed > 0 {
@@ -627,6 +628,17 @@ impl JournalParser {
                 "{name}: journal times are marked {found}, but --tz gives {expected} there, and \
                  times are read in --tz; pass --tz with the devvm's IANA zone (the one whose \
                  abbreviation is {found} at that time, such as Europe/Berlin for CEST)"
+            ));
+        }
+        if let Some(conflict) = self.year.conflict() {
+            notes.push(format!(
+                "{name}:{}: the Go log date of this dispatch line is in {}, but its `short` \
+                 journal time was placed in {}; {} dispatch line(s) disagree like this. `short` \
+                 lines carry no year, so it comes from --year or the first dated line and changes \
+                 at each step between December and January lines. Check --year and whether the \
+                 export skips December or January, or export with `-o short-iso`, which keeps \
+                 the year",
+                conflict.first_line, conflict.dated_year, conflict.placed_year, conflict.lines
             ));
         }
         notes
@@ -790,26 +802,133 @@ mod tests {
     }
 
     #[test]
-    fn short_rolls_over_new_year() {
-        let mut parser = JournalParser::new(&ParseOptions::default());
-        let (Stamp::Provisional(dec, _), _) =
-            parser.stamp(b"Dec 31 23:59:59 devvm t3[1]: x").unwrap()
-        else {
-            panic!()
+    fn short_year_changes_in_either_order() {
+        // Each case: `short` timestamps in file order, and their times with 2026 as the year of
+        // the first line's roll-over.
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "time order",
+                &[
+                    ("Dec 31 23:59:59", "2026-12-31T23:59:59Z"),
+                    ("Jan  1 00:00:01", "2027-01-01T00:00:01Z"),
+                    ("Jan  1 00:00:02", "2027-01-01T00:00:02Z"),
+                ],
+            ),
+            (
+                "newest first (journalctl -r)",
+                &[
+                    ("Jan  1 00:00:01", "2026-01-01T00:00:01Z"),
+                    ("Dec 31 23:59:59", "2025-12-31T23:59:59Z"),
+                    ("Dec 31 23:59:58", "2025-12-31T23:59:58Z"),
+                ],
+            ),
+            (
+                "newest first over two New Years",
+                &[
+                    ("Jan  2 10:00:00", "2026-01-02T10:00:00Z"),
+                    ("Dec 30 10:00:00", "2025-12-30T10:00:00Z"),
+                    ("Jun 10 10:00:00", "2025-06-10T10:00:00Z"),
+                    ("Jan  1 10:00:00", "2025-01-01T10:00:00Z"),
+                    ("Dec 31 10:00:00", "2024-12-31T10:00:00Z"),
+                ],
+            ),
+            (
+                "time order stepping back across midnight",
+                &[
+                    ("Dec 31 23:59:59", "2026-12-31T23:59:59Z"),
+                    ("Jan  1 00:00:01", "2027-01-01T00:00:01Z"),
+                    ("Dec 31 23:59:58", "2026-12-31T23:59:58Z"),
+                    ("Jan  1 00:00:02", "2027-01-01T00:00:02Z"),
+                ],
+            ),
+        ];
+        for (name, lines) in cases {
+            let mut parser = JournalParser::new(&ParseOptions::default());
+            for (stamp, expected) in *lines {
+                let line = format!("{stamp} devvm t3[1]: x");
+                let Some((Stamp::Provisional(t, _), _)) = parser.stamp(line.as_bytes()) else {
+                    panic!("{name}: {line}")
+                };
+                assert_eq!(
+                    real_time(t, 2026, Zone::Utc),
+                    Some(utc(expected)),
+                    "{name}: {line}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn go_dates_contradicting_year_are_noted() {
+        let dispatch = |stamp: &str, go: &str| {
+            format!("{stamp} devvm t3-dispatch[812]: {go} t3-dispatch listening on :3780")
         };
-        let (Stamp::Provisional(jan, _), _) =
-            parser.stamp(b"Jan  1 00:00:01 devvm t3[1]: x").unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(
-            real_time(dec, 2026, Zone::Utc),
-            Some(utc("2026-12-31T23:59:59Z"))
-        );
-        assert_eq!(
-            real_time(jan, 2026, Zone::Utc),
-            Some(utc("2027-01-01T00:00:01Z"))
-        );
+        struct Case {
+            name: &'static str,
+            lines: Vec<String>,
+            year: Option<i32>,
+            /// The start of the expected note, or `None` for no note.
+            note: Option<&'static str>,
+        }
+        let cases = [
+            Case {
+                name: "newest first across New Year",
+                lines: vec![
+                    dispatch("Jan  1 00:00:03", "2027/01/01 00:00:03"),
+                    dispatch("Dec 31 23:59:58", "2026/12/31 23:59:58"),
+                ],
+                year: None,
+                note: None,
+            },
+            Case {
+                name: "December missing from the export",
+                lines: vec![
+                    dispatch("Nov 30 23:50:00", "2026/11/30 23:50:00"),
+                    dispatch("Jan  2 00:10:00", "2027/01/02 00:10:00"),
+                    dispatch("Jan  2 00:10:05", "2027/01/02 00:10:05"),
+                ],
+                year: None,
+                note: Some(
+                    "j.log:2: the Go log date of this dispatch line is in 2027, but its `short` \
+                     journal time was placed in 2026; 2 dispatch line(s)",
+                ),
+            },
+            Case {
+                name: "--year against the Go dates",
+                lines: vec![dispatch("Jun 10 19:56:01", "2026/06/10 19:56:01")],
+                year: Some(2025),
+                note: Some(
+                    "j.log:1: the Go log date of this dispatch line is in 2026, but its `short` \
+                     journal time was placed in 2025; 1 dispatch line(s)",
+                ),
+            },
+        ];
+        for Case {
+            name,
+            lines,
+            year,
+            note,
+        } in cases
+        {
+            let options = ParseOptions {
+                year,
+                ..ParseOptions::default()
+            };
+            let mut parser = JournalParser::new(&options);
+            let mut sink = Sink::new(0);
+            for (n, line) in lines.iter().enumerate() {
+                parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
+            }
+            parser.finish(&mut sink).unwrap();
+            let notes = parser.notes("j.log");
+            match note {
+                None => assert!(notes.is_empty(), "{name}: {notes:?}"),
+                Some(start) => {
+                    assert_eq!(notes.len(), 1, "{name}: {notes:?}");
+                    assert!(notes[0].starts_with(start), "{name}: {notes:?}");
+                }
+            }
+        }
     }
 
     #[test]

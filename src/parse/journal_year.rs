@@ -13,12 +13,15 @@ use crate::time::{Civil, SECOND, Zone};
 /// The year of `short` lines, which journalctl prints without one.
 ///
 /// Times of such lines are first computed on a provisional calendar in which the year is
-/// `PROVISIONAL_BASE + 4 × (number of Dec → Jan roll-overs seen so far)`; every provisional year
-/// is a leap year, so Feb 29 always fits. Once the real base year is known, each provisional
-/// time is mapped back to its civil fields and converted in the `--tz` zone.
+/// `PROVISIONAL_BASE + 4 × roll-over`. The roll-over counts the year changes since the first
+/// line: +1 for each Dec → Jan step between consecutive lines, -1 for each Jan → Dec step. A
+/// journal in time order has only the first kind and one printed newest first (`journalctl -r`)
+/// only the second, so the count needs no knowledge of the order. Every provisional year is a
+/// leap year, so Feb 29 always fits. Once the real base year is known, each provisional time is
+/// mapped back to its civil fields and converted in the `--tz` zone.
 #[derive(Debug, Default)]
 pub struct YearState {
-    /// Roll-overs seen so far (Dec 31 → Jan 1 in journal order).
+    /// Year changes since the first line: +1 for Dec → Jan, -1 for Jan → Dec.
     rollovers: i32,
     last_month: u32,
     /// The real year of roll-over 0, once known.
@@ -29,6 +32,36 @@ pub struct YearState {
     pub used: bool,
     /// The first line with a provisional time, for the error message.
     pub first_line: u64,
+    /// The base years implied by the Go `log` dates of dispatch lines, in the order first seen.
+    dated: Vec<DatedBase>,
+}
+
+/// A base year implied by the Go `log` dates of dispatch lines, and the lines that imply it.
+#[derive(Debug)]
+struct DatedBase {
+    base: i32,
+    lines: u64,
+    /// The first line that implies it, with its provisional time and its Go date's year.
+    first_line: u64,
+    provisional: i64,
+    dated_year: i32,
+}
+
+/// Distinct base years kept from Go `log` dates, so that a hostile input cannot grow the list.
+/// One is the norm and a second means that the year count went wrong, so the lines that imply a
+/// fifth are not worth counting.
+const MAX_DATED_BASES: usize = 4;
+
+/// Dispatch lines whose Go `log` date is in another year than the one given to their `short`
+/// journal time.
+#[derive(Debug, PartialEq, Eq)]
+pub struct YearConflict {
+    /// How many dispatch lines disagree.
+    pub lines: u64,
+    /// The first of them, its Go date's year and the year its journal time was placed in.
+    pub first_line: u64,
+    pub dated_year: i32,
+    pub placed_year: i32,
 }
 
 /// The first provisional year (a leap year).
@@ -44,12 +77,14 @@ impl YearState {
         hms: (u32, u32, u32),
         micros: u32,
     ) -> Option<i64> {
-        if self.last_month == 12 && month == 1 {
-            self.rollovers += 1;
+        match (self.last_month, month) {
+            (12, 1) => self.rollovers = self.rollovers.saturating_add(1),
+            (1, 12) => self.rollovers = self.rollovers.saturating_sub(1),
+            _ => {}
         }
         self.last_month = month;
         let civil = Civil {
-            year: PROVISIONAL_BASE + 4 * self.rollovers,
+            year: PROVISIONAL_BASE.saturating_add(self.rollovers.saturating_mul(4)),
             month,
             day,
             hour: hms.0,
@@ -61,39 +96,78 @@ impl YearState {
     }
 
     /// Learns the base year from a line that has both a provisional time and a full date (a Go
-    /// `log` prefix). The base is the year that puts the journal date closest to the Go date.
-    pub(super) fn learn(&mut self, provisional: i64, dated: Civil) {
-        if self.base.is_some() {
-            return;
-        }
-        let Some(dated_micros) = dated.to_utc_micros() else {
+    /// `log` prefix), unless it is known already. Every such line is also recorded, so that
+    /// [`YearState::conflict`] can report the ones that disagree with the base in the end.
+    pub(super) fn learn(&mut self, provisional: i64, dated: Civil, line: u64) {
+        let Some(base) = implied_base(provisional, dated) else {
             return;
         };
-        let rollovers = provisional_rollovers(provisional);
-        let best = (dated.year - 1..=dated.year + 1)
-            .filter_map(|year| {
-                let base = year - rollovers;
-                let real = real_time(provisional, base, Zone::Utc)?;
-                Some(((real - dated_micros).abs(), base))
-            })
-            .min();
-        if let Some((_, base)) = best {
+        if self.base.is_none() {
             self.base = Some(base);
         }
+        if let Some(known) = self.dated.iter_mut().find(|d| d.base == base) {
+            known.lines += 1;
+        } else if self.dated.len() < MAX_DATED_BASES {
+            self.dated.push(DatedBase {
+                base,
+                lines: 1,
+                first_line: line,
+                provisional,
+                dated_year: dated.year,
+            });
+        }
+    }
+
+    /// Returns the dispatch lines whose Go `log` date contradicts the base year, or `None` when
+    /// the base is unknown or every date agrees with it.
+    pub fn conflict(&self) -> Option<YearConflict> {
+        let base = self.base?;
+        // Entries are kept in the order first seen, so the first one here has the first line.
+        let disagreeing: Vec<&DatedBase> = self.dated.iter().filter(|d| d.base != base).collect();
+        let first = disagreeing.first()?;
+        let placed = real_time(first.provisional, base, Zone::Utc)?;
+        Some(YearConflict {
+            lines: disagreeing.iter().map(|d| d.lines).sum(),
+            first_line: first.first_line,
+            dated_year: first.dated_year,
+            placed_year: crate::time::year_of(placed),
+        })
     }
 }
 
-fn provisional_rollovers(provisional: i64) -> i32 {
+/// Returns the base year that puts a provisional time closest to the full date of the same
+/// line (a Go `log` prefix).
+fn implied_base(provisional: i64, dated: Civil) -> Option<i32> {
+    let dated_micros = dated.to_utc_micros()?;
+    let (rollovers, _) = provisional_year(provisional);
+    (dated.year - 1..=dated.year + 1)
+        .filter_map(|year| {
+            let base = year - rollovers;
+            let real = real_time(provisional, base, Zone::Utc)?;
+            Some(((real - dated_micros).abs(), base))
+        })
+        .min()
+        .map(|(_, base)| base)
+}
+
+/// Splits the year of a provisional time into its roll-over and the year's offset from that
+/// roll-over's provisional year: -1, 0 or 1. The offset is 0 for a journal line's own time. A
+/// serve header's time of day, placed on the date nearest its line, can cross into the year
+/// before or after across New Year.
+fn provisional_year(provisional: i64) -> (i32, i32) {
     let year = DateTime::from_timestamp_micros(provisional).map_or(PROVISIONAL_BASE, |t| t.year());
-    (year - PROVISIONAL_BASE).div_euclid(4)
+    let from_base = year - PROVISIONAL_BASE;
+    let rollovers = (from_base + 1).div_euclid(4);
+    (rollovers, from_base - 4 * rollovers)
 }
 
 /// Maps a provisional time to the real calendar with `base` as the year of roll-over 0,
 /// reading the civil time in `zone`.
 pub fn real_time(provisional: i64, base: i32, zone: Zone) -> Option<i64> {
     let t = DateTime::from_timestamp_micros(provisional)?.naive_utc();
+    let (rollovers, offset) = provisional_year(provisional);
     let civil = Civil {
-        year: base + provisional_rollovers(provisional),
+        year: base.checked_add(rollovers)?.checked_add(offset)?,
         month: t.month(),
         day: t.day(),
         hour: t.hour(),
@@ -149,7 +223,36 @@ mod tests {
             second: 0,
             micros: 0,
         };
-        year.learn(provisional, go);
+        year.learn(provisional, go, 1);
         assert_eq!(year.base, Some(2026));
+    }
+
+    #[test]
+    fn serve_time_across_new_year_keeps_its_year() {
+        // A serve header's time of day is placed on the date nearest its journal line, which
+        // can be the provisional year before or after that line's.
+        let cases: &[(i32, &str, &str)] = &[
+            // A Dec 31 line of roll-over 0 (2000) with a header just after midnight.
+            (2001, "01-01T00:00:00.1Z", "2027-01-01T00:00:00.1Z"),
+            // A Jan 1 line of roll-over 1 (2004) with a header just before midnight.
+            (2003, "12-31T23:59:59.9Z", "2026-12-31T23:59:59.9Z"),
+            // A Dec 31 line of roll-over -1 (1996, newest first) with a header after midnight.
+            (1997, "01-01T00:00:00.1Z", "2026-01-01T00:00:00.1Z"),
+            (2000, "06-10T19:56:01Z", "2026-06-10T19:56:01Z"),
+        ];
+        for (year, rest, expected) in cases {
+            let provisional = utc(&format!("{year}-{rest}"));
+            assert_eq!(
+                real_time(provisional, 2026, Zone::Utc),
+                Some(utc(expected)),
+                "{year}-{rest}"
+            );
+        }
+    }
+
+    fn utc(text: &str) -> i64 {
+        crate::time::parse_iso(text.as_bytes(), Zone::Utc)
+            .unwrap()
+            .micros
     }
 }
