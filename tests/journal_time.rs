@@ -109,3 +109,36 @@ fn year_against_go_dates_warns() {
         "{stderr}"
     );
 }
+
+/// The drops of the DST fixture: one in the first pass through 02:00-03:00 (CEST), two in the
+/// repeat (CET).
+fn dst_fall_drops() -> Vec<(String, String)> {
+    [
+        ("2026-10-25T00:45:30.000Z", "carol"),
+        ("2026-10-25T01:05:01.000Z", "alice"),
+        ("2026-10-25T01:10:40.000Z", "bob"),
+    ]
+    .iter()
+    .map(|(time, user)| (time.to_string(), user.to_string()))
+    .collect()
+}
+
+#[test]
+fn with_unit_zone_names_pick_dst_offset() {
+    let journal = data("dst-fall/journal.with-unit.log");
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin"])
+        .arg(&journal)
+        .arg(data("dst-fall/traefik.log")));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(times_and_users(&stdout), dst_fall_drops());
+    assert!(
+        stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T01:19:00Z, 34 lines"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("4 of 4 dispatch sockets joined to Traefik"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong zone"), "{stderr}");
+}

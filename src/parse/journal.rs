@@ -294,7 +294,8 @@ fn read_stamp<'a>(line: &'a [u8], zone: Zone, year: &mut YearState) -> Option<(S
 
 /// Parses `2026-06-10 19:56:01[.123456] ZONE ` after the weekday of `-o short-full` and
 /// `-o with-unit`. `UTC`/`GMT` are UTC; any other abbreviation is read in `--tz`, because
-/// abbreviations such as `CST` name several zones.
+/// abbreviations such as `CST` name several zones. There it still picks the instant of a local
+/// time that the DST fall-back repeats: `02:30:00 CEST`, then `02:30:00 CET` in Europe/Berlin.
 fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
     let (year, month, day) = time::ymd(bytes)?;
     if bytes.get(10) != Some(&b' ') {
@@ -316,7 +317,7 @@ fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
     };
     let micros = match zone_name {
         b"UTC" | b"GMT" | b"Z" => civil.to_utc_micros()?,
-        _ => zone.to_utc_micros(civil)?,
+        _ => zone.to_utc_micros_marked(civil, zone_name)?,
     };
     Some((
         Stamp::Real(micros, Precision::from_fraction_digits(digits)),
@@ -1195,6 +1196,60 @@ mod tests {
         parser.finish(&mut sink).unwrap();
         assert!(parser.year.used && parser.year.base.is_none());
         assert_eq!(parser.year.pending_events, vec![0]);
+    }
+
+    #[test]
+    fn marked_times_across_dst_fall_back() {
+        // Europe/Berlin repeats 02:00-03:00 on 2026-10-25: first CEST (+02:00), then CET.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let cases: &[(&str, &str)] = &[
+            (
+                "Sun 2026-10-25 01:59:59 CEST devvm sshd[1]: x",
+                "2026-10-24T23:59:59Z",
+            ),
+            (
+                "Sun 2026-10-25 02:30:00 CEST devvm sshd[1]: x",
+                "2026-10-25T00:30:00Z",
+            ),
+            (
+                "Sun 2026-10-25 02:30:00 CET devvm sshd[1]: x",
+                "2026-10-25T01:30:00Z",
+            ),
+            (
+                "Sun 2026-10-25 02:05:01 CET devvm t3-dispatch.service[812]: x",
+                "2026-10-25T01:05:01Z",
+            ),
+            (
+                "Sun 2026-10-25 02:30:00.250000 CET devvm sshd[1]: x",
+                "2026-10-25T01:30:00.25Z",
+            ),
+            (
+                "Sun 2026-10-25 03:00:00 CET devvm sshd[1]: x",
+                "2026-10-25T02:00:00Z",
+            ),
+            // An abbreviation that fits neither offset leaves the earlier instant.
+            (
+                "Sun 2026-10-25 02:30:00 EET devvm sshd[1]: x",
+                "2026-10-25T00:30:00Z",
+            ),
+            // 02:30 does not exist on 2026-03-29; read with the winter offset, as before.
+            (
+                "Sun 2026-03-29 02:30:00 CET devvm sshd[1]: x",
+                "2026-03-29T01:30:00Z",
+            ),
+        ];
+        let options = ParseOptions {
+            zone: berlin,
+            ..ParseOptions::default()
+        };
+        for (line, expected) in cases {
+            let mut parser = JournalParser::new(&options);
+            let (stamp, _) = parser.stamp(line.as_bytes()).unwrap();
+            let Stamp::Real(t, _) = stamp else {
+                panic!("{line}: {stamp:?}")
+            };
+            assert_eq!(t, utc(expected), "{line}");
+        }
     }
 
     #[test]
