@@ -142,3 +142,32 @@ fn with_unit_zone_names_pick_dst_offset() {
     );
     assert!(!stderr.contains("wrong zone"), "{stderr}");
 }
+
+#[test]
+fn short_step_back_marks_repeated_hour() {
+    let journal = data("dst-fall/journal.short.log");
+    let traefik = data("dst-fall/traefik.log");
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin"])
+        .arg(&journal)
+        .arg(&traefik));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(times_and_users(&stdout), dst_fall_drops());
+    assert!(
+        stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T01:19:00Z, 34 lines"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("4 of 4 dispatch sockets joined to Traefik"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong zone"), "{stderr}");
+
+    // Newest first (`journalctl -r`), the clock going back shows as a step forward.
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin", "-"])
+        .arg(&traefik)
+        .write_stdin(reversed(&journal)));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(times_and_users(&stdout), dst_fall_drops());
+}

@@ -26,7 +26,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 
 use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
-pub use super::journal_year::{YearState, apply_year, real_time};
+pub use super::journal_year::{Pass, YearState, apply_year, real_time};
 use super::serve::{ServeParser, UnresolvedTimeout};
 use super::traefik::TraefikParser;
 use super::{
@@ -98,8 +98,8 @@ fn route_name(name: &[u8]) -> Option<Program> {
 pub enum Stamp {
     /// A real UTC time.
     Real(i64, Precision),
-    /// A `short` time on the provisional calendar.
-    Provisional(i64, Precision),
+    /// A `short` time on the provisional calendar, and its line's pass through local time.
+    Provisional(i64, Precision, Pass),
 }
 
 /// Parses the journal text modes.
@@ -186,6 +186,12 @@ impl JournalParser {
     /// Switches to `-o cat` reading, where only lines with a Go `log` prefix have a time.
     pub fn set_cat_mode(&mut self, cat: bool) {
         self.cat_mode = cat;
+    }
+
+    /// Sets whether the `short` lines run newest first (`journalctl -r`), which decides how the
+    /// hour repeated by the DST fall-back is read; see [`runs_newest_first`].
+    pub fn set_newest_first(&mut self, newest_first: bool) {
+        self.year.newest_first = newest_first;
     }
 
     /// Notes the first `short-full` or `with-unit` zone abbreviation that is not the one
@@ -288,8 +294,8 @@ fn read_stamp<'a>(line: &'a [u8], zone: Zone, year: &mut YearState) -> Option<(S
     let rest = line.get(at + 9 + used..)?.strip_prefix(b" ")?;
     let precision = Precision::from_fraction_digits(digits);
     year.used = true;
-    let provisional = year.provisional(month, day, hms, micros)?;
-    Some((Stamp::Provisional(provisional, precision), rest))
+    let (provisional, pass) = year.provisional(month, day, hms, micros)?;
+    Some((Stamp::Provisional(provisional, precision, pass), rest))
 }
 
 /// Parses `2026-06-10 19:56:01[.123456] ZONE ` after the weekday of `-o short-full` and
@@ -403,10 +409,11 @@ impl JournalParser {
         ctx: &LineCtx,
         sink: &mut Sink,
     ) -> LineClass {
-        let (journal_time, precision, provisional) = match stamp {
-            Stamp::Real(t, p) => (t, p, false),
-            Stamp::Provisional(t, p) => (t, p, true),
+        let (journal_time, precision, pass) = match stamp {
+            Stamp::Real(t, p) => (t, p, None),
+            Stamp::Provisional(t, p, pass) => (t, p, Some(pass)),
         };
+        let provisional = pass.is_some();
         let message = prefix.message;
 
         // cloudflared and Traefik under systemd: their lines carry their own UTC time, which
@@ -424,7 +431,10 @@ impl JournalParser {
             };
         }
 
-        sink.saw(Source::Journal, None, journal_time);
+        match pass {
+            Some(pass) => self.year.saw(sink, pass, journal_time),
+            None => sink.saw(Source::Journal, None, journal_time),
+        }
         let parsed = match &program {
             Program::Dispatch => match dispatch::go_prefix(message) {
                 Some((civil, used)) => {
@@ -475,8 +485,8 @@ impl JournalParser {
                     }
                     _ => (journal_time, precision),
                 };
-                if provisional {
-                    self.year.pending_events.push(sink.events.len());
+                if let Some(pass) = pass {
+                    self.year.pending_events.push((sink.events.len(), pass));
                 }
                 if matches!(program, Program::Serve(_)) {
                     let index = sink.events.len();
@@ -504,6 +514,8 @@ impl JournalParser {
     /// shows that evidence was lost for want of a timestamp.
     fn parse_cat_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
         if let Some((civil, used)) = dispatch::go_prefix(line) {
+            // NOTE: a Go time in the hour that the DST fall-back repeats is read as its
+            // earlier instant, since `-o cat` lines are not tracked like `short` ones.
             let Some(time) = self.options.zone.to_utc_micros(civil) else {
                 return LineClass::Malformed("invalid Go log time");
             };
@@ -566,8 +578,8 @@ impl JournalParser {
     fn place_boot(&mut self, index: usize, stamp: Stamp, sink: &mut Sink) {
         let (time, precision) = match stamp {
             Stamp::Real(time, precision) => (time, precision),
-            Stamp::Provisional(time, precision) => {
-                self.year.pending_events.push(index);
+            Stamp::Provisional(time, precision, pass) => {
+                self.year.pending_events.push((index, pass));
                 (time, precision)
             }
         };
@@ -712,6 +724,31 @@ pub fn has_no_year(line: &[u8]) -> bool {
         && line.get(8) != Some(&b'-')
 }
 
+/// Tells whether the `short` lines among `lines` run newest first (`journalctl -r`): more of the
+/// steps between consecutive ones go back in time than forward. Lines of other modes are
+/// skipped, and equal times count neither way.
+pub fn runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    // A scratch year state counts the year back at a Jan -> Dec step, so the provisional
+    // times of a newest-first journal keep falling across New Year.
+    let mut year = YearState::default();
+    let mut previous = None;
+    let (mut back, mut forward) = (0u32, 0u32);
+    for line in lines {
+        let Some((Stamp::Provisional(time, ..), _)) = read_stamp(line, Zone::Utc, &mut year) else {
+            continue;
+        };
+        if let Some(previous) = previous {
+            if time < previous {
+                back += 1;
+            } else if time > previous {
+                forward += 1;
+            }
+        }
+        previous = Some(time);
+    }
+    back > forward
+}
+
 /// Tells whether a line is a Go-prefixed `-o cat` line rather than a full journal line.
 pub fn is_cat_line(line: &[u8]) -> bool {
     dispatch::go_prefix(line).is_some()
@@ -723,7 +760,7 @@ pub type PidUsers = HashMap<u32, Box<str>>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{SECOND, parse_iso};
+    use crate::time::{Fold, SECOND, parse_iso};
 
     fn utc(text: &str) -> i64 {
         parse_iso(text.as_bytes(), Zone::Utc).unwrap().micros
@@ -774,7 +811,7 @@ mod tests {
 
     fn stamp_precision(stamp: Stamp) -> Precision {
         match stamp {
-            Stamp::Real(_, p) | Stamp::Provisional(_, p) => p,
+            Stamp::Real(_, p) | Stamp::Provisional(_, p, _) => p,
         }
     }
 
@@ -782,22 +819,22 @@ mod tests {
     fn short_is_provisional_until_year_known() {
         let mut parser = JournalParser::new(&ParseOptions::default());
         let (stamp, _) = parser.stamp(b"Jun 10 19:56:01 devvm t3[4711]: x").unwrap();
-        let Stamp::Provisional(t, Precision::Second) = stamp else {
+        let Stamp::Provisional(t, Precision::Second, _) = stamp else {
             panic!("{stamp:?}")
         };
         assert_eq!(
-            real_time(t, 2026, Zone::Utc),
+            real_time(t, 2026, Zone::Utc, Fold::Earlier),
             Some(utc("2026-06-10T19:56:01Z"))
         );
         // Space-padded day and microseconds.
         let (stamp, _) = parser
             .stamp(b"Jun  1 19:56:01.500000 devvm t3[4711]: x")
             .unwrap();
-        let Stamp::Provisional(t, Precision::Micro) = stamp else {
+        let Stamp::Provisional(t, Precision::Micro, _) = stamp else {
             panic!("{stamp:?}")
         };
         assert_eq!(
-            real_time(t, 2026, Zone::Utc),
+            real_time(t, 2026, Zone::Utc, Fold::Earlier),
             Some(utc("2026-06-01T19:56:01.5Z"))
         );
     }
@@ -847,15 +884,194 @@ mod tests {
             let mut parser = JournalParser::new(&ParseOptions::default());
             for (stamp, expected) in *lines {
                 let line = format!("{stamp} devvm t3[1]: x");
-                let Some((Stamp::Provisional(t, _), _)) = parser.stamp(line.as_bytes()) else {
+                let Some((Stamp::Provisional(t, ..), _)) = parser.stamp(line.as_bytes()) else {
                     panic!("{name}: {line}")
                 };
                 assert_eq!(
-                    real_time(t, 2026, Zone::Utc),
+                    real_time(t, 2026, Zone::Utc, Fold::Earlier),
                     Some(utc(expected)),
                     "{name}: {line}"
                 );
             }
+        }
+    }
+
+    /// Reads `short` timestamps in order and returns their times with 2026 as the year.
+    fn short_times(stamps: &[&str], newest_first: bool, zone: Zone) -> Vec<i64> {
+        let options = ParseOptions {
+            zone,
+            ..ParseOptions::default()
+        };
+        let mut parser = JournalParser::new(&options);
+        parser.set_newest_first(newest_first);
+        stamps
+            .iter()
+            .map(|stamp| {
+                let line = format!("{stamp} devvm sshd[1]: x");
+                let Some((Stamp::Provisional(t, _, pass), _)) = parser.stamp(line.as_bytes())
+                else {
+                    panic!("{line}")
+                };
+                real_time(t, 2026, zone, parser.year.fold(pass)).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn short_times_across_dst_fall_back() {
+        // Europe/Berlin repeats 02:00-03:00 on 2026-10-25: first CEST (+02:00), then CET.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        struct Case {
+            name: &'static str,
+            /// Timestamps in time order, with their UTC times.
+            lines: &'static [(&'static str, &'static str)],
+            /// Whether the same lines printed newest first read the same times. A journal that
+            /// starts inside the repeated hour cannot tell which pass it starts on.
+            newest_first_too: bool,
+        }
+        let cases = [
+            Case {
+                name: "short",
+                lines: &[
+                    ("Oct 25 01:59:59", "2026-10-24T23:59:59Z"),
+                    ("Oct 25 02:30:00", "2026-10-25T00:30:00Z"),
+                    ("Oct 25 02:59:59", "2026-10-25T00:59:59Z"),
+                    ("Oct 25 02:00:00", "2026-10-25T01:00:00Z"),
+                    ("Oct 25 02:30:00", "2026-10-25T01:30:00Z"),
+                    ("Oct 25 02:59:59", "2026-10-25T01:59:59Z"),
+                    ("Oct 25 03:00:00", "2026-10-25T02:00:00Z"),
+                    ("Oct 25 03:10:00", "2026-10-25T02:10:00Z"),
+                ],
+                newest_first_too: true,
+            },
+            Case {
+                name: "short-precise with lines out of order by less than the step",
+                lines: &[
+                    ("Oct 25 01:59:59.500000", "2026-10-24T23:59:59.5Z"),
+                    ("Oct 25 02:59:58.900000", "2026-10-25T00:59:58.9Z"),
+                    ("Oct 25 02:59:58.100000", "2026-10-25T00:59:58.1Z"),
+                    ("Oct 25 02:00:01.250000", "2026-10-25T01:00:01.25Z"),
+                    ("Oct 25 02:00:00.750000", "2026-10-25T01:00:00.75Z"),
+                    ("Oct 25 03:00:00.500000", "2026-10-25T02:00:00.5Z"),
+                ],
+                newest_first_too: true,
+            },
+            Case {
+                name: "a silence through most of the first pass",
+                lines: &[
+                    ("Oct 25 01:50:00", "2026-10-24T23:50:00Z"),
+                    ("Oct 25 02:40:00", "2026-10-25T00:40:00Z"),
+                    ("Oct 25 02:20:00", "2026-10-25T01:20:00Z"),
+                    ("Oct 25 03:20:00", "2026-10-25T02:20:00Z"),
+                ],
+                newest_first_too: true,
+            },
+            Case {
+                name: "a clock stepped back by 10 minutes in the first pass",
+                lines: &[
+                    ("Oct 25 02:40:00", "2026-10-25T00:40:00Z"),
+                    ("Oct 25 02:30:00", "2026-10-25T00:30:00Z"),
+                ],
+                newest_first_too: false,
+            },
+            Case {
+                name: "the spring change skips 02:00-03:00",
+                lines: &[
+                    ("Mar 29 01:59:59", "2026-03-29T00:59:59Z"),
+                    ("Mar 29 03:00:00", "2026-03-29T01:00:00Z"),
+                ],
+                newest_first_too: true,
+            },
+        ];
+        for case in &cases {
+            let stamps: Vec<&str> = case.lines.iter().map(|(stamp, _)| *stamp).collect();
+            let expected: Vec<i64> = case.lines.iter().map(|(_, time)| utc(time)).collect();
+            let in_order = short_times(&stamps, false, berlin);
+            assert_eq!(in_order, expected, "{}, time order", case.name);
+            if case.newest_first_too {
+                let reversed: Vec<&str> = stamps.iter().rev().copied().collect();
+                let mut newest_first = short_times(&reversed, true, berlin);
+                newest_first.reverse();
+                assert_eq!(newest_first, expected, "{}, newest first", case.name);
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_hour_keeps_activity_of_both_passes() {
+        let options = ParseOptions {
+            zone: Zone::parse("Europe/Berlin").unwrap(),
+            ..ParseOptions::default()
+        };
+        let mut parser = JournalParser::new(&options);
+        let mut sink = Sink::new(0);
+        let lines = [
+            "Oct 25 02:30:00 devvm t3-dispatch[812]: 2026/10/25 02:30:00 t3-dispatch listening on :3780",
+            "Oct 25 02:59:00 devvm sshd[1]: x",
+            "Oct 25 02:00:10 devvm sshd[1]: x",
+            "Oct 25 02:29:00 devvm t3-dispatch[812]: 2026/10/25 02:29:00 t3-dispatch listening on :3780",
+        ];
+        for (n, line) in lines.iter().enumerate() {
+            parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
+        }
+        parser.finish(&mut sink).unwrap();
+
+        let times: Vec<i64> = sink.events.iter().map(|e| e.time).collect();
+        assert_eq!(
+            times,
+            [utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:29:00Z")]
+        );
+        let tracks: Vec<_> = sink.activity.tracks.values().collect();
+        assert_eq!(tracks.len(), 1, "one journal track");
+        let track = tracks[0];
+        assert_eq!(track.first, utc("2026-10-25T00:30:00Z"));
+        assert_eq!(track.last, utc("2026-10-25T01:29:00Z"));
+        assert_eq!(track.lines, 4);
+        for time in ["2026-10-25T00:59:00Z", "2026-10-25T01:00:10Z"] {
+            assert!(track.seconds.contains(utc(time) / SECOND), "{time}");
+        }
+    }
+
+    #[test]
+    fn newest_first_from_steps() {
+        let cases: &[(&str, &[&str], bool)] = &[
+            (
+                "time order",
+                &["Jun 10 19:56:01", "Jun 10 19:56:01", "Jun 10 19:56:03"],
+                false,
+            ),
+            (
+                "newest first",
+                &["Jun 10 19:56:03", "Jun 10 19:56:01", "Jun 10 19:56:01"],
+                true,
+            ),
+            (
+                "newest first across New Year",
+                &["Jan 01 00:00:01", "Dec 31 23:59:59", "Dec 31 23:59:58"],
+                true,
+            ),
+            (
+                "time order with one step back",
+                &[
+                    "Jun 10 19:56:01",
+                    "Jun 10 19:56:05",
+                    "Jun 10 19:56:04",
+                    "Jun 10 19:56:09",
+                ],
+                false,
+            ),
+            ("one line", &["Jun 10 19:56:01"], false),
+        ];
+        for (name, stamps, expected) in cases {
+            let lines: Vec<String> = stamps
+                .iter()
+                .map(|stamp| format!("{stamp} devvm sshd[1]: x"))
+                .collect();
+            // A journal note and a line of another mode count neither way.
+            let mut with_others = vec![b"-- Boot 0123456789abcdef0123456789abcdef --".as_slice()];
+            with_others.extend(lines.iter().map(|l| l.as_bytes()));
+            with_others.push(b"2020-01-01T00:00:00+00:00 devvm sshd[1]: x");
+            assert_eq!(runs_newest_first(with_others), *expected, "{name}");
         }
     }
 
@@ -1195,7 +1411,7 @@ mod tests {
         parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink);
         parser.finish(&mut sink).unwrap();
         assert!(parser.year.used && parser.year.base.is_none());
-        assert_eq!(parser.year.pending_events, vec![0]);
+        assert_eq!(parser.year.pending_events, vec![(0, Pass::First)]);
     }
 
     #[test]
