@@ -147,13 +147,49 @@ impl Zone {
     /// earlier instant, and a local time skipped by a DST change (clocks go forward) is read
     /// with the offset in force before the change, which places it after the gap.
     pub fn to_utc_micros(self, civil: Civil) -> Option<i64> {
+        self.to_utc_micros_in_fold(civil, Fold::Earlier)
+    }
+
+    /// Converts a local civil time in this zone to UTC microseconds, reading a local time
+    /// repeated by a DST change as the instant `fold` names. Other times convert as in
+    /// [`Zone::to_utc_micros`].
+    pub fn to_utc_micros_in_fold(self, civil: Civil, fold: Fold) -> Option<i64> {
+        self.convert(civil, |earlier, later| match fold {
+            Fold::Earlier => earlier,
+            Fold::Later => later,
+        })
+    }
+
+    /// Converts a local civil time that journalctl printed with the zone's abbreviation after
+    /// it (`CEST`, `CET`, or a numeric one such as `+03`). A local time repeated by a DST
+    /// change takes its later instant when only that instant's offset has the name, so `CET`
+    /// marks the second pass in Europe/Berlin. Any other time converts as in
+    /// [`Zone::to_utc_micros`].
+    pub fn to_utc_micros_marked(self, civil: Civil, abbreviation: &[u8]) -> Option<i64> {
+        self.convert(civil, |earlier, later| {
+            let named = |t: &DateTime<Tz>| offset_has_name(t.offset(), abbreviation);
+            if named(&later) && !named(&earlier) {
+                later
+            } else {
+                earlier
+            }
+        })
+    }
+
+    /// Converts a local civil time, letting `pick` choose between the two instants of a local
+    /// time repeated by a DST change (earlier first).
+    fn convert(
+        self,
+        civil: Civil,
+        pick: impl FnOnce(DateTime<Tz>, DateTime<Tz>) -> DateTime<Tz>,
+    ) -> Option<i64> {
         match self {
             Zone::Utc => civil.to_utc_micros(),
             Zone::Named(tz) => {
                 let naive = civil.to_naive()?;
                 let resolved = match tz.from_local_datetime(&naive) {
                     LocalResult::Single(t) => t,
-                    LocalResult::Ambiguous(earlier, _) => earlier,
+                    LocalResult::Ambiguous(earlier, later) => pick(earlier, later),
                     LocalResult::None => {
                         // Read the skipped time with the offset of one hour earlier.
                         let before = naive - chrono::Duration::hours(1);
@@ -168,6 +204,31 @@ impl Zone {
             }
         }
     }
+}
+
+/// The instant meant by a local time that a DST change repeats: in the hour after clocks go
+/// back, each local time happens twice, first on the summer offset and then on the standard one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fold {
+    /// The first instant, on the offset in force before the change.
+    #[default]
+    Earlier,
+    /// The second instant, on the offset in force after the change.
+    Later,
+}
+
+/// Tells whether a zone offset is the one named by `name`: its abbreviation (`CET`), or, for a
+/// zone that has none, the numeric form journalctl prints instead (`+03`, `-0330`).
+fn offset_has_name(offset: &<Tz as TimeZone>::Offset, name: &[u8]) -> bool {
+    use chrono_tz::OffsetName;
+    if let Some(abbreviation) = offset.abbreviation() {
+        return abbreviation.as_bytes() == name;
+    }
+    if !matches!(name.first(), Some(b'+' | b'-')) {
+        return false;
+    }
+    let seconds = i64::from(chrono::Offset::fix(offset).local_minus_utc());
+    zone_offset(name) == Some((seconds, name.len()))
 }
 
 /// Reads exactly `n` ASCII digits at the start of `bytes`.
@@ -557,6 +618,94 @@ mod tests {
         assert_eq!(
             berlin.to_utc_micros(repeated),
             Some(utc("2026-10-25T00:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn repeated_local_time_by_fold_and_mark() {
+        let civil = |year, month, day, hour, minute| Civil {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second: 0,
+            micros: 0,
+        };
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        // America/Sao_Paulo left DST at 2018-02-18 00:00 (-02) for 2018-02-17 23:00 (-03).
+        // Its offsets have no letter abbreviation, so journalctl prints them as numbers.
+        let sao_paulo = Zone::parse("America/Sao_Paulo").unwrap();
+        let repeated = civil(2026, 10, 25, 2, 30);
+
+        struct Case {
+            name: &'static str,
+            zone: Zone,
+            civil: Civil,
+            fold: Fold,
+            /// The abbreviation journalctl prints for the expected instant.
+            mark: &'static [u8],
+            expected: &'static str,
+        }
+        let cases = [
+            Case {
+                name: "Berlin earlier",
+                zone: berlin,
+                civil: repeated,
+                fold: Fold::Earlier,
+                mark: b"CEST",
+                expected: "2026-10-25T00:30:00Z",
+            },
+            Case {
+                name: "Berlin later",
+                zone: berlin,
+                civil: repeated,
+                fold: Fold::Later,
+                mark: b"CET",
+                expected: "2026-10-25T01:30:00Z",
+            },
+            Case {
+                name: "Sao Paulo earlier",
+                zone: sao_paulo,
+                civil: civil(2018, 2, 17, 23, 30),
+                fold: Fold::Earlier,
+                mark: b"-02",
+                expected: "2018-02-18T01:30:00Z",
+            },
+            Case {
+                name: "Sao Paulo later",
+                zone: sao_paulo,
+                civil: civil(2018, 2, 17, 23, 30),
+                fold: Fold::Later,
+                mark: b"-03",
+                expected: "2018-02-18T02:30:00Z",
+            },
+            Case {
+                name: "not repeated",
+                zone: berlin,
+                civil: civil(2026, 10, 25, 3, 30),
+                fold: Fold::Later,
+                mark: b"CET",
+                expected: "2026-10-25T02:30:00Z",
+            },
+        ];
+
+        for case in &cases {
+            let expected = Some(utc(case.expected));
+            let by_fold = case.zone.to_utc_micros_in_fold(case.civil, case.fold);
+            assert_eq!(by_fold, expected, "{}: by fold", case.name);
+            let by_mark = case.zone.to_utc_micros_marked(case.civil, case.mark);
+            assert_eq!(by_mark, expected, "{}: by mark", case.name);
+        }
+
+        // A mark that names neither offset, or UTC, leaves the earlier instant.
+        assert_eq!(
+            berlin.to_utc_micros_marked(repeated, b"+03"),
+            Some(utc("2026-10-25T00:30:00Z"))
+        );
+        assert_eq!(
+            Zone::Utc.to_utc_micros_marked(repeated, b"CET"),
+            Some(utc("2026-10-25T02:30:00Z"))
         );
     }
 

@@ -230,6 +230,47 @@ fn block_size_leaves_line_counts_unchanged() {
 }
 
 #[test]
+fn dst_zone_names_in_blocks() {
+    // `-o with-unit` lines name CEST or CET, which alone decides the offset of a local time in
+    // the hour that the fall-back repeats, so the blocks need nothing from each other.
+    let journal =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/dst-fall/journal.with-unit.log");
+    let specs = vec![InputSpec {
+        source: InputSource::Path(journal),
+        forced_type: None,
+    }];
+    let read = |chunk_bytes| {
+        let options = ReadOptions {
+            parse: t3forensics::parse::ParseOptions {
+                zone: t3forensics::time::Zone::parse("Europe/Berlin").unwrap(),
+                ..Default::default()
+            },
+            // Only the first lines are sampled, so the rest goes to blocks.
+            sample_lines: 2,
+            chunk_bytes,
+            ..ReadOptions::default()
+        };
+        let parsed = run::read_inputs(&specs, &options).unwrap();
+        let events: Vec<(u64, i64)> = parsed
+            .events
+            .iter()
+            .map(|e| (e.origin.line, e.time))
+            .collect();
+        events
+    };
+    let whole = read(1 << 30);
+    // Line 21 is `02:05:01 CET`, the close after the fall-back.
+    let close = whole.iter().find(|(line, _)| *line == 21);
+    assert_eq!(
+        close.map(|(_, time)| *time),
+        t3forensics::time::parse_bound("2026-10-25T01:05:01Z")
+    );
+    for chunk_bytes in [100, 700] {
+        assert_eq!(read(chunk_bytes), whole, "{chunk_bytes}-byte blocks");
+    }
+}
+
+#[test]
 fn serve_state_carries_across_blocks() {
     // Serve headers and their timed-out detail lines for three PIDs, interleaved with other
     // lines, so small blocks cut between many headers and their details.

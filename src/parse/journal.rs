@@ -22,10 +22,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use chrono::{DateTime, Datelike, NaiveDate};
 
 use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
+pub use super::journal_year::{Pass, YearState, apply_year, real_time};
 use super::serve::{ServeParser, UnresolvedTimeout};
 use super::traefik::TraefikParser;
 use super::{
@@ -33,7 +34,7 @@ use super::{
     system,
 };
 use crate::event::{EventKind, Source};
-use crate::time::{self, Civil, Precision, SECOND, Zone};
+use crate::time::{self, Civil, Precision, Zone};
 
 /// Which program wrote a journal message, decided from its identifier or unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,107 +131,13 @@ fn route_name(name: &[u8]) -> Option<Program> {
     Some(program)
 }
 
-/// The year of `short` lines, which journalctl prints without one.
-///
-/// Times of such lines are first computed on a provisional calendar in which the year is
-/// `PROVISIONAL_BASE + 4 × (number of Dec → Jan roll-overs seen so far)`; every provisional year
-/// is a leap year, so Feb 29 always fits. Once the real base year is known, each provisional
-/// time is mapped back to its civil fields and converted in the `--tz` zone.
-#[derive(Debug, Default)]
-pub struct YearState {
-    /// Roll-overs seen so far (Dec 31 → Jan 1 in journal order).
-    rollovers: i32,
-    last_month: u32,
-    /// The real year of roll-over 0, once known.
-    pub base: Option<i32>,
-    /// Indexes into the sink's events whose times are provisional.
-    pub pending_events: Vec<usize>,
-    /// Whether any line of this input had a provisional time.
-    pub used: bool,
-    /// The first line with a provisional time, for the error message.
-    pub first_line: u64,
-}
-
-/// The first provisional year (a leap year).
-pub const PROVISIONAL_BASE: i32 = 2000;
-
-impl YearState {
-    /// Returns the provisional time of a `short` line's month, day and time, updating the
-    /// roll-over count.
-    fn provisional(
-        &mut self,
-        month: u32,
-        day: u32,
-        hms: (u32, u32, u32),
-        micros: u32,
-    ) -> Option<i64> {
-        if self.last_month == 12 && month == 1 {
-            self.rollovers += 1;
-        }
-        self.last_month = month;
-        let civil = Civil {
-            year: PROVISIONAL_BASE + 4 * self.rollovers,
-            month,
-            day,
-            hour: hms.0,
-            minute: hms.1,
-            second: hms.2,
-            micros,
-        };
-        civil.to_utc_micros()
-    }
-
-    /// Learns the base year from a line that has both a provisional time and a full date (a Go
-    /// `log` prefix). The base is the year that puts the journal date closest to the Go date.
-    fn learn(&mut self, provisional: i64, dated: Civil) {
-        if self.base.is_some() {
-            return;
-        }
-        let Some(dated_micros) = dated.to_utc_micros() else {
-            return;
-        };
-        let rollovers = provisional_rollovers(provisional);
-        let best = (dated.year - 1..=dated.year + 1)
-            .filter_map(|year| {
-                let base = year - rollovers;
-                let real = real_time(provisional, base, Zone::Utc)?;
-                Some(((real - dated_micros).abs(), base))
-            })
-            .min();
-        if let Some((_, base)) = best {
-            self.base = Some(base);
-        }
-    }
-}
-
-fn provisional_rollovers(provisional: i64) -> i32 {
-    let year = DateTime::from_timestamp_micros(provisional).map_or(PROVISIONAL_BASE, |t| t.year());
-    (year - PROVISIONAL_BASE).div_euclid(4)
-}
-
-/// Maps a provisional time to the real calendar with `base` as the year of roll-over 0,
-/// reading the civil time in `zone`.
-pub fn real_time(provisional: i64, base: i32, zone: Zone) -> Option<i64> {
-    let t = DateTime::from_timestamp_micros(provisional)?.naive_utc();
-    let civil = Civil {
-        year: base + provisional_rollovers(provisional),
-        month: t.month(),
-        day: t.day(),
-        hour: t.hour(),
-        minute: t.minute(),
-        second: t.second(),
-        micros: t.nanosecond() / 1000,
-    };
-    zone.to_utc_micros(civil)
-}
-
 /// The timestamp mode of a journal line, detected per line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stamp {
     /// A real UTC time.
     Real(i64, Precision),
-    /// A `short` time on the provisional calendar.
-    Provisional(i64, Precision),
+    /// A `short` time on the provisional calendar, and its line's pass through local time.
+    Provisional(i64, Precision, Pass),
 }
 
 /// Parses the journal text modes.
@@ -317,6 +224,12 @@ impl JournalParser {
     /// Switches to `-o cat` reading, where only lines with a Go `log` prefix have a time.
     pub fn set_cat_mode(&mut self, cat: bool) {
         self.cat_mode = cat;
+    }
+
+    /// Sets whether the `short` lines run newest first (`journalctl -r`), which decides how the
+    /// hour repeated by the DST fall-back is read; see [`runs_newest_first`].
+    pub fn set_newest_first(&mut self, newest_first: bool) {
+        self.year.newest_first = newest_first;
     }
 
     /// Notes the first `short-full` or `with-unit` zone abbreviation that is not the one
@@ -419,13 +332,14 @@ fn read_stamp<'a>(line: &'a [u8], zone: Zone, year: &mut YearState) -> Option<(S
     let rest = line.get(at + 9 + used..)?.strip_prefix(b" ")?;
     let precision = Precision::from_fraction_digits(digits);
     year.used = true;
-    let provisional = year.provisional(month, day, hms, micros)?;
-    Some((Stamp::Provisional(provisional, precision), rest))
+    let (provisional, pass) = year.provisional(month, day, hms, micros)?;
+    Some((Stamp::Provisional(provisional, precision, pass), rest))
 }
 
 /// Parses `2026-06-10 19:56:01[.123456] ZONE ` after the weekday of `-o short-full` and
 /// `-o with-unit`. `UTC`/`GMT` are UTC; any other abbreviation is read in `--tz`, because
-/// abbreviations such as `CST` name several zones.
+/// abbreviations such as `CST` name several zones. There it still picks the instant of a local
+/// time that the DST fall-back repeats: `02:30:00 CEST`, then `02:30:00 CET` in Europe/Berlin.
 fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
     let (year, month, day) = time::ymd(bytes)?;
     if bytes.get(10) != Some(&b' ') {
@@ -447,7 +361,7 @@ fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
     };
     let micros = match zone_name {
         b"UTC" | b"GMT" | b"Z" => civil.to_utc_micros()?,
-        _ => zone.to_utc_micros(civil)?,
+        _ => zone.to_utc_micros_marked(civil, zone_name)?,
     };
     Some((
         Stamp::Real(micros, Precision::from_fraction_digits(digits)),
@@ -553,10 +467,11 @@ impl JournalParser {
         ctx: &LineCtx,
         sink: &mut Sink,
     ) -> LineClass {
-        let (journal_time, precision, provisional) = match stamp {
-            Stamp::Real(t, p) => (t, p, false),
-            Stamp::Provisional(t, p) => (t, p, true),
+        let (journal_time, precision, pass) = match stamp {
+            Stamp::Real(t, p) => (t, p, None),
+            Stamp::Provisional(t, p, pass) => (t, p, Some(pass)),
         };
+        let provisional = pass.is_some();
         let message = prefix.message;
 
         // cloudflared and Traefik under systemd: their lines carry their own UTC time, which
@@ -574,12 +489,15 @@ impl JournalParser {
             };
         }
 
-        sink.saw(Source::Journal, None, journal_time);
+        match pass {
+            Some(pass) => self.year.saw(sink, pass, journal_time),
+            None => sink.saw(Source::Journal, None, journal_time),
+        }
         let parsed = match &program {
             Program::Dispatch => match dispatch::go_prefix(message) {
                 Some((civil, used)) => {
                     if provisional {
-                        self.year.learn(journal_time, civil);
+                        self.year.learn(journal_time, civil, ctx.line);
                     }
                     dispatch::parse_message(&message[used..])
                 }
@@ -625,8 +543,8 @@ impl JournalParser {
                     }
                     _ => (journal_time, precision),
                 };
-                if provisional {
-                    self.year.pending_events.push(sink.events.len());
+                if let Some(pass) = pass {
+                    self.year.pending_events.push((sink.events.len(), pass));
                 }
                 if matches!(program, Program::Serve(_)) {
                     let index = sink.events.len();
@@ -654,6 +572,8 @@ impl JournalParser {
     /// shows that evidence was lost for want of a timestamp.
     fn parse_cat_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
         if let Some((civil, used)) = dispatch::go_prefix(line) {
+            // NOTE: a Go time in the hour that the DST fall-back repeats is read as its
+            // earlier instant, since `-o cat` lines are not tracked like `short` ones.
             let Some(time) = self.options.zone.to_utc_micros(civil) else {
                 return LineClass::Malformed("invalid Go log time");
             };
@@ -716,8 +636,8 @@ impl JournalParser {
     fn place_boot(&mut self, index: usize, stamp: Stamp, sink: &mut Sink) {
         let (time, precision) = match stamp {
             Stamp::Real(time, precision) => (time, precision),
-            Stamp::Provisional(time, precision) => {
-                self.year.pending_events.push(index);
+            Stamp::Provisional(time, precision, pass) => {
+                self.year.pending_events.push((index, pass));
                 (time, precision)
             }
         };
@@ -761,7 +681,8 @@ impl JournalParser {
     }
 
     /// Returns the input's notes for the summary: evidence lines of a `-o cat` journal placed
-    /// at a neighbour's time, and a zone abbreviation that `--tz` contradicts.
+    /// at a neighbour's time, a zone abbreviation that `--tz` contradicts, and Go `log` dates
+    /// that contradict the year given to `short` lines.
     pub fn notes(&self, name: &str) -> Vec<String> {
         let mut notes = Vec::new();
         if self.placed > 0 {
@@ -778,6 +699,17 @@ impl JournalParser {
                 "{name}: journal times are marked {found}, but --tz gives {expected} there, and \
                  times are read in --tz; pass --tz with the devvm's IANA zone (the one whose \
                  abbreviation is {found} at that time, such as Europe/Berlin for CEST)"
+            ));
+        }
+        if let Some(conflict) = self.year.conflict() {
+            notes.push(format!(
+                "{name}:{}: the Go log date of this dispatch line is in {}, but its `short` \
+                 journal time was placed in {}; {} dispatch line(s) disagree like this. `short` \
+                 lines carry no year, so it comes from --year or the first dated line and changes \
+                 at each step between December and January lines. Check --year and whether the \
+                 export skips December or January, or export with `-o short-iso`, which keeps \
+                 the year",
+                conflict.first_line, conflict.dated_year, conflict.placed_year, conflict.lines
             ));
         }
         notes
@@ -819,33 +751,6 @@ pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Opt
         .min_by_key(|t| (t - near).abs())
 }
 
-/// Moves the provisional times of one journal input onto the real calendar.
-pub fn apply_year(sink: &mut Sink, year: &mut YearState, base: i32, zone: Zone) {
-    for index in year.pending_events.drain(..) {
-        if let Some(event) = sink.events.get_mut(index)
-            && let Some(real) = real_time(event.time, base, zone)
-        {
-            event.time = real;
-        }
-    }
-    for (key, track) in sink.activity.tracks.iter_mut() {
-        if key.source != Source::Journal || !year.used {
-            continue;
-        }
-        let mut seconds = super::SecondSet::default();
-        for second in track.seconds.iter() {
-            if let Some(real) = real_time(second * SECOND, base, zone) {
-                seconds.insert(real.div_euclid(SECOND));
-            }
-        }
-        track.seconds = seconds;
-        track.first = real_time(track.first, base, zone).unwrap_or(track.first);
-        track.last = real_time(track.last, base, zone).unwrap_or(track.last);
-    }
-    year.used = false;
-    year.base = Some(base);
-}
-
 /// Scores how strongly a line looks like a journal text line: 2 for a timestamp followed by
 /// `host identifier[pid]: `, 1 for journalctl's notes and Go-prefixed `-o cat` lines.
 pub fn sniff(line: &[u8]) -> u8 {
@@ -877,6 +782,31 @@ pub fn has_no_year(line: &[u8]) -> bool {
         && line.get(8) != Some(&b'-')
 }
 
+/// Tells whether the `short` lines among `lines` run newest first (`journalctl -r`): more of the
+/// steps between consecutive ones go back in time than forward. Lines of other modes are
+/// skipped, and equal times count neither way.
+pub fn runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    // A scratch year state counts the year back at a Jan -> Dec step, so the provisional
+    // times of a newest-first journal keep falling across New Year.
+    let mut year = YearState::default();
+    let mut previous = None;
+    let (mut back, mut forward) = (0u32, 0u32);
+    for line in lines {
+        let Some((Stamp::Provisional(time, ..), _)) = read_stamp(line, Zone::Utc, &mut year) else {
+            continue;
+        };
+        if let Some(previous) = previous {
+            if time < previous {
+                back += 1;
+            } else if time > previous {
+                forward += 1;
+            }
+        }
+        previous = Some(time);
+    }
+    back > forward
+}
+
 /// Tells whether a line is a Go-prefixed `-o cat` line rather than a full journal line.
 pub fn is_cat_line(line: &[u8]) -> bool {
     dispatch::go_prefix(line).is_some()
@@ -888,7 +818,7 @@ pub type PidUsers = HashMap<u32, Box<str>>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::parse_iso;
+    use crate::time::{Fold, SECOND, parse_iso};
 
     fn utc(text: &str) -> i64 {
         parse_iso(text.as_bytes(), Zone::Utc).unwrap().micros
@@ -939,7 +869,7 @@ mod tests {
 
     fn stamp_precision(stamp: Stamp) -> Precision {
         match stamp {
-            Stamp::Real(_, p) | Stamp::Provisional(_, p) => p,
+            Stamp::Real(_, p) | Stamp::Provisional(_, p, _) => p,
         }
     }
 
@@ -947,65 +877,333 @@ mod tests {
     fn short_is_provisional_until_year_known() {
         let mut parser = JournalParser::new(&ParseOptions::default());
         let (stamp, _) = parser.stamp(b"Jun 10 19:56:01 devvm t3[4711]: x").unwrap();
-        let Stamp::Provisional(t, Precision::Second) = stamp else {
+        let Stamp::Provisional(t, Precision::Second, _) = stamp else {
             panic!("{stamp:?}")
         };
         assert_eq!(
-            real_time(t, 2026, Zone::Utc),
+            real_time(t, 2026, Zone::Utc, Fold::Earlier),
             Some(utc("2026-06-10T19:56:01Z"))
         );
         // Space-padded day and microseconds.
         let (stamp, _) = parser
             .stamp(b"Jun  1 19:56:01.500000 devvm t3[4711]: x")
             .unwrap();
-        let Stamp::Provisional(t, Precision::Micro) = stamp else {
+        let Stamp::Provisional(t, Precision::Micro, _) = stamp else {
             panic!("{stamp:?}")
         };
         assert_eq!(
-            real_time(t, 2026, Zone::Utc),
+            real_time(t, 2026, Zone::Utc, Fold::Earlier),
             Some(utc("2026-06-01T19:56:01.5Z"))
         );
     }
 
     #[test]
-    fn short_rolls_over_new_year() {
-        let mut parser = JournalParser::new(&ParseOptions::default());
-        let (Stamp::Provisional(dec, _), _) =
-            parser.stamp(b"Dec 31 23:59:59 devvm t3[1]: x").unwrap()
-        else {
-            panic!()
+    fn short_year_changes_in_either_order() {
+        // Each case: `short` timestamps in file order, and their times with 2026 as the year of
+        // the first line's roll-over.
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "time order",
+                &[
+                    ("Dec 31 23:59:59", "2026-12-31T23:59:59Z"),
+                    ("Jan  1 00:00:01", "2027-01-01T00:00:01Z"),
+                    ("Jan  1 00:00:02", "2027-01-01T00:00:02Z"),
+                ],
+            ),
+            (
+                "newest first (journalctl -r)",
+                &[
+                    ("Jan  1 00:00:01", "2026-01-01T00:00:01Z"),
+                    ("Dec 31 23:59:59", "2025-12-31T23:59:59Z"),
+                    ("Dec 31 23:59:58", "2025-12-31T23:59:58Z"),
+                ],
+            ),
+            (
+                "newest first over two New Years",
+                &[
+                    ("Jan  2 10:00:00", "2026-01-02T10:00:00Z"),
+                    ("Dec 30 10:00:00", "2025-12-30T10:00:00Z"),
+                    ("Jun 10 10:00:00", "2025-06-10T10:00:00Z"),
+                    ("Jan  1 10:00:00", "2025-01-01T10:00:00Z"),
+                    ("Dec 31 10:00:00", "2024-12-31T10:00:00Z"),
+                ],
+            ),
+            (
+                "time order stepping back across midnight",
+                &[
+                    ("Dec 31 23:59:59", "2026-12-31T23:59:59Z"),
+                    ("Jan  1 00:00:01", "2027-01-01T00:00:01Z"),
+                    ("Dec 31 23:59:58", "2026-12-31T23:59:58Z"),
+                    ("Jan  1 00:00:02", "2027-01-01T00:00:02Z"),
+                ],
+            ),
+        ];
+        for (name, lines) in cases {
+            let mut parser = JournalParser::new(&ParseOptions::default());
+            for (stamp, expected) in *lines {
+                let line = format!("{stamp} devvm t3[1]: x");
+                let Some((Stamp::Provisional(t, ..), _)) = parser.stamp(line.as_bytes()) else {
+                    panic!("{name}: {line}")
+                };
+                assert_eq!(
+                    real_time(t, 2026, Zone::Utc, Fold::Earlier),
+                    Some(utc(expected)),
+                    "{name}: {line}"
+                );
+            }
+        }
+    }
+
+    /// Reads `short` timestamps in order and returns their times with 2026 as the year.
+    fn short_times(stamps: &[&str], newest_first: bool, zone: Zone) -> Vec<i64> {
+        let options = ParseOptions {
+            zone,
+            ..ParseOptions::default()
         };
-        let (Stamp::Provisional(jan, _), _) =
-            parser.stamp(b"Jan  1 00:00:01 devvm t3[1]: x").unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(
-            real_time(dec, 2026, Zone::Utc),
-            Some(utc("2026-12-31T23:59:59Z"))
-        );
-        assert_eq!(
-            real_time(jan, 2026, Zone::Utc),
-            Some(utc("2027-01-01T00:00:01Z"))
-        );
+        let mut parser = JournalParser::new(&options);
+        parser.set_newest_first(newest_first);
+        stamps
+            .iter()
+            .map(|stamp| {
+                let line = format!("{stamp} devvm sshd[1]: x");
+                let Some((Stamp::Provisional(t, _, pass), _)) = parser.stamp(line.as_bytes())
+                else {
+                    panic!("{line}")
+                };
+                real_time(t, 2026, zone, parser.year.fold(pass)).unwrap()
+            })
+            .collect()
     }
 
     #[test]
-    fn year_learned_from_go_prefix_across_new_year() {
-        let mut year = YearState::default();
-        // The journal says Dec 31 23:59:59 (provisional 2000), Go says 2027/01/01 00:00:00.
-        let provisional = year.provisional(12, 31, (23, 59, 59), 0).unwrap();
-        let go = Civil {
-            year: 2027,
-            month: 1,
-            day: 1,
-            hour: 0,
-            minute: 0,
-            second: 0,
-            micros: 0,
+    fn short_times_across_dst_fall_back() {
+        // Europe/Berlin repeats 02:00-03:00 on 2026-10-25: first CEST (+02:00), then CET.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        struct Case {
+            name: &'static str,
+            /// Timestamps in time order, with their UTC times.
+            lines: &'static [(&'static str, &'static str)],
+            /// Whether the same lines printed newest first read the same times. A journal that
+            /// starts inside the repeated hour cannot tell which pass it starts on.
+            newest_first_too: bool,
+        }
+        let cases = [
+            Case {
+                name: "short",
+                lines: &[
+                    ("Oct 25 01:59:59", "2026-10-24T23:59:59Z"),
+                    ("Oct 25 02:30:00", "2026-10-25T00:30:00Z"),
+                    ("Oct 25 02:59:59", "2026-10-25T00:59:59Z"),
+                    ("Oct 25 02:00:00", "2026-10-25T01:00:00Z"),
+                    ("Oct 25 02:30:00", "2026-10-25T01:30:00Z"),
+                    ("Oct 25 02:59:59", "2026-10-25T01:59:59Z"),
+                    ("Oct 25 03:00:00", "2026-10-25T02:00:00Z"),
+                    ("Oct 25 03:10:00", "2026-10-25T02:10:00Z"),
+                ],
+                newest_first_too: true,
+            },
+            Case {
+                name: "short-precise with lines out of order by less than the step",
+                lines: &[
+                    ("Oct 25 01:59:59.500000", "2026-10-24T23:59:59.5Z"),
+                    ("Oct 25 02:59:58.900000", "2026-10-25T00:59:58.9Z"),
+                    ("Oct 25 02:59:58.100000", "2026-10-25T00:59:58.1Z"),
+                    ("Oct 25 02:00:01.250000", "2026-10-25T01:00:01.25Z"),
+                    ("Oct 25 02:00:00.750000", "2026-10-25T01:00:00.75Z"),
+                    ("Oct 25 03:00:00.500000", "2026-10-25T02:00:00.5Z"),
+                ],
+                newest_first_too: true,
+            },
+            Case {
+                name: "a silence through most of the first pass",
+                lines: &[
+                    ("Oct 25 01:50:00", "2026-10-24T23:50:00Z"),
+                    ("Oct 25 02:40:00", "2026-10-25T00:40:00Z"),
+                    ("Oct 25 02:20:00", "2026-10-25T01:20:00Z"),
+                    ("Oct 25 03:20:00", "2026-10-25T02:20:00Z"),
+                ],
+                newest_first_too: true,
+            },
+            Case {
+                name: "a clock stepped back by 10 minutes in the first pass",
+                lines: &[
+                    ("Oct 25 02:40:00", "2026-10-25T00:40:00Z"),
+                    ("Oct 25 02:30:00", "2026-10-25T00:30:00Z"),
+                ],
+                newest_first_too: false,
+            },
+            Case {
+                name: "the spring change skips 02:00-03:00",
+                lines: &[
+                    ("Mar 29 01:59:59", "2026-03-29T00:59:59Z"),
+                    ("Mar 29 03:00:00", "2026-03-29T01:00:00Z"),
+                ],
+                newest_first_too: true,
+            },
+        ];
+        for case in &cases {
+            let stamps: Vec<&str> = case.lines.iter().map(|(stamp, _)| *stamp).collect();
+            let expected: Vec<i64> = case.lines.iter().map(|(_, time)| utc(time)).collect();
+            let in_order = short_times(&stamps, false, berlin);
+            assert_eq!(in_order, expected, "{}, time order", case.name);
+            if case.newest_first_too {
+                let reversed: Vec<&str> = stamps.iter().rev().copied().collect();
+                let mut newest_first = short_times(&reversed, true, berlin);
+                newest_first.reverse();
+                assert_eq!(newest_first, expected, "{}, newest first", case.name);
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_hour_keeps_activity_of_both_passes() {
+        let options = ParseOptions {
+            zone: Zone::parse("Europe/Berlin").unwrap(),
+            ..ParseOptions::default()
         };
-        year.learn(provisional, go);
-        assert_eq!(year.base, Some(2026));
+        let mut parser = JournalParser::new(&options);
+        let mut sink = Sink::new(0);
+        let lines = [
+            "Oct 25 02:30:00 devvm t3-dispatch[812]: 2026/10/25 02:30:00 t3-dispatch listening on :3780",
+            "Oct 25 02:59:00 devvm sshd[1]: x",
+            "Oct 25 02:00:10 devvm sshd[1]: x",
+            "Oct 25 02:29:00 devvm t3-dispatch[812]: 2026/10/25 02:29:00 t3-dispatch listening on :3780",
+        ];
+        for (n, line) in lines.iter().enumerate() {
+            parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
+        }
+        parser.finish(&mut sink).unwrap();
+
+        let times: Vec<i64> = sink.events.iter().map(|e| e.time).collect();
+        assert_eq!(
+            times,
+            [utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:29:00Z")]
+        );
+        let tracks: Vec<_> = sink.activity.tracks.values().collect();
+        assert_eq!(tracks.len(), 1, "one journal track");
+        let track = tracks[0];
+        assert_eq!(track.first, utc("2026-10-25T00:30:00Z"));
+        assert_eq!(track.last, utc("2026-10-25T01:29:00Z"));
+        assert_eq!(track.lines, 4);
+        for time in ["2026-10-25T00:59:00Z", "2026-10-25T01:00:10Z"] {
+            assert!(track.seconds.contains(utc(time) / SECOND), "{time}");
+        }
+    }
+
+    #[test]
+    fn newest_first_from_steps() {
+        let cases: &[(&str, &[&str], bool)] = &[
+            (
+                "time order",
+                &["Jun 10 19:56:01", "Jun 10 19:56:01", "Jun 10 19:56:03"],
+                false,
+            ),
+            (
+                "newest first",
+                &["Jun 10 19:56:03", "Jun 10 19:56:01", "Jun 10 19:56:01"],
+                true,
+            ),
+            (
+                "newest first across New Year",
+                &["Jan 01 00:00:01", "Dec 31 23:59:59", "Dec 31 23:59:58"],
+                true,
+            ),
+            (
+                "time order with one step back",
+                &[
+                    "Jun 10 19:56:01",
+                    "Jun 10 19:56:05",
+                    "Jun 10 19:56:04",
+                    "Jun 10 19:56:09",
+                ],
+                false,
+            ),
+            ("one line", &["Jun 10 19:56:01"], false),
+        ];
+        for (name, stamps, expected) in cases {
+            let lines: Vec<String> = stamps
+                .iter()
+                .map(|stamp| format!("{stamp} devvm sshd[1]: x"))
+                .collect();
+            // A journal note and a line of another mode count neither way.
+            let mut with_others = vec![b"-- Boot 0123456789abcdef0123456789abcdef --".as_slice()];
+            with_others.extend(lines.iter().map(|l| l.as_bytes()));
+            with_others.push(b"2020-01-01T00:00:00+00:00 devvm sshd[1]: x");
+            assert_eq!(runs_newest_first(with_others), *expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn go_dates_contradicting_year_are_noted() {
+        let dispatch = |stamp: &str, go: &str| {
+            format!("{stamp} devvm t3-dispatch[812]: {go} t3-dispatch listening on :3780")
+        };
+        struct Case {
+            name: &'static str,
+            lines: Vec<String>,
+            year: Option<i32>,
+            /// The start of the expected note, or `None` for no note.
+            note: Option<&'static str>,
+        }
+        let cases = [
+            Case {
+                name: "newest first across New Year",
+                lines: vec![
+                    dispatch("Jan  1 00:00:03", "2027/01/01 00:00:03"),
+                    dispatch("Dec 31 23:59:58", "2026/12/31 23:59:58"),
+                ],
+                year: None,
+                note: None,
+            },
+            Case {
+                name: "December missing from the export",
+                lines: vec![
+                    dispatch("Nov 30 23:50:00", "2026/11/30 23:50:00"),
+                    dispatch("Jan  2 00:10:00", "2027/01/02 00:10:00"),
+                    dispatch("Jan  2 00:10:05", "2027/01/02 00:10:05"),
+                ],
+                year: None,
+                note: Some(
+                    "j.log:2: the Go log date of this dispatch line is in 2027, but its `short` \
+                     journal time was placed in 2026; 2 dispatch line(s)",
+                ),
+            },
+            Case {
+                name: "--year against the Go dates",
+                lines: vec![dispatch("Jun 10 19:56:01", "2026/06/10 19:56:01")],
+                year: Some(2025),
+                note: Some(
+                    "j.log:1: the Go log date of this dispatch line is in 2026, but its `short` \
+                     journal time was placed in 2025; 1 dispatch line(s)",
+                ),
+            },
+        ];
+        for Case {
+            name,
+            lines,
+            year,
+            note,
+        } in cases
+        {
+            let options = ParseOptions {
+                year,
+                ..ParseOptions::default()
+            };
+            let mut parser = JournalParser::new(&options);
+            let mut sink = Sink::new(0);
+            for (n, line) in lines.iter().enumerate() {
+                parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
+            }
+            parser.finish(&mut sink).unwrap();
+            let notes = parser.notes("j.log");
+            match note {
+                None => assert!(notes.is_empty(), "{name}: {notes:?}"),
+                Some(start) => {
+                    assert_eq!(notes.len(), 1, "{name}: {notes:?}");
+                    assert!(notes[0].starts_with(start), "{name}: {notes:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -1271,7 +1469,61 @@ mod tests {
         parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink);
         parser.finish(&mut sink).unwrap();
         assert!(parser.year.used && parser.year.base.is_none());
-        assert_eq!(parser.year.pending_events, vec![0]);
+        assert_eq!(parser.year.pending_events, vec![(0, Pass::First)]);
+    }
+
+    #[test]
+    fn marked_times_across_dst_fall_back() {
+        // Europe/Berlin repeats 02:00-03:00 on 2026-10-25: first CEST (+02:00), then CET.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let cases: &[(&str, &str)] = &[
+            (
+                "Sun 2026-10-25 01:59:59 CEST devvm sshd[1]: x",
+                "2026-10-24T23:59:59Z",
+            ),
+            (
+                "Sun 2026-10-25 02:30:00 CEST devvm sshd[1]: x",
+                "2026-10-25T00:30:00Z",
+            ),
+            (
+                "Sun 2026-10-25 02:30:00 CET devvm sshd[1]: x",
+                "2026-10-25T01:30:00Z",
+            ),
+            (
+                "Sun 2026-10-25 02:05:01 CET devvm t3-dispatch.service[812]: x",
+                "2026-10-25T01:05:01Z",
+            ),
+            (
+                "Sun 2026-10-25 02:30:00.250000 CET devvm sshd[1]: x",
+                "2026-10-25T01:30:00.25Z",
+            ),
+            (
+                "Sun 2026-10-25 03:00:00 CET devvm sshd[1]: x",
+                "2026-10-25T02:00:00Z",
+            ),
+            // An abbreviation that fits neither offset leaves the earlier instant.
+            (
+                "Sun 2026-10-25 02:30:00 EET devvm sshd[1]: x",
+                "2026-10-25T00:30:00Z",
+            ),
+            // 02:30 does not exist on 2026-03-29; read with the winter offset, as before.
+            (
+                "Sun 2026-03-29 02:30:00 CET devvm sshd[1]: x",
+                "2026-03-29T01:30:00Z",
+            ),
+        ];
+        let options = ParseOptions {
+            zone: berlin,
+            ..ParseOptions::default()
+        };
+        for (line, expected) in cases {
+            let mut parser = JournalParser::new(&options);
+            let (stamp, _) = parser.stamp(line.as_bytes()).unwrap();
+            let Stamp::Real(t, _) = stamp else {
+                panic!("{line}: {stamp:?}")
+            };
+            assert_eq!(t, utc(expected), "{line}");
+        }
     }
 
     #[test]

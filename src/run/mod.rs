@@ -562,7 +562,12 @@ fn resolve_years(read: &mut [ReadInput], options: &ReadOptions) -> Result<()> {
         let hint_year = time::year_of(hint);
         let base = (hint_year - 1..=hint_year + 1)
             .filter_map(|base| {
-                let real = crate::parse::journal::real_time(first?, base, options.parse.zone)?;
+                let real = crate::parse::journal::real_time(
+                    first?,
+                    base,
+                    options.parse.zone,
+                    time::Fold::Earlier,
+                )?;
                 Some(((real - hint).abs(), base))
             })
             .min()

@@ -445,6 +445,10 @@ fn new_parser(
         InputType::Journal => {
             let mut p = JournalParser::new(&options.parse);
             p.set_cat_mode(detected.cat_mode);
+            // The order of `short` lines is needed from the first line on, so it is taken from
+            // the sampled lines.
+            let lines = sample.iter().filter_map(|(_, l)| l.as_deref());
+            p.set_newest_first(crate::parse::journal::runs_newest_first(lines));
             AnyParser::Journal(p)
         }
         InputType::JournalJson => AnyParser::JournalJson(JournalJsonParser::new(&options.parse)),

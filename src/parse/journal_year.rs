@@ -1,0 +1,363 @@
+//! The year of journal `short` lines, which journalctl prints without one.
+//!
+//! `short` and `short-precise` lines (`Jun 10 19:56:01 devvm ...`) are read onto a provisional
+//! calendar while the input is parsed, and moved onto the real one once the year is known (see
+//! [`YearState`]). Their local times carry no UTC offset either, so the order of the lines
+//! decides which pass through the hour repeated by the DST fall-back a line is on (see
+//! [`Pass`]).
+
+use chrono::{DateTime, Datelike, Timelike};
+
+use super::{Activity, Sink, Track};
+use crate::event::Source;
+use crate::time::{Civil, Fold, SECOND, Zone};
+
+/// The year of `short` lines, which journalctl prints without one.
+///
+/// Times of such lines are first computed on a provisional calendar in which the year is
+/// `PROVISIONAL_BASE + 4 × roll-over`. The roll-over counts the year changes since the first
+/// line: +1 for each Dec → Jan step between consecutive lines, -1 for each Jan → Dec step. A
+/// journal in time order has only the first kind and one printed newest first (`journalctl -r`)
+/// only the second, so the count needs no knowledge of the order. Every provisional year is a
+/// leap year, so Feb 29 always fits. Once the real base year is known, each provisional time is
+/// mapped back to its civil fields and converted in the `--tz` zone, with the offset its
+/// [`Pass`] gives a local time that the DST fall-back repeats.
+#[derive(Debug, Default)]
+pub struct YearState {
+    /// Year changes since the first line: +1 for Dec → Jan, -1 for Jan → Dec.
+    rollovers: i32,
+    last_month: u32,
+    /// The real year of roll-over 0, once known.
+    pub base: Option<i32>,
+    /// Indexes into the sink's events whose times are provisional, with the pass of their line.
+    pub pending_events: Vec<(usize, Pass)>,
+    /// Whether any line of this input had a provisional time.
+    pub used: bool,
+    /// The first line with a provisional time, for the error message.
+    pub first_line: u64,
+    /// The base years implied by the Go `log` dates of dispatch lines, in the order first seen.
+    dated: Vec<DatedBase>,
+    /// Whether the lines run newest first (`journalctl -r`), decided before the first line.
+    pub newest_first: bool,
+    /// The pass of the last line, and the provisional time at which the current repeat began.
+    pass: Pass,
+    repeat_from: i64,
+    /// The provisional time of the last line.
+    previous: Option<i64>,
+    /// The journal activity of lines on a repeat pass. Their provisional seconds equal those of
+    /// the first pass, so they stay apart until [`apply_year`] maps each pass to its instants.
+    repeat_activity: Activity,
+}
+
+/// The pass through a stretch of local time that a `short` line is on.
+///
+/// Clocks going back at the end of DST repeat an hour of local time: in Europe/Berlin,
+/// 02:00-03:00 passes first in CEST and then again in CET. A journal in time order shows it as
+/// a line more than [`REPEAT_STEP`] behind the line before it, and the lines from there on are
+/// on the repeat pass until one is more than [`REPEAT_SPAN`] past where the repeat began. A
+/// journal printed newest first shows the same as a step forward.
+///
+/// A local time that the zone repeats takes the instant of the pass it was read on: in time
+/// order the first pass is the earlier instant and the repeat the later one, and newest first
+/// the other way round. Every other time reads the same on either pass.
+///
+/// NOTE: a journal that starts inside the repeated hour, or logs nothing from before the change
+/// until late in that hour, shows no step, so its lines there take the first pass's instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pass {
+    #[default]
+    First,
+    Repeat,
+}
+
+/// How far a line's local time must fall behind the line before it (newest first: lie ahead of
+/// it) to count as clocks going back. It is half the smallest DST change in use, 30 minutes in
+/// Australia/Lord_Howe, and far more than the steps back of journal order, which are seconds.
+const REPEAT_STEP: i64 = 15 * 60 * SECOND;
+
+/// How long a repeat pass lasts from its first line: the largest DST change in the tz database,
+/// 2 hours in Antarctica/Troll. Lines past the repeated stretch but within this span read the
+/// same on either pass, so a longer span costs nothing.
+const REPEAT_SPAN: i64 = 2 * 3600 * SECOND;
+
+/// A base year implied by the Go `log` dates of dispatch lines, and the lines that imply it.
+#[derive(Debug)]
+struct DatedBase {
+    base: i32,
+    lines: u64,
+    /// The first line that implies it, with its provisional time and its Go date's year.
+    first_line: u64,
+    provisional: i64,
+    dated_year: i32,
+}
+
+/// Distinct base years kept from Go `log` dates, so that a hostile input cannot grow the list.
+/// One is the norm and a second means that the year count went wrong, so the lines that imply a
+/// fifth are not worth counting.
+const MAX_DATED_BASES: usize = 4;
+
+/// Dispatch lines whose Go `log` date is in another year than the one given to their `short`
+/// journal time.
+#[derive(Debug, PartialEq, Eq)]
+pub struct YearConflict {
+    /// How many dispatch lines disagree.
+    pub lines: u64,
+    /// The first of them, its Go date's year and the year its journal time was placed in.
+    pub first_line: u64,
+    pub dated_year: i32,
+    pub placed_year: i32,
+}
+
+/// The first provisional year (a leap year).
+pub const PROVISIONAL_BASE: i32 = 2000;
+
+impl YearState {
+    /// Returns the provisional time of a `short` line's month, day and time, and the pass it is
+    /// on, updating the roll-over count and the pass.
+    pub(super) fn provisional(
+        &mut self,
+        month: u32,
+        day: u32,
+        hms: (u32, u32, u32),
+        micros: u32,
+    ) -> Option<(i64, Pass)> {
+        match (self.last_month, month) {
+            (12, 1) => self.rollovers = self.rollovers.saturating_add(1),
+            (1, 12) => self.rollovers = self.rollovers.saturating_sub(1),
+            _ => {}
+        }
+        self.last_month = month;
+        let civil = Civil {
+            year: PROVISIONAL_BASE.saturating_add(self.rollovers.saturating_mul(4)),
+            month,
+            day,
+            hour: hms.0,
+            minute: hms.1,
+            second: hms.2,
+            micros,
+        };
+        let time = civil.to_utc_micros()?;
+        Some((time, self.next_pass(time)))
+    }
+
+    /// Returns the pass of a line at provisional time `time`, read after the lines before it.
+    fn next_pass(&mut self, time: i64) -> Pass {
+        let newest_first = self.newest_first;
+        // How far `to` lies after `from` in the order the journal runs.
+        let ahead = |from: i64, to: i64| {
+            if newest_first {
+                from.saturating_sub(to)
+            } else {
+                to.saturating_sub(from)
+            }
+        };
+        if self.pass == Pass::Repeat && ahead(self.repeat_from, time) > REPEAT_SPAN {
+            self.pass = Pass::First;
+        }
+        if self.pass == Pass::First
+            && let Some(previous) = self.previous
+            && ahead(previous, time) < -REPEAT_STEP
+        {
+            self.pass = Pass::Repeat;
+            self.repeat_from = time;
+        }
+        self.previous = Some(time);
+        self.pass
+    }
+
+    /// Returns the instant that a local time repeated by the DST fall-back means on `pass`.
+    pub fn fold(&self, pass: Pass) -> Fold {
+        match (pass, self.newest_first) {
+            (Pass::First, false) | (Pass::Repeat, true) => Fold::Earlier,
+            (Pass::First, true) | (Pass::Repeat, false) => Fold::Later,
+        }
+    }
+
+    /// Records a journal line's activity at its provisional time.
+    pub(super) fn saw(&mut self, sink: &mut Sink, pass: Pass, time: i64) {
+        match pass {
+            Pass::First => sink.saw(Source::Journal, None, time),
+            Pass::Repeat => self
+                .repeat_activity
+                .record(sink.input, Source::Journal, None, time),
+        }
+    }
+
+    /// Learns the base year from a line that has both a provisional time and a full date (a Go
+    /// `log` prefix), unless it is known already. Every such line is also recorded, so that
+    /// [`YearState::conflict`] can report the ones that disagree with the base in the end.
+    pub(super) fn learn(&mut self, provisional: i64, dated: Civil, line: u64) {
+        let Some(base) = implied_base(provisional, dated) else {
+            return;
+        };
+        if self.base.is_none() {
+            self.base = Some(base);
+        }
+        if let Some(known) = self.dated.iter_mut().find(|d| d.base == base) {
+            known.lines += 1;
+        } else if self.dated.len() < MAX_DATED_BASES {
+            self.dated.push(DatedBase {
+                base,
+                lines: 1,
+                first_line: line,
+                provisional,
+                dated_year: dated.year,
+            });
+        }
+    }
+
+    /// Returns the dispatch lines whose Go `log` date contradicts the base year, or `None` when
+    /// the base is unknown or every date agrees with it.
+    pub fn conflict(&self) -> Option<YearConflict> {
+        let base = self.base?;
+        // Entries are kept in the order first seen, so the first one here has the first line.
+        let disagreeing: Vec<&DatedBase> = self.dated.iter().filter(|d| d.base != base).collect();
+        let first = disagreeing.first()?;
+        let placed = real_time(first.provisional, base, Zone::Utc, Fold::Earlier)?;
+        Some(YearConflict {
+            lines: disagreeing.iter().map(|d| d.lines).sum(),
+            first_line: first.first_line,
+            dated_year: first.dated_year,
+            placed_year: crate::time::year_of(placed),
+        })
+    }
+}
+
+/// Returns the base year that puts a provisional time closest to the full date of the same
+/// line (a Go `log` prefix).
+fn implied_base(provisional: i64, dated: Civil) -> Option<i32> {
+    let dated_micros = dated.to_utc_micros()?;
+    let (rollovers, _) = provisional_year(provisional);
+    (dated.year - 1..=dated.year + 1)
+        .filter_map(|year| {
+            let base = year - rollovers;
+            let real = real_time(provisional, base, Zone::Utc, Fold::Earlier)?;
+            Some(((real - dated_micros).abs(), base))
+        })
+        .min()
+        .map(|(_, base)| base)
+}
+
+/// Splits the year of a provisional time into its roll-over and the year's offset from that
+/// roll-over's provisional year: -1, 0 or 1. The offset is 0 for a journal line's own time. A
+/// serve header's time of day, placed on the date nearest its line, can cross into the year
+/// before or after across New Year.
+fn provisional_year(provisional: i64) -> (i32, i32) {
+    let year = DateTime::from_timestamp_micros(provisional).map_or(PROVISIONAL_BASE, |t| t.year());
+    let from_base = year - PROVISIONAL_BASE;
+    let rollovers = (from_base + 1).div_euclid(4);
+    (rollovers, from_base - 4 * rollovers)
+}
+
+/// Maps a provisional time to the real calendar with `base` as the year of roll-over 0,
+/// reading the civil time in `zone` and a local time that a DST change repeats as `fold`.
+pub fn real_time(provisional: i64, base: i32, zone: Zone, fold: Fold) -> Option<i64> {
+    let t = DateTime::from_timestamp_micros(provisional)?.naive_utc();
+    let (rollovers, offset) = provisional_year(provisional);
+    let civil = Civil {
+        year: base.checked_add(rollovers)?.checked_add(offset)?,
+        month: t.month(),
+        day: t.day(),
+        hour: t.hour(),
+        minute: t.minute(),
+        second: t.second(),
+        micros: t.nanosecond() / 1000,
+    };
+    zone.to_utc_micros_in_fold(civil, fold)
+}
+
+/// Moves the provisional times of one journal input onto the real calendar.
+pub fn apply_year(sink: &mut Sink, year: &mut YearState, base: i32, zone: Zone) {
+    let first_fold = year.fold(Pass::First);
+    let repeat_fold = year.fold(Pass::Repeat);
+    let fold_of = |pass| match pass {
+        Pass::First => first_fold,
+        Pass::Repeat => repeat_fold,
+    };
+    for (index, pass) in year.pending_events.drain(..) {
+        if let Some(event) = sink.events.get_mut(index)
+            && let Some(real) = real_time(event.time, base, zone, fold_of(pass))
+        {
+            event.time = real;
+        }
+    }
+    if year.used {
+        for (key, track) in sink.activity.tracks.iter_mut() {
+            if key.source == Source::Journal {
+                move_track(track, base, zone, first_fold);
+            }
+        }
+        let mut repeat = std::mem::take(&mut year.repeat_activity);
+        for (_, track) in repeat.tracks.iter_mut() {
+            move_track(track, base, zone, repeat_fold);
+        }
+        sink.activity.merge(repeat);
+    }
+    year.used = false;
+    year.base = Some(base);
+}
+
+/// Moves the provisional seconds and span of a journal track onto the real calendar.
+fn move_track(track: &mut Track, base: i32, zone: Zone, fold: Fold) {
+    let mut seconds = super::SecondSet::default();
+    for second in track.seconds.iter() {
+        if let Some(real) = real_time(second * SECOND, base, zone, fold) {
+            seconds.insert(real.div_euclid(SECOND));
+        }
+    }
+    track.seconds = seconds;
+    track.first = real_time(track.first, base, zone, fold).unwrap_or(track.first);
+    track.last = real_time(track.last, base, zone, fold).unwrap_or(track.last);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_learned_from_go_prefix_across_new_year() {
+        let mut year = YearState::default();
+        // The journal says Dec 31 23:59:59 (provisional 2000), Go says 2027/01/01 00:00:00.
+        let (provisional, _) = year.provisional(12, 31, (23, 59, 59), 0).unwrap();
+        let go = Civil {
+            year: 2027,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            micros: 0,
+        };
+        year.learn(provisional, go, 1);
+        assert_eq!(year.base, Some(2026));
+    }
+
+    #[test]
+    fn serve_time_across_new_year_keeps_its_year() {
+        // A serve header's time of day is placed on the date nearest its journal line, which
+        // can be the provisional year before or after that line's.
+        let cases: &[(i32, &str, &str)] = &[
+            // A Dec 31 line of roll-over 0 (2000) with a header just after midnight.
+            (2001, "01-01T00:00:00.1Z", "2027-01-01T00:00:00.1Z"),
+            // A Jan 1 line of roll-over 1 (2004) with a header just before midnight.
+            (2003, "12-31T23:59:59.9Z", "2026-12-31T23:59:59.9Z"),
+            // A Dec 31 line of roll-over -1 (1996, newest first) with a header after midnight.
+            (1997, "01-01T00:00:00.1Z", "2026-01-01T00:00:00.1Z"),
+            (2000, "06-10T19:56:01Z", "2026-06-10T19:56:01Z"),
+        ];
+        for (year, rest, expected) in cases {
+            let provisional = utc(&format!("{year}-{rest}"));
+            assert_eq!(
+                real_time(provisional, 2026, Zone::Utc, Fold::Earlier),
+                Some(utc(expected)),
+                "{year}-{rest}"
+            );
+        }
+    }
+
+    fn utc(text: &str) -> i64 {
+        crate::time::parse_iso(text.as_bytes(), Zone::Utc)
+            .unwrap()
+            .micros
+    }
+}

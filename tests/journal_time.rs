@@ -1,0 +1,173 @@
+//! Journal exports whose times carry no year or no UTC offset: `short` lines printed newest
+//! first across New Year, and local times in the hour repeated by the DST fall-back.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(path)
+}
+
+fn t3() -> Command {
+    Command::cargo_bin("t3forensics").unwrap()
+}
+
+/// Runs a command and returns (stdout, stderr, exit code).
+fn run(cmd: &mut Command) -> (String, String, i32) {
+    let output = cmd.output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// Returns the CSV rows of `drops` output, each as its list of cells.
+fn rows(stdout: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    reader
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Returns the time and user of each row.
+fn times_and_users(stdout: &str) -> Vec<(String, String)> {
+    rows(stdout)
+        .into_iter()
+        .map(|row| (row[1].clone(), row[2].clone()))
+        .collect()
+}
+
+/// Returns the rows without their evidence cell, whose line numbers depend on the line order.
+fn rows_without_evidence(stdout: &str) -> Vec<Vec<String>> {
+    rows(stdout)
+        .into_iter()
+        .map(|mut row| {
+            row.remove(11);
+            row
+        })
+        .collect()
+}
+
+/// Returns the lines of a fixture in reverse order, as `journalctl -r` would print them.
+fn reversed(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.reverse();
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn newest_first_keeps_december_in_its_year() {
+    let journal = data("newyear-reverse/journal.short.log");
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        times_and_users(&stdout),
+        [
+            ("2026-12-31T23:59:50.000Z".to_string(), "alice".to_string()),
+            ("2027-01-01T00:05:30.000Z".to_string(), "bob".to_string()),
+        ]
+    );
+    assert!(
+        stderr.contains("devvm journal 2026-12-31T23:40:00Z to 2027-01-01T00:19:00Z"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Go log date"), "{stderr}");
+}
+
+#[test]
+fn newest_first_reads_like_time_order() {
+    let journal = data("newyear-reverse/journal.short.log");
+    let (newest_first, stderr, code) = run(t3().args(["drops", "-q"]).arg(&journal));
+    assert_eq!(code, 0, "{stderr}");
+    let (in_order, stderr, code) = run(t3()
+        .args(["drops", "-q", "-"])
+        .write_stdin(reversed(&journal)));
+    assert_eq!(code, 0, "{stderr}");
+    let in_order = in_order.replace("<stdin>", &journal.display().to_string());
+    assert_eq!(
+        rows_without_evidence(&newest_first),
+        rows_without_evidence(&in_order)
+    );
+}
+
+#[test]
+fn year_against_go_dates_warns() {
+    let journal = data("newyear-reverse/journal.short.log");
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "--year", "2025"]).arg(&journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "journal.short.log:11: the Go log date of this dispatch line is in 2027, but its \
+             `short` journal time was placed in 2025"
+        ),
+        "{stderr}"
+    );
+}
+
+/// The drops of the DST fixture: one in the first pass through 02:00-03:00 (CEST), two in the
+/// repeat (CET).
+fn dst_fall_drops() -> Vec<(String, String)> {
+    [
+        ("2026-10-25T00:45:30.000Z", "carol"),
+        ("2026-10-25T01:05:01.000Z", "alice"),
+        ("2026-10-25T01:10:40.000Z", "bob"),
+    ]
+    .iter()
+    .map(|(time, user)| (time.to_string(), user.to_string()))
+    .collect()
+}
+
+#[test]
+fn with_unit_zone_names_pick_dst_offset() {
+    let journal = data("dst-fall/journal.with-unit.log");
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin"])
+        .arg(&journal)
+        .arg(data("dst-fall/traefik.log")));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(times_and_users(&stdout), dst_fall_drops());
+    assert!(
+        stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T01:19:00Z, 34 lines"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("4 of 4 dispatch sockets joined to Traefik"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong zone"), "{stderr}");
+}
+
+#[test]
+fn short_step_back_marks_repeated_hour() {
+    let journal = data("dst-fall/journal.short.log");
+    let traefik = data("dst-fall/traefik.log");
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin"])
+        .arg(&journal)
+        .arg(&traefik));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(times_and_users(&stdout), dst_fall_drops());
+    assert!(
+        stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T01:19:00Z, 34 lines"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("4 of 4 dispatch sockets joined to Traefik"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong zone"), "{stderr}");
+
+    // Newest first (`journalctl -r`), the clock going back shows as a step forward.
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin", "-"])
+        .arg(&traefik)
+        .write_stdin(reversed(&journal)));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(times_and_users(&stdout), dst_fall_drops());
+}
