@@ -507,7 +507,10 @@ fn out_of_range_options_are_usage_errors() {
 #[test]
 fn forced_skew_that_joins_nothing_warns() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/skew");
-    let inputs = [root.join("devvm-journal.log"), root.join("traefik-access.log")];
+    let inputs = [
+        root.join("devvm-journal.log"),
+        root.join("traefik-access.log"),
+    ];
     let (measured, _, code) = run(t3().args(["drops", "-q"]).args(&inputs));
     assert_eq!(code, 0);
     let (stdout, stderr, code) = run(t3().args(["drops", "--skew", "1m"]).args(&inputs));
