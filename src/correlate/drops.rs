@@ -201,6 +201,7 @@ mod tests {
             orphaned_by: None,
             coarse: false,
             start_range: (start_s * SECOND, start_s * SECOND),
+            gateway_error: false,
         }
     }
 

@@ -58,6 +58,14 @@ impl Default for JoinOptions {
 
 /// Returns the comparable start of a socket: the middle of its second when its time is whole
 /// seconds.
+/// Tells whether a dispatch socket and a Traefik socket can be one connection. A request for
+/// which Traefik returned a 5xx never got an upgrade, so a dispatch socket that was still open
+/// when the journal ended (not closed, not orphaned by a restart) is a later connection of the
+/// same browser.
+fn can_pair(dispatch: &Socket, traefik: &Socket) -> bool {
+    !(traefik.gateway_error && dispatch.end.is_none() && dispatch.orphaned_by.is_none())
+}
+
 fn start_of(socket: &Socket) -> i64 {
     if socket.coarse {
         socket.start + SECOND / 2
@@ -100,6 +108,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         };
         let matches: Vec<(usize, i64)> = list
             .iter()
+            .filter(|&&t| can_pair(socket, &traefik[t]))
             .map(|&t| (t, start_of(socket) - start_of(&traefik[t])))
             .filter(|(_, diff)| diff.abs() <= options.first_pass)
             .collect();
@@ -236,7 +245,7 @@ pub fn join(
         let Some(list) = traefik_by_client.get(&socket.client) else {
             continue;
         };
-        for &t in list {
+        for &t in list.iter().filter(|&&t| can_pair(socket, &traefik[t])) {
             let distance = (start_of(socket) - offset - start_of(&traefik[t])).abs();
             if distance <= tolerance {
                 pairs.push((distance, d, t));
@@ -273,12 +282,45 @@ mod tests {
             traefik: None,
             orphaned_by: None,
             coarse,
+            gateway_error: false,
             start_range: if coarse {
                 (start_ms * 1000, start_ms * 1000 + SECOND - 1)
             } else {
                 (start_ms * 1000, start_ms * 1000)
             },
         }
+    }
+
+    #[test]
+    fn refused_request_pairs_no_open_socket() {
+        // Traefik returned a 502 for a request that started at 1 s; the browser's next socket opened at 3 s
+        // and is still open. They are two connections, so no offset and no join come of them.
+        let mut traefik = socket("203.0.113.7", 1_000, true);
+        traefik.end = Some(4_000_000);
+        traefik.gateway_error = true;
+        let open = socket("203.0.113.7", 3_000, true);
+        let options = JoinOptions::default();
+        let offset = measure_offset(
+            std::slice::from_ref(&open),
+            std::slice::from_ref(&traefik),
+            &options,
+        );
+        assert_eq!((offset.method, offset.micros), ("none", 0));
+        assert_eq!(
+            join(
+                std::slice::from_ref(&open),
+                std::slice::from_ref(&traefik),
+                0,
+                5 * SECOND
+            ),
+            vec![None]
+        );
+
+        // A dispatch socket closed at once (a refused dial to the serve) is that same request.
+        let mut closed = open;
+        closed.start = 1_000_000;
+        closed.end = Some(1_004_000);
+        assert_eq!(join(&[closed], &[traefik], 0, 2 * SECOND), vec![Some(0)]);
     }
 
     #[test]

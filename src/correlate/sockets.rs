@@ -33,6 +33,9 @@ pub struct Socket {
     /// The range the true start lies in, `[lo, hi]` on the socket's own clock: a whole-second time
     /// stands for its whole second, and an open and a close minus `dur_ms` narrow it together.
     pub start_range: (i64, i64),
+    /// Whether Traefik returned 502, 503 or 504 for the request: it never reached a
+    /// WebSocket upgrade, so no dispatch socket that stayed open after it is the same socket.
+    pub gateway_error: bool,
 }
 
 /// Returns the range a time of the given precision stands for.
@@ -126,6 +129,7 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
             orphaned_by: None,
             coarse: event.precision == Precision::Second,
             start_range,
+            gateway_error: false,
         });
     }
 
@@ -156,6 +160,7 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
                 orphaned_by,
                 coarse: event.precision == Precision::Second,
                 start_range: range_of(event.time, event.precision),
+                gateway_error: false,
             });
         }
     }
@@ -186,6 +191,7 @@ pub fn traefik_sockets(events: &[Event]) -> Vec<Socket> {
             start,
             start_precision,
             dur_ms,
+            status,
             ..
         } = &event.kind
         else {
@@ -204,6 +210,7 @@ pub fn traefik_sockets(events: &[Event]) -> Vec<Socket> {
             orphaned_by: None,
             coarse: *start_precision == Precision::Second,
             start_range: range_of(*start, *start_precision),
+            gateway_error: matches!(status, Some(502..=504)),
         });
     }
     sockets
