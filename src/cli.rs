@@ -762,12 +762,18 @@ fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, unt
 /// Prints how one drop was attributed: text, or JSON with `--format json` or `jsonl`, to
 /// stdout or `--output`.
 fn run_explain(args: &ExplainArgs) -> Result<i32> {
-    let json = match args.common.format {
+    // As for the other commands, the --output file's extension stands in for --format.
+    let format = args
+        .common
+        .format
+        .or_else(|| args.common.output.as_deref().and_then(format_of_path));
+    let json = match format {
         None | Some(Format::Table) => false,
         Some(Format::Json | Format::Jsonl) => true,
         Some(Format::Csv) => {
             return Err(Error::Usage(
-                "explain writes text or JSON, not CSV; use --format json, or drop --format"
+                "explain writes text or JSON, not CSV; use --format json or --format table, \
+                 or an --output file ending in .json or .txt"
                     .to_string(),
             ));
         }
@@ -791,7 +797,7 @@ fn run_explain(args: &ExplainArgs) -> Result<i32> {
     let write = |out: &mut dyn io::Write| -> io::Result<()> {
         if json {
             let value = output::explain::explanation_json(&report, index);
-            match args.common.format {
+            match format {
                 Some(Format::Jsonl) => serde_json::to_writer(&mut *out, &value)?,
                 _ => serde_json::to_writer_pretty(&mut *out, &value)?,
             }

@@ -829,6 +829,15 @@ fn explain_writes_json_to_output_file() {
         .args(&files));
     assert_eq!(code, 2);
     assert!(stderr.contains("not CSV"), "{stderr}");
+    let csv_file = dir.path().join("explain.csv");
+    let (_, stderr, code) = run(t3()
+        .args(["explain", "-q", "-o"])
+        .arg(&csv_file)
+        .arg("D0001")
+        .args(&files));
+    assert_eq!(code, 2, "an .csv output file asks for CSV too");
+    assert!(stderr.contains("not CSV"), "{stderr}");
+    assert!(!csv_file.exists());
 }
 
 #[test]

@@ -35,6 +35,7 @@ const SCENARIOS: &[&str] = &[
     "devvm_global_oom",
     "devvm_late_close",
     "devvm_reboot",
+    "dispatch_down_retries",
     "dispatch_restart_no_traefik",
     "dispatch_restart_orphans",
     "dispatch_restart_traefik_only",
@@ -48,6 +49,7 @@ const SCENARIOS: &[&str] = &[
     "probe_settles_journal_only",
     "request_errors_stay_clean",
     "serve_oom",
+    "serve_oom_then_reboot",
     "serve_refused_port_option",
     "serve_refused_proxy_error",
     "serve_reset",
@@ -303,6 +305,30 @@ fn burst_without_journal() {
 fn unknown_user_beside_serve_oom() {
     let rows = check("unknown_user_beside_serve_oom");
     assert_reason_names(&rows[0], &["user is not known", "bob's t3 serve failed"]);
+}
+
+/// ben's serve is OOM-killed at 10:04:50 and restarted at 10:04:53, and his browser reconnects
+/// at 10:04:55. An admin reboots devvm at 10:04:59. The first drop is the serve's; the socket
+/// opened after the serve came back was cut by the reboot, like ana's and cleo's.
+#[test]
+fn serve_oom_then_reboot() {
+    let rows = check("serve_oom_then_reboot");
+    assert_reason_names(&rows[0], &["OOM-killed"]);
+    for row in &rows[1..] {
+        assert_reason_names(row, &["booted"]);
+    }
+}
+
+/// t3-dispatch stops at 10:05:00 with ana's socket open and starts again at 10:05:18. Her
+/// browser retries three times meanwhile and Traefik returns 502 each time: four drops, and the
+/// retries' reasons state that dispatch was still down.
+#[test]
+fn dispatch_down_retries() {
+    let rows = check("dispatch_down_retries");
+    for row in &rows[1..] {
+        assert_reason_names(row, &["stopped", "had not started again"]);
+        assert_eq!(row["sources"], "traefik");
+    }
 }
 
 /// `systemctl reboot` at 10:20:00: systemd stops the three users' serves and t3-dispatch, and

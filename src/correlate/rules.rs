@@ -396,11 +396,32 @@ fn what(subject: &Subject) -> &'static str {
 
 fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let drop = subject.drops.first()?;
-    let user = ctx.socket(drop).user.as_deref()?;
+    let socket = ctx.socket(drop);
+    let user = socket.user.as_deref()?;
     // The strongest kind of line first: OOM, then a deliberate restart, then exits and
     // systemd's restart steps.
     let mut found: Vec<(u8, usize)> = Vec::new();
-    for &i in ctx.window(subject.from, subject.to) {
+    // A serve that died and started again before the socket opened did not end it: the browser
+    // reconnected to the new serve. Lines before that start are not this socket's.
+    let restarted_before_open = ctx
+        .window(subject.from, socket.start)
+        .iter()
+        .copied()
+        .filter(|&i| ctx.events[i].kind.user() == Some(user))
+        .filter(|&i| {
+            matches!(
+                ctx.events[i].kind,
+                EventKind::ServeStarted { .. }
+                    | EventKind::UnitChange {
+                        unit: Unit::Serve(_),
+                        action: UnitAction::Started,
+                    }
+            )
+        })
+        .map(|i| ctx.events[i].time)
+        .max();
+    let from = restarted_before_open.map_or(subject.from, |start| start + 1);
+    for &i in ctx.window(from, subject.to) {
         let event = &ctx.events[i];
         if event.kind.user() != Some(user) {
             continue;
@@ -679,7 +700,32 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
     evidence.sort_unstable();
     evidence.dedup();
     let first = evidence[0];
-    let reason = if orphans.is_empty() {
+    // The last dispatch line at or before the drop shows whether dispatch was still down.
+    let last_before = evidence
+        .iter()
+        .copied()
+        .filter(|&i| ctx.events[i].time <= reference)
+        .max_by_key(|&i| (ctx.events[i].time, ctx.events[i].origin));
+    let still_down = last_before.is_some_and(|i| {
+        matches!(
+            ctx.events[i].kind,
+            EventKind::UnitChange {
+                unit: Unit::Dispatch,
+                action: UnitAction::Stopping
+                    | UnitAction::Exited
+                    | UnitAction::Failed
+                    | UnitAction::OomKilled
+                    | UnitAction::StopTimedOut,
+            }
+        )
+    });
+    let reason = if orphans.is_empty() && still_down {
+        format!(
+            "t3-dispatch stopped {} {} and had not started again",
+            relative(ctx.events[first].time, reference),
+            what(subject)
+        )
+    } else if orphans.is_empty() {
         format!(
             "t3-dispatch restarted {} {}",
             relative(ctx.events[first].time, reference),
