@@ -153,6 +153,9 @@ pub struct Analysis {
     pub joined: usize,
     pub dispatch_sockets: usize,
     pub traefik_sockets: usize,
+    /// Traefik sockets without a dispatch twin that were left out because the join failed for
+    /// most dispatch sockets, so they may be those sockets' other halves.
+    pub traefik_set_aside: usize,
     pub incidents: Vec<incidents::Incident>,
     /// The rules' inputs, kept so `explain` can try them again for one drop.
     pub sockets: Vec<Socket>,
@@ -249,6 +252,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             .get(from)
             .is_some_and(|&s| s <= start + options.join.tolerance)
     };
+    let mut traefik_set_aside = 0;
     for (index, socket) in traefik.iter().enumerate() {
         if taken[index] {
             continue;
@@ -261,9 +265,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         let before_ws_logging = first_ws_line.is_none_or(|first| end < first);
         // Dispatch never saw a socket opened before the export began, or one that Traefik
         // could not hand to dispatch while it was down: such a socket has no dispatch twin.
-        if !journal_covers || before_ws_logging || (join_works && !has_dispatch_twin(socket.start))
-        {
+        let on_its_own = !has_dispatch_twin(socket.start);
+        if !journal_covers || before_ws_logging || (join_works && on_its_own) {
             all.push(socket.clone());
+        } else if on_its_own {
+            traefik_set_aside += 1;
         }
     }
     all.sort_by_key(|s| (s.start, s.close.or(s.open).or(s.traefik)));
@@ -503,6 +509,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         joined,
         dispatch_sockets: dispatch.len(),
         traefik_sockets: traefik.len(),
+        traefik_set_aside,
         incidents,
         sockets: all,
         by_time,

@@ -298,6 +298,15 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             analysis.joined, analysis.dispatch_sockets
         )?;
     }
+    if analysis.traefik_set_aside > 0 {
+        writeln!(
+            out,
+            "  {} Traefik socket(s) with no dispatch socket at their start were left out: most \
+             dispatch sockets found no Traefik line either, so they may be the same sockets; a \
+             socket that only Traefik saw may be missing",
+            analysis.traefik_set_aside
+        )?;
+    }
     writeln!(out, "  coverage:")?;
     let coverage = &analysis.coverage;
     match &coverage.journal {
