@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+use common::{run, t3};
 
 fn incident_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
@@ -15,20 +16,6 @@ fn incident_files() -> Vec<PathBuf> {
         files.push(dir.join(format!("cloudflared-6f7c9d8b5-{pod}.log")));
     }
     files
-}
-
-fn t3() -> Command {
-    Command::cargo_bin("t3forensics").unwrap()
-}
-
-/// Runs a command and returns (stdout, stderr, exit code).
-fn run(cmd: &mut Command) -> (String, String, i32) {
-    let output = cmd.output().unwrap();
-    (
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-        output.status.code().unwrap_or(-1),
-    )
 }
 
 /// Writes `drops --format FORMAT` of the incident into `dir` and returns the file's path.

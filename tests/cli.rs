@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+use common::{run, t3};
 
 fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,20 +25,6 @@ fn incident_files(dir: &str, with_cloudflared: bool) -> Vec<PathBuf> {
         }
     }
     files
-}
-
-fn t3() -> Command {
-    Command::cargo_bin("t3forensics").unwrap()
-}
-
-/// Runs a command and returns (stdout, stderr, exit code).
-fn run(cmd: &mut Command) -> (String, String, i32) {
-    let output = cmd.output().unwrap();
-    (
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-        output.status.code().unwrap_or(-1),
-    )
 }
 
 type Row = BTreeMap<String, String>;

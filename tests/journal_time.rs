@@ -3,26 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+use common::{run, t3};
 
 fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata")
         .join(path)
-}
-
-fn t3() -> Command {
-    Command::cargo_bin("t3forensics").unwrap()
-}
-
-/// Runs a command and returns (stdout, stderr, exit code).
-fn run(cmd: &mut Command) -> (String, String, i32) {
-    let output = cmd.output().unwrap();
-    (
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-        output.status.code().unwrap_or(-1),
-    )
 }
 
 /// Returns the CSV rows of `drops` output, each as its list of cells.
@@ -123,15 +110,11 @@ fn dst_fall_drops() -> Vec<(String, String)> {
     .collect()
 }
 
-#[test]
-fn with_unit_zone_names_pick_dst_offset() {
-    let journal = data("dst-fall/journal.with-unit.log");
-    let (stdout, stderr, code) = run(t3()
-        .args(["drops", "--tz", "Europe/Berlin"])
-        .arg(&journal)
-        .arg(data("dst-fall/traefik.log")));
+/// Checks a `drops` run on the DST fall-back fixture: its drops, the journal's span over both
+/// passes of the repeated hour, every socket joined, and no zone warning.
+fn assert_dst_fall_read(stdout: &str, stderr: &str, code: i32) {
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(times_and_users(&stdout), dst_fall_drops());
+    assert_eq!(times_and_users(stdout), dst_fall_drops());
     assert!(
         stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T01:19:00Z, 34 lines"),
         "{stderr}"
@@ -144,6 +127,16 @@ fn with_unit_zone_names_pick_dst_offset() {
 }
 
 #[test]
+fn with_unit_zone_names_pick_dst_offset() {
+    let journal = data("dst-fall/journal.with-unit.log");
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin"])
+        .arg(&journal)
+        .arg(data("dst-fall/traefik.log")));
+    assert_dst_fall_read(&stdout, &stderr, code);
+}
+
+#[test]
 fn short_step_back_marks_repeated_hour() {
     let journal = data("dst-fall/journal.short.log");
     let traefik = data("dst-fall/traefik.log");
@@ -151,17 +144,7 @@ fn short_step_back_marks_repeated_hour() {
         .args(["drops", "--tz", "Europe/Berlin"])
         .arg(&journal)
         .arg(&traefik));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(times_and_users(&stdout), dst_fall_drops());
-    assert!(
-        stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T01:19:00Z, 34 lines"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("4 of 4 dispatch sockets joined to Traefik"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("wrong zone"), "{stderr}");
+    assert_dst_fall_read(&stdout, &stderr, code);
 
     // Newest first (`journalctl -r`), the clock going back shows as a step forward.
     let (stdout, stderr, code) = run(t3()
