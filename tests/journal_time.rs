@@ -154,3 +154,33 @@ fn short_step_back_marks_repeated_hour() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(times_and_users(&stdout), dst_fall_drops());
 }
+
+#[test]
+fn zone_name_after_sample_warns() {
+    // The lines past the 400 sampled ones are parsed in blocks, whose parsers report a zone
+    // name that --tz (UTC by default) does not give too.
+    let mut journal = String::new();
+    for i in 0..450 {
+        journal.push_str(&format!(
+            "Wed 2026-06-10 19:{:02}:{:02} UTC devvm sshd[1]: Connection closed by 192.0.2.9 port 22 [preauth]\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    for i in 0..50 {
+        journal.push_str(&format!(
+            "Wed 2026-06-10 21:{:02}:{:02} CEST devvm sshd[1]: Connection closed by 192.0.2.9 port 22 [preauth]\n",
+            10 + i / 60,
+            i % 60
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, journal).unwrap();
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("journal times are marked CEST, but --tz gives UTC"),
+        "{stderr}"
+    );
+}

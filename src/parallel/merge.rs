@@ -99,6 +99,9 @@ impl Merge {
         for event in &mut block_sink.events {
             event.origin.line += self.line_offset;
         }
+        if sink.zone_mismatch.is_none() {
+            sink.zone_mismatch = block_sink.zone_mismatch.take();
+        }
         sink.events.extend(block_sink.events);
         sink.activity.merge(block_sink.activity);
         report.lines += counts.lines;

@@ -69,7 +69,7 @@ pub fn route(identifier: &[u8], unit: Option<&[u8]>) -> Program {
 /// lines of its own shape, and anything else stays [`Program::Other`].
 ///
 /// NOTE: a serve's indented detail lines have no shape of their own, so a git timeout that
-/// only a detail line shows is lost in such a stream; headers that say `timed out` still count.
+/// only a detail line shows is lost in such a stream. Headers that contain `timed out` still count.
 pub fn route_by_content(message: &[u8]) -> Program {
     if dispatch::go_prefix(message).is_some() {
         return Program::Dispatch;
@@ -421,6 +421,9 @@ impl LineParser for JournalParser {
     }
 
     fn end_block(&mut self, sink: &mut Sink) {
+        if sink.zone_mismatch.is_none() {
+            sink.zone_mismatch.clone_from(&self.zone_mismatch);
+        }
         sink.serve.headers = self.serve.headers();
         sink.serve.zone = Some(self.options.zone);
         self.drop_pending_boot(sink);
@@ -683,6 +686,14 @@ impl JournalParser {
     /// Returns the input's notes for the summary: evidence lines of a `-o cat` journal placed
     /// at a neighbour's time, a zone abbreviation that `--tz` contradicts, and Go `log` dates
     /// that contradict the year given to `short` lines.
+    /// Takes the zone mismatch that a parser of a parallel block found, when this parser (of
+    /// the sampled lines) found none.
+    pub fn take_block_zone_mismatch(&mut self, sink: &mut Sink) {
+        if let Some(found) = sink.zone_mismatch.take() {
+            self.zone_mismatch.get_or_insert(found);
+        }
+    }
+
     pub fn notes(&self, name: &str) -> Vec<String> {
         let mut notes = Vec::new();
         if self.placed > 0 {

@@ -163,6 +163,9 @@ pub struct Sink {
     /// The serve state a block of journal lines leaves for the block merge, valid until the
     /// events are merged with other inputs.
     pub serve: serve::ServeBlock,
+    /// The first journal zone abbreviation that `--tz` does not give at its time, and the one
+    /// it gives, found by a parser of one block, for the input's warning.
+    pub zone_mismatch: Option<(String, String)>,
 }
 
 impl Sink {

@@ -87,9 +87,12 @@ pub(super) fn read_one(
         ParseError::Finish(error) => error,
     })?;
 
-    match &parser {
+    match &mut parser {
         AnyParser::Envelope(envelope) => report.warnings.extend(envelope.notes(&name)),
-        AnyParser::Journal(journal) => report.warnings.extend(journal.notes(&name)),
+        AnyParser::Journal(journal) => {
+            journal.take_block_zone_mismatch(&mut sink);
+            report.warnings.extend(journal.notes(&name));
+        }
         _ => {}
     }
     report.bytes = file_bytes.unwrap_or(lines.bytes_read);
