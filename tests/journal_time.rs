@@ -184,3 +184,31 @@ fn zone_name_after_sample_warns() {
         "{stderr}"
     );
 }
+
+#[test]
+fn cat_go_times_after_fall_back() {
+    // `-o cat` keeps only dispatch's local Go times. At 03:00 CEST the clock goes back to
+    // 02:00 CET, so the close at 02:15 is 01:15 UTC, after the open at 02:40 CEST (00:40 UTC).
+    let journal = "\
+2026/10/25 02:40:00 ws open user=bob ip=203.0.113.22, 10.10.1.12
+Connection closed by 192.0.2.9 port 22 [preauth]
+2026/10/25 02:50:00 auto-pair: nothing to pair
+2026/10/25 02:58:00 auto-pair: nothing to pair
+2026/10/25 02:05:00 auto-pair: nothing to pair
+2026/10/25 02:15:00 ws close user=bob ip=203.0.113.22, 10.10.1.12 dur_ms=2100000 cause=graceful
+2026/10/25 02:15:05 ws open user=bob ip=203.0.113.22, 10.10.1.12
+2026/10/25 03:05:00 auto-pair: nothing to pair
+";
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/Berlin", "-"])
+        .write_stdin(journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        times_and_users(&stdout),
+        vec![("2026-10-25T01:15:00.000Z".to_string(), "bob".to_string())]
+    );
+    assert!(
+        stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T02:05:00Z"),
+        "{stderr}"
+    );
+}

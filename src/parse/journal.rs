@@ -34,7 +34,7 @@ use super::{
     system,
 };
 use crate::event::{EventKind, Source};
-use crate::time::{self, Civil, Precision, Zone};
+use crate::time::{self, Civil, Fold, Precision, Zone};
 
 /// Which program wrote a journal message, decided from its identifier or unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -570,14 +570,33 @@ impl JournalParser {
         }
     }
 
+    /// Converts the local Go time of an `-o cat` dispatch line. The export is in time order, so a
+    /// local time that the DST fall-back repeats takes its later instant when the earlier one
+    /// would put the line well before the last dated line: the clock went back.
+    ///
+    /// NOTE: a newest-first (`journalctl -r`) cat export reads such times as their earlier
+    /// instant.
+    fn cat_time(&self, civil: Civil) -> Option<i64> {
+        let zone = self.options.zone;
+        let earlier = zone.to_utc_micros_in_fold(civil, Fold::Earlier)?;
+        let later = zone.to_utc_micros_in_fold(civil, Fold::Later)?;
+        match self.last_dated {
+            Some(last)
+                if earlier < last - super::journal_year::REPEAT_STEP
+                    && later >= last - super::journal_year::REPEAT_STEP =>
+            {
+                Some(later)
+            }
+            _ => Some(earlier),
+        }
+    }
+
     /// `-o cat`: only dispatch lines with a Go prefix can be placed in time. Another line is
     /// ignored unless it would have been evidence, in which case it is malformed, so the summary
     /// shows that evidence was lost for want of a timestamp.
     fn parse_cat_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
         if let Some((civil, used)) = dispatch::go_prefix(line) {
-            // NOTE: a Go time in the hour that the DST fall-back repeats is read as its
-            // earlier instant, since `-o cat` lines are not tracked like `short` ones.
-            let Some(time) = self.options.zone.to_utc_micros(civil) else {
+            let Some(time) = self.cat_time(civil) else {
                 return LineClass::Malformed("invalid Go log time");
             };
             let precision = if civil.micros != 0 {

@@ -73,7 +73,7 @@ pub enum Pass {
 /// How far a line's local time must fall behind the line before it (newest first: lie ahead of
 /// it) to count as clocks going back. It is half the smallest DST change in use, 30 minutes in
 /// Australia/Lord_Howe, and far more than the steps back of journal order, which are seconds.
-const REPEAT_STEP: i64 = 15 * 60 * SECOND;
+pub const REPEAT_STEP: i64 = 15 * 60 * SECOND;
 
 /// How long a repeat pass lasts from its first line: the largest DST change in the tz database,
 /// 2 hours in Antarctica/Troll. Lines past the repeated stretch but within this span read the
