@@ -1,6 +1,6 @@
 //! Tests through the library API, the way the binary calls it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use t3forensics::correlate::{self, CorrelateOptions, explain};
 use t3forensics::input::{InputSource, InputSpec};
@@ -197,6 +197,23 @@ fn small_chunks_give_the_same_drops() {
     );
 }
 
+/// Returns the spec of one input file whose type is detected.
+fn file_spec(path: PathBuf) -> Vec<InputSpec> {
+    vec![InputSpec {
+        source: InputSource::Path(path),
+        forced_type: None,
+    }]
+}
+
+/// Writes `journal` to `devvm-journal.log` in a new temporary folder, and returns the folder,
+/// which must outlive the reading, with the file's spec.
+fn journal_file(journal: &str) -> (tempfile::TempDir, Vec<InputSpec>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, journal).unwrap();
+    (dir, file_spec(path))
+}
+
 /// Reads one input in blocks of `chunk_bytes` and returns its used and ignored counts and its
 /// events as `line time kind`.
 fn read_in_blocks(specs: &[InputSpec], chunk_bytes: usize) -> (u64, u64, Vec<String>) {
@@ -218,10 +235,7 @@ fn read_in_blocks(specs: &[InputSpec], chunk_bytes: usize) -> (u64, u64, Vec<Str
 fn block_size_leaves_line_counts_unchanged() {
     // The serve parser reports a PID's user once, so blocks parsed apart must not report it again.
     let journal = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident/devvm-journal.log");
-    let specs = vec![InputSpec {
-        source: InputSource::Path(journal),
-        forced_type: None,
-    }];
+    let specs = file_spec(journal);
     let (used, ignored, events) = read_in_blocks(&specs, 1 << 30);
     let (small_used, small_ignored, small_events) = read_in_blocks(&specs, 4096);
     assert_eq!(small_used, used);
@@ -235,10 +249,7 @@ fn dst_zone_names_in_blocks() {
     // the hour that the fall-back repeats, so the blocks need nothing from each other.
     let journal =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/dst-fall/journal.with-unit.log");
-    let specs = vec![InputSpec {
-        source: InputSource::Path(journal),
-        forced_type: None,
-    }];
+    let specs = file_spec(journal);
     let read = |chunk_bytes| {
         let options = ReadOptions {
             parse: t3forensics::parse::ParseOptions {
@@ -309,13 +320,7 @@ fn serve_state_carries_across_blocks() {
         journal.push_str(&line);
         journal.push('\n');
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("devvm-journal.log");
-    std::fs::write(&path, &journal).unwrap();
-    let specs = vec![InputSpec {
-        source: InputSource::Path(path),
-        forced_type: None,
-    }];
+    let (_dir, specs) = journal_file(&journal);
 
     let whole = read_in_blocks(&specs, 1 << 30);
     assert!(
@@ -349,13 +354,7 @@ fn boot_marker_after_sample_keeps_its_boot() {
     journal.push_str("-- Boot fedcba9876543210fedcba9876543210 --\n");
     journal.push_str("Jun 10 19:10:00 devvm kernel: Command line: BOOT_IMAGE=/vmlinuz\n");
     journal.push_str("Jun 10 19:10:01 devvm t3-dispatch[640]: 2026/06/10 19:10:01 t3-dispatch listening on :3780\n");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("devvm-journal.log");
-    std::fs::write(&path, &journal).unwrap();
-    let specs = vec![InputSpec {
-        source: InputSource::Path(path),
-        forced_type: None,
-    }];
+    let (_dir, specs) = journal_file(&journal);
 
     let parsed = run::read_inputs(&specs, &ReadOptions::default()).unwrap();
     let boot = parsed
