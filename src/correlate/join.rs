@@ -56,8 +56,6 @@ impl Default for JoinOptions {
     }
 }
 
-/// Returns the comparable start of a socket: the middle of its second when its time is whole
-/// seconds.
 /// Tells whether a dispatch socket and a Traefik socket can be one connection. A request for
 /// which Traefik returned a 5xx never got an upgrade, so a dispatch socket that was still open
 /// when the journal ended (not closed, not orphaned by a restart) is a later connection of the
@@ -66,6 +64,8 @@ fn can_pair(dispatch: &Socket, traefik: &Socket) -> bool {
     !(traefik.gateway_error && dispatch.end.is_none() && dispatch.orphaned_by.is_none())
 }
 
+/// Returns the comparable start of a socket: the middle of its second when its time is whole
+/// seconds.
 fn start_of(socket: &Socket) -> i64 {
     if socket.coarse {
         socket.start + SECOND / 2
@@ -293,8 +293,9 @@ mod tests {
 
     #[test]
     fn refused_request_pairs_no_open_socket() {
-        // Traefik returned a 502 for a request that started at 1 s; the browser's next socket opened at 3 s
-        // and is still open. They are two connections, so no offset and no join come of them.
+        // Traefik returned a 502 for a request that started at 1 s, and the browser's next socket
+        // opened at 3 s and is still open. They are two connections, so neither an offset nor
+        // a join comes of them.
         let mut traefik = socket("203.0.113.7", 1_000, true);
         traefik.end = Some(4_000_000);
         traefik.gateway_error = true;

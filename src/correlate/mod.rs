@@ -235,17 +235,18 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         .map(|(socket, _)| socket.start)
         .collect();
     unjoined_starts.sort_unstable();
-    // When most closed dispatch sockets found no Traefik line, the join itself failed (a clock
-    // offset it could not measure, Traefik logging the pod's address as the client), and an
-    // unjoined Traefik socket is more likely a dispatch socket's other half than a socket of
-    // its own.
-    let closed: Vec<bool> = dispatch
+    // When most closed dispatch sockets found no Traefik line, the join itself failed, from a
+    // clock offset it could not measure or Traefik logging the pod's address as the client.
+    // An unjoined Traefik socket is then more likely a dispatch socket's other half than a
+    // socket of its own.
+    let (closed, closed_joined) = dispatch
         .iter()
         .zip(&joined_to)
         .filter(|(socket, _)| socket.end.is_some())
-        .map(|(_, traefik)| traefik.is_some())
-        .collect();
-    let join_works = closed.is_empty() || 2 * closed.iter().filter(|&&j| j).count() >= closed.len();
+        .fold((0, 0), |(closed, joined), (_, traefik)| {
+            (closed + 1, joined + usize::from(traefik.is_some()))
+        });
+    let join_works = 2 * closed_joined >= closed;
     let has_dispatch_twin = |start: i64| {
         let from = unjoined_starts.partition_point(|&s| s < start - options.join.tolerance);
         unjoined_starts

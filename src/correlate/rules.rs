@@ -235,7 +235,8 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
-                   are clean (for a drop whose user is unknown, no serve failed in the window); high when, besides, all three probe legs and devvm's pressure series cover the \
+                   are clean (for a drop whose user is unknown, no serve failed in the window); high \
+                   when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
                    client-side shape (a graceful close after 20 s or more of life), low otherwise",
         window: DEFAULT_WINDOW,
@@ -407,17 +408,7 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .window(subject.from, socket.start)
         .iter()
         .copied()
-        .filter(|&i| ctx.events[i].kind.user() == Some(user))
-        .filter(|&i| {
-            matches!(
-                ctx.events[i].kind,
-                EventKind::ServeStarted { .. }
-                    | EventKind::UnitChange {
-                        unit: Unit::Serve(_),
-                        action: UnitAction::Started,
-                    }
-            )
-        })
+        .filter(|&i| ctx.events[i].kind.user() == Some(user) && is_serve_start(&ctx.events[i].kind))
         .map(|i| ctx.events[i].time)
         .max();
     let from = restarted_before_open.map_or(subject.from, |start| start + 1);
@@ -521,17 +512,29 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
     })
 }
 
-/// Tells whether a serve event is a plain stop or start, which a host shutdown or a restart of
-/// everything also writes, as opposed to an OOM kill, a crash or a restart of the serve alone.
-fn is_stop_or_start(kind: &EventKind) -> bool {
+/// Tells whether a serve event is a start: its `T3 Code running` line or systemd's `Started`.
+fn is_serve_start(kind: &EventKind) -> bool {
     matches!(
         kind,
         EventKind::ServeStarted { .. }
             | EventKind::UnitChange {
                 unit: Unit::Serve(_),
-                action: UnitAction::Stopping | UnitAction::StopTimedOut | UnitAction::Started,
+                action: UnitAction::Started,
             }
     )
+}
+
+/// Tells whether a serve event is a plain stop or start, which a host shutdown or a restart of
+/// everything also writes, as opposed to an OOM kill, a crash or a restart of the serve alone.
+fn is_stop_or_start(kind: &EventKind) -> bool {
+    is_serve_start(kind)
+        || matches!(
+            kind,
+            EventKind::UnitChange {
+                unit: Unit::Serve(_),
+                action: UnitAction::Stopping | UnitAction::StopTimedOut,
+            }
+        )
 }
 
 fn serve_upstream_closed(ctx: &Context, subject: &Subject) -> Option<Finding> {
@@ -1122,10 +1125,8 @@ fn serve_failures(ctx: &Context, from: i64, to: i64) -> Vec<usize> {
 /// Names the sources that do not cover `[from, to]`.
 pub fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
     let mut missing = Vec::new();
-    match &ctx.coverage.journal {
-        None => missing.push("the devvm journal".to_string()),
-        Some(span) if !span.covers(from, to) => missing.push("the devvm journal".to_string()),
-        _ => {}
+    if !journal_covers(ctx, from, to) {
+        missing.push("the devvm journal".to_string());
     }
     match &ctx.coverage.traefik {
         None => missing.push("Traefik".to_string()),
@@ -1233,25 +1234,23 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
              second, so the one-second burst window does not group them all; a shared cause is \
              likely, and --burst-window 2s groups them into one burst"
         )
-    } else if let Some((id, clients, cancels)) = subject.burst
-        && !journal_covers(ctx, subject.from, subject.to)
-    {
-        let cancels = if cancels.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} cancel lines)", cancels.len())
-        };
-        format!(
-            "burst {id}: {clients} clients dropped {}{cancels}, but the devvm journal does not \
-             cover that time, so a devvm, t3 serve or dispatch cause cannot be ruled out",
-            ctx.options.burst_closeness()
-        )
     } else if let Some((id, clients, cancels)) = subject.burst {
         let cancels = if cancels.is_empty() {
             String::new()
         } else {
             format!(" ({} cancel lines)", cancels.len())
         };
+        if !journal_covers(ctx, subject.from, subject.to) {
+            return Some(Finding {
+                confidence: Confidence::Low,
+                reason: format!(
+                    "burst {id}: {clients} clients dropped {}{cancels}, but the devvm journal does \
+                     not cover that time, so a devvm, t3 serve or dispatch cause cannot be ruled out",
+                    ctx.options.burst_closeness()
+                ),
+                evidence: Vec::new(),
+            });
+        }
         let need = if missing.iter().any(|m| m == "cloudflared") {
             "cloudflared logs covering it are needed to tell Cloudflare from the cluster path"
         } else {
