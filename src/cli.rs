@@ -762,7 +762,8 @@ fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, unt
 /// Prints how one drop was attributed: text, or JSON with `--format json` or `jsonl`, to
 /// stdout or `--output`.
 fn run_explain(args: &ExplainArgs) -> Result<i32> {
-    // As for the other commands, the --output file's extension stands in for --format.
+    // As for the other commands, the --output file's extension sets the format when --format
+    // is not given.
     let format = args
         .common
         .format

@@ -516,7 +516,8 @@ fn forced_skew_that_joins_nothing_warns() {
     let (stdout, stderr, code) = run(t3().args(["drops", "--skew", "1m"]).args(&inputs));
     assert_eq!(code, 0);
     assert!(stderr.contains("joins no dispatch socket"), "{stderr}");
-    // A failed join must not count each socket twice, once per side, and says what it left out.
+    // A failed join must not count each socket twice, once per side, and the summary names
+    // what it left out.
     assert_eq!(rows(&stdout), rows(&measured), "{stdout}");
     assert!(
         stderr.contains("Traefik socket(s) with no dispatch socket"),

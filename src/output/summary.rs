@@ -335,12 +335,12 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     writeln!(out, "  inputs:")?;
     for input in report.inputs {
         if let Some(first) = &input.repeat_of {
-            let how = match input.repeat {
+            let description = match input.repeat {
                 Some(crate::run::Repeat::SameContent) => format!("the same bytes as {first}"),
                 Some(crate::run::Repeat::SameFile) => format!("the same file as {first}"),
                 _ => "given again".to_string(),
             };
-            writeln!(out, "    {}: {how}, not read again", input.name)?;
+            writeln!(out, "    {}: {description}, not read again", input.name)?;
             continue;
         }
         writeln!(

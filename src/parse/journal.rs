@@ -227,7 +227,7 @@ impl JournalParser {
     }
 
     /// Sets whether the `short` lines run newest first (`journalctl -r`), which decides how the
-    /// hour repeated by the DST fall-back is read; see [`runs_newest_first`].
+    /// hour repeated by the DST fall-back is read. [`runs_newest_first`] detects it.
     pub fn set_newest_first(&mut self, newest_first: bool) {
         self.year.newest_first = newest_first;
     }

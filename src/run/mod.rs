@@ -194,7 +194,9 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         .zip(&repeats)
         .enumerate()
         .map(|(index, (spec, repeat))| match repeat {
-            Some((first, how)) => Ok(repeated_input(index as u32, spec, &specs[*first], *how)),
+            Some((first, repeat)) => {
+                Ok(repeated_input(index as u32, spec, &specs[*first], *repeat))
+            }
             None => read_one(index as u32, spec, options, progress.as_ref()),
         })
         .collect();
@@ -258,12 +260,12 @@ fn repeated_files(specs: &[InputSpec]) -> Vec<Option<(usize, Repeat)>> {
         let size = metadata.len();
         let candidates = || seen.iter().filter(|s| s.forced == spec.forced_type);
         let same_file = candidates().find(|s| s.identity == identity).map(|s| {
-            let how = if s.path == path.as_path() {
+            let repeat = if s.path == path.as_path() {
                 Repeat::SamePath
             } else {
                 Repeat::SameFile
             };
-            (s.index, how)
+            (s.index, repeat)
         });
         // An empty file repeats nothing worth a warning.
         let repeat = same_file.or_else(|| {
@@ -353,10 +355,10 @@ pub fn file_identity(path: &std::path::Path) -> Option<FileIdentity> {
 }
 
 /// Builds the result of an input that repeats `first`: nothing read, and a warning.
-fn repeated_input(index: u32, spec: &InputSpec, first: &InputSpec, how: Repeat) -> ReadInput {
+fn repeated_input(index: u32, spec: &InputSpec, first: &InputSpec, repeat: Repeat) -> ReadInput {
     let name = spec.name();
     let first = first.name();
-    let warning = match how {
+    let warning = match repeat {
         Repeat::SamePath => format!("{name} was given more than once, so it was read once"),
         Repeat::SameFile => format!("{name} is the same file as {first}, so it was read once"),
         Repeat::SameContent => {
@@ -367,7 +369,7 @@ fn repeated_input(index: u32, spec: &InputSpec, first: &InputSpec, how: Repeat) 
         report: InputReport {
             name,
             repeat_of: Some(first),
-            repeat: Some(how),
+            repeat: Some(repeat),
             warnings: vec![warning],
             ..InputReport::default()
         },
