@@ -269,6 +269,36 @@ fn skewed_devvm_clock_is_detected_and_joined() {
 }
 
 #[test]
+fn traefik_logging_pod_address_is_named() {
+    // A Traefik that does not trust X-Forwarded-For logs the cloudflared pod as ClientHost.
+    let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
+    let pod_addressed: String = traefik
+        .lines()
+        .map(|line| match line.split_once(" - ") {
+            Some((_, rest)) if line.contains("\"t3code-t3-") => format!("10.10.1.12 - {rest}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let rewritten = dir.path().join("traefik-access.log");
+    std::fs::write(&rewritten, pod_addressed).unwrap();
+
+    let journal = data("incident/devvm-journal.log");
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&rewritten));
+    assert_eq!(code, 0, "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("only a private client address"))
+        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
+    assert!(warning.contains("such as 10.10.1.12"), "{warning}");
+    assert!(warning.contains("forwardedHeaders.trustedIPs"), "{warning}");
+
+    let original = data("incident/traefik-access.log");
+    let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&original));
+    assert!(!stderr.contains("private client address"), "{stderr}");
+}
+
+#[test]
 fn stdin_and_file_give_the_same_rows() {
     let path = data("incident/devvm-journal.log");
     let from_file = drops(&["-q"], std::slice::from_ref(&path));

@@ -14,10 +14,11 @@ pub mod join;
 pub mod rules;
 pub mod sockets;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use crate::event::{Event, EventKind, Source};
+use crate::parse::client;
 use crate::run::ParsedInputs;
 use crate::time::{MILLI, SECOND};
 
@@ -156,6 +157,9 @@ pub struct Analysis {
     /// Traefik sockets without a dispatch twin that were left out because the join failed for
     /// most dispatch sockets, so they may be those sockets' other halves.
     pub traefik_set_aside: usize,
+    /// Set when Traefik logged only private client addresses for most of its sockets while
+    /// dispatch saw public ones: the number of such Traefik sockets and one of the addresses.
+    pub traefik_private_clients: Option<(usize, IpAddr)>,
     pub incidents: Vec<incidents::Incident>,
     /// The rules' inputs, kept so `explain` can try them again for one drop.
     pub sockets: Vec<Socket>,
@@ -183,6 +187,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     // Sockets on their own clocks, then the offset and the join.
     let mut dispatch = sockets::dispatch_sockets(&events, options.join.tolerance);
     let traefik = sockets::traefik_sockets(&events);
+    let traefik_private_clients = private_traefik_clients(&dispatch, &traefik);
     let offset = join::measure_offset(&dispatch, &traefik, &options.join);
     let joined_to = join::join(&dispatch, &traefik, offset.micros, options.join.tolerance);
 
@@ -511,6 +516,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         dispatch_sockets: dispatch.len(),
         traefik_sockets: traefik.len(),
         traefik_set_aside,
+        traefik_private_clients,
         incidents,
         sockets: all,
         by_time,
@@ -519,6 +525,37 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         candidates,
         rule_options,
     }
+}
+
+/// Detects a Traefik that does not trust the forwarded headers it receives, so it logs the
+/// cloudflared pod's address as the client. The sign is that at least half of its sockets have
+/// only private addresses while at least half of dispatch's have a public client. Returns the
+/// number of such Traefik sockets and their most common address.
+fn private_traefik_clients(dispatch: &[Socket], traefik: &[Socket]) -> Option<(usize, IpAddr)> {
+    let private: Vec<IpAddr> = traefik
+        .iter()
+        .filter_map(|s| s.client.filter(|&c| client::is_internal(c)))
+        .collect();
+    let public_dispatch = dispatch
+        .iter()
+        .filter(|s| s.client.is_some_and(|c| !client::is_internal(c)))
+        .count();
+    if private.is_empty()
+        || 2 * private.len() < traefik.len()
+        || 2 * public_dispatch < dispatch.len()
+        || public_dispatch == 0
+    {
+        return None;
+    }
+    let mut counts: BTreeMap<IpAddr, usize> = BTreeMap::new();
+    for address in &private {
+        *counts.entry(*address).or_default() += 1;
+    }
+    // The most common address; the lowest one among equals, so the output is stable.
+    let (&example, _) = counts
+        .iter()
+        .max_by_key(|&(address, count)| (*count, std::cmp::Reverse(*address)))?;
+    Some((private.len(), example))
 }
 
 /// Returns when the host went down between `start` and `restart`, for a socket that a dispatch

@@ -378,12 +378,24 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
              measure the offset"
                 .to_string()
         });
+    let private_clients_warning = analysis.traefik_private_clients.map(|(count, example)| {
+        format!(
+            "{count} of {} Traefik WebSocket lines give only a private client address (such \
+             as {example}) while dispatch logs public ones, so Traefik probably does not trust \
+             the X-Forwarded-For it receives. Its lines cannot be joined to dispatch sockets, \
+             and the drop of a socket only Traefik saw (opened before the journal begins) \
+             cannot be found. Add the cloudflared pods' addresses to the entry point's \
+             forwardedHeaders.trustedIPs",
+            analysis.traefik_sockets
+        )
+    });
     let warnings: Vec<&String> = report
         .inputs
         .iter()
         .flat_map(|i| &i.warnings)
         .chain(&offset_warning)
         .chain(&skew_warning)
+        .chain(&private_clients_warning)
         .collect();
     for warning in warnings {
         writeln!(out, "t3forensics: warning: {warning}")?;
