@@ -387,6 +387,46 @@ fn hostile_user_agent_cannot_fake_a_socket() {
 }
 
 #[test]
+fn same_line_of_three_pods_is_kept() {
+    // A fleet-wide update: every pod logs the same shutdown line in the same second.
+    let dir = tempfile::tempdir().unwrap();
+    let log_of = |second: u32| {
+        format!(
+            "2026-06-10T19:40:{second:02}Z INF Updated to new configuration\n\
+             2026-06-10T19:41:00Z ERR Initiating shutdown error=\"cloudflared has been updated to version 2026.6.0\"\n"
+        )
+    };
+    let mut pods = Vec::new();
+    for (n, pod) in ["k2x9p", "m4q7r", "z8w3t"].into_iter().enumerate() {
+        let name = format!("cloudflared-6f7c9d8b5-{pod}.log");
+        pods.push(write(dir.path(), &name, log_of(n as u32).as_bytes()));
+    }
+    let (stdout, stderr, code) = run(t3().args(["timeline", "--format", "csv"]).args(&pods));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("counted once"), "{stderr}");
+    let shutdowns = stdout.lines().filter(|l| l.contains("Initiating")).count();
+    assert_eq!(shutdowns, 3, "{stdout}");
+
+    // The same pod's log given twice, under two names that both name the pod, is one stream.
+    let copy_dir = dir.path().join("copy");
+    std::fs::create_dir(&copy_dir).unwrap();
+    // Not byte-identical, or it would be read once as a copy before any event is compared.
+    let overlapping = log_of(30);
+    let copy = write(
+        &copy_dir,
+        "cloudflared-6f7c9d8b5-k2x9p.log",
+        overlapping.as_bytes(),
+    );
+    let (stdout, stderr, _) = run(t3()
+        .args(["timeline", "--format", "csv"])
+        .arg(&pods[0])
+        .arg(&copy));
+    assert!(stderr.contains("counted once"), "{stderr}");
+    let shutdowns = stdout.lines().filter(|l| l.contains("Initiating")).count();
+    assert_eq!(shutdowns, 1, "{stdout}");
+}
+
+#[test]
 fn duplicated_and_overlapping_inputs_are_counted_once() {
     let dir = tempfile::tempdir().unwrap();
     let text = String::from_utf8(journal()).unwrap();

@@ -25,6 +25,7 @@ const SCENARIOS: &[&str] = &[
     "burst_journal_only",
     "burst_member_own_serve",
     "burst_without_journal",
+    "cloudflared_fleet_update",
     "cloudflared_quiet_pods",
     "cloudflared_update",
     "coarse_clock_offset",
@@ -540,6 +541,23 @@ fn cloudflared_update() {
         "{:?}",
         rows[2]
     );
+}
+
+/// Every pod logs the same shutdown line in the same second. They are three events, not one
+/// logged three times, and the reason names every pod.
+#[test]
+fn cloudflared_fleet_update() {
+    let rows = check("cloudflared_fleet_update");
+    let pods = ["k2x9p", "m4q7r", "z8w3t"];
+    for row in &rows[..2] {
+        assert_reason_names(row, &["3 cloudflared pods", "update"]);
+        for pod in pods {
+            let file = format!("cloudflared-6f7c9d8b5-{pod}.log");
+            let shutdown = evidence_refs("cloudflared_fleet_update", &file, "Initiating shutdown");
+            assert_reason_names(row, &[&format!("cloudflared-6f7c9d8b5-{pod}")]);
+            assert_cites(row, &shutdown[0]);
+        }
+    }
 }
 
 /// connIndex 2 of pod m4q7r fails, terminates, unregisters, retries and registers again.

@@ -998,21 +998,54 @@ fn cloudflared_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .collect();
     let first = *evidence.first()?;
     let event = &ctx.events[first];
-    let happened = match &event.kind {
-        EventKind::CfShutdown {
-            reason: ShutdownReason::Update,
-        } => "shut down to update itself",
-        EventKind::CfShutdown {
-            reason: ShutdownReason::Signal,
-        } => "was stopped by a signal",
-        EventKind::CfShutdown { .. } => "shut down",
+    // A fleet-wide update stops every pod at once, and the reason names them all.
+    let mut pods: Vec<&str> = evidence
+        .iter()
+        .map(|&i| &ctx.events[i])
+        .filter(|e| std::mem::discriminant(&e.kind) == std::mem::discriminant(&event.kind))
+        .filter_map(|e| e.pod.as_deref())
+        .collect();
+    pods.sort_unstable();
+    pods.dedup();
+    let several = pods.len() > 1;
+    let happened = match (&event.kind, several) {
+        (
+            EventKind::CfShutdown {
+                reason: ShutdownReason::Update,
+            },
+            false,
+        ) => "shut down to update itself",
+        (
+            EventKind::CfShutdown {
+                reason: ShutdownReason::Update,
+            },
+            true,
+        ) => "shut down to update themselves",
+        (
+            EventKind::CfShutdown {
+                reason: ShutdownReason::Signal,
+            },
+            false,
+        ) => "was stopped by a signal",
+        (
+            EventKind::CfShutdown {
+                reason: ShutdownReason::Signal,
+            },
+            true,
+        ) => "were stopped by a signal",
+        (EventKind::CfShutdown { .. }, _) => "shut down",
         _ => "(re)started",
     };
+    let who = if several {
+        format!("{} cloudflared pods ({})", pods.len(), pods.join(", "))
+    } else {
+        pod_of(event).to_string()
+    };
+    let riding = if several { "them" } else { "it" };
     Some(Finding {
         confidence: Confidence::Medium,
         reason: format!(
-            "{} {happened} {} {}, severing the sockets riding it",
-            pod_of(event),
+            "{who} {happened} {} {}, severing the sockets riding {riding}",
             relative(event.time, reference(ctx, subject)),
             what(subject)
         ),

@@ -419,7 +419,10 @@ fn warn_if_much_malformed(report: &mut InputReport) {
 ///
 /// Repeats inside one input are kept (five identical `context canceled` lines in one second
 /// are a burst): for each group of equal events, the input holding the most copies keeps them
-/// and the other inputs' copies go. `events` is sorted by time. Returns the number removed.
+/// and the other inputs' copies go. Events of two named pods are never equal, because every
+/// cloudflared pod logs the same lines when the fleet updates at once. An event without a pod
+/// name joins the group of the first named pod met. `events` is sorted by time. Returns the
+/// number removed.
 fn drop_cross_input_duplicates(events: &mut Vec<Event>) -> usize {
     use crate::time::{Precision, SECOND};
     let second = |e: &Event| e.time.div_euclid(SECOND);
@@ -442,9 +445,19 @@ fn drop_cross_input_duplicates(events: &mut Vec<Event>) -> usize {
             if remove[i] {
                 continue;
             }
-            let group: Vec<usize> = (i..end)
-                .filter(|&j| !remove[j] && same(&events[i], &events[j]))
-                .collect();
+            let mut pod = events[i].pod.as_deref();
+            let mut group: Vec<usize> = Vec::new();
+            for j in i..end {
+                if remove[j] || !same(&events[i], &events[j]) {
+                    continue;
+                }
+                match (pod, events[j].pod.as_deref()) {
+                    (Some(ours), Some(theirs)) if ours != theirs => continue,
+                    (None, Some(theirs)) => pod = Some(theirs),
+                    _ => {}
+                }
+                group.push(j);
+            }
             let mut inputs: Vec<u32> = group.iter().map(|&j| events[j].origin.input).collect();
             inputs.sort_unstable();
             inputs.dedup();
