@@ -13,14 +13,15 @@
 //! The runtime splits a line longer than its buffer (16 KiB in containerd) into `P` parts
 //! ended by one `F` part. The parts are joined, and the line counts at its first part's line
 //! number and time. kubectl writes times with Go's RFC3339Nano, which drops trailing zeros, so
-//! a leading time is the envelope's only when it has a fraction or a runtime stream follows:
+//! an exact second has no fraction. A leading time is the envelope's when it has a fraction, a
+//! runtime stream follows, or it ends in `Z` and no console level follows:
 //! `2026-06-10T19:30:12Z INF …` after a `--prefix` is cloudflared's own console time.
 
 use std::borrow::Cow;
 
 use super::{Labels, Router, Unwrapped};
 use crate::parse::{LineClass, LineCtx, Sink};
-use crate::time::{self, Zone};
+use crate::time::{self, Precision, Zone};
 
 /// One kubectl or runtime line, unwrapped.
 pub struct KubectlLine<'a> {
@@ -59,13 +60,17 @@ pub fn unwrap(line: &[u8]) -> Result<Option<KubectlLine<'_>>, &'static str> {
     {
         let after = &rest[parsed.len + 1..];
         let has_fraction = rest.get(19) == Some(&b'.');
+        let utc = rest.get(parsed.len - 1) == Some(&b'Z');
+        // RFC3339Nano drops trailing zeros, so its time is exact to the nanosecond even
+        // without a fraction.
+        let exact = (parsed.micros, Precision::Micro);
         if let Some((cri, inner)) = runtime_fields(after) {
-            time = Some((parsed.micros, parsed.precision));
-            precise = has_fraction;
+            time = Some(exact);
+            precise = true;
             runtime = Some(cri);
             rest = inner;
-        } else if has_fraction {
-            time = Some((parsed.micros, parsed.precision));
+        } else if has_fraction || (utc && !starts_with_console_level(after)) {
+            time = Some(exact);
             precise = true;
             rest = after;
         }
@@ -82,6 +87,14 @@ pub fn unwrap(line: &[u8]) -> Result<Option<KubectlLine<'_>>, &'static str> {
         },
         runtime,
     }))
+}
+
+/// Tells whether a line starts with a zerolog console level (`INF `, `ERR `), as cloudflared's
+/// and Traefik's own console lines do after their time. Such a line's leading time is its own,
+/// not kubectl's.
+fn starts_with_console_level(line: &[u8]) -> bool {
+    const LEVELS: [&[u8]; 7] = [b"TRC ", b"DBG ", b"INF ", b"WRN ", b"ERR ", b"FTL ", b"PNC "];
+    LEVELS.iter().any(|level| line.starts_with(level))
 }
 
 /// Splits `[pod/NAME/CONTAINER] ` off a line. kubectl also writes `[NAME/CONTAINER]` when the

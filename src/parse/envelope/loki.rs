@@ -100,6 +100,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Labels<'a> {
     }
 }
 
+/// Returns a `--output=jsonl` time as exact. logcli marshals it as Go's RFC3339Nano, which drops
+/// trailing zeros, so a time without a fraction is a whole second exactly, not a time cut to the
+/// second. (`--output=default` prints RFC3339, which does cut the fraction.)
+fn exact(parsed: &time::Parsed) -> (i64, Precision) {
+    (parsed.micros, Precision::Micro)
+}
+
 /// Unwraps one `--output=jsonl` line.
 pub fn unwrap_jsonl(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> {
     let trimmed = line.trim_ascii();
@@ -117,8 +124,8 @@ pub fn unwrap_jsonl(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> 
         Cow::Owned(text) => Cow::Owned(text.into_bytes()),
     };
     Ok(Some(Unwrapped {
-        time: Some((parsed.micros, parsed.precision)),
-        precise: parsed.precision != Precision::Second,
+        time: Some(exact(&parsed)),
+        precise: true,
         labels: entry.labels,
         line,
     }))

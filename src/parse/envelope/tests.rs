@@ -39,7 +39,7 @@ fn kinds(sink: &Sink) -> Vec<(&'static str, Source, u64, Option<&str>)> {
 #[test]
 fn kubectl_shapes() {
     // (line, envelope time, pod, inner line)
-    let rows: [(&str, Option<i64>, Option<&str>, &str); 7] = [
+    let rows: [(&str, Option<i64>, Option<&str>, &str); 10] = [
         (
             "2026-06-10T19:30:12.123456789Z hello",
             Some(T + 123_456),
@@ -74,6 +74,26 @@ fn kubectl_shapes() {
             "2026-06-10T19:30:12Z INF x",
         ),
         ("[cf-1/cloudflared] hello", None, Some("cf-1"), "hello"),
+        // An exact second with no fraction before a line that is not a console line is
+        // kubectl's time: a CLF line, a JSON line, another time (timestamps on both sides).
+        (
+            "[pod/traefik-x/traefik] 2026-06-10T19:30:12Z 203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] x",
+            Some(T),
+            Some("traefik-x"),
+            "203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] x",
+        ),
+        (
+            "[pod/traefik-x/traefik] 2026-06-10T19:30:12Z {\"RouterName\":\"r\"}",
+            Some(T),
+            Some("traefik-x"),
+            "{\"RouterName\":\"r\"}",
+        ),
+        (
+            "2026-06-10T19:30:12Z 2026-06-10T19:30:11Z INF x",
+            Some(T),
+            None,
+            "2026-06-10T19:30:11Z INF x",
+        ),
     ];
     for (line, time, pod, inner) in rows {
         let k = kubectl::unwrap(line.as_bytes()).unwrap().unwrap();
@@ -275,6 +295,18 @@ fn logcli_paging_duplicates_count_once() {
     let notes = parser.notes("x");
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("1 entry repeated"), "{notes:?}");
+}
+
+#[test]
+fn logcli_jsonl_whole_second_repeat_is_paging() {
+    // jsonl times are RFC3339Nano: no fraction means exactly on the second, so an exact repeat
+    // is still a paging duplicate.
+    let labels = r#"{"unit":"t3-dispatch.service"}"#;
+    let line = "2026/06/10 19:30:12 http: proxy error: context canceled";
+    let entry = jsonl(labels, line, "2026-06-10T19:30:12Z");
+    let (classes, sink, _) = parse_all(Format::LogcliJsonl, &[&entry, &entry]);
+    assert_eq!(classes, vec![LineClass::Used, LineClass::Ignored]);
+    assert_eq!(sink.events.len(), 1);
 }
 
 #[test]
