@@ -39,10 +39,45 @@ impl Source {
 
 /// The place a line was read from: the index of its input in the run and its 1-based line number,
 /// counted in the decompressed text.
+///
+/// Origins order events that share a time: by input, then in the order the lines were written.
+/// That is the line order, except in an input printed newest first, where it is the reverse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
     pub input: u32,
-    pub line: u64,
+    /// The line's place in write order: `line`, or `u64::MAX - line` in a newest-first input.
+    rank: u64,
+    line: u64,
+}
+
+impl Origin {
+    pub fn new(input: u32, line: u64) -> Origin {
+        Origin {
+            input,
+            rank: line,
+            line,
+        }
+    }
+
+    /// Returns the 1-based line number.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Moves a line of a block to its place in the whole input, `offset` lines further.
+    pub fn add_lines(&mut self, offset: u64) {
+        let newest_first = self.rank != self.line;
+        self.line += offset;
+        self.rank = self.line;
+        if newest_first {
+            self.set_newest_first();
+        }
+    }
+
+    /// Marks the line as read from an input printed newest first.
+    pub fn set_newest_first(&mut self) {
+        self.rank = u64::MAX - self.line;
+    }
 }
 
 /// One normalised event.

@@ -226,7 +226,7 @@ fn read_in_blocks(specs: &[InputSpec], chunk_bytes: usize) -> (u64, u64, Vec<Str
     let events = parsed
         .events
         .iter()
-        .map(|e| format!("{} {} {:?}", e.origin.line, e.time, e.kind))
+        .map(|e| format!("{} {} {:?}", e.origin.line(), e.time, e.kind))
         .collect();
     (report.used, report.ignored, events)
 }
@@ -265,7 +265,7 @@ fn dst_zone_names_in_blocks() {
         let events: Vec<(u64, i64)> = parsed
             .events
             .iter()
-            .map(|e| (e.origin.line, e.time))
+            .map(|e| (e.origin.line(), e.time))
             .collect();
         events
     };
@@ -362,6 +362,6 @@ fn boot_marker_after_sample_keeps_its_boot() {
         .iter()
         .find(|e| matches!(e.kind, t3forensics::event::EventKind::HostBoot));
     let boot = boot.expect("the marker's boot is kept");
-    assert_eq!(boot.origin.line, 400);
+    assert_eq!(boot.origin.line(), 400);
     assert!(boot.time > 0, "it has the next line's time: {}", boot.time);
 }

@@ -66,7 +66,7 @@ fn feed(parser: &mut dyn LineParser, lines: &[Vec<u8>]) {
             _ => assert_eq!(added, 0, "an ignored or malformed line adds none"),
         }
         for event in &sink.events[before..] {
-            assert_eq!(event.origin.line, n as u64 + 1);
+            assert_eq!(event.origin.line(), n as u64 + 1);
         }
     }
     parser.finish(&mut sink).unwrap();

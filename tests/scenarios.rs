@@ -227,6 +227,64 @@ fn scenario_dirs_all_tested() {
     assert_eq!(dirs, SCENARIOS);
 }
 
+/// `journalctl -r` prints the same entries newest first, with its note line still on top. Every
+/// scenario must give the same rows from it, reasons included. That needs a serve's detail line
+/// tied to its own header, a boot placed at the later of its marker's neighbours, and lines that
+/// share a second kept in the order they were written.
+#[test]
+fn newest_first_journal_gives_same_rows() {
+    let kept = [
+        "time",
+        "user",
+        "client_ip",
+        "dur_ms",
+        "cause",
+        "segment",
+        "confidence",
+        "reason",
+    ];
+    let columns = |rows: Vec<Row>| -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|row| kept.iter().map(|k| row[*k].clone()).collect())
+            .collect()
+    };
+    let temp = tempfile::tempdir().unwrap();
+    for name in SCENARIOS {
+        let dir = scenario_dir(name);
+        let files = inputs(&dir);
+        let Some(journal) = files.iter().find(|f| f.ends_with("devvm-journal.log")) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(journal).unwrap();
+        let (notes, entries): (Vec<&str>, Vec<&str>) = text
+            .lines()
+            .partition(|line| line.starts_with("-- Journal begins"));
+        let mut reversed: Vec<&str> = notes;
+        reversed.extend(entries.iter().rev());
+        let reversed_path = temp.path().join(format!("{name}.log"));
+        std::fs::write(&reversed_path, reversed.join("\n") + "\n").unwrap();
+
+        let run = |journal_path: &Path| {
+            let inputs: Vec<&PathBuf> = files.iter().filter(|f| *f != journal).collect();
+            let output = Command::cargo_bin("t3forensics")
+                .unwrap()
+                .args(["drops", "-q", "--format", "csv"])
+                .args(options(&dir))
+                .arg(journal_path)
+                .args(inputs)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(0), "{name}");
+            parse_csv(&String::from_utf8(output.stdout).unwrap())
+        };
+        assert_eq!(
+            columns(run(&reversed_path)),
+            columns(run(journal)),
+            "{name}: newest first"
+        );
+    }
+}
+
 // --- t3 serve --------------------------------------------------------------------------------
 
 /// bob's serve is killed by its memory cgroup (kernel and systemd lines). His socket closes a

@@ -292,10 +292,7 @@ mod tests {
             time: time_s * SECOND,
             precision: Precision::Second,
             source: Source::Journal,
-            origin: Origin {
-                input: 0,
-                line: time_s as u64,
-            },
+            origin: Origin::new(0, time_s as u64),
             pod: None,
             kind,
             text: "".into(),

@@ -121,7 +121,7 @@ pub fn location(inputs: &[InputReport], event: &Event) -> String {
     let name = inputs
         .get(event.origin.input as usize)
         .map_or("?", |i| i.name.as_str());
-    format!("{name}:{}", event.origin.line)
+    format!("{name}:{}", event.origin.line())
 }
 
 pub(crate) fn evidence_list(report: &Report, evidence: &[usize]) -> Vec<Value> {
@@ -131,7 +131,7 @@ pub(crate) fn evidence_list(report: &Report, evidence: &[usize]) -> Vec<Value> {
             let event = &report.analysis.events[i];
             json!({
                 "file": report.inputs.get(event.origin.input as usize).map_or("?", |i| i.name.as_str()),
-                "line": event.origin.line,
+                "line": event.origin.line(),
                 "source": event.source.name(),
                 "text": &*event.text,
             })
@@ -277,7 +277,7 @@ fn event_json(report: &Report, event: &Event) -> Value {
         "client_ip": client,
         "pod": event.pod.as_deref(),
         "file": report.inputs.get(event.origin.input as usize).map_or("?", |i| i.name.as_str()),
-        "line": event.origin.line,
+        "line": event.origin.line(),
         "text": &*event.text,
     })
 }

@@ -331,7 +331,7 @@ mod tests {
         let mut lines: Vec<(u64, Option<String>)> = sink
             .events
             .iter()
-            .map(|e| (e.origin.line, Some(e.text.to_string())))
+            .map(|e| (e.origin.line(), Some(e.text.to_string())))
             .collect();
         lines.extend(report.malformed_examples.iter().map(|(n, _)| (*n, None)));
         lines.sort_by_key(|(n, _)| *n);

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::event::{Event, EventKind};
 use crate::parse::journal::time_of_day_near;
-use crate::parse::serve::UnresolvedTimeout;
+use crate::parse::serve::{DETAIL_SPAN, LastHeader, UnresolvedTimeout};
 use crate::parse::{InnerTime, Sink};
 use crate::run::InputReport;
 use crate::time::{Precision, Zone};
@@ -44,9 +44,8 @@ pub struct Merge {
     max_examples: usize,
     /// The user last reported by a serve line for each PID, over the blocks merged so far.
     serve_users: HashMap<u32, Box<str>>,
-    /// The last header of each PID over the blocks merged so far, and whether a timeout under
-    /// it was reported.
-    serve_headers: HashMap<Option<u32>, (InnerTime, bool)>,
+    /// The last header of each PID over the blocks merged so far.
+    serve_headers: HashMap<Option<u32>, LastHeader>,
 }
 
 impl Merge {
@@ -97,7 +96,7 @@ impl Merge {
         counts.ignored += dropped;
 
         for event in &mut block_sink.events {
-            event.origin.line += self.line_offset;
+            event.origin.add_lines(self.line_offset);
         }
         if sink.zone_mismatch.is_none() {
             sink.zone_mismatch = block_sink.zone_mismatch.take();
@@ -167,10 +166,14 @@ impl Merge {
         timeout: UnresolvedTimeout,
         zone: Option<Zone>,
     ) -> bool {
-        let Some((time, reported)) = self.serve_headers.get_mut(&timeout.pid) else {
+        let Some(header) = self.serve_headers.get_mut(&timeout.pid) else {
             return false;
         };
-        if *reported {
+        // A header stamped after the detail line, or long before it, is not its header.
+        if !(0..=DETAIL_SPAN).contains(&(event.time - header.at)) {
+            return false;
+        }
+        if header.reported {
             // Read in one pass, the line goes on as a detail line without a timeout.
             return match timeout.fallback {
                 Some(kind) if self.repeats_user(&kind) => true,
@@ -181,7 +184,7 @@ impl Merge {
                 None => true,
             };
         }
-        *reported = true;
+        header.reported = true;
         if let (
             InnerTime::TimeOfDay {
                 hour,
@@ -190,7 +193,7 @@ impl Merge {
                 micros,
             },
             Some(zone),
-        ) = (*time, zone)
+        ) = (header.time, zone)
             && let Some(at) = time_of_day_near(event.time, (hour, minute, second, micros), zone)
         {
             event.time = at;
@@ -200,9 +203,9 @@ impl Merge {
     }
 
     /// Takes the last headers of a block (or of the sampled lines) as the latest ones.
-    fn take_headers(&mut self, headers: &[(Option<u32>, InnerTime, bool)]) {
-        for &(pid, time, reported) in headers {
-            self.serve_headers.insert(pid, (time, reported));
+    fn take_headers(&mut self, headers: &[LastHeader]) {
+        for header in headers {
+            self.serve_headers.insert(header.pid, *header);
         }
     }
 }

@@ -418,8 +418,12 @@ mod tests {
         assert!(
             matches!(&sink.events[0].kind, EventKind::ProbeLegDown { leg, .. } if &**leg == "cloudflare")
         );
-        assert_eq!(sink.events[0].origin.line, 3, "the row of the sample at 0");
-        assert_eq!(sink.events[1].origin.line, 4);
+        assert_eq!(
+            sink.events[0].origin.line(),
+            3,
+            "the row of the sample at 0"
+        );
+        assert_eq!(sink.events[1].origin.line(), 4);
         assert_eq!(sink.events[0].time, 1_781_121_020 * SECOND);
     }
 
@@ -437,7 +441,7 @@ mod tests {
             sink.events[0].kind,
             EventKind::PressureEpisode { .. }
         ));
-        assert_eq!(sink.events[0].origin.line, 4);
+        assert_eq!(sink.events[0].origin.line(), 4);
     }
 
     #[test]
@@ -469,7 +473,7 @@ mod tests {
                 "{name}"
             );
             assert_eq!(sink.events[0].time, 1_781_121_020 * SECOND, "{name}");
-            assert_eq!(sink.events[0].origin.line, first_data_line + 1, "{name}");
+            assert_eq!(sink.events[0].origin.line(), first_data_line + 1, "{name}");
         }
     }
 

@@ -131,6 +131,13 @@ fn route_name(name: &[u8]) -> Option<Program> {
     Some(program)
 }
 
+/// Returns a stamp's time, real or provisional. Two stamps of neighbouring lines compare by it.
+fn stamp_micros(stamp: Stamp) -> i64 {
+    match stamp {
+        Stamp::Real(time, _) | Stamp::Provisional(time, _, _) => time,
+    }
+}
+
 /// The timestamp mode of a journal line, detected per line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stamp {
@@ -160,8 +167,10 @@ pub struct JournalParser {
     /// one it has.
     zone_mismatch: Option<(String, String)>,
     /// The index of the boot event of a `-- Boot ID --` marker, waiting for the next line's
-    /// time.
-    pending_boot: Option<usize>,
+    /// time, and the time of the line before the marker.
+    pending_boot: Option<(usize, Option<Stamp>)>,
+    /// The time of the last line that had one.
+    previous_stamp: Option<Stamp>,
     /// The last dated timestamp read, since consecutive lines mostly share it.
     last_stamp: StampCache,
 }
@@ -208,6 +217,7 @@ impl JournalParser {
             placed: 0,
             zone_mismatch: None,
             pending_boot: None,
+            previous_stamp: None,
             last_stamp: StampCache::default(),
         }
     }
@@ -380,11 +390,12 @@ impl LineParser for JournalParser {
             return LineClass::Ignored;
         }
         if is_journal_note(line) {
-            // journalctl writes `-- Boot ID --` before each boot after the first. The boot
-            // starts at the next line's time.
+            // journalctl writes `-- Boot ID --` between two boots. The boot starts at the later
+            // of its neighbours' times: the next line's, or the previous line's when the
+            // journal runs newest first (`journalctl -r`).
             if line.starts_with(b"-- Boot ") && !self.cat_mode {
-                // Its event waits for that time, with 0 until then.
-                self.pending_boot = Some(sink.events.len());
+                // Its event waits for the next time, with 0 until then.
+                self.pending_boot = Some((sink.events.len(), self.previous_stamp));
                 sink.push(
                     0,
                     Precision::Second,
@@ -410,9 +421,14 @@ impl LineParser for JournalParser {
         if matches!(stamp, Stamp::Provisional(..)) && self.year.first_line == 0 {
             self.year.first_line = ctx.line;
         }
-        if let Some(index) = self.pending_boot.take() {
-            self.place_boot(index, stamp, sink);
+        if let Some((index, before)) = self.pending_boot.take() {
+            let later = match before {
+                Some(before) if stamp_micros(before) > stamp_micros(stamp) => before,
+                _ => stamp,
+            };
+            self.place_boot(index, later, sink);
         }
+        self.previous_stamp = Some(stamp);
         let Some(prefix) = split_prefix(rest) else {
             return LineClass::Malformed("no `host identifier[pid]:` after the timestamp");
         };
@@ -506,9 +522,10 @@ impl JournalParser {
                 }
                 None => dispatch::parse_message(message),
             },
-            Program::Serve(user) => self
-                .serve
-                .parse_message(message, prefix.pid, user.as_deref()),
+            Program::Serve(user) => {
+                self.serve
+                    .parse_message(message, prefix.pid, user.as_deref(), journal_time)
+            }
             Program::Systemd => system::parse_systemd(message),
             Program::Kernel => system::parse_kernel(message),
             Program::Earlyoom => system::parse_earlyoom(message),
@@ -647,14 +664,14 @@ impl JournalParser {
     /// NOTE: the marker's line stays counted as used. A marker that ends a parallel block
     /// loses its boot this way.
     fn drop_pending_boot(&mut self, sink: &mut Sink) {
-        if let Some(index) = self.pending_boot.take()
+        if let Some((index, _)) = self.pending_boot.take()
             && index + 1 == sink.events.len()
         {
             sink.events.pop();
         }
     }
 
-    /// Gives the boot event of a `-- Boot ID --` marker the time of the line after it.
+    /// Gives the boot event of a `-- Boot ID --` marker its time.
     fn place_boot(&mut self, index: usize, stamp: Stamp, sink: &mut Sink) {
         let (time, precision) = match stamp {
             Stamp::Real(time, precision) => (time, precision),
@@ -1321,7 +1338,7 @@ mod tests {
             .iter()
             .find(|e| matches!(e.kind, EventKind::HostBoot))
             .unwrap();
-        assert_eq!(boot.origin.line, 2, "evidence names the marker");
+        assert_eq!(boot.origin.line(), 2, "evidence names the marker");
         assert_eq!(
             boot.time,
             utc("2026-06-10T10:22:30Z"),
@@ -1442,7 +1459,7 @@ mod tests {
             LineClass::Used,
             "evidence without a time is kept"
         );
-        let oom = sink.events.iter().find(|e| e.origin.line == 2).unwrap();
+        let oom = sink.events.iter().find(|e| e.origin.line() == 2).unwrap();
         assert_eq!(
             oom.time,
             utc("2026-06-10T19:56:05Z"),
@@ -1461,7 +1478,7 @@ mod tests {
             parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
         }
         parser.finish(&mut sink).unwrap();
-        let oom = sink.events.iter().find(|e| e.origin.line == 2).unwrap();
+        let oom = sink.events.iter().find(|e| e.origin.line() == 2).unwrap();
         assert_eq!(oom.time, utc("2026-06-10T19:56:05Z"));
         assert_eq!(parser.notes("j.log").len(), 1, "the placement is noted");
     }

@@ -578,7 +578,7 @@ mod tests {
                 resolution: 15 * SECOND
             }
         );
-        assert_eq!(sink.events[0].origin.line, 7);
+        assert_eq!(sink.events[0].origin.line(), 7);
         assert!(
             sink.events[0].text.contains("@1781120030"),
             "{}",

@@ -191,10 +191,7 @@ impl Sink {
             time,
             precision,
             source,
-            origin: Origin {
-                input: self.input,
-                line: ctx.line,
-            },
+            origin: Origin::new(self.input, ctx.line),
             pod: ctx.pod.map(Box::from),
             kind,
             text: display_bytes(text),

@@ -10,7 +10,10 @@
 //!
 //! The header has a local time of day and no date. Git commands time out after 5 s, and such a
 //! timeout shows as `timed out` in a detail line (or in the header itself). A detail line is
-//! tied to the last header of the same PID, so the parser keeps that header per PID.
+//! tied to the last header of the same PID (of the same unit, where the export has no PID), so
+//! the parser keeps that header per PID. The tie needs the header's journal time at or at most
+//! `DETAIL_SPAN` before the detail line's: read newest first, the last header seen is a later
+//! one, and the detail line keeps its own time.
 //!
 //! NOTE: only the uncoloured output (stdout not a TTY, as under systemd) is read. With ANSI
 //! colours the header starts with an escape sequence and is not recognised.
@@ -23,12 +26,18 @@ use memchr::memmem::Finder;
 
 use super::{InnerTime, Message, user_name, user_name_len};
 use crate::event::EventKind;
-use crate::time::{fraction, hms};
+use crate::time::{SECOND, fraction, hms};
 
 /// Maximum number of PIDs whose last header is kept. One serve runs per user, but every
 /// restart brings a new PID, so the map is cleared when it reaches this size. A clear loses at
 /// most the tie of the detail lines being read at that moment.
 const MAX_TRACKED_PIDS: usize = 4096;
+
+/// How long after its header a detail line can be stamped and still be tied to it. The logger
+/// writes a header and its detail lines at once, so journald usually stamps them milliseconds
+/// apart, but a stalled host (the case git timeouts point at) can stamp them seconds apart.
+/// NOTE: an estimate; a detail line that lags its header by more counts at its own time.
+pub const DETAIL_SPAN: i64 = 30 * SECOND;
 
 // Searchers built once: a serve writes a third of the journal, and its text is mostly English,
 // where a search led by the needle's first byte (`t`, `/`) stops at nearly every word.
@@ -40,6 +49,8 @@ static HOME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/home/")
 #[derive(Clone, Copy, Debug)]
 struct Header {
     time: InnerTime,
+    /// The header line's own journal time, UTC microseconds.
+    at: i64,
     /// Set once a `timed out` line under this header became an event, so a header with
     /// several such detail lines yields one git timeout.
     timeout_reported: bool,
@@ -55,11 +66,22 @@ pub struct ServeBlock {
     /// The git-timeout events from detail lines whose header the block did not contain. They
     /// carry the journal time until the merge finds the header.
     pub unresolved: Vec<UnresolvedTimeout>,
-    /// The last header of each PID at the block's end: its time of day, and whether a timeout
-    /// under it was reported.
-    pub headers: Vec<(Option<u32>, InnerTime, bool)>,
+    /// The last header of each PID at the block's end.
+    pub headers: Vec<LastHeader>,
     /// The zone of the headers' times of day.
     pub zone: Option<crate::time::Zone>,
+}
+
+/// The last header of one PID, as a block leaves it for the merge.
+#[derive(Clone, Copy, Debug)]
+pub struct LastHeader {
+    pub pid: Option<u32>,
+    /// Its time of day.
+    pub time: InnerTime,
+    /// Its line's journal time, UTC microseconds.
+    pub at: i64,
+    /// Whether a timeout under it was reported.
+    pub reported: bool,
 }
 
 /// A git timeout from a detail line whose header lies before the block.
@@ -77,8 +99,10 @@ pub struct UnresolvedTimeout {
 /// its header.
 #[derive(Debug, Default)]
 pub struct ServeParser {
-    /// Keyed by the journal PID. Lines without a PID share the `None` slot.
+    /// Keyed by the journal PID. Lines without a PID share the `None` slot, unless the export
+    /// names their unit (Loki's `unit` label), which keys them in `unit_headers`.
     headers: HashMap<Option<u32>, Header, PidHash>,
+    unit_headers: HashMap<Box<str>, Header>,
     /// The user last reported for each PID, so a serve that names its home directory on every
     /// line yields one `PidUser` event, not one per line.
     pid_users: HashMap<u32, Box<str>, PidHash>,
@@ -142,7 +166,8 @@ impl ServeParser {
     }
 
     /// Parses one message of a serve. `pid` is the journal PID; `unit_user` is the user when
-    /// the export names the unit (`-o with-unit`, json, export).
+    /// the export names the unit (`-o with-unit`, json, export, Loki labels); `at` is the
+    /// line's journal time in UTC microseconds.
     ///
     /// The user of a git timeout or start is `unit_user`, or else the user of a `/home/USER/`
     /// path in the same message.
@@ -151,6 +176,7 @@ impl ServeParser {
         msg: &[u8],
         pid: Option<u32>,
         unit_user: Option<&str>,
+        at: i64,
     ) -> Message {
         let user = || unit_user.map(Box::from).or_else(|| home_user(msg));
 
@@ -158,8 +184,10 @@ impl ServeParser {
             let timed_out = TIMED_OUT.find(text).is_some();
             self.remember(
                 pid,
+                unit_user,
                 Header {
                     time,
+                    at,
                     timeout_reported: timed_out,
                 },
             );
@@ -175,7 +203,10 @@ impl ServeParser {
         // A detail line. The systemd line `State 'stop-sigterm' timed out. Killing.` is not
         // indented, so it never gets here.
         if msg.first().is_some_and(|b| *b == b' ' || *b == b'\t') && TIMED_OUT.find(msg).is_some() {
-            match self.headers.get_mut(&pid) {
+            let header = self
+                .header_mut(pid, unit_user)
+                .filter(|header| (0..=DETAIL_SPAN).contains(&(at - header.at)));
+            match header {
                 Some(header) if header.timeout_reported => {}
                 Some(header) => {
                     header.timeout_reported = true;
@@ -185,9 +216,10 @@ impl ServeParser {
                         Some(time),
                     );
                 }
-                // The header was not seen (the export starts after it, or a parallel block
-                // boundary falls between them): the timeout counts, at the journal time, until
-                // the block merge finds the header in an earlier block.
+                // The header was not seen: the export starts after it, it comes later in a
+                // newest-first export, or a parallel block boundary falls between them. The
+                // timeout counts at the journal time until the block merge finds the header in
+                // an earlier block.
                 None => {
                     self.unresolved = Some(self.fallback(msg, pid, unit_user));
                     return serve_event(EventKind::ServeGitTimeout { user: user(), pid }, None);
@@ -232,19 +264,38 @@ impl ServeParser {
         Some(EventKind::PidUser { pid, user })
     }
 
-    /// Returns the last header of each PID, in PID order: its time, and whether a timeout
-    /// under it was reported.
-    pub fn headers(&self) -> Vec<(Option<u32>, InnerTime, bool)> {
-        let mut headers: Vec<_> = self
+    /// Returns the last header of each PID, in PID order.
+    pub fn headers(&self) -> Vec<LastHeader> {
+        let mut headers: Vec<LastHeader> = self
             .headers
             .iter()
-            .map(|(pid, header)| (*pid, header.time, header.timeout_reported))
+            .map(|(pid, header)| LastHeader {
+                pid: *pid,
+                time: header.time,
+                at: header.at,
+                reported: header.timeout_reported,
+            })
             .collect();
-        headers.sort_by_key(|(pid, _, _)| *pid);
+        headers.sort_by_key(|header| header.pid);
         headers
     }
 
-    fn remember(&mut self, pid: Option<u32>, header: Header) {
+    fn header_mut(&mut self, pid: Option<u32>, unit_user: Option<&str>) -> Option<&mut Header> {
+        match (pid, unit_user) {
+            (None, Some(user)) => self.unit_headers.get_mut(user),
+            _ => self.headers.get_mut(&pid),
+        }
+    }
+
+    fn remember(&mut self, pid: Option<u32>, unit_user: Option<&str>, header: Header) {
+        if let (None, Some(user)) = (pid, unit_user) {
+            if self.unit_headers.len() >= MAX_TRACKED_PIDS && !self.unit_headers.contains_key(user)
+            {
+                self.unit_headers.clear();
+            }
+            self.unit_headers.insert(Box::from(user), header);
+            return;
+        }
         if self.headers.len() >= MAX_TRACKED_PIDS && !self.headers.contains_key(&pid) {
             self.headers.clear();
         }
@@ -356,7 +407,7 @@ mod tests {
         let mut parser = ServeParser::new();
         lines
             .iter()
-            .map(|line| parser.parse_message(line.as_bytes(), pid, unit_user))
+            .map(|line| parser.parse_message(line.as_bytes(), pid, unit_user, 0))
             .collect()
     }
 
@@ -600,8 +651,8 @@ mod tests {
 
         // In a block, the fallback is the PID's user, and the block clears the user it knew.
         let mut block = ServeParser::for_block();
-        assert_eq!(block.parse_message(carol, Some(7), None), carol_user);
-        block.parse_message(detail, Some(7), None);
+        assert_eq!(block.parse_message(carol, Some(7), None, 0), carol_user);
+        block.parse_message(detail, Some(7), None, 0);
         assert_eq!(
             block.take_unresolved(),
             Some(Some(EventKind::PidUser {
@@ -611,24 +662,24 @@ mod tests {
         );
         assert_eq!(block.take_unresolved(), None, "taken once");
         assert_eq!(
-            block.parse_message(carol, Some(7), None),
+            block.parse_message(carol, Some(7), None, 0),
             carol_user,
             "carol is reported again for the merge to settle"
         );
 
         // Read in order, the timeout is kept and so is the PID's user.
         let mut in_order = ServeParser::new();
-        in_order.parse_message(carol, Some(7), None);
-        in_order.parse_message(detail, Some(7), None);
+        in_order.parse_message(carol, Some(7), None, 0);
+        in_order.parse_message(detail, Some(7), None, 0);
         assert!(in_order.take_unresolved().is_some());
         assert_eq!(
-            in_order.parse_message(carol, Some(7), None),
+            in_order.parse_message(carol, Some(7), None, 0),
             Message::Ignored
         );
 
         // A start comes before the PID's user, as in `parse_message`.
         let mut block = ServeParser::for_block();
-        block.parse_message(started, Some(7), None);
+        block.parse_message(started, Some(7), None, 0);
         assert_eq!(
             block.take_unresolved(),
             Some(Some(EventKind::ServeStarted {
@@ -650,12 +701,73 @@ mod tests {
             })
         };
         assert_eq!(
-            parser.parse_message(carol, Some(7), None),
+            parser.parse_message(carol, Some(7), None, 0),
             pid_user("carol")
         );
-        assert_eq!(parser.parse_message(carol, Some(7), None), Message::Ignored);
-        assert_eq!(parser.parse_message(dave, Some(7), None), pid_user("dave"));
-        assert_eq!(parser.parse_message(carol, None, None), Message::Ignored);
+        assert_eq!(
+            parser.parse_message(carol, Some(7), None, 0),
+            Message::Ignored
+        );
+        assert_eq!(
+            parser.parse_message(dave, Some(7), None, 0),
+            pid_user("dave")
+        );
+        assert_eq!(parser.parse_message(carol, None, None, 0), Message::Ignored);
+    }
+
+    #[test]
+    fn detail_ties_only_to_an_earlier_header() {
+        let header = b"[19:55:40.120] WARN (#412): git remote status refresh failed";
+        let later = b"[19:55:52.000] INFO (#413): opened project /home/alice/web";
+        let detail = b"  Command failed: git fetch --quiet origin: timed out.";
+        let untimed = Message::Event {
+            kind: EventKind::ServeGitTimeout {
+                user: Some("alice".into()),
+                pid: Some(1),
+            },
+            inner_time: None,
+        };
+
+        // Newest first: the header seen last is a later one, so the detail keeps its own time.
+        let mut parser = ServeParser::new();
+        parser.parse_message(later, Some(1), Some("alice"), 52 * SECOND);
+        assert_eq!(
+            parser.parse_message(detail, Some(1), Some("alice"), 40 * SECOND),
+            untimed
+        );
+
+        // A header more than DETAIL_SPAN before the detail line is not its header.
+        let mut parser = ServeParser::new();
+        parser.parse_message(header, Some(1), Some("alice"), 0);
+        assert_eq!(
+            parser.parse_message(detail, Some(1), Some("alice"), DETAIL_SPAN + 1),
+            untimed
+        );
+        let mut parser = ServeParser::new();
+        parser.parse_message(header, Some(1), Some("alice"), 0);
+        assert_eq!(
+            parser.parse_message(detail, Some(1), Some("alice"), DETAIL_SPAN),
+            git_timeout(Some("alice"), Some(1), at(19, 55, 40, 120)),
+        );
+    }
+
+    #[test]
+    fn headers_without_pid_kept_per_unit() {
+        // Loki journal streams carry the unit but no PID.
+        let mut parser = ServeParser::new();
+        let header_a = b"[19:55:40.120] WARN (#412): git remote status refresh failed";
+        let header_b = b"[19:55:40.250] WARN (#9): git remote status refresh failed";
+        let detail = b"  Command failed: git fetch --quiet origin: timed out.";
+        parser.parse_message(header_a, None, Some("alice"), 0);
+        parser.parse_message(header_b, None, Some("bob"), 0);
+        assert_eq!(
+            parser.parse_message(detail, None, Some("alice"), 0),
+            git_timeout(Some("alice"), None, at(19, 55, 40, 120)),
+        );
+        assert_eq!(
+            parser.parse_message(detail, None, Some("bob"), 0),
+            git_timeout(Some("bob"), None, at(19, 55, 40, 250)),
+        );
     }
 
     #[test]
@@ -666,24 +778,24 @@ mod tests {
         let detail = b"  Command failed: git fetch --quiet origin: timed out.";
 
         assert_eq!(
-            parser.parse_message(header_a, Some(1), Some("alice")),
+            parser.parse_message(header_a, Some(1), Some("alice"), 0),
             Message::Ignored
         );
         assert_eq!(
-            parser.parse_message(header_b, Some(2), Some("bob")),
+            parser.parse_message(header_b, Some(2), Some("bob"), 0),
             Message::Ignored
         );
         assert_eq!(
-            parser.parse_message(detail, Some(1), Some("alice")),
+            parser.parse_message(detail, Some(1), Some("alice"), 0),
             git_timeout(Some("alice"), Some(1), at(19, 55, 40, 120)),
         );
         assert_eq!(
-            parser.parse_message(detail, Some(2), Some("bob")),
+            parser.parse_message(detail, Some(2), Some("bob"), 0),
             git_timeout(Some("bob"), Some(2), at(19, 55, 41, 250)),
         );
         // A PID that wrote no header: the timeout still counts, without a header time.
         assert_eq!(
-            parser.parse_message(detail, Some(3), Some("carol")),
+            parser.parse_message(detail, Some(3), Some("carol"), 0),
             Message::Event {
                 kind: EventKind::ServeGitTimeout {
                     user: Some("carol".into()),
@@ -699,14 +811,14 @@ mod tests {
         let mut parser = ServeParser::new();
         let header = b"[19:55:40.120] WARN (#412): git remote status refresh failed";
         for pid in 0..(MAX_TRACKED_PIDS as u32 * 3) {
-            parser.parse_message(header, Some(pid), None);
+            parser.parse_message(header, Some(pid), None, 0);
             assert!(parser.headers.len() <= MAX_TRACKED_PIDS);
         }
         // The newest PID is still tracked after a clear.
         let last = MAX_TRACKED_PIDS as u32 * 3 - 1;
         let detail = b"  Command failed: git fetch --quiet origin: timed out.";
         assert_eq!(
-            parser.parse_message(detail, Some(last), None),
+            parser.parse_message(detail, Some(last), None, 0),
             git_timeout(None, Some(last), at(19, 55, 40, 120))
         );
     }
@@ -732,7 +844,7 @@ mod tests {
         ) {
             let mut parser = ServeParser::new();
             for line in &lines {
-                let _ = parser.parse_message(line, pid, Some("bob"));
+                let _ = parser.parse_message(line, pid, Some("bob"), 0);
             }
         }
 
@@ -743,7 +855,7 @@ mod tests {
         ) {
             let mut parser = ServeParser::new();
             for line in &lines {
-                let _ = parser.parse_message(line, pid, None);
+                let _ = parser.parse_message(line, pid, None, 0);
             }
         }
     }

@@ -211,7 +211,12 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     resolve_years(&mut read, options)?;
 
     let mut parsed = ParsedInputs::default();
-    for input in read {
+    for mut input in read {
+        if runs_newest_first(&input.sink.events) {
+            for event in &mut input.sink.events {
+                event.origin.set_newest_first();
+            }
+        }
         parsed.events.extend(input.sink.events);
         parsed.activity.merge(input.sink.activity);
         parsed.inputs.push(input.report);
@@ -411,6 +416,21 @@ fn warn_if_much_malformed(report: &mut InputReport) {
         report.unit,
         report.input_type.unwrap_or("?"),
     ));
+}
+
+/// Tells whether an input's events, in line order, run newest first (`journalctl -r`, logcli
+/// without `--forward`, Grafana downloads): more steps between neighbouring events go back in
+/// time than forward. Events of the same time decide nothing.
+fn runs_newest_first(events: &[Event]) -> bool {
+    let (mut back, mut forward) = (0usize, 0usize);
+    for pair in events.windows(2) {
+        match pair[1].time.cmp(&pair[0].time) {
+            std::cmp::Ordering::Less => back += 1,
+            std::cmp::Ordering::Greater => forward += 1,
+            std::cmp::Ordering::Equal => {}
+        }
+    }
+    back > forward
 }
 
 /// Removes events that another input already holds: the same source and meaning at the same

@@ -93,7 +93,9 @@ pub fn unwrap(line: &[u8]) -> Result<Option<KubectlLine<'_>>, &'static str> {
 /// and Traefik's own console lines do after their time. Such a line's leading time is its own,
 /// not kubectl's.
 fn starts_with_console_level(line: &[u8]) -> bool {
-    const LEVELS: [&[u8]; 7] = [b"TRC ", b"DBG ", b"INF ", b"WRN ", b"ERR ", b"FTL ", b"PNC "];
+    const LEVELS: [&[u8]; 7] = [
+        b"TRC ", b"DBG ", b"INF ", b"WRN ", b"ERR ", b"FTL ", b"PNC ",
+    ];
     LEVELS.iter().any(|level| line.starts_with(level))
 }
 

@@ -32,7 +32,7 @@ fn parse_all(format: Format, lines: &[&str]) -> (Vec<LineClass>, Sink, EnvelopeP
 fn kinds(sink: &Sink) -> Vec<(&'static str, Source, u64, Option<&str>)> {
     sink.events
         .iter()
-        .map(|e| (e.kind.name(), e.source, e.origin.line, e.pod.as_deref()))
+        .map(|e| (e.kind.name(), e.source, e.origin.line(), e.pod.as_deref()))
         .collect()
 }
 
