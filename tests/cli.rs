@@ -299,6 +299,51 @@ fn traefik_logging_pod_address_is_named() {
 }
 
 #[test]
+fn router_matching_nothing_leaves_traefik_out() {
+    // A deployment whose browser router is not in the `t3code` namespace. Traefik then holds no
+    // t3 line, and taking it for clean coverage would blame the user's network.
+    let scenario = data("scenarios/devvm_late_close");
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&scenario).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_owned();
+        if name == "expected.csv" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let target = dir.path().join(name);
+        std::fs::write(&target, text.replace("\"t3code-t3-", "\"web-t3-")).unwrap();
+        files.push(target);
+    }
+    files.sort();
+
+    let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), 1, "{stdout}");
+    assert_ne!(rows[0]["segment"], "last_mile", "{stdout}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("no Traefik line is a WebSocket request"))
+        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
+    assert!(
+        warning.contains("web-t3-t3-example-net@kubernetes"),
+        "{warning}"
+    );
+
+    let (stdout, stderr, _) = run(t3()
+        .args(["drops", "-q", "--router", "^web-t3"])
+        .args(&files));
+    assert!(!stderr.contains("no Traefik line"), "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert_eq!(
+        (rows[0]["segment"].as_str(), rows[0]["confidence"].as_str()),
+        ("devvm", "high")
+    );
+}
+
+#[test]
 fn stdin_and_file_give_the_same_rows() {
     let path = data("incident/devvm-journal.log");
     let from_file = drops(&["-q"], std::slice::from_ref(&path));

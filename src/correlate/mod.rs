@@ -23,7 +23,7 @@ use crate::run::ParsedInputs;
 use crate::time::{MILLI, SECOND};
 
 use bursts::Burst;
-use coverage::{Coverage, CoverageOptions};
+use coverage::{Coverage, CoverageOptions, Span};
 use drops::{Candidate, DropKind, DropOptions};
 use join::{JoinOptions, Offset};
 use rules::{Context, RuleOptions, Scope, Subject};
@@ -160,6 +160,11 @@ pub struct Analysis {
     /// Set when Traefik logged only private client addresses for most of its sockets while
     /// dispatch saw public ones: the number of such Traefik sockets and one of the addresses.
     pub traefik_private_clients: Option<(usize, IpAddr)>,
+    /// Set when Traefik logged while dispatch sockets closed, but none of its lines was a
+    /// WebSocket request on a router `--router` matches (or at `--ws-path`): Traefik's span,
+    /// left out of the coverage the rules read, and the routers that WebSocket requests went to,
+    /// most requests first.
+    pub traefik_unmatched: Option<(Span, Vec<(String, u64)>)>,
     pub incidents: Vec<incidents::Incident>,
     /// The rules' inputs, kept so `explain` can try them again for one drop.
     pub sockets: Vec<Socket>,
@@ -204,12 +209,23 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let mut by_time: Vec<usize> = (0..events.len()).collect();
     by_time.sort_by_key(|&i| (events[i].time, events[i].origin));
 
-    let coverage = Coverage::build(
+    let mut coverage = Coverage::build(
         &parsed.activity,
         -offset.micros,
         &options.coverage,
         &input_names,
     );
+    let traefik_unmatched = traefik_without_t3(&events, &dispatch, &mut coverage).map(|span| {
+        (
+            span,
+            parsed
+                .other_ws_routers
+                .by_count()
+                .iter()
+                .map(|(r, n)| (r.to_string(), *n))
+                .collect(),
+        )
+    });
 
     // One list of sockets: dispatch sockets with their Traefik line, plus Traefik sockets that
     // stand in where dispatch does not log sockets.
@@ -517,6 +533,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         traefik_sockets: traefik.len(),
         traefik_set_aside,
         traefik_private_clients,
+        traefik_unmatched,
         incidents,
         sockets: all,
         by_time,
@@ -525,6 +542,32 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         candidates,
         rule_options,
     }
+}
+
+/// Takes Traefik out of `coverage` when it logged while dispatch sockets closed but holds no t3
+/// WebSocket line at all, and returns its span. A Traefik log always has the line of a socket
+/// that ended, so `--router` or `--ws-path` does not match this deployment, and Traefik
+/// counted as "covering and clean" would turn every drop into the user's network.
+fn traefik_without_t3(
+    events: &[Event],
+    dispatch: &[Socket],
+    coverage: &mut Coverage,
+) -> Option<Span> {
+    let span = coverage.traefik.as_ref()?;
+    if events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::TraefikSocket { .. }))
+    {
+        return None;
+    }
+    let closed_inside = dispatch
+        .iter()
+        .filter_map(|s| s.end)
+        .any(|end| span.first <= end && end <= span.last);
+    if !closed_inside {
+        return None;
+    }
+    coverage.traefik.take()
 }
 
 /// Detects a Traefik that does not trust the forwarded headers it receives, so it logs the

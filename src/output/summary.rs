@@ -313,9 +313,14 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         Some(span) => writeln!(out, "    {}", span_text(span))?,
         None => writeln!(out, "    devvm journal: not given")?,
     }
-    match &coverage.traefik {
-        Some(span) => writeln!(out, "    {}", span_text(span))?,
-        None => writeln!(out, "    traefik: not given")?,
+    match (&coverage.traefik, &analysis.traefik_unmatched) {
+        (Some(span), _) => writeln!(out, "    {}", span_text(span))?,
+        (None, Some((span, _))) => writeln!(
+            out,
+            "    {}; left out: no t3 WebSocket line",
+            span_text(span)
+        )?,
+        (None, None) => writeln!(out, "    traefik: not given")?,
     }
     if coverage.cloudflared.is_empty() {
         writeln!(out, "    cloudflared: not given")?;
@@ -389,6 +394,23 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             analysis.traefik_sockets
         )
     });
+    let unmatched_warning = analysis.traefik_unmatched.as_ref().map(|(_, routers)| {
+        let seen = if routers.is_empty() {
+            "no WebSocket request at --ws-path on any router".to_string()
+        } else {
+            let list: Vec<String> = routers
+                .iter()
+                .take(3)
+                .map(|(router, count)| format!("{router} ({count})"))
+                .collect();
+            format!("WebSocket requests went to {}", list.join(", "))
+        };
+        format!(
+            "no Traefik line is a WebSocket request on a router --router matches, although \
+             dispatch sockets closed while Traefik logged ({seen}). Traefik is left out of the \
+             verdicts; set --router to the t3 router's name (and --ws-path to its path)"
+        )
+    });
     let warnings: Vec<&String> = report
         .inputs
         .iter()
@@ -396,6 +418,7 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         .chain(&offset_warning)
         .chain(&skew_warning)
         .chain(&private_clients_warning)
+        .chain(&unmatched_warning)
         .collect();
     for warning in warnings {
         writeln!(out, "t3forensics: warning: {warning}")?;

@@ -98,6 +98,7 @@ impl Merge {
         for event in &mut block_sink.events {
             event.origin.add_lines(self.line_offset);
         }
+        sink.other_ws_routers.merge(&block_sink.other_ws_routers);
         if sink.zone_mismatch.is_none() {
             sink.zone_mismatch = block_sink.zone_mismatch.take();
         }

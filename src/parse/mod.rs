@@ -166,6 +166,40 @@ pub struct Sink {
     /// The first journal zone abbreviation that `--tz` does not give at its time, and the one
     /// it gives, found by a parser of one block, for the input's warning.
     pub zone_mismatch: Option<(String, String)>,
+    /// The routers of WebSocket requests (`GET` on `--ws-path`) that `--router` does not
+    /// match, with their request counts, to name when no request matched.
+    pub other_ws_routers: OtherRouters,
+}
+
+/// Router names with request counts, at most `OtherRouters::MAX` of them.
+#[derive(Debug, Default, Clone)]
+pub struct OtherRouters(pub std::collections::BTreeMap<Box<str>, u64>);
+
+impl OtherRouters {
+    const MAX: usize = 32;
+
+    /// Counts one request of `router`. A router beyond the first `MAX` is not counted.
+    pub fn add(&mut self, router: &str, count: u64) {
+        if let Some(n) = self.0.get_mut(router) {
+            *n += count;
+        } else if self.0.len() < Self::MAX {
+            self.0.insert(Box::from(router), count);
+        }
+    }
+
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: &OtherRouters) {
+        for (router, count) in &other.0 {
+            self.add(router, *count);
+        }
+    }
+
+    /// Returns the routers by count, most requests first.
+    pub fn by_count(&self) -> Vec<(&str, u64)> {
+        let mut list: Vec<(&str, u64)> = self.0.iter().map(|(r, n)| (r.as_ref(), *n)).collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        list
+    }
 }
 
 impl Sink {

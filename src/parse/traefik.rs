@@ -183,8 +183,13 @@ impl TraefikParser {
         };
         sink.saw(Source::Traefik, ctx.pod, end);
 
-        let Some((class, router)) = self.classify(access) else {
-            return LineClass::Ignored;
+        let (class, router) = match self.classify(access) {
+            Classified::Socket(class, router) => (class, router),
+            Classified::OtherRouter(router) => {
+                sink.other_ws_routers.add(&router, 1);
+                return LineClass::Ignored;
+            }
+            Classified::Other => return LineClass::Ignored,
         };
         let kind = EventKind::TraefikSocket {
             class,
@@ -206,12 +211,12 @@ impl TraefikParser {
         LineClass::Used
     }
 
-    /// Returns the socket class and the decoded router name of a t3 WebSocket request, or
-    /// `None` for any other request. The router regex runs only after the cheap method and
-    /// path checks have passed.
-    fn classify<'a>(&self, access: &'a Access) -> Option<(TraefikClass, Cow<'a, str>)> {
+    /// Returns the socket class and the decoded router name of a t3 WebSocket request, or the
+    /// router of a WebSocket request on a router `--router` does not match. The router regex
+    /// runs only after the cheap method and path checks have passed.
+    fn classify<'a>(&self, access: &'a Access) -> Classified<'a> {
         if access.method != b"GET" {
-            return None;
+            return Classified::Other;
         }
         let (path, query) = match memchr::memchr(b'?', access.path) {
             Some(at) => (&access.path[..at], Some(&access.path[at + 1..])),
@@ -220,12 +225,16 @@ impl TraefikParser {
         let is_ws = path == self.options.ws_path.as_bytes();
         let is_probe_path = path.starts_with(b"/probe/");
         if !is_ws && !is_probe_path {
-            return None;
+            return Classified::Other;
         }
 
         let router = access.router.decode();
         if !self.options.router.is_match(&router) {
-            return None;
+            return if is_ws {
+                Classified::OtherRouter(router)
+            } else {
+                Classified::Other
+            };
         }
         let class = if is_probe_path || router.contains("probe") {
             TraefikClass::Probe
@@ -234,8 +243,17 @@ impl TraefikParser {
         } else {
             TraefikClass::Browser
         };
-        Some((class, router))
+        Classified::Socket(class, router)
     }
+}
+
+/// The class of a Traefik request, as the tool reads it.
+enum Classified<'a> {
+    /// A t3 socket of this class, on this router.
+    Socket(TraefikClass, Cow<'a, str>),
+    /// A WebSocket request on a router that `--router` does not match.
+    OtherRouter(Cow<'a, str>),
+    Other,
 }
 
 impl LineParser for TraefikParser {

@@ -139,6 +139,8 @@ pub struct ParsedInputs {
     pub inputs: Vec<InputReport>,
     pub events: Vec<Event>,
     pub activity: Activity,
+    /// The routers of WebSocket requests that `--router` does not match, over all inputs.
+    pub other_ws_routers: crate::parse::OtherRouters,
 }
 
 /// A parser chosen for one input.
@@ -218,6 +220,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
             }
         }
         parsed.events.extend(input.sink.events);
+        parsed.other_ws_routers.merge(&input.sink.other_ws_routers);
         parsed.activity.merge(input.sink.activity);
         parsed.inputs.push(input.report);
     }
