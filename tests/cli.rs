@@ -344,6 +344,38 @@ fn router_matching_nothing_leaves_traefik_out() {
 }
 
 #[test]
+fn lost_close_line_in_burst_stays_consistent() {
+    // carol's close in the 19:40:07 burst is lost from the journal. Traefik still logged her
+    // socket's end, and the other four drops of that second stay in the burst that the six
+    // cancel lines make, instead of each reading as the user's own network.
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let cut: String = journal
+        .lines()
+        .filter(|l| !(l.contains("19:40:07 ws close user=carol")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(journal.lines().count(), cut.lines().count() + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let cut_path = dir.path().join("devvm-journal.log");
+    std::fs::write(&cut_path, cut).unwrap();
+    let mut files = incident_files("incident", true);
+    files[0] = cut_path;
+
+    let rows = drops(&["-q"], &files);
+    let burst_second: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["time"].starts_with("2026-06-10T19:40:0"))
+        .collect();
+    let users: Vec<&str> = burst_second.iter().map(|r| r["user"].as_str()).collect();
+    assert!(users.contains(&"carol"), "{burst_second:?}");
+    for row in &burst_second {
+        assert_ne!(row["segment"], "last_mile", "{row:?}");
+    }
+    let in_burst = burst_second.iter().filter(|r| r["burst_id"] == "B001");
+    assert_eq!(in_burst.count(), 4, "{burst_second:?}");
+}
+
+#[test]
 fn stdin_and_file_give_the_same_rows() {
     let path = data("incident/devvm-journal.log");
     let from_file = drops(&["-q"], std::slice::from_ref(&path));

@@ -78,6 +78,25 @@ pub fn find_bursts(
             None => merged.push((start, end, Vec::new(), lines)),
         }
     }
+    // A drop in the window of a cancel burst belongs to it, even where its second's drops are
+    // too few for a burst of their own (a close line lost from the journal, say).
+    let mut in_burst = vec![false; candidates.len()];
+    for (_, _, members, _) in &merged {
+        for &m in members {
+            in_burst[m] = true;
+        }
+    }
+    for burst in merged.iter_mut().filter(|b| !b.3.is_empty()) {
+        for (m, &time) in drop_times.iter().enumerate() {
+            if !in_burst[m] && overlaps((time, time), (burst.0, burst.1), window) {
+                in_burst[m] = true;
+                burst.2.push(m);
+                burst.0 = burst.0.min(time);
+                burst.1 = burst.1.max(time);
+            }
+        }
+        burst.2.sort_unstable();
+    }
     merged.sort_by_key(|(start, end, _, _)| (*start, *end));
 
     merged

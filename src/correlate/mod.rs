@@ -243,6 +243,12 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             taken[t] = true;
             socket.traefik = traefik[t].traefik;
             joined += 1;
+            // Traefik writes its line when the connection ends, so a socket whose close
+            // dispatch never logged (a lost or damaged line) ended there.
+            if socket.end.is_none() && socket.orphaned_by.is_none() {
+                socket.end = traefik[t].end;
+                socket.dur_ms = traefik[t].dur_ms;
+            }
         }
         all.push(socket);
     }

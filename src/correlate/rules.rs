@@ -1113,12 +1113,23 @@ fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
             Confidence::Medium
         },
         reason: format!(
-            "burst {id}: {clients} clients dropped {} with no devvm, serve, dispatch or \
-             cloudflared marker while cloudflared covered that time{pods_note}: the break was on the cluster path",
-            ctx.options.burst_closeness()
+            "burst {id}: {} with no devvm, serve, dispatch or cloudflared marker while \
+             cloudflared covered that time{pods_note}: the break was on the cluster path",
+            burst_members(ctx, clients, cancels)
         ),
         evidence: cancels.to_vec(),
     })
+}
+
+/// Describes what a burst is made of: its clients' drops and its `context canceled` lines. A
+/// burst of cancel lines alone has no drop, because dispatch logged no socket then.
+fn burst_members(ctx: &Context, clients: usize, cancels: &[usize]) -> String {
+    let closeness = ctx.options.burst_closeness();
+    match (clients, cancels.len()) {
+        (0, lines) => format!("{lines} `context canceled` proxy errors {closeness}"),
+        (clients, 0) => format!("{clients} clients dropped {closeness}"),
+        (clients, lines) => format!("{clients} clients dropped {closeness} ({lines} cancel lines)"),
+    }
 }
 
 /// Tells whether the devvm journal covers `[from, to]` with no silence.
@@ -1268,18 +1279,13 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
              likely, and --burst-window 2s groups them into one burst"
         )
     } else if let Some((id, clients, cancels)) = subject.burst {
-        let cancels = if cancels.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} cancel lines)", cancels.len())
-        };
+        let members = burst_members(ctx, clients, cancels);
         if !journal_covers(ctx, subject.from, subject.to) {
             return Some(Finding {
                 confidence: Confidence::Low,
                 reason: format!(
-                    "burst {id}: {clients} clients dropped {}{cancels}, but the devvm journal does \
-                     not cover that time, so a devvm, t3 serve or dispatch cause cannot be ruled out",
-                    ctx.options.burst_closeness()
+                    "burst {id}: {members}, but the devvm journal does not cover that time, so a \
+                     devvm, t3 serve or dispatch cause cannot be ruled out"
                 ),
                 evidence: Vec::new(),
             });
@@ -1290,9 +1296,8 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             "the sources do not say which"
         };
         format!(
-            "burst {id}: {clients} clients dropped {}{cancels} with no devvm, serve or dispatch \
-             marker: the break was on the shared path (Cloudflare, the tunnel or Traefik); {need}",
-            ctx.options.burst_closeness()
+            "burst {id}: {members} with no devvm, serve or dispatch marker: the break was on the \
+             shared path (Cloudflare, the tunnel or Traefik); {need}"
         )
     } else if let Some(failure) = subject
         .drops

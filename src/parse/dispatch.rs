@@ -75,6 +75,11 @@ pub fn parse_message(msg: &[u8]) -> Message {
     if let Some(rest) = msg.strip_prefix(b"mint for ") {
         return parse_mint(rest);
     }
+    // A socket line damaged after its first words (`ws close\0 user=…`) is malformed, because
+    // ignoring it would lose a drop without a word.
+    if msg.starts_with(b"ws close") || msg.starts_with(b"ws open") {
+        return Message::Malformed("ws open or ws close line that does not read");
+    }
     // `paired user=…` (a successful pairing) and everything else.
     Message::Ignored
 }
@@ -465,6 +470,14 @@ mod tests {
             ),
             ("some other dispatch line", Message::Ignored),
             ("", Message::Ignored),
+            (
+                "ws close\0 user=carol ip=203.0.113.35 dur_ms=1 cause=graceful",
+                Message::Malformed("ws open or ws close line that does not read"),
+            ),
+            (
+                "ws opened user=carol",
+                Message::Malformed("ws open or ws close line that does not read"),
+            ),
         ];
         for (msg, expected) in cases {
             assert_eq!(parse_message(msg.as_bytes()), *expected, "{msg:?}");
