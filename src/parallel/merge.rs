@@ -195,7 +195,15 @@ impl Merge {
             },
             Some(zone),
         ) = (header.time, zone)
-            && let Some(at) = time_of_day_near(event.time, (hour, minute, second, micros), zone)
+            && let Some(at) = match timeout.offset {
+                Some(offset) => time_of_day_near(
+                    event.time + offset,
+                    (hour, minute, second, micros),
+                    Zone::Utc,
+                )
+                .map(|t| t - offset),
+                None => time_of_day_near(event.time, (hour, minute, second, micros), zone),
+            }
         {
             event.time = at;
             event.precision = Precision::Milli;

@@ -34,7 +34,7 @@ use super::{
     system,
 };
 use crate::event::{EventKind, Source};
-use crate::time::{self, Civil, Fold, Precision, Zone};
+use crate::time::{self, Civil, Fold, Precision, SECOND, Zone};
 
 /// Which program wrote a journal message, decided from its identifier or unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +129,28 @@ fn route_name(name: &[u8]) -> Option<Program> {
         _ => return None,
     };
     Some(program)
+}
+
+/// Returns the UTC offset, in microseconds, that a line's ISO timestamp names
+/// (`2026-06-10T21:41:02+02:00`, `short-iso` and `short-iso-precise`), or `None` when the line
+/// has another timestamp or an ISO time without a zone. The offset is the host's zone at that
+/// moment, so a serve's local time of day is read in it whatever `--tz` says.
+fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
+    if line.get(10) != Some(&b'T') && line.get(10) != Some(&b' ') {
+        return None;
+    }
+    let wall = time::parse_iso(line.get(..19)?, Zone::Utc)?;
+    let mut designator = 19;
+    if line.get(designator) == Some(&b'.') {
+        designator += 1;
+        while line.get(designator).is_some_and(u8::is_ascii_digit) {
+            designator += 1;
+        }
+    }
+    if !matches!(line.get(designator), Some(b'Z' | b'+' | b'-')) {
+        return None;
+    }
+    Some(wall.micros - journal_time.div_euclid(SECOND) * SECOND)
 }
 
 /// Returns a stamp's time, real or provisional. Two stamps of neighbouring lines compare by it.
@@ -556,7 +578,12 @@ impl JournalParser {
                             self.options.zone
                         };
                         let tod = (hour, minute, second, micros);
-                        match time_of_day_near(journal_time, tod, zone) {
+                        let resolved = match iso_offset(line, journal_time) {
+                            Some(offset) => time_of_day_near(journal_time + offset, tod, Zone::Utc)
+                                .map(|t| t - offset),
+                            None => time_of_day_near(journal_time, tod, zone),
+                        };
+                        match resolved {
                             Some(t) => (t, Precision::Milli),
                             None => (journal_time, precision),
                         }
@@ -576,6 +603,7 @@ impl JournalParser {
                             index,
                             pid: prefix.pid,
                             fallback,
+                            offset: iso_offset(line, journal_time),
                         });
                     }
                 }
@@ -1611,6 +1639,56 @@ mod tests {
         let istanbul = Zone::parse("Europe/Istanbul").unwrap();
         let numeric = "Wed 2026-06-10 12:00:10 +03 devvm sshd[1]: x";
         assert!(notes(istanbul, numeric).is_empty(), "no false warning");
+    }
+
+    #[test]
+    fn serve_time_of_day_reads_in_line_offset() {
+        // A serve's header time is the host's local time, which an ISO line's offset names,
+        // whatever --tz says. Each case: the lines, --tz, the git timeout's UTC time.
+        let cases = [
+            (
+                [
+                    "2026-06-10T21:41:02+02:00 devvm t3[4723]: [21:41:02.860] WARN (#252): git remote status refresh failed",
+                    "2026-06-10T21:41:02+02:00 devvm t3[4723]:   Command failed: git fetch --quiet origin: timed out.",
+                ],
+                "UTC",
+                "2026-06-10T19:41:02.86Z",
+            ),
+            (
+                [
+                    "2026-06-10T19:41:02+00:00 devvm t3[4723]: [19:41:02.860] WARN (#252): git remote status refresh failed",
+                    "2026-06-10T19:41:02+00:00 devvm t3[4723]:   Command failed: git fetch --quiet origin: timed out.",
+                ],
+                "Europe/Berlin",
+                "2026-06-10T19:41:02.86Z",
+            ),
+            (
+                [
+                    "2026-06-10T21:41:02.861234+02:00 devvm t3[4723]: [21:41:02.860] WARN (#252): git remote status refresh failed timed out",
+                    "2026-06-10T21:41:02.861300+02:00 devvm t3[4723]: another line",
+                ],
+                "UTC",
+                "2026-06-10T19:41:02.86Z",
+            ),
+        ];
+        for (lines, zone, expected) in cases {
+            let options = ParseOptions {
+                zone: Zone::parse(zone).unwrap(),
+                ..ParseOptions::default()
+            };
+            let mut parser = JournalParser::new(&options);
+            let mut sink = Sink::new(0);
+            for (n, line) in lines.iter().enumerate() {
+                parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
+            }
+            parser.finish(&mut sink).unwrap();
+            let timeout = sink
+                .events
+                .iter()
+                .find(|e| matches!(e.kind, EventKind::ServeGitTimeout { .. }))
+                .unwrap_or_else(|| panic!("no timeout: {lines:?}"));
+            assert_eq!(timeout.time, utc(expected), "{lines:?} with --tz {zone}");
+        }
     }
 
     #[test]

@@ -93,6 +93,9 @@ pub struct UnresolvedTimeout {
     /// The event the line yields in place of the timeout when the merge finds that a timeout
     /// under the header was reported already: a start or the PID's user, if the line names one.
     pub fallback: Option<EventKind>,
+    /// The UTC offset (microseconds) the detail line's own timestamp names, in which its
+    /// header's time of day is read, or `None` to read it in `--tz`.
+    pub offset: Option<i64>,
 }
 
 /// Parses t3 serve messages, keeping the last header per PID so a detail line can be tied to
