@@ -204,8 +204,8 @@ pub struct CommonArgs {
     pub burst_window: i64,
 
     /// devvm's clock minus the cluster's, in seconds (positive: devvm ahead), instead of
-    /// measuring it from sockets seen by both dispatch and Traefik. Accepts 1.5, 1.5s, -200ms,
-    /// within 24 h either way.
+    /// measuring it from sockets seen by both dispatch and Traefik (which finds offsets up to
+    /// 10 min). Accepts 1.5, 1.5s, -200ms, within 24 h either way.
     #[arg(long, value_name = "SECONDS", value_parser = parse_skew, allow_hyphen_values = true)]
     pub skew: Option<i64>,
 

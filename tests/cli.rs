@@ -376,6 +376,36 @@ fn lost_close_line_in_burst_stays_consistent() {
 }
 
 #[test]
+fn failed_join_is_warned() {
+    // Traefik's t3 lines carry client addresses dispatch never saw, so no socket joins.
+    let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
+    let moved: String = traefik
+        .lines()
+        .map(|line| match line.split_once(" - ") {
+            Some((_, rest)) if line.contains("\"t3code-t3-t3") => format!("192.0.2.200 - {rest}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let moved_path = dir.path().join("traefik-access.log");
+    std::fs::write(&moved_path, moved).unwrap();
+
+    let journal = data("incident/devvm-journal.log");
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&moved_path));
+    assert_eq!(code, 0, "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("closed dispatch sockets joined a Traefik line"))
+        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
+    assert!(warning.contains("only 0 of "), "{warning}");
+    assert!(warning.contains("--skew"), "{warning}");
+
+    let original = data("incident/traefik-access.log");
+    let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&original));
+    assert!(!stderr.contains("joined a Traefik line"), "{stderr}");
+}
+
+#[test]
 fn stdin_and_file_give_the_same_rows() {
     let path = data("incident/devvm-journal.log");
     let from_file = drops(&["-q"], std::slice::from_ref(&path));

@@ -8,6 +8,10 @@
 //! dispatch open and close minus `dur_ms` narrow each other; the offset is the middle of the
 //! region most pairs agree on, which the median of the pair differences would only approximate.
 //! A second pass joins with that offset applied and a ±2 s tolerance, closest pairs first.
+//!
+//! A devvm clock more than 5 s off leaves the first pass with no true pair and a few chance
+//! ones. So the first pass is centred on the start difference that most same-client pairs
+//! within ±10 min agree on to the second, when that agreement clearly beats the ±5 s window.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -99,6 +103,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         };
     }
     let traefik_by_client = by_client(traefik);
+    let center = wide_offset(dispatch, traefik, &traefik_by_client, options.first_pass);
     let mut candidates_of_traefik: HashMap<usize, usize> = HashMap::new();
     let mut pairs: Vec<(usize, usize, i64)> = Vec::new();
     let mut ambiguous = 0;
@@ -110,7 +115,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             .iter()
             .filter(|&&t| can_pair(socket, &traefik[t]))
             .map(|&t| (t, start_of(socket) - start_of(&traefik[t])))
-            .filter(|(_, diff)| diff.abs() <= options.first_pass)
+            .filter(|(_, diff)| (diff - center).abs() <= options.first_pass)
             .collect();
         for (t, _) in &matches {
             *candidates_of_traefik.entry(*t).or_default() += 1;
@@ -150,6 +155,59 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         uncertainty: (hi - lo) / 2,
         zone_hint,
         ambiguous,
+    }
+}
+
+/// How far the wide search looks for a clock offset, either way. Beyond it lie time-zone
+/// mistakes, which `zone_hint` names instead.
+const WIDE_SEARCH: i64 = 600 * SECOND;
+
+/// Looks for a clock offset beyond the first pass's window: the whole-second start difference
+/// (±1 s) that the most same-client pairs within `WIDE_SEARCH` agree on. Returns it when at
+/// least three pairs agree, it lies outside `first_pass`, and more than twice as many pairs
+/// agree on it as on any difference inside `first_pass`; otherwise returns 0.
+fn wide_offset(
+    dispatch: &[Socket],
+    traefik: &[Socket],
+    traefik_by_client: &HashMap<Option<IpAddr>, Vec<usize>>,
+    first_pass: i64,
+) -> i64 {
+    let mut votes: HashMap<i64, usize> = HashMap::new();
+    for socket in dispatch {
+        let Some(list) = traefik_by_client.get(&socket.client) else {
+            continue;
+        };
+        for &t in list.iter().filter(|&&t| can_pair(socket, &traefik[t])) {
+            let diff = start_of(socket) - start_of(&traefik[t]);
+            if diff.abs() > WIDE_SEARCH {
+                continue;
+            }
+            *votes.entry(diff.div_euclid(SECOND)).or_default() += 1;
+        }
+    }
+    // Each second with its neighbours, so an offset on a second's edge is not split in two.
+    let support = |second: i64| -> usize {
+        (second - 1..=second + 1)
+            .map(|s| votes.get(&s).copied().unwrap_or(0))
+            .sum()
+    };
+    let best = votes
+        .keys()
+        .map(|&second| (support(second), -second.abs(), second))
+        .max();
+    let near_best = votes
+        .keys()
+        .filter(|&&second| (second * SECOND).abs() <= first_pass)
+        .map(|&second| support(second))
+        .max()
+        .unwrap_or(0);
+    match best {
+        Some((count, _, second))
+            if count >= 3 && (second * SECOND).abs() > first_pass && count > 2 * near_best =>
+        {
+            second * SECOND + SECOND / 2
+        }
+        _ => 0,
     }
 }
 
@@ -322,6 +380,47 @@ mod tests {
         closed.start = 1_000_000;
         closed.end = Some(1_004_000);
         assert_eq!(join(&[closed], &[traefik], 0, 2 * SECOND), vec![Some(0)]);
+    }
+
+    #[test]
+    fn wide_search_finds_large_skews() {
+        // Offsets past the first pass's ±5 s, either way, with whole-second times. Each client
+        // opens a socket about every 20 s, so chance pairs sit near zero too.
+        for skew_ms in [-7_000i64, 12_500, 60_000, -290_000] {
+            let mut dispatch = Vec::new();
+            let mut traefik = Vec::new();
+            for i in 0..30i64 {
+                let client = format!("203.0.113.{}", i % 5 + 1);
+                let true_start_ms = 1_000_000 + i * 4_237 + i * i * 7_919 % 3_001;
+                dispatch.push(socket(
+                    &client,
+                    (true_start_ms + skew_ms) / 1000 * 1000,
+                    true,
+                ));
+                traefik.push(socket(&client, true_start_ms / 1000 * 1000, true));
+            }
+            let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
+            assert_eq!(offset.method, "measured", "{skew_ms} ms");
+            assert!(
+                (offset.micros - skew_ms * 1000).abs() <= 600_000,
+                "{skew_ms} ms: {offset:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn wide_search_keeps_small_offsets() {
+        // No skew: the first pass's own window wins, so nothing moves.
+        let mut dispatch = Vec::new();
+        let mut traefik = Vec::new();
+        for i in 0..30i64 {
+            let client = format!("203.0.113.{}", i % 5 + 1);
+            let start_ms = 1_000_000 + i * 4_237;
+            dispatch.push(socket(&client, start_ms / 1000 * 1000, true));
+            traefik.push(socket(&client, start_ms / 1000 * 1000, true));
+        }
+        let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
+        assert_eq!(offset.micros, 0, "{offset:?}");
     }
 
     #[test]

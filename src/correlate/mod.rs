@@ -157,6 +157,8 @@ pub struct Analysis {
     /// Traefik sockets without a dispatch twin that were left out because the join failed for
     /// most dispatch sockets, so they may be those sockets' other halves.
     pub traefik_set_aside: usize,
+    /// The closed dispatch sockets that joined a Traefik line, and all closed dispatch sockets.
+    pub closed_joined: (usize, usize),
     /// Set when Traefik logged only private client addresses for most of its sockets while
     /// dispatch saw public ones: the number of such Traefik sockets and one of the addresses.
     pub traefik_private_clients: Option<(usize, IpAddr)>,
@@ -538,6 +540,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         dispatch_sockets: dispatch.len(),
         traefik_sockets: traefik.len(),
         traefik_set_aside,
+        closed_joined: (closed_joined, closed),
         traefik_private_clients,
         traefik_unmatched,
         incidents,

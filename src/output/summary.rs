@@ -394,6 +394,21 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             analysis.traefik_sockets
         )
     });
+    // When most closed sockets found no Traefik line although Traefik has sockets, the offset
+    // or the client addresses are wrong, and every verdict lacks its Traefik half.
+    let (closed_joined, closed) = analysis.closed_joined;
+    let join_warning = (closed >= 3
+        && 2 * closed_joined < closed
+        && analysis.traefik_sockets > 0
+        && analysis.offset.method != "given"
+        && analysis.traefik_private_clients.is_none())
+    .then(|| {
+        format!(
+            "only {closed_joined} of {closed} closed dispatch sockets joined a Traefik line: the \
+             devvm clock may be more than 10 min off the cluster's, or the two logs may not \
+             cover the same sockets; if the offset is known, give it with --skew SECONDS"
+        )
+    });
     let unmatched_warning = analysis.traefik_unmatched.as_ref().map(|(_, routers)| {
         let seen = if routers.is_empty() {
             "no WebSocket request at --ws-path on any router".to_string()
@@ -419,6 +434,7 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         .chain(&skew_warning)
         .chain(&private_clients_warning)
         .chain(&unmatched_warning)
+        .chain(&join_warning)
         .collect();
     for warning in warnings {
         writeln!(out, "t3forensics: warning: {warning}")?;
