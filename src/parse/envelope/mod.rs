@@ -205,6 +205,13 @@ impl Router {
             self.streams.entry(labels.stream).or_insert(target.clone());
             return Some(target);
         }
+        // A journal message whose program its text names (a dispatch line's Go date, a serve
+        // header, a kernel OOM kill): logcli drops the labels common to all lines, so a query
+        // for one unit prints `{}`.
+        let program = route_by_content(line);
+        if !matches!(program, Program::Other) {
+            return Some(Target::Journal(program));
+        }
         if let Some(target) = self.streams.get(&labels.stream) {
             return Some(target.clone());
         }
@@ -263,6 +270,11 @@ impl Router {
                             self.routed_by_content += 1;
                         }
                         guessed
+                    }
+                    // Routed by its text, for want of any label naming the journal.
+                    program if entry.labels.target().is_none() => {
+                        self.routed_by_content += 1;
+                        program
                     }
                     program => program,
                 };

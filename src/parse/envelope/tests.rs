@@ -217,6 +217,37 @@ fn logcli_jsonl_routes_every_stream() {
 }
 
 #[test]
+fn unlabelled_journal_lines_route_by_text() {
+    // `logcli query '{unit="t3-dispatch.service"}'` drops the labels common to every line, so
+    // each line prints `{}`. The Go date names a dispatch line, a header a serve's.
+    let lines = [
+        "2026-06-10T19:30:12Z {} 2026/06/10 19:30:12 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful",
+        "2026-06-10T19:30:13Z {} 2026/06/10 19:30:13 http: proxy error: context canceled",
+        "2026-06-10T19:30:14Z {} [19:30:14.000] INFO (#1): T3 Code running",
+        "2026-06-10T19:30:15Z {} Accepted publickey for bob",
+    ];
+    let (classes, sink, parser) = parse_all(Format::LogcliDefault, &lines);
+    assert_eq!(
+        classes,
+        vec![
+            LineClass::Used,
+            LineClass::Used,
+            LineClass::Used,
+            LineClass::Ignored
+        ]
+    );
+    let names: Vec<&str> = kinds(&sink).iter().map(|k| k.0).collect();
+    assert_eq!(names, vec!["ws_close", "proxy_error", "serve_started"]);
+    let sources: Vec<Source> = sink.activity.tracks.keys().map(|k| k.source).collect();
+    assert_eq!(sources, vec![Source::Journal]);
+    let notes = parser.notes("logcli.log");
+    assert!(
+        notes.iter().any(|n| n.contains("3 journal line(s)")),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn journal_stream_without_program_labels_routes_by_text() {
     // A journal stream labelled only `job` and `host`, and kernel lines, which promtail gives
     // no `unit` label: each line goes to the parser its text fits, with a note.
