@@ -157,3 +157,28 @@ fn export_commands_print_the_window() {
     );
     assert!(stdout.contains(r#"'{namespace="edge"}'"#), "{stdout}");
 }
+
+#[test]
+fn file_name_names_pod_of_unlabelled_lines() {
+    // A logcli query for one pod prints `{}` on every line: the file name is the pod's.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cloudflared-6f7c9d8b5-k2x9p.logcli.txt");
+    std::fs::write(
+        &path,
+        "2026-06-10T19:41:00Z {} 2026-06-10T19:41:00Z ERR Initiating shutdown error=\"cloudflared has been updated to version 2026.6.0\"\n\
+         2026-06-10T19:41:04Z {} 2026-06-10T19:41:04Z INF Starting tunnel tunnelID=00000000-0000-4000-8000-000000000001\n",
+    )
+    .unwrap();
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["timeline", "--format", "csv"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let rows: Vec<&str> = stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    for row in rows {
+        assert!(row.contains(",cloudflared-6f7c9d8b5-k2x9p,"), "{row}");
+    }
+}

@@ -43,18 +43,39 @@ impl InputSpec {
     }
 
     /// Returns the pod or replica named by the file, such as `cloudflared-6f7c9d8b5-k2x9p` for
-    /// `cloudflared-6f7c9d8b5-k2x9p.log.gz` or `.log.zst`.
+    /// `cloudflared-6f7c9d8b5-k2x9p.log.gz` or `.log.zst`. The kubelet's own names count too:
+    /// `/var/log/containers/POD_NAMESPACE_CONTAINER-ID.log`, and
+    /// `/var/log/pods/NAMESPACE_POD_UID/CONTAINER/0.log`. A Kubernetes pod name has no `_`, so
+    /// the underscores there separate fields.
     pub fn pod_from_name(&self) -> Option<String> {
         let InputSource::Path(path) = &self.source else {
             return None;
         };
-        // Compression, file-type and log-format words, in any order (`.logrus.log.gz`).
-        const SUFFIXES: [&str; 8] = [
-            ".gz", ".zst", ".log", ".txt", ".json", ".jsonl", ".logrus", ".console",
+        // Compression, file-type, log-format and export words, in any order
+        // (`.logrus.log.gz`, `.grafana.txt`).
+        const SUFFIXES: [&str; 12] = [
+            ".gz", ".zst", ".log", ".txt", ".json", ".jsonl", ".logrus", ".console", ".logcli",
+            ".grafana", ".kubectl", ".cri",
         ];
         let mut name = path.file_name()?.to_str()?;
         while let Some(stripped) = SUFFIXES.iter().find_map(|suffix| name.strip_suffix(suffix)) {
             name = stripped;
+        }
+        // `0.log`, `1.log.20260610-193012`: a rotation index under `/var/log/pods`.
+        let rotation = name.split('.').next().unwrap_or(name);
+        if !rotation.is_empty() && rotation.bytes().all(|b| b.is_ascii_digit()) {
+            let pod_dir = path.parent()?.parent()?.file_name()?.to_str()?;
+            let fields: Vec<&str> = pod_dir.split('_').collect();
+            return match fields[..] {
+                [_, pod, _] if !pod.is_empty() => Some(pod.to_string()),
+                _ => None,
+            };
+        }
+        let fields: Vec<&str> = name.split('_').collect();
+        if let [pod, _, _] = fields[..]
+            && !pod.is_empty()
+        {
+            return Some(pod.to_string());
         }
         (!name.is_empty()).then(|| name.to_string())
     }
@@ -717,6 +738,10 @@ mod tests {
             "cloudflared-6f7c9d8b5-k2x9p.logrus.log",
             "cloudflared-6f7c9d8b5-k2x9p.json.log.gz",
             "cloudflared-6f7c9d8b5-k2x9p.console.txt",
+            "cloudflared-6f7c9d8b5-k2x9p.grafana.txt",
+            "/var/log/containers/cloudflared-6f7c9d8b5-k2x9p_cloudflared_cloudflared-0123abcd.log",
+            "/var/log/pods/cloudflared_cloudflared-6f7c9d8b5-k2x9p_7f3c9a1e-2b4d/cloudflared/0.log",
+            "pods/cloudflared_cloudflared-6f7c9d8b5-k2x9p_7f3c9a1e-2b4d/cloudflared/1.log.20260610-193012.gz",
         ] {
             let spec = InputSpec {
                 source: InputSource::Path(name.into()),

@@ -29,7 +29,11 @@ use super::{
 use crate::event::{EventKind, Source, TraefikClass};
 use memchr::memmem;
 
-use crate::time::{MAX_TIME, MILLI, Precision, Zone, parse_clf, parse_iso};
+use crate::time::{MAX_TIME, MILLI, Precision, SECOND, Zone, parse_clf, parse_iso};
+
+/// How long after a request's end Traefik's line can be stamped by an envelope: the write and
+/// the runtime's read. An estimate.
+const WRITE_SLACK: i64 = 100 * MILLI;
 
 /// Parses Traefik access lines into `EventKind::TraefikSocket` events.
 pub struct TraefikParser {
@@ -181,6 +185,19 @@ impl TraefikParser {
         else {
             return LineClass::Malformed("duration out of range");
         };
+        // A CLF start is cut to the second, so the true end lies up to a second after
+        // `start + duration`. A finer envelope time in that range (kubectl, the container
+        // runtime) is when the line was written, at the end, and pins it.
+        let (end, precision) = match ctx.outer_time {
+            Some((outer, outer_precision))
+                if access.start_precision == Precision::Second
+                    && outer_precision != Precision::Second
+                    && (end..=end + SECOND + WRITE_SLACK).contains(&outer) =>
+            {
+                (outer, outer_precision)
+            }
+            _ => (end, access.start_precision),
+        };
         sink.saw(Source::Traefik, ctx.pod, end);
 
         let (class, router) = match self.classify(access) {
@@ -200,14 +217,7 @@ impl TraefikParser {
             status: access.status,
             router: Box::from(router.as_ref()),
         };
-        sink.push(
-            end,
-            access.start_precision,
-            Source::Traefik,
-            ctx,
-            kind,
-            line,
-        );
+        sink.push(end, precision, Source::Traefik, ctx, kind, line);
         LineClass::Used
     }
 
@@ -1417,6 +1427,30 @@ mod tests {
         ];
         for (name, line, expect) in &rows {
             check(name, line, expect);
+        }
+    }
+
+    #[test]
+    fn envelope_time_pins_clf_end() {
+        // The CLF start is cut to the second, so the end is `start + duration` or up to a
+        // second later. A finer envelope time in that range is the end; one outside is not.
+        let line = b"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" 1 \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 1400ms";
+        let cases = [
+            ("2026-06-10T19:30:13.900Z", "2026-06-10T19:30:13.900Z"),
+            ("2026-06-10T19:30:13.400Z", "2026-06-10T19:30:13.400Z"),
+            ("2026-06-10T19:30:20Z", "2026-06-10T19:30:13.400Z"),
+            ("2026-06-10T19:30:13.100Z", "2026-06-10T19:30:13.400Z"),
+        ];
+        for (envelope, expected) in cases {
+            let mut parser = TraefikParser::new(&ParseOptions::default());
+            let mut sink = Sink::new(0);
+            let ctx = LineCtx {
+                line: 1,
+                outer_time: Some((utc(envelope), Precision::Micro)),
+                pod: None,
+            };
+            assert_eq!(parser.parse_line(line, &ctx, &mut sink), LineClass::Used);
+            assert_eq!(sink.events[0].time, utc(expected), "envelope {envelope}");
         }
     }
 

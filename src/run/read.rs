@@ -67,6 +67,9 @@ pub(super) fn read_one(
         _ => None,
     };
     let mut parser = new_parser(&detected, options, &sample);
+    if let AnyParser::Envelope(envelope) = &mut parser {
+        envelope.set_file_pod(spec.pod_from_name());
+    }
 
     let file_bytes = parse_lines(
         LineInput {

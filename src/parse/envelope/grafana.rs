@@ -56,6 +56,20 @@ pub fn unwrap_text(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> {
     }))
 }
 
+/// Reads the text download's `Common labels: {"app":"cloudflared","pod":"…"}` meta line, the
+/// labels every row shares, which the rows themselves do not repeat.
+pub fn common_labels(line: &[u8]) -> Option<Labels<'static>> {
+    let object = line.strip_prefix(b"Common labels: ")?;
+    let map: std::collections::BTreeMap<String, Value> = serde_json::from_slice(object).ok()?;
+    let mut labels = Labels::default();
+    for (name, value) in map {
+        if let Value::String(text) = value {
+            labels.insert(&name, Cow::Owned(text));
+        }
+    }
+    Some(labels)
+}
+
 fn split_tab(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let tab = memchr::memchr(b'\t', bytes)?;
     Some((&bytes[..tab], &bytes[tab + 1..]))

@@ -170,6 +170,8 @@ pub struct Router {
     duplicates: Duplicates,
     /// Journal lines whose stream named no program for them, routed by their text.
     routed_by_content: u64,
+    /// The pod the input's file name names, for cloudflared lines whose labels name none.
+    file_pod: Option<Box<str>>,
 }
 
 impl Router {
@@ -183,6 +185,7 @@ impl Router {
             sure_cloudflared: 0,
             duplicates: Duplicates::default(),
             routed_by_content: 0,
+            file_pod: None,
         }
     }
 
@@ -252,7 +255,7 @@ impl Router {
                 let ctx = LineCtx {
                     line: line_no,
                     outer_time: entry.time,
-                    pod: entry.labels.pod.as_deref(),
+                    pod: entry.labels.pod.as_deref().or(self.file_pod.as_deref()),
                 };
                 self.cloudflared.parse_line(line, &ctx, sink)
             }
@@ -357,6 +360,8 @@ impl Duplicates {
 pub struct EnvelopeParser {
     format: Format,
     router: Router,
+    /// The labels of a Grafana text download's `Common labels:` line, which its rows lack.
+    common_labels: Labels<'static>,
     /// A container runtime line split into `P` parts, joined until its `F` part.
     partial: kubectl::Partial,
 }
@@ -371,6 +376,7 @@ impl EnvelopeParser {
         let mut parser = EnvelopeParser {
             format,
             router: Router::new(options),
+            common_labels: Labels::default(),
             partial: kubectl::Partial::default(),
         };
         for line in sample {
@@ -379,6 +385,12 @@ impl EnvelopeParser {
             }
         }
         parser
+    }
+
+    /// Sets the pod that the input's file name names, for cloudflared lines whose labels name
+    /// no pod.
+    pub fn set_file_pod(&mut self, pod: Option<String>) {
+        self.router.file_pod = pod.map(Box::from);
     }
 
     /// Returns the notes for the input's summary.
@@ -403,8 +415,19 @@ impl LineParser for EnvelopeParser {
         if self.format == Format::Kubectl {
             return kubectl::parse(line, ctx, &mut self.partial, &mut self.router, sink);
         }
+        if self.format == Format::GrafanaText
+            && let Some(labels) = grafana::common_labels(line)
+        {
+            self.common_labels = labels;
+            return LineClass::Ignored;
+        }
         match unwrap(self.format, line) {
-            Ok(Some(entry)) => self.router.route(&entry, ctx.line, sink),
+            Ok(Some(mut entry)) => {
+                if entry.labels.count == 0 && self.common_labels.count > 0 {
+                    entry.labels = self.common_labels.clone();
+                }
+                self.router.route(&entry, ctx.line, sink)
+            }
             Ok(None) => LineClass::Ignored,
             Err(reason) => LineClass::Malformed(reason),
         }

@@ -420,6 +420,29 @@ fn grafana_text_rows_and_meta_lines() {
 }
 
 #[test]
+fn grafana_text_common_labels_name_the_pod() {
+    // The rows of a text download carry no labels; the meta line names the pod for all.
+    let lines = [
+        r#"Common labels: {"app":"cloudflared","namespace":"cloudflared","pod":"cloudflared-6f7c9d8b5-z8w3t"}"#.to_string(),
+        r#"Line limit: "1000 (10 returned)""#.to_string(),
+        String::new(),
+        format!("1781119812000\t2026-06-10T19:30:12.000Z\t{CF_CHURN}"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, sink, _) = parse_all(Format::GrafanaText, &refs);
+    assert_eq!(classes[3], LineClass::Used);
+    assert_eq!(
+        kinds(&sink),
+        vec![(
+            "cf_conn_failed",
+            Source::Cloudflared,
+            4,
+            Some("cloudflared-6f7c9d8b5-z8w3t")
+        )]
+    );
+}
+
+#[test]
 fn grafana_json_array_is_streamed() {
     let text = serde_json::json!([
         {"line": CF_CHURN, "timestamp": "1781119812100000000", "date": "2026-06-10T19:30:12.100Z",
