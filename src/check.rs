@@ -379,6 +379,18 @@ pub fn read_expected_text(path: &Path) -> Result<String> {
             source,
         },
     })?;
+    // A file written by `drops -o drops.csv.gz`.
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut text = Vec::new();
+        io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+            &mut text,
+        )
+        .map_err(|e| invalid(&name, format!("unreadable gzip data: {e}")))?;
+        text
+    } else {
+        bytes
+    };
     String::from_utf8(bytes).map_err(|e| {
         invalid(
             &name,

@@ -51,6 +51,10 @@ pub enum Command {
     Timeline(CommonArgs),
     /// Show how one drop was attributed: the rules tried, which matched and why, and the
     /// evidence lines in full.
+    #[command(mut_arg("format", |arg| arg
+        .hide_possible_values(true)
+        .help("Output format: table (text) or json, jsonl [default: from the --output file's \
+               extension (.json, .jsonl or .ndjson, .txt for table), else table]; csv is rejected")))]
     Explain(ExplainArgs),
     /// Write a self-contained HTML incident report to --html FILE: a timeline of each source's
     /// coverage with drops, bursts and incidents, then the incidents and the drops with their
@@ -162,7 +166,8 @@ pub struct CommonArgs {
     pub format: Option<Format>,
 
     /// Write the rows to FILE instead of stdout (written whole, then renamed into place; a device
-    /// or FIFO such as /dev/null is written directly).
+    /// or FIFO such as /dev/null is written directly). A name ending in .gz is written
+    /// gzip-compressed, its format picked by the extension before it (drops.csv.gz).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -869,6 +874,12 @@ fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
 
 /// Returns the format an output file's extension names, so `--output drops.json` writes JSON.
 fn format_of_path(path: &std::path::Path) -> Option<Format> {
+    // `drops.csv.gz` is a CSV file, written compressed.
+    let path = if crate::output::file::is_gzip_path(path) {
+        std::path::Path::new(path.file_stem()?)
+    } else {
+        path
+    };
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
     match extension.as_str() {
         "csv" => Some(Format::Csv),

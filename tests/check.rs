@@ -64,6 +64,23 @@ fn check_passes_against_saved_json_and_jsonl() {
 }
 
 #[test]
+fn check_reads_gzip_expected_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("drops.csv.gz");
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "--output"])
+        .arg(&path)
+        .args(incident_files()));
+    assert_eq!(code, 0, "{stderr}");
+    let (stdout, stderr, code) = check(&path, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("check: 12 rows compared, 0 missing"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn check_warns_on_an_empty_expected_file() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.jsonl");

@@ -741,12 +741,15 @@ fn output_extension_picks_the_format() {
     let dir = tempfile::tempdir().unwrap();
     let journal = data("incident/devvm-journal.log");
     // (output file, extra arguments, the format expected)
-    let cases: [(&str, &[&str], &str); 5] = [
+    let cases: [(&str, &[&str], &str); 7] = [
         ("drops.json", &[], "json"),
         ("drops.JSONL", &[], "jsonl"),
         ("drops.ndjson", &[], "jsonl"),
         ("drops.csv", &[], "csv"),
         ("drops.json", &["--format", "csv"], "csv"),
+        // `.gz` compresses, and the extension before it picks the format.
+        ("drops.csv.gz", &[], "csv"),
+        ("drops.json.GZ", &[], "json"),
     ];
     for (name, extra, format) in cases {
         let path = dir.path().join(name);
@@ -756,7 +759,17 @@ fn output_extension_picks_the_format() {
             .args(extra)
             .arg(&journal));
         assert_eq!(code, 0, "{name} {extra:?}: {stderr}");
-        let written = std::fs::read_to_string(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let gzip = name.to_ascii_lowercase().ends_with(".gz");
+        assert_eq!(bytes.starts_with(&[0x1f, 0x8b]), gzip, "{name}: gzip magic");
+        let written = if gzip {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+                .unwrap();
+            text
+        } else {
+            String::from_utf8(bytes).unwrap()
+        };
         let found = if written.starts_with("drop_id,time,") {
             "csv"
         } else if serde_json::from_str::<serde_json::Value>(&written)

@@ -12,10 +12,20 @@ use std::path::{Path, PathBuf};
 /// - A link is followed: the file it names is replaced, and the link stays.
 /// - Anything else, such as `/dev/null` or a FIFO, is opened and written in place, because a
 ///   rename would replace the device or the FIFO with a regular file.
+/// - A path ending in `.gz` is written gzip-compressed.
 pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    let gzip = is_gzip_path(path);
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        if !gzip {
+            return write(out);
+        }
+        let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+        write(&mut encoder)?;
+        encoder.finish().map(|_| ())
+    };
     let target = resolve_links(path);
     let existing = fs::metadata(&target).ok();
 
@@ -50,6 +60,13 @@ pub fn write_file(
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// Tells whether a path names a gzip file by its `.gz` extension.
+pub fn is_gzip_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
 /// Returns the path a chain of links ends at, even when nothing is there yet (a link to a file
