@@ -223,12 +223,13 @@ pub struct CommonArgs {
     pub window_after: i64,
 
     /// Traefik ending a socket this much earlier than dispatch logs its close means devvm
-    /// stalled (a duration).
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    /// stalled (a duration above 0).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_stall_lag)]
     pub stall_lag: i64,
 
-    /// Git timeouts in the serves of this many users in one window mean devvm stalled.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    /// Git timeouts in the serves of this many users in one window mean devvm stalled (1 or
+    /// more; with 1, one user's timeouts count, although a slow remote alone causes those).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_git_timeout_users)]
     pub git_timeout_users: usize,
 
     /// A graceful close after this much socket life, with nothing else wrong, is the client's
@@ -326,6 +327,29 @@ fn parse_burst_min(text: &str) -> std::result::Result<usize, String> {
         Ok(count) if count >= 2 => Ok(count),
         Ok(count) => Err(format!(
             "{count} is too few: a burst is 2 or more clients dropping together"
+        )),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+/// Parses `--stall-lag`: a duration above 0. Traefik's end and dispatch's close of one socket
+/// often fall in the same instant, so a lag of 0 would read every socket as a devvm stall.
+fn parse_stall_lag(text: &str) -> std::result::Result<i64, String> {
+    match parse_duration(text)? {
+        0 => Err(
+            "0 would read every socket as a devvm stall; give a duration above 0, such as 5s"
+                .to_string(),
+        ),
+        lag => Ok(lag),
+    }
+}
+
+/// Parses `--git-timeout-users`: a count of 1 or more.
+fn parse_git_timeout_users(text: &str) -> std::result::Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(count) if count >= 1 => Ok(count),
+        Ok(count) => Err(format!(
+            "{count} users would read every window as a devvm stall; give 1 or more"
         )),
         Err(_) => Err(format!("`{text}` is not a whole number")),
     }
@@ -703,7 +727,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     options.rules.window_before = args.window_before;
     options.rules.window_after = args.window_after;
     options.rules.stall_lag = args.stall_lag;
-    options.rules.git_timeout_users = args.git_timeout_users.max(1);
+    options.rules.git_timeout_users = args.git_timeout_users;
     options.rules.heartbeat_ms = (args.heartbeat / MILLI) as u64;
     options.coverage.gap_min = args.gap_min;
     options.incidents.serve_gap = args.incident_gap;
@@ -1039,6 +1063,18 @@ mod tests {
         assert!(parse_duration("fast").is_err());
         assert!(parse_duration("3d").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn stall_lag_and_git_users_limits() {
+        assert_eq!(parse_stall_lag("5s"), Ok(5 * SECOND));
+        assert_eq!(parse_stall_lag("200ms"), Ok(200 * MILLI));
+        assert!(parse_stall_lag("0").is_err());
+        assert!(parse_stall_lag("0ms").is_err());
+        assert_eq!(parse_git_timeout_users("1"), Ok(1));
+        assert_eq!(parse_git_timeout_users(" 4 "), Ok(4));
+        assert!(parse_git_timeout_users("0").is_err());
+        assert!(parse_git_timeout_users("two").is_err());
     }
 
     #[test]
