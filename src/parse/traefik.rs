@@ -143,8 +143,13 @@ impl TraefikParser {
         let Some(duration) = &json.duration else {
             return LineClass::Malformed("JSON access line without Duration");
         };
-        // Go marshals time.Duration as whole nanoseconds.
-        let Some(nanos) = duration.as_u64() else {
+        // Go marshals time.Duration as whole nanoseconds. Some shippers turn numbers into
+        // strings on the way, so `"21873000000"` reads too.
+        let nanos = match duration {
+            Nanos::Number(number) => number.as_u64(),
+            Nanos::Text(text) => text.trim().parse::<u64>().ok(),
+        };
+        let Some(nanos) = nanos else {
             return LineClass::Malformed("Duration is not a whole number of nanoseconds");
         };
         let Ok(duration_micros) = i64::try_from(nanos / 1_000) else {
@@ -274,13 +279,19 @@ impl LineParser for TraefikParser {
         }
 
         if trim_start(line).first() == Some(&b'{') {
-            if let Ok(json) = serde_json::from_slice::<JsonLine>(line) {
-                return self.parse_json(&json, line, ctx, sink);
-            }
+            let json_error = match serde_json::from_slice::<JsonLine>(line) {
+                Ok(json) => return self.parse_json(&json, line, ctx, sink),
+                Err(error) => error,
+            };
             // A CLF line starts with the client-supplied X-Forwarded-For text, which can
             // start with `{` too.
             return match read_clf(line) {
                 Ok(fields) => self.parse_clf_fields(&fields, line, ctx, sink),
+                // Valid JSON whose fields do not fit Traefik's types.
+                Err(_) if json_error.is_data() => LineClass::Malformed(
+                    "JSON access line with a field of the wrong type (a string where a number \
+                     belongs, or the reverse)",
+                ),
                 Err(_) => LineClass::Malformed("invalid JSON"),
             };
         }
@@ -715,6 +726,14 @@ fn trim_end(line: &[u8]) -> &[u8] {
     &line[..end]
 }
 
+/// A JSON `Duration`: a number, as Traefik writes it, or a string of digits.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Nanos<'a> {
+    Number(serde_json::Number),
+    Text(#[serde(borrow)] Cow<'a, str>),
+}
+
 /// The keys of a JSON line that the parser reads. Access lines carry the capitalised Traefik
 /// fields. Diagnostic lines carry only the logger's `level`, `time` and message. Other keys,
 /// `ServiceURL` among them (a string, or an object in old releases), are skipped.
@@ -725,8 +744,8 @@ struct JsonLine<'a> {
     #[serde(rename = "StartLocal", borrow)]
     start_local: Option<Cow<'a, str>>,
     /// Nanoseconds.
-    #[serde(rename = "Duration")]
-    duration: Option<serde_json::Number>,
+    #[serde(rename = "Duration", borrow)]
+    duration: Option<Nanos<'a>>,
     #[serde(rename = "RouterName", borrow)]
     router_name: Option<Cow<'a, str>>,
     #[serde(rename = "RequestMethod", borrow)]
@@ -1369,6 +1388,18 @@ mod tests {
                 "line cut inside an object",
                 r#"{"ClientHost":"203.0.113.7","Duration":2000000000,"RequestMethod":"GET","Requ"#,
                 Expect::Malformed("invalid JSON"),
+            ),
+            (
+                "duration as a string of digits",
+                r#"{"ClientHost":"203.0.113.7","Duration":"2000000000","RequestMethod":"GET","RequestPath":"/ws","RouterName":"grafana-grafana-grafana-example-net@kubernetes","StartUTC":"2026-06-10T19:30:12Z"}"#,
+                Expect::Ignored(Some("2026-06-10T19:30:14Z")),
+            ),
+            (
+                "router name as a number",
+                r#"{"ClientHost":"203.0.113.7","Duration":2000000000,"RequestMethod":"GET","RequestPath":"/ws","RouterName":7,"StartUTC":"2026-06-10T19:30:12Z"}"#,
+                Expect::Malformed(
+                    "JSON access line with a field of the wrong type (a string where a number belongs, or the reverse)",
+                ),
             ),
         ];
         for (name, line, expect) in &rows {
