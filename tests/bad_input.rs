@@ -774,3 +774,22 @@ fn bytes_after_zero_padding_still_warn() {
     assert_eq!(rows(&stdout), 12);
     assert!(stderr.contains("not gzip"), "{stderr}");
 }
+
+#[test]
+fn undetected_input_names_likely_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let twice = write(dir.path(), "j.log.gz.gz", &gzip(&gzip(&journal())));
+    let bare_cr: Vec<u8> = journal()
+        .into_iter()
+        .map(|b| if b == b'\n' { b'\r' } else { b })
+        .collect();
+    let mac = write(dir.path(), "j.cr.log", &bare_cr);
+    // (input, what the error must say)
+    let cases = [(twice, "compressed twice"), (mac, "bare CR")];
+    for (path, cause) in cases {
+        let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("cannot tell what kind of log"), "{stderr}");
+        assert!(stderr.contains(cause), "{stderr}");
+    }
+}

@@ -382,6 +382,35 @@ fn detect_type(spec: &InputSpec, sample: &Sample, name: &str) -> Option<input::d
     }
 }
 
+/// Names a likely reason why an input's first line fits no known type, from its bytes: a
+/// second layer of compression, or lines ended by a bare CR.
+fn content_hint(first_line: &[u8]) -> Option<String> {
+    if first_line.starts_with(&[0x1f, 0x8b]) {
+        return Some(
+            "its text is gzip data again, so it was compressed twice; decompress one layer \
+             first (gzip -dc FILE > FILE2)"
+                .to_string(),
+        );
+    }
+    if first_line.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Some(
+            "its text is zstd data again, so it was compressed twice; decompress one layer \
+             first (zstd -dc FILE > FILE2)"
+                .to_string(),
+        );
+    }
+    let inner_cr =
+        memchr::memchr_iter(b'\r', first_line.strip_suffix(b"\r").unwrap_or(first_line)).count();
+    if inner_cr >= 2 {
+        return Some(
+            "its lines end in a bare CR (old Mac line ends), so it reads as one line; convert \
+             them first (tr '\\r' '\\n' < FILE > FILE2)"
+                .to_string(),
+        );
+    }
+    None
+}
+
 /// Ends the reading of an input whose type is unknown. An empty input gets a warning, and one
 /// whose stream was cut before its first lines is reported as cut. Anything else is an error
 /// that suggests `--input-type`.
@@ -403,12 +432,14 @@ fn undetected(
         .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
     if !blank {
         let all_too_long = sample.iter().all(|(_, line)| line.is_none());
-        let hint = match cut {
-            Some(reason) => format!("; {reason}, so the file may be cut short"),
-            None if all_too_long => {
+        let first = sample.iter().find_map(|(_, line)| line.as_deref());
+        let hint = match (cut, first.and_then(content_hint)) {
+            (Some(reason), _) => format!("; {reason}, so the file may be cut short"),
+            (None, Some(hint)) => format!("; {hint}"),
+            (None, None) if all_too_long => {
                 "; they are longer than --max-line-bytes, so none could be read".to_string()
             }
-            None => String::new(),
+            (None, None) => String::new(),
         };
         return Err(Error::UnknownType {
             name,
