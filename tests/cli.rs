@@ -406,6 +406,31 @@ fn failed_join_is_warned() {
 }
 
 #[test]
+fn incident_key_evidence_leads_with_its_cause() {
+    // bob's serve is OOM-killed while a tunnel connection churns. The t3_serve incident's key
+    // evidence is the journal's OOM lines, not the churn noted beside them.
+    let dir = data("scenarios/overlap_oom_during_churn");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    let (stdout, stderr, code) = run(t3().args(["incidents", "-q"]).args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    let serve = rows
+        .iter()
+        .find(|r| r["segment"] == "t3_serve")
+        .unwrap_or_else(|| panic!("no t3_serve incident: {stdout}"));
+    let refs: Vec<&str> = serve["key_evidence"].split(';').collect();
+    assert!(!refs.is_empty());
+    for reference in refs {
+        assert!(reference.contains("devvm-journal.log:"), "{reference}");
+    }
+}
+
+#[test]
 fn stdin_and_file_give_the_same_rows() {
     let path = data("incident/devvm-journal.log");
     let from_file = drops(&["-q"], std::slice::from_ref(&path));

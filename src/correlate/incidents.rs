@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use super::{Drop, Segment};
-use crate::event::Event;
+use crate::event::{Event, EventKind, Source};
 use crate::time::SECOND;
 
 /// The gaps that bound an incident.
@@ -48,7 +48,8 @@ pub struct Incident {
     pub clients: usize,
     /// Indexes into the drops.
     pub drops: Vec<usize>,
-    /// The rule evidence of its drops, in time order, at most `KEY_EVIDENCE`.
+    /// The best-ranked rule evidence of its drops (see `key_rank`), up to `KEY_EVIDENCE`
+    /// lines, in time order.
     pub key_evidence: Vec<usize>,
     /// The reason of its first drop.
     pub reason: String,
@@ -56,6 +57,27 @@ pub struct Incident {
 
 /// How many evidence lines an incident row lists.
 const KEY_EVIDENCE: usize = 5;
+
+/// Ranks an evidence line for an incident row, lowest first. Markers from the source where the
+/// segment's cause shows come first: the journal for serve, dispatch and devvm, and cloudflared
+/// for Cloudflare. Other markers follow (a tunnel churn noted beside an OOM kill), then the
+/// lines that end sockets, then `ws open` lines, which only show when a socket began.
+fn key_rank(event: &Event, segment: Segment) -> u8 {
+    match &event.kind {
+        EventKind::WsOpen { .. } => 3,
+        EventKind::WsClose { .. } | EventKind::TraefikSocket { .. } => 2,
+        _ => {
+            let home = match segment {
+                Segment::T3Serve | Segment::Dispatch | Segment::Devvm | Segment::ClusterPath => {
+                    Some(Source::Journal)
+                }
+                Segment::Cloudflare => Some(Source::Cloudflared),
+                Segment::LastMile | Segment::Unknown => None,
+            };
+            if home == Some(event.source) { 0 } else { 1 }
+        }
+    }
+}
 
 /// What makes two drops' causes the same.
 fn key_of(drop: &Drop) -> (Segment, String) {
@@ -134,8 +156,15 @@ pub fn group(drops: &mut [Drop], events: &[Event], options: &IncidentOptions) ->
         incident.users = users.into_iter().collect();
         incident.clients = clients.len();
         let mut evidence: Vec<usize> = evidence.into_iter().collect();
-        evidence.sort_by_key(|&i| (events[i].time, events[i].origin));
+        evidence.sort_by_key(|&i| {
+            (
+                key_rank(&events[i], incident.segment),
+                events[i].time,
+                events[i].origin,
+            )
+        });
         evidence.truncate(KEY_EVIDENCE);
+        evidence.sort_by_key(|&i| (events[i].time, events[i].origin));
         incident.key_evidence = evidence;
     }
     result
