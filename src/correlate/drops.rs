@@ -47,6 +47,8 @@ pub struct Candidate {
     /// Milliseconds from the drop to the start of the reconnect (negative when the new socket
     /// was logged first).
     pub reconnect_ms: Option<i64>,
+    /// The index of the reconnect's socket.
+    pub reconnect: Option<usize>,
 }
 
 /// Settings of drop detection.
@@ -123,7 +125,7 @@ pub fn find_drops(
             socket.end.unwrap_or(time),
             options.reconnect_window,
         );
-        let reconnect_ms = reconnect.map(|start| (start - socket.end.unwrap_or(time)) / MILLI);
+        let reconnect_ms = reconnect.map(|(start, _)| (start - socket.end.unwrap_or(time)) / MILLI);
         let kind = if socket.orphaned_by.is_some() && socket.end.is_none() {
             DropKind::Orphaned
         } else if socket.end.is_none() {
@@ -141,15 +143,21 @@ pub fn find_drops(
             kind,
             time,
             reconnect_ms,
+            reconnect: reconnect.map(|(_, other)| other),
         });
     }
     candidates
 }
 
 /// Returns the start of the nearest other socket of the same owner that starts within `window`
-/// of `end`.
+/// of `end`, and that socket's index.
 /// `sockets` is sorted by start, so only the sockets starting inside the window are visited.
-fn reconnect_after(sockets: &[Socket], index: usize, end: i64, window: i64) -> Option<i64> {
+fn reconnect_after(
+    sockets: &[Socket],
+    index: usize,
+    end: i64,
+    window: i64,
+) -> Option<(i64, usize)> {
     let this = &sockets[index];
     let from = sockets.partition_point(|s| s.start < end - window);
     let to = sockets.partition_point(|s| s.start <= end + window);
@@ -158,9 +166,9 @@ fn reconnect_after(sockets: &[Socket], index: usize, end: i64, window: i64) -> O
         .enumerate()
         .map(|(i, other)| (i + from, other))
         .filter(|(i, other)| *i != index && same_owner(this, other))
-        .map(|(_, other)| other.start)
-        .filter(|start| (start - end).abs() <= window && *start >= this.start)
-        .min_by_key(|start| ((start - end).abs(), *start))
+        .map(|(i, other)| (other.start, i))
+        .filter(|(start, _)| (start - end).abs() <= window && *start >= this.start)
+        .min_by_key(|(start, i)| ((start - end).abs(), *start, *i))
 }
 
 /// Counts the distinct clients (or users, for sockets without a client) of a set of sockets.

@@ -481,6 +481,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         finding.evidence.extend(socket.open);
         finding.evidence.extend(socket.close);
         finding.evidence.extend(socket.traefik);
+        // The reconnect is what makes a long socket's end a drop, and its first line backs the
+        // reconnect_ms column, so it is evidence too.
+        if let Some(other) = candidate.reconnect.map(|r| &all[r]) {
+            finding.evidence.extend(other.open.or(other.traefik));
+        }
         finding
             .evidence
             .sort_by_key(|&i| (events[i].time, events[i].origin));
