@@ -300,6 +300,11 @@ pub enum EventKind {
         user: Box<str>,
         by: Restarter,
     },
+    /// The watchdog's `probe FAILED for t3-serve@USER.service (…)`: the serve did not answer.
+    /// It backs a restart that follows, and is no verdict alone.
+    ServeProbeFailed {
+        user: Box<str>,
+    },
 
     // --- Traefik -----------------------------------------------------------------------------
     /// An access line for a `GET /ws` on a t3 router. `start` is the bracket (or `StartUTC`)
@@ -412,6 +417,7 @@ impl EventKind {
             EventKind::EarlyoomAction { .. } => "earlyoom_action",
             EventKind::HostBoot => "host_boot",
             EventKind::ServeRestart { .. } => "serve_restart",
+            EventKind::ServeProbeFailed { .. } => "serve_probe_failed",
             EventKind::TraefikSocket {
                 class: TraefikClass::Browser,
                 ..
@@ -447,7 +453,8 @@ impl EventKind {
             | EventKind::WsClose { user, .. }
             | EventKind::PairingFailed { user }
             | EventKind::PidUser { user, .. }
-            | EventKind::ServeRestart { user, .. } => Some(user),
+            | EventKind::ServeRestart { user, .. }
+            | EventKind::ServeProbeFailed { user } => Some(user),
             EventKind::ServeGitTimeout { user, .. }
             | EventKind::ServeStarted { user, .. }
             | EventKind::OomKill { user, .. } => user.as_deref(),

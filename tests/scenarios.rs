@@ -475,6 +475,9 @@ fn serve_refused_port_option() {
 fn watchdog_restart() {
     let rows = check("watchdog_restart");
     assert_reason_names(&rows[0], &["bob's t3 serve", "watchdog"]);
+    // The failed probes that led to the restart back it.
+    let probes = evidence_refs("watchdog_restart", "devvm-journal.log", "probe FAILED");
+    assert_cites(&rows[0], probes.last().unwrap());
 }
 
 /// autoupdate restarts carol's serve and logs it (twice) only after pairing is verified, 4 s

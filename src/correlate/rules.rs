@@ -412,9 +412,15 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .map(|i| ctx.events[i].time)
         .max();
     let from = restarted_before_open.map_or(subject.from, |start| start + 1);
+    // The watchdog's failed probes back its restart but decide nothing alone.
+    let mut probes: Vec<usize> = Vec::new();
     for &i in ctx.window(from, subject.to) {
         let event = &ctx.events[i];
         if event.kind.user() != Some(user) {
+            continue;
+        }
+        if matches!(event.kind, EventKind::ServeProbeFailed { .. }) {
+            probes.push(i);
             continue;
         }
         let rank = match &event.kind {
@@ -493,17 +499,18 @@ fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
         } => "was restarted by systemd",
         _ => "was (re)started",
     };
+    let lines = found.len() + probes.len();
     let reason = format!(
         "{user}'s t3 serve {happened} {} {}{}",
         relative(event.time, drop.time),
         what(subject),
-        if found.len() > 1 {
-            format!(" ({} lines about the serve in the window)", found.len())
+        if lines > 1 {
+            format!(" ({lines} lines about the serve in the window)")
         } else {
             String::new()
         },
     );
-    let mut evidence: Vec<usize> = found.iter().map(|(_, i)| *i).collect();
+    let mut evidence: Vec<usize> = found.iter().map(|(_, i)| *i).chain(probes).collect();
     evidence.sort_unstable();
     Some(Finding {
         confidence: Confidence::High,

@@ -273,6 +273,12 @@ pub fn parse_restart(msg: &[u8]) -> Message {
     };
     // `probe FAILED for t3-serve@bob.service (…)` is a probe result, not a restart: a restart
     // that follows it is logged on its own line.
+    if let Some(rest) = body.strip_prefix(b"probe FAILED for t3-serve@") {
+        return match serve_instance(rest) {
+            Some((user, _)) => Message::event(EventKind::ServeProbeFailed { user }),
+            None => Message::Malformed("probe line without a t3-serve@USER.service unit"),
+        };
+    }
     let (verb_restarter, after_verb) = if let Some(rest) = body.strip_prefix(b"restarted t3-serve@")
     {
         (None, rest)
@@ -313,6 +319,10 @@ mod tests {
             unit: Unit::Serve(user.into()),
             action,
         })
+    }
+
+    fn probe_failed(user: &str) -> Message {
+        Message::event(EventKind::ServeProbeFailed { user: user.into() })
     }
 
     fn dispatch(action: UnitAction) -> Message {
@@ -611,15 +621,19 @@ mod tests {
             // A probe result, not a restart.
             (
                 "probe FAILED for t3-serve@bob.service (timeout after 10s)",
-                Message::Ignored,
+                probe_failed("bob"),
             ),
             (
                 "t3-watchdog: probe FAILED for t3-serve@bob.service (timeout after 10s)",
-                Message::Ignored,
+                probe_failed("bob"),
             ),
             (
                 "WATCHDOG: probe FAILED for t3-serve@bob.service (timeout after 10s)",
-                Message::Ignored,
+                probe_failed("bob"),
+            ),
+            (
+                "probe FAILED for t3-serve@.service (timeout after 10s)",
+                Message::Malformed("probe line without a t3-serve@USER.service unit"),
             ),
             (
                 "restarted t3-serve@.service -> 0.0.27",
