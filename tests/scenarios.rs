@@ -722,6 +722,8 @@ fn overlap_reason_names_both_causes() {
 fn last_mile_heartbeat() {
     let rows = check("last_mile_heartbeat");
     assert_reason_names(&rows[0], &["heartbeat"]);
+    // Only this user's serve was ruled out, so the reason names it.
+    assert_reason_names(&rows[0], &["dave's serve"]);
     // The reconnect backs the reconnect_ms column, so it is cited.
     let reconnect = evidence_refs("last_mile_heartbeat", "devvm-journal.log", "ws open user=");
     assert_cites(&rows[0], reconnect.last().unwrap());

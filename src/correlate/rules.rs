@@ -1224,8 +1224,17 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let heartbeat = matches!(socket.cause, None | Some(CloseCause::Graceful))
         && life_ms >= ctx.options.heartbeat_ms;
     let shape = if heartbeat {
+        // Other users' serves may have logged in the window; the rules before this one ruled
+        // out a devvm cause and this user's serve.
+        let whose = socket
+            .user
+            .as_deref()
+            .map_or("the user's serve".to_string(), |user| {
+                format!("{user}'s serve")
+            });
         format!(
-            "a close after {} s of life with no devvm or serve marker is the client's heartbeat timeout firing",
+            "a close after {} s of life with no marker of devvm or of {whose} is the client's \
+             heartbeat timeout firing",
             life_ms / 1000
         )
     } else {
