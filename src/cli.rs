@@ -321,15 +321,22 @@ pub enum ProgressMode {
     Never,
 }
 
-/// Parses `--burst-min`: a count of 2 or more, since one drop alone is no burst.
-fn parse_burst_min(text: &str) -> std::result::Result<usize, String> {
+/// Parses a whole number of at least `min`, or returns `too_few` for a smaller one.
+fn parse_count(text: &str, min: usize, too_few: &str) -> std::result::Result<usize, String> {
     match text.trim().parse::<usize>() {
-        Ok(count) if count >= 2 => Ok(count),
-        Ok(count) => Err(format!(
-            "{count} is too few: a burst is 2 or more clients dropping together"
-        )),
+        Ok(count) if count >= min => Ok(count),
+        Ok(count) => Err(format!("{count} {too_few}")),
         Err(_) => Err(format!("`{text}` is not a whole number")),
     }
+}
+
+/// Parses `--burst-min`: a count of 2 or more, since one drop alone is no burst.
+fn parse_burst_min(text: &str) -> std::result::Result<usize, String> {
+    parse_count(
+        text,
+        2,
+        "is too few: a burst is 2 or more clients dropping together",
+    )
 }
 
 /// Parses `--stall-lag`: a duration above 0. Traefik's end and dispatch's close of one socket
@@ -346,13 +353,11 @@ fn parse_stall_lag(text: &str) -> std::result::Result<i64, String> {
 
 /// Parses `--git-timeout-users`: a count of 1 or more.
 fn parse_git_timeout_users(text: &str) -> std::result::Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(count) if count >= 1 => Ok(count),
-        Ok(count) => Err(format!(
-            "{count} users would read every window as a devvm stall; give 1 or more"
-        )),
-        Err(_) => Err(format!("`{text}` is not a whole number")),
-    }
+    parse_count(
+        text,
+        1,
+        "users would read every window as a devvm stall; give 1 or more",
+    )
 }
 
 /// Parses a duration: `30s`, `1500ms`, `2m`, `1h`, or a bare number of seconds. Returns

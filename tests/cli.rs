@@ -268,34 +268,46 @@ fn skewed_devvm_clock_is_detected_and_joined() {
     assert_eq!(actual, expected);
 }
 
-#[test]
-fn traefik_logging_pod_address_is_named() {
-    // A Traefik that does not trust X-Forwarded-For logs the cloudflared pod as ClientHost.
+/// Runs `drops -q` on the incident journal and a copy of its Traefik log whose t3 lines give
+/// `client` as ClientHost, then on the original log. Returns the warning line that contains
+/// `needle` in the first run, and checks that the second run has none.
+fn warning_with_traefik_client(client: &str, needle: &str) -> String {
     let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
-    let pod_addressed: String = traefik
+    let rewritten: String = traefik
         .lines()
         .map(|line| match line.split_once(" - ") {
-            Some((_, rest)) if line.contains("\"t3code-t3-") => format!("10.10.1.12 - {rest}\n"),
+            Some((_, rest)) if line.contains("\"t3code-t3-t3") => format!("{client} - {rest}\n"),
             _ => format!("{line}\n"),
         })
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    let rewritten = dir.path().join("traefik-access.log");
-    std::fs::write(&rewritten, pod_addressed).unwrap();
+    let rewritten_path = dir.path().join("traefik-access.log");
+    std::fs::write(&rewritten_path, rewritten).unwrap();
 
     let journal = data("incident/devvm-journal.log");
-    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&rewritten));
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q"])
+        .arg(&journal)
+        .arg(&rewritten_path));
     assert_eq!(code, 0, "{stderr}");
     let warning = stderr
         .lines()
-        .find(|l| l.contains("only a private client address"))
-        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
-    assert!(warning.contains("such as 10.10.1.12"), "{warning}");
-    assert!(warning.contains("forwardedHeaders.trustedIPs"), "{warning}");
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no warning in: {stderr}"))
+        .to_string();
 
     let original = data("incident/traefik-access.log");
     let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&original));
-    assert!(!stderr.contains("private client address"), "{stderr}");
+    assert!(!stderr.contains(needle), "{stderr}");
+    warning
+}
+
+#[test]
+fn traefik_logging_pod_address_is_named() {
+    // A Traefik that does not trust X-Forwarded-For logs the cloudflared pod as ClientHost.
+    let warning = warning_with_traefik_client("10.10.1.12", "only a private client address");
+    assert!(warning.contains("such as 10.10.1.12"), "{warning}");
+    assert!(warning.contains("forwardedHeaders.trustedIPs"), "{warning}");
 }
 
 #[test]
@@ -377,32 +389,13 @@ fn lost_close_line_in_burst_stays_consistent() {
 
 #[test]
 fn failed_join_is_warned() {
-    // Traefik's t3 lines carry client addresses dispatch never saw, so no socket joins.
-    let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
-    let moved: String = traefik
-        .lines()
-        .map(|line| match line.split_once(" - ") {
-            Some((_, rest)) if line.contains("\"t3code-t3-t3") => format!("192.0.2.200 - {rest}\n"),
-            _ => format!("{line}\n"),
-        })
-        .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let moved_path = dir.path().join("traefik-access.log");
-    std::fs::write(&moved_path, moved).unwrap();
-
-    let journal = data("incident/devvm-journal.log");
-    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&moved_path));
-    assert_eq!(code, 0, "{stderr}");
-    let warning = stderr
-        .lines()
-        .find(|l| l.contains("closed dispatch sockets joined a Traefik line"))
-        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
+    // Traefik's t3 lines carry a client address dispatch never saw, so no socket joins.
+    let warning = warning_with_traefik_client(
+        "192.0.2.200",
+        "closed dispatch sockets joined a Traefik line",
+    );
     assert!(warning.contains("only 0 of "), "{warning}");
     assert!(warning.contains("--skew"), "{warning}");
-
-    let original = data("incident/traefik-access.log");
-    let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&journal).arg(&original));
-    assert!(!stderr.contains("joined a Traefik line"), "{stderr}");
 }
 
 #[test]
