@@ -27,7 +27,6 @@ use super::{
     LineClass, LineCtx, LineParser, ParseOptions, Sink, contains, find, leading_number, rfind,
 };
 use crate::event::{EventKind, Source, TraefikClass};
-use memchr::memmem;
 
 use crate::time::{MAX_TIME, MILLI, Precision, SECOND, Zone, parse_clf, parse_iso};
 
@@ -38,9 +37,6 @@ const WRITE_SLACK: i64 = 100 * MILLI;
 /// Parses Traefik access lines into `EventKind::TraefikSocket` events.
 pub struct TraefikParser {
     options: ParseOptions,
-    /// Finds the WebSocket path; a CLF line without it (nor `/probe/`) cannot be a socket.
-    ws_path: memmem::Finder<'static>,
-    probe_path: memmem::Finder<'static>,
     /// The last CLF time bracket the fast path read, its bytes up to `] "`, and its time.
     /// Neighbouring lines mostly share it, and reading it again took a quarter of a thread's
     /// time on other routers' lines (perf, on the benchmark's Traefik log).
@@ -54,23 +50,18 @@ impl TraefikParser {
     pub fn new(options: &ParseOptions) -> TraefikParser {
         TraefikParser {
             options: options.clone(),
-            ws_path: memmem::Finder::new(options.ws_path.as_bytes()).into_owned(),
-            probe_path: memmem::Finder::new(b"/probe/").into_owned(),
             last_bracket: None,
         }
     }
 
     /// The fast path for the lines of other routers, nearly all of a Traefik log: a CLF line
-    /// that contains neither the ws path nor `/probe/` cannot be a t3 socket, so only its end
-    /// time is read, for coverage. Returns `None` when the line needs the full reading (it may
-    /// be a socket, or its time or duration does not read).
+    /// whose request is not a `GET` of the ws path or of `/probe/` cannot be a t3 socket, so
+    /// only its end time is read, for coverage. Returns `None` when the line needs the full
+    /// reading (it may be a socket, or its time, duration or request does not read).
     ///
     /// NOTE: such a line is counted as ignored without checking its middle fields, so a line
-    /// damaged only between its time and its duration is not reported as malformed.
+    /// damaged only between its request and its duration is not reported as malformed.
     fn quick_end_time(&mut self, line: &[u8]) -> Option<i64> {
-        if self.ws_path.find(line).is_some() || self.probe_path.find(line).is_some() {
-            return None;
-        }
         // `… <duration>ms` at the end.
         let rest = line.strip_suffix(b"ms")?;
         let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
@@ -82,31 +73,65 @@ impl TraefikParser {
         }
         let (dur_ms, _) = leading_number(number)?;
         let duration = i64::try_from(dur_ms).ok()?.checked_mul(MILLI)?;
-        // `[10/Jun/2026:19:30:12 +0000] "`: the first bracket that holds a whole CLF time.
+        // `[10/Jun/2026:19:30:12 +0000] "`: the first bracket that holds a whole CLF time. An
+        // IPv6 client's `[2001:db8::7]` can come before it.
         for open in memchr::memchr_iter(b'[', line).take(4) {
             let text = &line[open + 1..];
-            // The same bytes up to `] "` are the same time.
-            if let Some((bytes, len, start)) = &self.last_bracket
-                && text.get(..*len) == Some(&bytes[..*len])
-            {
-                return start.checked_add(duration).filter(|end| *end <= MAX_TIME);
+            let Some((start, len)) = self.bracket_time(text) else {
+                continue;
+            };
+            // The time bracket follows `<client> - <user> `. A bracket with no ` - ` before it,
+            // or a quote there, may be text forged into X-Forwarded-For, so the line gets the
+            // full reading, which reads the request from the right end.
+            // NOTE: a whole forged line prefix in X-Forwarded-For (`1.2.3.4 - - [time] "GET
+            // /x HTTP/1.1" …`) still passes, and hides that client's own socket line.
+            let prefix = &line[..open];
+            let fields = prefix.strip_suffix(b" ")?;
+            let user_at = memchr::memrchr(b' ', fields).map_or(0, |space| space + 1);
+            if !fields[..user_at].ends_with(b" - ") || memchr::memchr(b'"', prefix).is_some() {
+                return None;
             }
-            if let Some(parsed) = parse_clf(text)
-                && text.get(parsed.len..parsed.len + 3) == Some(b"] \"")
-            {
-                let len = parsed.len + 3;
-                if len <= BRACKET_MAX {
-                    let mut bytes = [0u8; BRACKET_MAX];
-                    bytes[..len].copy_from_slice(&text[..len]);
-                    self.last_bracket = Some((bytes, len, parsed.micros));
-                }
-                return parsed
-                    .micros
-                    .checked_add(duration)
-                    .filter(|end| *end <= MAX_TIME);
+            if self.may_be_socket(&text[len..]) {
+                return None;
             }
+            return start.checked_add(duration).filter(|end| *end <= MAX_TIME);
         }
         None
+    }
+
+    /// Reads a CLF time bracket up to its `] "`, returning its time and its length. The same
+    /// bytes as the last bracket read are the same time.
+    fn bracket_time(&mut self, text: &[u8]) -> Option<(i64, usize)> {
+        if let Some((bytes, len, start)) = &self.last_bracket
+            && text.get(..*len) == Some(&bytes[..*len])
+        {
+            return Some((*start, *len));
+        }
+        let parsed = parse_clf(text)?;
+        if text.get(parsed.len..parsed.len + 3) != Some(b"] \"") {
+            return None;
+        }
+        let len = parsed.len + 3;
+        if len <= BRACKET_MAX {
+            let mut bytes = [0u8; BRACKET_MAX];
+            bytes[..len].copy_from_slice(&text[..len]);
+            self.last_bracket = Some((bytes, len, parsed.micros));
+        }
+        Some((parsed.micros, len))
+    }
+
+    /// Tells whether a CLF request field (`GET /ws HTTP/1.1"…`) can be a t3 socket's: a `GET`
+    /// of the ws path, with or without a query, or of a `/probe/` path. `classify` decides.
+    fn may_be_socket(&self, request: &[u8]) -> bool {
+        let Some(target) = request.strip_prefix(b"GET ") else {
+            return false;
+        };
+        if target.starts_with(b"/probe/") {
+            return true;
+        }
+        target
+            .strip_prefix(self.options.ws_path.as_bytes())
+            .is_some_and(|rest| matches!(rest.first(), Some(b' ' | b'?' | b'"') | None))
     }
 
     fn parse_clf_fields(
@@ -1200,6 +1225,25 @@ mod tests {
             (
                 "raw fake router and ms in User-Agent",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 1 "t3code-t3-evil@kubernetes" "http://203.0.113.66" 99999ms" 5 "other-app-other-example-net@kubernetes" "http://10.0.0.5:80" 12ms"#,
+                Expect::Ignored(Some("2026-06-10T19:30:12.012Z")),
+            ),
+            // A forged X-Forwarded-For that starts with a fake bracket and request. No ` - `
+            // comes before that bracket, so the line gets the full reading, which reads the
+            // real request from the right end.
+            (
+                "fake bracket and request in the client field",
+                r#"[10/Jun/2026:19:30:12 +0000] "GET /x, 203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "bot" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 1000ms"#,
+                browser(
+                    "203.0.113.7",
+                    "2026-06-10T19:30:12Z",
+                    "2026-06-10T19:30:13Z",
+                    1000,
+                ),
+            ),
+            // `/ws` elsewhere than the request (a referer here) makes no socket.
+            (
+                "ws path in the referer only",
+                r#"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] "GET /api HTTP/1.1" 200 5 "https://t3.example.net/ws" "bot" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 12ms"#,
                 Expect::Ignored(Some("2026-06-10T19:30:12.012Z")),
             ),
             (
