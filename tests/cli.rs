@@ -324,8 +324,16 @@ fn router_matching_nothing_leaves_traefik_out() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let target = dir.path().join(name);
-        std::fs::write(&target, text.replace("\"t3code-t3-", "\"web-t3-")).unwrap();
+        let target = dir.path().join(&name);
+        let mut text = text.replace("\"t3code-t3-", "\"web-t3-");
+        // One probe line still on a router that --router matches: it says nothing of the
+        // browser router.
+        if name == "traefik-access.log" {
+            text.push_str(
+                "203.0.113.9 - - [10/Jun/2026:19:40:30 +0000] \"GET /probe/ws HTTP/1.1\" 0 0 \"-\" \"t3probe\" 1 \"t3code-t3-probe-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 5000ms\n",
+            );
+        }
+        std::fs::write(&target, text).unwrap();
         files.push(target);
     }
     files.sort();

@@ -17,7 +17,7 @@ pub mod sockets;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
-use crate::event::{Event, EventKind, Source};
+use crate::event::{Event, EventKind, Source, TraefikClass};
 use crate::parse::client;
 use crate::run::ParsedInputs;
 use crate::time::{MILLI, SECOND};
@@ -568,10 +568,17 @@ fn traefik_without_t3(
     coverage: &mut Coverage,
 ) -> Option<Span> {
     let span = coverage.traefik.as_ref()?;
-    if events
-        .iter()
-        .any(|e| matches!(e.kind, EventKind::TraefikSocket { .. }))
-    {
+    // Only browser sockets count: a probe or native-app line on a router `--router` matches
+    // says nothing of the browser router.
+    if events.iter().any(|e| {
+        matches!(
+            e.kind,
+            EventKind::TraefikSocket {
+                class: TraefikClass::Browser,
+                ..
+            }
+        )
+    }) {
         return None;
     }
     let closed_inside = dispatch

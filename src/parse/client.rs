@@ -27,14 +27,23 @@ pub fn client_of_chain(chain: &[u8]) -> Option<IpAddr> {
 }
 
 /// Parses one host of a chain: `203.0.113.7`, `203.0.113.7:51234`, `2001:db8::1`,
-/// `[2001:db8::1]:443`.
+/// `[2001:db8::1]:443`, `fe80::1%eth0`. An IPv6 zone id (`%eth0`) is dropped, and an
+/// IPv4-mapped address (`::ffff:198.51.100.14`) becomes its IPv4 address, so one client has
+/// one address whichever form a log wrote.
 pub fn parse_host(text: &[u8]) -> Option<IpAddr> {
+    parse_host_form(text).map(|addr| addr.to_canonical())
+}
+
+fn parse_host_form(text: &[u8]) -> Option<IpAddr> {
     let text = std::str::from_utf8(text).ok()?;
     if let Some(rest) = text.strip_prefix('[') {
         let end = rest.find(']')?;
-        return rest[..end].parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+        return without_zone(&rest[..end])
+            .parse::<Ipv6Addr>()
+            .ok()
+            .map(IpAddr::V6);
     }
-    if let Ok(addr) = text.parse::<IpAddr>() {
+    if let Ok(addr) = without_zone(text).parse::<IpAddr>() {
         return Some(addr);
     }
     // `host:port` for IPv4; a bare IPv6 address has several colons and was handled above.
@@ -63,6 +72,11 @@ pub fn is_internal(addr: IpAddr) -> bool {
                 || (first & 0xffc0) == 0xfe80 // link-local, fe80::/10
         }
     }
+}
+
+/// Drops an IPv6 zone id: `fe80::1%eth0` is `fe80::1`.
+fn without_zone(text: &str) -> &str {
+    text.split_once('%').map_or(text, |(addr, _)| addr)
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
@@ -106,6 +120,12 @@ mod tests {
             // Only internal addresses: the first one.
             ("192.168.1.5, 10.10.1.12", ip("192.168.1.5")),
             ("fd00::1, fe80::1", ip("fd00::1")),
+            // A zone id is dropped, with or without brackets and a port.
+            ("2001:db8:1::7%eth0, 10.10.1.12", ip("2001:db8:1::7")),
+            ("[fe80::7%eth0]:51234", ip("fe80::7")),
+            // An IPv4-mapped address is the IPv4 client, as the other log may write it.
+            ("::ffff:198.51.100.14, 10.10.1.12", ip("198.51.100.14")),
+            ("[::ffff:198.51.100.14]:443", ip("198.51.100.14")),
             ("", None),
             ("garbage", None),
         ];
