@@ -9,7 +9,7 @@
 //!   `same_moment`) group, whoever the users are;
 //! - a burst always stays in one incident, except members whose own serve died.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::{Drop, Segment};
 use crate::event::{Event, EventKind, Source};
@@ -94,6 +94,8 @@ fn key_of(drop: &Drop) -> (Segment, String) {
 /// Groups drops (in time order) into incidents and writes each drop's `incident_id`.
 pub fn group(drops: &mut [Drop], events: &[Event], options: &IncidentOptions) -> Vec<Incident> {
     let mut incidents: Vec<(Segment, String, Incident)> = Vec::new();
+    // The latest incident of each key: drops come in time order, so only it can still be open.
+    let mut latest: HashMap<(Segment, String), usize> = HashMap::new();
     for (index, drop) in drops.iter().enumerate() {
         let (segment, key) = key_of(drop);
         let gap = match segment {
@@ -101,30 +103,33 @@ pub fn group(drops: &mut [Drop], events: &[Event], options: &IncidentOptions) ->
             Segment::LastMile | Segment::Unknown if drop.burst_id.is_none() => options.same_moment,
             _ => options.shared_gap,
         };
-        let open = incidents
-            .iter_mut()
-            .rev()
-            .find(|(s, k, incident)| *s == segment && *k == key && drop.time - incident.end <= gap);
+        let open = latest
+            .get(&(segment, key.clone()))
+            .map(|&at| &mut incidents[at])
+            .filter(|(_, _, incident)| drop.time - incident.end <= gap);
         match open {
             Some((_, _, incident)) => {
                 incident.end = incident.end.max(drop.time);
                 incident.drops.push(index);
             }
-            None => incidents.push((
-                segment,
-                key,
-                Incident {
-                    id: String::new(),
-                    start: drop.time,
-                    end: drop.time,
+            None => {
+                latest.insert((segment, key.clone()), incidents.len());
+                incidents.push((
                     segment,
-                    users: Vec::new(),
-                    clients: 0,
-                    drops: vec![index],
-                    key_evidence: Vec::new(),
-                    reason: drop.reason.clone(),
-                },
-            )),
+                    key,
+                    Incident {
+                        id: String::new(),
+                        start: drop.time,
+                        end: drop.time,
+                        segment,
+                        users: Vec::new(),
+                        clients: 0,
+                        drops: vec![index],
+                        key_evidence: Vec::new(),
+                        reason: drop.reason.clone(),
+                    },
+                ));
+            }
         }
     }
 

@@ -78,39 +78,61 @@ fn start_of(socket: &Socket) -> i64 {
     }
 }
 
-fn by_client(sockets: &[Socket]) -> HashMap<Option<IpAddr>, Vec<usize>> {
-    let mut map: HashMap<Option<IpAddr>, Vec<usize>> = HashMap::new();
-    for (index, socket) in sockets.iter().enumerate() {
-        if socket.client.is_some() {
-            map.entry(socket.client).or_default().push(index);
+/// Traefik sockets by client, each client's in order of comparable start, so the sockets near a
+/// time are found by binary search. Scanning all of a client's sockets for each dispatch socket
+/// was quadratic over days of logs.
+struct ByClient<'a> {
+    sockets: &'a [Socket],
+    map: HashMap<Option<IpAddr>, Vec<usize>>,
+}
+
+impl<'a> ByClient<'a> {
+    fn new(sockets: &'a [Socket]) -> ByClient<'a> {
+        let mut map: HashMap<Option<IpAddr>, Vec<usize>> = HashMap::new();
+        for (index, socket) in sockets.iter().enumerate() {
+            if socket.client.is_some() {
+                map.entry(socket.client).or_default().push(index);
+            }
         }
+        for list in map.values_mut() {
+            list.sort_by_key(|&i| (start_of(&sockets[i]), i));
+        }
+        ByClient { sockets, map }
     }
-    map
+
+    /// Returns the sockets of `client` whose comparable start lies in `[at - reach, at + reach]`.
+    fn near(&self, client: Option<IpAddr>, at: i64, reach: i64) -> &[usize] {
+        let Some(list) = self.map.get(&client) else {
+            return &[];
+        };
+        let start = |i: &usize| start_of(&self.sockets[*i]);
+        let lo = list.partition_point(|i| start(i) < at.saturating_sub(reach));
+        let hi = list.partition_point(|i| start(i) <= at.saturating_add(reach));
+        &list[lo..hi.max(lo)]
+    }
 }
 
 /// Measures the clock offset from dispatch sockets (devvm clock) and Traefik sockets (cluster
 /// clock).
 pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOptions) -> Offset {
-    let zone_hint = zone_hint(dispatch, traefik);
+    let traefik_by_client = ByClient::new(traefik);
     if let Some(skew) = options.skew {
         return Offset {
             micros: skew,
             method: "given",
             pairs: 0,
             uncertainty: 0,
-            zone_hint,
+            zone_hint: zone_hint(dispatch, &traefik_by_client, skew),
             ambiguous: 0,
         };
     }
-    let traefik_by_client = by_client(traefik);
-    let center = wide_offset(dispatch, traefik, &traefik_by_client, options.first_pass);
+    let center = wide_offset(dispatch, &traefik_by_client, options.first_pass);
     let mut candidates_of_traefik: HashMap<usize, usize> = HashMap::new();
     let mut pairs: Vec<(usize, usize, i64)> = Vec::new();
     let mut ambiguous = 0;
     for (d, socket) in dispatch.iter().enumerate() {
-        let Some(list) = traefik_by_client.get(&socket.client) else {
-            continue;
-        };
+        let list =
+            traefik_by_client.near(socket.client, start_of(socket) - center, options.first_pass);
         let matches: Vec<(usize, i64)> = list
             .iter()
             .filter(|&&t| can_pair(socket, &traefik[t]))
@@ -140,7 +162,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             method: "none",
             pairs: 0,
             uncertainty: 0,
-            zone_hint,
+            zone_hint: zone_hint(dispatch, &traefik_by_client, 0),
             ambiguous,
         };
     };
@@ -153,7 +175,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         method: "measured",
         pairs: intervals.len(),
         uncertainty: (hi - lo) / 2,
-        zone_hint,
+        zone_hint: zone_hint(dispatch, &traefik_by_client, micros),
         ambiguous,
     }
 }
@@ -166,22 +188,13 @@ const WIDE_SEARCH: i64 = 600 * SECOND;
 /// (±1 s) that the most same-client pairs within `WIDE_SEARCH` agree on. Returns it when at
 /// least three pairs agree, it lies outside `first_pass`, and more than twice as many pairs
 /// agree on it as on any difference inside `first_pass`; otherwise returns 0.
-fn wide_offset(
-    dispatch: &[Socket],
-    traefik: &[Socket],
-    traefik_by_client: &HashMap<Option<IpAddr>, Vec<usize>>,
-    first_pass: i64,
-) -> i64 {
+fn wide_offset(dispatch: &[Socket], traefik_by_client: &ByClient, first_pass: i64) -> i64 {
+    let traefik = traefik_by_client.sockets;
     let mut votes: HashMap<i64, usize> = HashMap::new();
     for socket in dispatch {
-        let Some(list) = traefik_by_client.get(&socket.client) else {
-            continue;
-        };
+        let list = traefik_by_client.near(socket.client, start_of(socket), WIDE_SEARCH);
         for &t in list.iter().filter(|&&t| can_pair(socket, &traefik[t])) {
             let diff = start_of(socket) - start_of(&traefik[t]);
-            if diff.abs() > WIDE_SEARCH {
-                continue;
-            }
             *votes.entry(diff.div_euclid(SECOND)).or_default() += 1;
         }
     }
@@ -262,31 +275,33 @@ fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
 }
 
 /// Looks for a clock offset of whole half hours, the sign of a time-zone mistake: the most common
-/// same-client start difference, rounded to 30 minutes, when it is not zero and at least three
-/// pairs agree.
-fn zone_hint(dispatch: &[Socket], traefik: &[Socket]) -> Option<i64> {
+/// same-client start difference, rounded to 30 minutes, when it is not zero, at least three
+/// pairs agree, and more pairs agree on it than on zero or on `measured` (the offset measured or
+/// given), within 10 s. Over a long input, chance pairs of a busy client land near some half
+/// hour too, so they must beat the pairs that agree on the offset in use.
+fn zone_hint(dispatch: &[Socket], traefik_by_client: &ByClient, measured: i64) -> Option<i64> {
     const HALF_HOUR: i64 = 1800 * SECOND;
-    let traefik_by_client = by_client(traefik);
+    const CLOSE: i64 = 10 * SECOND;
+    let traefik = traefik_by_client.sockets;
     let mut votes: HashMap<i64, usize> = HashMap::new();
+    let mut near_measured = 0usize;
     for socket in dispatch {
-        let Some(list) = traefik_by_client.get(&socket.client) else {
-            continue;
-        };
-        for &t in list {
+        for &t in traefik_by_client.near(socket.client, start_of(socket), 15 * 3600 * SECOND) {
             let diff = start_of(socket) - start_of(&traefik[t]);
-            if diff.abs() > 15 * 3600 * SECOND {
-                continue;
+            if (diff - measured).abs() <= CLOSE {
+                near_measured += 1;
             }
             let rounded = (diff as f64 / HALF_HOUR as f64).round() as i64;
             // Only differences within 10 s of a whole half hour vote.
-            if (diff - rounded * HALF_HOUR).abs() <= 10 * SECOND {
+            if (diff - rounded * HALF_HOUR).abs() <= CLOSE {
                 *votes.entry(rounded).or_default() += 1;
             }
         }
     }
     let (&best, &count) = votes.iter().max_by_key(|(k, n)| (**n, -k.abs()))?;
     let zero = votes.get(&0).copied().unwrap_or(0);
-    (best != 0 && count >= 3 && count > zero).then_some(best * HALF_HOUR)
+    let beaten = count <= zero || (measured != 0 && count <= near_measured);
+    (best != 0 && count >= 3 && !beaten).then_some(best * HALF_HOUR)
 }
 
 /// Joins dispatch sockets with Traefik sockets once the offset is known. Returns, for each
@@ -297,12 +312,10 @@ pub fn join(
     offset: i64,
     tolerance: i64,
 ) -> Vec<Option<usize>> {
-    let traefik_by_client = by_client(traefik);
+    let traefik_by_client = ByClient::new(traefik);
     let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
     for (d, socket) in dispatch.iter().enumerate() {
-        let Some(list) = traefik_by_client.get(&socket.client) else {
-            continue;
-        };
+        let list = traefik_by_client.near(socket.client, start_of(socket) - offset, tolerance);
         for &t in list.iter().filter(|&&t| can_pair(socket, &traefik[t])) {
             let distance = (start_of(socket) - offset - start_of(&traefik[t])).abs();
             if distance <= tolerance {

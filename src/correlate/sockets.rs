@@ -94,8 +94,13 @@ pub fn dispatch_sockets(events: &[Event], tolerance: i64) -> Vec<Socket> {
         };
         let estimated_open = event.time - (*dur_ms as i64) * MILLI;
         let candidates = opens.get(&(&**user, *client));
+        // `events` is in time order, so each list is too, and only the opens within the
+        // tolerance of the estimated open are read.
         let best = candidates.and_then(|list| {
-            list.iter()
+            let lo = list.partition_point(|&i| events[i].time < estimated_open - tolerance);
+            let hi = list.partition_point(|&i| events[i].time <= estimated_open + tolerance);
+            list[lo..hi.max(lo)]
+                .iter()
                 .copied()
                 .filter(|&i| !paired[i] && events[i].time <= event.time)
                 .map(|i| ((events[i].time - estimated_open).abs(), i))
