@@ -422,6 +422,34 @@ mod tests {
     }
 
     #[test]
+    fn zone_hint_yields_to_measured_offset() {
+        // devvm 200 s behind, measured from 20 pairs. Three chance pairs of one client sit
+        // half an hour apart; they are no time-zone mistake.
+        let mut dispatch = Vec::new();
+        let mut traefik = Vec::new();
+        for i in 0..20i64 {
+            let client = format!("203.0.113.{}", i + 1);
+            let start_ms = 1_000_000 + i * 61_237;
+            dispatch.push(socket(&client, (start_ms - 200_000) / 1000 * 1000, true));
+            traefik.push(socket(&client, start_ms / 1000 * 1000, true));
+        }
+        for k in 0..3i64 {
+            let start_ms = 1_000_000 + k * 61_237 - 200_000 + 1_800_000;
+            traefik.push(socket(
+                &format!("203.0.113.{}", k + 1),
+                start_ms / 1000 * 1000,
+                true,
+            ));
+        }
+        let offset = measure_offset(&dispatch, &traefik, &JoinOptions::default());
+        assert!(
+            (offset.micros + 200 * SECOND).abs() <= 600_000,
+            "{offset:?}"
+        );
+        assert_eq!(offset.zone_hint, None, "{offset:?}");
+    }
+
+    #[test]
     fn wide_search_keeps_small_offsets() {
         // No skew: the first pass's own window wins, so nothing moves.
         let mut dispatch = Vec::new();
