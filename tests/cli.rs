@@ -432,6 +432,36 @@ fn incident_key_evidence_leads_with_its_cause() {
 }
 
 #[test]
+fn cancel_lines_make_no_burst_of_one_client() {
+    // Since dispatch logs WebSockets, `context canceled` lines also come from ordinary HTTP
+    // requests: five of them beside one client's drop are no mass drop.
+    let scenario = data("scenarios/last_mile_heartbeat");
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&scenario).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "log") {
+            continue;
+        }
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if path.ends_with("devvm-journal.log") {
+            let cancel = "2026-06-10T19:41:10+00:00 devvm t3-dispatch[812]: 2026/06/10 19:41:10 http: proxy error: context canceled\n";
+            let close = "dur_ms=25130 cause=graceful\n";
+            let at = text.find(close).unwrap() + close.len();
+            text.insert_str(at, &cancel.repeat(5));
+        }
+        let target = dir.path().join(path.file_name().unwrap());
+        std::fs::write(&target, text).unwrap();
+        files.push(target);
+    }
+    files.sort();
+    let rows = drops(&["-q"], &files);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["burst_id"], "", "{rows:?}");
+    assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");
+}
+
+#[test]
 fn stdin_and_file_give_the_same_rows() {
     let path = data("incident/devvm-journal.log");
     let from_file = drops(&["-q"], std::slice::from_ref(&path));

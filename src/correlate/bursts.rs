@@ -3,8 +3,10 @@
 //! A burst is `burst_min` or more drops of distinct clients whose times fall in the same UTC
 //! second; with a `burst_window` wider than a second, a window of that width slides over the
 //! drops and overlapping windows merge. Before dispatch logged WebSockets, the only trace of a
-//! burst was `http: proxy error: context canceled` lines, so `burst_min` cancel lines in one
-//! second are a burst too; when drops and cancels share a second they are one burst.
+//! burst was `http: proxy error: context canceled` lines, so there `burst_min` cancel lines in
+//! one second are a burst too. After the journal's first `ws` line they are one only with the
+//! drops of one client fewer than a burst needs. When drops and cancels share a second they are
+//! one burst.
 
 use super::drops::{Candidate, distinct_clients};
 use super::sockets::Socket;
@@ -32,6 +34,7 @@ pub struct Burst {
 }
 
 /// Groups drops (sorted by time) and cancel lines (event indexes in time order) into bursts.
+/// `ws_logging_from` is the time of the journal's first `ws open` or `ws close` line.
 pub fn find_bursts(
     candidates: &[Candidate],
     sockets: &[Socket],
@@ -39,6 +42,7 @@ pub fn find_bursts(
     cancels: &[usize],
     burst_min: usize,
     window: i64,
+    ws_logging_from: Option<i64>,
 ) -> Vec<Burst> {
     let burst_min = burst_min.max(1);
     let drop_times: Vec<i64> = candidates.iter().map(|c| c.time).collect();
@@ -78,25 +82,42 @@ pub fn find_bursts(
             None => merged.push((start, end, Vec::new(), lines)),
         }
     }
-    // A drop in the window of a cancel burst belongs to it, even where its second's drops are
-    // too few for a burst of their own (a close line lost from the journal, say).
+    // A burst of cancel lines alone takes the drops in its window. Before dispatch logged
+    // WebSockets the cancel lines were a burst's only trace. Since then they also come from
+    // ordinary HTTP requests (one closing tab cancels several), so such a burst stands only
+    // when its drops fall one client short of a burst of their own, as when a close line was
+    // lost from the journal.
     let mut in_burst = vec![false; candidates.len()];
     for (_, _, members, _) in &merged {
         for &m in members {
             in_burst[m] = true;
         }
     }
-    for burst in merged.iter_mut().filter(|b| !b.3.is_empty()) {
-        for (m, &time) in drop_times.iter().enumerate() {
-            if !in_burst[m] && overlaps((time, time), (burst.0, burst.1), window) {
-                in_burst[m] = true;
-                burst.2.push(m);
-                burst.0 = burst.0.min(time);
-                burst.1 = burst.1.max(time);
-            }
+    let mut kept = Vec::with_capacity(merged.len());
+    for mut burst in merged {
+        if !burst.2.is_empty() {
+            kept.push(burst);
+            continue;
         }
-        burst.2.sort_unstable();
+        let near: Vec<usize> = (0..drop_times.len())
+            .filter(|&m| {
+                !in_burst[m] && overlaps((drop_times[m], drop_times[m]), (burst.0, burst.1), window)
+            })
+            .collect();
+        let after_ws_logging = ws_logging_from.is_some_and(|from| burst.1 >= from);
+        let clients = distinct_clients(near.iter().map(|&m| &sockets[candidates[m].socket]));
+        if after_ws_logging && clients < burst_min.saturating_sub(1).max(2) {
+            continue;
+        }
+        for &m in &near {
+            in_burst[m] = true;
+            burst.0 = burst.0.min(drop_times[m]);
+            burst.1 = burst.1.max(drop_times[m]);
+        }
+        burst.2 = near;
+        kept.push(burst);
     }
+    let mut merged = kept;
     merged.sort_by_key(|(start, end, _, _)| (*start, *end));
 
     merged

@@ -344,6 +344,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         &cancels,
         options.burst_min,
         options.burst_window,
+        first_ws_line,
     );
 
     // Attribution.
