@@ -646,6 +646,11 @@ impl Analyzed {
     pub fn report(&self, rows: Rows) -> Report<'_> {
         let in_range =
             |t: i64| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u);
+        // A burst or incident that reaches into the window is selected whole, so every burst
+        // and incident id a selected drop names has its row.
+        let overlaps = |start: i64, end: i64| {
+            self.since.is_none_or(|s| end >= s) && self.until.is_none_or(|u| start <= u)
+        };
         let analysis = &self.analysis;
         Report {
             analysis,
@@ -654,12 +659,12 @@ impl Analyzed {
             bursts: analysis
                 .bursts
                 .iter()
-                .filter(|b| in_range(b.start))
+                .filter(|b| overlaps(b.start, b.end))
                 .collect(),
             incidents: analysis
                 .incidents
                 .iter()
-                .filter(|i| in_range(i.start))
+                .filter(|i| overlaps(i.start, i.end))
                 .collect(),
             events: if rows == Rows::Timeline {
                 let mut events: Vec<_> = analysis

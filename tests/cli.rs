@@ -691,6 +691,38 @@ fn since_and_until_select_rows() {
 }
 
 #[test]
+fn window_inside_burst_keeps_its_rows() {
+    // A window that starts inside the burst: the drops it selects name B001 and an incident,
+    // and `bursts` and `incidents` print those rows for the same window.
+    let window = [
+        "-q",
+        "--since",
+        "2026-06-10T19:40:07.2Z",
+        "--until",
+        "2026-06-10T19:41:00Z",
+    ];
+    // The logcli export keeps the journal's microseconds, so the burst spans 0.3 s.
+    let files = [data("envelopes/incident.logcli.jsonl.gz")];
+    let rows = drops(&window, &files);
+    assert!(!rows.is_empty());
+    for (command, column) in [("bursts", "burst_id"), ("incidents", "incident_id")] {
+        let (stdout, stderr, code) = run(t3().arg(command).args(window).args(&files));
+        assert_eq!(code, 0, "{stderr}");
+        let listed: Vec<String> = parse_csv(&stdout)
+            .iter()
+            .map(|r| r[column].clone())
+            .collect();
+        for row in &rows {
+            assert!(
+                listed.contains(&row[column]),
+                "{command}: {listed:?} lacks {}",
+                row[column]
+            );
+        }
+    }
+}
+
+#[test]
 fn bursts_command_lists_the_burst() {
     let (stdout, _, code) = run(t3()
         .args(["bursts", "-q"])
