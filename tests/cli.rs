@@ -1165,3 +1165,35 @@ fn boot_marker_alone_shows_a_reboot() {
         assert!(row["evidence"].contains("devvm-journal.log:"), "{stdout}");
     }
 }
+
+#[test]
+fn dispatch_unit_alone_claims_no_last_mile() {
+    // `journalctl -u t3-dispatch`: the serves, the kernel and systemd are not in it, so it
+    // cannot show the path clean, and its silences are no freeze.
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let dispatch: String = journal
+        .lines()
+        .filter(|l| l.contains(" t3-dispatch["))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dispatch.log");
+    std::fs::write(&path, dispatch).unwrap();
+    let mut files = incident_files("incident", true);
+    files[0] = path;
+
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert_ne!(row["segment"], "last_mile", "{row:?}");
+        assert_ne!(row["segment"], "devvm", "{row:?}");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r["reason"].contains("beyond t3-dispatch")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
+}

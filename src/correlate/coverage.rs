@@ -166,6 +166,10 @@ impl Span {
     }
 }
 
+/// The name of what a journal of the t3-dispatch unit alone lacks, in reasons.
+pub const DISPATCH_ONLY: &str =
+    "the devvm journal beyond t3-dispatch (only that unit's lines were given)";
+
 /// The coverage of every source of a run.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Coverage {
@@ -184,9 +188,22 @@ pub struct Coverage {
     /// outage of all logging.
     #[serde(skip)]
     pub cluster_seconds: SecondSet,
+    /// Set when the journal holds the t3-dispatch unit alone: a silence in it is no freeze,
+    /// and it cannot show the serves or the host to be clean.
+    pub journal_dispatch_only: bool,
 }
 
 impl Coverage {
+    /// Marks the journal as an export of the t3-dispatch unit alone: its coverage becomes its
+    /// span, with no gaps, like any sparse stream.
+    pub fn set_journal_dispatch_only(&mut self) {
+        self.journal_dispatch_only = true;
+        if let Some(span) = &mut self.journal {
+            span.dense = false;
+            span.gaps.clear();
+        }
+    }
+
     /// Builds coverage from the activity of all inputs. `journal_shift` moves journal seconds onto
     /// the cluster clock (minus the clock offset).
     pub fn build(
@@ -284,6 +301,7 @@ impl Coverage {
             probe,
             pressure,
             cluster_seconds,
+            journal_dispatch_only: false,
         }
     }
 
@@ -293,6 +311,8 @@ impl Coverage {
         let mut missing = Vec::new();
         if !self.journal.as_ref().is_some_and(|s| s.spans(from, to)) {
             missing.push("the devvm journal".to_string());
+        } else if self.journal_dispatch_only {
+            missing.push(DISPATCH_ONLY.to_string());
         }
         if !self.traefik.as_ref().is_some_and(|s| s.spans(from, to)) {
             missing.push("Traefik".to_string());

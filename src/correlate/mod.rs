@@ -217,6 +217,9 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         &options.coverage,
         &input_names,
     );
+    if parsed.journal_lines.dispatch_only() {
+        coverage.set_journal_dispatch_only();
+    }
     let traefik_unmatched = traefik_without_t3(&events, &dispatch, &mut coverage).map(|span| {
         (
             span,

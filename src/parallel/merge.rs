@@ -99,6 +99,7 @@ impl Merge {
             event.origin.add_lines(self.line_offset);
         }
         sink.other_ws_routers.merge(&block_sink.other_ws_routers);
+        sink.journal_lines.add(block_sink.journal_lines);
         if sink.zone_mismatch.is_none() {
             sink.zone_mismatch = block_sink.zone_mismatch.take();
         }

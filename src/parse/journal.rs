@@ -514,6 +514,10 @@ impl JournalParser {
         };
         let provisional = pass.is_some();
         let message = prefix.message;
+        match program {
+            Program::Dispatch => sink.journal_lines.dispatch += 1,
+            _ => sink.journal_lines.other += 1,
+        }
 
         // cloudflared and Traefik under systemd: their lines carry their own UTC time, which
         // wins over the host's journal time.

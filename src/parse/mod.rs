@@ -169,6 +169,31 @@ pub struct Sink {
     /// The routers of WebSocket requests (`GET` on `--ws-path`) that `--router` does not
     /// match, with their request counts, to name when no request matched.
     pub other_ws_routers: OtherRouters,
+    /// Journal lines of t3-dispatch, and of every other program, to tell an export of the
+    /// dispatch unit alone from a whole journal.
+    pub journal_lines: JournalLines,
+}
+
+/// Journal lines counted by program.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JournalLines {
+    pub dispatch: u64,
+    pub other: u64,
+}
+
+impl JournalLines {
+    pub fn add(&mut self, other: JournalLines) {
+        self.dispatch += other.dispatch;
+        self.other += other.other;
+    }
+
+    /// Tells whether the lines are those of an export of the t3-dispatch unit alone
+    /// (`journalctl -u t3-dispatch`, a Loki query for that unit): under 5 % come from other
+    /// programs (systemd's lines about the unit). A whole devvm journal has far more: serve,
+    /// sshd, kernel and cron lines.
+    pub fn dispatch_only(&self) -> bool {
+        self.dispatch > 0 && self.other * 20 < self.dispatch + self.other
+    }
 }
 
 /// Router names with request counts, at most `OtherRouters::MAX` of them.

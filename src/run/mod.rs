@@ -141,6 +141,8 @@ pub struct ParsedInputs {
     pub activity: Activity,
     /// The routers of WebSocket requests that `--router` does not match, over all inputs.
     pub other_ws_routers: crate::parse::OtherRouters,
+    /// The journal lines of all inputs, by program.
+    pub journal_lines: crate::parse::JournalLines,
 }
 
 /// A parser chosen for one input.
@@ -221,6 +223,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         }
         parsed.events.extend(input.sink.events);
         parsed.other_ws_routers.merge(&input.sink.other_ws_routers);
+        parsed.journal_lines.add(input.sink.journal_lines);
         parsed.activity.merge(input.sink.activity);
         parsed.inputs.push(input.report);
     }
