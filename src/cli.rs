@@ -270,6 +270,12 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PATH", default_value = "/ws")]
     pub ws_path: String,
 
+    /// Read only the journal lines of this host (the name journalctl prints after the time,
+    /// such as devvm), for inputs that hold several hosts' journals. Other hosts' lines are
+    /// counted as ignored. Applies to the text exports, not json or export.
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+
     /// The serve port of a user, USER=PORT (repeatable). Ports are also learned from dispatch
     /// close causes that name 127.0.0.1:PORT.
     #[arg(long, value_name = "USER=PORT", value_parser = parse_serve_port)]
@@ -719,6 +725,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
                 io_pressure: args.io_pressure,
                 memory_pressure: args.memory_pressure,
             },
+            host: args.host.clone(),
         },
         max_line_bytes: args.max_line_bytes.max(64),
         progress: match args.progress {

@@ -1197,3 +1197,34 @@ fn dispatch_unit_alone_claims_no_last_mile() {
     );
     assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
 }
+
+#[test]
+fn second_host_is_named_and_can_be_left_out() {
+    // Another host's journal beside devvm's, with an OOM kill of a serve unit of dave's there.
+    let other = "2026-06-10T19:40:00+00:00 devvm2 sshd[1201]: Accepted publickey for dave from 192.0.2.44 port 50022 ssh2\n\
+        2026-06-10T19:41:08+00:00 devvm2 kernel: Memory cgroup out of memory: Killed process 3311 (node) total-vm:12000000kB, anon-rss:8000000kB, file-rss:0kB, shmem-rss:0kB, UID:1004 pgtables:20000kB oom_score_adj:0\n\
+        2026-06-10T19:41:08+00:00 devvm2 systemd[1]: t3-serve@dave.service: Failed with result 'oom-kill'.\n";
+    let dir = tempfile::tempdir().unwrap();
+    let other_path = dir.path().join("devvm2-journal.log");
+    std::fs::write(&other_path, other).unwrap();
+    let scenario = data("scenarios/last_mile_heartbeat");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&scenario)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    files.push(other_path);
+
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("the journal lines come from 2 hosts"))
+        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
+    assert!(warning.contains("--host devvm"), "{warning}");
+
+    let rows = drops(&["-q", "--host", "devvm"], &files);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");
+}

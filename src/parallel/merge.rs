@@ -100,6 +100,7 @@ impl Merge {
         }
         sink.other_ws_routers.merge(&block_sink.other_ws_routers);
         sink.journal_lines.add(block_sink.journal_lines);
+        sink.journal_hosts.merge(&block_sink.journal_hosts);
         if sink.zone_mismatch.is_none() {
             sink.zone_mismatch = block_sink.zone_mismatch.take();
         }

@@ -455,6 +455,14 @@ impl LineParser for JournalParser {
             return LineClass::Malformed("no `host identifier[pid]:` after the timestamp");
         };
         let program = route(prefix.identifier, None);
+        sink.journal_hosts
+            .add(prefix.host, matches!(program, Program::Dispatch));
+        // `--host`: another host's line is neither evidence nor coverage of devvm.
+        if let Some(host) = &self.options.host
+            && prefix.host != host.as_bytes()
+        {
+            return LineClass::Ignored;
+        }
         self.handle(program, stamp, &prefix, line, ctx, sink)
     }
 

@@ -138,6 +138,7 @@ impl JournalExportReader {
             return LineClass::Malformed("entry without a MESSAGE, or one longer than 1 MiB");
         };
         let prefix = Prefix {
+            host: b"",
             identifier,
             pid,
             message,

@@ -99,6 +99,7 @@ impl LineParser for JournalJsonParser {
         };
 
         let prefix = Prefix {
+            host: b"",
             identifier: &identifier,
             pid,
             message: &message,

@@ -9,6 +9,8 @@
 /// The parts of a journal text line.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Prefix<'a> {
+    /// The host name, where the line names one (text exports).
+    pub host: &'a [u8],
     pub identifier: &'a [u8],
     pub pid: Option<u32>,
     pub message: &'a [u8],
@@ -30,11 +32,13 @@ pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
     let message = after_host.get(colon + 2..).unwrap_or(b"");
     match tag.iter().position(|&b| b == b'[') {
         Some(open) if tag.ends_with(b"]") => Some(Prefix {
+            host: &rest[..host_end],
             identifier: &tag[..open],
             pid: parse_pid(&tag[open + 1..tag.len() - 1]),
             message,
         }),
         _ => Some(Prefix {
+            host: &rest[..host_end],
             identifier: tag,
             pid: None,
             message,

@@ -99,6 +99,8 @@ pub struct ParseOptions {
     pub ws_path: String,
     /// Thresholds for events read from metric series (`--io-pressure`, `--memory-pressure`).
     pub metrics: metrics::MetricOptions,
+    /// The only host whose journal text lines are read (`--host`); `None` reads every host.
+    pub host: Option<String>,
 }
 
 impl Default for ParseOptions {
@@ -109,6 +111,7 @@ impl Default for ParseOptions {
             router: Regex::new(DEFAULT_ROUTER).expect("the default router pattern is valid"),
             ws_path: "/ws".to_string(),
             metrics: metrics::MetricOptions::default(),
+            host: None,
         }
     }
 }
@@ -172,6 +175,56 @@ pub struct Sink {
     /// Journal lines of t3-dispatch, and of every other program, to tell an export of the
     /// dispatch unit alone from a whole journal.
     pub journal_lines: JournalLines,
+    /// The hosts that journal text lines name.
+    pub journal_hosts: JournalHosts,
+}
+
+/// The hosts of journal text lines, with their line counts, at most `JournalHosts::MAX`.
+#[derive(Debug, Default, Clone)]
+pub struct JournalHosts(pub Vec<HostLines>);
+
+/// One host's journal lines: all of them, and those of t3-dispatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostLines {
+    pub host: Box<str>,
+    pub lines: u64,
+    pub dispatch: u64,
+}
+
+impl JournalHosts {
+    const MAX: usize = 16;
+
+    /// Counts one line of `host`. A host beyond the first `MAX` is not counted.
+    pub fn add(&mut self, host: &[u8], dispatch: bool) {
+        let entry = match self.0.iter().position(|h| h.host.as_bytes() == host) {
+            Some(at) => &mut self.0[at],
+            None if self.0.len() < Self::MAX => {
+                self.0.push(HostLines {
+                    host: String::from_utf8_lossy(host).into(),
+                    lines: 0,
+                    dispatch: 0,
+                });
+                self.0.last_mut().expect("a host was just pushed")
+            }
+            None => return,
+        };
+        entry.lines += 1;
+        entry.dispatch += u64::from(dispatch);
+    }
+
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: &JournalHosts) {
+        for theirs in &other.0 {
+            match self.0.iter().position(|h| h.host == theirs.host) {
+                Some(at) => {
+                    self.0[at].lines += theirs.lines;
+                    self.0[at].dispatch += theirs.dispatch;
+                }
+                None if self.0.len() < Self::MAX => self.0.push(theirs.clone()),
+                None => {}
+            }
+        }
+    }
 }
 
 /// Journal lines counted by program.

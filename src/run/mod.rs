@@ -143,6 +143,8 @@ pub struct ParsedInputs {
     pub other_ws_routers: crate::parse::OtherRouters,
     /// The journal lines of all inputs, by program.
     pub journal_lines: crate::parse::JournalLines,
+    /// The hosts that the journal text lines of all inputs name.
+    pub journal_hosts: crate::parse::JournalHosts,
 }
 
 /// A parser chosen for one input.
@@ -224,8 +226,14 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         parsed.events.extend(input.sink.events);
         parsed.other_ws_routers.merge(&input.sink.other_ws_routers);
         parsed.journal_lines.add(input.sink.journal_lines);
+        parsed.journal_hosts.merge(&input.sink.journal_hosts);
         parsed.activity.merge(input.sink.activity);
         parsed.inputs.push(input.report);
+    }
+    if let Some(warning) = hosts_warning(&parsed.journal_hosts, options.parse.host.as_deref())
+        && let Some(first) = parsed.inputs.first_mut()
+    {
+        first.warnings.push(warning);
     }
     parsed.events.sort_by_key(|a| (a.time, a.origin));
     let removed = drop_cross_input_duplicates(&mut parsed.events);
@@ -422,6 +430,46 @@ fn warn_if_much_malformed(report: &mut InputReport) {
         report.unit,
         report.input_type.unwrap_or("?"),
     ));
+}
+
+/// Warns when the journal text lines name several hosts and `--host` does not pick one, or
+/// when `--host` names none of them. The tool reads every journal line as devvm's, so another
+/// host's OOM kill would be blamed on a devvm serve and its lines would fill devvm's silences.
+fn hosts_warning(hosts: &crate::parse::JournalHosts, chosen: Option<&str>) -> Option<String> {
+    let listed: Vec<String> = hosts
+        .0
+        .iter()
+        .map(|h| match h.dispatch {
+            0 => format!("{} ({} lines)", h.host, h.lines),
+            n => format!("{} ({} lines, {n} of t3-dispatch)", h.host, h.lines),
+        })
+        .collect();
+    match chosen {
+        Some(host) if !hosts.0.is_empty() && !hosts.0.iter().any(|h| &*h.host == host) => {
+            Some(format!(
+                "no journal line is from host {host} (--host), so no journal line was read; \
+                 the hosts are {}",
+                listed.join(", ")
+            ))
+        }
+        None if hosts.0.len() > 1 => {
+            // The host where dispatch runs is devvm; failing that, the busiest one.
+            let likely = hosts
+                .0
+                .iter()
+                .max_by_key(|h| (h.dispatch, h.lines))
+                .map(|h| h.host.clone())
+                .unwrap_or_default();
+            Some(format!(
+                "the journal lines come from {} hosts: {}. They are all read as devvm's, so \
+                 another host's OOM kills and restarts count as devvm's and its lines hide \
+                 devvm's silences; pass --host {likely} to read only devvm",
+                hosts.0.len(),
+                listed.join(", ")
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Tells whether an input's events, in line order, run newest first (`journalctl -r`, logcli

@@ -282,6 +282,7 @@ impl Router {
                     program => program,
                 };
                 let prefix = Prefix {
+                    host: b"",
                     identifier: identifier.as_bytes(),
                     pid: None,
                     message: line,
