@@ -1228,3 +1228,45 @@ fn second_host_is_named_and_can_be_left_out() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");
 }
+
+#[test]
+fn whole_seconds_apart_hint_burst_window() {
+    // Five closes in two neighbouring whole seconds: whole-second stamps one second apart may
+    // be less than a second apart, so no drop is put on its user's own network.
+    let scenario = data("scenarios/burst_cluster_path");
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&scenario).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "log") {
+            continue;
+        }
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if path.ends_with("devvm-journal.log") {
+            for user in ["dave", "erin"] {
+                let from = format!(
+                    "2026-06-10T19:41:07+00:00 devvm t3-dispatch[812]: 2026/06/10 19:41:07 ws close user={user}"
+                );
+                let to = format!(
+                    "2026-06-10T19:41:08+00:00 devvm t3-dispatch[812]: 2026/06/10 19:41:08 ws close user={user}"
+                );
+                assert!(text.contains(&from));
+                text = text.replace(&from, &to);
+            }
+        }
+        let target = dir.path().join(path.file_name().unwrap());
+        std::fs::write(&target, text).unwrap();
+        files.push(target);
+    }
+    files.sort();
+    let rows = drops(&["-q"], &files);
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    for row in &rows {
+        assert_ne!(row["segment"], "last_mile", "{row:?}");
+    }
+    let hinted = rows
+        .iter()
+        .filter(|r| r["reason"].contains("--burst-window 2s"))
+        .count();
+    assert!(hinted >= 2, "{rows:?}");
+}

@@ -316,7 +316,7 @@ fn serve_upstream_closed() {
 fn burst_across_second() {
     let rows = check("burst_across_second");
     for row in &rows {
-        assert_reason_names(row, &["less than a second apart", "--burst-window 2s"]);
+        assert_reason_names(row, &["within a second of it", "--burst-window 2s"]);
     }
 
     let dir = scenario_dir("burst_across_second");

@@ -1200,10 +1200,16 @@ fn clients_dropping_near(ctx: &Context, drop: &Candidate) -> usize {
     if ctx.options.burst_window != SECOND {
         return 0;
     }
+    // A whole-second time stands for its whole second, so two such times one second apart
+    // can be less than a second apart in truth.
+    let coarse = ctx.sockets[drop.socket].coarse;
     let near = ctx
         .candidates
         .iter()
-        .filter(|other| (other.time - drop.time).abs() < SECOND)
+        .filter(|other| {
+            let apart = (other.time - drop.time).abs();
+            apart < SECOND || (apart == SECOND && (coarse || ctx.sockets[other.socket].coarse))
+        })
         .map(|other| &ctx.sockets[other.socket]);
     super::drops::distinct_clients(near)
 }
@@ -1292,9 +1298,10 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     };
     let reason = if near >= ctx.options.burst_min.max(2) {
         format!(
-            "{near} clients dropped less than a second apart around it, though not all in one UTC \
-             second, so the one-second burst window does not group them all; a shared cause is \
-             likely, and --burst-window 2s groups them into one burst"
+            "{near} clients dropped within a second of it (whole-second times one second apart \
+             count), though not all in one UTC second, so the one-second burst window does not \
+             group them all; a shared cause is likely, and --burst-window 2s groups them into \
+             one burst"
         )
     } else if let Some((id, clients, cancels)) = subject.burst {
         let members = burst_members(ctx, clients, cancels);
