@@ -784,12 +784,45 @@ fn undetected_input_names_likely_cause() {
         .map(|b| if b == b'\n' { b'\r' } else { b })
         .collect();
     let mac = write(dir.path(), "j.cr.log", &bare_cr);
+    let verbose_text = "Wed 2026-06-10 19:00:00.699991 UTC [s=c2ed;i=39c42;b=d570;m=32ef;t=653e;x=69b8]\n    PRIORITY=5\n    SYSLOG_IDENTIFIER=kernel\n    _HOSTNAME=devvm\n    MESSAGE=audit: type=1400\n";
+    let verbose = write(
+        dir.path(),
+        "j.verbose.log",
+        verbose_text.repeat(20).as_bytes(),
+    );
     // (input, what the error must say)
-    let cases = [(twice, "compressed twice"), (mac, "bare CR")];
+    let cases = [
+        (twice, "compressed twice"),
+        (mac, "bare CR"),
+        (verbose, "journalctl -o verbose"),
+    ];
     for (path, cause) in cases {
         let (_, stderr, code) = run(t3().arg("drops").arg(&path));
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("cannot tell what kind of log"), "{stderr}");
         assert!(stderr.contains(cause), "{stderr}");
     }
+}
+
+#[test]
+fn short_monotonic_lines_name_their_mode() {
+    // `[seconds since boot] host ident[pid]: …` has no date: every line is malformed, and the
+    // reason says how to export it again.
+    let text = String::from_utf8(journal()).unwrap();
+    let monotonic: String = text
+        .lines()
+        .enumerate()
+        .map(|(n, line)| match line.split_once(' ') {
+            Some((_, rest)) if !line.starts_with("--") => {
+                format!("[{:>6}.{:06}] {rest}\n", 218_758 + n, n)
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "j.monotonic.log", monotonic.as_bytes());
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("journalctl -o short-monotonic"), "{stderr}");
+    assert!(stderr.contains("-o short-iso"), "{stderr}");
 }

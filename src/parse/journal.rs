@@ -153,6 +153,30 @@ fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
     Some(wall.micros - journal_time.div_euclid(SECOND) * SECOND)
 }
 
+/// Names a `journalctl -o` mode that this tool does not read, from a line's shape.
+pub fn journal_mode_hint(line: &[u8]) -> Option<&'static str> {
+    // `[218758.282898] devvm kernel: …`
+    if let Some(body) = line.strip_prefix(b"[")
+        && let Some(close) = memchr::memchr(b']', body)
+    {
+        let stamp = body[..close].trim_ascii_start();
+        if stamp.contains(&b'.') && stamp.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
+            return Some(
+                "it is `journalctl -o short-monotonic`, whose times count seconds since boot and \
+                 carry no date; export it again with -o short-iso",
+            );
+        }
+    }
+    // `Wed 2026-06-10 19:00:00.699991 UTC [s=…;i=…]`, then `    KEY=value` lines.
+    if line.first().is_some_and(u8::is_ascii_alphabetic) && super::contains(line, b" [s=") {
+        return Some(
+            "it is `journalctl -o verbose`; export it again with -o short-iso, -o json or -o \
+             export",
+        );
+    }
+    None
+}
+
 /// Returns a stamp's time, real or provisional. Two stamps of neighbouring lines compare by it.
 fn stamp_micros(stamp: Stamp) -> i64 {
     match stamp {
@@ -438,7 +462,7 @@ impl LineParser for JournalParser {
             return self.parse_cat_line(line, ctx, sink);
         }
         let Some((stamp, rest)) = self.stamp(line) else {
-            return LineClass::Malformed("no journal timestamp");
+            return LineClass::Malformed(journal_mode_hint(line).unwrap_or("no journal timestamp"));
         };
         if matches!(stamp, Stamp::Provisional(..)) && self.year.first_line == 0 {
             self.year.first_line = ctx.line;

@@ -399,6 +399,9 @@ fn content_hint(first_line: &[u8]) -> Option<String> {
                 .to_string(),
         );
     }
+    if let Some(mode) = crate::parse::journal::journal_mode_hint(first_line) {
+        return Some(mode.to_string());
+    }
     let inner_cr =
         memchr::memchr_iter(b'\r', first_line.strip_suffix(b"\r").unwrap_or(first_line)).count();
     if inner_cr >= 2 {
@@ -432,7 +435,11 @@ fn undetected(
         .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
     if !blank {
         let all_too_long = sample.iter().all(|(_, line)| line.is_none());
-        let first = sample.iter().find_map(|(_, line)| line.as_deref());
+        // journalctl's own notes (`-- Journal begins at …`) say nothing of the mode.
+        let lines = || sample.iter().filter_map(|(_, line)| line.as_deref());
+        let first = lines()
+            .find(|line| !line.starts_with(b"-- "))
+            .or_else(|| lines().next());
         let hint = match (cut, first.and_then(content_hint)) {
             (Some(reason), _) => format!("; {reason}, so the file may be cut short"),
             (None, Some(hint)) => format!("; {hint}"),

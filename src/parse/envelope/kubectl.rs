@@ -109,7 +109,8 @@ fn prefix(line: &[u8]) -> Option<(&str, Option<&str>, &[u8])> {
         .strip_prefix(b" ")
         .unwrap_or(&body[close + 1..]);
     let inside = std::str::from_utf8(&body[..close]).ok()?;
-    if inside.contains(' ') {
+    // `[218758.282898]` is a `journalctl -o short-monotonic` time, not a pod.
+    if inside.contains(' ') || inside.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
     let inside = inside.strip_prefix("pod/").unwrap_or(inside);
