@@ -284,9 +284,11 @@ pub fn sniff(line: &[u8]) -> u8 {
     if rest.len() != line.len() {
         return 2;
     }
-    // kubectl writes its times in UTC with `Z`; journal lines carry an offset.
+    // kubectl writes its times in UTC with `Z`; journal lines carry an offset. A time without
+    // a fraction is an exact second of RFC3339Nano, unless a console level follows, as after
+    // cloudflared's and Traefik's own times.
     let utc = rest.get(parsed.len - 1) == Some(&b'Z');
-    if rest.get(19) != Some(&b'.') || !utc {
+    if !utc || (rest.get(19) != Some(&b'.') && starts_with_console_level(after)) {
         return 0;
     }
     // A fraction: kubectl's time, unless the line is a journal `short-iso-precise` line or
@@ -294,7 +296,8 @@ pub fn sniff(line: &[u8]) -> u8 {
     // or by a level word; an envelope is followed by a whole line of its own.
     let inner_has_time = time::parse_iso(after, Zone::Utc).is_some();
     let inner_known = inner_has_time
-        || after.first() == Some(&b'{')
+        // A JSON object; logcli's label set (`{}`, `{namespace="x"}`) has no quoted key.
+        || after.starts_with(b"{\"")
         || crate::parse::traefik::sniff(after) == 2
         || crate::parse::cloudflared::sniff(after) == 2;
     if inner_known && crate::parse::journal::sniff(line) < 2 {

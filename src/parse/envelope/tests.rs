@@ -497,8 +497,16 @@ fn grafana_json_cut_short_keeps_rows_before() {
 
 #[test]
 fn sniff_scores() {
-    let cases: [(&[u8], u8, u8, u8, u8); 6] = [
+    let cases: [(&[u8], u8, u8, u8, u8); 7] = [
         // (line, kubectl, logcli jsonl, logcli default, grafana text)
+        // kubectl's time on an exact second has no fraction (RFC3339Nano).
+        (
+            br#"2026-06-10T19:30:12Z 203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] "GET / HTTP/1.1" 200 5 "-" "x" 1 "r@kubernetes" "http://10.0.0.5:80" 1ms"#,
+            2,
+            0,
+            0,
+            0,
+        ),
         (
             b"2026-06-10T19:30:12.123456789Z 2026-06-10T19:30:12Z INF x connIndex=1",
             2,
