@@ -379,8 +379,11 @@ pub fn read_expected_text(path: &Path) -> Result<String> {
             source,
         },
     })?;
-    // A file written by `drops -o drops.csv.gz`.
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+    // A file written by `drops -o drops.csv.gz` or `.zst`.
+    let bytes = if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        zstd::stream::decode_all(&bytes[..])
+            .map_err(|e| invalid(&name, format!("unreadable zstd data: {e}")))?
+    } else if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut text = Vec::new();
         io::Read::read_to_end(
             &mut flate2::read::MultiGzDecoder::new(&bytes[..]),

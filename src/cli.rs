@@ -166,8 +166,8 @@ pub struct CommonArgs {
     pub format: Option<Format>,
 
     /// Write the rows to FILE instead of stdout (written whole, then renamed into place; a device
-    /// or FIFO such as /dev/null is written directly). A name ending in .gz is written
-    /// gzip-compressed, its format picked by the extension before it (drops.csv.gz).
+    /// or FIFO such as /dev/null is written directly). A name ending in .gz or .zst is
+    /// written compressed, its format picked by the extension before it (drops.csv.gz).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -916,7 +916,7 @@ fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
 /// Returns the format an output file's extension names, so `--output drops.json` writes JSON.
 fn format_of_path(path: &std::path::Path) -> Option<Format> {
     // `drops.csv.gz` is a CSV file, written compressed.
-    let path = if crate::output::file::is_gzip_path(path) {
+    let path = if crate::output::file::compression_of(path).is_some() {
         std::path::Path::new(path.file_stem()?)
     } else {
         path

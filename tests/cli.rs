@@ -829,7 +829,7 @@ fn output_extension_picks_the_format() {
     let dir = tempfile::tempdir().unwrap();
     let journal = data("incident/devvm-journal.log");
     // (output file, extra arguments, the format expected)
-    let cases: [(&str, &[&str], &str); 7] = [
+    let cases: [(&str, &[&str], &str); 8] = [
         ("drops.json", &[], "json"),
         ("drops.JSONL", &[], "jsonl"),
         ("drops.ndjson", &[], "jsonl"),
@@ -838,6 +838,7 @@ fn output_extension_picks_the_format() {
         // `.gz` compresses, and the extension before it picks the format.
         ("drops.csv.gz", &[], "csv"),
         ("drops.json.GZ", &[], "json"),
+        ("drops.jsonl.zst", &[], "jsonl"),
     ];
     for (name, extra, format) in cases {
         let path = dir.path().join(name);
@@ -848,13 +849,22 @@ fn output_extension_picks_the_format() {
             .arg(&journal));
         assert_eq!(code, 0, "{name} {extra:?}: {stderr}");
         let bytes = std::fs::read(&path).unwrap();
-        let gzip = name.to_ascii_lowercase().ends_with(".gz");
+        let lower = name.to_ascii_lowercase();
+        let gzip = lower.ends_with(".gz");
+        let zstd = lower.ends_with(".zst");
         assert_eq!(bytes.starts_with(&[0x1f, 0x8b]), gzip, "{name}: gzip magic");
+        assert_eq!(
+            bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]),
+            zstd,
+            "{name}: zstd magic"
+        );
         let written = if gzip {
             let mut text = String::new();
             std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
                 .unwrap();
             text
+        } else if zstd {
+            String::from_utf8(zstd::stream::decode_all(&bytes[..]).unwrap()).unwrap()
         } else {
             String::from_utf8(bytes).unwrap()
         };

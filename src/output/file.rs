@@ -12,19 +12,27 @@ use std::path::{Path, PathBuf};
 /// - A link is followed: the file it names is replaced, and the link stays.
 /// - Anything else, such as `/dev/null` or a FIFO, is opened and written in place, because a
 ///   rename would replace the device or the FIFO with a regular file.
-/// - A path ending in `.gz` is written gzip-compressed.
+/// - A path ending in `.gz` is written gzip-compressed, one ending in `.zst` zstd-compressed.
 pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let gzip = is_gzip_path(path);
+    let compression = compression_of(path);
     let write = |out: &mut dyn Write| -> io::Result<()> {
-        if !gzip {
-            return write(out);
+        match compression {
+            None => write(out),
+            Some(Compression::Gzip) => {
+                let mut encoder =
+                    flate2::write::GzEncoder::new(out, flate2::Compression::default());
+                write(&mut encoder)?;
+                encoder.finish().map(|_| ())
+            }
+            Some(Compression::Zstd) => {
+                let mut encoder = zstd::stream::write::Encoder::new(out, 0)?;
+                write(&mut encoder)?;
+                encoder.finish().map(|_| ())
+            }
         }
-        let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-        write(&mut encoder)?;
-        encoder.finish().map(|_| ())
     };
     let target = resolve_links(path);
     let existing = fs::metadata(&target).ok();
@@ -62,11 +70,21 @@ pub fn write_file(
     result
 }
 
-/// Tells whether a path names a gzip file by its `.gz` extension.
-pub fn is_gzip_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+/// A compression an output file's extension asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+}
+
+/// Returns the compression a path's extension names: `.gz` or `.zst`.
+pub fn compression_of(path: &Path) -> Option<Compression> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "gz" => Some(Compression::Gzip),
+        "zst" => Some(Compression::Zstd),
+        _ => None,
+    }
 }
 
 /// Returns the path a chain of links ends at, even when nothing is there yet (a link to a file
