@@ -27,6 +27,32 @@ fn incident_files(dir: &str, with_cloudflared: bool) -> Vec<PathBuf> {
     files
 }
 
+/// Returns the `.log` inputs of a scenario, sorted.
+fn scenario_logs(name: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data(&format!("scenarios/{name}")))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Copies a scenario's `.log` inputs into `dir`, each passed through `edit` with its file
+/// name, and returns the copies, sorted.
+fn edited_scenario(name: &str, dir: &Path, edit: impl Fn(&str, String) -> String) -> Vec<PathBuf> {
+    scenario_logs(name)
+        .iter()
+        .map(|path| {
+            let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = edit(&file_name, std::fs::read_to_string(path).unwrap());
+            let target = dir.join(&file_name);
+            std::fs::write(&target, text).unwrap();
+            target
+        })
+        .collect()
+}
+
 type Row = BTreeMap<String, String>;
 
 fn parse_csv(text: &str) -> Vec<Row> {
@@ -314,17 +340,8 @@ fn traefik_logging_pod_address_is_named() {
 fn router_matching_nothing_leaves_traefik_out() {
     // A deployment whose browser router is not in the `t3code` namespace. Traefik then holds no
     // t3 line, and taking it for clean coverage would blame the user's network.
-    let scenario = data("scenarios/devvm_late_close");
     let dir = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&scenario).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_owned();
-        if name == "expected.csv" {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let target = dir.path().join(&name);
+    let files = edited_scenario("devvm_late_close", dir.path(), |name, text| {
         let mut text = text.replace("\"t3code-t3-", "\"web-t3-");
         // One probe line still on a router that --router matches: it says nothing of the
         // browser router.
@@ -333,10 +350,8 @@ fn router_matching_nothing_leaves_traefik_out() {
                 "203.0.113.9 - - [10/Jun/2026:19:40:30 +0000] \"GET /probe/ws HTTP/1.1\" 0 0 \"-\" \"t3probe\" 1 \"t3code-t3-probe-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 5000ms\n",
             );
         }
-        std::fs::write(&target, text).unwrap();
-        files.push(target);
-    }
-    files.sort();
+        text
+    });
 
     let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
     assert_eq!(code, 0, "{stderr}");
@@ -410,13 +425,7 @@ fn failed_join_is_warned() {
 fn incident_key_evidence_leads_with_its_cause() {
     // bob's serve is OOM-killed while a tunnel connection churns. The t3_serve incident's key
     // evidence is the journal's OOM lines, not the churn noted beside them.
-    let dir = data("scenarios/overlap_oom_during_churn");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    files.sort();
+    let files = scenario_logs("overlap_oom_during_churn");
     let (stdout, stderr, code) = run(t3().args(["incidents", "-q"]).args(&files));
     assert_eq!(code, 0, "{stderr}");
     let rows = parse_csv(&stdout);
@@ -435,26 +444,16 @@ fn incident_key_evidence_leads_with_its_cause() {
 fn cancel_lines_make_no_burst_of_one_client() {
     // Since dispatch logs WebSockets, `context canceled` lines also come from ordinary HTTP
     // requests: five of them beside one client's drop are no mass drop.
-    let scenario = data("scenarios/last_mile_heartbeat");
     let dir = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&scenario).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "log") {
-            continue;
-        }
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        if path.ends_with("devvm-journal.log") {
+    let files = edited_scenario("last_mile_heartbeat", dir.path(), |name, mut text| {
+        if name == "devvm-journal.log" {
             let cancel = "2026-06-10T19:41:10+00:00 devvm t3-dispatch[812]: 2026/06/10 19:41:10 http: proxy error: context canceled\n";
             let close = "dur_ms=25130 cause=graceful\n";
             let at = text.find(close).unwrap() + close.len();
             text.insert_str(at, &cancel.repeat(5));
         }
-        let target = dir.path().join(path.file_name().unwrap());
-        std::fs::write(&target, text).unwrap();
-        files.push(target);
-    }
-    files.sort();
+        text
+    });
     let rows = drops(&["-q"], &files);
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["burst_id"], "", "{rows:?}");
@@ -1111,13 +1110,7 @@ fn explain_shows_matching_rule_and_evidence() {
 
 #[test]
 fn rule_numbers_are_options() {
-    let dir = data("scenarios/git_timeout_one_user");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    files.sort();
+    let files = scenario_logs("git_timeout_one_user");
     let default = drops(&["-q"], &files);
     assert!(
         default.iter().all(|r| r["segment"] != "devvm"),
@@ -1217,13 +1210,7 @@ fn second_host_is_named_and_can_be_left_out() {
     let dir = tempfile::tempdir().unwrap();
     let other_path = dir.path().join("devvm2-journal.log");
     std::fs::write(&other_path, other).unwrap();
-    let scenario = data("scenarios/last_mile_heartbeat");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&scenario)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    files.sort();
+    let mut files = scenario_logs("last_mile_heartbeat");
     files.push(other_path);
 
     let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
@@ -1243,16 +1230,9 @@ fn second_host_is_named_and_can_be_left_out() {
 fn whole_seconds_apart_hint_burst_window() {
     // Five closes in two neighbouring whole seconds: whole-second stamps one second apart may
     // be less than a second apart, so no drop is put on its user's own network.
-    let scenario = data("scenarios/burst_cluster_path");
     let dir = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&scenario).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "log") {
-            continue;
-        }
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        if path.ends_with("devvm-journal.log") {
+    let files = edited_scenario("burst_cluster_path", dir.path(), |name, mut text| {
+        if name == "devvm-journal.log" {
             for user in ["dave", "erin"] {
                 let from = format!(
                     "2026-06-10T19:41:07+00:00 devvm t3-dispatch[812]: 2026/06/10 19:41:07 ws close user={user}"
@@ -1264,11 +1244,8 @@ fn whole_seconds_apart_hint_burst_window() {
                 text = text.replace(&from, &to);
             }
         }
-        let target = dir.path().join(path.file_name().unwrap());
-        std::fs::write(&target, text).unwrap();
-        files.push(target);
-    }
-    files.sort();
+        text
+    });
     let rows = drops(&["-q"], &files);
     assert_eq!(rows.len(), 5, "{rows:?}");
     for row in &rows {
