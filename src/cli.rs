@@ -271,8 +271,9 @@ pub struct CommonArgs {
     pub ws_path: String,
 
     /// Read only the journal lines of this host (the name journalctl prints after the time,
-    /// such as devvm), for inputs that hold several hosts' journals. Other hosts' lines are
-    /// counted as ignored. Applies to the text exports, not json or export.
+    /// or `_HOSTNAME` in json and export, such as devvm), for inputs that hold several hosts'
+    /// journals. Other hosts' lines are counted as ignored. Loki and Grafana journal lines
+    /// name no host and are all read.
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
 

@@ -1203,27 +1203,34 @@ fn dispatch_unit_alone_claims_no_last_mile() {
 
 #[test]
 fn second_host_is_named_and_can_be_left_out() {
-    // Another host's journal beside devvm's, with an OOM kill of a serve unit of dave's there.
-    let other = "2026-06-10T19:40:00+00:00 devvm2 sshd[1201]: Accepted publickey for dave from 192.0.2.44 port 50022 ssh2\n\
+    // Another host's journal beside devvm's, with an OOM kill of a serve unit of dave's there,
+    // as text and as `journalctl -o json` (whose entries give `_HOSTNAME`).
+    let text = "2026-06-10T19:40:00+00:00 devvm2 sshd[1201]: Accepted publickey for dave from 192.0.2.44 port 50022 ssh2\n\
         2026-06-10T19:41:08+00:00 devvm2 kernel: Memory cgroup out of memory: Killed process 3311 (node) total-vm:12000000kB, anon-rss:8000000kB, file-rss:0kB, shmem-rss:0kB, UID:1004 pgtables:20000kB oom_score_adj:0\n\
         2026-06-10T19:41:08+00:00 devvm2 systemd[1]: t3-serve@dave.service: Failed with result 'oom-kill'.\n";
+    let json = r#"{"__REALTIME_TIMESTAMP":"1781120400000000","_HOSTNAME":"devvm2","SYSLOG_IDENTIFIER":"sshd","_PID":"1201","MESSAGE":"Accepted publickey for dave from 192.0.2.44 port 50022 ssh2"}
+{"__REALTIME_TIMESTAMP":"1781120468000000","_HOSTNAME":"devvm2","SYSLOG_IDENTIFIER":"kernel","MESSAGE":"Memory cgroup out of memory: Killed process 3311 (node) total-vm:12000000kB, anon-rss:8000000kB, file-rss:0kB, shmem-rss:0kB, UID:1004 pgtables:20000kB oom_score_adj:0"}
+{"__REALTIME_TIMESTAMP":"1781120468100000","_HOSTNAME":"devvm2","SYSLOG_IDENTIFIER":"systemd","_PID":"1","MESSAGE":"t3-serve@dave.service: Failed with result 'oom-kill'."}
+"#;
     let dir = tempfile::tempdir().unwrap();
-    let other_path = dir.path().join("devvm2-journal.log");
-    std::fs::write(&other_path, other).unwrap();
-    let mut files = scenario_logs("last_mile_heartbeat");
-    files.push(other_path);
+    for (name, other) in [("devvm2-journal.log", text), ("devvm2-journal.json", json)] {
+        let other_path = dir.path().join(name);
+        std::fs::write(&other_path, other).unwrap();
+        let mut files = scenario_logs("last_mile_heartbeat");
+        files.push(other_path);
 
-    let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
-    assert_eq!(code, 0, "{stderr}");
-    let warning = stderr
-        .lines()
-        .find(|l| l.contains("the journal lines come from 2 hosts"))
-        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
-    assert!(warning.contains("--host devvm"), "{warning}");
+        let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let warning = stderr
+            .lines()
+            .find(|l| l.contains("the journal lines come from 2 hosts"))
+            .unwrap_or_else(|| panic!("{name}: no warning in: {stderr}"));
+        assert!(warning.contains("--host devvm"), "{name}: {warning}");
 
-    let rows = drops(&["-q", "--host", "devvm"], &files);
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");
+        let rows = drops(&["-q", "--host", "devvm"], &files);
+        assert_eq!(rows.len(), 1, "{name}: {rows:?}");
+        assert_eq!(rows[0]["segment"], "last_mile", "{name}: {rows:?}");
+    }
 }
 
 #[test]

@@ -479,14 +479,6 @@ impl LineParser for JournalParser {
             return LineClass::Malformed("no `host identifier[pid]:` after the timestamp");
         };
         let program = route(prefix.identifier, None);
-        sink.journal_hosts
-            .add(prefix.host, matches!(program, Program::Dispatch));
-        // `--host`: another host's line is neither evidence nor coverage of devvm.
-        if let Some(host) = &self.options.host
-            && prefix.host != host.as_bytes()
-        {
-            return LineClass::Ignored;
-        }
         self.handle(program, stamp, &prefix, line, ctx, sink)
     }
 
@@ -546,6 +538,17 @@ impl JournalParser {
         };
         let provisional = pass.is_some();
         let message = prefix.message;
+        // Text, json and export lines name their host; envelopes do not.
+        if !prefix.host.is_empty() {
+            sink.journal_hosts
+                .add(prefix.host, matches!(program, Program::Dispatch));
+            // `--host`: another host's line is neither evidence nor coverage of devvm.
+            if let Some(host) = &self.options.host
+                && prefix.host != host.as_bytes()
+            {
+                return LineClass::Ignored;
+            }
+        }
         match program {
             Program::Dispatch => sink.journal_lines.dispatch += 1,
             _ => sink.journal_lines.other += 1,

@@ -36,6 +36,7 @@ struct Entry {
     unit: Field,
     pid: Field,
     message: Field,
+    hostname: Field,
     /// Whether any field was read since the last blank line.
     started: bool,
     first_line: u64,
@@ -63,6 +64,7 @@ impl Entry {
             &mut self.unit,
             &mut self.pid,
             &mut self.message,
+            &mut self.hostname,
         ] {
             field.value.clear();
             field.set = false;
@@ -80,6 +82,7 @@ impl Entry {
             b"_SYSTEMD_UNIT" => &mut self.unit,
             b"_PID" => &mut self.pid,
             b"MESSAGE" => &mut self.message,
+            b"_HOSTNAME" => &mut self.hostname,
             _ => return None,
         };
         (!field.set).then_some(field)
@@ -138,7 +141,7 @@ impl JournalExportReader {
             return LineClass::Malformed("entry without a MESSAGE, or one longer than 1 MiB");
         };
         let prefix = Prefix {
-            host: b"",
+            host: entry.hostname.get().unwrap_or(b""),
             identifier,
             pid,
             message,

@@ -98,8 +98,9 @@ impl LineParser for JournalJsonParser {
             );
         };
 
+        let host = field("_HOSTNAME").unwrap_or_default();
         let prefix = Prefix {
-            host: b"",
+            host: &host,
             identifier: &identifier,
             pid,
             message: &message,

@@ -422,9 +422,15 @@ fn warn_if_much_malformed(report: &mut InputReport) {
     } else {
         format!("--input-type TYPE:{name}")
     };
+    // The first line's reason, which may name the cause (a journalctl mode not read).
+    let first = report
+        .malformed_examples
+        .first()
+        .map(|(line, reason)| format!(" (line {line}: {reason})"))
+        .unwrap_or_default();
     report.warnings.push(format!(
-        "{name}: {} of {} {} are malformed for a {} input; if it mixes several kinds of log, give \
-         each as its own file, or name the type with {force}",
+        "{name}: {} of {} {} are malformed for a {} input{first}; if it mixes several kinds of \
+         log, give each as its own file, or name the type with {force}",
         report.malformed,
         report.lines,
         report.unit,
