@@ -1204,7 +1204,8 @@ fn dispatch_unit_alone_claims_no_last_mile() {
 #[test]
 fn second_host_is_named_and_can_be_left_out() {
     // Another host's journal beside devvm's, with an OOM kill of a serve unit of dave's there,
-    // as text and as `journalctl -o json` (whose entries give `_HOSTNAME`).
+    // as text and as `journalctl -o json` (whose entries give `_HOSTNAME`). Read as devvm's,
+    // it would put dave's drop on his serve.
     let text = "2026-06-10T19:40:00+00:00 devvm2 sshd[1201]: Accepted publickey for dave from 192.0.2.44 port 50022 ssh2\n\
         2026-06-10T19:41:08+00:00 devvm2 kernel: Memory cgroup out of memory: Killed process 3311 (node) total-vm:12000000kB, anon-rss:8000000kB, file-rss:0kB, shmem-rss:0kB, UID:1004 pgtables:20000kB oom_score_adj:0\n\
         2026-06-10T19:41:08+00:00 devvm2 systemd[1]: t3-serve@dave.service: Failed with result 'oom-kill'.\n";
@@ -1219,18 +1220,45 @@ fn second_host_is_named_and_can_be_left_out() {
         let mut files = scenario_logs("last_mile_heartbeat");
         files.push(other_path);
 
-        let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+        // A file of another host alone is left out, since devvm is the host where dispatch
+        // runs.
+        let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
         assert_eq!(code, 0, "{name}: {stderr}");
-        let warning = stderr
-            .lines()
-            .find(|l| l.contains("the journal lines come from 2 hosts"))
-            .unwrap_or_else(|| panic!("{name}: no warning in: {stderr}"));
-        assert!(warning.contains("--host devvm"), "{name}: {warning}");
-
-        let rows = drops(&["-q", "--host", "devvm"], &files);
+        assert!(
+            stderr.contains("come from devvm2, not from devvm"),
+            "{name}: {stderr}"
+        );
+        let rows = parse_csv(&stdout);
         assert_eq!(rows.len(), 1, "{name}: {rows:?}");
         assert_eq!(rows[0]["segment"], "last_mile", "{name}: {rows:?}");
     }
+
+    // Both hosts in one file: the run warns and --host picks devvm.
+    let mut merged =
+        std::fs::read_to_string(data("scenarios/last_mile_heartbeat/devvm-journal.log")).unwrap();
+    merged.push_str(text);
+    let merged_path = dir.path().join("devvm-journal.log");
+    std::fs::write(&merged_path, merged).unwrap();
+    let files: Vec<PathBuf> = scenario_logs("last_mile_heartbeat")
+        .into_iter()
+        .map(|f| {
+            if f.ends_with("devvm-journal.log") {
+                merged_path.clone()
+            } else {
+                f
+            }
+        })
+        .collect();
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("the journal lines come from 2 hosts"))
+        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
+    assert!(warning.contains("--host devvm"), "{warning}");
+    let rows = drops(&["-q", "--host", "devvm"], &files);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");
 }
 
 #[test]

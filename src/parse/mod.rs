@@ -438,6 +438,12 @@ impl Track {
 }
 
 impl Activity {
+    /// Removes every track of `source`.
+    pub fn remove_source(&mut self, source: Source) {
+        self.tracks.0.retain(|(key, _)| key.source != source);
+        self.last = None;
+    }
+
     pub fn record(&mut self, input: u32, source: Source, pod: Option<&str>, time: i64) {
         // Consecutive lines nearly always belong to the same stream, so the last line's track
         // is tried first. That skips the search and the key a new stream needs.

@@ -215,6 +215,9 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     }
 
     resolve_years(&mut read, options)?;
+    if options.parse.host.is_none() {
+        leave_out_other_hosts(&mut read);
+    }
 
     let mut parsed = ParsedInputs::default();
     for mut input in read {
@@ -436,6 +439,49 @@ fn warn_if_much_malformed(report: &mut InputReport) {
         report.unit,
         report.input_type.unwrap_or("?"),
     ));
+}
+
+/// Leaves out the journal lines of an input whose lines all come from hosts other than devvm,
+/// when devvm is clear: the one host whose journal has t3-dispatch lines. Such an input is
+/// another machine's journal given by mistake, and its OOM kills, restarts and lines would
+/// count as devvm's. The input's used lines become ignored, with a warning. Hosts mixed in
+/// one input are left to the warning of `hosts_warning` and to `--host`.
+fn leave_out_other_hosts(read: &mut [ReadInput]) {
+    let mut all = crate::parse::JournalHosts::default();
+    for input in read.iter() {
+        all.merge(&input.sink.journal_hosts);
+    }
+    let dispatch_hosts: Vec<&str> = all
+        .0
+        .iter()
+        .filter(|h| h.dispatch > 0)
+        .map(|h| &*h.host)
+        .collect();
+    let [devvm] = dispatch_hosts[..] else {
+        return;
+    };
+    let devvm = devvm.to_string();
+    for input in read.iter_mut() {
+        let hosts = &input.sink.journal_hosts.0;
+        if hosts.is_empty() || hosts.iter().any(|h| *h.host == *devvm) {
+            continue;
+        }
+        let names: Vec<String> = hosts.iter().map(|h| h.host.to_string()).collect();
+        input.sink.events.retain(|e| e.source != Source::Journal);
+        input.sink.activity.remove_source(Source::Journal);
+        // Its hosts are no longer read, so the warning about several hosts leaves them out.
+        input.sink.journal_hosts = crate::parse::JournalHosts::default();
+        let report = &mut input.report;
+        report.ignored += report.used;
+        report.used = 0;
+        report.warnings.push(format!(
+            "{}: its journal lines come from {}, not from {devvm}, where t3-dispatch runs, so \
+             they were left out; pass --host {} to read that host alone",
+            report.name,
+            names.join(", "),
+            names[0]
+        ));
+    }
 }
 
 /// Warns when the journal text lines name several hosts and `--host` does not pick one, or
