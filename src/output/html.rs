@@ -326,7 +326,7 @@ fn write_drops(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         write!(out, "<th>{name}</th>")?;
     }
     writeln!(out, "</tr>")?;
-    for drop in &report.drops {
+    for (n, drop) in report.drops.iter().enumerate() {
         let optional = |value: Option<String>| value.unwrap_or_default();
         let link = |id: &str| {
             if id.is_empty() {
@@ -352,10 +352,25 @@ fn write_drops(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             Escaped(&drop.reason),
             id = Escaped(&drop.id),
         )?;
-        write_evidence(out, report, drop)?;
+        if n < EVIDENCE_DROPS {
+            write_evidence(out, report, drop)?;
+        } else {
+            writeln!(
+                out,
+                "<tr class=\"evidence-row\"><td colspan=\"{}\">evidence: <code>t3forensics \
+                 explain {}</code> with the same inputs (the report lists the evidence of the \
+                 first {EVIDENCE_DROPS} drops)</td></tr>",
+                DROP_HEADER.len(),
+                Escaped(&drop.id)
+            )?;
+        }
     }
     writeln!(out, "</table>\n</section>")
 }
+
+/// How many drops the report lists with their evidence lines. Past it, each drop's row points
+/// at `explain`: 50,000 drops with their evidence made a file of about 200 MB.
+const EVIDENCE_DROPS: usize = 2_000;
 
 /// Writes one table row holding the drop's evidence lines: time, `FILE:LINE`, source and text.
 fn write_evidence(out: &mut dyn Write, report: &Report, drop: &Drop) -> io::Result<()> {
@@ -535,6 +550,29 @@ mod tests {
                 segment.as_str()
             )));
         }
+    }
+
+    #[test]
+    fn evidence_listed_for_first_drops_only() {
+        // The incident's drops repeated past the limit: rows after it point at `explain`.
+        let analyzed = analyze_incident();
+        let mut report = analyzed.report(Rows::Drops);
+        let one = report.drops.clone();
+        report.drops = one
+            .iter()
+            .copied()
+            .cycle()
+            .take(EVIDENCE_DROPS + 3)
+            .collect();
+        let mut out = Vec::new();
+        write_drops(&mut out, &report).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert_eq!(
+            html.matches("<table class=\"evidence\">").count()
+                + html.matches("no evidence lines").count(),
+            EVIDENCE_DROPS
+        );
+        assert_eq!(html.matches("t3forensics explain ").count(), 3);
     }
 
     #[test]
