@@ -827,3 +827,21 @@ fn short_monotonic_lines_name_their_mode() {
     assert!(stderr.contains("journalctl -o short-monotonic"), "{stderr}");
     assert!(stderr.contains("-o short-iso"), "{stderr}");
 }
+
+#[test]
+fn open_last_line_is_warned() {
+    // A copy taken while the log was written: its last line stops mid-field.
+    let mut text = journal();
+    text.extend_from_slice(
+        b"2026-06-10T19:59:59+00:00 devvm t3-dispatch[812]: 2026/06/10 19:59:59 ws open user=alice ip=198.51.10",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cut = write(dir.path(), "j.cut.log", &text);
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&cut));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("its last line has no line end"), "{stderr}");
+
+    let whole = write(dir.path(), "j.log", &journal());
+    let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&whole));
+    assert!(!stderr.contains("no line end"), "{stderr}");
+}

@@ -101,6 +101,14 @@ pub(super) fn read_one(
     report.bytes = file_bytes.unwrap_or(lines.bytes_read);
     if let Some(error) = &lines.truncated {
         note_early_end(&mut report, lines.line_no, error, file_bytes.is_some());
+    } else if let crate::input::InputSource::Path(path) = &spec.source
+        && last_line_open(path)
+    {
+        report.warnings.push(format!(
+            "{name}: its last line has no line end, so the file may have been copied while it \
+             was being written and that line may be cut; read a copy taken after the writer \
+             stopped"
+        ));
     }
     Ok(ReadInput {
         report,
@@ -522,6 +530,27 @@ fn new_parser(
             unreachable!("record-based types are read before line sampling")
         }
     }
+}
+
+/// Tells whether a plain (uncompressed) file's last byte is not a line end. Every exporter
+/// this tool reads ends its last line, so an open one was most likely cut while written.
+/// A compressed file or an empty one gives `false`.
+fn last_line_open(path: &std::path::Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = [0u8; 4];
+    let Ok(read) = file.read(&mut head) else {
+        return false;
+    };
+    let compressed = head[..read].starts_with(&[0x1f, 0x8b])
+        || head[..read].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    if read == 0 || compressed {
+        return false;
+    }
+    let mut last = [0u8; 1];
+    file.seek(SeekFrom::End(-1)).is_ok() && file.read_exact(&mut last).is_ok() && last[0] != b'\n'
 }
 
 /// Records that an input ended early, at `line_no`, with `error`, and warns about it. A regular
