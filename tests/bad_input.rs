@@ -840,6 +840,8 @@ fn open_last_line_is_warned() {
     let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&cut));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("its last line has no line end"), "{stderr}");
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&cut));
+    assert_eq!(code, 2, "--strict fails on it: {stderr}");
 
     let whole = write(dir.path(), "j.log", &journal());
     let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&whole));

@@ -109,6 +109,8 @@ pub(super) fn read_one(
              was being written and that line may be cut; read a copy taken after the writer \
              stopped"
         ));
+        // Counted as an input that ended early, so `--strict` fails on it.
+        report.truncated = Some((lines.line_no, "its last line has no line end".to_string()));
     }
     Ok(ReadInput {
         report,
