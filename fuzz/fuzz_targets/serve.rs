@@ -15,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
         // Headers and detail lines are tied per PID, so interleave a few PIDs and no PID.
         let pid = [Some(4242), Some(4243), None][index % 3];
         let user = [Some("bob"), None][index % 2];
-        let _ = serve.parse_message(line, pid, user);
+        // Times that step back now and then, as a newest-first export's do.
+        let at = [0, 1_000_000, 500_000, 40_000_000][index % 4];
+        let _ = serve.parse_message(line, pid, user, at);
     }
 
     for envelope in [

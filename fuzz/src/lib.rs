@@ -70,7 +70,7 @@ pub fn feed<'a>(
             }
         }
         for event in added {
-            assert_eq!(event.origin.line, line_no, "the event names its line");
+            assert_eq!(event.origin.line(), line_no, "the event names its line");
         }
     }
     // Only `JournalParser` implements `finish`, and it always returns `Ok`.
