@@ -372,28 +372,18 @@ pub fn read_expected_text(path: &Path) -> Result<String> {
                 .to_string(),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|source| match source.kind() {
-        io::ErrorKind::IsADirectory => invalid(&name, "is a directory".to_string()),
-        _ => Error::Open {
-            path: path.to_path_buf(),
-            source,
-        },
-    })?;
-    // A file written by `drops -o drops.csv.gz` or `.zst`.
-    let bytes = if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        zstd::stream::decode_all(&bytes[..])
-            .map_err(|e| invalid(&name, format!("unreadable zstd data: {e}")))?
-    } else if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut text = Vec::new();
-        io::Read::read_to_end(
-            &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
-            &mut text,
-        )
-        .map_err(|e| invalid(&name, format!("unreadable gzip data: {e}")))?;
-        text
-    } else {
-        bytes
+    if path.is_dir() {
+        return Err(invalid(&name, "is a directory".to_string()));
+    }
+    // Opened like a log input, so a file written by `drops -o drops.csv.gz` or `.zst` is
+    // decompressed by its content.
+    let spec = crate::input::InputSpec {
+        source: crate::input::InputSource::Path(path.to_path_buf()),
+        forced_type: None,
     };
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut crate::input::open(&spec)?, &mut bytes)
+        .map_err(|e| invalid(&name, format!("read failed: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         invalid(
             &name,

@@ -160,10 +160,10 @@ pub fn progress_bar(specs: &[InputSpec], force: bool) -> ProgressBar {
 const CHUNK: usize = 1 << 20;
 
 /// The first bytes of a gzip member (RFC 1952).
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// The first bytes of a zstd frame (RFC 8878), `0xFD2FB528` little-endian.
-const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// The largest zstd window accepted, as a power of two: 2 GiB, what `zstd --long=31` writes.
 const ZSTD_WINDOW_LOG_MAX: u32 = 31;

@@ -395,14 +395,14 @@ fn detect_type(spec: &InputSpec, sample: &Sample, name: &str) -> Option<input::d
 /// Names a likely reason why an input's first line fits no known type, from its bytes: a
 /// second layer of compression, or lines ended by a bare CR.
 fn content_hint(first_line: &[u8]) -> Option<String> {
-    if first_line.starts_with(&[0x1f, 0x8b]) {
+    if first_line.starts_with(&input::GZIP_MAGIC) {
         return Some(
             "its text is gzip data again, so it was compressed twice; decompress one layer \
              first (gzip -dc FILE > FILE2)"
                 .to_string(),
         );
     }
-    if first_line.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+    if first_line.starts_with(&input::ZSTD_MAGIC) {
         return Some(
             "its text is zstd data again, so it was compressed twice; decompress one layer \
              first (zstd -dc FILE > FILE2)"
@@ -546,8 +546,8 @@ fn last_line_open(path: &std::path::Path) -> bool {
     let Ok(read) = file.read(&mut head) else {
         return false;
     };
-    let compressed = head[..read].starts_with(&[0x1f, 0x8b])
-        || head[..read].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    let compressed = head[..read].starts_with(&input::GZIP_MAGIC)
+        || head[..read].starts_with(&input::ZSTD_MAGIC);
     if read == 0 || compressed {
         return false;
     }
