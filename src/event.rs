@@ -64,14 +64,11 @@ impl Origin {
         self.line
     }
 
-    /// Moves a line of a block to its place in the whole input, `offset` lines further.
+    /// Moves a line of a block to its place in the whole input, `offset` lines further. The
+    /// block merge calls it before the input's order is known, so the rank follows the line.
     pub fn add_lines(&mut self, offset: u64) {
-        let newest_first = self.rank != self.line;
         self.line += offset;
         self.rank = self.line;
-        if newest_first {
-            self.set_newest_first();
-        }
     }
 
     /// Marks the line as read from an input printed newest first.
@@ -300,7 +297,7 @@ pub enum EventKind {
         user: Box<str>,
         by: Restarter,
     },
-    /// The watchdog's `probe FAILED for t3-serve@USER.service (…)`: the serve did not answer.
+    /// The watchdog's `probe FAILED for t3-serve@USER.service (…)`: the serve did not respond.
     /// It backs a restart that follows, and is no verdict alone.
     ServeProbeFailed {
         user: Box<str>,

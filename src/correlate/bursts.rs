@@ -84,7 +84,7 @@ pub fn find_bursts(
     }
     // A burst of cancel lines alone takes the drops in its window. Before dispatch logged
     // WebSockets the cancel lines were a burst's only trace. Since then they also come from
-    // ordinary HTTP requests (one closing tab cancels several), so such a burst stands only
+    // ordinary HTTP requests (one closing tab cancels several), so such a burst is kept only
     // when its drops fall one client short of a burst of their own, as when a close line was
     // lost from the journal.
     let mut in_burst = vec![false; candidates.len()];
@@ -93,13 +93,18 @@ pub fn find_bursts(
             in_burst[m] = true;
         }
     }
-    let mut kept = Vec::with_capacity(merged.len());
+    let mut confirmed = Vec::with_capacity(merged.len());
     for mut burst in merged {
         if !burst.2.is_empty() {
-            kept.push(burst);
+            confirmed.push(burst);
             continue;
         }
-        let near: Vec<usize> = (0..drop_times.len())
+        // `drop_times` is sorted, and a drop in the burst's window lies within a window (or a
+        // second) of its ends, so only those drops are tried.
+        let reach = window.max(SECOND);
+        let from = drop_times.partition_point(|&t| t < burst.0 - reach);
+        let to = drop_times.partition_point(|&t| t <= burst.1 + reach);
+        let near: Vec<usize> = (from..to.max(from))
             .filter(|&m| {
                 !in_burst[m] && overlaps((drop_times[m], drop_times[m]), (burst.0, burst.1), window)
             })
@@ -115,9 +120,9 @@ pub fn find_bursts(
             burst.1 = burst.1.max(drop_times[m]);
         }
         burst.2 = near;
-        kept.push(burst);
+        confirmed.push(burst);
     }
-    let mut merged = kept;
+    let mut merged = confirmed;
     merged.sort_by_key(|(start, end, _, _)| (*start, *end));
 
     merged

@@ -134,7 +134,7 @@ fn route_name(name: &[u8]) -> Option<Program> {
 /// Returns the UTC offset, in microseconds, that a line's ISO timestamp names
 /// (`2026-06-10T21:41:02+02:00`, `short-iso` and `short-iso-precise`), or `None` when the line
 /// has another timestamp or an ISO time without a zone. The offset is the host's zone at that
-/// moment, so a serve's local time of day is read in it whatever `--tz` says.
+/// moment, so a serve's local time of day is read in it whatever `--tz` is.
 fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
     if line.get(10) != Some(&b'T') && line.get(10) != Some(&b' ') {
         return None;
@@ -1303,12 +1303,7 @@ mod tests {
                 year,
                 ..ParseOptions::default()
             };
-            let mut parser = JournalParser::new(&options);
-            let mut sink = Sink::new(0);
-            for (n, line) in lines.iter().enumerate() {
-                parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
-            }
-            parser.finish(&mut sink).unwrap();
+            let (parser, _) = parse_with(&options, &lines);
             let notes = parser.notes("j.log");
             match note {
                 None => assert!(notes.is_empty(), "{name}: {notes:?}"),
@@ -1447,6 +1442,18 @@ mod tests {
     }
 
     /// Parses lines with a fresh parser and returns the sink after `finish`.
+    /// Parses `lines` in order with `options`, then finishes, and returns the parser and sink.
+    fn parse_with(options: &ParseOptions, lines: &[impl AsRef<str>]) -> (JournalParser, Sink) {
+        let mut parser = JournalParser::new(options);
+        let mut sink = Sink::new(0);
+        for (n, line) in lines.iter().enumerate() {
+            let line = line.as_ref().as_bytes();
+            parser.parse_line(line, &LineCtx::plain(n as u64 + 1), &mut sink);
+        }
+        parser.finish(&mut sink).unwrap();
+        (parser, sink)
+    }
+
     fn parse_all(lines: &[&str], cat: bool) -> (Sink, Vec<LineClass>) {
         let mut parser = JournalParser::new(&ParseOptions::default());
         parser.set_cat_mode(cat);
@@ -1683,7 +1690,7 @@ mod tests {
     #[test]
     fn serve_time_of_day_reads_in_line_offset() {
         // A serve's header time is the host's local time, which an ISO line's offset names,
-        // whatever --tz says. Each case: the lines, --tz, the git timeout's UTC time.
+        // whatever --tz is. Each case: the lines, --tz, the git timeout's UTC time.
         let cases = [
             (
                 [
@@ -1715,12 +1722,7 @@ mod tests {
                 zone: Zone::parse(zone).unwrap(),
                 ..ParseOptions::default()
             };
-            let mut parser = JournalParser::new(&options);
-            let mut sink = Sink::new(0);
-            for (n, line) in lines.iter().enumerate() {
-                parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
-            }
-            parser.finish(&mut sink).unwrap();
+            let (_, sink) = parse_with(&options, &lines);
             let timeout = sink
                 .events
                 .iter()
