@@ -228,7 +228,7 @@ pub struct CommonArgs {
     pub stall_lag: i64,
 
     /// Git timeouts in the serves of this many users in one window mean devvm stalled (1 or
-    /// more; with 1, one user's timeouts count, although a slow remote alone causes those).
+    /// more). With 1, one user's timeouts count, although a slow remote alone causes those.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_git_timeout_users)]
     pub git_timeout_users: usize,
 

@@ -790,7 +790,7 @@ fn undetected_input_names_likely_cause() {
         "j.verbose.log",
         verbose_text.repeat(20).as_bytes(),
     );
-    // (input, what the error must say)
+    // (input, text the error must contain)
     let cases = [
         (twice, "compressed twice"),
         (mac, "bare CR"),
@@ -807,7 +807,7 @@ fn undetected_input_names_likely_cause() {
 #[test]
 fn short_monotonic_lines_name_their_mode() {
     // `[seconds since boot] host ident[pid]: …` has no date: every line is malformed, and the
-    // reason says how to export it again.
+    // reason names the mode and how to export it again.
     let text = String::from_utf8(journal()).unwrap();
     let monotonic: String = text
         .lines()

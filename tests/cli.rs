@@ -338,13 +338,13 @@ fn traefik_logging_pod_address_is_named() {
 
 #[test]
 fn router_matching_nothing_leaves_traefik_out() {
-    // A deployment whose browser router is not in the `t3code` namespace. Traefik then holds no
-    // t3 line, and taking it for clean coverage would blame the user's network.
+    // A deployment whose browser router is not in the `t3code` namespace. Traefik then
+    // contains no t3 line, and taking it for clean coverage would blame the user's network.
     let dir = tempfile::tempdir().unwrap();
     let files = edited_scenario("devvm_late_close", dir.path(), |name, text| {
         let mut text = text.replace("\"t3code-t3-", "\"web-t3-");
-        // One probe line still on a router that --router matches: it says nothing of the
-        // browser router.
+        // One probe line still on a router that --router matches, which shows nothing about
+        // the browser router.
         if name == "traefik-access.log" {
             text.push_str(
                 "203.0.113.9 - - [10/Jun/2026:19:40:30 +0000] \"GET /probe/ws HTTP/1.1\" 0 0 \"-\" \"t3probe\" 1 \"t3code-t3-probe-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 5000ms\n",
@@ -1202,7 +1202,7 @@ fn dispatch_unit_alone_claims_no_last_mile() {
 }
 
 #[test]
-fn second_host_is_named_and_can_be_left_out() {
+fn second_host_journal_left_out() {
     // Another host's journal beside devvm's, with an OOM kill of a serve unit of dave's there,
     // as text and as `journalctl -o json` (whose entries give `_HOSTNAME`). Read as devvm's,
     // it would put dave's drop on his serve.

@@ -233,7 +233,7 @@ fn scenario_dirs_all_tested() {
 /// share a second kept in the order they were written.
 #[test]
 fn newest_first_journal_gives_same_rows() {
-    let kept = [
+    let compared_columns = [
         "time",
         "user",
         "client_ip",
@@ -245,7 +245,12 @@ fn newest_first_journal_gives_same_rows() {
     ];
     let columns = |rows: Vec<Row>| -> Vec<Vec<String>> {
         rows.iter()
-            .map(|row| kept.iter().map(|k| row[*k].clone()).collect())
+            .map(|row| {
+                compared_columns
+                    .iter()
+                    .map(|column| row[*column].clone())
+                    .collect()
+            })
             .collect()
     };
     let temp = tempfile::tempdir().unwrap();

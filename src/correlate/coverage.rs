@@ -188,7 +188,7 @@ pub struct Coverage {
     /// outage of all logging.
     #[serde(skip)]
     pub cluster_seconds: SecondSet,
-    /// Set when the journal holds the t3-dispatch unit alone: a silence in it is no freeze,
+    /// Set when the journal contains the t3-dispatch unit alone. A silence in it is no freeze,
     /// and it cannot show the serves or the host to be clean.
     pub journal_dispatch_only: bool,
 }

@@ -187,7 +187,7 @@ const WIDE_SEARCH: i64 = 600 * SECOND;
 /// Looks for a clock offset beyond the first pass's window: the whole-second start difference
 /// (±1 s) that the most same-client pairs within `WIDE_SEARCH` agree on. Returns it when at
 /// least three pairs agree, it lies outside `first_pass`, and more than twice as many pairs
-/// agree on it as on any difference inside `first_pass`; otherwise returns 0.
+/// agree on it as on any difference inside `first_pass`. Otherwise returns 0.
 fn wide_offset(dispatch: &[Socket], traefik_by_client: &ByClient, first_pass: i64) -> i64 {
     let traefik = traefik_by_client.sockets;
     let mut votes: HashMap<i64, usize> = HashMap::new();

@@ -163,9 +163,9 @@ pub struct Analysis {
     /// dispatch saw public ones: the number of such Traefik sockets and one of the addresses.
     pub traefik_private_clients: Option<(usize, IpAddr)>,
     /// Set when Traefik logged while dispatch sockets closed, but none of its lines was a
-    /// WebSocket request on a router `--router` matches (or at `--ws-path`): Traefik's span,
-    /// left out of the coverage the rules read, and the routers that WebSocket requests went to,
-    /// most requests first.
+    /// WebSocket request on a router `--router` matches (or at `--ws-path`). It contains
+    /// Traefik's span, left out of the coverage the rules read, and the routers that WebSocket
+    /// requests went to, most requests first.
     pub traefik_unmatched: Option<(Span, Vec<(String, u64)>)>,
     pub incidents: Vec<incidents::Incident>,
     /// The rules' inputs, kept so `explain` can try them again for one drop.
@@ -562,18 +562,18 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     }
 }
 
-/// Takes Traefik out of `coverage` when it logged while dispatch sockets closed but holds no t3
-/// WebSocket line at all, and returns its span. A Traefik log always has the line of a socket
-/// that ended, so `--router` or `--ws-path` does not match this deployment, and Traefik
-/// counted as "covering and clean" would turn every drop into the user's network.
+/// Takes Traefik out of `coverage` when it logged while dispatch sockets closed but contains
+/// no t3 WebSocket line at all, and returns its span. A Traefik log always has the line of a
+/// socket that ended, so `--router` or `--ws-path` does not match this deployment. Traefik
+/// counted as "covering and clean" would then put every drop on the user's network.
 fn traefik_without_t3(
     events: &[Event],
     dispatch: &[Socket],
     coverage: &mut Coverage,
 ) -> Option<Span> {
     let span = coverage.traefik.as_ref()?;
-    // Only browser sockets count: a probe or native-app line on a router `--router` matches
-    // says nothing of the browser router.
+    // Only browser sockets count, because a probe or native-app line on a router `--router`
+    // matches shows nothing about the browser router.
     if events.iter().any(|e| {
         matches!(
             e.kind,

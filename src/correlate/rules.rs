@@ -1043,7 +1043,7 @@ fn cloudflared_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
         (EventKind::CfShutdown { .. }, _) => "shut down",
         _ => "(re)started",
     };
-    let who = if several {
+    let pods_text = if several {
         format!("{} cloudflared pods ({})", pods.len(), pods.join(", "))
     } else {
         pod_of(event).to_string()
@@ -1052,7 +1052,7 @@ fn cloudflared_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
     Some(Finding {
         confidence: Confidence::Medium,
         reason: format!(
-            "{who} {happened} {} {}, severing the sockets riding {riding}",
+            "{pods_text} {happened} {} {}, severing the sockets riding {riding}",
             relative(event.time, reference(ctx, subject)),
             what(subject)
         ),
@@ -1234,14 +1234,14 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let shape = if heartbeat {
         // Other users' serves may have logged in the window; the rules before this one ruled
         // out a devvm cause and this user's serve.
-        let whose = socket
+        let serve_text = socket
             .user
             .as_deref()
             .map_or("the user's serve".to_string(), |user| {
                 format!("{user}'s serve")
             });
         format!(
-            "a close after {} s of life with no marker of devvm or of {whose} is the client's \
+            "a close after {} s of life with no marker of devvm or of {serve_text} is the client's \
              heartbeat timeout firing",
             life_ms / 1000
         )

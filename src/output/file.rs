@@ -70,7 +70,7 @@ pub fn write_file(
     result
 }
 
-/// A compression an output file's extension asks for.
+/// The compression that an output file's extension names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
     Gzip,

@@ -557,8 +557,8 @@ mod tests {
         // The incident's drops repeated past the limit: rows after it point at `explain`.
         let analyzed = analyze_incident();
         let mut report = analyzed.report(Rows::Drops);
-        let one = report.drops.clone();
-        report.drops = one
+        let incident_drops = report.drops.clone();
+        report.drops = incident_drops
             .iter()
             .copied()
             .cycle()

@@ -73,7 +73,7 @@ impl TraefikParser {
         }
         let (dur_ms, _) = leading_number(number)?;
         let duration = i64::try_from(dur_ms).ok()?.checked_mul(MILLI)?;
-        // `[10/Jun/2026:19:30:12 +0000] "`: the first bracket that holds a whole CLF time. An
+        // `[10/Jun/2026:19:30:12 +0000] "`: the first bracket that contains a whole CLF time. An
         // IPv6 client's `[2001:db8::7]` can come before it.
         for open in memchr::memchr_iter(b'[', line).take(4) {
             let text = &line[open + 1..];

@@ -445,7 +445,7 @@ fn undetected(
         .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
     if !blank {
         let all_too_long = sample.iter().all(|(_, line)| line.is_none());
-        // journalctl's own notes (`-- Journal begins at …`) say nothing of the mode.
+        // journalctl's own notes (`-- Journal begins at …`) do not show the mode.
         let lines = || sample.iter().filter_map(|(_, line)| line.as_deref());
         let first = lines()
             .find(|line| !line.starts_with(b"-- "))
