@@ -199,7 +199,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub reconnect_window: i64,
 
-    /// The fewest drops of distinct clients that make a burst (2 or more).
+    /// The fewest drops of distinct clients that make a burst (2 or more). N or more cancel
+    /// lines (`proxy error: context canceled`) in one window also make a burst when the window
+    /// holds drops of N-1 clients (2 at least), since a lost `ws close` line leaves a client out.
+    /// Before the journal's first `ws` line, cancel lines alone make one.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse_burst_min)]
     pub burst_min: usize,
 

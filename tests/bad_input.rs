@@ -843,7 +843,25 @@ fn open_last_line_is_warned() {
     let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&cut));
     assert_eq!(code, 2, "--strict fails on it: {stderr}");
 
+    // The same cut text compressed, and piped in, is read through the line reader, which
+    // sees the open line at the end of the stream.
+    let gz = write(dir.path(), "j.cut.log.gz", &gzip(&text));
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&gz));
+    assert_eq!(code, 2, "--strict fails on the gzip copy: {stderr}");
+    assert!(stderr.contains("its last line has no line end"), "{stderr}");
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "-"]).write_stdin(text.clone()));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("<stdin>: its last line has no line end"),
+        "{stderr}"
+    );
+
     let whole = write(dir.path(), "j.log", &journal());
     let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&whole));
+    assert!(!stderr.contains("no line end"), "{stderr}");
+    let whole_gz = write(dir.path(), "j.log.gz", &gzip(&journal()));
+    let (_, stderr, _) = run(t3().args(["drops", "-q"]).arg(&whole_gz));
+    assert!(!stderr.contains("no line end"), "{stderr}");
+    let (_, stderr, _) = run(t3().args(["drops", "-q", "-"]).write_stdin(journal()));
     assert!(!stderr.contains("no line end"), "{stderr}");
 }

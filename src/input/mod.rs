@@ -321,6 +321,9 @@ pub struct LineReader<R> {
     pub bytes_read: u64,
     /// Set when the input ended early (a truncated gzip stream), with the error text.
     pub truncated: Option<String>,
+    /// Set when the input's last line has no line end. The exporters this tool reads end
+    /// their last line, so such a line was most likely cut while the log was written.
+    pub missing_final_newline: bool,
     /// Set after [`LineReader::next_block`] cut an over-long line: the rest of that line is
     /// discarded up to its newline.
     skipping: bool,
@@ -338,6 +341,7 @@ impl<R: Read> LineReader<R> {
             line_no: 0,
             bytes_read: 0,
             truncated: None,
+            missing_final_newline: false,
             skipping: false,
         }
     }
@@ -430,6 +434,7 @@ impl<R: Read> LineReader<R> {
             }
             _ => {
                 if block.last() != Some(&b'\n') {
+                    self.missing_final_newline = true;
                     block.push(b'\n');
                 }
             }
@@ -473,6 +478,7 @@ impl<R: Read> LineReader<R> {
                 let len = self.end - self.start;
                 self.start = self.end;
                 self.line_no += 1;
+                self.missing_final_newline = true;
                 if skipped > 0 || len > self.max_line {
                     return Ok(Some(Line::TooLong {
                         bytes: skipped + len as u64,

@@ -101,11 +101,13 @@ pub(super) fn read_one(
     report.bytes = file_bytes.unwrap_or(lines.bytes_read);
     if let Some(error) = &lines.truncated {
         note_early_end(&mut report, lines.line_no, error, file_bytes.is_some());
-    } else if let crate::input::InputSource::Path(path) = &spec.source
-        && last_line_open(path)
+    } else if lines.missing_final_newline
+        || matches!(&spec.source, crate::input::InputSource::Path(path) if last_line_open(path))
     {
+        // A plain file read by offset passes its last block to the parsers without the line
+        // reader, so the file's last byte is read on its own.
         report.warnings.push(format!(
-            "{name}: its last line has no line end, so the file may have been copied while it \
+            "{name}: its last line has no line end, so the input may have been copied while it \
              was being written and that line may be cut; read a copy taken after the writer \
              stopped"
         ));
