@@ -437,6 +437,7 @@ mod tests {
     use super::*;
     use crate::cli::{self, Analyzed, Cli, Command};
     use crate::output::Rows;
+    use std::collections::BTreeSet;
 
     #[test]
     fn escaped_text() {
@@ -550,6 +551,30 @@ mod tests {
                 segment.as_str()
             )));
         }
+    }
+
+    #[test]
+    fn evidence_ticks_share_a_position() {
+        let html = render(&analyze_incident());
+        let mut named = 0;
+        let mut shared = 0;
+        for lane in html.split("<g class=\"lane\"").skip(1) {
+            let lane = &lane[..lane.find("</g>").expect("lane closed")];
+            let mut positions = BTreeSet::new();
+            for tick in lane.split("<line class=\"evidence-tick\" x1=\"").skip(1) {
+                let x = &tick[..tick.find('"').unwrap()];
+                assert!(positions.insert(x.to_string()), "two ticks at x={x}");
+                let title = &tick[tick.find("<title>").unwrap()..tick.find("</title>").unwrap()];
+                let lines = title.matches(".log:").count();
+                named += lines;
+                if lines > 1 {
+                    shared += 1;
+                }
+            }
+        }
+        // The burst's cancel and close lines fall in one second, so they share ticks.
+        assert!(shared > 0, "no tick names several lines");
+        assert!(named > 0);
     }
 
     #[test]

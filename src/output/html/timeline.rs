@@ -15,7 +15,7 @@ use super::layout::{
 use super::{Escaped, per_segment};
 use crate::correlate::Segment;
 use crate::correlate::coverage::Span;
-use crate::event::Source;
+use crate::event::{Event, Source};
 use crate::output::Report;
 use crate::output::summary::span_text;
 use crate::time::{self, SECOND};
@@ -413,34 +413,76 @@ fn write_lanes(
                 y + 15.0
             )?;
         }
-        for event in evidence
+        let lane_events = evidence
             .iter()
             .filter_map(|&i| report.analysis.events.get(i))
-        {
-            if event.source != lane.source || !(scale.start..=scale.end).contains(&event.time) {
-                continue;
-            }
-            if lane.source == Source::Cloudflared {
+            .filter(|event| {
+                event.source == lane.source && (scale.start..=scale.end).contains(&event.time)
+            })
+            .filter(|event| {
+                if lane.source != Source::Cloudflared {
+                    return true;
+                }
                 // Coverage names a pod's lane after the pod, or after its input when the pod
                 // is unknown.
                 let input = report.inputs.get(event.origin.input as usize);
                 let name = event.pod.as_deref().or(input.map(|i| i.name.as_str()));
-                if lane.span.map(|s| s.name.as_str()) != name {
-                    continue;
-                }
-            }
-            let x = scale.x(event.time);
-            writeln!(
-                out,
-                "<line class=\"evidence-tick\" x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\">\
-                 <title>{} {}</title></line>",
-                y + 3.0,
-                y + LANE_HEIGHT - 3.0,
-                time::format_seconds(event.time),
-                Escaped(&crate::output::location(report.inputs, event))
-            )?;
-        }
+                lane.span.map(|s| s.name.as_str()) == name
+            });
+        write_ticks(out, report, lane_events, scale, y)?;
         writeln!(out, "</g>")?;
+    }
+    Ok(())
+}
+
+/// The maximum number of evidence lines a shared tick names in its tooltip.
+const TICK_TITLE_LINES: usize = 3;
+
+/// Writes one evidence tick per position in a lane. Evidence lines that fall on the same
+/// tenth of a pixel share one tick, whose tooltip names the first few and counts the rest.
+/// A long input puts hundreds of lines on one point, and one tick per line made the
+/// timeline a third of an 83-day report (45 MB for 24,000 drops).
+fn write_ticks<'a>(
+    out: &mut dyn Write,
+    report: &Report,
+    events: impl Iterator<Item = &'a Event>,
+    scale: &Scale,
+    y: f64,
+) -> io::Result<()> {
+    let mut ticks: Vec<(String, Vec<&Event>)> = Vec::new();
+    for event in events {
+        let x = format!("{:.1}", scale.x(event.time));
+        match ticks.last_mut() {
+            Some((last_x, group)) if *last_x == x => group.push(event),
+            _ => ticks.push((x, vec![event])),
+        }
+    }
+    for (x, group) in ticks {
+        let mut title = String::new();
+        for event in group.iter().take(TICK_TITLE_LINES) {
+            if !title.is_empty() {
+                title.push('\n');
+            }
+            title.push_str(&format!(
+                "{} {}",
+                time::format_seconds(event.time),
+                crate::output::location(report.inputs, event)
+            ));
+        }
+        if group.len() > TICK_TITLE_LINES {
+            title.push_str(&format!(
+                "\nand {} more evidence line(s) here",
+                group.len() - TICK_TITLE_LINES
+            ));
+        }
+        writeln!(
+            out,
+            "<line class=\"evidence-tick\" x1=\"{x}\" y1=\"{:.1}\" x2=\"{x}\" y2=\"{:.1}\">\
+             <title>{}</title></line>",
+            y + 3.0,
+            y + LANE_HEIGHT - 3.0,
+            Escaped(&title)
+        )?;
     }
     Ok(())
 }
