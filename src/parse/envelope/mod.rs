@@ -36,7 +36,7 @@ pub mod kubectl;
 pub mod loki;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 
@@ -44,7 +44,7 @@ use super::cloudflared::{self, CloudflaredParser};
 use super::journal::{JournalParser, Prefix, Program, Stamp, route, route_by_content};
 use super::traefik::{self, TraefikParser};
 use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
-use crate::time::Precision;
+use crate::time::{Precision, SECOND};
 
 /// The line-based envelope formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -321,38 +321,51 @@ impl Router {
 }
 
 /// Paging duplicates. logcli fetches in batches and the next batch starts at the last time of
-/// the previous one, so a repeat follows its original among entries of the same time. Only the
-/// hashes of the entries at the current time are kept: memory does not grow with the input.
+/// the previous one, so a repeat comes soon after its original: among entries of the same
+/// time, or as a whole run of entries when batches overlap. An entry repeats when its time,
+/// stream labels and line match an entry seen within `WINDOW` of it. Only the entries of that
+/// window are kept, at most `MAX_KEPT`, so memory does not grow with the input.
 ///
 /// NOTE: times are compared in microseconds, so two entries with equal labels and line whose
-/// nanosecond times differ only below the microsecond count as one.
+/// nanosecond times differ only below the microsecond count as one. A repeat further than
+/// `WINDOW` from its original (two overlapping exports joined into one file) is kept.
 #[derive(Default)]
 struct Duplicates {
-    time: Option<i64>,
-    hashes: Vec<u64>,
+    /// Hashes of the entries in `recent`.
+    seen: HashSet<u64>,
+    /// The times and hashes of the kept entries, in input order.
+    recent: VecDeque<(i64, u64)>,
     count: u64,
 }
 
 impl Duplicates {
+    /// How far in time, either way, a repeat is looked for: logcli's overlapping batches
+    /// share a few entries around one time, far less than this.
+    const WINDOW: i64 = 5 * 60 * SECOND;
+    /// The maximum number of entries kept. In a denser window the oldest are dropped first.
+    const MAX_KEPT: usize = 1 << 16;
+
     fn is_repeat(&mut self, entry: &Unwrapped) -> bool {
         let Some((time, _)) = entry.time else {
             return false;
         };
-        if self.time != Some(time) {
-            self.time = Some(time);
-            self.hashes.clear();
+        // Entries arrive in time order, oldest or newest first, so the front of `recent` is
+        // the furthest from `time`.
+        while let Some(&(kept_time, hash)) = self.recent.front() {
+            if (time - kept_time).abs() <= Self::WINDOW && self.recent.len() < Self::MAX_KEPT {
+                break;
+            }
+            self.seen.remove(&hash);
+            self.recent.pop_front();
         }
         let mut hasher = DefaultHasher::new();
-        (entry.labels.stream, entry.line.as_ref()).hash(&mut hasher);
+        (time, entry.labels.stream, entry.line.as_ref()).hash(&mut hasher);
         let hash = hasher.finish();
-        if self.hashes.contains(&hash) {
+        if !self.seen.insert(hash) {
             self.count += 1;
             return true;
         }
-        // A pathological run of entries at one time: keep the check bounded.
-        if self.hashes.len() < 4096 {
-            self.hashes.push(hash);
-        }
+        self.recent.push_back((time, hash));
         false
     }
 }

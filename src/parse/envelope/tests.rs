@@ -329,6 +329,56 @@ fn logcli_paging_duplicates_count_once() {
 }
 
 #[test]
+fn logcli_overlapping_batches_count_once() {
+    // Two batches that overlap by a run of entries at different times: the run comes again
+    // after its last entry, not next to each original.
+    let labels = r#"{"unit":"t3-dispatch.service"}"#;
+    let close = |n: u32, at: &str| {
+        let line = format!(
+            "2026/06/10 19:30:12 ws close user=u{n} ip=203.0.113.{n} dur_ms=1000 cause=graceful"
+        );
+        jsonl(labels, &line, at)
+    };
+    let run = [
+        close(1, "2026-06-10T19:30:12.100000000Z"),
+        close(2, "2026-06-10T19:30:12.200000000Z"),
+        close(3, "2026-06-10T19:30:12.300000000Z"),
+    ];
+    let later = close(4, "2026-06-10T19:30:12.400000000Z");
+    let lines: Vec<&str> = run
+        .iter()
+        .chain(run.iter())
+        .chain([&later])
+        .map(String::as_str)
+        .collect();
+    let (classes, sink, parser) = parse_all(Format::LogcliJsonl, &lines);
+    let used = classes.iter().filter(|c| **c == LineClass::Used).count();
+    assert_eq!(used, 4, "{classes:?}");
+    assert_eq!(sink.events.len(), 4);
+    let notes = parser.notes("x");
+    assert!(notes[0].contains("3 entries repeated"), "{notes:?}");
+}
+
+#[test]
+fn logcli_repeat_beyond_window_is_kept() {
+    // An entry that comes again after the input has moved ten minutes on is kept, because
+    // the window no longer holds its original.
+    let labels = r#"{"unit":"t3-dispatch.service"}"#;
+    let line = "2026/06/10 19:30:12 http: proxy error: context canceled";
+    let first = jsonl(labels, line, "2026-06-10T19:30:12.500000000Z");
+    let far = jsonl(labels, line, "2026-06-10T19:40:12.500000000Z");
+    let again = jsonl(labels, line, "2026-06-10T19:30:12.500000000Z");
+    let (classes, _, _) = parse_all(Format::LogcliJsonl, &[&first, &far, &again]);
+    assert_eq!(classes[0], LineClass::Used);
+    assert_eq!(classes[1], LineClass::Used);
+    assert_eq!(
+        classes[2],
+        LineClass::Used,
+        "a repeat outside the window is kept"
+    );
+}
+
+#[test]
 fn logcli_jsonl_whole_second_repeat_is_paging() {
     // jsonl times are RFC3339Nano: no fraction means exactly on the second, so an exact repeat
     // is still a paging duplicate.
