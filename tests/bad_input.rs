@@ -865,3 +865,26 @@ fn open_last_line_is_warned() {
     let (_, stderr, _) = run(t3().args(["drops", "-q", "-"]).write_stdin(journal()));
     assert!(!stderr.contains("no line end"), "{stderr}");
 }
+
+#[test]
+fn journal_lines_in_traefik_log_are_malformed() {
+    // Two logs joined into one file: the Traefik lines decide its type, and the journal lines
+    // must not pass as ignored.
+    let journal = String::from_utf8(journal()).unwrap();
+    let traefik = std::fs::read_to_string("testdata/incident/traefik-access.log").unwrap();
+    let mut mixed: String = journal.lines().take(20).map(|l| format!("{l}\n")).collect();
+    mixed.extend(traefik.lines().take(400).map(|l| format!("{l}\n")));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "mixed.log", mixed.as_bytes());
+
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("+ 20 malformed"), "{stderr}");
+    assert!(
+        stderr.contains("a devvm journal line among Traefik lines"),
+        "{stderr}"
+    );
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "--strict fails on it: {stderr}");
+    assert!(stderr.contains("mixed.log:1:"), "{stderr}");
+}

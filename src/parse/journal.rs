@@ -426,7 +426,7 @@ fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
 }
 
 /// Tells whether a line is one of journalctl's own notes (`-- Boot … --`, `-- No entries --`).
-fn is_journal_note(line: &[u8]) -> bool {
+pub fn is_journal_note(line: &[u8]) -> bool {
     line.starts_with(b"-- ") && (line.ends_with(b" --") || line.ends_with(b" --\r"))
 }
 

@@ -360,16 +360,47 @@ impl LineParser for TraefikParser {
         if looks_like_access(line) {
             return LineClass::Malformed(reason);
         }
-        // A timestamped line of another shape is another program's log, such as a journal line
-        // in a mixed stream. Counting it as malformed makes the mix show in the summary.
+        // Another program's line, such as a journal line in a mixed stream, is malformed, so
+        // the mix shows in the summary and fails `--strict`.
+        if super::journal::sniff(line) == 2 || super::journal::is_journal_note(line) {
+            return LineClass::Malformed("a devvm journal line among Traefik lines");
+        }
         if is_iso_shaped(line) {
             return LineClass::Malformed(
                 "a timestamped line that is neither an access line nor a Traefik diagnostic",
             );
         }
-        // Neither an access line nor a known diagnostic shape, such as a Go panic trace.
-        LineClass::Ignored
+        // A Go panic trace has no timestamp and no access fields, and carries no socket.
+        if is_go_trace(line) {
+            return LineClass::Ignored;
+        }
+        LineClass::Malformed("neither an access line nor a Traefik diagnostic")
     }
+}
+
+/// Tells whether a line is part of a Go panic or fatal-error trace: its headline, a goroutine
+/// header, a frame (`pkg.Func(…)` or `created by …`) or a frame's indented source position.
+fn is_go_trace(line: &[u8]) -> bool {
+    const HEADS: [&[u8]; 7] = [
+        b"panic: ",
+        b"fatal error: ",
+        b"goroutine ",
+        b"[signal ",
+        b"created by ",
+        b"exit status ",
+        b"\t",
+    ];
+    if HEADS.iter().any(|head| line.starts_with(head)) {
+        return true;
+    }
+    // `main.main()` or `github.com/traefik/traefik/v3/pkg/server.(*Server).Start(0xc000…)`:
+    // a function name with a package path, then its arguments.
+    let name_end = line.iter().position(|b| *b == b'(').unwrap_or(line.len());
+    let name = &line[..name_end];
+    line.ends_with(b")")
+        && name_end > 0
+        && memchr::memchr(b'.', name).is_some()
+        && !name.contains(&b' ')
 }
 
 /// Scores how strongly a line looks like a Traefik access line: 0 not at all, 1 maybe, 2 surely.
@@ -1376,7 +1407,7 @@ mod tests {
             (
                 "only a duration, the tail of a split line",
                 "0ms",
-                Expect::Ignored(None),
+                Expect::Malformed("neither an access line nor a Traefik diagnostic"),
             ),
             (
                 "status that is not a number",
@@ -1503,9 +1534,7 @@ mod tests {
             (
                 "a journal line in a mixed stream",
                 "2026-06-10T19:30:12+00:00 devvm t3[4723]: [19:30:12.116] INFO (#695): opened project",
-                Expect::Malformed(
-                    "a timestamped line that is neither an access line nor a Traefik diagnostic",
-                ),
+                Expect::Malformed("a devvm journal line among Traefik lines"),
             ),
             (
                 "a level that is not zerolog's",
@@ -1519,6 +1548,31 @@ mod tests {
                 "Go panic trace",
                 "goroutine 1 [running]:",
                 Expect::Ignored(None),
+            ),
+            (
+                "Go panic headline",
+                "panic: runtime error: invalid memory address or nil pointer dereference",
+                Expect::Ignored(None),
+            ),
+            (
+                "Go trace frame",
+                "github.com/traefik/traefik/v3/pkg/server.(*Server).Start(0xc000a1e000)",
+                Expect::Ignored(None),
+            ),
+            (
+                "Go trace source position",
+                "\t/go/src/github.com/traefik/traefik/pkg/server/server.go:84 +0x1d",
+                Expect::Ignored(None),
+            ),
+            (
+                "a short-mode journal line",
+                "Jun 10 19:30:12 devvm t3-dispatch[812]: 2026/06/10 19:30:12 ws close user=bob ip=203.0.113.22 dur_ms=1000 cause=graceful",
+                Expect::Malformed("a devvm journal line among Traefik lines"),
+            ),
+            (
+                "text of no known shape",
+                "lorem ipsum dolor sit amet",
+                Expect::Malformed("neither an access line nor a Traefik diagnostic"),
             ),
         ];
         for (name, line, expect) in &rows {
