@@ -27,7 +27,7 @@ use crate::time::{self, MILLI, SECOND, Zone};
 /// own network.
 ///
 /// Reads devvm journal exports (journalctl -o short, short-precise, short-iso,
-/// short-iso-precise, short-unix, with-unit, cat, json or export), Traefik access logs (CLF or
+/// short-iso-precise, short-unix, short-full, with-unit, cat, json or export), Traefik access logs (CLF or
 /// JSON) and cloudflared logs, plain, gzip or zstd, from files or stdin; the same lines wrapped by
 /// kubectl logs, container runtime files, logcli or Grafana downloads; and the probe's and
 /// devvm's pressure metrics as Prometheus JSON or Grafana CSV. The type of each input is
@@ -199,7 +199,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub reconnect_window: i64,
 
-    /// The fewest drops of distinct clients that make a burst (2 or more). N or more cancel
+    /// The minimum number of drops of distinct clients that make a burst (2 or more). N or more cancel
     /// lines (`proxy error: context canceled`) in one window also make a burst when the window
     /// holds drops of N-1 clients (2 at least), since a lost `ws close` line leaves a client out.
     /// Before the journal's first `ws` line, cancel lines alone make one.
@@ -902,6 +902,19 @@ fn write_command(args: &CommonArgs, rows: Rows) -> Result<Analyzed> {
 
 fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
     let from_extension = args.output.as_deref().and_then(format_of_path);
+    // A path such as `drops.xyz` gets CSV with a warning. A path with no extension
+    // (`/dev/null`) gets CSV silently.
+    if let Some(path) = args.output.as_deref()
+        && args.format.is_none()
+        && from_extension.is_none()
+        && path.extension().is_some()
+    {
+        eprintln!(
+            "t3forensics: warning: {}: its extension names no output format, so CSV is written; \
+             use .csv, .json, .jsonl, .ndjson or .txt, or pass --format",
+            path.display()
+        );
+    }
     let format = args
         .format
         .or(from_extension)

@@ -47,7 +47,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write: {source}{}", write_hint(source))]
     Write {
         path: String,
         source: std::io::Error,
@@ -70,3 +70,16 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Returns the fix for a failed write, after `; `, or nothing when the error names no usual
+/// cause.
+fn write_hint(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "; create its directory first, or write elsewhere",
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            "; write to a directory you can write to"
+        }
+        std::io::ErrorKind::StorageFull => "; free space on that file system, or write elsewhere",
+        _ => "",
+    }
+}

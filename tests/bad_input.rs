@@ -888,3 +888,29 @@ fn journal_lines_in_traefik_log_are_malformed() {
     assert_eq!(code, 2, "--strict fails on it: {stderr}");
     assert!(stderr.contains("mixed.log:1:"), "{stderr}");
 }
+
+#[test]
+fn output_path_problems_give_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = write(dir.path(), "j.log", &journal());
+
+    let missing = dir.path().join("no-such-dir/drops.csv");
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "-o"]).arg(&missing).arg(&journal));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert!(stderr.contains("create its directory first"), "{stderr}");
+
+    let odd = dir.path().join("drops.xyz");
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "-o"]).arg(&odd).arg(&journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("its extension names no output format, so CSV is written"),
+        "{stderr}"
+    );
+    let written = std::fs::read_to_string(&odd).unwrap();
+    assert!(written.starts_with("drop_id,"), "{written}");
+
+    let named = dir.path().join("drops.json");
+    let (_, stderr, _) = run(t3().args(["drops", "-q", "-o"]).arg(&named).arg(&journal));
+    assert!(!stderr.contains("names no output format"), "{stderr}");
+}
