@@ -1292,3 +1292,24 @@ fn whole_seconds_apart_hint_burst_window() {
         .count();
     assert!(hinted >= 2, "{rows:?}");
 }
+
+#[test]
+fn cloudflared_in_journal_is_no_pod() {
+    // cloudflared run under systemd: its lines arrive inside the journal, which names no pod,
+    // so the coverage line names the input the lines came from.
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    journal.push_str(
+        "2026-06-10T19:59:00+00:00 devvm cloudflared[900]: 2026-06-10T19:59:00Z INF Registered tunnel connection connIndex=0 event=0 ip=198.41.192.7 location=fra08 protocol=quic\n",
+    );
+    let path = dir.path().join("journal.log");
+    std::fs::write(&path, journal).unwrap();
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("cloudflared "))
+        .unwrap_or_else(|| panic!("no cloudflared coverage line: {stderr}"));
+    assert!(line.contains("cloudflared in "), "{line}");
+    assert!(line.contains("journal.log"), "{line}");
+}
