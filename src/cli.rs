@@ -730,6 +730,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
                 memory_pressure: args.memory_pressure,
             },
             host: args.host.clone(),
+            silence_min: args.gap_min,
         },
         max_line_bytes: args.max_line_bytes.max(64),
         progress: match args.progress {

@@ -292,6 +292,12 @@ pub enum EventKind {
     },
     /// The kernel's `Linux version …` line, the first of every boot: devvm (re)booted.
     HostBoot,
+    /// A journal line next to a silence of the journal of at least `--gap-min`: the first line
+    /// after it (`after`), or, in a newest-first export, the last line before it.
+    JournalSilence {
+        seconds: i64,
+        after: bool,
+    },
     /// A watchdog, autoupdate or idle-migrate restart of a user's serve.
     ServeRestart {
         user: Box<str>,
@@ -413,6 +419,7 @@ impl EventKind {
             EventKind::OomKill { .. } => "oom_kill",
             EventKind::EarlyoomAction { .. } => "earlyoom_action",
             EventKind::HostBoot => "host_boot",
+            EventKind::JournalSilence { .. } => "journal_silence",
             EventKind::ServeRestart { .. } => "serve_restart",
             EventKind::ServeProbeFailed { .. } => "serve_probe_failed",
             EventKind::TraefikSocket {

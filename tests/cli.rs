@@ -1313,3 +1313,53 @@ fn cloudflared_in_journal_is_no_pod() {
     assert!(line.contains("cloudflared in "), "{line}");
     assert!(line.contains("journal.log"), "{line}");
 }
+
+#[test]
+fn freeze_cites_the_silence_edge() {
+    // The first journal line after the silence in time order, and the last one before it when
+    // the journal runs newest first.
+    let files = scenario_logs("devvm_freeze_gap");
+    let journal_path = files
+        .iter()
+        .find(|p| p.ends_with("devvm-journal.log"))
+        .unwrap();
+    let journal = std::fs::read_to_string(journal_path).unwrap();
+    let lines: Vec<&str> = journal.lines().collect();
+    let resume = lines
+        .iter()
+        .position(|l| l.starts_with("2026-06-10T19:41:45"))
+        .unwrap();
+    assert!(lines[resume - 1].starts_with("2026-06-10T19:40:57"));
+
+    let rows = drops(&["-q"], &files);
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert_eq!(row["segment"], "devvm", "{row:?}");
+        let cited = format!("devvm-journal.log:{}", resume + 1);
+        assert!(
+            row["evidence"].split(';').any(|e| e.ends_with(&cited)),
+            "{row:?}"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let reversed: String = lines.iter().rev().map(|l| format!("{l}\n")).collect();
+    let reversed_path = dir.path().join("devvm-journal.log");
+    std::fs::write(&reversed_path, reversed).unwrap();
+    let others: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| *p != journal_path)
+        .cloned()
+        .collect();
+    let rows = drops(&["-q"], &[vec![reversed_path], others].concat());
+    // The line before the silence, 19:40:57, is line `resume` counted from the end.
+    let before = lines.len() - (resume - 1);
+    for row in &rows {
+        assert_eq!(row["segment"], "devvm", "{row:?}");
+        let cited = format!("devvm-journal.log:{before}");
+        assert!(
+            row["evidence"].split(';').any(|e| e.ends_with(&cited)),
+            "{row:?}"
+        );
+    }
+}

@@ -365,3 +365,42 @@ fn boot_marker_after_sample_keeps_its_boot() {
     assert_eq!(boot.origin.line(), 400);
     assert!(boot.time > 0, "it has the next line's time: {}", boot.time);
 }
+
+#[test]
+fn silence_edges_found_across_blocks() {
+    // A line every 2 s, with a 40 s silence after every 25th line. The first 400 lines are
+    // sampled and the rest read in blocks. Small blocks put some silences on a block
+    // boundary, where only the merge has both sides.
+    let mut journal = String::new();
+    let mut second = 0u32;
+    for i in 0..2000u32 {
+        second += if i > 0 && i % 25 == 0 { 40 } else { 2 };
+        let stamp = format!(
+            "2026-06-10T{:02}:{:02}:{:02}+00:00",
+            19 + second / 3600,
+            second / 60 % 60,
+            second % 60
+        );
+        journal.push_str(&format!(
+            "{stamp} devvm sshd[{}]: Connection closed by 198.51.100.{} port 22 [preauth]\n",
+            100 + i,
+            i % 200
+        ));
+    }
+    let (_dir, specs) = journal_file(&journal);
+
+    let silences = |chunk_bytes| {
+        let (_, _, events) = read_in_blocks(&specs, chunk_bytes);
+        events
+            .into_iter()
+            .filter(|e| e.contains("JournalSilence"))
+            .collect::<Vec<_>>()
+    };
+    let whole = silences(1 << 30);
+    assert_eq!(whole.len(), 79, "{whole:?}");
+    assert!(whole[0].starts_with("26 "), "{whole:?}");
+    assert!(whole[0].contains("seconds: 40, after: true"), "{whole:?}");
+    for chunk_bytes in [100, 700, 4096] {
+        assert_eq!(silences(chunk_bytes), whole, "{chunk_bytes}-byte blocks");
+    }
+}

@@ -141,7 +141,8 @@ pub static RULES: &[Rule] = &[
         segment: Segment::Devvm,
         scope: Scope::Shared,
         evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its usual spacing) while \
-                   Traefik or cloudflared kept logging",
+                   Traefik or cloudflared kept logging. The row cites the first journal line after the silence \
+                   (the last line before it in a newest-first export)",
         window: DEFAULT_WINDOW,
         confidence: "high",
         check: devvm_journal_gap,
@@ -895,8 +896,26 @@ fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {
             time::format_seconds(start),
             time::format_seconds(end)
         ),
-        evidence: Vec::new(),
+        evidence: silence_edges(ctx, start, end),
     })
+}
+
+/// Returns the journal lines at the edges of the silence `(start, end)`: the first line after
+/// it and, from a newest-first export, the last line before it. The coverage counts whole
+/// seconds, so an edge line lies within a second of the gap's ends.
+fn silence_edges(ctx: &Context, start: i64, end: i64) -> Vec<usize> {
+    let near = |edge: i64, after: bool| {
+        ctx.window(edge - SECOND, edge + SECOND)
+            .iter()
+            .copied()
+            .find(|&i| {
+                matches!(ctx.events[i].kind, EventKind::JournalSilence { after: a, .. } if a == after)
+            })
+    };
+    near(start, false)
+        .into_iter()
+        .chain(near(end, true))
+        .collect()
 }
 
 fn devvm_late_close(ctx: &Context, subject: &Subject) -> Option<Finding> {

@@ -19,7 +19,7 @@ use crate::parse::journal::time_of_day_near;
 use crate::parse::serve::{DETAIL_SPAN, LastHeader, UnresolvedTimeout};
 use crate::parse::{InnerTime, Sink};
 use crate::run::InputReport;
-use crate::time::{Precision, Zone};
+use crate::time::{Precision, SECOND, Zone};
 
 /// A serve event of a block that the merge settles.
 enum Settle {
@@ -94,6 +94,7 @@ impl Merge {
         let dropped = self.settle_serve(&mut block_sink);
         counts.used -= dropped;
         counts.ignored += dropped;
+        settle_silence(sink, &mut block_sink);
 
         for event in &mut block_sink.events {
             event.origin.add_lines(self.line_offset);
@@ -218,5 +219,24 @@ impl Merge {
         for header in headers {
             self.serve_headers.insert(header.pid, *header);
         }
+    }
+}
+
+/// Adds the silence event that a block's parser could not: a silence that ends at the block's
+/// first journal line, measured from the last journal line of the blocks before it.
+fn settle_silence(sink: &mut Sink, block: &mut Sink) {
+    let edge = std::mem::take(&mut block.journal_edge);
+    if let (Some(previous), Some(mut first)) = (sink.journal_edge.last, edge.first) {
+        let step = first.time - previous;
+        if step.abs() >= edge.min {
+            first.kind = EventKind::JournalSilence {
+                seconds: step.abs() / SECOND,
+                after: step > 0,
+            };
+            block.events.push(first);
+        }
+    }
+    if edge.last.is_some() {
+        sink.journal_edge.last = edge.last;
     }
 }

@@ -33,7 +33,7 @@ use super::{
     InnerTime, LineClass, LineCtx, LineParser, Message, ParseOptions, Sink, contains, dispatch,
     system,
 };
-use crate::event::{EventKind, Source};
+use crate::event::{Event, EventKind, Source};
 use crate::time::{self, Civil, Fold, Precision, SECOND, Zone};
 
 /// Which program wrote a journal message, decided from its identifier or unit.
@@ -573,6 +573,7 @@ impl JournalParser {
             Some(pass) => self.year.saw(sink, pass, journal_time),
             None => sink.saw(Source::Journal, None, journal_time),
         }
+        self.note_silence(journal_time, precision, pass, line, ctx, sink);
         let parsed = match &program {
             Program::Dispatch => match dispatch::go_prefix(message) {
                 Some((civil, used)) => {
@@ -652,6 +653,55 @@ impl JournalParser {
             Message::Ignored => LineClass::Ignored,
             Message::Malformed(reason) => LineClass::Malformed(reason),
         }
+    }
+
+    /// Adds a `JournalSilence` event for a line that ends a silence of the journal of at least
+    /// `silence_min` since the line before it, or starts one in a newest-first export. The
+    /// coverage finds the gaps; these events let a gap cite the lines at its edges.
+    fn note_silence(
+        &mut self,
+        time: i64,
+        precision: Precision,
+        pass: Option<Pass>,
+        line: &[u8],
+        ctx: &LineCtx,
+        sink: &mut Sink,
+    ) {
+        // `-o cat` lines carry no journal time, so that export shows no silence.
+        if self.cat_mode {
+            return;
+        }
+        let edge = &mut sink.journal_edge;
+        let Some(previous) = edge.last.replace(time) else {
+            // The first line: the block merge compares it with the block before.
+            edge.min = self.options.silence_min;
+            edge.first = Some(Event {
+                time,
+                precision,
+                source: Source::Journal,
+                origin: crate::event::Origin::new(sink.input, ctx.line),
+                pod: ctx.pod.map(Box::from),
+                kind: EventKind::JournalSilence {
+                    seconds: 0,
+                    after: true,
+                },
+                text: crate::event::display_bytes(line),
+                estimated: false,
+            });
+            return;
+        };
+        let step = time - previous;
+        if step.abs() < self.options.silence_min {
+            return;
+        }
+        if let Some(pass) = pass {
+            self.year.pending_events.push((sink.events.len(), pass));
+        }
+        let kind = EventKind::JournalSilence {
+            seconds: step.abs() / SECOND,
+            after: step > 0,
+        };
+        sink.push(time, precision, Source::Journal, ctx, kind, line);
     }
 
     /// Converts the local Go time of an `-o cat` dispatch line. The export is in time order, so a
@@ -1188,7 +1238,14 @@ mod tests {
         }
         parser.finish(&mut sink).unwrap();
 
-        let times: Vec<i64> = sink.events.iter().map(|e| e.time).collect();
+        // The dispatch lines' events; the lines are half an hour apart, so silence events
+        // come between them.
+        let times: Vec<i64> = sink
+            .events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::JournalSilence { .. }))
+            .map(|e| e.time)
+            .collect();
         assert_eq!(
             times,
             [utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:29:00Z")]

@@ -101,6 +101,9 @@ pub struct ParseOptions {
     pub metrics: metrics::MetricOptions,
     /// The only host whose journal text lines are read (`--host`); `None` reads every host.
     pub host: Option<String>,
+    /// The shortest journal silence whose edge line becomes an event (`--gap-min`), so a gap
+    /// can cite the lines around it.
+    pub silence_min: i64,
 }
 
 impl Default for ParseOptions {
@@ -112,6 +115,7 @@ impl Default for ParseOptions {
             ws_path: "/ws".to_string(),
             metrics: metrics::MetricOptions::default(),
             host: None,
+            silence_min: 30 * crate::time::SECOND,
         }
     }
 }
@@ -177,6 +181,21 @@ pub struct Sink {
     pub journal_lines: JournalLines,
     /// The hosts that journal text lines name.
     pub journal_hosts: JournalHosts,
+    /// The journal lines that silences are measured from.
+    pub journal_edge: JournalEdge,
+}
+
+/// The state of the journal silence check that crosses parallel blocks. A block cannot read
+/// the line before its first one, so the block merge compares that line with the block before.
+#[derive(Debug, Default, Clone)]
+pub struct JournalEdge {
+    /// The time of the last journal line read.
+    pub last: Option<i64>,
+    /// The first journal line read, as an event whose kind the merge sets when a silence ends
+    /// at it.
+    pub first: Option<Event>,
+    /// The shortest silence that counts (`ParseOptions::silence_min`).
+    pub min: i64,
 }
 
 /// The hosts of journal text lines, with their line counts, at most `JournalHosts::MAX`.

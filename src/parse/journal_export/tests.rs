@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::event::Source;
+use crate::event::{EventKind, Source};
 
 fn text(key: &str, value: &str) -> Vec<u8> {
     format!("{key}={value}\n").into_bytes()
@@ -235,7 +235,13 @@ fn length_past_following_entries_reads_them_again() {
             classes[1..].iter().all(|(_, c)| *c == LineClass::Used),
             "{name}: {classes:?}"
         );
-        assert_eq!(sink.events.len(), 6, "{name}");
+        // Entries far apart in time add silence events, which this count leaves out.
+        let closes = sink
+            .events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::JournalSilence { .. }))
+            .count();
+        assert_eq!(closes, 6, "{name}");
         assert_eq!(reader.cut(), None, "{name}");
     }
 }
