@@ -419,7 +419,8 @@ impl EventKind {
             EventKind::OomKill { .. } => "oom_kill",
             EventKind::EarlyoomAction { .. } => "earlyoom_action",
             EventKind::HostBoot => "host_boot",
-            EventKind::JournalSilence { .. } => "journal_silence",
+            EventKind::JournalSilence { after: true, .. } => "journal_after_silence",
+            EventKind::JournalSilence { after: false, .. } => "journal_before_silence",
             EventKind::ServeRestart { .. } => "serve_restart",
             EventKind::ServeProbeFailed { .. } => "serve_probe_failed",
             EventKind::TraefikSocket {
