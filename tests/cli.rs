@@ -1363,3 +1363,34 @@ fn freeze_cites_the_silence_edge() {
         );
     }
 }
+
+#[test]
+fn lost_close_before_late_restart_is_no_orphan() {
+    // dave's 19:16:45 close line is lost, and dispatch restarts at 19:59:56, long after
+    // Traefik ended his socket and he reconnected: the restart did not orphan it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = incident_files("incident", true);
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let mut edited: String = journal
+        .lines()
+        .filter(|l| !l.contains("ws close user=dave ip=198.51.100.14, 10.10.1.12 dur_ms=45222"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    edited.push_str(
+        "2026-06-10T19:59:56+00:00 devvm systemd[1]: Stopping t3-dispatch.service - t3 per-user dispatch + auto-pair ...\n\
+         2026-06-10T19:59:57+00:00 devvm systemd[1]: Started t3-dispatch.service - t3 per-user dispatch + auto-pair .\n\
+         2026-06-10T19:59:57+00:00 devvm t3-dispatch[9012]: 2026/06/10 19:59:57 t3-dispatch listening on :3780\n",
+    );
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, edited).unwrap();
+    files.retain(|f| !f.ends_with("devvm-journal.log"));
+    files.push(path);
+
+    let rows = drops(&["-q"], &files);
+    let dave: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["user"] == "dave" && r["time"].starts_with("2026-06-10T19:16"))
+        .collect();
+    assert_eq!(dave.len(), 1, "{rows:?}");
+    assert_eq!(dave[0]["segment"], "last_mile", "{:?}", dave[0]);
+}

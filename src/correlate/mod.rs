@@ -180,6 +180,14 @@ pub struct Analysis {
 }
 
 /// Runs the whole correlation over parsed inputs.
+/// How long before a dispatch restart's first line Traefik may end a socket that the restart
+/// orphaned. A crashed dispatch logs nothing until systemd starts it again, `RestartSec` later
+/// (seconds, or longer when restarts back off).
+///
+/// NOTE: a guess. An orphan whose Traefik end comes more than this before the restart's line
+/// counts as a socket that ended on its own with a lost close line.
+const ORPHAN_SLACK: i64 = 60 * SECOND;
+
 pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let rule_options = RuleOptions {
         burst_window: options.burst_window,
@@ -249,8 +257,14 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             socket.traefik = traefik[t].traefik;
             joined += 1;
             // Traefik writes its line when the connection ends, so a socket whose close
-            // dispatch never logged (a lost or damaged line) ended there.
-            if socket.end.is_none() && socket.orphaned_by.is_none() {
+            // dispatch never logged (a lost or damaged line) ended there. A dispatch restart
+            // long after that end did not orphan the socket.
+            let ended_before_restart = match (socket.orphaned_by, traefik[t].end) {
+                (Some(restart), Some(end)) => events[restart].time - end > ORPHAN_SLACK,
+                _ => false,
+            };
+            if socket.end.is_none() && (socket.orphaned_by.is_none() || ended_before_restart) {
+                socket.orphaned_by = None;
                 socket.end = traefik[t].end;
                 socket.dur_ms = traefik[t].dur_ms;
             }
