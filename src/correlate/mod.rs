@@ -180,13 +180,25 @@ pub struct Analysis {
 }
 
 /// Runs the whole correlation over parsed inputs.
-/// How long before a dispatch restart's first line Traefik may end a socket that the restart
-/// orphaned. A crashed dispatch logs nothing until systemd starts it again, `RestartSec` later
-/// (seconds, or longer when restarts back off).
-///
-/// NOTE: a guess. An orphan whose Traefik end comes more than this before the restart's line
-/// counts as a socket that ended on its own with a lost close line.
-const ORPHAN_SLACK: i64 = 60 * SECOND;
+/// How long after Traefik ended a socket dispatch must still log a WebSocket line to show
+/// that it was serving, so that a restart after that did not orphan the socket. A dying
+/// dispatch can log a last line as its connections drop.
+const ALIVE_MARGIN: i64 = 5 * SECOND;
+
+/// Tells whether dispatch logged a `ws open` or `ws close` line strictly between `from` and
+/// `to`: it was running then.
+fn dispatch_served_between(events: &[Event], by_time: &[usize], from: i64, to: i64) -> bool {
+    let start = by_time.partition_point(|&i| events[i].time <= from);
+    by_time[start..]
+        .iter()
+        .take_while(|&&i| events[i].time < to)
+        .any(|&i| {
+            matches!(
+                events[i].kind,
+                EventKind::WsOpen { .. } | EventKind::WsClose { .. }
+            )
+        })
+}
 
 pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let rule_options = RuleOptions {
@@ -257,10 +269,15 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             socket.traefik = traefik[t].traefik;
             joined += 1;
             // Traefik writes its line when the connection ends, so a socket whose close
-            // dispatch never logged (a lost or damaged line) ended there. A dispatch restart
-            // long after that end did not orphan the socket.
+            // dispatch never logged (a lost or damaged line) ended there. When dispatch went on
+            // logging sockets after that end, a later restart did not orphan this one.
             let ended_before_restart = match (socket.orphaned_by, traefik[t].end) {
-                (Some(restart), Some(end)) => events[restart].time - end > ORPHAN_SLACK,
+                (Some(restart), Some(end)) => dispatch_served_between(
+                    &events,
+                    &by_time,
+                    end + ALIVE_MARGIN,
+                    events[restart].time,
+                ),
                 _ => false,
             };
             if socket.end.is_none() && (socket.orphaned_by.is_none() || ended_before_restart) {
