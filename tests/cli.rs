@@ -1394,3 +1394,22 @@ fn lost_close_before_late_restart_is_no_orphan() {
     assert_eq!(dave.len(), 1, "{rows:?}");
     assert_eq!(dave[0]["segment"], "last_mile", "{:?}", dave[0]);
 }
+
+#[test]
+fn burst_of_orphans_counts_them() {
+    // Two sockets orphaned by one restart make a burst with --burst-min 2. Its members share
+    // the reason, which counts the orphans instead of speaking of one socket.
+    let rows = drops(
+        &["-q", "--burst-min", "2"],
+        &scenario_logs("dispatch_restart_orphans"),
+    );
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["segment"], "dispatch", "{row:?}");
+        assert!(!row["burst_id"].is_empty(), "{row:?}");
+        assert!(
+            row["reason"].contains("while 2 of its 2 sockets were open"),
+            "{row:?}"
+        );
+    }
+}

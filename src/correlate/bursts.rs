@@ -70,9 +70,13 @@ pub fn find_bursts(
     for group in cancel_groups {
         let (start, end) = (cancel_times[group[0]], cancel_times[group[group.len() - 1]]);
         let lines: Vec<usize> = group.iter().map(|&g| cancels[g]).collect();
+        // The nearest drop burst that the cancel lines overlap: with a wide window, a group
+        // of cancel lines can reach two bursts.
+        let distance = |(s, e): (i64, i64)| (s - end).max(start - e).max(0);
         match merged
             .iter_mut()
-            .find(|(s, e, _, _)| overlaps((*s, *e), (start, end), window))
+            .filter(|(s, e, _, _)| overlaps((*s, *e), (start, end), window))
+            .min_by_key(|(s, e, _, _)| distance((*s, *e)))
         {
             Some(burst) => {
                 burst.0 = burst.0.min(start);
@@ -165,9 +169,11 @@ fn overlaps(a: (i64, i64), b: (i64, i64), window: i64) -> bool {
 }
 
 /// Groups sorted times into bursts. With a one-second `window`, the members of each UTC second
-/// form a group when `qualifies` accepts them. With a wider window, every window position
-/// `[t, t + window)` that starts at a member and `qualifies` is marked, and overlapping marked
-/// positions merge. Returns groups of indexes into `times`.
+/// form a group when `qualifies` accepts them. With a wider window, the window slides from
+/// member to member, and the first position `[t, t + window)` that `qualifies` is a group. The
+/// search goes on after that group's last member, so every group lies within one window:
+/// merging overlapping positions instead chained a one-hour window into a burst of hours.
+/// Returns groups of indexes into `times`.
 fn group_times(
     times: &[i64],
     window: i64,
@@ -190,18 +196,18 @@ fn group_times(
         }
         return groups;
     }
-    let mut marked: Vec<(usize, usize)> = Vec::new();
-    for i in 0..times.len() {
-        let end = times.partition_point(|t| *t < times[i] + window);
-        let group: Vec<usize> = (i..end).collect();
+    let mut start = 0;
+    while start < times.len() {
+        let end = times.partition_point(|t| *t < times[start].saturating_add(window));
+        let group: Vec<usize> = (start..end).collect();
         if qualifies(&group) {
-            match marked.last_mut() {
-                Some(last) if i < last.1 => last.1 = last.1.max(end),
-                _ => marked.push((i, end)),
-            }
+            groups.push(group);
+            start = end;
+        } else {
+            start += 1;
         }
     }
-    marked.into_iter().map(|(a, b)| (a..b).collect()).collect()
+    groups
 }
 
 #[cfg(test)]
@@ -234,12 +240,21 @@ mod tests {
     }
 
     #[test]
-    fn sliding_window_merges_overlaps() {
+    fn sliding_window_stays_within_window() {
+        // 0 and 1.5 s make a group; 2.9 s lies beyond that window and has no partner left.
         let times = [0, 1_500_000, 2_900_000, 10 * SECOND];
         assert_eq!(
             group_times(&times, 2 * SECOND, |g| g.len() >= 2),
-            vec![vec![0, 1, 2]]
+            vec![vec![0, 1]]
         );
+        // A steady stream of members makes one group per window, not one chain.
+        let stream: Vec<i64> = (0..100).map(|n| n * SECOND).collect();
+        let groups = group_times(&stream, 10 * SECOND, |g| g.len() >= 5);
+        assert_eq!(groups.len(), 10);
+        for group in &groups {
+            let span = stream[group[group.len() - 1]] - stream[group[0]];
+            assert!(span < 10 * SECOND, "{group:?}");
+        }
     }
 
     #[test]

@@ -742,6 +742,16 @@ fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
             relative(ctx.events[first].time, reference),
             what(subject)
         )
+    } else if subject.drops.len() > 1 {
+        // A burst's members share this reason, and only some of them may be orphans.
+        format!(
+            "t3-dispatch restarted {} {} while {} of its {} sockets were open, and never logged \
+             their close",
+            relative(ctx.events[orphans[0]].time, reference),
+            what(subject),
+            orphans.len(),
+            subject.drops.len()
+        )
     } else {
         format!(
             "t3-dispatch restarted {} {} while the socket was open, and never logged its close",
