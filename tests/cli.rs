@@ -1413,3 +1413,39 @@ fn burst_of_orphans_counts_them() {
         );
     }
 }
+
+#[test]
+fn refusal_on_unknown_port_is_no_last_mile() {
+    // A dial refused 2 s before dave's isolated drop, to a port no dispatch line maps to a
+    // user: some serve was down, so the path is not shown clean.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = incident_files("incident", true);
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let refusal = "2026-06-10T19:16:43+00:00 devvm t3-dispatch[812]: 2026/06/10 19:16:43 http: proxy error: dial tcp 127.0.0.1:3799: connect: connection refused";
+    let mut edited = String::new();
+    for line in journal.lines() {
+        if line.starts_with("2026-06-10T19:16:45") && line.contains("ws close user=dave") {
+            edited.push_str(refusal);
+            edited.push('\n');
+        }
+        edited.push_str(line);
+        edited.push('\n');
+    }
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, edited).unwrap();
+    files.retain(|f| !f.ends_with("devvm-journal.log"));
+    files.push(path);
+
+    let dave_drop = |rows: &[Row]| -> Row {
+        rows.iter()
+            .find(|r| r["user"] == "dave" && r["time"].starts_with("2026-06-10T19:16:45"))
+            .unwrap_or_else(|| panic!("no 19:16:45 drop of dave: {rows:?}"))
+            .clone()
+    };
+    let row = dave_drop(&drops(&["-q"], &files));
+    assert_eq!(row["segment"], "unknown", "{row:?}");
+    assert!(row["reason"].contains("--serve-port USER=3799"), "{row:?}");
+
+    let row = dave_drop(&drops(&["-q", "--serve-port", "dave=3799"], &files));
+    assert_eq!(row["segment"], "t3_serve", "{row:?}");
+}

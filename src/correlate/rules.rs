@@ -236,7 +236,8 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
-                   are clean (for a drop whose user is unknown, no serve failed in the window); high \
+                   are clean (for a drop whose user is unknown, no serve failed in the window, and \
+                   no dial to a port of no known user was refused); high \
                    when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
                    client-side shape (a graceful close after 20 s or more of life), low otherwise",
@@ -1180,6 +1181,21 @@ fn journal_covers(ctx: &Context, from: i64, to: i64) -> bool {
 /// kill, an exit, a failure, a restart of it alone. For a drop whose user is unknown (only
 /// Traefik saw it), such a line means the path was not clean, though no rule can tie the drop
 /// to that serve.
+/// Returns the first dial that dispatch logged as refused in `[from, to]` to a loopback port
+/// of no known user (neither learned from dispatch lines nor given with `--serve-port`), with
+/// the port.
+fn unmapped_refusal(ctx: &Context, from: i64, to: i64) -> Option<(usize, u16)> {
+    ctx.window(from, to)
+        .iter()
+        .find_map(|&i| match ctx.events[i].kind {
+            EventKind::ProxyError {
+                class: ProxyErrorClass::Refused,
+                port: Some(port),
+            } if !ctx.ports.contains_key(&port) => Some((i, port)),
+            _ => None,
+        })
+}
+
 fn serve_failures(ctx: &Context, from: i64, to: i64) -> Vec<usize> {
     ctx.window(from, to)
         .iter()
@@ -1253,6 +1269,10 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     }
     let socket = ctx.socket(drop);
     if socket.user.is_none() && !serve_failures(ctx, subject.from, subject.to).is_empty() {
+        return None;
+    }
+    // Some serve was down in the window, possibly this user's: no clean path.
+    if unmapped_refusal(ctx, subject.from, subject.to).is_some() {
         return None;
     }
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
@@ -1370,6 +1390,19 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             "the drop's user is not known (dispatch did not log its socket), and {user}'s t3 \
              serve failed {} it: the drop may be that serve's, so the last mile cannot be confirmed",
             relative(event.time, reference(ctx, subject))
+        )
+    } else if let Some((refusal, port)) = subject
+        .drops
+        .first()
+        .and_then(|_| unmapped_refusal(ctx, subject.from, subject.to))
+    {
+        serve_note = Some(refusal);
+        format!(
+            "dispatch's dial to port {port} was refused {} {}, so a t3 serve was down, but no \
+             user is known for that port; pass --serve-port USER={port} to tell whether it was \
+             this user's",
+            relative(ctx.events[refusal].time, reference(ctx, subject)),
+            what(subject)
         )
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {
