@@ -236,8 +236,8 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
-                   are clean (for a drop whose user is unknown, no serve failed in the window, and \
-                   no dial to a port of no known user was refused); high \
+                   are clean (no dial to a serve port of no known user was refused, and for a drop \
+                   whose user is unknown, no serve failed in the window); high \
                    when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
                    client-side shape (a graceful close after 20 s or more of life), low otherwise",
