@@ -900,7 +900,7 @@ pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Opt
     [date.pred_opt(), Some(date), date.succ_opt()]
         .into_iter()
         .flatten()
-        .filter_map(|d| {
+        .flat_map(|d| {
             let civil = Civil {
                 year: d.year(),
                 month: d.month(),
@@ -910,7 +910,11 @@ pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Opt
                 second: tod.2,
                 micros: tod.3,
             };
-            zone.to_utc_micros(civil)
+            // A local time that the DST fall-back repeats has two instants. The one nearer
+            // the journal time is meant.
+            [Fold::Earlier, Fold::Later]
+                .into_iter()
+                .filter_map(move |fold| zone.to_utc_micros_in_fold(civil, fold))
         })
         .min_by_key(|t| (t - near).abs())
 }
@@ -1496,6 +1500,21 @@ mod tests {
             time_of_day_near(near, (19, 55, 40, 120_000), Zone::Utc),
             Some(utc("2026-06-10T19:55:40.12Z"))
         );
+
+        // 02:59:40 comes twice in Europe/Berlin on 2026-10-25: at 00:59:40Z (CEST) and at
+        // 01:59:40Z (CET). The instant nearer the journal time wins.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let tod = (2, 59, 40, 0);
+        for (near, expected) in [
+            ("2026-10-25T01:59:41Z", "2026-10-25T01:59:40Z"),
+            ("2026-10-25T00:59:41Z", "2026-10-25T00:59:40Z"),
+        ] {
+            assert_eq!(
+                time_of_day_near(utc(near), tod, berlin),
+                Some(utc(expected)),
+                "near {near}"
+            );
+        }
     }
 
     /// Parses lines with a fresh parser and returns the sink after `finish`.
