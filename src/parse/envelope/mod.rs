@@ -172,6 +172,9 @@ pub struct Router {
     routed_by_content: u64,
     /// The pod the input's file name names, for cloudflared lines whose labels name none.
     file_pod: Option<Box<str>>,
+    /// Set for envelopes that trim the spaces around each line (`logcli --output=default`),
+    /// which takes the indent off a serve's detail lines.
+    trimmed: bool,
 }
 
 impl Router {
@@ -186,6 +189,7 @@ impl Router {
             duplicates: Duplicates::default(),
             routed_by_content: 0,
             file_pod: None,
+            trimmed: false,
         }
     }
 
@@ -280,6 +284,18 @@ impl Router {
                         program
                     }
                     program => program,
+                };
+                // A serve writes headers (`[19:30:12.100] WARN …`) and indented detail lines,
+                // so a serve line that is no header lost its indent to the trim.
+                let indented;
+                let line = if self.trimmed
+                    && matches!(program, Program::Serve(_))
+                    && !line.starts_with(b"[")
+                {
+                    indented = [b"  ", line].concat();
+                    &indented[..]
+                } else {
+                    line
                 };
                 let prefix = Prefix {
                     host: b"",
@@ -389,7 +405,10 @@ impl EnvelopeParser {
     ) -> EnvelopeParser {
         let mut parser = EnvelopeParser {
             format,
-            router: Router::new(options),
+            router: Router {
+                trimmed: matches!(format, Format::LogcliDefault),
+                ..Router::new(options)
+            },
             common_labels: Labels::default(),
             partial: kubectl::Partial::default(),
         };

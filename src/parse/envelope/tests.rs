@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::event::Source;
+use crate::event::{EventKind, Source};
 use crate::parse::envelope::grafana::GrafanaJsonReader;
 use crate::time::SECOND;
 
@@ -398,6 +398,31 @@ fn second_resolution_repeats_are_kept() {
     assert_eq!(classes, vec![LineClass::Used; 5]);
     assert_eq!(sink.events.len(), 5);
     assert!(parser.notes("x").is_empty());
+}
+
+#[test]
+fn logcli_default_serve_detail_keeps_its_timeout() {
+    // logcli's default output trims lines, so the detail line of a git timeout arrives without
+    // its indent (newest first, as logcli prints without --forward).
+    let labels = r#"{syslog_identifier="t3", unit="t3-serve@alice.service"}"#;
+    let lines = [
+        format!(
+            "2026-06-10T18:59:45Z {labels} GitCommandError: git fetch --dry-run in /home/alice/src/t3 timed out."
+        ),
+        format!(
+            "2026-06-10T18:59:45Z {labels} [18:59:45.000] WARN (#155): git remote status refresh failed"
+        ),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (_, sink, _) = parse_all(Format::LogcliDefault, &refs);
+    let timeouts: Vec<&EventKind> = sink
+        .events
+        .iter()
+        .map(|e| &e.kind)
+        .filter(|k| matches!(k, EventKind::ServeGitTimeout { .. }))
+        .collect();
+    assert_eq!(timeouts.len(), 1, "{:?}", sink.events);
+    assert_eq!(timeouts[0].user(), Some("alice"));
 }
 
 #[test]
