@@ -191,12 +191,12 @@ pub struct CommonArgs {
     pub year: Option<i32>,
 
     /// A socket that lived less than this many milliseconds is a drop.
-    #[arg(long, value_name = "MS", default_value_t = 120_000)]
+    #[arg(long, value_name = "MS", default_value_t = 120_000, value_parser = parse_short_ms, allow_hyphen_values = true)]
     pub short_ms: u64,
 
     /// A socket of the same user and client starting this close to a close makes it a drop
     /// (a duration: 30s, 1500ms, 1m; a bare number is seconds).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub reconnect_window: i64,
 
     /// The minimum number of drops of distinct clients that make a burst (2 or more). N or more cancel
@@ -208,7 +208,7 @@ pub struct CommonArgs {
 
     /// How close in time a burst's drops are: 1s means the same UTC second; a wider window
     /// slides (a duration: 1s, 2s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub burst_window: i64,
 
     /// devvm's clock minus the cluster's, in seconds (positive: devvm ahead), instead of
@@ -218,16 +218,16 @@ pub struct CommonArgs {
     pub skew: Option<i64>,
 
     /// Evidence is looked for from this long before a drop (a duration).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub window_before: i64,
 
     /// Evidence is looked for until this long after a drop (a duration).
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub window_after: i64,
 
     /// Traefik ending a socket this much earlier than dispatch logs its close means devvm
     /// stalled (a duration above 0).
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_stall_lag)]
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_stall_lag, allow_hyphen_values = true)]
     pub stall_lag: i64,
 
     /// Git timeouts in the serves of this many users in one window mean devvm stalled (1 or
@@ -237,16 +237,19 @@ pub struct CommonArgs {
 
     /// A graceful close after this much socket life, with nothing else wrong, is the client's
     /// heartbeat timeout (a duration).
-    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub heartbeat: i64,
 
     /// The shortest silence of the devvm journal or Traefik that counts as a gap (a duration;
     /// a gap is also at least ten times the source's usual spacing).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub gap_min: i64,
 
-    /// Drops with the same cause this close together form one incident (a duration).
-    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
+    /// Drops with the same cause this close together form one incident (a duration). A
+    /// user's serve dying groups that user's drops, and a shared cause (dispatch, devvm,
+    /// Cloudflare, the cluster path) groups every user's. last_mile and unknown drops share no
+    /// known cause, so they group only within 5 s of each other, whatever this is.
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration, allow_hyphen_values = true)]
     pub incident_gap: i64,
 
     /// devvm's IO stall rate above which it is under IO pressure, in stalled seconds per
@@ -269,8 +272,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "REGEX", default_value = DEFAULT_ROUTER)]
     pub router: String,
 
-    /// The path of the browser WebSocket on those routers.
-    #[arg(long, value_name = "PATH", default_value = "/ws")]
+    /// The path of the browser WebSocket on those routers (starting with /).
+    #[arg(long, value_name = "PATH", default_value = "/ws", value_parser = parse_ws_path)]
     pub ws_path: String,
 
     /// Read only the journal lines of this host (the name journalctl prints after the time,
@@ -286,7 +289,7 @@ pub struct CommonArgs {
     pub serve_port: Vec<(String, u16)>,
 
     /// Lines longer than this many bytes (1024 or more) are skipped and counted as malformed.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..).map(|n| n as usize))]
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = parse_max_line_bytes)]
     pub max_line_bytes: usize,
 
     /// Threads used to read inputs, at most 1024; 0 or 1 reads on one thread [default: all
@@ -337,6 +340,30 @@ fn parse_count(text: &str, min: usize, too_few: &str) -> std::result::Result<usi
         Ok(count) if count >= min => Ok(count),
         Ok(count) => Err(format!("{count} {too_few}")),
         Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+/// Parses `--short-ms`: whole milliseconds, 0 or more.
+fn parse_short_ms(text: &str) -> std::result::Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| {
+        format!("`{text}` is not a whole number of milliseconds 0 or more, such as 120000")
+    })
+}
+
+/// Parses `--max-line-bytes`: a byte count of 1024 or more.
+fn parse_max_line_bytes(text: &str) -> std::result::Result<usize, String> {
+    parse_count(text, 1024, "bytes is too few: give 1024 or more")
+}
+
+/// Parses `--ws-path`: a request path, which starts with `/` as in a Traefik request line.
+fn parse_ws_path(text: &str) -> std::result::Result<String, String> {
+    if text.starts_with('/') && !text.contains(char::is_whitespace) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is no request path; give the path as Traefik logs it, starting with /, \
+             such as /ws"
+        ))
     }
 }
 
@@ -1144,6 +1171,34 @@ mod tests {
         assert!(parse_rate("0").is_err());
         assert!(parse_rate("101").is_err());
         assert_eq!(parse_rate("1"), Ok(1.0));
+    }
+
+    #[test]
+    fn short_ms_ws_path_and_line_limit() {
+        assert_eq!(parse_short_ms("120000"), Ok(120_000));
+        assert!(parse_short_ms("1.5").is_err());
+        assert!(parse_short_ms("-1").is_err());
+        assert!(parse_short_ms("2m").is_err());
+        assert_eq!(parse_ws_path("/ws"), Ok("/ws".to_string()));
+        assert!(parse_ws_path("ws").is_err());
+        assert!(parse_ws_path("").is_err());
+        assert!(parse_ws_path("/w s").is_err());
+        assert_eq!(parse_max_line_bytes("1024"), Ok(1024));
+        assert!(parse_max_line_bytes("100").is_err());
+    }
+
+    #[test]
+    fn negative_durations_reach_the_parser() {
+        // Without hyphen values clap would take `-5s` for an option and name no value.
+        for args in [
+            ["t3forensics", "drops", "--window-before", "-5s"],
+            ["t3forensics", "drops", "--reconnect-window", "-1s"],
+            ["t3forensics", "drops", "--short-ms", "-1"],
+        ] {
+            let error = Cli::try_parse_from(args).unwrap_err().to_string();
+            assert!(error.contains(args[3]), "{error}");
+            assert!(!error.contains("unexpected argument"), "{error}");
+        }
     }
 
     #[test]
