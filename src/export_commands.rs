@@ -60,8 +60,25 @@ pub struct ExportArgs {
 
     /// Step of the metric queries: the scrape interval, so every sample is kept (a duration:
     /// 15s, 1m; a bare number is seconds).
-    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = crate::cli::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_step)]
     pub step: i64,
+}
+
+/// Parses `--step`: whole seconds, 1 or more, as the requests write it.
+fn parse_step(text: &str) -> std::result::Result<i64, String> {
+    let step = crate::cli::parse_duration(text)?;
+    if step < time::SECOND || step % time::SECOND != 0 {
+        return Err(format!(
+            "`{text}` is not a whole number of seconds 1 or more, such as 15s"
+        ));
+    }
+    Ok(step)
+}
+
+/// Quotes a LogQL label value, escaping `\` and `"` as in a Go string literal.
+fn logql_string(value: &str) -> String {
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("\"{escaped}\"")
 }
 
 /// Prints the commands. Returns the exit code.
@@ -161,9 +178,12 @@ pub fn commands(args: &ExportArgs, since: i64, until: i64) -> String {
         "# Or everything from Loki, one file per stream, oldest first with full-precision times\n\
          # and the labels that route each line.\n",
     );
-    let journal_selector = format!("{{job=\"{}\"}}", args.loki_journal_job);
-    let traefik_selector = format!("{{namespace=\"{}\"}}", args.namespace_traefik);
-    let cloudflared_selector = format!("{{namespace=\"{}\"}}", args.namespace_cloudflared);
+    let journal_selector = format!("{{job={}}}", logql_string(&args.loki_journal_job));
+    let traefik_selector = format!("{{namespace={}}}", logql_string(&args.namespace_traefik));
+    let cloudflared_selector = format!(
+        "{{namespace={}}}",
+        logql_string(&args.namespace_cloudflared)
+    );
     for (selector, file) in [
         (journal_selector, "devvm-journal"),
         (traefik_selector, "traefik"),
@@ -180,10 +200,13 @@ pub fn commands(args: &ExportArgs, since: i64, until: i64) -> String {
     out.push_str(&metric_commands(args, since, until));
     out.push_str(
         "\n# Then:\nt3forensics drops devvm-journal.log.gz traefik.kubectl.log.gz cloudflared.kubectl.log.gz \\\n  \
-         probe.json probe-rtt.json pressure.json\n",
+         probe*.json pressure*.json\n",
     );
     out
 }
+
+/// The most points Prometheus returns for one series of a query_range request.
+const MAX_POINTS: i64 = 11_000;
 
 /// The series the probe and pressure rules read, one query_range request per file.
 const METRIC_QUERIES: [(&str, &str); 3] = [
@@ -205,25 +228,39 @@ const METRIC_QUERIES: [(&str, &str); 3] = [
 /// a rate, since counters are read as increases between samples.
 fn metric_commands(args: &ExportArgs, since: i64, until: i64) -> String {
     let step_seconds = (args.step / time::SECOND).max(1);
+    // Prometheus rejects a query_range of more than 11,000 points per series, so a longer
+    // window is asked for in parts, one file each.
+    let part = MAX_POINTS * step_seconds * time::SECOND;
+    let parts = ((until - since) / part + 1).max(1);
     let mut out = format!(
         "# The probe and devvm pressure from Prometheus, at the scrape interval ({step_seconds} s) so\n\
-         # no sample is averaged away. query_range returns at most 11,000 samples per series:\n\
-         # split windows longer than {} h.\n",
-        11_000 * step_seconds / 3600
+         # no sample is averaged away. query_range returns at most {MAX_POINTS} points per series,\n\
+         # so a window longer than {} h is asked for in parts.\n",
+        MAX_POINTS * step_seconds / 3600
     );
     let url = format!(
         "{}/api/v1/query_range",
         args.prometheus_url.trim_end_matches('/')
     );
     for (file, query) in METRIC_QUERIES {
-        out.push_str(&format!(
-            "curl -fsS {} --data-urlencode {} --data-urlencode start={} --data-urlencode end={} \
-             --data-urlencode step={step_seconds}s > {file}\n",
-            shell_quote(&url),
-            shell_quote(&format!("query={query}")),
-            time::format_seconds(since),
-            time::format_seconds(until),
-        ));
+        for n in 0..parts {
+            // Each part ends a step before the next one starts, so no sample comes twice.
+            let start = since + n * part;
+            let end = (start + part - args.step).min(until);
+            let file = if parts == 1 {
+                file.to_string()
+            } else {
+                file.replacen(".json", &format!("-{}.json", n + 1), 1)
+            };
+            out.push_str(&format!(
+                "curl -fsS {} --data-urlencode {} --data-urlencode start={} --data-urlencode end={} \
+                 --data-urlencode step={step_seconds}s > {file}\n",
+                shell_quote(&url),
+                shell_quote(&format!("query={query}")),
+                time::format_seconds(start),
+                time::format_seconds(end),
+            ));
+        }
     }
     // query_range repeats a series' last sample for up to 5 minutes (the lookback delta), so a
     // single missed scrape does not show there. A range selector returns the raw samples.
@@ -332,6 +369,58 @@ mod tests {
         let text = commands(&a, 0, 1);
         assert!(text.contains("kubectl logs -n 'edge proxy'"), "{text}");
         assert!(text.contains("'{namespace=\"tunnel\"}'"), "{text}");
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let a = args(&["--loki-journal-job", r#"x"} |= "a"#]);
+        let text = commands(&a, 0, 1);
+        assert!(text.contains(r#"'{job="x\"} |= \"a"}'"#), "{text}");
+    }
+
+    #[test]
+    fn steps_are_whole_seconds() {
+        assert_eq!(parse_step("15s"), Ok(15 * time::SECOND));
+        assert_eq!(parse_step("1m"), Ok(60 * time::SECOND));
+        assert!(parse_step("0").is_err());
+        assert!(parse_step("1500ms").is_err());
+    }
+
+    #[test]
+    fn long_window_is_asked_in_parts() {
+        // Nine days at 15 s are 51,841 points per series: five parts of at most 11,000.
+        let a = args(&[]);
+        let since = bound("2026-06-01 00:00:00", "").unwrap();
+        let until = bound("2026-06-10 00:00:00", "").unwrap();
+        let text = commands(&a, since, until);
+        let probe: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("curl ") && l.contains("t3probe_connected"))
+            .collect();
+        assert_eq!(probe.len(), 5, "{text}");
+        assert!(probe[0].ends_with("> probe-1.json"), "{}", probe[0]);
+        assert!(probe[4].ends_with("> probe-5.json"), "{}", probe[4]);
+        assert!(
+            probe[0].contains("start=2026-06-01T00:00:00Z"),
+            "{}",
+            probe[0]
+        );
+        // 11,000 points: the first part ends 10,999 steps after its start.
+        assert!(
+            probe[0].contains("end=2026-06-02T21:49:45Z"),
+            "{}",
+            probe[0]
+        );
+        assert!(
+            probe[1].contains("start=2026-06-02T21:50:00Z"),
+            "{}",
+            probe[1]
+        );
+        assert!(
+            probe[4].contains("end=2026-06-10T00:00:00Z"),
+            "{}",
+            probe[4]
+        );
     }
 
     #[test]
