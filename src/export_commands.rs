@@ -205,7 +205,7 @@ pub fn commands(args: &ExportArgs, since: i64, until: i64) -> String {
     out
 }
 
-/// The most points Prometheus returns for one series of a query_range request.
+/// The maximum number of points Prometheus returns for one series of a query_range request.
 const MAX_POINTS: i64 = 11_000;
 
 /// The series the probe and pressure rules read, one query_range request per file.
