@@ -43,6 +43,10 @@ pub struct TraefikParser {
     last_bracket: Option<([u8; BRACKET_MAX], usize, i64)>,
 }
 
+/// Half a second: a CLF start is cut to its second, so the middle of that second is the
+/// estimate of the true start that errs least.
+const CLF_MIDDLE: i64 = SECOND / 2;
+
 /// The longest CLF time bracket cached: `10/Jun/2026:19:30:12 +0000] "` is 29 bytes.
 const BRACKET_MAX: usize = 32;
 
@@ -94,7 +98,9 @@ impl TraefikParser {
             if self.may_be_socket(&text[len..]) {
                 return None;
             }
-            return start.checked_add(duration).filter(|end| *end <= MAX_TIME);
+            return start
+                .checked_add(duration + CLF_MIDDLE)
+                .filter(|end| *end <= MAX_TIME);
         }
         None
     }
@@ -150,6 +156,7 @@ impl TraefikParser {
         let access = Access {
             start: fields.start,
             start_precision: Precision::Second,
+            cut_to_second: true,
             duration_micros,
             dur_ms: fields.dur_ms,
             method: fields.method,
@@ -213,6 +220,7 @@ impl TraefikParser {
         let access = Access {
             start: start.micros,
             start_precision: start.precision,
+            cut_to_second: false,
             duration_micros,
             dur_ms: nanos / 1_000_000,
             method: json.request_method.as_deref().unwrap_or("").as_bytes(),
@@ -238,7 +246,8 @@ impl TraefikParser {
         };
         // A CLF start is cut to the second, so the true end lies up to a second after
         // `start + duration`. A finer envelope time in that range (kubectl, the container
-        // runtime) is when the line was written, at the end, and pins it.
+        // runtime) is when the line was written, at the end, and pins it. Without one, the
+        // end is read at the middle of that second, half a second either way from the truth.
         let (end, precision) = match ctx.outer_time {
             Some((outer, outer_precision))
                 if access.start_precision == Precision::Second
@@ -247,6 +256,7 @@ impl TraefikParser {
             {
                 (outer, outer_precision)
             }
+            _ if access.cut_to_second => (end + CLF_MIDDLE, Precision::Second),
             _ => (end, access.start_precision),
         };
         sink.saw(Source::Traefik, ctx.pod, end);
@@ -511,6 +521,9 @@ fn iso_micros(text: &[u8], zone: Zone) -> Option<i64> {
 struct Access<'a> {
     start: i64,
     start_precision: Precision,
+    /// Set for a CLF start, which Traefik cuts to the second. A JSON `StartUTC` without a
+    /// fraction is exact (Go's RFC 3339 format drops trailing zeros).
+    cut_to_second: bool,
     duration_micros: i64,
     dur_ms: u64,
     method: &'a [u8],
@@ -1039,7 +1052,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:55:24.345Z",
+                    "2026-06-10T19:55:24.845Z",
                     1_512_345,
                 ),
             ),
@@ -1049,7 +1062,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:33.873Z",
+                    "2026-06-10T19:30:34.373Z",
                     21_873,
                 ),
             ),
@@ -1059,7 +1072,7 @@ mod tests {
                 browser(
                     "2001:db8::7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1069,7 +1082,7 @@ mod tests {
                 browser(
                     "2001:db8::7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1079,7 +1092,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:14Z",
+                    "2026-06-10T19:30:14.5Z",
                     2000,
                 ),
             ),
@@ -1089,7 +1102,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:14Z",
+                    "2026-06-10T19:30:14.5Z",
                     2000,
                 ),
             ),
@@ -1099,7 +1112,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:14Z",
+                    "2026-06-10T19:30:14.5Z",
                     2000,
                 ),
             ),
@@ -1111,7 +1124,7 @@ mod tests {
                     client: None,
                     start: "2026-06-10T19:30:12Z",
                     precision: Precision::Second,
-                    end: "2026-06-10T19:30:12Z",
+                    end: "2026-06-10T19:30:12.5Z",
                     dur_ms: 0,
                     status: None,
                     router: T3_ROUTER,
@@ -1123,7 +1136,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1133,7 +1146,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1143,7 +1156,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1154,7 +1167,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:13Z",
+                        "2026-06-10T19:30:13.5Z",
                         1000,
                     ),
                     Browser,
@@ -1168,7 +1181,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:13Z",
+                        "2026-06-10T19:30:13.5Z",
                         1000,
                     ),
                     Browser,
@@ -1182,7 +1195,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:13Z",
+                        "2026-06-10T19:30:13.5Z",
                         1000,
                     ),
                     Browser,
@@ -1196,7 +1209,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:13Z",
+                        "2026-06-10T19:30:13.5Z",
                         1000,
                     ),
                     Some(499),
@@ -1209,7 +1222,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:12.003Z",
+                        "2026-06-10T19:30:12.503Z",
                         3,
                     ),
                     Some(502),
@@ -1222,7 +1235,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:42.001Z",
+                        "2026-06-10T19:30:42.501Z",
                         30_001,
                     ),
                     Some(504),
@@ -1234,7 +1247,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1244,19 +1257,19 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
             (
                 "escaped fake router and ms in User-Agent",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0\" 1 \"t3code-t3-evil@kubernetes\" \"http://203.0.113.66\" 99999ms" 5 "other-app-other-example-net@kubernetes" "http://10.0.0.5:80" 12ms"#,
-                Expect::Ignored(Some("2026-06-10T19:30:12.012Z")),
+                Expect::Ignored(Some("2026-06-10T19:30:12.512Z")),
             ),
             (
                 "raw fake router and ms in User-Agent",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 1 "t3code-t3-evil@kubernetes" "http://203.0.113.66" 99999ms" 5 "other-app-other-example-net@kubernetes" "http://10.0.0.5:80" 12ms"#,
-                Expect::Ignored(Some("2026-06-10T19:30:12.012Z")),
+                Expect::Ignored(Some("2026-06-10T19:30:12.512Z")),
             ),
             // A forged X-Forwarded-For that starts with a fake bracket and request. No ` - `
             // comes before that bracket, so the line gets the full reading, which reads the
@@ -1267,7 +1280,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1275,7 +1288,7 @@ mod tests {
             (
                 "ws path in the referer only",
                 r#"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] "GET /api HTTP/1.1" 200 5 "https://t3.example.net/ws" "bot" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 12ms"#,
-                Expect::Ignored(Some("2026-06-10T19:30:12.012Z")),
+                Expect::Ignored(Some("2026-06-10T19:30:12.512Z")),
             ),
             (
                 "User-Agent ending in ms on the t3 router",
@@ -1283,7 +1296,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1295,7 +1308,7 @@ mod tests {
                     client: Some("10.10.2.5"),
                     start: "2026-06-10T19:30:12Z",
                     precision: Precision::Second,
-                    end: "2026-06-10T19:31:12Z",
+                    end: "2026-06-10T19:31:12.5Z",
                     dur_ms: 60_000,
                     status: Some(0),
                     router: "t3code-t3-probe-t3-example-net@kubernetes",
@@ -1308,7 +1321,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:13Z",
+                        "2026-06-10T19:30:13.5Z",
                         1000,
                     ),
                     Probe,
@@ -1322,7 +1335,7 @@ mod tests {
                     browser(
                         "203.0.113.7",
                         "2026-06-10T19:30:12Z",
-                        "2026-06-10T19:30:13Z",
+                        "2026-06-10T19:30:13.5Z",
                         1000,
                     ),
                     Native,
@@ -1335,7 +1348,7 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
@@ -1345,29 +1358,29 @@ mod tests {
                 browser(
                     "203.0.113.7",
                     "2026-06-10T19:30:12Z",
-                    "2026-06-10T19:30:13Z",
+                    "2026-06-10T19:30:13.5Z",
                     1000,
                 ),
             ),
             (
                 "socket on another router",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 5 "grafana-grafana-grafana-example-net@kubernetes" "http://10.0.3.4:3000" 1000ms"#,
-                Expect::Ignored(Some("2026-06-10T19:30:13Z")),
+                Expect::Ignored(Some("2026-06-10T19:30:13.5Z")),
             ),
             (
                 "other path on the t3 router",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /api/auth/session HTTP/1.1" 200 512 "-" "Mozilla/5.0" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 4ms"#,
-                Expect::Ignored(Some("2026-06-10T19:30:12.004Z")),
+                Expect::Ignored(Some("2026-06-10T19:30:12.504Z")),
             ),
             (
                 "path that only starts with the ws path",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "GET /wsx HTTP/1.1" 404 19 "-" "Mozilla/5.0" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 4ms"#,
-                Expect::Ignored(Some("2026-06-10T19:30:12.004Z")),
+                Expect::Ignored(Some("2026-06-10T19:30:12.504Z")),
             ),
             (
                 "POST on the ws path",
                 r#"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] "POST /ws HTTP/1.1" 405 0 "-" "Mozilla/5.0" 5 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 4ms"#,
-                Expect::Ignored(Some("2026-06-10T19:30:12.004Z")),
+                Expect::Ignored(Some("2026-06-10T19:30:12.504Z")),
             ),
             (
                 "unterminated router quote",
@@ -1583,23 +1596,23 @@ mod tests {
     #[test]
     fn repeated_bracket_reads_alike() {
         // Other routers' lines take the fast path, which keeps the last bracket's time. Each
-        // line's end must still be its own start plus its own duration.
+        // line's end must still be its own start plus its own duration, plus half a second.
         let lines = [
             (
                 "192.0.2.77 - - [10/Jun/2026:19:30:12 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\" 1 \"gitea@kubernetes\" \"http://10.0.12.8:3000\" 100ms",
-                "2026-06-10T19:30:12.1Z",
+                "2026-06-10T19:30:12.6Z",
             ),
             (
                 "192.0.2.78 - - [10/Jun/2026:19:30:12 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\" 1 \"gitea@kubernetes\" \"http://10.0.12.8:3000\" 2500ms",
-                "2026-06-10T19:30:14.5Z",
+                "2026-06-10T19:30:15Z",
             ),
             (
                 "[2001:db8::7] - - [10/Jun/2026:19:30:12 +0200] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\" 1 \"gitea@kubernetes\" \"http://10.0.12.8:3000\" 0ms",
-                "2026-06-10T17:30:12Z",
+                "2026-06-10T17:30:12.5Z",
             ),
             (
                 "192.0.2.77 - - [10/Jun/2026:19:30:13 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\" 1 \"gitea@kubernetes\" \"http://10.0.12.8:3000\" 0ms",
-                "2026-06-10T19:30:13Z",
+                "2026-06-10T19:30:13.5Z",
             ),
         ];
         let mut parser = TraefikParser::new(&ParseOptions::default());
@@ -1615,13 +1628,14 @@ mod tests {
     #[test]
     fn envelope_time_pins_clf_end() {
         // The CLF start is cut to the second, so the end is `start + duration` or up to a
-        // second later. A finer envelope time in that range is the end; one outside is not.
+        // second later. A finer envelope time in that range is the end. Without one, the end
+        // is the middle of that second.
         let line = b"203.0.113.7 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" 1 \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 1400ms";
         let cases = [
             ("2026-06-10T19:30:13.900Z", "2026-06-10T19:30:13.900Z"),
             ("2026-06-10T19:30:13.400Z", "2026-06-10T19:30:13.400Z"),
-            ("2026-06-10T19:30:20Z", "2026-06-10T19:30:13.400Z"),
-            ("2026-06-10T19:30:13.100Z", "2026-06-10T19:30:13.400Z"),
+            ("2026-06-10T19:30:20Z", "2026-06-10T19:30:13.900Z"),
+            ("2026-06-10T19:30:13.100Z", "2026-06-10T19:30:13.900Z"),
         ];
         for (envelope, expected) in cases {
             let mut parser = TraefikParser::new(&ParseOptions::default());
@@ -1678,7 +1692,7 @@ mod tests {
         let ends: Vec<i64> = sink.events.iter().map(|event| event.time).collect();
         assert_eq!(
             ends,
-            vec![utc("2026-06-10T19:30:13Z"), utc("2026-06-10T19:30:13Z")]
+            vec![utc("2026-06-10T19:30:13.5Z"), utc("2026-06-10T19:30:13.5Z")]
         );
         let track = sink.activity.tracks.values().next().unwrap();
         assert_eq!(track.lines, 2);
@@ -1960,7 +1974,9 @@ mod tests {
         fn generated_line_round_trips(generated in generated_line()) {
             let outcome = run(&generated.line);
             prop_assert_eq!(outcome.class, LineClass::Used, "{}", generated.line);
-            let end = generated.start + i64::try_from(generated.dur_ms).unwrap() * MILLI;
+            // A CLF end is read at the middle of the start's second.
+            let end =
+                generated.start + i64::try_from(generated.dur_ms).unwrap() * MILLI + CLF_MIDDLE;
             let expected = EventKind::TraefikSocket {
                 class: generated.class,
                 client: Some(generated.client),
