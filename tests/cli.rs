@@ -53,6 +53,18 @@ fn edited_scenario(name: &str, dir: &Path, edit: impl Fn(&str, String) -> String
         .collect()
 }
 
+/// Returns the sample incident's inputs with its journal replaced by `edit` of it, written to
+/// `dir`.
+fn incident_with_journal(dir: &Path, edit: impl Fn(&str) -> String) -> Vec<PathBuf> {
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let path = dir.join("devvm-journal.log");
+    std::fs::write(&path, edit(&journal)).unwrap();
+    let mut files = incident_files("incident", true);
+    files.retain(|f| !f.ends_with("devvm-journal.log"));
+    files.push(path);
+    files
+}
+
 type Row = BTreeMap<String, String>;
 
 fn parse_csv(text: &str) -> Vec<Row> {
@@ -1369,22 +1381,19 @@ fn lost_close_before_late_restart_is_no_orphan() {
     // dave's 19:16:45 close line is lost, and dispatch restarts at 19:59:56, long after
     // Traefik ended his socket and he reconnected: the restart did not orphan it.
     let dir = tempfile::tempdir().unwrap();
-    let mut files = incident_files("incident", true);
-    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
-    let mut edited: String = journal
-        .lines()
-        .filter(|l| !l.contains("ws close user=dave ip=198.51.100.14, 10.10.1.12 dur_ms=45222"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    edited.push_str(
-        "2026-06-10T19:59:56+00:00 devvm systemd[1]: Stopping t3-dispatch.service - t3 per-user dispatch + auto-pair ...\n\
-         2026-06-10T19:59:57+00:00 devvm systemd[1]: Started t3-dispatch.service - t3 per-user dispatch + auto-pair .\n\
-         2026-06-10T19:59:57+00:00 devvm t3-dispatch[9012]: 2026/06/10 19:59:57 t3-dispatch listening on :3780\n",
-    );
-    let path = dir.path().join("devvm-journal.log");
-    std::fs::write(&path, edited).unwrap();
-    files.retain(|f| !f.ends_with("devvm-journal.log"));
-    files.push(path);
+    let files = incident_with_journal(dir.path(), |journal| {
+        let mut edited: String = journal
+            .lines()
+            .filter(|l| !l.contains("ws close user=dave ip=198.51.100.14, 10.10.1.12 dur_ms=45222"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        edited.push_str(
+            "2026-06-10T19:59:56+00:00 devvm systemd[1]: Stopping t3-dispatch.service - t3 per-user dispatch + auto-pair ...\n\
+             2026-06-10T19:59:57+00:00 devvm systemd[1]: Started t3-dispatch.service - t3 per-user dispatch + auto-pair .\n\
+             2026-06-10T19:59:57+00:00 devvm t3-dispatch[9012]: 2026/06/10 19:59:57 t3-dispatch listening on :3780\n",
+        );
+        edited
+    });
 
     let rows = drops(&["-q"], &files);
     let dave: Vec<&Row> = rows
@@ -1419,22 +1428,19 @@ fn refusal_on_unknown_port_is_no_last_mile() {
     // A dial refused 2 s before dave's isolated drop, to a port no dispatch line maps to a
     // user: some serve was down, so the path is not shown clean.
     let dir = tempfile::tempdir().unwrap();
-    let mut files = incident_files("incident", true);
-    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
     let refusal = "2026-06-10T19:16:43+00:00 devvm t3-dispatch[812]: 2026/06/10 19:16:43 http: proxy error: dial tcp 127.0.0.1:3799: connect: connection refused";
-    let mut edited = String::new();
-    for line in journal.lines() {
-        if line.starts_with("2026-06-10T19:16:45") && line.contains("ws close user=dave") {
-            edited.push_str(refusal);
+    let files = incident_with_journal(dir.path(), |journal| {
+        let mut edited = String::new();
+        for line in journal.lines() {
+            if line.starts_with("2026-06-10T19:16:45") && line.contains("ws close user=dave") {
+                edited.push_str(refusal);
+                edited.push('\n');
+            }
+            edited.push_str(line);
             edited.push('\n');
         }
-        edited.push_str(line);
-        edited.push('\n');
-    }
-    let path = dir.path().join("devvm-journal.log");
-    std::fs::write(&path, edited).unwrap();
-    files.retain(|f| !f.ends_with("devvm-journal.log"));
-    files.push(path);
+        edited
+    });
 
     let dave_drop = |rows: &[Row]| -> Row {
         rows.iter()
