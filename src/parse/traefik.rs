@@ -367,6 +367,11 @@ impl LineParser for TraefikParser {
             see_diagnostic(time, ctx, sink);
             return LineClass::Ignored;
         }
+        // The Kubernetes client logs in klog's format, whose `file.go:158] "message"` looks
+        // like a CLF request.
+        if is_klog(line) {
+            return LineClass::Ignored;
+        }
         if looks_like_access(line) {
             return LineClass::Malformed(reason);
         }
@@ -380,37 +385,22 @@ impl LineParser for TraefikParser {
                 "a timestamped line that is neither an access line nor a Traefik diagnostic",
             );
         }
-        // A Go panic trace has no timestamp and no access fields, and carries no socket.
-        if is_go_trace(line) {
-            return LineClass::Ignored;
+        // Bytes that no text log holds: a damaged file or binary data.
+        if is_binary(line) {
+            return LineClass::Malformed("binary data, not a text line");
         }
-        LineClass::Malformed("neither an access line nor a Traefik diagnostic")
+        // Untimed text of another shape: the continuation lines of Traefik's multi-line
+        // messages, Kubernetes client (klog) lines, plugin output, Go panic traces. None of it
+        // carries a socket.
+        LineClass::Ignored
     }
 }
 
-/// Tells whether a line is part of a Go panic or fatal-error trace: its headline, a goroutine
-/// header, a frame (`pkg.Func(…)` or `created by …`) or a frame's indented source position.
-fn is_go_trace(line: &[u8]) -> bool {
-    const HEADS: [&[u8]; 7] = [
-        b"panic: ",
-        b"fatal error: ",
-        b"goroutine ",
-        b"[signal ",
-        b"created by ",
-        b"exit status ",
-        b"\t",
-    ];
-    if HEADS.iter().any(|head| line.starts_with(head)) {
-        return true;
-    }
-    // `main.main()` or `github.com/traefik/traefik/v3/pkg/server.(*Server).Start(0xc000…)`:
-    // a function name with a package path, then its arguments.
-    let name_end = line.iter().position(|b| *b == b'(').unwrap_or(line.len());
-    let name = &line[..name_end];
-    line.ends_with(b")")
-        && name_end > 0
-        && memchr::memchr(b'.', name).is_some()
-        && !name.contains(&b' ')
+/// Tells whether a line holds bytes that a text log does not: control characters other than
+/// tab, or invalid UTF-8.
+fn is_binary(line: &[u8]) -> bool {
+    line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        || std::str::from_utf8(line).is_err()
 }
 
 /// Scores how strongly a line looks like a Traefik access line: 0 not at all, 1 maybe, 2 surely.
@@ -789,6 +779,29 @@ fn unquote_go(inner: &[u8]) -> Cow<'_, str> {
 
 /// Tells whether a line that failed to read as an access line still has an access line's
 /// shape, so it counts as malformed instead of foreign.
+/// Tells whether a line starts like klog's header, `E0610 10:00:01.123999       1 file.go:158] `:
+/// a level letter, the month and day, the time with microseconds, the thread id, then the
+/// source position and `]`.
+fn is_klog(line: &[u8]) -> bool {
+    let header = line.get(..21).unwrap_or(b"");
+    let digits = |range: std::ops::Range<usize>| header[range].iter().all(u8::is_ascii_digit);
+    header.len() == 21
+        && matches!(header[0], b'I' | b'W' | b'E' | b'F')
+        && digits(1..5)
+        && header[5] == b' '
+        && digits(6..8)
+        && header[8] == b':'
+        && digits(9..11)
+        && header[11] == b':'
+        && digits(12..14)
+        && header[14] == b'.'
+        && digits(15..21)
+        && line[21..]
+            .split(|b| *b == b' ')
+            .find(|field| !field.is_empty() && !field.iter().all(u8::is_ascii_digit))
+            .is_some_and(|position| position.ends_with(b"]"))
+}
+
 fn looks_like_access(line: &[u8]) -> bool {
     if contains(line, b"] \"") || (line.ends_with(b"ms") && contains(line, b"\" ")) {
         return true;
@@ -1420,7 +1433,7 @@ mod tests {
             (
                 "only a duration, the tail of a split line",
                 "0ms",
-                Expect::Malformed("neither an access line nor a Traefik diagnostic"),
+                Expect::Ignored(None),
             ),
             (
                 "status that is not a number",
@@ -1578,6 +1591,26 @@ mod tests {
                 Expect::Ignored(None),
             ),
             (
+                "continuation of Traefik's multi-line start message",
+                "Help us improve Traefik by turning this feature on :)",
+                Expect::Ignored(None),
+            ),
+            (
+                "Kubernetes client (klog) line",
+                "W0610 10:00:01.123456       1 reflector.go:561] k8s.io/client-go: failed to list *v1.Service",
+                Expect::Ignored(None),
+            ),
+            (
+                "klog line with a quoted message",
+                r#"E0610 10:00:01.123999       1 reflector.go:158] "Unhandled Error" err="failed to watch *v1.EndpointSlice" logger="UnhandledError""#,
+                Expect::Ignored(None),
+            ),
+            (
+                "binary junk",
+                "\u{1}\u{2}\u{3}x\u{7f}",
+                Expect::Malformed("binary data, not a text line"),
+            ),
+            (
                 "a short-mode journal line",
                 "Jun 10 19:30:12 devvm t3-dispatch[812]: 2026/06/10 19:30:12 ws close user=bob ip=203.0.113.22 dur_ms=1000 cause=graceful",
                 Expect::Malformed("a devvm journal line among Traefik lines"),
@@ -1585,7 +1618,7 @@ mod tests {
             (
                 "text of no known shape",
                 "lorem ipsum dolor sit amet",
-                Expect::Malformed("neither an access line nor a Traefik diagnostic"),
+                Expect::Ignored(None),
             ),
         ];
         for (name, line, expect) in &rows {
