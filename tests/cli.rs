@@ -1455,3 +1455,33 @@ fn refusal_on_unknown_port_is_no_last_mile() {
     let row = dave_drop(&drops(&["-q", "--serve-port", "dave=3799"], &files));
     assert_eq!(row["segment"], "t3_serve", "{row:?}");
 }
+
+#[test]
+fn clients_exactly_a_second_apart_count_as_near() {
+    // alice's close moved to 10:40:00.2, exactly a second before erin's: the five clients
+    // still drop within a second of each of them, so none is put on its own network.
+    let dir = tempfile::tempdir().unwrap();
+    let files = edited_scenario("burst_across_second", dir.path(), |name, text| {
+        if name != "devvm-journal.log" {
+            return text;
+        }
+        text.replace(
+            "2026-06-10T10:40:00.800000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:40:00 ws close user=alice",
+            "2026-06-10T10:40:00.200000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:40:00 ws close user=alice",
+        )
+    });
+    let rows = drops(&["-q"], &files);
+    let alice: Vec<&Row> = rows.iter().filter(|r| r["user"] == "alice").collect();
+    assert_eq!(alice.len(), 1, "{rows:?}");
+    assert!(
+        alice[0]["time"].starts_with("2026-06-10T10:40:00.2"),
+        "{:?}",
+        alice[0]
+    );
+    assert_eq!(alice[0]["segment"], "unknown", "{:?}", alice[0]);
+    assert!(
+        alice[0]["reason"].contains("--burst-window 2s"),
+        "{:?}",
+        alice[0]
+    );
+}

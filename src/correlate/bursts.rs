@@ -170,7 +170,9 @@ fn overlaps(a: (i64, i64), b: (i64, i64), window: i64) -> bool {
 
 /// Groups sorted times into bursts. With a one-second `window`, the members of each UTC second
 /// form a group when `qualifies` accepts them. With a wider window, the window slides from
-/// member to member, and the first position `[t, t + window)` that `qualifies` is a group. The
+/// member to member. At the first position `[t, t + window)` that `qualifies`, the positions
+/// that start inside it are compared too, and the one with the most members (then the shortest
+/// span) is the group, so a drop just before a burst does not push its last members out. The
 /// search goes on after that group's last member, so every group lies within one window:
 /// merging overlapping positions instead chained a one-hour window into a burst of hours.
 /// Returns groups of indexes into `times`.
@@ -196,16 +198,29 @@ fn group_times(
         }
         return groups;
     }
+    let window_end =
+        |from: usize| times.partition_point(|t| *t < times[from].saturating_add(window));
+    let qualifies_at = |from: usize, to: usize| qualifies(&(from..to).collect::<Vec<_>>());
     let mut start = 0;
     while start < times.len() {
-        let end = times.partition_point(|t| *t < times[start].saturating_add(window));
-        let group: Vec<usize> = (start..end).collect();
-        if qualifies(&group) {
-            groups.push(group);
-            start = end;
-        } else {
+        let end = window_end(start);
+        if !qualifies_at(start, end) {
             start += 1;
+            continue;
         }
+        let span = |(from, to): (usize, usize)| times[to - 1] - times[from];
+        let mut best = (start, end);
+        for from in start + 1..end {
+            let to = window_end(from);
+            let (count, best_count) = (to - from, best.1 - best.0);
+            let better =
+                count > best_count || (count == best_count && span((from, to)) < span(best));
+            if better && qualifies_at(from, to) {
+                best = (from, to);
+            }
+        }
+        groups.push((best.0..best.1).collect());
+        start = best.1;
     }
     groups
 }
@@ -241,11 +256,12 @@ mod tests {
 
     #[test]
     fn sliding_window_stays_within_window() {
-        // 0 and 1.5 s make a group; 2.9 s lies beyond that window and has no partner left.
+        // 0 and 1.5 s, or 1.5 and 2.9 s, make a group of two, and the closer pair wins. 0 s is
+        // then left alone: three members would span more than the window.
         let times = [0, 1_500_000, 2_900_000, 10 * SECOND];
         assert_eq!(
             group_times(&times, 2 * SECOND, |g| g.len() >= 2),
-            vec![vec![0, 1]]
+            vec![vec![1, 2]]
         );
         // A steady stream of members makes one group per window, not one chain.
         let stream: Vec<i64> = (0..100).map(|n| n * SECOND).collect();
@@ -254,6 +270,34 @@ mod tests {
         for group in &groups {
             let span = stream[group[group.len() - 1]] - stream[group[0]];
             assert!(span < 10 * SECOND, "{group:?}");
+        }
+    }
+
+    #[test]
+    fn straggler_before_burst_stays_out() {
+        // One drop, then six within 1.25 s, the last of them beyond the first drop's window.
+        // The window from the first drop holds it and five of the six; the six win, by their
+        // count with a 2 s window and by their shorter span with a 5 s one.
+        let cases = [
+            (
+                2 * SECOND,
+                [
+                    0, 1_000_000, 1_100_000, 1_200_000, 1_300_000, 2_000_000, 2_250_000,
+                ],
+            ),
+            (
+                5 * SECOND,
+                [
+                    0, 3_900_000, 4_000_000, 4_100_000, 4_200_000, 4_900_000, 5_150_000,
+                ],
+            ),
+        ];
+        for (window, times) in cases {
+            assert_eq!(
+                group_times(&times, window, |g| g.len() >= 5),
+                vec![vec![1, 2, 3, 4, 5, 6]],
+                "window {window}"
+            );
         }
     }
 

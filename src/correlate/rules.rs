@@ -1237,24 +1237,24 @@ pub fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
     missing
 }
 
-/// Counts the distinct clients, this drop's included, that dropped less than a second from
-/// it. A burst split by a second boundary is not one with a one-second window, but so many
-/// clients dropping together still points to a shared cause.
+/// Counts the distinct clients, this drop's included, that dropped within a second of it. A
+/// burst split by a second boundary is not one with a one-second window, but so many clients
+/// dropping together still points to a shared cause. The second is inclusive, because a
+/// whole-second time stands for its whole second.
 fn clients_dropping_near(ctx: &Context, drop: &Candidate) -> usize {
     // A wider window slides, so it groups such drops already.
     if ctx.options.burst_window != SECOND {
         return 0;
     }
-    // A whole-second time stands for its whole second, so two such times one second apart
-    // can be less than a second apart in truth.
-    let coarse = ctx.sockets[drop.socket].coarse;
-    let near = ctx
+    // `candidates` is sorted by time.
+    let from = ctx
         .candidates
+        .partition_point(|other| other.time < drop.time - SECOND);
+    let to = ctx
+        .candidates
+        .partition_point(|other| other.time <= drop.time + SECOND);
+    let near = ctx.candidates[from..to.max(from)]
         .iter()
-        .filter(|other| {
-            let apart = (other.time - drop.time).abs();
-            apart < SECOND || (apart == SECOND && (coarse || ctx.sockets[other.socket].coarse))
-        })
         .map(|other| &ctx.sockets[other.socket]);
     super::drops::distinct_clients(near)
 }
