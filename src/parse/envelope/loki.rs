@@ -125,7 +125,9 @@ pub fn unwrap_jsonl(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> 
     };
     Ok(Some(Unwrapped {
         time: Some(exact(&parsed)),
-        precise: true,
+        // A time on the whole second comes from a second-resolution source (a pipeline that
+        // takes the Go log prefix's time), where identical lines are real repeats.
+        precise: parsed.precision != Precision::Second,
         labels: entry.labels,
         line,
     }))
