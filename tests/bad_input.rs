@@ -849,6 +849,12 @@ fn open_last_line_is_warned() {
     let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&gz));
     assert_eq!(code, 2, "--strict fails on the gzip copy: {stderr}");
     assert!(stderr.contains("its last line has no line end"), "{stderr}");
+    // stdin redirected from the file is read by offset, like the file itself.
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "--strict", "-"])
+        .stdin(std::fs::File::open(&cut).unwrap()));
+    assert_eq!(code, 2, "--strict fails on redirected stdin: {stderr}");
+    assert!(stderr.contains("its last line has no line end"), "{stderr}");
     let (_, stderr, code) = run(t3().args(["drops", "-q", "-"]).write_stdin(text.clone()));
     assert_eq!(code, 0, "{stderr}");
     assert!(

@@ -101,11 +101,9 @@ pub(super) fn read_one(
     report.bytes = file_bytes.unwrap_or(lines.bytes_read);
     if let Some(error) = &lines.truncated {
         note_early_end(&mut report, lines.line_no, error, file_bytes.is_some());
-    } else if lines.missing_final_newline
-        || matches!(&spec.source, crate::input::InputSource::Path(path) if last_line_open(path))
-    {
-        // A plain file read by offset passes its last block to the parsers without the line
-        // reader, so the file's last byte is read on its own.
+    } else if lines.missing_final_newline || plain_file.as_ref().is_some_and(last_line_open) {
+        // A plain file (or stdin redirected from one) read by offset passes its last block to
+        // the parsers without the line reader, so the file's last byte is read on its own.
         report.warnings.push(format!(
             "{name}: its last line has no line end, so the input may have been copied while it \
              was being written and that line may be cut; read a copy taken after the writer \
@@ -539,22 +537,22 @@ fn new_parser(
 /// Tells whether a plain (uncompressed) file's last byte is not a line end. Every exporter
 /// this tool reads ends its last line, so an open one was most likely cut while written.
 /// A compressed file or an empty one gives `false`.
-fn last_line_open(path: &std::path::Path) -> bool {
-    use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut file) = std::fs::File::open(path) else {
+fn last_line_open(file: &std::fs::File) -> bool {
+    use std::os::unix::fs::FileExt;
+    let Ok(len) = file.metadata().map(|m| m.len()) else {
         return false;
     };
     let mut head = [0u8; 4];
-    let Ok(read) = file.read(&mut head) else {
+    let Ok(read) = file.read_at(&mut head, 0) else {
         return false;
     };
     let compressed = head[..read].starts_with(&input::GZIP_MAGIC)
         || head[..read].starts_with(&input::ZSTD_MAGIC);
-    if read == 0 || compressed {
+    if len == 0 || compressed {
         return false;
     }
     let mut last = [0u8; 1];
-    file.seek(SeekFrom::End(-1)).is_ok() && file.read_exact(&mut last).is_ok() && last[0] != b'\n'
+    file.read_exact_at(&mut last, len - 1).is_ok() && last[0] != b'\n'
 }
 
 /// Records that an input ended early, at `line_no`, with `error`, and warns about it. A regular
