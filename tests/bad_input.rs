@@ -850,10 +850,17 @@ fn open_last_line_is_warned() {
     assert_eq!(code, 2, "--strict fails on the gzip copy: {stderr}");
     assert!(stderr.contains("its last line has no line end"), "{stderr}");
     // stdin redirected from the file is read by offset, like the file itself.
-    let (_, stderr, code) = run(t3()
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("t3forensics"))
         .args(["drops", "-q", "--strict", "-"])
-        .stdin(std::fs::File::open(&cut).unwrap()));
-    assert_eq!(code, 2, "--strict fails on redirected stdin: {stderr}");
+        .stdin(std::fs::File::open(&cut).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--strict fails on redirected stdin: {stderr}"
+    );
     assert!(stderr.contains("its last line has no line end"), "{stderr}");
     let (_, stderr, code) = run(t3().args(["drops", "-q", "-"]).write_stdin(text.clone()));
     assert_eq!(code, 0, "{stderr}");
