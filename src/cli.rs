@@ -937,9 +937,15 @@ fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
         && from_extension.is_none()
         && path.extension().is_some()
     {
+        // `.bz2`, `.xz` and the like are compressions this tool does not write.
+        let uncompressed = match path.extension().and_then(|e| e.to_str()) {
+            Some("bz2" | "xz" | "lz4" | "lzma" | "zip" | "br") => " uncompressed",
+            _ => "",
+        };
         eprintln!(
-            "t3forensics: warning: {}: its extension names no output format, so CSV is written; \
-             use .csv, .json, .jsonl, .ndjson or .txt, or pass --format",
+            "t3forensics: warning: {}: its extension names no output format, so CSV is \
+             written{uncompressed}; use .csv, .json, .jsonl, .ndjson or .txt (with .gz or .zst to \
+             compress), or pass --format",
             path.display()
         );
     }

@@ -923,6 +923,13 @@ fn output_path_problems_give_fixes() {
     let written = std::fs::read_to_string(&odd).unwrap();
     assert!(written.starts_with("drop_id,"), "{written}");
 
+    let bz2 = dir.path().join("drops.csv.bz2");
+    let (_, stderr, _) = run(t3().args(["drops", "-q", "-o"]).arg(&bz2).arg(&journal));
+    assert!(
+        stderr.contains("so CSV is written uncompressed"),
+        "{stderr}"
+    );
+
     let named = dir.path().join("drops.json");
     let (_, stderr, _) = run(t3().args(["drops", "-q", "-o"]).arg(&named).arg(&journal));
     assert!(!stderr.contains("names no output format"), "{stderr}");

@@ -1347,6 +1347,11 @@ fn freeze_cites_the_silence_edge() {
     assert!(!rows.is_empty());
     for row in &rows {
         assert_eq!(row["segment"], "devvm", "{row:?}");
+        // The reason names the time of the last line before the silence.
+        assert!(
+            row["reason"].contains("no line after 2026-06-10T19:40:57Z until"),
+            "{row:?}"
+        );
         let cited = format!("devvm-journal.log:{}", resume + 1);
         assert!(
             row["evidence"].split(';').any(|e| e.ends_with(&cited)),

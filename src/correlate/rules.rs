@@ -900,11 +900,13 @@ fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {
     };
     Some(Finding {
         confidence: Confidence::High,
+        // The gap starts after the last logged second, so that second is the last one with
+        // a line.
         reason: format!(
-            "{who} while the devvm journal was silent for {} s ({} to {}) and Traefik or cloudflared kept \
-             logging: devvm was frozen",
+            "{who} while the devvm journal was silent for {} s (no line after {} until {}) and \
+             Traefik or cloudflared kept logging: devvm was frozen",
             (end - start) / SECOND,
-            time::format_seconds(start),
+            time::format_seconds(start - SECOND),
             time::format_seconds(end)
         ),
         evidence: silence_edges(ctx, start, end),
