@@ -1490,3 +1490,35 @@ fn clients_exactly_a_second_apart_count_as_near() {
         alice[0]
     );
 }
+
+#[test]
+fn wide_burst_member_far_from_its_evidence_stands_alone() {
+    // erin's short socket closes normally a minute before the dispatch restart that orphans
+    // alice's and carol's. A 2 min burst window puts all three in one burst, whose dispatch
+    // evidence lies outside erin's own window: her row must not say dispatch.
+    let dir = tempfile::tempdir().unwrap();
+    let files = edited_scenario("dispatch_restart_orphans", dir.path(), |name, text| {
+        if name != "devvm-journal.log" {
+            return text;
+        }
+        let erin = "2026-06-10T19:40:20+00:00 devvm t3-dispatch[812]: 2026/06/10 19:40:20 ws open user=erin ip=203.0.113.58, 10.10.1.12\n\
+                    2026-06-10T19:40:30+00:00 devvm t3-dispatch[812]: 2026/06/10 19:40:30 ws close user=erin ip=203.0.113.58, 10.10.1.12 dur_ms=10000 cause=graceful\n";
+        let at = text.find("2026-06-10T19:40:03").unwrap();
+        format!("{}{erin}{}", &text[..at], &text[at..])
+    });
+    let rows = drops(&["-q", "--burst-min", "3", "--burst-window", "2m"], &files);
+    let erin: Vec<&Row> = rows.iter().filter(|r| r["user"] == "erin").collect();
+    assert_eq!(erin.len(), 1, "{rows:?}");
+    assert!(!erin[0]["burst_id"].is_empty(), "{:?}", erin[0]);
+    assert_ne!(erin[0]["segment"], "dispatch", "{:?}", erin[0]);
+    assert!(
+        erin[0]["reason"].contains("that evidence lies outside this drop's window"),
+        "{:?}",
+        erin[0]
+    );
+    let orphans: Vec<&Row> = rows.iter().filter(|r| r["user"] != "erin").collect();
+    assert_eq!(orphans.len(), 2, "{rows:?}");
+    for row in orphans {
+        assert_eq!(row["segment"], "dispatch", "{row:?}");
+    }
+}

@@ -457,7 +457,32 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                     }
                     None => {
                         let (rule, finding) = &burst_verdicts[b];
-                        (*rule, finding.clone(), Some(burst.id.clone()))
+                        // A burst wider than a second can span more than a member's own
+                        // window. When none of the burst's evidence falls in the member's
+                        // window (a restart a minute after a member that closed normally), the
+                        // burst's reason is not true of it, so it is attributed on its own.
+                        let outside = options.burst_window > SECOND
+                            && !finding.evidence.is_empty()
+                            && finding
+                                .evidence
+                                .iter()
+                                .all(|&i| !(from..=to).contains(&events[i].time));
+                        if outside {
+                            let (own_rule, mut own) = rules::attribute(&ctx, &single, None)
+                                .expect("the unknown rule always matches");
+                            own.reason = format!(
+                                "{}; it dropped in burst {} ({} clients {}), which is {}, but \
+                                 that evidence lies outside this drop's window",
+                                own.reason,
+                                burst.id,
+                                burst.clients,
+                                rule_options.burst_closeness(),
+                                burst.segment.as_str()
+                            );
+                            (own_rule, own, Some(burst.id.clone()))
+                        } else {
+                            (*rule, finding.clone(), Some(burst.id.clone()))
+                        }
                     }
                 }
             }

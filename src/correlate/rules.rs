@@ -1481,7 +1481,9 @@ pub fn rules_markdown() -> String {
          Rules are tried in this order and the first whose evidence is present gives the verdict. \
          Per-drop rules look at the drop's own user and socket; shared rules look at everything in the \
          window and are judged once per burst, whose members share the verdict unless a per-drop rule \
-         matches one of them (its reason then names the burst too). When a per-drop rule wins, \
+         matches one of them (its reason then names the burst too). With a burst window wider \
+         than a second, a member whose own window holds none of the burst's evidence is judged on \
+         its own as well. When a per-drop rule wins, \
          the first shared rule with positive evidence in the same window (dispatch, devvm or \
          cloudflare) is named in the reason as well, so overlapping causes are visible. A rule's \
          high confidence becomes medium when the devvm journal, Traefik or cloudflared does not \
