@@ -343,11 +343,21 @@ fn parse_count(text: &str, min: usize, too_few: &str) -> std::result::Result<usi
     }
 }
 
-/// Parses `--short-ms`: whole milliseconds, 0 or more.
+/// Parses `--short-ms`: whole milliseconds, 0 to 365 days.
 fn parse_short_ms(text: &str) -> std::result::Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| {
-        format!("`{text}` is not a whole number of milliseconds 0 or more, such as 120000")
-    })
+    let max = (MAX_DURATION / MILLI) as u64;
+    let digits = text.trim();
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return match digits.parse::<u64>() {
+            Ok(ms) if ms <= max => Ok(ms),
+            _ => Err(format!(
+                "`{text}` is too long; give at most {max} (365 days)"
+            )),
+        };
+    }
+    Err(format!(
+        "`{text}` is not a whole number of milliseconds 0 or more, such as 120000"
+    ))
 }
 
 /// Parses `--max-line-bytes`: a byte count of 1024 or more.
@@ -1185,6 +1195,10 @@ mod tests {
         assert!(parse_short_ms("1.5").is_err());
         assert!(parse_short_ms("-1").is_err());
         assert!(parse_short_ms("2m").is_err());
+        let too_long = parse_short_ms("99999999999999999999").unwrap_err();
+        assert!(too_long.contains("too long"), "{too_long}");
+        assert_eq!(parse_short_ms("31536000000"), Ok(31_536_000_000));
+        assert!(parse_short_ms("31536000001").is_err());
         assert_eq!(parse_ws_path("/ws"), Ok("/ws".to_string()));
         assert!(parse_ws_path("ws").is_err());
         assert!(parse_ws_path("").is_err());

@@ -418,7 +418,9 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     });
     let unmatched_warning = analysis.traefik_unmatched.as_ref().map(|(_, routers)| {
         let seen = if routers.is_empty() {
-            "no WebSocket request at --ws-path on any router".to_string()
+            "no browser WebSocket request at --ws-path on any router; the in-cluster probe's \
+             requests, on /probe/ paths or probe routers, never count"
+                .to_string()
         } else {
             let list: Vec<String> = routers
                 .iter()
