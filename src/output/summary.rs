@@ -328,12 +328,12 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     for span in &coverage.cloudflared {
         // A span of unknown pod is named after its input, such as a journal that carries
         // cloudflared's lines: that name is no pod.
-        let what = if report.inputs.iter().any(|input| input.name == span.name) {
+        let label = if report.inputs.iter().any(|input| input.name == span.name) {
             "cloudflared in"
         } else {
             "cloudflared pod"
         };
-        writeln!(out, "    {what} {}", span_text(span))?;
+        writeln!(out, "    {label} {}", span_text(span))?;
     }
     for span in &coverage.probe {
         let text = span_text(span).replacen(" lines,", " samples,", 1);

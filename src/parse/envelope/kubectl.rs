@@ -64,7 +64,7 @@ pub fn unwrap(line: &[u8]) -> Result<Option<KubectlLine<'_>>, &'static str> {
         // RFC3339Nano drops trailing zeros, so its time is exact to the nanosecond even
         // without a fraction.
         let exact = (parsed.micros, Precision::Micro);
-        // Only a time with a fraction tells paging repeats from real ones: kubelet's times
+        // Only a time with a fraction distinguishes paging repeats from real ones: kubelet's times
         // are never on the whole second in practice, while a second-resolution source's are.
         if let Some((cri, inner)) = runtime_fields(after) {
             time = Some(exact);

@@ -138,7 +138,7 @@ pub fn unwrap_jsonl(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> 
 ///
 /// logcli trims the spaces around every line in this mode, so an indented journal detail line
 /// (t3 serve's git timeout detail) loses its indent. The router indents a serve line that is no
-/// header again; `--output=jsonl` keeps the indent.
+/// header again, and `--output=jsonl` keeps the indent.
 pub fn unwrap_default(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> {
     if line.trim_ascii().is_empty() {
         return Ok(None);
