@@ -198,17 +198,32 @@ fn group_times(
         }
         return groups;
     }
+    sliding_groups(times, window, &qualifies, 0, times.len(), &mut groups);
+    groups
+}
+
+/// Adds the groups of `times[lo..hi]` with a window wider than a second to `groups`, in time
+/// order. No group reaches past `hi`, so the drops before a chosen group, which may overlap
+/// its window, are searched again on their own.
+fn sliding_groups(
+    times: &[i64],
+    window: i64,
+    qualifies: &impl Fn(&[usize]) -> bool,
+    lo: usize,
+    hi: usize,
+    groups: &mut Vec<Vec<usize>>,
+) {
     let window_end =
-        |from: usize| times.partition_point(|t| *t < times[from].saturating_add(window));
+        |from: usize| times[..hi].partition_point(|t| *t < times[from].saturating_add(window));
     let qualifies_at = |from: usize, to: usize| qualifies(&(from..to).collect::<Vec<_>>());
-    let mut start = 0;
-    while start < times.len() {
+    let span = |(from, to): (usize, usize)| times[to - 1] - times[from];
+    let mut start = lo;
+    while start < hi {
         let end = window_end(start);
         if !qualifies_at(start, end) {
             start += 1;
             continue;
         }
-        let span = |(from, to): (usize, usize)| times[to - 1] - times[from];
         let mut best = (start, end);
         for from in start + 1..end {
             let to = window_end(from);
@@ -219,10 +234,11 @@ fn group_times(
                 best = (from, to);
             }
         }
+        // The drops the chosen group starts after may form a group of their own.
+        sliding_groups(times, window, qualifies, start, best.0, groups);
         groups.push((best.0..best.1).collect());
         start = best.1;
     }
-    groups
 }
 
 #[cfg(test)]
@@ -299,6 +315,20 @@ mod tests {
                 "window {window}"
             );
         }
+    }
+
+    #[test]
+    fn drops_before_the_fullest_window_form_their_own() {
+        // Six drops at 0 s, seven at 240 s and seven at 700 s. A 10 min window is fullest from
+        // 240 s on, and the six before it still make a burst of their own.
+        let mut times: Vec<i64> = (0..6).map(|n| n * 100_000).collect();
+        times.extend((0..7).map(|n| 240 * SECOND + n * 100_000));
+        times.extend((0..7).map(|n| 700 * SECOND + n * 100_000));
+        let groups = group_times(&times, 600 * SECOND, |g| g.len() >= 5);
+        assert_eq!(
+            groups,
+            vec![(0..6).collect::<Vec<_>>(), (6..20).collect::<Vec<_>>()]
+        );
     }
 
     #[test]

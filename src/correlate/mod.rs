@@ -468,8 +468,36 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                                 .iter()
                                 .all(|&i| !(from..=to).contains(&events[i].time));
                         if outside {
-                            let (own_rule, mut own) = rules::attribute(&ctx, &single, None)
-                                .expect("the unknown rule always matches");
+                            // The members in this drop's own window are judged together when
+                            // they are still a burst, else the drop is judged alone.
+                            let local: Vec<&Candidate> = burst
+                                .members
+                                .iter()
+                                .map(|&m| &candidates[m])
+                                .filter(|c| (from..=to).contains(&c.time))
+                                .collect();
+                            let local_clients =
+                                drops::distinct_clients(local.iter().map(|c| &all[c.socket]));
+                            let local_cancels: Vec<usize> = burst
+                                .cancels
+                                .iter()
+                                .copied()
+                                .filter(|&i| (from..=to).contains(&events[i].time))
+                                .collect();
+                            let (own_rule, mut own) = if local_clients >= options.burst_min {
+                                let (local_from, local_to) =
+                                    window(&mut local.iter().map(|c| c.time));
+                                let subject = Subject {
+                                    drops: local,
+                                    from: local_from,
+                                    to: local_to,
+                                    burst: Some((&burst.id, local_clients, &local_cancels)),
+                                };
+                                rules::attribute(&ctx, &subject, Some(Scope::Shared))
+                            } else {
+                                rules::attribute(&ctx, &single, None)
+                            }
+                            .expect("the unknown rule always matches");
                             own.reason = format!(
                                 "{}; it dropped in burst {} ({} clients {}), which is {}, but \
                                  that evidence lies outside this drop's window",

@@ -1244,10 +1244,8 @@ pub fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
 /// dropping together still points to a shared cause. The second is inclusive, because a
 /// whole-second time stands for its whole second.
 fn clients_dropping_near(ctx: &Context, drop: &Candidate) -> usize {
-    // A wider window slides, so it groups such drops already.
-    if ctx.options.burst_window != SECOND {
-        return 0;
-    }
+    // A wider window groups most such drops already, but a drop just past a burst's window
+    // is left out of it, and is no less near the others.
     // `candidates` is sorted by time.
     let from = ctx
         .candidates
@@ -1347,12 +1345,17 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
         (None, Some(drop)) => clients_dropping_near(ctx, drop),
         _ => 0,
     };
-    let reason = if near >= ctx.options.burst_min.max(2) {
+    let reason = if near >= ctx.options.burst_min.max(2) && ctx.options.burst_window == SECOND {
         format!(
             "{near} clients dropped within a second of it (whole-second times one second apart \
              count), though not all in one UTC second, so the one-second burst window does not \
              group them all; a shared cause is likely, and --burst-window 2s groups them into \
              one burst"
+        )
+    } else if near >= ctx.options.burst_min.max(2) {
+        format!(
+            "{near} clients dropped within a second of it, though the burst window left it out \
+             of their burst; a shared cause is likely"
         )
     } else if let Some((id, clients, cancels)) = subject.burst {
         let members = burst_members(ctx, clients, cancels);

@@ -236,9 +236,14 @@ impl Router {
         self.decide(&entry.labels, &entry.line);
     }
 
-    /// Parses one unwrapped envelope. An exact repeat of a precise envelope counts as ignored.
+    /// Parses one unwrapped envelope. An exact repeat of a precise envelope counts as ignored,
+    /// and so does a repeated `ws open` or `ws close` line of a whole-second envelope.
     pub fn route(&mut self, entry: &Unwrapped, line_no: u64, sink: &mut Sink) -> LineClass {
-        if entry.precise && self.duplicates.is_repeat(entry) {
+        // On the whole second, identical cancel lines are real repeats (a burst), but one
+        // socket cannot close twice, and a repeated open would be orphaned by a restart. Two
+        // tabs opening in the same second lose one open, which their closes do not need.
+        let repeat_matters = entry.precise || is_ws_line(&entry.line);
+        if repeat_matters && self.duplicates.is_repeat(entry) {
             return LineClass::Ignored;
         }
         let Some(target) = self.decide(&entry.labels, &entry.line) else {
@@ -334,6 +339,12 @@ impl Router {
         }
         notes
     }
+}
+
+/// Tells whether a line is dispatch's `ws open` or `ws close`.
+fn is_ws_line(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b" ws open ").is_some()
+        || memchr::memmem::find(line, b" ws close ").is_some()
 }
 
 /// Paging duplicates. logcli fetches in batches and the next batch starts at the last time of

@@ -389,6 +389,13 @@ fn logcli_jsonl_whole_second_repeats_are_kept() {
     assert_eq!(classes, vec![LineClass::Used; 3]);
     assert_eq!(sink.events.len(), 3);
     assert!(parser.notes("x").is_empty());
+
+    // A socket closes once, so a repeated close line there is a paging repeat.
+    let close = "2026/06/10 19:30:12 ws close user=alice ip=203.0.113.7 dur_ms=5000 cause=graceful";
+    let entry = jsonl(labels, close, "2026-06-10T19:30:12Z");
+    let (classes, sink, _) = parse_all(Format::LogcliJsonl, &[&entry, &entry]);
+    assert_eq!(classes, vec![LineClass::Used, LineClass::Ignored]);
+    assert_eq!(sink.events.len(), 1);
 }
 
 #[test]
