@@ -1522,3 +1522,42 @@ fn wide_burst_member_far_from_its_evidence_stands_alone() {
         assert_eq!(row["segment"], "dispatch", "{row:?}");
     }
 }
+
+#[test]
+fn drop_just_past_a_wide_burst_is_near() {
+    // Four clients drop at 10:05:00.1-0.4 and six at 01.6-02.1. A 2 s window takes the first
+    // nine; the tenth, 0.1 s after the ninth, is left out but still dropped with five others
+    // within a second.
+    let mut journal = String::new();
+    let closes = [
+        "00.100", "00.200", "00.300", "00.400", "01.600", "01.700", "01.800", "01.900", "02.000",
+        "02.100",
+    ];
+    for user in 1..=closes.len() {
+        journal.push_str(&format!(
+            "2026-06-10T10:04:00.000000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:04:00 ws open user=u{user:02} ip=203.0.113.{user}\n"
+        ));
+    }
+    for (n, at) in closes.iter().enumerate() {
+        let user = n + 1;
+        let (second, millis) = at.split_once('.').unwrap();
+        let dur_ms =
+            60_000 + second.parse::<u64>().unwrap() * 1000 + millis.parse::<u64>().unwrap();
+        journal.push_str(&format!(
+            "2026-06-10T10:05:{at}000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:05:{second} ws close user=u{user:02} ip=203.0.113.{user} dur_ms={dur_ms} cause=graceful\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, journal).unwrap();
+
+    let rows = drops(&["-q", "--burst-window", "2s"], &[path]);
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    let last = rows.iter().find(|r| r["user"] == "u10").unwrap();
+    assert!(last["burst_id"].is_empty(), "{last:?}");
+    assert_eq!(last["segment"], "unknown", "{last:?}");
+    assert!(
+        last["reason"].contains("clients dropped within a second of it"),
+        "{last:?}"
+    );
+}
