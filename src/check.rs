@@ -1,9 +1,10 @@
 //! Regression checks: compares this run's drops with a saved `drops` output.
 //!
 //! A saved output is read back from any format `drops` writes (CSV, JSON or JSON Lines),
-//! detected from its content. Rows are paired on user, client IP and socket duration, with times at
-//! most [`TIME_TOLERANCE`] apart, so reordered rows and renumbered drop ids still pair. A pair
-//! whose segment differs is a difference. Differences in reason, confidence or evidence are
+//! detected from its content. Rows are paired on user and client IP, with times at most
+//! [`TIME_TOLERANCE`] and socket durations at most [`DUR_TOLERANCE_MS`] apart, so reordered rows,
+//! renumbered drop ids and a duration read half a second differently still pair. A pair whose
+//! segment differs is a difference. Differences in duration, reason, confidence or evidence are
 //! reported too, but [`Tally::failed`] counts them only in strict mode, because rewording a
 //! reason or moving an input file should not fail a CI run.
 
@@ -21,6 +22,10 @@ use crate::time::{self, SECOND};
 
 /// How far apart the times of two paired rows may be, in microseconds.
 pub const TIME_TOLERANCE: i64 = SECOND;
+
+/// How far apart the socket durations of two paired rows may be, in milliseconds: a duration
+/// that runs to a whole-second time can move by up to a second between versions.
+pub const DUR_TOLERANCE_MS: u64 = 1000;
 
 /// The fields of one drop row that a check reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +106,7 @@ fn or_dash(text: &str) -> &str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Field {
     Segment,
+    Duration,
     Confidence,
     Reason,
     Evidence,
@@ -110,6 +116,7 @@ impl Field {
     pub fn name(self) -> &'static str {
         match self {
             Field::Segment => "segment",
+            Field::Duration => "dur_ms",
             Field::Confidence => "confidence",
             Field::Reason => "reason",
             Field::Evidence => "evidence",
@@ -126,6 +133,9 @@ impl Field {
     fn value(self, row: &DropRow) -> String {
         match self {
             Field::Segment => row.segment.clone(),
+            Field::Duration => row
+                .dur_ms
+                .map_or_else(|| "none".to_string(), |ms| ms.to_string()),
             Field::Confidence => row.confidence.clone(),
             Field::Reason => format!("{:?}", row.reason),
             Field::Evidence => format!("{:?}", row.evidence.join(";")),
@@ -187,17 +197,27 @@ impl Tally {
     }
 }
 
-/// The fields rows are paired on, besides time.
-type PairKey<'a> = (&'a str, &'a str, Option<u64>);
+/// The fields rows are paired on, besides time and duration.
+type PairKey<'a> = (&'a str, &'a str);
 
 fn pair_key(row: &DropRow) -> PairKey<'_> {
-    (&row.user, &row.client_ip, row.dur_ms)
+    (&row.user, &row.client_ip)
 }
 
-/// Compares `expected` with `actual` (this run's rows). Rows pair when user, client IP and
-/// duration are equal and times are at most [`TIME_TOLERANCE`] apart. Each expected row, in
-/// time order, takes the nearest unpaired candidate, so the order of either list does not
-/// matter.
+/// Returns how far apart two durations are, or `None` when they are too far apart to pair
+/// (or only one is known).
+fn dur_gap(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.abs_diff(b)).filter(|gap| *gap <= DUR_TOLERANCE_MS),
+        (None, None) => Some(0),
+        _ => None,
+    }
+}
+
+/// Compares `expected` with `actual` (this run's rows). Rows pair when user and client IP are
+/// equal, times are at most [`TIME_TOLERANCE`] apart and durations at most
+/// [`DUR_TOLERANCE_MS`]. Each expected row, in time order, takes the nearest unpaired candidate
+/// (by time, then duration), so the order of either list does not matter.
 pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
     let mut expected_order: Vec<&DropRow> = expected.iter().collect();
     expected_order.sort_by_key(|row| row.time);
@@ -218,11 +238,14 @@ pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
             list.iter()
                 .copied()
                 .filter(|&i| !paired[i])
-                .map(|i| (actual[i].time.abs_diff(expected_row.time), i))
-                .filter(|&(gap, _)| gap <= TIME_TOLERANCE.unsigned_abs())
+                .filter_map(|i| {
+                    let dur = dur_gap(expected_row.dur_ms, actual[i].dur_ms)?;
+                    Some((actual[i].time.abs_diff(expected_row.time), dur, i))
+                })
+                .filter(|&(gap, _, _)| gap <= TIME_TOLERANCE.unsigned_abs())
                 .min()
         });
-        let Some((_, i)) = nearest else {
+        let Some((_, _, i)) = nearest else {
             differences.push(Difference::Missing(expected_row.clone()));
             continue;
         };
@@ -230,6 +253,7 @@ pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
         let actual_row = &actual[i];
         let fields: Vec<Field> = [
             (Field::Segment, expected_row.segment != actual_row.segment),
+            (Field::Duration, expected_row.dur_ms != actual_row.dur_ms),
             (
                 Field::Confidence,
                 expected_row.confidence != actual_row.confidence,
@@ -333,7 +357,7 @@ impl Comparison {
         if tally.uncounted > 0 {
             write!(
                 out,
-                " ({} reason, confidence or evidence change(s) not counted; --strict-fields counts them)",
+                " ({} duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)",
                 tally.uncounted
             )?;
         }
@@ -681,12 +705,32 @@ mod tests {
         other_ip.client_ip = "198.51.100.14".to_string();
         for actual in [
             row("D0001", T0, "carol", 5, "t3_serve"),
-            row("D0001", T0, "bob", 6, "t3_serve"),
+            row("D0001", T0, "bob", 1006, "t3_serve"),
             other_ip,
         ] {
             let tally = compare(&expected, &[actual]).tally(false);
             assert_eq!((tally.missing, tally.extra), (1, 1));
         }
+    }
+
+    #[test]
+    fn duration_within_a_second_pairs() {
+        // An orphan's duration runs to a whole-second time, which a new version may read
+        // half a second later: the rows still pair, and only strict mode counts it.
+        let expected = vec![row("D0001", T0, "bob", 206_310, "dispatch")];
+        let actual = vec![row("D0001", T0 + 500_000, "bob", 206_810, "dispatch")];
+        let comparison = compare(&expected, &actual);
+        let tally = comparison.tally(false);
+        assert_eq!((tally.missing, tally.extra, tally.changed), (0, 0, 0));
+        assert_eq!(tally.uncounted, 1);
+        assert_eq!(comparison.tally(true).changed, 1);
+        let (lines, _) = lines(&comparison, true);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("dur_ms") && l.contains("206310 -> 206810")),
+            "{lines:?}"
+        );
     }
 
     #[test]
@@ -719,7 +763,7 @@ mod tests {
             "changed confidence: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: high -> medium"
         );
         assert!(lines[1].starts_with("changed reason: D0003"));
-        assert!(lines[2].ends_with("0 changed (2 reason, confidence or evidence change(s) not counted; --strict-fields counts them)"));
+        assert!(lines[2].ends_with("0 changed (2 duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)"));
         assert!(!tally.failed());
 
         let tally = comparison.tally(true);

@@ -62,11 +62,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare this run's drops with a saved `drops` output, for regression checks in CI.
     ///
-    /// Runs the same analysis as `drops`, then pairs its rows with those of --expect by user,
-    /// client IP and duration, with times at most 1 s apart. Prints one line per difference on
-    /// stdout (`missing:`, `extra:`, `changed FIELD:`) and a `check:` summary line. A changed
-    /// segment is a difference; a changed reason, confidence or evidence is printed but counts
-    /// only with --strict-fields. The rows of this run are written only with --output.
+    /// Runs the same analysis as `drops`, then pairs its rows with those of --expect by user
+    /// and client IP, with times and durations at most 1 s apart. Prints one line per
+    /// difference on stdout (`missing:`, `extra:`, `changed FIELD:`) and a `check:` summary
+    /// line. A changed segment is a difference; a changed duration, reason, confidence or
+    /// evidence is printed but counts only with --strict-fields. The rows of this run are
+    /// written only with --output.
     ///
     /// Exit status: 0 when nothing counted differs, 1 when something does (or a drop falls in a
     /// --fail-on segment), 2 for a usage error or an input that cannot be read.
@@ -132,8 +133,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub expect: PathBuf,
 
-    /// Count a changed reason, confidence or evidence list as a difference, not only a changed
-    /// segment.
+    /// Count a changed duration, reason, confidence or evidence list as a difference, not
+    /// only a changed segment.
     #[arg(long)]
     pub strict_fields: bool,
 
