@@ -1197,7 +1197,7 @@ mod tests {
         assert!(parse_short_ms("-1").is_err());
         assert!(parse_short_ms("2m").is_err());
         let too_long = parse_short_ms("99999999999999999999").unwrap_err();
-        assert!(too_long.contains("too long"), "{too_long}");
+        assert!(too_long.contains("too large"), "{too_long}");
         assert_eq!(parse_short_ms("31536000000"), Ok(31_536_000_000));
         assert!(parse_short_ms("31536000001").is_err());
         assert_eq!(parse_ws_path("/ws"), Ok("/ws".to_string()));

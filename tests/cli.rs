@@ -1359,6 +1359,26 @@ fn freeze_cites_the_silence_edge() {
         );
     }
 
+    // Without the resolver line, alice's ws close is the first line after the silence: its
+    // close event and its silence event cite the same line once.
+    let dir = tempfile::tempdir().unwrap();
+    let files_without = edited_scenario("devvm_freeze_gap", dir.path(), |name, text| {
+        if name != "devvm-journal.log" {
+            return text;
+        }
+        text.lines()
+            .filter(|l| !(l.starts_with("2026-06-10T19:41:45") && l.contains("systemd-resolved")))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    for row in drops(&["-q"], &files_without) {
+        let items: Vec<&str> = row["evidence"].split(';').collect();
+        let mut unique = items.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(items.len(), unique.len(), "{row:?}");
+    }
+
     let dir = tempfile::tempdir().unwrap();
     let reversed: String = lines.iter().rev().map(|l| format!("{l}\n")).collect();
     let reversed_path = dir.path().join("devvm-journal.log");

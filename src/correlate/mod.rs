@@ -553,7 +553,9 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         finding
             .evidence
             .sort_by_key(|&i| (events[i].time, events[i].origin));
-        finding.evidence.dedup();
+        // One line can carry two events (a ws close that also ends a journal silence): it is
+        // cited once.
+        finding.evidence.dedup_by_key(|&mut i| events[i].origin);
         let estimated = finding
             .evidence
             .iter()
@@ -577,7 +579,9 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         finding
             .evidence
             .sort_by_key(|&i| (events[i].time, events[i].origin));
-        finding.evidence.dedup();
+        // One line can carry two events (a ws close that also ends a journal silence): it is
+        // cited once.
+        finding.evidence.dedup_by_key(|&mut i| events[i].origin);
 
         let traefik_line = socket.traefik.map(|t| &events[t].kind);
         let (traefik_status, traefik_dur_ms) = match traefik_line {
