@@ -352,7 +352,7 @@ fn parse_short_ms(text: &str) -> std::result::Result<u64, String> {
         return match digits.parse::<u64>() {
             Ok(ms) if ms <= max => Ok(ms),
             _ => Err(format!(
-                "`{text}` is too long; give at most {max} (365 days)"
+                "`{text}` is too large; give at most {max} (365 days)"
             )),
         };
     }
