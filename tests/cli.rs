@@ -1544,10 +1544,10 @@ fn wide_burst_member_far_from_its_evidence_stands_alone() {
 }
 
 #[test]
-fn drop_just_past_a_wide_burst_is_near() {
-    // Four clients drop at 10:05:00.1-0.4 and six at 01.6-02.1. A 2 s window takes the first
-    // nine; the tenth, 0.1 s after the ninth, is left out but still dropped with five others
-    // within a second.
+fn drops_a_second_apart_stay_in_their_burst() {
+    // Four clients drop at 10:05:00.1-0.4 and six at 01.6-02.1. A 2 s window from the first
+    // drop would take nine and leave the tenth, 0.1 s after the ninth, out. The six drops
+    // less than a second apart stay together as one burst instead.
     let mut journal = String::new();
     let closes = [
         "00.100", "00.200", "00.300", "00.400", "01.600", "01.700", "01.800", "01.900", "02.000",
@@ -1573,11 +1573,13 @@ fn drop_just_past_a_wide_burst_is_near() {
 
     let rows = drops(&["-q", "--burst-window", "2s"], &[path]);
     assert_eq!(rows.len(), 10, "{rows:?}");
-    let last = rows.iter().find(|r| r["user"] == "u10").unwrap();
-    assert!(last["burst_id"].is_empty(), "{last:?}");
-    assert_eq!(last["segment"], "unknown", "{last:?}");
-    assert!(
-        last["reason"].contains("clients dropped within a second of it"),
-        "{last:?}"
-    );
+    for user in ["u05", "u06", "u07", "u08", "u09", "u10"] {
+        let row = rows.iter().find(|r| r["user"] == user).unwrap();
+        assert_eq!(row["burst_id"], "B001", "{row:?}");
+    }
+    for user in ["u01", "u02", "u03", "u04"] {
+        let row = rows.iter().find(|r| r["user"] == user).unwrap();
+        assert!(row["burst_id"].is_empty(), "{row:?}");
+        assert_ne!(row["segment"], "last_mile", "{row:?}");
+    }
 }

@@ -169,12 +169,9 @@ fn overlaps(a: (i64, i64), b: (i64, i64), window: i64) -> bool {
 }
 
 /// Groups sorted times into bursts. With a one-second `window`, the members of each UTC second
-/// form a group when `qualifies` accepts them. With a wider window, the window slides from
-/// member to member. At the first position `[t, t + window)` that `qualifies`, the positions
-/// that start inside it are compared too, and the one with the most members (then the shortest
-/// span) is the group, so a drop just before a burst does not push its last members out. The
-/// search goes on after that group's last member, so every group lies within one window:
-/// merging overlapping positions instead chained a one-hour window into a burst of hours.
+/// form a group when `qualifies` accepts them. With a wider window, [`Sliding`] moves the
+/// window over runs of drops less than a second apart, which it never cuts. Merging
+/// overlapping window positions instead chained a one-hour window into a burst of hours.
 /// Returns groups of indexes into `times`.
 fn group_times(
     times: &[i64],
@@ -198,46 +195,88 @@ fn group_times(
         }
         return groups;
     }
-    sliding_groups(times, window, &qualifies, 0, times.len(), &mut groups);
+    // Drops chained less than a second apart are one mass drop, which no window cuts.
+    let mut atoms: Vec<(usize, usize)> = Vec::new();
+    for (i, &time) in times.iter().enumerate() {
+        match atoms.last_mut() {
+            Some(atom) if time - times[atom.1 - 1] < SECOND => atom.1 = i + 1,
+            _ => atoms.push((i, i + 1)),
+        }
+    }
+    let atom_ends: Vec<i64> = atoms.iter().map(|&(_, to)| times[to - 1]).collect();
+    let sliding = Sliding {
+        times,
+        window,
+        atoms: &atoms,
+        atom_ends: &atom_ends,
+    };
+    sliding.groups(&qualifies, 0, atoms.len(), &mut groups);
     groups
 }
 
-/// Adds the groups of `times[lo..hi]` with a window wider than a second to `groups`, in time
-/// order. No group reaches past `hi`, so the drops before a chosen group, which may overlap
-/// its window, are searched again on their own.
-fn sliding_groups(
-    times: &[i64],
+/// The window search of a burst window wider than a second. It moves over atoms: runs of
+/// drops each less than a second after the one before, which stay whole.
+struct Sliding<'a> {
+    times: &'a [i64],
     window: i64,
-    qualifies: &impl Fn(&[usize]) -> bool,
-    lo: usize,
-    hi: usize,
-    groups: &mut Vec<Vec<usize>>,
-) {
-    let window_end =
-        |from: usize| times[..hi].partition_point(|t| *t < times[from].saturating_add(window));
-    let qualifies_at = |from: usize, to: usize| qualifies(&(from..to).collect::<Vec<_>>());
-    let span = |(from, to): (usize, usize)| times[to - 1] - times[from];
-    let mut start = lo;
-    while start < hi {
-        let end = window_end(start);
-        if !qualifies_at(start, end) {
-            start += 1;
-            continue;
-        }
-        let mut best = (start, end);
-        for from in start + 1..end {
-            let to = window_end(from);
-            let (count, best_count) = (to - from, best.1 - best.0);
-            let better =
-                count > best_count || (count == best_count && span((from, to)) < span(best));
-            if better && qualifies_at(from, to) {
-                best = (from, to);
+    /// Index ranges into `times`, in time order.
+    atoms: &'a [(usize, usize)],
+    /// The time of each atom's last drop.
+    atom_ends: &'a [i64],
+}
+
+impl Sliding<'_> {
+    /// Returns the end (exclusive) of the atoms from `first` that end inside a window
+    /// starting at `first`'s first drop: `first` itself, however long, and the whole atoms
+    /// after it, up to `limit`.
+    fn window_end(&self, first: usize, limit: usize) -> usize {
+        let close = self.times[self.atoms[first].0].saturating_add(self.window);
+        first + 1 + self.atom_ends[first + 1..limit].partition_point(|&end| end < close)
+    }
+
+    /// Returns the drops of atoms `from..to` as an index range into `times`.
+    fn members(&self, from: usize, to: usize) -> (usize, usize) {
+        (self.atoms[from].0, self.atoms[to - 1].1)
+    }
+
+    /// Adds the groups of atoms `lo..hi` to `groups`, in time order. At the first window
+    /// position that qualifies, the positions that start inside it are compared too, and the
+    /// one with the most drops (then the shortest span) is the group, so a drop just before a
+    /// burst does not push its last members out. The atoms before the chosen group, which
+    /// may overlap its window, are searched again on their own, and the search goes on after
+    /// the group, so every group lies within one window (or one atom).
+    fn groups(
+        &self,
+        qualifies: &impl Fn(&[usize]) -> bool,
+        lo: usize,
+        hi: usize,
+        groups: &mut Vec<Vec<usize>>,
+    ) {
+        let qualifies_at = |(from, to): (usize, usize)| qualifies(&(from..to).collect::<Vec<_>>());
+        let size = |(from, to): (usize, usize)| to - from;
+        let span = |(from, to): (usize, usize)| self.times[to - 1] - self.times[from];
+        let mut start = lo;
+        while start < hi {
+            let end = self.window_end(start, hi);
+            if !qualifies_at(self.members(start, end)) {
+                start += 1;
+                continue;
             }
+            let mut best = (start, end);
+            for first in start + 1..end {
+                let last = self.window_end(first, hi);
+                let (candidate, chosen) = (self.members(first, last), self.members(best.0, best.1));
+                let better = size(candidate) > size(chosen)
+                    || (size(candidate) == size(chosen) && span(candidate) < span(chosen));
+                if better && qualifies_at(candidate) {
+                    best = (first, last);
+                }
+            }
+            self.groups(qualifies, start, best.0, groups);
+            let (from, to) = self.members(best.0, best.1);
+            groups.push((from..to).collect());
+            start = best.1;
         }
-        // The drops the chosen group starts after may form a group of their own.
-        sliding_groups(times, window, qualifies, start, best.0, groups);
-        groups.push((best.0..best.1).collect());
-        start = best.1;
     }
 }
 
@@ -328,6 +367,19 @@ mod tests {
         assert_eq!(
             groups,
             vec![(0..6).collect::<Vec<_>>(), (6..20).collect::<Vec<_>>()]
+        );
+    }
+
+    #[test]
+    fn window_never_cuts_a_mass_drop() {
+        // Six drops 0.3 s apart, then eight 300 s later. A 5 min window from the third drop
+        // would hold four of the six and all eight; the six stay together instead.
+        let mut times: Vec<i64> = (0..6).map(|n| n * 300_000).collect();
+        times.extend((0..8).map(|n| 300 * SECOND + n * 50_000));
+        let groups = group_times(&times, 300 * SECOND, |g| g.len() >= 5);
+        assert_eq!(
+            groups,
+            vec![(0..6).collect::<Vec<_>>(), (6..14).collect::<Vec<_>>()]
         );
     }
 
