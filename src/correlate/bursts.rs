@@ -240,8 +240,8 @@ impl Sliding<'_> {
     }
 
     /// Adds the groups of atoms `lo..hi` to `groups`, in time order. At the first window
-    /// position that qualifies, the positions that start inside it are compared too, and the
-    /// one with the most drops (then the shortest span) is the group, so a drop just before a
+    /// position that qualifies, the positions that start inside it are compared too. The one
+    /// with the most drops (then the shortest span) is the group, so a drop just before a
     /// burst does not push its last members out. The atoms before the chosen group, which
     /// may overlap its window, are searched again on their own, and the search goes on after
     /// the group, so every group lies within one window (or one atom).
@@ -331,7 +331,7 @@ mod tests {
     #[test]
     fn straggler_before_burst_stays_out() {
         // One drop, then six within 1.25 s, the last of them beyond the first drop's window.
-        // The window from the first drop holds it and five of the six; the six win, by their
+        // The window from the first drop contains it and five of the six; the six win, by their
         // count with a 2 s window and by their shorter span with a 5 s one.
         let cases = [
             (
