@@ -1583,3 +1583,44 @@ fn drops_a_second_apart_stay_in_their_burst() {
         assert_ne!(row["segment"], "last_mile", "{row:?}");
     }
 }
+
+#[test]
+fn cancel_lines_join_their_own_burst() {
+    // Mass drops at 10:04 (6 clients), 10:08 (6) and 10:16 (7), cancel lines only in the
+    // first two seconds. A 10 min window is fullest from 10:08, so 10:04 is a burst of its
+    // own, and the cancel lines of each second go to that second's burst.
+    let mut lines = Vec::new();
+    let mut user = 0;
+    for (minute, clients, cancels) in [("04", 6, true), ("08", 6, true), ("16", 7, false)] {
+        for n in 1..=clients {
+            user += 1;
+            lines.push(format!(
+                "2026-06-10T10:{minute}:00.000000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:{minute}:00 ws open user=u{user:02} ip=203.0.113.{user}\n"
+            ));
+            lines.push(format!(
+                "2026-06-10T10:{minute}:30.{n}00000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:{minute}:30 ws close user=u{user:02} ip=203.0.113.{user} dur_ms={} cause=graceful\n",
+                30_000 + n * 100
+            ));
+            if cancels {
+                lines.push(format!(
+                    "2026-06-10T10:{minute}:30.{n}50000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:{minute}:30 http: proxy error: context canceled\n"
+                ));
+            }
+        }
+    }
+    lines.sort();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, lines.concat()).unwrap();
+
+    let (stdout, stderr, code) = run(t3()
+        .args(["bursts", "-q", "--format", "csv", "--burst-window", "10m"])
+        .arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert_eq!(rows[0]["drops"], "6", "{:?}", rows[0]);
+    assert_eq!(rows[0]["cancels"], "6", "{:?}", rows[0]);
+    assert_eq!(rows[1]["drops"], "13", "{:?}", rows[1]);
+    assert_eq!(rows[1]["cancels"], "6", "{:?}", rows[1]);
+}

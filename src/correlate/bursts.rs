@@ -67,23 +67,30 @@ pub fn find_bursts(
             )
         })
         .collect();
+    let drop_bursts = merged.len();
     for group in cancel_groups {
         let (start, end) = (cancel_times[group[0]], cancel_times[group[group.len() - 1]]);
-        let lines: Vec<usize> = group.iter().map(|&g| cancels[g]).collect();
-        // The nearest drop burst that the cancel lines overlap: with a wide window, a group
-        // of cancel lines can reach two bursts.
-        let distance = |(s, e): (i64, i64)| (s - end).max(start - e).max(0);
-        match merged
-            .iter_mut()
-            .filter(|(s, e, _, _)| overlaps((*s, *e), (start, end), window))
-            .min_by_key(|(s, e, _, _)| distance((*s, *e)))
-        {
-            Some(burst) => {
-                burst.0 = burst.0.min(start);
-                burst.1 = burst.1.max(end);
-                burst.3.extend(lines);
-            }
-            None => merged.push((start, end, Vec::new(), lines)),
+        // The drop bursts that the cancel lines overlap. With a wide window a group of cancel
+        // lines can reach two of them, so each line joins the burst nearest to it.
+        let overlapping: Vec<usize> = (0..drop_bursts)
+            .filter(|&b| overlaps((merged[b].0, merged[b].1), (start, end), window))
+            .collect();
+        if overlapping.is_empty() {
+            let lines: Vec<usize> = group.iter().map(|&g| cancels[g]).collect();
+            merged.push((start, end, Vec::new(), lines));
+            continue;
+        }
+        for &g in &group {
+            let time = cancel_times[g];
+            let distance = |b: usize| (merged[b].0 - time).max(time - merged[b].1).max(0);
+            let nearest = *overlapping
+                .iter()
+                .min_by_key(|&&b| distance(b))
+                .expect("at least one burst overlaps");
+            let burst = &mut merged[nearest];
+            burst.0 = burst.0.min(time);
+            burst.1 = burst.1.max(time);
+            burst.3.push(cancels[g]);
         }
     }
     // A burst of cancel lines alone takes the drops in its window. Before dispatch logged
