@@ -243,8 +243,13 @@ impl Router {
         // socket cannot close twice, and a repeated open would be orphaned by a restart. Two
         // tabs opening in the same second lose one open, which their closes do not need.
         let repeat_matters = entry.precise || is_ws_line(&entry.line);
-        if repeat_matters && self.duplicates.is_repeat(entry) {
-            return LineClass::Ignored;
+        if self.duplicates.is_repeat(entry) {
+            if repeat_matters {
+                return LineClass::Ignored;
+            }
+            // Kept, but counted for a warning: a paged whole-second export repeats these too.
+            self.duplicates.count -= 1;
+            self.duplicates.kept += 1;
         }
         let Some(target) = self.decide(&entry.labels, &entry.line) else {
             return LineClass::Ignored;
@@ -330,6 +335,16 @@ impl Router {
                 if n == 1 { "y" } else { "ies" }
             ));
         }
+        if let n @ 1.. = self.duplicates.kept {
+            notes.push(format!(
+                "{name}: {n} entr{} repeated an earlier one exactly on the same whole second and \
+                 were kept as real repeats (such as a burst of cancel lines); if the export was \
+                 paged, some may be paging repeats, so export with logcli --output=jsonl from \
+                 streams whose times have sub-second digits, or check bursts against the cancel \
+                 lines",
+                if n == 1 { "y" } else { "ies" }
+            ));
+        }
         if let n @ 1.. = self.routed_by_content {
             notes.push(format!(
                 "{name}: {n} journal line(s) came from streams without a `syslog_identifier` or \
@@ -363,6 +378,8 @@ struct Duplicates {
     /// The times and hashes of the kept entries, in input order.
     recent: VecDeque<(i64, u64)>,
     count: u64,
+    /// Repeats of whole-second entries that were kept as real repeats.
+    kept: u64,
 }
 
 impl Duplicates {
