@@ -484,6 +484,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                                 .copied()
                                 .filter(|&i| (from..=to).contains(&events[i].time))
                                 .collect();
+                            let local_name = format!("{} (its members near this drop)", burst.id);
                             let (own_rule, mut own) = if local_clients >= options.burst_min {
                                 let (local_from, local_to) =
                                     window(&mut local.iter().map(|c| c.time));
@@ -491,7 +492,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                                     drops: local,
                                     from: local_from,
                                     to: local_to,
-                                    burst: Some((&burst.id, local_clients, &local_cancels)),
+                                    burst: Some((&local_name, local_clients, &local_cancels)),
                                 };
                                 rules::attribute(&ctx, &subject, Some(Scope::Shared))
                             } else {
