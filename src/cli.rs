@@ -207,8 +207,9 @@ pub struct CommonArgs {
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse_burst_min)]
     pub burst_min: usize,
 
-    /// How close in time a burst's drops are: 1s means the same UTC second; a wider window
-    /// slides (a duration: 1s, 2s, 500ms).
+    /// How close in time a burst's drops are: 1s means the same UTC second. A wider window
+    /// slides and takes its fullest position, and never splits drops less than a second apart
+    /// (a duration: 1s, 2s, 5m).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub burst_window: i64,
 
