@@ -380,6 +380,12 @@ impl LineParser for TraefikParser {
         if super::journal::sniff(line) == 2 || super::journal::is_journal_note(line) {
             return LineClass::Malformed("a devvm journal line among Traefik lines");
         }
+        // A `journalctl -o cat` dispatch line keeps only Go's log prefix.
+        if is_dispatch_cat_line(line) {
+            return LineClass::Malformed(
+                "a t3-dispatch line (journalctl -o cat) among Traefik lines",
+            );
+        }
         if is_iso_shaped(line) {
             return LineClass::Malformed(
                 "a timestamped line that is neither an access line nor a Traefik diagnostic",
@@ -394,6 +400,23 @@ impl LineParser for TraefikParser {
         // carries a socket.
         LineClass::Ignored
     }
+}
+
+/// Tells whether a line is a t3-dispatch message with Go's log prefix, as `journalctl -o cat`
+/// prints it: `2026/06/10 19:30:12 ws close …`.
+fn is_dispatch_cat_line(line: &[u8]) -> bool {
+    let Some((_, used)) = super::dispatch::go_prefix(line) else {
+        return false;
+    };
+    let message = &line[used..];
+    [
+        &b"ws open "[..],
+        b"ws close ",
+        b"http: proxy error",
+        b"t3-dispatch listening",
+    ]
+    .iter()
+    .any(|start| message.starts_with(start))
 }
 
 /// Tells whether a line holds bytes that a text log does not: control characters other than
@@ -1614,6 +1637,11 @@ mod tests {
                 "a short-mode journal line",
                 "Jun 10 19:30:12 devvm t3-dispatch[812]: 2026/06/10 19:30:12 ws close user=bob ip=203.0.113.22 dur_ms=1000 cause=graceful",
                 Expect::Malformed("a devvm journal line among Traefik lines"),
+            ),
+            (
+                "a journalctl -o cat dispatch line",
+                "2026/06/10 19:30:12 ws close user=bob ip=203.0.113.22 dur_ms=1000 cause=graceful",
+                Expect::Malformed("a t3-dispatch line (journalctl -o cat) among Traefik lines"),
             ),
             (
                 "text of no known shape",
