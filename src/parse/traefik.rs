@@ -391,7 +391,7 @@ impl LineParser for TraefikParser {
                 "a timestamped line that is neither an access line nor a Traefik diagnostic",
             );
         }
-        // Bytes that no text log holds: a damaged file or binary data.
+        // Bytes that no text log contains: a damaged file or binary data.
         if is_binary(line) {
             return LineClass::Malformed("binary data, not a text line");
         }
@@ -419,7 +419,7 @@ fn is_dispatch_cat_line(line: &[u8]) -> bool {
     .any(|start| message.starts_with(start))
 }
 
-/// Tells whether a line holds bytes that a text log does not: control characters other than
+/// Tells whether a line contains bytes that a text log does not: control characters other than
 /// tab, or invalid UTF-8.
 fn is_binary(line: &[u8]) -> bool {
     line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
