@@ -67,30 +67,42 @@ pub fn find_bursts(
             )
         })
         .collect();
-    let drop_bursts = merged.len();
+    // Each cancel line joins the drop burst it belongs to: one in the same UTC second with a
+    // one-second window, else the nearest within a second of the burst's drops. The lines
+    // that join none stay a group of their own when there are still enough of them.
+    let drop_spans: Vec<(i64, i64)> = merged.iter().map(|b| (b.0, b.1)).collect();
     for group in cancel_groups {
-        let (start, end) = (cancel_times[group[0]], cancel_times[group[group.len() - 1]]);
-        // The drop bursts that the cancel lines overlap. With a wide window a group of cancel
-        // lines can reach two of them, so each line joins the burst nearest to it.
-        let overlapping: Vec<usize> = (0..drop_bursts)
-            .filter(|&b| overlaps((merged[b].0, merged[b].1), (start, end), window))
-            .collect();
-        if overlapping.is_empty() {
-            let lines: Vec<usize> = group.iter().map(|&g| cancels[g]).collect();
-            merged.push((start, end, Vec::new(), lines));
-            continue;
-        }
+        let mut leftover: Vec<usize> = Vec::new();
         for &g in &group {
             let time = cancel_times[g];
-            let distance = |b: usize| (merged[b].0 - time).max(time - merged[b].1).max(0);
-            let nearest = *overlapping
-                .iter()
-                .min_by_key(|&&b| distance(b))
-                .expect("at least one burst overlaps");
-            let burst = &mut merged[nearest];
-            burst.0 = burst.0.min(time);
-            burst.1 = burst.1.max(time);
-            burst.3.push(cancels[g]);
+            let distance = |b: usize| (drop_spans[b].0 - time).max(time - drop_spans[b].1).max(0);
+            let fits = |b: usize| {
+                if window <= SECOND {
+                    overlaps(drop_spans[b], (time, time), window)
+                } else {
+                    distance(b) <= SECOND
+                }
+            };
+            let nearest = (0..drop_spans.len())
+                .filter(|&b| fits(b))
+                .min_by_key(|&b| distance(b));
+            match nearest {
+                Some(b) => {
+                    let burst = &mut merged[b];
+                    burst.0 = burst.0.min(time);
+                    burst.1 = burst.1.max(time);
+                    burst.3.push(cancels[g]);
+                }
+                None => leftover.push(g),
+            }
+        }
+        if leftover.len() >= burst_min {
+            let (start, end) = (
+                cancel_times[leftover[0]],
+                cancel_times[leftover[leftover.len() - 1]],
+            );
+            let lines: Vec<usize> = leftover.iter().map(|&g| cancels[g]).collect();
+            merged.push((start, end, Vec::new(), lines));
         }
     }
     // A burst of cancel lines alone takes the drops in its window. Before dispatch logged
@@ -203,10 +215,14 @@ fn group_times(
         return groups;
     }
     // Drops chained less than a second apart are one mass drop, which no window cuts.
+    // A run is also cut where it would span a whole window, so a busy hour of single drops
+    // less than a second apart does not chain into one burst of minutes.
     let mut atoms: Vec<(usize, usize)> = Vec::new();
     for (i, &time) in times.iter().enumerate() {
         match atoms.last_mut() {
-            Some(atom) if time - times[atom.1 - 1] < SECOND => atom.1 = i + 1,
+            Some(atom) if time - times[atom.1 - 1] < SECOND && time - times[atom.0] < window => {
+                atom.1 = i + 1;
+            }
             _ => atoms.push((i, i + 1)),
         }
     }
@@ -388,6 +404,18 @@ mod tests {
             groups,
             vec![(0..6).collect::<Vec<_>>(), (6..14).collect::<Vec<_>>()]
         );
+    }
+
+    #[test]
+    fn busy_stream_does_not_chain() {
+        // A drop every 0.9 s for two minutes: no 2 s window holds more than three, so there
+        // is no burst of five, however long the run of drops under a second apart.
+        let times: Vec<i64> = (0..134).map(|n| n * 900_000).collect();
+        assert!(group_times(&times, 2 * SECOND, |g| g.len() >= 5).is_empty());
+        for group in group_times(&times, 5 * SECOND, |g| g.len() >= 5) {
+            let span = times[group[group.len() - 1]] - times[group[0]];
+            assert!(span < 5 * SECOND, "{group:?}");
+        }
     }
 
     #[test]
