@@ -1624,3 +1624,41 @@ fn cancel_lines_join_their_own_burst() {
     assert_eq!(rows[1]["drops"], "13", "{:?}", rows[1]);
     assert_eq!(rows[1]["cancels"], "6", "{:?}", rows[1]);
 }
+
+#[test]
+fn drop_just_past_a_wide_burst_is_near() {
+    // Eight clients drop from 10:05:00.0 to 01.9, a run under a second apart that a 2 s
+    // window takes whole. The ninth, at 02.2, would stretch the run past the window, so it is
+    // left out, yet five of the burst's clients dropped within a second of it.
+    let closes = [
+        "00.000", "00.500", "01.000", "01.500", "01.600", "01.700", "01.800", "01.900", "02.200",
+    ];
+    let mut journal = String::new();
+    for user in 1..=closes.len() {
+        journal.push_str(&format!(
+            "2026-06-10T10:04:00.000000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:04:00 ws open user=u{user:02} ip=203.0.113.{user}\n"
+        ));
+    }
+    for (n, at) in closes.iter().enumerate() {
+        let user = n + 1;
+        let (second, millis) = at.split_once('.').unwrap();
+        let dur_ms =
+            60_000 + second.parse::<u64>().unwrap() * 1000 + millis.parse::<u64>().unwrap();
+        journal.push_str(&format!(
+            "2026-06-10T10:05:{at}000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:05:{second} ws close user=u{user:02} ip=203.0.113.{user} dur_ms={dur_ms} cause=graceful\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, journal).unwrap();
+
+    let rows = drops(&["-q", "--burst-window", "2s"], &[path]);
+    assert_eq!(rows.len(), 9, "{rows:?}");
+    let last = rows.iter().find(|r| r["user"] == "u09").unwrap();
+    assert!(last["burst_id"].is_empty(), "{last:?}");
+    assert_eq!(last["segment"], "unknown", "{last:?}");
+    assert!(
+        last["reason"].contains("clients dropped within a second of it"),
+        "{last:?}"
+    );
+}
