@@ -458,60 +458,19 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                     None => {
                         let (rule, finding) = &burst_verdicts[b];
                         // A burst wider than a second can span more than a member's own
-                        // window. When none of the burst's evidence falls in the member's
-                        // window (a restart a minute after a member that closed normally), the
-                        // burst's reason is not true of it, so it is attributed on its own.
+                        // window, and none of its evidence may fall in that window.
                         let outside = options.burst_window > SECOND
                             && !finding.evidence.is_empty()
                             && finding
                                 .evidence
                                 .iter()
                                 .all(|&i| !(from..=to).contains(&events[i].time));
-                        if outside {
-                            // The members in this drop's own window are judged together when
-                            // they are still a burst, else the drop is judged alone.
-                            let local: Vec<&Candidate> = burst
-                                .members
-                                .iter()
-                                .map(|&m| &candidates[m])
-                                .filter(|c| (from..=to).contains(&c.time))
-                                .collect();
-                            let local_clients =
-                                drops::distinct_clients(local.iter().map(|c| &all[c.socket]));
-                            let local_cancels: Vec<usize> = burst
-                                .cancels
-                                .iter()
-                                .copied()
-                                .filter(|&i| (from..=to).contains(&events[i].time))
-                                .collect();
-                            let local_name = format!("{} (its members near this drop)", burst.id);
-                            let (own_rule, mut own) = if local_clients >= options.burst_min {
-                                let (local_from, local_to) =
-                                    window(&mut local.iter().map(|c| c.time));
-                                let subject = Subject {
-                                    drops: local,
-                                    from: local_from,
-                                    to: local_to,
-                                    burst: Some((&local_name, local_clients, &local_cancels)),
-                                };
-                                rules::attribute(&ctx, &subject, Some(Scope::Shared))
-                            } else {
-                                rules::attribute(&ctx, &single, None)
-                            }
-                            .expect("the unknown rule always matches");
-                            own.reason = format!(
-                                "{}; it dropped in burst {} ({} clients {}), which is {}, but \
-                                 that evidence lies outside this drop's window",
-                                own.reason,
-                                burst.id,
-                                burst.clients,
-                                rule_options.burst_closeness(),
-                                burst.segment.as_str()
-                            );
-                            (own_rule, own, Some(burst.id.clone()))
+                        let (rule, finding) = if outside {
+                            attribute_far_member(&ctx, burst, &single)
                         } else {
-                            (*rule, finding.clone(), Some(burst.id.clone()))
-                        }
+                            (*rule, finding.clone())
+                        };
+                        (rule, finding, Some(burst.id.clone()))
                     }
                 }
             }
@@ -655,6 +614,56 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
 /// no t3 WebSocket line at all, and returns its span. A Traefik log always has the line of a
 /// socket that ended, so `--router` or `--ws-path` does not match this deployment. Traefik
 /// counted as "covering and clean" would then put every drop on the user's network.
+/// Attributes a member of a wide burst whose own window (`single`'s) holds none of the
+/// burst's evidence, so the burst's reason is not true of it (a restart a minute after a member
+/// that closed normally). The members in its own window are judged together when they are still
+/// a burst, else the drop is judged alone. The reason names the burst either way.
+fn attribute_far_member(
+    ctx: &Context,
+    burst: &Burst,
+    single: &Subject,
+) -> (&'static rules::Rule, rules::Finding) {
+    let (from, to) = (single.from, single.to);
+    let local: Vec<&Candidate> = burst
+        .members
+        .iter()
+        .map(|&m| &ctx.candidates[m])
+        .filter(|c| (from..=to).contains(&c.time))
+        .collect();
+    let local_clients = drops::distinct_clients(local.iter().map(|c| &ctx.sockets[c.socket]));
+    let local_cancels: Vec<usize> = burst
+        .cancels
+        .iter()
+        .copied()
+        .filter(|&i| (from..=to).contains(&ctx.events[i].time))
+        .collect();
+    let local_name = format!("{} (its members near this drop)", burst.id);
+    let attributed = if local_clients >= ctx.options.burst_min {
+        let first = local.iter().map(|c| c.time).min().unwrap_or(from);
+        let last = local.iter().map(|c| c.time).max().unwrap_or(to);
+        let subject = Subject {
+            drops: local,
+            from: first - ctx.options.window_before,
+            to: last + ctx.options.window_after,
+            burst: Some((&local_name, local_clients, &local_cancels)),
+        };
+        rules::attribute(ctx, &subject, Some(Scope::Shared))
+    } else {
+        rules::attribute(ctx, single, None)
+    };
+    let (rule, mut finding) = attributed.expect("the unknown rule always matches");
+    finding.reason = format!(
+        "{}; it dropped in burst {} ({} clients {}), which is {}, but that evidence lies outside \
+         this drop's window",
+        finding.reason,
+        burst.id,
+        burst.clients,
+        ctx.options.burst_closeness(),
+        burst.segment.as_str()
+    );
+    (rule, finding)
+}
+
 fn traefik_without_t3(
     events: &[Event],
     dispatch: &[Socket],
