@@ -70,6 +70,8 @@ pub fn find_bursts(
     // Each cancel line joins the drop burst it belongs to: one in the same UTC second with a
     // one-second window, else the nearest within a second of the burst's drops. The lines
     // that join none stay a group of their own when there are still enough of them.
+    // The drop bursts are in time order and do not overlap, so the ones within a second of a
+    // line are found by a binary search.
     let drop_spans: Vec<(i64, i64)> = merged.iter().map(|b| (b.0, b.1)).collect();
     for group in cancel_groups {
         let mut leftover: Vec<usize> = Vec::new();
@@ -83,7 +85,9 @@ pub fn find_bursts(
                     distance(b) <= SECOND
                 }
             };
-            let nearest = (0..drop_spans.len())
+            let first = drop_spans.partition_point(|&(_, end)| end < time - SECOND);
+            let nearest = (first..drop_spans.len())
+                .take_while(|&b| drop_spans[b].0 <= time + SECOND)
                 .filter(|&b| fits(b))
                 .min_by_key(|&b| distance(b));
             match nearest {
