@@ -200,16 +200,17 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub reconnect_window: i64,
 
-    /// The minimum number of drops of distinct clients that make a burst (2 or more). N or more cancel
-    /// lines (`proxy error: context canceled`) in one window also make a burst when the window
-    /// holds drops of N-1 clients (2 at least), since a lost `ws close` line leaves a client out.
+    /// The minimum number of drops of distinct clients that make a burst (2 or more). N or more
+    /// cancel lines (`proxy error: context canceled`) in one window also make a burst when the
+    /// window contains drops of N-1 clients (2 at least), since a lost `ws close` line leaves a
+    /// client out.
     /// Before the journal's first `ws` line, cancel lines alone make one.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse_burst_min)]
     pub burst_min: usize,
 
-    /// How close in time a burst's drops are: 1s means the same UTC second. A wider window
-    /// slides and takes its fullest position, and never splits drops less than a second apart
-    /// (a duration: 1s, 2s, 5m).
+    /// The time within which a burst's drops fall: 1s means the same UTC second. A wider
+    /// window slides and takes its fullest position, and keeps drops each less than a second
+    /// after the one before in one burst, up to the window's length (a duration: 1s, 2s, 5m).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub burst_window: i64,
 

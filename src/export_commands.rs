@@ -393,6 +393,7 @@ mod tests {
         let since = bound("2026-06-01 00:00:00", "").unwrap();
         let until = bound("2026-06-10 00:00:00", "").unwrap();
         let text = commands(&a, since, until);
+
         let probe: Vec<&str> = text
             .lines()
             .filter(|l| l.starts_with("curl ") && l.contains("t3probe_connected"))
@@ -400,6 +401,7 @@ mod tests {
         assert_eq!(probe.len(), 5, "{text}");
         assert!(probe[0].ends_with("> probe-1.json"), "{}", probe[0]);
         assert!(probe[4].ends_with("> probe-5.json"), "{}", probe[4]);
+
         assert!(
             probe[0].contains("start=2026-06-01T00:00:00Z"),
             "{}",

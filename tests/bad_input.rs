@@ -844,7 +844,7 @@ fn open_last_line_is_warned() {
     assert_eq!(code, 2, "--strict fails on it: {stderr}");
 
     // The same cut text compressed, and piped in, is read through the line reader, which
-    // sees the open line at the end of the stream.
+    // detects the open line at the end of the stream.
     let gz = write(dir.path(), "j.cut.log.gz", &gzip(&text));
     let (_, stderr, code) = run(t3().args(["drops", "-q", "--strict"]).arg(&gz));
     assert_eq!(code, 2, "--strict fails on the gzip copy: {stderr}");

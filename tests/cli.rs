@@ -65,6 +65,29 @@ fn incident_with_journal(dir: &Path, edit: impl Fn(&str) -> String) -> Vec<PathB
     files
 }
 
+/// Writes a dispatch journal in which user `uNN` opens a socket at 10:04:00 and closes it at
+/// 10:05 plus `closes[NN - 1]` (`SS.mmm`), and returns its path in `dir`.
+fn close_journal(dir: &Path, closes: &[&str]) -> PathBuf {
+    let mut journal = String::new();
+    for user in 1..=closes.len() {
+        journal.push_str(&format!(
+            "2026-06-10T10:04:00.000000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:04:00 ws open user=u{user:02} ip=203.0.113.{user}\n"
+        ));
+    }
+    for (n, at) in closes.iter().enumerate() {
+        let user = n + 1;
+        let (second, millis) = at.split_once('.').unwrap();
+        let dur_ms =
+            60_000 + second.parse::<u64>().unwrap() * 1000 + millis.parse::<u64>().unwrap();
+        journal.push_str(&format!(
+            "2026-06-10T10:05:{at}000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:05:{second} ws close user=u{user:02} ip=203.0.113.{user} dur_ms={dur_ms} cause=graceful\n"
+        ));
+    }
+    let path = dir.join("devvm-journal.log");
+    std::fs::write(&path, journal).unwrap();
+    path
+}
+
 type Row = BTreeMap<String, String>;
 
 fn parse_csv(text: &str) -> Vec<Row> {
@@ -1512,7 +1535,7 @@ fn clients_exactly_a_second_apart_count_as_near() {
 }
 
 #[test]
-fn wide_burst_member_far_from_its_evidence_stands_alone() {
+fn far_wide_burst_member_judged_alone() {
     // erin's short socket closes normally a minute before the dispatch restart that orphans
     // alice's and carol's. A 2 min burst window puts all three in one burst, whose dispatch
     // evidence lies outside erin's own window: her row must not say dispatch.
@@ -1548,28 +1571,12 @@ fn drops_a_second_apart_stay_in_their_burst() {
     // Four clients drop at 10:05:00.1-0.4 and six at 01.6-02.1. A 2 s window from the first
     // drop would take nine and leave the tenth, 0.1 s after the ninth, out. The six drops
     // less than a second apart stay together as one burst instead.
-    let mut journal = String::new();
     let closes = [
         "00.100", "00.200", "00.300", "00.400", "01.600", "01.700", "01.800", "01.900", "02.000",
         "02.100",
     ];
-    for user in 1..=closes.len() {
-        journal.push_str(&format!(
-            "2026-06-10T10:04:00.000000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:04:00 ws open user=u{user:02} ip=203.0.113.{user}\n"
-        ));
-    }
-    for (n, at) in closes.iter().enumerate() {
-        let user = n + 1;
-        let (second, millis) = at.split_once('.').unwrap();
-        let dur_ms =
-            60_000 + second.parse::<u64>().unwrap() * 1000 + millis.parse::<u64>().unwrap();
-        journal.push_str(&format!(
-            "2026-06-10T10:05:{at}000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:05:{second} ws close user=u{user:02} ip=203.0.113.{user} dur_ms={dur_ms} cause=graceful\n"
-        ));
-    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("devvm-journal.log");
-    std::fs::write(&path, journal).unwrap();
+    let path = close_journal(dir.path(), &closes);
 
     let rows = drops(&["-q", "--burst-window", "2s"], &[path]);
     assert_eq!(rows.len(), 10, "{rows:?}");
@@ -1633,24 +1640,8 @@ fn drop_just_past_a_wide_burst_is_near() {
     let closes = [
         "00.000", "00.500", "01.000", "01.500", "01.600", "01.700", "01.800", "01.900", "02.200",
     ];
-    let mut journal = String::new();
-    for user in 1..=closes.len() {
-        journal.push_str(&format!(
-            "2026-06-10T10:04:00.000000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:04:00 ws open user=u{user:02} ip=203.0.113.{user}\n"
-        ));
-    }
-    for (n, at) in closes.iter().enumerate() {
-        let user = n + 1;
-        let (second, millis) = at.split_once('.').unwrap();
-        let dur_ms =
-            60_000 + second.parse::<u64>().unwrap() * 1000 + millis.parse::<u64>().unwrap();
-        journal.push_str(&format!(
-            "2026-06-10T10:05:{at}000+00:00 devvm t3-dispatch[812]: 2026/06/10 10:05:{second} ws close user=u{user:02} ip=203.0.113.{user} dur_ms={dur_ms} cause=graceful\n"
-        ));
-    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("devvm-journal.log");
-    std::fs::write(&path, journal).unwrap();
+    let path = close_journal(dir.path(), &closes);
 
     let rows = drops(&["-q", "--burst-window", "2s"], &[path]);
     assert_eq!(rows.len(), 9, "{rows:?}");

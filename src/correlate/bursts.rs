@@ -193,8 +193,9 @@ fn overlaps(a: (i64, i64), b: (i64, i64), window: i64) -> bool {
 
 /// Groups sorted times into bursts. With a one-second `window`, the members of each UTC second
 /// form a group when `qualifies` accepts them. With a wider window, [`Sliding`] moves the
-/// window over runs of drops less than a second apart, which it never cuts. Merging
-/// overlapping window positions instead chained a one-hour window into a burst of hours.
+/// window over runs of drops each less than a second after the one before, and keeps each run
+/// in one group. Merging overlapping window positions instead chained a one-hour window into a
+/// burst of hours.
 /// Returns groups of indexes into `times`.
 fn group_times(
     times: &[i64],
@@ -218,9 +219,9 @@ fn group_times(
         }
         return groups;
     }
-    // Drops chained less than a second apart are one mass drop, which no window cuts.
-    // A run is also cut where it would span a whole window, so a busy hour of single drops
-    // less than a second apart does not chain into one burst of minutes.
+    // Drops each less than a second after the one before are one mass drop, which the search
+    // keeps whole. A run ends where it would span a whole window, so a busy hour of single
+    // drops less than a second apart does not chain into one burst of minutes.
     let mut atoms: Vec<(usize, usize)> = Vec::new();
     for (i, &time) in times.iter().enumerate() {
         match atoms.last_mut() {
@@ -357,9 +358,9 @@ mod tests {
 
     #[test]
     fn straggler_before_burst_stays_out() {
-        // One drop, then six within 1.25 s, the last of them beyond the first drop's window.
-        // The window from the first drop contains it and five of the six; the six win, by their
-        // count with a 2 s window and by their shorter span with a 5 s one.
+        // One drop, then six less than a second apart whose last one lies beyond the first
+        // drop's window. The six stay whole, so the window from the first drop contains it
+        // alone. The six are the burst, with a 2 s window and with a 5 s one.
         let cases = [
             (
                 2 * SECOND,
@@ -412,7 +413,7 @@ mod tests {
 
     #[test]
     fn busy_stream_does_not_chain() {
-        // A drop every 0.9 s for two minutes: no 2 s window holds more than three, so there
+        // A drop every 0.9 s for two minutes: no 2 s window contains more than three, so there
         // is no burst of five, however long the run of drops under a second apart.
         let times: Vec<i64> = (0..134).map(|n| n * 900_000).collect();
         assert!(group_times(&times, 2 * SECOND, |g| g.len() >= 5).is_empty());

@@ -614,7 +614,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
 /// no t3 WebSocket line at all, and returns its span. A Traefik log always has the line of a
 /// socket that ended, so `--router` or `--ws-path` does not match this deployment. Traefik
 /// counted as "covering and clean" would then put every drop on the user's network.
-/// Attributes a member of a wide burst whose own window (`single`'s) holds none of the
+/// Attributes a member of a wide burst whose own window (`single`'s) contains none of the
 /// burst's evidence, so the burst's reason is not true of it (a restart a minute after a member
 /// that closed normally). The members in its own window are judged together when they are still
 /// a burst, else the drop is judged alone. The reason names the burst either way.

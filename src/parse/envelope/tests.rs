@@ -362,7 +362,7 @@ fn logcli_overlapping_batches_count_once() {
 #[test]
 fn logcli_repeat_beyond_window_is_kept() {
     // An entry that comes again after the input has moved ten minutes on is kept, because
-    // the window no longer holds its original.
+    // the window no longer contains its original.
     let labels = r#"{"unit":"t3-dispatch.service"}"#;
     let line = "2026/06/10 19:30:12 http: proxy error: context canceled";
     let first = jsonl(labels, line, "2026-06-10T19:30:12.500000000Z");
