@@ -15,11 +15,11 @@
 use std::collections::HashMap;
 
 use crate::event::{Event, EventKind};
-use crate::parse::journal::time_of_day_near;
+use crate::parse::journal::{silence_between, time_of_day_near};
 use crate::parse::serve::{DETAIL_SPAN, LastHeader, UnresolvedTimeout};
 use crate::parse::{InnerTime, Sink};
 use crate::run::InputReport;
-use crate::time::{Precision, SECOND, Zone};
+use crate::time::{Precision, Zone};
 
 /// A serve event of a block that the merge settles.
 enum Settle {
@@ -226,15 +226,11 @@ impl Merge {
 /// first journal line, measured from the last journal line of the blocks before it.
 fn settle_silence(sink: &mut Sink, block: &mut Sink) {
     let edge = std::mem::take(&mut block.journal_edge);
-    if let (Some(previous), Some(mut first)) = (sink.journal_edge.last, edge.first) {
-        let step = first.time - previous;
-        if step.abs() >= edge.min {
-            first.kind = EventKind::JournalSilence {
-                seconds: step.abs() / SECOND,
-                after: step > 0,
-            };
-            block.events.push(first);
-        }
+    if let (Some(previous), Some(mut first)) = (sink.journal_edge.last, edge.first)
+        && let Some(kind) = silence_between(previous, first.time, edge.min)
+    {
+        first.kind = kind;
+        block.events.push(first);
     }
     if edge.last.is_some() {
         sink.journal_edge.last = edge.last;

@@ -690,17 +690,12 @@ impl JournalParser {
             });
             return;
         };
-        let step = time - previous;
-        if step.abs() < self.options.silence_min {
+        let Some(kind) = silence_between(previous, time, self.options.silence_min) else {
             return;
-        }
+        };
         if let Some(pass) = pass {
             self.year.pending_events.push((sink.events.len(), pass));
         }
-        let kind = EventKind::JournalSilence {
-            seconds: step.abs() / SECOND,
-            after: step > 0,
-        };
         sink.push(time, precision, Source::Journal, ctx, kind, line);
     }
 
@@ -884,6 +879,16 @@ fn is_restart_tagged(message: &[u8]) -> bool {
     message.starts_with(b"t3-watchdog: ")
         || message.starts_with(b"t3-autoupdate: ")
         || message.starts_with(b"t3-migrate-idle: ")
+}
+
+/// Returns the `JournalSilence` event kind of a line at `time` after a line at `previous`, when
+/// the step between them, either way, is at least `min`.
+pub fn silence_between(previous: i64, time: i64, min: i64) -> Option<EventKind> {
+    let step = time - previous;
+    (step.abs() >= min).then_some(EventKind::JournalSilence {
+        seconds: step.abs() / SECOND,
+        after: step > 0,
+    })
 }
 
 /// Places a time of day on the date that puts it closest to `near` (local civil time in

@@ -358,8 +358,7 @@ impl Router {
 
 /// Tells whether a line is dispatch's `ws open` or `ws close`.
 fn is_ws_line(line: &[u8]) -> bool {
-    memchr::memmem::find(line, b" ws open ").is_some()
-        || memchr::memmem::find(line, b" ws close ").is_some()
+    super::contains(line, b" ws open ") || super::contains(line, b" ws close ")
 }
 
 /// Paging duplicates. logcli fetches in batches and the next batch starts at the last time of
