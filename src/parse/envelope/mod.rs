@@ -245,10 +245,10 @@ impl Router {
         let repeat_matters = entry.precise || is_ws_line(&entry.line);
         if self.duplicates.is_repeat(entry) {
             if repeat_matters {
+                self.duplicates.count += 1;
                 return LineClass::Ignored;
             }
             // Kept, but counted for a warning: a paged whole-second export repeats these too.
-            self.duplicates.count -= 1;
             self.duplicates.kept += 1;
         }
         let Some(target) = self.decide(&entry.labels, &entry.line) else {
@@ -376,6 +376,7 @@ struct Duplicates {
     seen: HashSet<u64>,
     /// The times and hashes of the kept entries, in input order.
     recent: VecDeque<(i64, u64)>,
+    /// Repeats dropped as paging repeats.
     count: u64,
     /// Repeats of whole-second entries that were kept as real repeats.
     kept: u64,
@@ -388,6 +389,7 @@ impl Duplicates {
     /// The maximum number of entries kept. In a denser window the oldest are dropped first.
     const MAX_KEPT: usize = 1 << 16;
 
+    /// Tells whether an entry repeats one in the window, and records it when it does not.
     fn is_repeat(&mut self, entry: &Unwrapped) -> bool {
         let Some((time, _)) = entry.time else {
             return false;
@@ -405,7 +407,6 @@ impl Duplicates {
         (time, entry.labels.stream, entry.line.as_ref()).hash(&mut hasher);
         let hash = hasher.finish();
         if !self.seen.insert(hash) {
-            self.count += 1;
             return true;
         }
         self.recent.push_back((time, hash));
