@@ -15,6 +15,7 @@ use regex::Regex;
 use crate::check::{self, DropRow};
 use crate::correlate::{self, Analysis, CorrelateOptions, Segment};
 use crate::error::{Error, Result};
+use crate::event::{Event, EventKind};
 use crate::input::{InputSource, InputSpec, InputType};
 use crate::output::table::ColorMode;
 use crate::output::{self, Format, OutputOptions, Report, Rows};
@@ -720,7 +721,7 @@ impl Analyzed {
                 let mut events: Vec<_> = analysis
                     .events
                     .iter()
-                    .filter(|e| in_range(e.time))
+                    .filter(|e| in_range(e.time) && !is_silence_without_gap(e, analysis))
                     .collect();
                 events.sort_by_key(|e| (e.time, e.origin));
                 events
@@ -731,6 +732,25 @@ impl Analyzed {
             until: self.until,
         }
     }
+}
+
+/// Tells whether an event marks the edge of a journal silence that the coverage found no gap
+/// in. The parser marks every silence of `--gap-min` or more, but a sparse journal (one unit's
+/// export) is silent between most of its lines, and those silences are no freeze. A gap's edge
+/// line lies within a second of its ends, because the coverage counts whole seconds.
+fn is_silence_without_gap(event: &Event, analysis: &Analysis) -> bool {
+    let EventKind::JournalSilence { after, .. } = event.kind else {
+        return false;
+    };
+    let gaps = analysis
+        .coverage
+        .journal
+        .as_ref()
+        .map_or(&[][..], |journal| journal.gaps.as_slice());
+    !gaps.iter().any(|&(start, end)| {
+        let edge = if after { end } else { start };
+        (event.time - edge).abs() <= SECOND
+    })
 }
 
 /// Reads the inputs and runs the analysis with the options of `args`.

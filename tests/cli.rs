@@ -790,6 +790,42 @@ fn timeline_lists_typed_events_in_order() {
 }
 
 #[test]
+fn timeline_silence_only_at_gaps() {
+    // The freeze scenario's journal has one gap: its edge line is listed.
+    let (stdout, _, code) = run(t3()
+        .args(["timeline", "-q"])
+        .args(scenario_logs("devvm_freeze_gap")));
+    assert_eq!(code, 0);
+    let rows = parse_csv(&stdout);
+    let silences: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["kind"].starts_with("journal_") && r["kind"].ends_with("_silence"))
+        .map(|r| r["time"].as_str())
+        .collect();
+    assert_eq!(silences, ["2026-06-10T19:41:45.000Z"]);
+
+    // A journal of one unit is silent between most of its lines, but it is sparse, so none
+    // of those silences is a gap.
+    let dir = tempfile::tempdir().unwrap();
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let dispatch: String = journal
+        .lines()
+        .filter(|line| line.contains(" t3-dispatch["))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let path = dir.path().join("dispatch.log");
+    std::fs::write(&path, dispatch).unwrap();
+    let (stdout, _, code) = run(t3().args(["timeline", "-q"]).arg(&path));
+    assert_eq!(code, 0);
+    let rows = parse_csv(&stdout);
+    assert!(rows.iter().any(|r| r["kind"] == "proxy_error"));
+    assert!(
+        rows.iter().all(|r| !r["kind"].ends_with("_silence")),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn summary_accounts_for_every_line() {
     let (_, stderr, _) = run(t3().arg("drops").args(incident_files("incident", true)));
     for line in stderr.lines().filter(|l| l.contains("lines read =")) {
