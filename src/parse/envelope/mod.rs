@@ -44,7 +44,7 @@ use super::cloudflared::{self, CloudflaredParser};
 use super::journal::{JournalParser, Prefix, Program, Stamp, route, route_by_content};
 use super::traefik::{self, TraefikParser};
 use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
-use crate::time::{Precision, SECOND};
+use crate::time::Precision;
 
 /// The line-based envelope formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,14 +237,11 @@ impl Router {
     }
 
     /// Parses one unwrapped envelope. An exact repeat of a precise envelope counts as ignored,
-    /// and so does a repeated `ws open` or `ws close` line of a whole-second envelope.
+    /// and so does a repeated line of a whole-second envelope that is never written twice
+    /// (see [`is_never_repeated`]).
     pub fn route(&mut self, entry: &Unwrapped, line_no: u64, sink: &mut Sink) -> LineClass {
-        // On the whole second, identical cancel lines are real repeats (a burst), but one
-        // socket cannot close twice, and a repeated open would be orphaned by a restart. Two
-        // tabs opening in the same second lose one open, which their closes do not need.
-        let repeat_matters = entry.precise || is_ws_line(&entry.line);
         if self.duplicates.is_repeat(entry) {
-            if repeat_matters {
+            if entry.precise || is_never_repeated(&entry.line) {
                 self.duplicates.count += 1;
                 return LineClass::Ignored;
             }
@@ -356,26 +353,33 @@ impl Router {
     }
 }
 
-/// Tells whether a line is dispatch's `ws open` or `ws close`.
-fn is_ws_line(line: &[u8]) -> bool {
-    super::contains(line, b" ws open ") || super::contains(line, b" ws close ")
+/// Tells whether a line is one that its program never writes twice, so that a repeat of it in
+/// a whole-second envelope is a paging repeat. On the whole second, identical cancel lines are
+/// real repeats (a burst), but one socket cannot close twice, and a repeated open would be
+/// orphaned by a restart. Two tabs opening in the same second lose one open, which their closes
+/// do not need. A Traefik access line carries the request count (CLF) or its start time to
+/// the nanosecond (JSON), so two identical ones are one line.
+fn is_never_repeated(line: &[u8]) -> bool {
+    super::contains(line, b" ws open ")
+        || super::contains(line, b" ws close ")
+        || super::traefik::sniff(line) == 2
 }
 
 /// Paging duplicates. logcli fetches in batches and the next batch starts at the last time of
 /// the previous one, so a repeat comes soon after its original: among entries of the same
-/// time, or as a whole run of entries when batches overlap. An entry repeats when its time,
-/// stream labels and line match an entry seen within `WINDOW` of it. Only the entries of that
-/// window are kept, at most `MAX_KEPT`, so memory does not grow with the input.
+/// time, or as a whole run of entries when batches overlap. Two overlapping exports joined
+/// into one file repeat a longer run. An entry repeats when its time, stream labels and line
+/// match one of the last `MAX_KEPT` entries, so memory does not grow with the input.
 ///
 /// NOTE: times are compared in microseconds, so two entries with equal labels and line whose
-/// nanosecond times differ only below the microsecond count as one. A repeat further than
-/// `WINDOW` from its original (two overlapping exports joined into one file) is kept.
+/// nanosecond times differ only below the microsecond count as one. A repeat more than
+/// `MAX_KEPT` entries after its original is kept.
 #[derive(Default)]
 struct Duplicates {
     /// Hashes of the entries in `recent`.
     seen: HashSet<u64>,
-    /// The times and hashes of the kept entries, in input order.
-    recent: VecDeque<(i64, u64)>,
+    /// The hashes of the kept entries, in input order.
+    recent: VecDeque<u64>,
     /// Repeats dropped as paging repeats.
     count: u64,
     /// Repeats of whole-second entries that were kept as real repeats.
@@ -383,33 +387,26 @@ struct Duplicates {
 }
 
 impl Duplicates {
-    /// How far in time, either way, a repeat is looked for: logcli's overlapping batches
-    /// share a few entries around one time, far less than this.
-    const WINDOW: i64 = 5 * 60 * SECOND;
-    /// The maximum number of entries kept. In a denser window the oldest are dropped first.
-    const MAX_KEPT: usize = 1 << 16;
+    /// The maximum number of entries kept: hours of a busy stream, in about 8 MiB.
+    const MAX_KEPT: usize = 1 << 18;
 
-    /// Tells whether an entry repeats one in the window, and records it when it does not.
+    /// Tells whether an entry repeats a kept one, and records it when it does not.
     fn is_repeat(&mut self, entry: &Unwrapped) -> bool {
         let Some((time, _)) = entry.time else {
             return false;
         };
-        // Entries arrive in time order, oldest or newest first, so the front of `recent` is
-        // the furthest from `time`.
-        while let Some(&(kept_time, hash)) = self.recent.front() {
-            if (time - kept_time).abs() <= Self::WINDOW && self.recent.len() < Self::MAX_KEPT {
-                break;
-            }
-            self.seen.remove(&hash);
-            self.recent.pop_front();
-        }
         let mut hasher = DefaultHasher::new();
         (time, entry.labels.stream, entry.line.as_ref()).hash(&mut hasher);
         let hash = hasher.finish();
         if !self.seen.insert(hash) {
             return true;
         }
-        self.recent.push_back((time, hash));
+        self.recent.push_back(hash);
+        if self.recent.len() > Self::MAX_KEPT
+            && let Some(oldest) = self.recent.pop_front()
+        {
+            self.seen.remove(&oldest);
+        }
         false
     }
 }

@@ -360,22 +360,33 @@ fn logcli_overlapping_batches_count_once() {
 }
 
 #[test]
-fn logcli_repeat_beyond_window_is_kept() {
-    // An entry that comes again after the input has moved ten minutes on is kept, because
-    // the window no longer contains its original.
+fn logcli_joined_exports_count_once() {
+    // Two exports joined into one file: the second repeats an entry from ten minutes before
+    // the end of the first.
     let labels = r#"{"unit":"t3-dispatch.service"}"#;
     let line = "2026/06/10 19:30:12 http: proxy error: context canceled";
     let first = jsonl(labels, line, "2026-06-10T19:30:12.500000000Z");
     let far = jsonl(labels, line, "2026-06-10T19:40:12.500000000Z");
     let again = jsonl(labels, line, "2026-06-10T19:30:12.500000000Z");
-    let (classes, _, _) = parse_all(Format::LogcliJsonl, &[&first, &far, &again]);
-    assert_eq!(classes[0], LineClass::Used);
-    assert_eq!(classes[1], LineClass::Used);
+    let (classes, sink, _) = parse_all(Format::LogcliJsonl, &[&first, &far, &again]);
     assert_eq!(
-        classes[2],
-        LineClass::Used,
-        "a repeat outside the window is kept"
+        classes,
+        vec![LineClass::Used, LineClass::Used, LineClass::Ignored]
     );
+    let cancels = kinds(&sink).iter().filter(|k| k.0 == "proxy_error").count();
+    assert_eq!(cancels, 2);
+}
+
+#[test]
+fn whole_second_traefik_repeat_counts_once() {
+    // A Traefik access line carries its request count (7 here), so the same line twice on
+    // the same whole second is one line paged twice, not a second socket.
+    let line = r#"2026-06-10T19:20:30Z {namespace="traefik", pod="traefik-7d9f8c6b5-abcde"} 203.0.113.22 - - [10/Jun/2026:19:20:00 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 7 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 30000ms"#;
+    let (classes, sink, parser) = parse_all(Format::LogcliDefault, &[line, line]);
+    assert_eq!(classes, vec![LineClass::Used, LineClass::Ignored]);
+    assert_eq!(sink.events.len(), 1);
+    let notes = parser.notes("x");
+    assert!(notes[0].contains("1 entry repeated"), "{notes:?}");
 }
 
 #[test]
