@@ -425,6 +425,16 @@ fn stamp_full(bytes: &[u8], zone: Zone) -> Option<(Stamp, &[u8])> {
     ))
 }
 
+/// Tells whether a line that starts with a timestamp is a cloudflared line,
+/// `2026-06-10T19:40:32Z ERR message`: journalctl writes no `Z` and no level in its prefix.
+fn is_cloudflared_line(line: &[u8], rest: &[u8]) -> bool {
+    let stamp = &line[..line.len() - rest.len()];
+    stamp.ends_with(b"Z ")
+        && rest.len() > 4
+        && rest[3] == b' '
+        && matches!(&rest[..3], b"DBG" | b"INF" | b"WRN" | b"ERR" | b"FTL")
+}
+
 /// Tells whether a line is one of journalctl's own notes (`-- Boot … --`, `-- No entries --`).
 pub fn is_journal_note(line: &[u8]) -> bool {
     line.starts_with(b"-- ") && (line.ends_with(b" --") || line.ends_with(b" --\r"))
@@ -464,6 +474,14 @@ impl LineParser for JournalParser {
         let Some((stamp, rest)) = self.stamp(line) else {
             return LineClass::Malformed(journal_mode_hint(line).unwrap_or("no journal timestamp"));
         };
+        if is_cloudflared_line(line, rest) {
+            // Read as a journal line, its level would be the host and its time would stretch
+            // the journal's span, making the journal look silent up to it.
+            return LineClass::Malformed(
+                "a cloudflared line (`TIME LEVEL message`) in a journal; give cloudflared logs \
+                 as an input of their own",
+            );
+        }
         if matches!(stamp, Stamp::Provisional(..)) && self.year.first_line == 0 {
             self.year.first_line = ctx.line;
         }
@@ -1868,6 +1886,29 @@ mod tests {
         assert_eq!(classes[1], LineClass::Ignored);
         assert!(matches!(classes[2], LineClass::Malformed(_)));
         assert!(matches!(classes[3], LineClass::Malformed(_)));
+    }
+
+    #[test]
+    fn bare_cloudflared_line_is_malformed() {
+        // A cloudflared line pasted into a journal file: its level is no host, and its time
+        // must not stretch the journal's span.
+        let (sink, classes) = parse_all(
+            &[
+                "2026-06-10T19:12:00+00:00 devvm sshd[901]: Accepted publickey for alice",
+                "2026-06-10T19:40:32Z ERR  error=\"Incoming request ended abruptly: context canceled\" ingressRule=0",
+                "2026-06-10T19:40:33Z INF Registered tunnel connection connIndex=0",
+                // A host that happens to be named like a level, under journalctl's own stamp.
+                "2026-06-10T19:12:01+00:00 ERR sshd[901]: Accepted publickey for bob",
+            ],
+            false,
+        );
+        assert_eq!(classes[0], LineClass::Ignored);
+        assert!(matches!(classes[1], LineClass::Malformed(r) if r.contains("cloudflared")));
+        assert!(matches!(classes[2], LineClass::Malformed(r) if r.contains("cloudflared")));
+        assert_eq!(classes[3], LineClass::Ignored);
+        let hosts: Vec<&str> = sink.journal_hosts.0.iter().map(|h| &*h.host).collect();
+        assert_eq!(hosts, ["devvm", "ERR"]);
+        assert_eq!(sink.journal_edge.last, Some(utc("2026-06-10T19:12:01Z")));
     }
 
     #[test]
