@@ -734,6 +734,12 @@ impl Analyzed {
     }
 }
 
+/// Tells whether `text` has the shape of a drop id: `D` and digits (`D0003`, any case).
+fn is_drop_id(text: &str) -> bool {
+    text.strip_prefix(['D', 'd'])
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Tells whether an event marks the edge of a journal silence that the coverage found no gap
 /// in. The parser marks every silence of `--gap-min` or more, but a sparse journal (one unit's
 /// export) is silent between most of its lines, and those silences are no freeze. A gap's edge
@@ -873,6 +879,14 @@ fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, unt
 /// Prints how one drop was attributed: text, or JSON with `--format json` or `jsonl`, to
 /// stdout or `--output`.
 fn run_explain(args: &ExplainArgs) -> Result<i32> {
+    // A forgotten drop id makes the first log file the id, so reject it before reading.
+    let id = &args.drop_id;
+    if !is_drop_id(id) {
+        return Err(Error::Usage(format!(
+            "`{id}` is not a drop id; give the drop id first, as printed in the drop_id column: \
+             `t3forensics explain D0003 FILE...`"
+        )));
+    }
     // As for the other commands, the --output file's extension sets the format when --format
     // is not given.
     let format = args
@@ -892,17 +906,19 @@ fn run_explain(args: &ExplainArgs) -> Result<i32> {
     };
     let analyzed = analyze(&args.common)?;
     let analysis = &analyzed.analysis;
-    let id = &args.drop_id;
     let Some(index) = analysis
         .drops
         .iter()
         .position(|d| d.id.eq_ignore_ascii_case(id))
     else {
+        let found = match analysis.drops.len() {
+            0 => "they hold no drops".to_string(),
+            1 => "1 drop, D0001".to_string(),
+            n => format!("{n} drops, D0001 to D{n:04}"),
+        };
         return Err(Error::Usage(format!(
-            "no drop {id} in these inputs ({} drops, D0001 to D{:04}); run `drops` with the same \
-             inputs and options to list them",
-            analysis.drops.len(),
-            analysis.drops.len()
+            "no drop {id} in these inputs ({found}); run `drops` with the same inputs and \
+             options to list them"
         )));
     };
     let report = analyzed.report(Rows::Drops);

@@ -1177,6 +1177,30 @@ fn explain_shows_matching_rule_and_evidence() {
     let (_, stderr, code) = run(t3().args(["explain", "D9999"]).args(&files));
     assert_eq!(code, 2);
     assert!(stderr.contains("no drop D9999"), "{stderr}");
+    assert!(stderr.contains("D0001 to D0012"), "{stderr}");
+}
+
+#[test]
+fn explain_without_drop_id() {
+    // The drop id forgotten: the first file is taken as the id, whatever stdin is.
+    let file = data("incident/devvm-journal.log");
+    let (_, stderr, code) = run(t3().arg("explain").arg(&file).write_stdin(""));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is not a drop id"), "{stderr}");
+    assert!(stderr.contains("explain D0003 FILE"), "{stderr}");
+
+    // Inputs without drops name no range of ids.
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = dir.path().join("quiet.log");
+    std::fs::write(
+        &quiet,
+        "2026-06-10T19:12:00+00:00 devvm sshd[901]: Accepted publickey for alice\n",
+    )
+    .unwrap();
+    let (_, stderr, code) = run(t3().args(["explain", "D0001"]).arg(&quiet));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("they hold no drops"), "{stderr}");
+    assert!(!stderr.contains("D0000"), "{stderr}");
 }
 
 #[test]
