@@ -457,6 +457,32 @@ fn failed_join_is_warned() {
 }
 
 #[test]
+fn cut_traefik_log_is_no_join_failure() {
+    // Traefik's log ends at 19:30: the sockets that closed after it have no Traefik line, but
+    // that says nothing about the clocks.
+    let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
+    let cut: String = traefik
+        .lines()
+        .take_while(|line| !line.contains("10/Jun/2026:19:30:"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(cut.lines().count() < traefik.lines().count());
+    let dir = tempfile::tempdir().unwrap();
+    let cut_path = dir.path().join("traefik-access.log");
+    std::fs::write(&cut_path, cut).unwrap();
+    let mut files = incident_files("incident", true);
+    files[1] = cut_path;
+
+    let (_, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("joined a Traefik line"),
+        "a short log is no clock offset: {stderr}"
+    );
+    assert!(stderr.contains("and the cluster agree"), "{stderr}");
+}
+
+#[test]
 fn incident_key_evidence_leads_with_its_cause() {
     // bob's serve is OOM-killed while a tunnel connection churns. The t3_serve incident's key
     // evidence is the journal's OOM lines, not the churn noted beside them.

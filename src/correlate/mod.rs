@@ -301,11 +301,23 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     // When most closed dispatch sockets found no Traefik line, the join itself failed, from a
     // clock offset it could not measure or Traefik logging the pod's address as the client.
     // An unjoined Traefik socket is then more likely a dispatch socket's other half than a
-    // socket of its own.
+    // socket of its own. Only the sockets that Traefik's log spans count: Traefik writes a
+    // socket's line when it ends, so a log cut short (or still written) has none for the later
+    // sockets, and their missing lines say nothing about the join.
+    let traefik_spans = |start: i64, end: i64| {
+        coverage
+            .traefik
+            .as_ref()
+            .is_some_and(|span| span.spans(start, end))
+    };
     let (closed, closed_joined) = dispatch
         .iter()
         .zip(&joined_to)
-        .filter(|(socket, _)| socket.end.is_some())
+        .filter(|(socket, _)| {
+            socket
+                .end
+                .is_some_and(|end| traefik_spans(socket.start, end))
+        })
         .fold((0, 0), |(closed, joined), (_, traefik)| {
             (closed + 1, joined + usize::from(traefik.is_some()))
         });
