@@ -185,11 +185,9 @@ fn zone_name_after_sample_warns() {
     );
 }
 
-#[test]
-fn cat_go_times_after_fall_back() {
-    // `-o cat` keeps only dispatch's local Go times. At 03:00 CEST the clock goes back to
-    // 02:00 CET, so the close at 02:15 is 01:15 UTC, after the open at 02:40 CEST (00:40 UTC).
-    let journal = "\
+/// An `-o cat` journal across the DST fall-back in Europe/Berlin (the times step back from
+/// 02:58 CEST to 02:05 CET), oldest first.
+const CAT_FALL_BACK: &str = "\
 2026/10/25 02:40:00 ws open user=bob ip=203.0.113.22, 10.10.1.12
 Connection closed by 192.0.2.9 port 22 [preauth]
 2026/10/25 02:50:00 auto-pair: nothing to pair
@@ -199,16 +197,50 @@ Connection closed by 192.0.2.9 port 22 [preauth]
 2026/10/25 02:15:05 ws open user=bob ip=203.0.113.22, 10.10.1.12
 2026/10/25 03:05:00 auto-pair: nothing to pair
 ";
-    let (stdout, stderr, code) = run(t3()
-        .args(["drops", "--tz", "Europe/Berlin", "-"])
-        .write_stdin(journal));
+
+#[test]
+fn cat_go_times_after_fall_back() {
+    // `-o cat` keeps only dispatch's local Go times. At 03:00 CEST the clock goes back to
+    // 02:00 CET, so the close at 02:15 is 01:15 UTC, after the open at 02:40 CEST (00:40 UTC).
+    // Printed newest first (`journalctl -r`, or logcli's raw output without --forward), the
+    // same lines give the same times.
+    let mut newest_first: Vec<&str> = CAT_FALL_BACK.lines().collect();
+    newest_first.reverse();
+    let newest_first = newest_first.join("\n") + "\n";
+    for journal in [CAT_FALL_BACK.to_string(), newest_first] {
+        let (stdout, stderr, code) = run(t3()
+            .args(["drops", "--tz", "Europe/Berlin", "-"])
+            .write_stdin(journal.clone()));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            times_and_users(&stdout),
+            vec![("2026-10-25T01:15:00.000Z".to_string(), "bob".to_string())],
+            "{journal}"
+        );
+        assert!(
+            stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T02:05:00Z"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn cat_newest_first_places_evidence_later() {
+    // A serve's OOM line without a time lies between two dispatch lines. It happened at or
+    // before the later one, which newest first is the line above it.
+    let journal = "\
+2026/06/10 19:40:00 auto-pair: nothing to pair
+2026/06/10 19:33:12 ws close user=erin ip=203.0.113.58, 10.10.1.12 dur_ms=90000 cause=graceful
+t3-serve@erin.service: A process of this unit has been killed by the OOM killer.
+2026/06/10 19:32:00 auto-pair: nothing to pair
+2026/06/10 19:31:42 ws open user=erin ip=203.0.113.58, 10.10.1.12
+";
+    let (stdout, stderr, code) = run(t3().args(["timeline", "-"]).write_stdin(journal));
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        times_and_users(&stdout),
-        vec![("2026-10-25T01:15:00.000Z".to_string(), "bob".to_string())]
-    );
-    assert!(
-        stderr.contains("devvm journal 2026-10-25T00:40:00Z to 2026-10-25T02:05:00Z"),
-        "{stderr}"
-    );
+    let oom = rows(&stdout)
+        .into_iter()
+        .find(|row| row.iter().any(|field| field == "unit_change"))
+        .unwrap_or_else(|| panic!("no OOM event: {stdout}"));
+    assert_eq!(oom[0], "2026-06-10T19:33:12.000Z", "{stdout}");
+    assert!(stderr.contains("runs newest first"), "{stderr}");
 }

@@ -727,15 +727,25 @@ impl JournalParser {
         let zone = self.options.zone;
         let earlier = zone.to_utc_micros_in_fold(civil, Fold::Earlier)?;
         let later = zone.to_utc_micros_in_fold(civil, Fold::Later)?;
-        match self.last_dated {
+        let step = super::journal_year::REPEAT_STEP;
+        let time = match self.last_dated {
+            // Oldest first, the repeated hour is read on the summer offset until the times
+            // step back.
             Some(last)
-                if earlier < last - super::journal_year::REPEAT_STEP
-                    && later >= last - super::journal_year::REPEAT_STEP =>
+                if !self.year.newest_first && earlier < last - step && later >= last - step =>
             {
-                Some(later)
+                later
             }
-            _ => Some(earlier),
-        }
+            // Newest first, it is read on the standard offset until the times step forward.
+            Some(last)
+                if self.year.newest_first && later > last + step && earlier <= last + step =>
+            {
+                earlier
+            }
+            Some(_) | None if self.year.newest_first => later,
+            _ => earlier,
+        };
+        Some(time)
     }
 
     /// `-o cat`: only dispatch lines with a Go prefix can be placed in time. Another line is
@@ -781,7 +791,18 @@ impl JournalParser {
         };
 
         // The journal is in time order, so the line was written at or before the next line
-        // with a time. Its event waits for that time, with 0 until then.
+        // in time that has a time: the one after it, or before it when the journal runs
+        // newest first. Its event waits for that time, with 0 until then.
+        if self.year.newest_first
+            && let Some(time) = self.last_dated
+        {
+            sink.push(time, Precision::Second, Source::Journal, ctx, kind, line);
+            if let Some(event) = sink.events.last_mut() {
+                event.estimated = true;
+            }
+            self.placed += 1;
+            return LineClass::Used;
+        }
         self.untimed.push(sink.events.len());
         sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
         LineClass::Used
@@ -863,11 +884,19 @@ impl JournalParser {
     pub fn notes(&self, name: &str) -> Vec<String> {
         let mut notes = Vec::new();
         if self.placed > 0 {
+            let (next, last) = if self.year.newest_first {
+                (
+                    "the dispatch line before it, since this journal runs newest first",
+                    "first",
+                )
+            } else {
+                ("the next dispatch line", "last")
+            };
             notes.push(format!(
                 "{name}: {} evidence line(s) of this `-o cat` journal carry no time; each was \
-                 placed at the next line that has one (a dispatch line), or at the last one for \
-                 lines after it, so its time may be off by the gap between those lines. Export \
-                 with `-o short-iso-precise` for exact times",
+                 placed at {next}, or at the {last} one for lines outside them, so its time may \
+                 be off by the gap between those lines. Export with `-o short-iso-precise` for \
+                 exact times",
                 self.placed
             ));
         }
@@ -984,6 +1013,30 @@ pub fn runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool 
     let (mut back, mut forward) = (0u32, 0u32);
     for line in lines {
         let Some((Stamp::Provisional(time, ..), _)) = read_stamp(line, Zone::Utc, &mut year) else {
+            continue;
+        };
+        if let Some(previous) = previous {
+            if time < previous {
+                back += 1;
+            } else if time > previous {
+                forward += 1;
+            }
+        }
+        previous = Some(time);
+    }
+    back > forward
+}
+
+/// Tells whether the dispatch lines of an `-o cat` journal (or of Loki's raw output of one)
+/// run newest first: more of the steps between the Go `log` times of consecutive ones go back
+/// in time than forward. Their local times are compared as they are, which a DST change moves
+/// by one step at most.
+pub fn cat_runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    let mut previous = None;
+    let (mut back, mut forward) = (0u32, 0u32);
+    for line in lines {
+        let Some(time) = dispatch::go_prefix(line).and_then(|(civil, _)| civil.to_utc_micros())
+        else {
             continue;
         };
         if let Some(previous) = previous {

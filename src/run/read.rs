@@ -502,7 +502,11 @@ fn new_parser(
             // The order of `short` lines is needed from the first line on, so it is taken from
             // the sampled lines.
             let lines = sample.iter().filter_map(|(_, l)| l.as_deref());
-            p.set_newest_first(crate::parse::journal::runs_newest_first(lines));
+            p.set_newest_first(if detected.cat_mode {
+                crate::parse::journal::cat_runs_newest_first(lines)
+            } else {
+                crate::parse::journal::runs_newest_first(lines)
+            });
             AnyParser::Journal(p)
         }
         InputType::JournalJson => AnyParser::JournalJson(JournalJsonParser::new(&options.parse)),
