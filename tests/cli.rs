@@ -483,6 +483,40 @@ fn cut_traefik_log_is_no_join_failure() {
 }
 
 #[test]
+fn missing_pod_log_lowers_last_mile() {
+    // The sample's sockets pass three cloudflared pods. Without pod m4q7r's log, the two drops
+    // of its tunnel churn look clean, but dispatch's ip= chains show a third pod.
+    let files: Vec<PathBuf> = incident_files("incident", true)
+        .into_iter()
+        .filter(|path| !path.to_string_lossy().contains("m4q7r"))
+        .collect();
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("name 3 cloudflared pod addresses while cloudflared logs, but 2 pod"),
+        "{stderr}"
+    );
+    let rows = parse_csv(&stdout);
+    let churn: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["time"].starts_with("2026-06-10T19:50:19"))
+        .collect();
+    assert_eq!(churn.len(), 2, "{stdout}");
+    for row in churn {
+        assert_eq!(row["segment"], "last_mile", "{row:?}");
+        assert_eq!(row["confidence"], "low", "{row:?}");
+        assert!(
+            row["reason"].contains("pod of a socket may be missing"),
+            "{row:?}"
+        );
+    }
+
+    // With every pod's log, no warning.
+    let (_, stderr, _) = run(t3().arg("drops").args(incident_files("incident", true)));
+    assert!(!stderr.contains("pod addresses"), "{stderr}");
+}
+
+#[test]
 fn incident_key_evidence_leads_with_its_cause() {
     // bob's serve is OOM-killed while a tunnel connection churns. The t3_serve incident's key
     // evidence is the journal's OOM lines, not the churn noted beside them.

@@ -191,6 +191,12 @@ pub struct Coverage {
     /// Set when the journal contains the t3-dispatch unit alone. A silence in it is no freeze,
     /// and it cannot show the serves or the host to be clean.
     pub journal_dispatch_only: bool,
+    /// Set when a cloudflared input names no pod, so its span may hold several pods' lines.
+    #[serde(skip)]
+    pub cloudflared_unnamed: bool,
+    /// The number of distinct cloudflared pod addresses that dispatch's `ws open` chains name
+    /// while cloudflared logs: a count of the pods there were.
+    pub cloudflared_addresses: usize,
 }
 
 impl Coverage {
@@ -218,6 +224,7 @@ impl Coverage {
         let shift_seconds = (journal_shift as f64 / SECOND as f64).round() as i64;
 
         let mut legs: BTreeMap<String, (SecondSet, u64, i64, i64)> = BTreeMap::new();
+        let mut cloudflared_unnamed = false;
         for (key, track) in &activity.tracks {
             // Metric samples are not log lines: they have their own spans and never count as
             // the cluster logging.
@@ -250,6 +257,7 @@ impl Coverage {
                 (track.seconds.clone(), track.first, track.last)
             };
             let target = if key.source == Source::Cloudflared {
+                cloudflared_unnamed |= key.pod.is_none();
                 let name = match &key.pod {
                     Some(pod) => pod.to_string(),
                     None => input_names
@@ -302,6 +310,8 @@ impl Coverage {
             pressure,
             cluster_seconds,
             journal_dispatch_only: false,
+            cloudflared_unnamed,
+            cloudflared_addresses: 0,
         }
     }
 
@@ -330,7 +340,34 @@ impl Coverage {
             .iter()
             .filter(|s| s.covers(from, to))
             .count();
-        (covering, self.cloudflared.len())
+        (covering, self.cloudflared_pods())
+    }
+
+    /// Returns how many cloudflared pods there were: the pods given, or more when dispatch
+    /// names more pod addresses than that while cloudflared logs. The addresses are not
+    /// compared when an input names no pod, since its span can contain any number of pods.
+    ///
+    /// NOTE: a pod replaced while cloudflared logs (a rolling update) brings a new address,
+    /// so the count is too high when the old pod's log is given under the new pod's name.
+    pub fn cloudflared_pods(&self) -> usize {
+        let given = self.cloudflared.len();
+        if self.cloudflared_unnamed || given == 0 {
+            return given;
+        }
+        given.max(self.cloudflared_addresses)
+    }
+
+    /// Returns the sentence that explains a count of cloudflared pods above the pods given,
+    /// or an empty string.
+    pub fn cloudflared_pods_note(&self) -> String {
+        let (given, pods) = (self.cloudflared.len(), self.cloudflared_pods());
+        if pods <= given {
+            return String::new();
+        }
+        format!(
+            "; dispatch's ip= chains name {pods} cloudflared pod addresses, but {given} pod \
+             log(s) were given, so the pod of a socket may be missing"
+        )
     }
 
     /// The span of one probe leg.

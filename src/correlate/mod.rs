@@ -240,6 +240,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     if parsed.journal_lines.dispatch_only() {
         coverage.set_journal_dispatch_only();
     }
+    coverage.cloudflared_addresses = cloudflared_addresses(&events, &coverage);
     let traefik_unmatched = traefik_without_t3(&events, &dispatch, &mut coverage).map(|span| {
         (
             span,
@@ -674,6 +675,35 @@ fn attribute_far_member(
         burst.segment.as_str()
     );
     (rule, finding)
+}
+
+/// Counts the distinct cloudflared pod addresses of dispatch's `ws open` lines within the span
+/// of the cloudflared logs (all pods together), at most `MAX_PODS`.
+fn cloudflared_addresses(events: &[Event], coverage: &Coverage) -> usize {
+    const MAX_PODS: usize = 1024;
+    let Some(first) = coverage.cloudflared.iter().map(|s| s.first).min() else {
+        return 0;
+    };
+    let last = coverage
+        .cloudflared
+        .iter()
+        .map(|s| s.last)
+        .max()
+        .unwrap_or(first);
+    let mut pods = std::collections::BTreeSet::new();
+    for event in events {
+        if !matches!(event.kind, EventKind::WsOpen { .. }) || !(first..=last).contains(&event.time)
+        {
+            continue;
+        }
+        if let Some(pod) = crate::parse::dispatch::ws_open_pod(event.text.as_bytes()) {
+            pods.insert(pod);
+            if pods.len() >= MAX_PODS {
+                break;
+            }
+        }
+    }
+    pods.len()
 }
 
 fn traefik_without_t3(

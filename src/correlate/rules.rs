@@ -1141,7 +1141,10 @@ fn shared_path_burst(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     let pods_note = if covering < pods {
-        format!(" (only {covering} of {pods} cloudflared pods cover it)")
+        format!(
+            " (only {covering} of {pods} cloudflared pods cover it{})",
+            ctx.coverage.cloudflared_pods_note()
+        )
     } else {
         String::new()
     };
@@ -1306,7 +1309,10 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
         Confidence::Low
     };
     let pods_note = if covering < pods {
-        format!("; only {covering} of {pods} cloudflared pods cover it")
+        format!(
+            "; only {covering} of {pods} cloudflared pods cover it{}",
+            ctx.coverage.cloudflared_pods_note()
+        )
     } else {
         String::new()
     };

@@ -435,6 +435,15 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
              verdicts; set --router to the t3 router's name (and --ws-path to its path)"
         )
     });
+    let coverage = &analysis.coverage;
+    let (given, pods) = (coverage.cloudflared.len(), coverage.cloudflared_pods());
+    let pods_warning = (pods > given).then(|| {
+        format!(
+            "dispatch's ip= chains name {pods} cloudflared pod addresses while cloudflared \
+             logs, but {given} pod log(s) were given; give every pod's log (kubectl logs for \
+             each pod), or a drop through a missing pod can be put on the user's network"
+        )
+    });
     let warnings: Vec<&String> = report
         .inputs
         .iter()
@@ -444,6 +453,7 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         .chain(&private_clients_warning)
         .chain(&unmatched_warning)
         .chain(&join_warning)
+        .chain(&pods_warning)
         .collect();
     for warning in warnings {
         writeln!(out, "t3forensics: warning: {warning}")?;

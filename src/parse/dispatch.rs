@@ -95,6 +95,20 @@ fn parse_ws_open(rest: &[u8]) -> Message {
     Message::event(EventKind::WsOpen { user, client })
 }
 
+/// Returns the cloudflared pod address of a `ws open` line: the last address of its `ip=`
+/// chain, which Traefik appended, when the chain has two or more and that one is private.
+pub fn ws_open_pod(line: &[u8]) -> Option<IpAddr> {
+    let at = find(line, b"ws open user=")?;
+    let chain_at = find(&line[at..], b" ip=")? + at + b" ip=".len();
+    let chain = &line[chain_at..];
+    let comma = chain.iter().rposition(|&b| b == b',')?;
+    if comma == 0 {
+        return None;
+    }
+    let pod = client::parse_host(chain[comma + 1..].trim_ascii())?;
+    client::is_internal(pod).then_some(pod)
+}
+
 /// Parses `user=alice ip=CHAIN dur_ms=21873 cause=TEXT`. CHAIN may itself contain
 /// ` dur_ms=… cause=…` (a forged X-Forwarded-For), so the real `dur_ms` is the last one.
 fn parse_ws_close(rest: &[u8]) -> Message {
@@ -254,6 +268,41 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn ws_open_pod_shapes() {
+        let prefix = "2026-06-10T19:30:12+00:00 devvm t3-dispatch[812]: 2026/06/10 19:30:12";
+        // (message, pod address)
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "ws open user=alice ip=203.0.113.7, 10.10.1.12",
+                Some("10.10.1.12"),
+            ),
+            (
+                "ws open user=alice ip=203.0.113.7,10.10.2.13:51234",
+                Some("10.10.2.13"),
+            ),
+            (
+                "ws open user=alice ip=10.0.0.1, 203.0.113.7, fd00::12",
+                Some("fd00::12"),
+            ),
+            // The client alone, or a public last address: no pod.
+            ("ws open user=alice ip=203.0.113.7", None),
+            ("ws open user=alice ip=10.10.1.12", None),
+            ("ws open user=alice ip=10.10.1.12, 203.0.113.7", None),
+            ("ws open user=alice ip=203.0.113.7, garbage", None),
+            (
+                "ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=1 cause=graceful",
+                None,
+            ),
+            ("paired user=alice endpoint=/api/auth/browser-session", None),
+        ];
+        for (message, expected) in cases {
+            let line = format!("{prefix} {message}");
+            let expected = expected.map(|text| text.parse::<IpAddr>().unwrap());
+            assert_eq!(ws_open_pod(line.as_bytes()), expected, "{message}");
+        }
+    }
 
     fn ip(text: &str) -> Option<IpAddr> {
         Some(text.parse().expect("test address is valid"))
