@@ -182,3 +182,41 @@ fn file_name_names_pod_of_unlabelled_lines() {
         assert!(row.contains(",cloudflared-6f7c9d8b5-k2x9p,"), "{row}");
     }
 }
+
+#[test]
+fn exports_without_rows_are_warned() {
+    // A Grafana text download of a query that returned no rows keeps its meta lines, and a
+    // JSON download is an empty array. Neither stops the run, and both are named.
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("journal.grafana.txt");
+    std::fs::write(
+        &text,
+        "Common labels: {\"host\":\"devvm\",\"job\":\"devvm-journal\"}\n\
+         Line limit: \"1000 (0 returned)\"\n\
+         Total bytes processed: \"0 B\"\n\n\n",
+    )
+    .unwrap();
+    let json = dir.path().join("traefik.grafana.json");
+    std::fs::write(&json, "[]\n").unwrap();
+    let mut files = vec![text, json];
+    files.push(data("incident/traefik-access.log"));
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .arg("drops")
+        .args(&files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    for name in ["journal.grafana.txt", "traefik.grafana.json"] {
+        assert!(
+            stderr.contains(&format!("{name}: the export contains no log entry")),
+            "{name}: {stderr}"
+        );
+    }
+    assert!(stderr.contains("(grafana-text)"), "{stderr}");
+
+    // An export with rows gets no such warning.
+    let (_, stderr) = drops(&[data("envelopes/incident.logcli.jsonl.gz")]);
+    assert!(!stderr.contains("no log entry"), "{stderr}");
+}

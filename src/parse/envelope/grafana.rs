@@ -75,8 +75,12 @@ fn split_tab(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((&bytes[..tab], &bytes[tab + 1..]))
 }
 
-/// Scores a text download row: 2 for `epoch ms<TAB>ISO time<TAB>`.
+/// Scores a text download row: 2 for `epoch ms<TAB>ISO time<TAB>`, 1 for the download's
+/// `Common labels: {…}` meta line, which a download with no rows still has.
 pub fn sniff_text(line: &[u8]) -> u8 {
+    if common_labels(line).is_some() {
+        return 1;
+    }
     match split_tab(line) {
         Some((ms, rest)) if ms.len() == 13 && ms.iter().all(u8::is_ascii_digit) => {
             u8::from(time::parse_iso(rest, Zone::Utc).is_some()) * 2

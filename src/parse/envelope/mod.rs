@@ -170,6 +170,8 @@ pub struct Router {
     duplicates: Duplicates,
     /// Journal lines whose stream named no program for them, routed by their text.
     routed_by_content: u64,
+    /// The entries routed, repeats included.
+    entries: u64,
     /// The pod the input's file name names, for cloudflared lines whose labels name none.
     file_pod: Option<Box<str>>,
     /// Set for envelopes that trim the spaces around each line (`logcli --output=default`),
@@ -188,6 +190,7 @@ impl Router {
             sure_cloudflared: 0,
             duplicates: Duplicates::default(),
             routed_by_content: 0,
+            entries: 0,
             file_pod: None,
             trimmed: false,
         }
@@ -240,6 +243,7 @@ impl Router {
     /// and so does a repeated line of a whole-second envelope that is never written twice
     /// (see [`is_never_repeated`]).
     pub fn route(&mut self, entry: &Unwrapped, line_no: u64, sink: &mut Sink) -> LineClass {
+        self.entries += 1;
         if self.duplicates.is_repeat(entry) {
             if entry.precise || is_never_repeated(&entry.line) {
                 self.duplicates.count += 1;
@@ -325,6 +329,13 @@ impl Router {
     /// Returns the notes for the input's summary: paging duplicates that were dropped.
     pub fn notes(&self, name: &str) -> Vec<String> {
         let mut notes = Vec::new();
+        // A download or query that returned no rows still has its header or brackets.
+        if self.entries == 0 {
+            notes.push(format!(
+                "{name}: the export contains no log entry (did its query return no rows?), so \
+                 it covers no time"
+            ));
+        }
         if let n @ 1.. = self.duplicates.count {
             notes.push(format!(
                 "{name}: {n} entr{} repeated with the same time, labels and line (Loki paging) \
