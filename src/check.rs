@@ -171,16 +171,23 @@ impl Difference {
 /// The result of a comparison.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Comparison {
-    /// Pairs plus unpaired rows on either side.
-    pub rows: usize,
+    /// Rows of the expected file.
+    pub expected_rows: usize,
+    /// Rows of this run.
+    pub actual_rows: usize,
     /// Every difference, in time order, including changes that do not count.
     pub differences: Vec<Difference>,
+    /// The time offset at which every missing row pairs one to one with an extra row of the
+    /// same user, client IP and segment, if there are at least two pairs. It is this run's time
+    /// minus the expected time, in microseconds. See [`common_offset`].
+    pub common_offset: Option<i64>,
 }
 
 /// The counts of a comparison under one strictness.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
-    pub rows: usize,
+    pub expected_rows: usize,
+    pub actual_rows: usize,
     pub missing: usize,
     pub extra: usize,
     /// Pairs with at least one change that counts.
@@ -197,11 +204,17 @@ impl Tally {
     }
 }
 
-/// The fields rows are paired on, besides time and duration.
-type PairKey<'a> = (&'a str, &'a str);
+/// The fields rows are paired on, besides time and duration: user, client IP and, when
+/// [`pair_rows`] is asked for it, the segment (else an empty string).
+type PairKey<'a> = (&'a str, &'a str, &'a str);
 
-fn pair_key(row: &DropRow) -> PairKey<'_> {
-    (&row.user, &row.client_ip)
+fn pair_key(row: &DropRow, same_segment: bool) -> PairKey<'_> {
+    let segment = if same_segment {
+        row.segment.as_str()
+    } else {
+        ""
+    };
+    (&row.user, &row.client_ip, segment)
 }
 
 /// Returns how far apart two durations are, or `None` when they are too far apart to pair
@@ -214,59 +227,92 @@ fn dur_gap(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     }
 }
 
-/// Compares `expected` with `actual` (this run's rows). Rows pair when user and client IP are
-/// equal, times are at most [`TIME_TOLERANCE`] apart and durations at most
-/// [`DUR_TOLERANCE_MS`]. Each expected row, in time order, takes the nearest unpaired candidate
-/// (by time, then duration), so the order of either list does not matter.
-pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
-    let mut expected_order: Vec<&DropRow> = expected.iter().collect();
-    expected_order.sort_by_key(|row| row.time);
+/// Pairs rows of `expected` with rows of `actual` one to one, and returns the partner of each
+/// expected row as an index into `actual`. Rows pair when user and client IP are equal (and the
+/// segment, with `same_segment`), the actual time is at most [`TIME_TOLERANCE`] from the
+/// expected time plus `offset`, and durations are at most [`DUR_TOLERANCE_MS`] apart. Each
+/// expected row, in time order, takes the nearest unpaired candidate (by time, then duration),
+/// so the order of either list does not matter.
+fn pair_rows(
+    expected: &[&DropRow],
+    actual: &[&DropRow],
+    offset: i64,
+    same_segment: bool,
+) -> Vec<Option<usize>> {
+    let mut expected_order: Vec<usize> = (0..expected.len()).collect();
+    expected_order.sort_by_key(|&i| expected[i].time);
 
     // Candidate indexes into `actual` by pairing key, each list in time order.
     let mut candidates: HashMap<PairKey, Vec<usize>> = HashMap::new();
     for (i, row) in actual.iter().enumerate() {
-        candidates.entry(pair_key(row)).or_default().push(i);
+        candidates
+            .entry(pair_key(row, same_segment))
+            .or_default()
+            .push(i);
     }
     for list in candidates.values_mut() {
         list.sort_by_key(|&i| actual[i].time);
     }
 
     let mut paired = vec![false; actual.len()];
+    let mut partners = vec![None; expected.len()];
+    for e in expected_order {
+        let expected_row = expected[e];
+        let target = expected_row.time.saturating_add(offset);
+        let nearest = candidates
+            .get(&pair_key(expected_row, same_segment))
+            .and_then(|list| {
+                list.iter()
+                    .copied()
+                    .filter(|&i| !paired[i])
+                    .filter_map(|i| {
+                        let dur = dur_gap(expected_row.dur_ms, actual[i].dur_ms)?;
+                        Some((actual[i].time.abs_diff(target), dur, i))
+                    })
+                    .filter(|&(gap, _, _)| gap <= TIME_TOLERANCE.unsigned_abs())
+                    .min()
+            });
+        if let Some((_, _, i)) = nearest {
+            paired[i] = true;
+            partners[e] = Some(i);
+        }
+    }
+    partners
+}
+
+/// Returns the fields that differ between two paired rows, in [`Field`] order.
+fn changed_fields(expected: &DropRow, actual: &DropRow) -> Vec<Field> {
+    [
+        (Field::Segment, expected.segment != actual.segment),
+        (Field::Duration, expected.dur_ms != actual.dur_ms),
+        (Field::Confidence, expected.confidence != actual.confidence),
+        (Field::Reason, expected.reason != actual.reason),
+        (Field::Evidence, expected.evidence != actual.evidence),
+    ]
+    .into_iter()
+    .filter_map(|(field, differs)| differs.then_some(field))
+    .collect()
+}
+
+/// Compares `expected` with `actual` (this run's rows). Rows pair as [`pair_rows`] pairs them,
+/// on user and client IP with no time offset.
+pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
+    let expected_refs: Vec<&DropRow> = expected.iter().collect();
+    let actual_refs: Vec<&DropRow> = actual.iter().collect();
+    let partners = pair_rows(&expected_refs, &actual_refs, 0, false);
+
+    let mut paired = vec![false; actual.len()];
+    let mut missing = Vec::new();
     let mut differences = Vec::new();
-    for expected_row in expected_order {
-        let nearest = candidates.get(&pair_key(expected_row)).and_then(|list| {
-            list.iter()
-                .copied()
-                .filter(|&i| !paired[i])
-                .filter_map(|i| {
-                    let dur = dur_gap(expected_row.dur_ms, actual[i].dur_ms)?;
-                    Some((actual[i].time.abs_diff(expected_row.time), dur, i))
-                })
-                .filter(|&(gap, _, _)| gap <= TIME_TOLERANCE.unsigned_abs())
-                .min()
-        });
-        let Some((_, _, i)) = nearest else {
+    for (expected_row, partner) in expected.iter().zip(partners) {
+        let Some(i) = partner else {
+            missing.push(expected_row);
             differences.push(Difference::Missing(expected_row.clone()));
             continue;
         };
         paired[i] = true;
         let actual_row = &actual[i];
-        let fields: Vec<Field> = [
-            (Field::Segment, expected_row.segment != actual_row.segment),
-            (Field::Duration, expected_row.dur_ms != actual_row.dur_ms),
-            (
-                Field::Confidence,
-                expected_row.confidence != actual_row.confidence,
-            ),
-            (Field::Reason, expected_row.reason != actual_row.reason),
-            (
-                Field::Evidence,
-                expected_row.evidence != actual_row.evidence,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(field, differs)| differs.then_some(field))
-        .collect();
+        let fields = changed_fields(expected_row, actual_row);
         if !fields.is_empty() {
             differences.push(Difference::Changed {
                 expected: Box::new(expected_row.clone()),
@@ -275,17 +321,64 @@ pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
             });
         }
     }
-    let extra: Vec<Difference> = actual
+    let extra: Vec<&DropRow> = actual
         .iter()
         .zip(&paired)
         .filter(|(_, paired)| !**paired)
-        .map(|(row, _)| Difference::Extra(row.clone()))
+        .map(|(row, _)| row)
         .collect();
-    let rows = expected.len() + extra.len();
-    differences.extend(extra);
+    let common_offset = common_offset(&missing, &extra);
+    differences.extend(extra.into_iter().cloned().map(Difference::Extra));
     // A stable sort keeps missing before extra at the same time, as they were pushed.
     differences.sort_by_key(Difference::time);
-    Comparison { rows, differences }
+    Comparison {
+        expected_rows: expected.len(),
+        actual_rows: actual.len(),
+        differences,
+        common_offset,
+    }
+}
+
+/// Finds one time offset at which the missing rows pair one to one with the extra rows of the
+/// same user, client IP and segment. Such an offset appears when this run read the inputs in
+/// another `--tz` or across a clock change. Returns this run's time minus the expected time,
+/// in microseconds.
+///
+/// It needs at least two pairs, because a single drop that moved may well be a real change,
+/// and its `missing:` and `extra:` lines already show both times. The offset tried is the median gap between the n-th missing
+/// and the n-th extra time, which is the offset when all times moved by one amount, since
+/// such a move keeps their order.
+fn common_offset(missing: &[&DropRow], extra: &[&DropRow]) -> Option<i64> {
+    if missing.len() < 2 || missing.len() != extra.len() {
+        return None;
+    }
+    let mut missing_times: Vec<i64> = missing.iter().map(|row| row.time).collect();
+    let mut extra_times: Vec<i64> = extra.iter().map(|row| row.time).collect();
+    missing_times.sort_unstable();
+    extra_times.sort_unstable();
+    let mut gaps: Vec<i64> = missing_times
+        .iter()
+        .zip(&extra_times)
+        .map(|(m, e)| e.saturating_sub(*m))
+        .collect();
+    gaps.sort_unstable();
+    let offset = gaps[gaps.len() / 2];
+    // Rows this close in time would have paired already, unless something else differs.
+    if offset.unsigned_abs() <= TIME_TOLERANCE.unsigned_abs() {
+        return None;
+    }
+    let partners = pair_rows(missing, extra, offset, true);
+    partners.iter().all(Option::is_some).then_some(offset)
+}
+
+/// Formats a time offset as whole seconds, or with milliseconds when it has a fraction.
+fn format_offset(micros: u64) -> String {
+    let millis = micros / 1_000;
+    if millis.is_multiple_of(1_000) {
+        format!("{} s", millis / 1_000)
+    } else {
+        format!("{}.{:03} s", millis / 1_000, millis % 1_000)
+    }
 }
 
 impl Comparison {
@@ -293,7 +386,8 @@ impl Comparison {
     /// `strict_fields` is set.
     pub fn tally(&self, strict_fields: bool) -> Tally {
         let mut tally = Tally {
-            rows: self.rows,
+            expected_rows: self.expected_rows,
+            actual_rows: self.actual_rows,
             ..Tally::default()
         };
         for difference in &self.differences {
@@ -311,11 +405,12 @@ impl Comparison {
         tally
     }
 
-    /// Writes one line per difference, then the summary line, and returns the tally.
+    /// Writes one line per difference, a hint when the unpaired rows pair at a
+    /// [`Comparison::common_offset`], then the summary line, and returns the tally.
     ///
     /// ```text
     /// changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm
-    /// check: 12 rows compared, 0 missing, 0 extra, 1 changed
+    /// check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed
     /// ```
     pub fn write(&self, out: &mut dyn Write, strict_fields: bool) -> io::Result<Tally> {
         for difference in &self.differences {
@@ -349,10 +444,21 @@ impl Comparison {
             }
         }
         let tally = self.tally(strict_fields);
+        if let Some(offset) = self.common_offset {
+            let direction = if offset > 0 { "later" } else { "earlier" };
+            writeln!(
+                out,
+                "hint: the {} missing and {} extra rows pair up one to one, with this run's \
+                 times {} {direction}: a time-zone (--tz) or clock change?",
+                tally.missing,
+                tally.extra,
+                format_offset(offset.unsigned_abs())
+            )?;
+        }
         write!(
             out,
-            "check: {} rows compared, {} missing, {} extra, {} changed",
-            tally.rows, tally.missing, tally.extra, tally.changed
+            "check: {} expected rows, {} actual rows, {} missing, {} extra, {} changed",
+            tally.expected_rows, tally.actual_rows, tally.missing, tally.extra, tally.changed
         )?;
         if tally.uncounted > 0 {
             write!(
@@ -647,7 +753,8 @@ mod tests {
     fn identical_rows_have_no_difference() {
         let rows = vec![row("D0001", T0, "bob", 5, "t3_serve")];
         let comparison = compare(&rows, &rows);
-        assert_eq!(comparison.rows, 1);
+        assert_eq!(comparison.expected_rows, 1);
+        assert_eq!(comparison.actual_rows, 1);
         assert!(comparison.differences.is_empty());
         assert!(!comparison.tally(true).failed());
     }
@@ -669,7 +776,8 @@ mod tests {
         let tally = comparison.tally(false);
         assert_eq!(tally.missing, 1);
         assert_eq!(tally.extra, 1);
-        assert_eq!(tally.rows, 2);
+        assert_eq!(tally.expected_rows, 1);
+        assert_eq!(tally.actual_rows, 1);
     }
 
     #[test]
@@ -742,7 +850,7 @@ mod tests {
             lines,
             [
                 "changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm",
-                "check: 1 rows compared, 0 missing, 0 extra, 1 changed",
+                "check: 1 expected rows, 1 actual rows, 0 missing, 0 extra, 1 changed",
             ]
         );
         assert!(tally.failed());
@@ -789,10 +897,119 @@ mod tests {
             [
                 "missing: D0001 2026-06-10T19:20:02Z bob 203.0.113.22 dur_ms=5 segment=t3_serve",
                 "extra: D0001 2026-06-10T19:20:12Z carol 203.0.113.22 dur_ms=7 segment=devvm",
-                "check: 2 rows compared, 1 missing, 1 extra, 0 changed",
+                "check: 1 expected rows, 1 actual rows, 1 missing, 1 extra, 0 changed",
             ]
         );
         assert!(tally.failed());
+    }
+
+    const HOUR: i64 = 3600 * SECOND;
+
+    /// Three drops of three users, for the time offset cases.
+    fn three_drops() -> Vec<DropRow> {
+        vec![
+            row("D0001", T0, "alice", 1, "last_mile"),
+            row("D0002", T0 + 60 * SECOND, "bob", 2, "t3_serve"),
+            row("D0003", T0 + 60 * SECOND, "carol", 3, "t3_serve"),
+        ]
+    }
+
+    fn moved(rows: &[DropRow], offset: i64) -> Vec<DropRow> {
+        let mut rows = rows.to_vec();
+        for row in &mut rows {
+            row.time += offset;
+        }
+        rows
+    }
+
+    #[test]
+    fn common_offset_cases() {
+        let expected = three_drops();
+        let later = moved(&expected, HOUR);
+
+        let mut one_jittered = later.clone();
+        one_jittered[1].time += SECOND / 2;
+        let mut one_apart = later.clone();
+        one_apart[1].time += 10 * SECOND;
+        let mut other_segment = later.clone();
+        other_segment[2].segment = "devvm".to_string();
+        let mut other_duration = later.clone();
+        other_duration[0].dur_ms = Some(5_000);
+        let mut one_in_place = later.clone();
+        one_in_place[0].time = T0;
+
+        let cases = [
+            ("all one hour later", later.clone(), Some(HOUR)),
+            (
+                "all two hours earlier",
+                moved(&expected, -2 * HOUR),
+                Some(-2 * HOUR),
+            ),
+            (
+                "with a fraction",
+                moved(&expected, HOUR + 250_000),
+                Some(HOUR + 250_000),
+            ),
+            ("one row half a second off", one_jittered, Some(HOUR)),
+            ("one row ten seconds off", one_apart, None),
+            ("one segment changed too", other_segment, None),
+            ("one duration changed too", other_duration, None),
+            ("one row paired in place", one_in_place, Some(HOUR)),
+            ("one row fewer", later[..2].to_vec(), None),
+            ("nothing moved", expected.clone(), None),
+        ];
+        for (name, actual, wanted) in cases {
+            assert_eq!(compare(&expected, &actual).common_offset, wanted, "{name}");
+        }
+    }
+
+    #[test]
+    fn common_offset_needs_two_pairs() {
+        let expected = vec![row("D0001", T0, "bob", 5, "t3_serve")];
+        let actual = moved(&expected, HOUR);
+        assert_eq!(compare(&expected, &actual).common_offset, None);
+    }
+
+    #[test]
+    fn common_offset_prints_a_hint_before_the_summary() {
+        let expected = three_drops();
+        let cases = [
+            (
+                HOUR,
+                "hint: the 3 missing and 3 extra rows pair up one to one, with this run's times \
+                 3600 s later: a time-zone (--tz) or clock change?",
+            ),
+            (
+                -HOUR - 1_500,
+                "hint: the 3 missing and 3 extra rows pair up one to one, with this run's times \
+                 3600.001 s earlier: a time-zone (--tz) or clock change?",
+            ),
+        ];
+        for (offset, hint) in cases {
+            let (lines, tally) = lines(&compare(&expected, &moved(&expected, offset)), false);
+            assert_eq!(lines.len(), 8, "{lines:?}");
+            assert_eq!(lines[6], hint);
+            assert_eq!(
+                lines[7],
+                "check: 3 expected rows, 3 actual rows, 3 missing, 3 extra, 0 changed"
+            );
+            assert!(tally.failed(), "the times did change");
+        }
+    }
+
+    #[test]
+    fn format_offset_cases() {
+        let cases = [
+            (0, "0 s"),
+            (999, "0 s"),
+            (1_000, "0.001 s"),
+            (SECOND as u64, "1 s"),
+            (3_600_250_000, "3600.250 s"),
+            (u64::MAX, "18446744073709.551 s"),
+        ];
+        for (micros, text) in cases {
+            assert_eq!(format_offset(micros), text, "{micros}");
+        }
     }
 
     const CSV: &str = "\

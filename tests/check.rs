@@ -45,7 +45,7 @@ fn check_passes_against_saved_csv() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "check: 12 rows compared, 0 missing, 0 extra, 0 changed\n"
+        "check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 0 changed\n"
     );
 }
 
@@ -57,7 +57,7 @@ fn check_passes_against_saved_json_and_jsonl() {
         let (stdout, stderr, code) = check(&saved, &["--strict-fields"]);
         assert_eq!(code, 0, "{format}: {stdout}{stderr}");
         assert!(
-            stdout.starts_with("check: 12 rows compared, 0 missing"),
+            stdout.starts_with("check: 12 expected rows, 12 actual rows, 0 missing"),
             "{stdout}"
         );
     }
@@ -75,7 +75,7 @@ fn check_reads_gzip_expected_file() {
     let (stdout, stderr, code) = check(&path, &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        stdout.starts_with("check: 12 rows compared, 0 missing"),
+        stdout.starts_with("check: 12 expected rows, 12 actual rows, 0 missing"),
         "{stdout}"
     );
 }
@@ -92,7 +92,7 @@ fn check_warns_on_an_empty_expected_file() {
         "{stderr}"
     );
     assert!(
-        stdout.contains("check: 12 rows compared, 0 missing, 12 extra"),
+        stdout.contains("check: 0 expected rows, 12 actual rows, 0 missing, 12 extra"),
         "{stdout}"
     );
 }
@@ -116,7 +116,8 @@ fn check_fails_naming_an_edited_segment() {
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("check: 12 rows compared, 0 missing, 0 extra, 1 changed\n"),
+        stdout
+            .ends_with("check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed\n"),
         "{stdout}"
     );
 }
@@ -138,6 +139,41 @@ fn check_reports_a_removed_row_as_extra() {
     assert!(
         stdout.ends_with("0 missing, 1 extra, 0 changed\n"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn check_hints_at_a_tz_change() {
+    // Journal `short` lines carry no zone, so another --tz moves every drop by the same
+    // amount: Berlin is 2 h ahead of UTC in June.
+    let journal = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/journal-modes/devvm-journal.short.log.gz");
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("drops.csv");
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "--tz", "UTC", "--output"])
+        .arg(&saved)
+        .arg(&journal));
+    assert_eq!(code, 0, "{stderr}");
+
+    let (stdout, stderr, code) = run(t3()
+        .args(["check", "-q", "--tz", "Europe/Berlin", "--expect"])
+        .arg(&saved)
+        .arg(&journal));
+    assert_eq!(code, 1, "the times did change: {stdout}{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(count("missing: "), 12, "{stdout}");
+    assert_eq!(count("extra: "), 12, "{stdout}");
+    assert_eq!(lines.len(), 26, "{stdout}");
+    assert_eq!(
+        lines[24],
+        "hint: the 12 missing and 12 extra rows pair up one to one, with this run's times \
+         7200 s earlier: a time-zone (--tz) or clock change?"
+    );
+    assert_eq!(
+        lines[25],
+        "check: 12 expected rows, 12 actual rows, 12 missing, 12 extra, 0 changed"
     );
 }
 
