@@ -1,6 +1,7 @@
 //! CLI tests of the CI helpers: `check` against saved `drops` outputs of the bundled incident,
 //! `drops --fail-on`, and the generated completions and manual page.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 mod common;
@@ -174,6 +175,112 @@ fn check_hints_at_a_tz_change() {
     assert_eq!(
         lines[25],
         "check: 12 expected rows, 12 actual rows, 12 missing, 12 extra, 0 changed"
+    );
+}
+
+/// Writes compressed copies of the incident's logs into `dir`: zstd for the Traefik log, gzip
+/// for the others.
+fn compressed_copies(dir: &Path) -> Vec<PathBuf> {
+    let mut copies = Vec::new();
+    for file in incident_files() {
+        let bytes = std::fs::read(&file).unwrap();
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let (copy, compressed) = if name.starts_with("traefik") {
+            let compressed = zstd::encode_all(bytes.as_slice(), 3).unwrap();
+            (dir.join(format!("{name}.zst")), compressed)
+        } else {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(&bytes).unwrap();
+            (dir.join(format!("{name}.gz")), encoder.finish().unwrap())
+        };
+        std::fs::write(&copy, compressed).unwrap();
+        copies.push(copy);
+    }
+    copies
+}
+
+#[test]
+fn check_matches_evidence_of_compressed_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let comp = dir.path().join("comp");
+    std::fs::create_dir(&comp).unwrap();
+    let (stdout, stderr, code) = run(t3()
+        .args(["check", "-q", "--strict-fields", "--expect"])
+        .arg(&saved)
+        .args(compressed_copies(&comp)));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 0 changed\n"
+    );
+}
+
+#[test]
+fn check_matches_evidence_read_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let files = incident_files();
+    let journal = std::fs::read(&files[0]).unwrap();
+    let (stdout, stderr, code) = run(t3()
+        .args(["check", "-q", "--strict-fields", "--expect"])
+        .arg(&saved)
+        .arg("-")
+        .args(&files[1..])
+        .write_stdin(journal));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 0 changed\n"
+    );
+}
+
+#[test]
+fn check_reports_a_moved_evidence_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let row = text.lines().find(|l| l.starts_with("D0003,")).unwrap();
+    let edited = text.replace(
+        row,
+        &row.replace("devvm-journal.log:639;", "devvm-journal.log:638;"),
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&saved, edited).unwrap();
+    let comp = dir.path().join("comp");
+    std::fs::create_dir(&comp).unwrap();
+    let copies = compressed_copies(&comp);
+
+    let (stdout, stderr, code) = run(t3()
+        .args(["check", "-q", "--strict-fields", "--expect"])
+        .arg(&saved)
+        .args(&copies));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("changed evidence: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: "),
+        "{stdout}"
+    );
+    assert!(lines[0].contains("devvm-journal.log:638;"), "{stdout}");
+    assert!(lines[0].contains("devvm-journal.log.gz:639;"), "{stdout}");
+    assert_eq!(
+        lines[1],
+        "check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed"
+    );
+
+    let (stdout, stderr, code) = run(t3()
+        .args(["check", "-q", "--expect"])
+        .arg(&saved)
+        .args(&copies));
+    assert_eq!(
+        code, 0,
+        "not counted without --strict-fields: {stdout}{stderr}"
+    );
+    assert!(
+        stdout.ends_with("0 changed (1 duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)\n"),
+        "{stdout}"
     );
 }
 

@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 
 pub use detect::{InputType, detect};
 
+/// The name of the stdin input in messages and evidence.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// The origin of an input: stdin or a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputSource {
@@ -37,7 +40,7 @@ impl InputSpec {
     /// Returns the name used in messages and evidence: the path as given, or `<stdin>`.
     pub fn name(&self) -> String {
         match &self.source {
-            InputSource::Stdin => "<stdin>".to_string(),
+            InputSource::Stdin => STDIN_NAME.to_string(),
             InputSource::Path(path) => path.display().to_string(),
         }
     }

@@ -420,7 +420,7 @@ fn warn_if_much_malformed(report: &mut InputReport) {
     let name = &report.name;
     // stdin has no path for TYPE:PATH, so the hint gives the bare TYPE, which forces every
     // input.
-    let force = if name == "<stdin>" {
+    let force = if name == crate::input::STDIN_NAME {
         "--input-type TYPE".to_string()
     } else {
         format!("--input-type TYPE:{name}")
