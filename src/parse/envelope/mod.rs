@@ -497,6 +497,14 @@ impl LineParser for EnvelopeParser {
                 }
                 self.router.route(&entry, ctx.line, sink)
             }
+            // A text download's continuation lines carry no shape of their own, so an export
+            // of another kind appended to the file would pass as one long entry.
+            Ok(None) if self.format == Format::GrafanaText && is_other_log_line(line) => {
+                LineClass::Malformed(
+                    "a line of another log format inside a Grafana text download; give each \
+                     export as an input of its own",
+                )
+            }
             Ok(None) => LineClass::Ignored,
             Err(reason) => LineClass::Malformed(reason),
         }
@@ -507,6 +515,21 @@ impl LineParser for EnvelopeParser {
         self.partial.flush(&mut self.router, sink);
         Ok(())
     }
+}
+
+/// Tells whether a line is surely one of the other line formats this tool reads: a logcli or
+/// kubectl envelope, a journal text or JSON line, a Traefik access line or a cloudflared line.
+fn is_other_log_line(line: &[u8]) -> bool {
+    let sniffers: [fn(&[u8]) -> u8; 7] = [
+        loki::sniff_default,
+        loki::sniff_jsonl,
+        kubectl::sniff,
+        super::journal::sniff,
+        super::journal_json::sniff,
+        traefik::sniff,
+        cloudflared::sniff,
+    ];
+    sniffers.iter().any(|sniff| sniff(line) == 2)
 }
 
 /// A format read as records from the byte stream rather than line by line.

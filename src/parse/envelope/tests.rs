@@ -520,6 +520,26 @@ fn grafana_text_rows_and_meta_lines() {
 }
 
 #[test]
+fn grafana_text_with_another_export_appended() {
+    // A continuation line of a multi-line entry is ignored, but a line that is surely of
+    // another format is another export appended to the download.
+    let lines = [
+        r#"Common labels: {"app":"cloudflared","pod":"cloudflared-6f7c9d8b5-z8w3t"}"#.to_string(),
+        String::new(),
+        format!("1781119812000\t2026-06-10T19:30:12.000Z\t{CF_CHURN}"),
+        "  a continuation of the entry above".to_string(),
+        r#"2026-06-10T19:30:14Z {namespace="traefik"} 203.0.113.22 - - [10/Jun/2026:19:30:14 +0000] "GET /ws HTTP/1.1" 0 0 "-" "Mozilla/5.0" 7 "t3code-t3-t3-example-net@kubernetes" "http://10.0.10.10:3780" 30000ms"#.to_string(),
+        "2026-06-10T19:30:15+00:00 devvm sshd[901]: Accepted publickey for alice".to_string(),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (classes, _, _) = parse_all(Format::GrafanaText, &refs);
+    assert_eq!(classes[2], LineClass::Used);
+    assert_eq!(classes[3], LineClass::Ignored);
+    assert!(matches!(classes[4], LineClass::Malformed(r) if r.contains("another log format")));
+    assert!(matches!(classes[5], LineClass::Malformed(r) if r.contains("another log format")));
+}
+
+#[test]
 fn grafana_text_common_labels_name_the_pod() {
     // The rows of a text download carry no labels; the meta line names the pod for all.
     let lines = [
