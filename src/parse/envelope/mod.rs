@@ -345,8 +345,9 @@ impl Router {
         }
         if let n @ 1.. = self.duplicates.kept {
             notes.push(format!(
-                "{name}: {n} entr{} repeated an earlier one exactly on the same whole second and \
-                 were kept as real repeats (such as a burst of cancel lines); if the export was \
+                "{name}: {n} entr{} repeated an earlier one at the same time, which this \
+                 export gives to the second or millisecond only, and were kept as real repeats \
+                 (such as a burst of cancel lines); if the export was \
                  paged, some may be paging repeats, so export with logcli --output=jsonl from \
                  streams whose times have sub-second digits, or check bursts against the cancel \
                  lines",
