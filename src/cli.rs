@@ -28,11 +28,11 @@ use crate::time::{self, MILLI, SECOND, Zone};
 /// own network.
 ///
 /// Reads devvm journal exports (journalctl -o short, short-precise, short-iso,
-/// short-iso-precise, short-unix, short-full, with-unit, cat, json or export), Traefik access logs (CLF or
-/// JSON) and cloudflared logs, plain, gzip or zstd, from files or stdin; the same lines wrapped by
-/// kubectl logs, container runtime files, logcli or Grafana downloads; and the probe's and
-/// devvm's pressure metrics as Prometheus JSON or Grafana CSV. The type of each input is
-/// detected from its content.
+/// short-iso-precise, short-unix, short-full, with-unit, cat, json, json-seq, json-sse or
+/// export), Traefik access logs (CLF or JSON) and cloudflared logs, plain, gzip or zstd, from
+/// files or stdin; the same lines wrapped by kubectl logs, container runtime files, logcli or
+/// Grafana downloads; and the probe's and devvm's pressure metrics as Prometheus JSON or
+/// Grafana CSV. The type of each input is detected from its content.
 #[derive(Debug, Parser)]
 #[command(name = "t3forensics", version, max_term_width = 100)]
 pub struct Cli {

@@ -614,6 +614,63 @@ fn every_journal_mode_gives_the_same_drops() {
 }
 
 #[test]
+fn json_seq_and_sse_read_like_json() {
+    // `journalctl -o json-seq` starts each object with the RS byte, and `-o json-sse` writes
+    // `data: OBJECT` lines separated by blank lines. Both carry the records of `-o json`.
+    let bytes = std::fs::read(data("journal-modes/devvm-journal.json.json.gz")).unwrap();
+    let mut json = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut json)
+        .unwrap();
+    let entries = json.lines().count();
+    let seq: String = json.lines().map(|line| format!("\x1e{line}\n")).collect();
+    let sse: String = json
+        .lines()
+        .map(|line| format!("data: {line}\n\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (name, text) in [("j.json", &json), ("j.seq", &seq), ("j.sse", &sse)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        paths.push(path);
+    }
+
+    // Returns the drops as (time, user, segment) and the input's line counts: read, used,
+    // ignored, malformed.
+    let read = |path: &PathBuf| {
+        let (stdout, stderr, code) = run(t3().arg("drops").arg(path));
+        assert_eq!(code, 0, "{stderr}");
+        let rows: Vec<(String, String, String)> = parse_csv(&stdout)
+            .into_iter()
+            .map(|r| (r["time"].clone(), r["user"].clone(), r["segment"].clone()))
+            .collect();
+        let summary = stderr
+            .lines()
+            .find(|line| line.contains("(journal-json): "))
+            .unwrap_or_else(|| panic!("no journal-json input in: {stderr}"));
+        let counts: Vec<usize> = summary
+            .split_whitespace()
+            .filter_map(|word| word.parse().ok())
+            .collect();
+        (rows, counts)
+    };
+    let (reference, json_counts) = read(&paths[0]);
+    assert_eq!(reference.len(), 12);
+    let [_, used, ignored, _] = json_counts[..] else {
+        panic!("{json_counts:?}");
+    };
+
+    let (seq_rows, seq_counts) = read(&paths[1]);
+    assert_eq!(seq_rows, reference);
+    assert_eq!(seq_counts, vec![entries, used, ignored, 0]);
+
+    // The blank line after each event counts as ignored.
+    let (sse_rows, sse_counts) = read(&paths[2]);
+    assert_eq!(sse_rows, reference);
+    assert_eq!(sse_counts, vec![2 * entries, used, ignored + entries, 0]);
+}
+
+#[test]
 fn cat_mode_places_untimed_evidence() {
     let (stdout, stderr, code) = run(t3()
         .args(["drops"])

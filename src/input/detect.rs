@@ -24,7 +24,7 @@ pub enum InputType {
     /// journalctl text modes (short, short-precise, short-iso, short-iso-precise, short-unix,
     /// with-unit, cat).
     Journal,
-    /// `journalctl -o json`.
+    /// `journalctl -o json`, and `json-seq` and `json-sse`, which frame the same objects.
     JournalJson,
     /// Traefik access log, CLF-style or JSON.
     Traefik,
@@ -279,6 +279,30 @@ mod tests {
             detect_text(text).map(|d| d.input_type),
             Some(InputType::JournalJson)
         );
+    }
+
+    #[test]
+    fn journal_json_framings() {
+        // (mode, its first lines as journalctl 252 writes them)
+        let cases = [
+            (
+                "json-seq",
+                "\x1e{\"__REALTIME_TIMESTAMP\":\"1781118000699991\",\"MESSAGE\":\"x\"}\n\
+                 \x1e{\"_TRANSPORT\":\"kernel\",\"__REALTIME_TIMESTAMP\":\"1781118004648000\"}\n",
+            ),
+            (
+                "json-sse",
+                "data: {\"__REALTIME_TIMESTAMP\":\"1781118000699991\",\"MESSAGE\":\"x\"}\n\n\
+                 data: {\"_TRANSPORT\":\"kernel\",\"__REALTIME_TIMESTAMP\":\"1781118004648000\"}\n\n",
+            ),
+        ];
+        for (mode, text) in cases {
+            assert_eq!(
+                detect_text(text).map(|d| d.input_type),
+                Some(InputType::JournalJson),
+                "{mode}"
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! devvm journal exports in `journalctl -o json` (one JSON object per line).
+//! devvm journal exports in `journalctl -o json` (one JSON object per line), and in
+//! `-o json-seq` and `-o json-sse`, which carry the same objects framed per line (see
+//! [`strip_framing`]).
 //!
 //! Checked against journalctl from systemd 252 to 256. Every value is a string, except that a
 //! value which is not valid UTF-8 is an array of byte numbers, a value of 4096 bytes or more
@@ -13,7 +15,7 @@ use super::journal::{JournalParser, Prefix, Program, Stamp, route};
 use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
 use crate::time::{MAX_TIME, Precision};
 
-/// Parses `journalctl -o json` lines by routing each entry through the journal text parser's
+/// Parses `journalctl -o json`, `json-seq` and `json-sse` lines by routing each entry through the journal text parser's
 /// message handling.
 pub struct JournalJsonParser {
     inner: JournalParser,
@@ -53,12 +55,28 @@ fn value_bytes(value: &Value) -> Option<Vec<u8>> {
     }
 }
 
+/// Strips the framing around a JSON object: the RS byte (0x1E) that starts each record of
+/// `journalctl -o json-seq` (RFC 7464), or the `data: ` field name that starts each event of
+/// `-o json-sse` (a server-sent event stream). Other lines come back unchanged.
+fn strip_framing(line: &[u8]) -> &[u8] {
+    if let Some(rest) = line.strip_prefix(b"\x1e") {
+        return rest;
+    }
+    if let Some(rest) = line.strip_prefix(b"data:") {
+        // The event stream format makes the space after the colon optional.
+        return rest.strip_prefix(b" ").unwrap_or(rest);
+    }
+    line
+}
+
 impl LineParser for JournalJsonParser {
     fn parse_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() {
+        // `-o json-sse` separates its events by blank lines.
+        if line.trim_ascii().is_empty() {
             return LineClass::Ignored;
         }
+        let record = strip_framing(line);
+        let trimmed = record.trim_ascii();
         let Ok(Value::Object(entry)) = serde_json::from_slice::<Value>(trimmed) else {
             return LineClass::Malformed("not a JSON object");
         };
@@ -106,13 +124,14 @@ impl LineParser for JournalJsonParser {
             message: &message,
         };
         let stamp = Stamp::Real(micros, Precision::Micro);
-        self.inner.handle(program, stamp, &prefix, line, ctx, sink)
+        self.inner
+            .handle(program, stamp, &prefix, record, ctx, sink)
     }
 }
 
-/// Scores how strongly a line looks like a `journalctl -o json` entry.
+/// Scores how strongly a line looks like a `journalctl -o json`, `json-seq` or `json-sse` entry.
 pub fn sniff(line: &[u8]) -> u8 {
-    let line = line.trim_ascii_start();
+    let line = strip_framing(line.trim_ascii_start()).trim_ascii_start();
     if !line.starts_with(b"{") {
         return 0;
     }
@@ -200,12 +219,73 @@ mod tests {
     }
 
     #[test]
+    fn framed_records_read_like_json_lines() {
+        // One dispatch entry as `journalctl -o json`, `json-seq` and `json-sse` (systemd 252)
+        // write it. Each framing must give the same event as the plain line.
+        let entry = r#"{"_HOSTNAME":"devvm","__REALTIME_TIMESTAMP":"1781121361123456","SYSLOG_IDENTIFIER":"t3-dispatch","_PID":"812","MESSAGE":"2026/06/10 19:56:01 ws open user=bob ip=203.0.113.22, 10.10.1.12"}"#;
+        let framed = [
+            ("json", entry.to_string()),
+            ("json-seq", format!("\x1e{entry}")),
+            ("json-sse", format!("data: {entry}")),
+            ("json-sse without the space", format!("data:{entry}")),
+        ];
+        let mut expected = None;
+        for (mode, line) in &framed {
+            let mut parser = JournalJsonParser::new(&ParseOptions::default());
+            let mut sink = Sink::new(0);
+            let class = parser.parse_line(line.as_bytes(), &LineCtx::plain(1), &mut sink);
+            assert_eq!(class, LineClass::Used, "{mode}");
+            assert_eq!(sink.events.len(), 1, "{mode}");
+            let event = &sink.events[0];
+            assert_eq!(event.time, 1_781_121_361_123_456, "{mode}");
+            // The evidence text is the JSON object, without the framing.
+            assert_eq!(&*event.text, entry, "{mode}");
+            let seen = format!("{:?}", event.kind);
+            assert_eq!(
+                expected.get_or_insert_with(|| seen.clone()),
+                &seen,
+                "{mode}"
+            );
+        }
+    }
+
+    #[test]
+    fn framing_lines_without_an_entry() {
+        let mut parser = JournalJsonParser::new(&ParseOptions::default());
+        let mut sink = Sink::new(0);
+        // (line, expected class): the blank line between two `json-sse` events is ignored,
+        // and a frame around nothing or around text that is not JSON is malformed.
+        let cases: [(&[u8], bool); 5] = [
+            (b"", false),
+            (b"   ", false),
+            (b"\x1e", true),
+            (b"data: ", true),
+            (b"data: not json", true),
+        ];
+        for (line, malformed) in cases {
+            let class = parser.parse_line(line, &LineCtx::plain(1), &mut sink);
+            let text = String::from_utf8_lossy(line);
+            if malformed {
+                assert!(
+                    matches!(class, LineClass::Malformed(_)),
+                    "{text:?}: {class:?}"
+                );
+            } else {
+                assert_eq!(class, LineClass::Ignored, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
     fn sniff_scores() {
         assert_eq!(
             sniff(br#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1"}"#),
             2
         );
         assert_eq!(sniff(br#"{"level":"error","connIndex":2}"#), 0);
+        assert_eq!(sniff(b"\x1e{\"__REALTIME_TIMESTAMP\":\"1\"}"), 2);
+        assert_eq!(sniff(br#"data: {"__REALTIME_TIMESTAMP":"1"}"#), 2);
+        assert_eq!(sniff(b"data: hello"), 0);
         assert_eq!(sniff(b"plain"), 0);
     }
 }
