@@ -38,6 +38,14 @@ pub enum Error {
         hint: String,
     },
 
+    #[error("{name}:{line}: unsupported journal output mode: {hint}")]
+    JournalMode {
+        name: String,
+        line: u64,
+        /// The mode and how to export the journal again, from [`crate::parse::journal::journal_mode_hint`].
+        hint: &'static str,
+    },
+
     #[error(
         "{name}:{line}: journal `short` lines carry no year and no other input gives one; \
          pass --year YYYY"

@@ -784,23 +784,67 @@ fn undetected_input_names_likely_cause() {
         .map(|b| if b == b'\n' { b'\r' } else { b })
         .collect();
     let mac = write(dir.path(), "j.cr.log", &bare_cr);
-    let verbose_text = "Wed 2026-06-10 19:00:00.699991 UTC [s=c2ed;i=39c42;b=d570;m=32ef;t=653e;x=69b8]\n    PRIORITY=5\n    SYSLOG_IDENTIFIER=kernel\n    _HOSTNAME=devvm\n    MESSAGE=audit: type=1400\n";
-    let verbose = write(
-        dir.path(),
-        "j.verbose.log",
-        verbose_text.repeat(20).as_bytes(),
-    );
     // (input, text the error must contain)
-    let cases = [
-        (twice, "compressed twice"),
-        (mac, "bare CR"),
-        (verbose, "journalctl -o verbose"),
-    ];
+    let cases = [(twice, "compressed twice"), (mac, "bare CR")];
     for (path, cause) in cases {
         let (_, stderr, code) = run(t3().arg("drops").arg(&path));
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("cannot tell what kind of log"), "{stderr}");
         assert!(stderr.contains(cause), "{stderr}");
+    }
+}
+
+#[test]
+fn unread_journal_modes_name_the_fix() {
+    // Each export as journalctl 252 writes it, with no `-- Journal begins` line before it.
+    let verbose = "Wed 2026-06-10 19:00:00.699991 UTC [s=c2ed;i=39c42;b=d570;m=32ef;t=653e;x=69b8]\n    PRIORITY=5\n    SYSLOG_IDENTIFIER=kernel\n    _HOSTNAME=devvm\n    MESSAGE=audit: type=1400\n"
+        .repeat(20);
+    let pretty = "{\n\t\"_BOOT_ID\" : \"d5702c6994b6c7f9cc9af0a3beb43d5c\",\n\t\"__REALTIME_TIMESTAMP\" : \"1781118000699991\",\n\t\"PRIORITY\" : \"5\",\n\t\"_HOSTNAME\" : \"devvm\",\n\t\"SYSLOG_IDENTIFIER\" : \"kernel\",\n\t\"MESSAGE\" : \"audit: type=1400\"\n}\n"
+        .repeat(20);
+    let text = String::from_utf8(journal()).unwrap();
+    let delta: String = text
+        .lines()
+        .filter(|line| !line.starts_with("--"))
+        .enumerate()
+        .map(|(n, line)| {
+            let rest = line.split_once(' ').unwrap().1;
+            if n == 0 {
+                // The first entry of a boot has no delta: 16 spaces stand in for it.
+                format!("[218758.282898{:16}] {rest}\n", "")
+            } else {
+                format!("[{:>6}.{:06} <    0.{:06} >] {rest}\n", 218_758 + n, n, n)
+            }
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    // (file, mode, the line that shows it, how to export it again)
+    let cases = [
+        (
+            "j.verbose.log",
+            verbose,
+            "verbose",
+            1,
+            "-o short-iso, -o json or -o export",
+        ),
+        ("j.pretty.log", pretty, "json-pretty", 2, "-o json"),
+        ("j.delta.log", delta, "short-delta", 1, "-o short-iso"),
+    ];
+    for (name, text, mode, line, fix) in cases {
+        let path = write(dir.path(), name, text.as_bytes());
+        let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+        assert_eq!(code, 2, "{stderr}");
+        let location = format!("{}:{line}: ", path.display());
+        assert!(stderr.contains(&location), "{mode}: {stderr}");
+        assert!(
+            stderr.contains(&format!("`journalctl -o {mode}`")),
+            "{mode}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("export it again with {fix}")),
+            "{mode}: {stderr}"
+        );
+        // Forcing a type would not read these lines either.
+        assert!(!stderr.contains("--input-type"), "{mode}: {stderr}");
     }
 }
 

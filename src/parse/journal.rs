@@ -155,16 +155,31 @@ fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
 
 /// Names a `journalctl -o` mode that this tool does not read, from a line's shape.
 pub fn journal_mode_hint(line: &[u8]) -> Option<&'static str> {
-    // `[218758.282898] devvm kernel: …`
+    // `[218758.282898] devvm kernel: …` (short-monotonic), and `[218762.231548 <    3.948650 >]
+    // devvm …` (short-delta). short-delta writes 16 spaces in place of the delta on the first
+    // entry of a boot, as systemd 252 does.
     if let Some(body) = line.strip_prefix(b"[")
         && let Some(close) = memchr::memchr(b']', body)
     {
-        let stamp = body[..close].trim_ascii_start();
-        if stamp.contains(&b'.') && stamp.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
-            return Some(
-                "it is `journalctl -o short-monotonic`, whose times count seconds since boot and \
-                 carry no date; export it again with -o short-iso",
-            );
+        let inside = body[..close].trim_ascii_start();
+        let seconds_len = inside
+            .iter()
+            .position(|b| !b.is_ascii_digit() && *b != b'.')
+            .unwrap_or(inside.len());
+        let (seconds, after) = inside.split_at(seconds_len);
+        if seconds.contains(&b'.') {
+            if after.is_empty() {
+                return Some(
+                    "it is `journalctl -o short-monotonic`, whose times count seconds since boot \
+                     and carry no date; export it again with -o short-iso",
+                );
+            }
+            if after.trim_ascii().is_empty() || is_delta(after.trim_ascii()) {
+                return Some(
+                    "it is `journalctl -o short-delta`, whose times count seconds since boot and \
+                     carry no date; export it again with -o short-iso",
+                );
+            }
         }
     }
     // `Wed 2026-06-10 19:00:00.699991 UTC [s=…;i=…]`, then `    KEY=value` lines.
@@ -174,7 +189,44 @@ pub fn journal_mode_hint(line: &[u8]) -> Option<&'static str> {
              export",
         );
     }
+    if is_pretty_json_field(line) {
+        return Some(
+            "it is `journalctl -o json-pretty`, which spreads each entry over many lines; export \
+             it again with -o json",
+        );
+    }
     None
+}
+
+/// Tells whether `text` is short-delta's time since the previous entry, `<    3.948650 >`, with
+/// `*` before the `>` when the delta comes from wall-clock times across a boot.
+fn is_delta(text: &[u8]) -> bool {
+    let Some(inner) = text.strip_prefix(b"<").and_then(|t| t.strip_suffix(b">")) else {
+        return false;
+    };
+    let inner = inner.strip_suffix(b"*").unwrap_or(inner).trim_ascii();
+    inner.contains(&b'.') && inner.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+}
+
+/// Tells whether a line is one field of a `journalctl -o json-pretty` entry:
+/// `\t"__REALTIME_TIMESTAMP" : "1781118000699991",`. The field name is a journal field name
+/// (upper-case letters, digits and `_`), and journalctl puts a space on each side of the colon.
+fn is_pretty_json_field(line: &[u8]) -> bool {
+    if !line.first().is_some_and(|b| *b == b'\t' || *b == b' ') {
+        return false;
+    }
+    let Some(quoted) = line.trim_ascii_start().strip_prefix(b"\"") else {
+        return false;
+    };
+    let Some(name_len) = memchr::memchr(b'"', quoted) else {
+        return false;
+    };
+    let name = &quoted[..name_len];
+    let field_name = !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+    field_name && quoted[name_len + 1..].starts_with(b" : ")
 }
 
 /// Returns a stamp's time, real or provisional. Two stamps of neighbouring lines compare by it.
@@ -1543,6 +1595,66 @@ mod tests {
             utc("2026-06-10T10:22:30Z"),
             "the next line's time"
         );
+    }
+
+    #[test]
+    fn mode_hint_names_unread_modes() {
+        // (line as journalctl 252 writes it, the mode the hint must name, or "" for no hint)
+        let cases: [(&str, &str); 13] = [
+            (
+                "[218758.282898] devvm kernel: audit: type=1400",
+                "short-monotonic",
+            ),
+            (
+                "[    3.282898] devvm kernel: Linux version 6.1.0",
+                "short-monotonic",
+            ),
+            (
+                "[218758.282898                ] devvm kernel: audit: type=1400",
+                "short-delta",
+            ),
+            (
+                "[218762.231548 <    3.948650 >] devvm t3[4723]: [19:00:04.648] INFO (#695): x",
+                "short-delta",
+            ),
+            (
+                "[     2.000100 <    0.000123*>] devvm systemd[1]: Started session-1.scope.",
+                "short-delta",
+            ),
+            (
+                "Wed 2026-06-10 19:00:00.699991 UTC [s=2c82;i=1;b=d570;m=32ef;t=653e;x=b913]",
+                "verbose",
+            ),
+            (
+                "\t\"__REALTIME_TIMESTAMP\" : \"1781118000699991\",",
+                "json-pretty",
+            ),
+            (
+                "\t\"_BOOT_ID\" : \"d5702c6994b6c7f9cc9af0a3beb43d5c\",",
+                "json-pretty",
+            ),
+            ("\t\"MESSAGE\" : [", "json-pretty"),
+            // Shapes close to those that name no mode.
+            (
+                "[pod/cloudflared-0/cloudflared] 2026-06-10T19:30:12Z INF x",
+                "",
+            ),
+            ("[218762.231548 hello] devvm kernel: x", ""),
+            ("  \"status\": \"success\",", ""),
+            ("\t\"resultType\" : \"matrix\",", ""),
+        ];
+        for (line, mode) in cases {
+            let hint = journal_mode_hint(line.as_bytes());
+            if mode.is_empty() {
+                assert_eq!(hint, None, "{line}");
+            } else {
+                let hint = hint.unwrap_or_else(|| panic!("no hint for {line}"));
+                assert!(
+                    hint.contains(&format!("`journalctl -o {mode}`")),
+                    "{line}: {hint}"
+                );
+            }
+        }
     }
 
     #[test]

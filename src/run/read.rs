@@ -409,9 +409,6 @@ fn content_hint(first_line: &[u8]) -> Option<String> {
                 .to_string(),
         );
     }
-    if let Some(mode) = crate::parse::journal::journal_mode_hint(first_line) {
-        return Some(mode.to_string());
-    }
     let inner_cr =
         memchr::memchr_iter(b'\r', first_line.strip_suffix(b"\r").unwrap_or(first_line)).count();
     if inner_cr >= 2 {
@@ -425,8 +422,9 @@ fn content_hint(first_line: &[u8]) -> Option<String> {
 }
 
 /// Ends the reading of an input whose type is unknown. An empty input gets a warning, and one
-/// whose stream was cut before its first lines is reported as cut. Anything else is an error
-/// that suggests `--input-type`.
+/// whose stream was cut before its first lines is reported as cut. A journalctl mode that is
+/// not read fails with the way to export it again. Anything else is an error that suggests
+/// `--input-type`.
 fn undetected(
     name: String,
     sample: &Sample,
@@ -444,26 +442,7 @@ fn undetected(
         .iter()
         .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
     if !blank {
-        let all_too_long = sample.iter().all(|(_, line)| line.is_none());
-        // journalctl's own notes (`-- Journal begins at …`) do not show the mode.
-        let lines = || sample.iter().filter_map(|(_, line)| line.as_deref());
-        let first = lines()
-            .find(|line| !line.starts_with(b"-- "))
-            .or_else(|| lines().next());
-        let hint = match (cut, first.and_then(content_hint)) {
-            (Some(reason), _) => format!("; {reason}, so the file may be cut short"),
-            (None, Some(hint)) => format!("; {hint}"),
-            (None, None) if all_too_long => {
-                "; they are longer than --max-line-bytes, so none could be read".to_string()
-            }
-            (None, None) => String::new(),
-        };
-        return Err(Error::UnknownType {
-            name,
-            sampled: sample.lines.len(),
-            types: input::detect::TYPE_NAMES,
-            hint,
-        });
+        return Err(unknown_type_error(name, sample, cut));
     }
 
     report.lines = sample.line_count();
@@ -486,6 +465,42 @@ fn undetected(
         sink,
         parser: None,
     })
+}
+
+/// Returns the error for an input with text whose type is unknown, naming the likeliest cause
+/// found in its sampled lines.
+fn unknown_type_error(name: String, sample: &Sample, cut: Option<String>) -> Error {
+    let all_too_long = sample.iter().all(|(_, line)| line.is_none());
+    // journalctl's own notes (`-- Journal begins at …`) do not show the mode.
+    let lines = || sample.iter().filter_map(|(_, line)| line.as_deref());
+    let first = lines()
+        .find(|line| !line.starts_with(b"-- "))
+        .or_else(|| lines().next());
+    let hint = match (cut, first.and_then(content_hint)) {
+        (Some(reason), _) => format!("; {reason}, so the file may be cut short"),
+        (None, Some(hint)) => format!("; {hint}"),
+        (None, None) => {
+            // `-o json-pretty` shows its mode only from its second line, the first field.
+            let mode = sample.iter().find_map(|(line_no, line)| {
+                let hint = crate::parse::journal::journal_mode_hint(line.as_deref()?)?;
+                Some((*line_no, hint))
+            });
+            if let Some((line, hint)) = mode {
+                return Error::JournalMode { name, line, hint };
+            }
+            if all_too_long {
+                "; they are longer than --max-line-bytes, so none could be read".to_string()
+            } else {
+                String::new()
+            }
+        }
+    };
+    Error::UnknownType {
+        name,
+        sampled: sample.lines.len(),
+        types: input::detect::TYPE_NAMES,
+        hint,
+    }
 }
 
 /// Creates the parser of a line-based input type. An envelope parser learns its layout from
