@@ -47,6 +47,19 @@ pub enum Error {
     },
 
     #[error(
+        "{name}: its first {lines} line(s) are longer than --max-line-bytes ({limit} bytes), so \
+         none could be read to tell what kind of log this is; pass --max-line-bytes {longest} \
+         or more, the length of the longest"
+    )]
+    LinesTooLong {
+        name: String,
+        lines: usize,
+        /// The length of the longest of those lines, in bytes.
+        longest: u64,
+        limit: usize,
+    },
+
+    #[error(
         "{name}:{line}: journal `short` lines carry no year and no other input gives one; \
          pass --year YYYY"
     )]

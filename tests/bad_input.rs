@@ -271,10 +271,11 @@ fn line_longer_than_limit_is_malformed_and_skipped() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(rows(&stdout), 12);
     assert!(
-        stderr.contains("line longer than --max-line-bytes"),
+        stderr.contains(
+            "<stdin>:2: line longer than --max-line-bytes (65536 bytes); raise --max-line-bytes"
+        ),
         "{stderr}"
     );
-    assert!(stderr.contains("<stdin>:2"), "{stderr}");
 }
 
 #[test]
@@ -846,6 +847,37 @@ fn unread_journal_modes_name_the_fix() {
         // Forcing a type would not read these lines either.
         assert!(!stderr.contains("--input-type"), "{mode}: {stderr}");
     }
+}
+
+#[test]
+fn first_lines_over_limit_name_the_limit() {
+    // One 5 MB `-o json` entry (`journalctl --all` writes long values whole).
+    let mut entry = br#"{"__REALTIME_TIMESTAMP":"1781121361123456","MESSAGE":""#.to_vec();
+    entry.extend(std::iter::repeat_n(b'x', 5 << 20));
+    entry.extend_from_slice(b"\"}");
+    let length = entry.len();
+    entry.push(b'\n');
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "j.long.json", &entry);
+
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("longer than --max-line-bytes (1048576 bytes)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("pass --max-line-bytes {length} or more")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--input-type"), "{stderr}");
+
+    // The length it names is enough to read the line.
+    let limit = length.to_string();
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "--max-line-bytes", &limit])
+        .arg(&path));
+    assert_eq!(code, 0, "{stderr}");
 }
 
 #[test]

@@ -38,8 +38,13 @@ use merge::Merge;
 /// Bytes of lines per chunk, by default.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
+/// The malformed reason of a line longer than `--max-line-bytes`. Reading an input writes the
+/// limit's value into the few malformed examples it keeps, so no line pays for formatting it.
+pub const LINE_TOO_LONG_REASON: &str =
+    "line longer than --max-line-bytes; raise --max-line-bytes to read it";
+
 /// The class of a line longer than `--max-line-bytes`.
-pub const LINE_TOO_LONG: LineClass = LineClass::Malformed("line longer than --max-line-bytes");
+pub const LINE_TOO_LONG: LineClass = LineClass::Malformed(LINE_TOO_LONG_REASON);
 
 /// The settings of block parsing: block size, line limit and the input's pod.
 #[derive(Clone, Copy, Debug)]

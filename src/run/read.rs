@@ -90,6 +90,7 @@ pub(super) fn read_one(
         ParseError::Finish(error) => error,
     })?;
 
+    name_line_limit(&mut report, lines.max_line());
     match &mut parser {
         AnyParser::Envelope(envelope) => report.warnings.extend(envelope.notes(&name)),
         AnyParser::Journal(journal) => {
@@ -117,6 +118,19 @@ pub(super) fn read_one(
         sink,
         parser: Some(parser),
     })
+}
+
+/// Writes the line limit, in bytes, into the kept malformed examples of lines longer than it.
+/// The parsers return a fixed reason, so only these few examples pay for formatting it.
+fn name_line_limit(report: &mut InputReport, max_line: usize) {
+    for (_, reason) in &mut report.malformed_examples {
+        if reason == parallel::LINE_TOO_LONG_REASON {
+            *reason = format!(
+                "line longer than --max-line-bytes ({max_line} bytes); raise --max-line-bytes \
+                 to read it"
+            );
+        }
+    }
 }
 
 /// A line-based input's reader, counts and events while its lines are parsed.
@@ -320,6 +334,8 @@ struct Sample {
     lines: Vec<(u64, Option<Vec<u8>>)>,
     /// Blank lines read but not kept, among or after the kept ones.
     skipped_blank: u64,
+    /// The length of the longest line that was longer than the limit, in bytes.
+    longest_too_long: u64,
 }
 
 impl Sample {
@@ -361,8 +377,9 @@ fn read_sample(
                 text_lines += 1;
                 sample.lines.push((line_no, Some(text.to_vec())));
             }
-            Some(Line::TooLong { .. }) => {
+            Some(Line::TooLong { bytes }) => {
                 text_lines += 1;
+                sample.longest_too_long = sample.longest_too_long.max(bytes);
                 sample.lines.push((line_no, None));
             }
             None => break,
@@ -423,8 +440,8 @@ fn content_hint(first_line: &[u8]) -> Option<String> {
 
 /// Ends the reading of an input whose type is unknown. An empty input gets a warning, and one
 /// whose stream was cut before its first lines is reported as cut. A journalctl mode that is
-/// not read fails with the way to export it again. Anything else is an error that suggests
-/// `--input-type`.
+/// not read, or first lines that are all longer than the limit, fail with the fix for that.
+/// Anything else is an error that suggests `--input-type`.
 fn undetected(
     name: String,
     sample: &Sample,
@@ -442,7 +459,7 @@ fn undetected(
         .iter()
         .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
     if !blank {
-        return Err(unknown_type_error(name, sample, cut));
+        return Err(unknown_type_error(name, sample, cut, lines.max_line()));
     }
 
     report.lines = sample.line_count();
@@ -468,9 +485,18 @@ fn undetected(
 }
 
 /// Returns the error for an input with text whose type is unknown, naming the likeliest cause
-/// found in its sampled lines.
-fn unknown_type_error(name: String, sample: &Sample, cut: Option<String>) -> Error {
-    let all_too_long = sample.iter().all(|(_, line)| line.is_none());
+/// found in its sampled lines. `max_line` is the line limit in bytes.
+fn unknown_type_error(
+    name: String,
+    sample: &Sample,
+    cut: Option<String>,
+    max_line: usize,
+) -> Error {
+    let too_long = sample.iter().filter(|(_, line)| line.is_none()).count();
+    let text_lines = sample
+        .iter()
+        .filter(|(_, line)| line.as_ref().is_some_and(|l| !l.trim_ascii().is_empty()))
+        .count();
     // journalctl's own notes (`-- Journal begins at …`) do not show the mode.
     let lines = || sample.iter().filter_map(|(_, line)| line.as_deref());
     let first = lines()
@@ -488,8 +514,16 @@ fn unknown_type_error(name: String, sample: &Sample, cut: Option<String>) -> Err
             if let Some((line, hint)) = mode {
                 return Error::JournalMode { name, line, hint };
             }
-            if all_too_long {
-                "; they are longer than --max-line-bytes, so none could be read".to_string()
+            if too_long > 0 && text_lines == 0 {
+                return Error::LinesTooLong {
+                    name,
+                    lines: too_long,
+                    longest: sample.longest_too_long,
+                    limit: max_line,
+                };
+            }
+            if too_long > 0 {
+                format!("; {too_long} of them longer than --max-line-bytes ({max_line} bytes)")
             } else {
                 String::new()
             }
