@@ -60,10 +60,15 @@ pub enum Error {
     },
 
     #[error(
-        "{name}:{line}: journal `short` lines carry no year and no other input gives one; \
-         pass --year YYYY"
+        "{name}:{line}: journal `short` lines carry no year and no other input gives one\
+         {detail}; pass --year YYYY"
     )]
-    YearUnknown { name: String, line: u64 },
+    YearUnknown {
+        name: String,
+        line: u64,
+        /// The reason the journal header gave no year: empty, or text that starts with `; `.
+        detail: String,
+    },
 
     #[error("{0}")]
     Usage(String),

@@ -97,6 +97,67 @@ fn year_against_go_dates_warns() {
     );
 }
 
+#[test]
+fn journal_header_gives_the_year() {
+    // The New Year fixture without the Go `log` dates of its dispatch lines, so that only
+    // journalctl's header can date it.
+    let fixture = std::fs::read_to_string(data("newyear-reverse/journal.short.log")).unwrap();
+    let undated: String = fixture
+        .lines()
+        .map(|line| match line.split_once("t3-dispatch[812]: ") {
+            Some((prefix, message)) => {
+                let go_date = "2026/12/31 23:59:50 ".len();
+                format!("{prefix}t3-dispatch[812]: {}\n", &message[go_date..])
+            }
+            None => format!("{line}\n"),
+        })
+        .collect();
+    let mut in_order: Vec<&str> = undated.lines().collect();
+    in_order.reverse();
+    let in_order = in_order.join("\n") + "\n";
+    let header = "-- Journal begins at Thu 2026-12-31 06:00:00 UTC, ends at Fri 2027-01-01 01:00:00 UTC. --\n";
+    let old_header =
+        "-- Logs begin at Thu 2026-12-31 06:00:00 UTC, end at Fri 2027-01-01 01:00:00 UTC. --\n";
+    let expected = [
+        ("2026-12-31T23:59:50.000Z".to_string(), "alice".to_string()),
+        ("2027-01-01T00:05:30.000Z".to_string(), "bob".to_string()),
+    ];
+
+    // Newest first and in time order, under either wording of the header.
+    for (name, lines, header) in [
+        ("newest first", &undated, header),
+        ("in time order", &in_order, header),
+        ("older systemd", &undated, old_header),
+    ] {
+        let (stdout, stderr, code) = run(t3()
+            .args(["drops", "-"])
+            .write_stdin(format!("{header}{lines}")));
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(times_and_users(&stdout), expected, "{name}");
+        assert!(!stderr.contains("--year"), "{name}: {stderr}");
+    }
+
+    // Without the header, nothing dates the lines.
+    let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(undated.clone()));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("pass --year YYYY"), "{stderr}");
+
+    // A header that spans years leaves the year open, and the error gives the reason. The first line,
+    // of Jan 01, cannot be in 2024, since the span begins on 2024-01-08.
+    let long = "-- Journal begins at Mon 2024-01-08 06:14:03 UTC, ends at Fri 2027-01-01 01:00:00 UTC. --\n";
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-"])
+        .write_stdin(format!("{long}{undated}")));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "the journal header on line 1 spans 2024-01-08 to 2027-01-01, so the first `short` \
+             line could be in any year from 2025 to 2027; pass --year YYYY"
+        ),
+        "{stderr}"
+    );
+}
+
 /// The drops of the DST fixture: one in the first pass through 02:00-03:00 (CEST), two in the
 /// repeat (CET).
 fn dst_fall_drops() -> Vec<(String, String)> {

@@ -18,7 +18,8 @@
 //! serve and system parsers, and to the Traefik and cloudflared parsers when those programs
 //! run under systemd. `short` lines carry no year: their times are kept on a provisional
 //! calendar until the year is known (from `--year`, from a Go `log` prefix in the same input,
-//! or from the other inputs), then moved onto the real one; see [`YearState`].
+//! from the span in journalctl's header line, or from the other inputs), then moved onto the
+//! real one; see [`YearState`].
 
 use std::collections::HashMap;
 

@@ -2,15 +2,16 @@
 //!
 //! `short` and `short-precise` lines (`Jun 10 19:56:01 devvm ...`) are read onto a provisional
 //! calendar while the input is parsed, and moved onto the real one once the year is known (see
-//! [`YearState`]). Their local times carry no UTC offset either, so the order of the lines
-//! decides which pass through the hour repeated by the DST fall-back a line is on (see
-//! [`Pass`]).
+//! [`YearState`]). The year comes from `--year`, from the Go `log` dates of dispatch lines, from
+//! the span that journalctl's first line gives (see [`HeaderSpan`]), or from the other inputs.
+//! Their local times carry no UTC offset either, so the order of the lines decides which pass
+//! through the hour repeated by the DST fall-back a line is on (see [`Pass`]).
 
 use chrono::{DateTime, Datelike, Timelike};
 
 use super::{Activity, Sink, Track};
 use crate::event::Source;
-use crate::time::{Civil, Fold, SECOND, Zone};
+use crate::time::{self, Civil, Fold, SECOND, Zone};
 
 /// The year of `short` lines, which journalctl prints without one.
 ///
@@ -47,6 +48,116 @@ pub struct YearState {
     /// The journal activity of lines on a repeat pass. Their provisional seconds equal those of
     /// the first pass, so they stay apart until [`apply_year`] maps each pass to its instants.
     repeat_activity: Activity,
+    /// The earliest and latest provisional times of the lines.
+    span: Option<(i64, i64)>,
+    /// The span of the journal that journalctl's first line gives, when the input starts with it.
+    header: Option<HeaderSpan>,
+}
+
+/// The span of the whole journal that journalctl writes as its first line before the entries:
+/// `-- Journal begins at Mon 2026-06-08 06:14:03 UTC, ends at Wed 2026-06-10 20:06:31 UTC. --`,
+/// or `-- Logs begin at …, end at …. --` from older systemd. Every exported entry lies inside
+/// it, so it bounds the dates of `short` lines. journalctl 252 writes it only at debug log
+/// level (`SYSTEMD_LOG_LEVEL=debug`), and journalctl leaves it out in the JSON, export and cat
+/// modes.
+///
+/// The times are read as civil times without their zone: journalctl 252 writes them in the
+/// zone of its `short` lines (`CEST` with `TZ=Europe/Berlin`), so the two compare as they stand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeaderSpan {
+    /// The line number of the header.
+    pub line: u64,
+    pub begin: Civil,
+    pub end: Civil,
+}
+
+/// The year of the `short` lines that a journal header's span gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderYear {
+    /// The input has no header, or no `short` line.
+    Absent,
+    /// One base year puts every line inside the span.
+    Fits(i32),
+    /// Several base years do, from `first` to `last`, because the span is a year or longer.
+    Ambiguous {
+        span: HeaderSpan,
+        first: i32,
+        last: i32,
+    },
+    /// No base year does.
+    Outside(HeaderSpan),
+}
+
+impl HeaderYear {
+    /// Returns the reason the header gave no year, after `; `, for the error that requests
+    /// `--year`, or an empty string when there is no header.
+    pub fn unknown_year_detail(&self) -> String {
+        let describe = |span: &HeaderSpan| {
+            format!(
+                "the journal header on line {} spans {} to {}",
+                span.line,
+                civil_date(span.begin),
+                civil_date(span.end)
+            )
+        };
+        match self {
+            HeaderYear::Absent | HeaderYear::Fits(_) => String::new(),
+            HeaderYear::Ambiguous { span, first, last } => format!(
+                "; {}, so the first `short` line could be in any year from {first} to {last}",
+                describe(span)
+            ),
+            HeaderYear::Outside(span) => format!(
+                "; {}, but the `short` lines fall outside it in every year",
+                describe(span)
+            ),
+        }
+    }
+}
+
+/// Formats the date of a civil time as `YYYY-MM-DD`.
+fn civil_date(civil: Civil) -> String {
+    format!("{:04}-{:02}-{:02}", civil.year, civil.month, civil.day)
+}
+
+/// Reads the span of journalctl's header line. Returns `None` for any other line, and for the
+/// header of `journalctl -f`, which gives only the beginning.
+pub fn parse_header_span(line: &[u8]) -> Option<(Civil, Civil)> {
+    let body = line.strip_prefix(b"-- ")?.strip_suffix(b". --")?;
+    let (times, end_marker): (&[u8], &[u8]) =
+        if let Some(times) = body.strip_prefix(b"Journal begins at ") {
+            (times, b", ends at ")
+        } else {
+            (body.strip_prefix(b"Logs begin at ")?, b", end at ")
+        };
+    let split = memchr::memmem::find(times, end_marker)?;
+    let begin = header_time(&times[..split])?;
+    let end = header_time(&times[split + end_marker.len()..])?;
+    Some((begin, end))
+}
+
+/// Reads `Mon 2026-06-08 06:14:03 UTC` as a civil time, ignoring the weekday and the zone.
+fn header_time(text: &[u8]) -> Option<Civil> {
+    let weekday_first = text.first().is_some_and(|b| !b.is_ascii_digit());
+    let date = match text.iter().position(|b| *b == b' ') {
+        Some(space) if weekday_first => &text[space + 1..],
+        _ => text,
+    };
+    let (year, month, day) = time::ymd(date)?;
+    if date.get(10) != Some(&b' ') {
+        return None;
+    }
+    let (hour, minute, second) = time::hms(date.get(11..)?)?;
+    let civil = Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros: 0,
+    };
+    // A date that does not exist (Feb 30) is no span.
+    civil.to_utc_micros().map(|_| civil)
 }
 
 /// The pass through a stretch of local time that a `short` line is on.
@@ -137,7 +248,63 @@ impl YearState {
             micros,
         };
         let time = civil.to_utc_micros()?;
+        self.span = Some(match self.span {
+            Some((earliest, latest)) => (earliest.min(time), latest.max(time)),
+            None => (time, time),
+        });
         Some((time, self.next_pass(time)))
+    }
+
+    /// Keeps the span of journalctl's header when `line`, line `line_no` of the input, is that
+    /// header. Only the first line of an export is its header.
+    pub fn set_header(&mut self, line: &[u8], line_no: u64) {
+        if let Some((begin, end)) = parse_header_span(line) {
+            self.header = Some(HeaderSpan {
+                line: line_no,
+                begin,
+                end,
+            });
+        }
+    }
+
+    /// Returns the base year that the header's span gives: the year of roll-over 0 that puts
+    /// the earliest and the latest line inside the span.
+    pub fn header_year(&self) -> HeaderYear {
+        let (Some(header), Some((earliest, latest))) = (self.header, self.span) else {
+            return HeaderYear::Absent;
+        };
+        let (Some(begin), Some(end)) = (header.begin.to_utc_micros(), header.end.to_utc_micros())
+        else {
+            return HeaderYear::Outside(header);
+        };
+
+        // journalctl writes the span's times cut to the second, so a line may lie up to a
+        // second past the end it shows.
+        let end = end + SECOND;
+        let inside = |base: i32| {
+            let first = real_time(earliest, base, Zone::Utc, Fold::Earlier);
+            let last = real_time(latest, base, Zone::Utc, Fold::Earlier);
+            matches!((first, last), (Some(first), Some(last)) if begin <= first && last < end)
+        };
+
+        // A base year puts the earliest line in the year of its roll-over past the base, which
+        // must lie between the span's years.
+        let (rollovers, _) = provisional_year(earliest);
+        let candidates =
+            header.begin.year.saturating_sub(rollovers)..=header.end.year.saturating_sub(rollovers);
+        let mut fitting = candidates.filter(|base| inside(*base));
+
+        let Some(first) = fitting.next() else {
+            return HeaderYear::Outside(header);
+        };
+        match fitting.next_back() {
+            None => HeaderYear::Fits(first),
+            Some(last) => HeaderYear::Ambiguous {
+                span: header,
+                first,
+                last,
+            },
+        }
     }
 
     /// Returns the pass of a line at provisional time `time`, read after the lines before it.
@@ -353,6 +520,136 @@ mod tests {
                 "{year}-{rest}"
             );
         }
+    }
+
+    fn civil(year: i32, month: u32, day: u32, hms: (u32, u32, u32)) -> Civil {
+        Civil {
+            year,
+            month,
+            day,
+            hour: hms.0,
+            minute: hms.1,
+            second: hms.2,
+            micros: 0,
+        }
+    }
+
+    #[test]
+    fn header_span_forms() {
+        let begin = civil(2026, 6, 8, (6, 14, 3));
+        let end = civil(2026, 6, 10, (20, 6, 31));
+        // (header line, expected span)
+        let cases: [(&str, Option<(Civil, Civil)>); 9] = [
+            (
+                "-- Journal begins at Mon 2026-06-08 06:14:03 UTC, ends at Wed 2026-06-10 20:06:31 UTC. --",
+                Some((begin, end)),
+            ),
+            (
+                "-- Logs begin at Mon 2026-06-08 06:14:03 UTC, end at Wed 2026-06-10 20:06:31 UTC. --",
+                Some((begin, end)),
+            ),
+            // The zone is not read: journalctl writes the `short` lines in the same one.
+            (
+                "-- Journal begins at Mon 2026-06-08 06:14:03 CEST, ends at Wed 2026-06-10 20:06:31 CEST. --",
+                Some((begin, end)),
+            ),
+            (
+                "-- Logs begin at Mon 2026-06-08 06:14:03 +03, end at Wed 2026-06-10 20:06:31 +03. --",
+                Some((begin, end)),
+            ),
+            // `journalctl -f` gives no end, and other notes give no span.
+            ("-- Journal begins at Mon 2026-06-08 06:14:03 UTC. --", None),
+            ("-- Journal begins at , ends at . --", None),
+            ("-- Boot d5702c6994b6c7f9cc9af0a3beb43d5c --", None),
+            ("-- No entries --", None),
+            (
+                "-- Journal begins at Mon 2026-02-30 06:14:03 UTC, ends at Wed 2026-06-10 20:06:31 UTC. --",
+                None,
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse_header_span(line.as_bytes()), expected, "{line}");
+        }
+    }
+
+    /// The month, day and time of day of a `short` line.
+    type ShortTime = (u32, u32, (u32, u32, u32));
+
+    /// Returns the year the header gives for `short` lines, read in order.
+    fn header_year_of(header: &str, lines: &[ShortTime]) -> HeaderYear {
+        let mut year = YearState::default();
+        year.set_header(header.as_bytes(), 1);
+        for (month, day, hms) in lines {
+            year.provisional(*month, *day, *hms, 0).unwrap();
+        }
+        year.header_year()
+    }
+
+    #[test]
+    fn header_year_places_lines_inside_span() {
+        let june = "-- Journal begins at Mon 2026-06-08 06:14:03 UTC, ends at Wed 2026-06-10 20:06:31 UTC. --";
+        let new_year =
+            "-- Logs begin at Thu 2026-12-31 06:00:00 UTC, end at Fri 2027-01-01 01:00:00 UTC. --";
+        let years = "-- Journal begins at Mon 2024-01-08 06:14:03 UTC, ends at Wed 2026-06-10 20:06:31 UTC. --";
+        let leap = "-- Journal begins at Fri 2027-01-01 00:00:00 UTC, ends at Tue 2030-01-01 00:00:00 UTC. --";
+        let span = |line: &str| {
+            let (begin, end) = parse_header_span(line.as_bytes()).unwrap();
+            HeaderSpan {
+                line: 1,
+                begin,
+                end,
+            }
+        };
+        // (header, lines in the order printed, expected year)
+        let cases: [(&str, &[ShortTime], HeaderYear); 8] = [
+            (
+                june,
+                &[(6, 10, (19, 0, 0)), (6, 10, (19, 59, 55))],
+                HeaderYear::Fits(2026),
+            ),
+            // journalctl cuts the end to the second, so a line in that second still fits.
+            (june, &[(6, 10, (20, 6, 31))], HeaderYear::Fits(2026)),
+            // Across New Year, in time order and newest first (`journalctl -r`).
+            (
+                new_year,
+                &[(12, 31, (23, 59, 50)), (1, 1, (0, 5, 30))],
+                HeaderYear::Fits(2026),
+            ),
+            (
+                new_year,
+                &[(1, 1, (0, 5, 30)), (12, 31, (23, 59, 50))],
+                HeaderYear::Fits(2027),
+            ),
+            // Only 2028 has a Feb 29 in a span of three years.
+            (leap, &[(2, 29, (12, 0, 0))], HeaderYear::Fits(2028)),
+            (
+                years,
+                &[(6, 10, (19, 0, 0))],
+                HeaderYear::Ambiguous {
+                    span: span(years),
+                    first: 2024,
+                    last: 2026,
+                },
+            ),
+            (
+                june,
+                &[(7, 10, (19, 0, 0))],
+                HeaderYear::Outside(span(june)),
+            ),
+            (june, &[], HeaderYear::Absent),
+        ];
+        for (header, lines, expected) in cases {
+            assert_eq!(
+                header_year_of(header, lines),
+                expected,
+                "{header} {lines:?}"
+            );
+        }
+        assert_eq!(
+            header_year_of("Jun 10 19:00:00 devvm sshd[1]: x", &[(6, 10, (19, 0, 0))]),
+            HeaderYear::Absent,
+            "a first line that is no header"
+        );
     }
 
     fn utc(text: &str) -> i64 {

@@ -16,6 +16,7 @@ use crate::parse::cloudflared::CloudflaredParser;
 use crate::parse::envelope::EnvelopeParser;
 use crate::parse::journal::{JournalParser, apply_year};
 use crate::parse::journal_json::JournalJsonParser;
+use crate::parse::journal_year::HeaderYear;
 use crate::parse::traefik::TraefikParser;
 use crate::parse::{Activity, LineClass, LineParser, ParseOptions, Sink};
 use crate::time;
@@ -658,9 +659,23 @@ pub fn check_strict(inputs: &[InputReport]) -> Result<()> {
     Ok(())
 }
 
-/// Gives journal `short` inputs that learned no year from their own Go prefixes the year of the
-/// other inputs' dated lines, or fails asking for `--year`.
+/// Gives journal `short` inputs that learned no year from their own Go prefixes the year that
+/// their journalctl header's span gives, else the year of the other inputs' dated lines, or
+/// fails asking for `--year`.
 fn resolve_years(read: &mut [ReadInput], options: &ReadOptions) -> Result<()> {
+    // A journal header's span dates its own input first, so that input can date the others.
+    for input in read.iter_mut() {
+        let Some(year) = input.parser.as_mut().and_then(AnyParser::journal_year) else {
+            continue;
+        };
+        if year.used
+            && year.base.is_none()
+            && let HeaderYear::Fits(base) = year.header_year()
+        {
+            apply_year(&mut input.sink, year, base, options.parse.zone);
+        }
+    }
+
     // Dated times: every event whose time is real, from inputs that needed no year.
     let mut dated: Vec<i64> = Vec::new();
     for input in read.iter_mut() {
@@ -688,6 +703,7 @@ fn resolve_years(read: &mut [ReadInput], options: &ReadOptions) -> Result<()> {
             return Err(Error::YearUnknown {
                 name: input.report.name.clone(),
                 line: year.first_line,
+                detail: year.header_year().unknown_year_detail(),
             });
         };
         // The provisional first time of this input, moved to each candidate year: the one

@@ -556,6 +556,13 @@ fn new_parser(
             } else {
                 crate::parse::journal::runs_newest_first(lines)
             });
+            // journalctl's header, when it wrote one, is the first line of the export.
+            let first = sample
+                .iter()
+                .find(|(_, line)| !line.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
+            if let Some((line_no, Some(line))) = first {
+                p.year.set_header(line, *line_no);
+            }
             AnyParser::Journal(p)
         }
         InputType::JournalJson => AnyParser::JournalJson(JournalJsonParser::new(&options.parse)),
