@@ -514,6 +514,24 @@ fn missing_pod_log_lowers_last_mile() {
     // With every pod's log, no warning.
     let (_, stderr, _) = run(t3().arg("drops").args(incident_files("incident", true)));
     assert!(!stderr.contains("pod addresses"), "{stderr}");
+
+    // Nor with all pods' lines in one file whose name is no pod's: it may hold any number.
+    let dir = tempfile::tempdir().unwrap();
+    let all_pods = dir.path().join("cloudflared.log");
+    let lines: String = incident_files("incident", true)[2..]
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect();
+    std::fs::write(&all_pods, lines).unwrap();
+    let mut files = incident_files("incident", false);
+    files.push(all_pods);
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("pod addresses"), "{stderr}");
+    assert!(
+        !stdout.contains("pod of a socket may be missing"),
+        "{stdout}"
+    );
 }
 
 #[test]

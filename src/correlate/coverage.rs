@@ -191,12 +191,28 @@ pub struct Coverage {
     /// Set when the journal contains the t3-dispatch unit alone. A silence in it is no freeze,
     /// and it cannot show the serves or the host to be clean.
     pub journal_dispatch_only: bool,
-    /// Set when a cloudflared input names no pod, so its span may hold several pods' lines.
+    /// Set when a cloudflared stream names no pod, or only a name that is no pod's (a file
+    /// name such as `cloudflared.grafana.txt`), so its span may contain several pods' lines.
     #[serde(skip)]
     pub cloudflared_unnamed: bool,
     /// The number of distinct cloudflared pod addresses that dispatch's `ws open` chains name
     /// while cloudflared logs: a count of the pods there were.
     pub cloudflared_addresses: usize,
+}
+
+/// Tells whether a name has the shape Kubernetes gives the pods of a controller: a base name,
+/// then `-` and the random 5-character suffix of a Deployment's or DaemonSet's pod
+/// (`cloudflared-6f7c9d8b5-k2x9p`), or a StatefulSet's ordinal (`cloudflared-0`).
+fn is_pod_name(name: &str) -> bool {
+    let Some((base, suffix)) = name.rsplit_once('-') else {
+        return false;
+    };
+    let random = suffix.len() == 5
+        && suffix
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let ordinal = !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit());
+    !base.is_empty() && (random || ordinal)
 }
 
 impl Coverage {
@@ -257,7 +273,7 @@ impl Coverage {
                 (track.seconds.clone(), track.first, track.last)
             };
             let target = if key.source == Source::Cloudflared {
-                cloudflared_unnamed |= key.pod.is_none();
+                cloudflared_unnamed |= !key.pod.as_deref().is_some_and(is_pod_name);
                 let name = match &key.pod {
                     Some(pod) => pod.to_string(),
                     None => input_names
@@ -399,6 +415,25 @@ impl Coverage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pod_name_shapes() {
+        let cases = [
+            ("cloudflared-6f7c9d8b5-k2x9p", true),
+            ("cloudflared-k2x9p", true),
+            ("cloudflared-0", true),
+            ("cloudflared-12", true),
+            ("cloudflared", false),
+            ("cloudflared-prod", false),
+            ("cloudflared-K2X9P", false),
+            ("-k2x9p", false),
+            ("cloudflared-", false),
+            ("cloudflared.raw", false),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(is_pod_name(name), expected, "{name}");
+        }
+    }
 
     fn span_of(seconds: &[i64]) -> Span {
         let mut set = SecondSet::default();
