@@ -1,0 +1,321 @@
+//! The report of a comparison: its differences, their tally and the lines printed for them.
+
+use std::io::{self, Write};
+
+use super::DropRow;
+
+/// A field that may differ between two paired rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Segment,
+    Duration,
+    Confidence,
+    Reason,
+    Evidence,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Segment => "segment",
+            Field::Duration => "dur_ms",
+            Field::Confidence => "confidence",
+            Field::Reason => "reason",
+            Field::Evidence => "evidence",
+        }
+    }
+
+    /// Returns whether a change of this field fails the check. Only the segment does unless
+    /// `strict_fields` is set.
+    pub fn counts(self, strict_fields: bool) -> bool {
+        self == Field::Segment || strict_fields
+    }
+
+    /// Formats the field's value in `row` for a message, with text fields quoted.
+    fn value(self, row: &DropRow) -> String {
+        match self {
+            Field::Segment => row.segment.clone(),
+            Field::Duration => row
+                .dur_ms
+                .map_or_else(|| "none".to_string(), |ms| ms.to_string()),
+            Field::Confidence => row.confidence.clone(),
+            Field::Reason => format!("{:?}", row.reason),
+            Field::Evidence => format!("{:?}", row.evidence.join(";")),
+        }
+    }
+}
+
+/// One difference between the expected rows and this run's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Difference {
+    /// A row of the expected file that this run did not produce.
+    Missing(DropRow),
+    /// A row of this run that the expected file does not have.
+    Extra(DropRow),
+    /// A pair of rows whose `fields` differ, in [`Field`] order.
+    Changed {
+        expected: Box<DropRow>,
+        actual: Box<DropRow>,
+        fields: Vec<Field>,
+    },
+}
+
+impl Difference {
+    /// Returns the time the difference is sorted by, the expected row's where there is one.
+    pub(super) fn time(&self) -> i64 {
+        match self {
+            Difference::Missing(row) | Difference::Extra(row) => row.time,
+            Difference::Changed { expected, .. } => expected.time,
+        }
+    }
+}
+
+/// The result of a comparison.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// Rows of the expected file.
+    pub expected_rows: usize,
+    /// Rows of this run.
+    pub actual_rows: usize,
+    /// Every difference, in time order, including changes that do not count.
+    pub differences: Vec<Difference>,
+    /// The time offset at which every missing row pairs one to one with an extra row of the
+    /// same user, client IP and segment, if there are at least two pairs. It is this run's time
+    /// minus the expected time, in microseconds. See
+    /// [`common_offset`](super::pairing::common_offset).
+    pub common_offset: Option<i64>,
+}
+
+/// The counts of a comparison under one strictness.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub expected_rows: usize,
+    pub actual_rows: usize,
+    pub missing: usize,
+    pub extra: usize,
+    /// Pairs with at least one change that counts.
+    pub changed: usize,
+    /// Field changes printed but not counted, because strict mode is off.
+    pub uncounted: usize,
+}
+
+impl Tally {
+    /// Returns whether the check fails: a row is missing, extra or changed in a field that
+    /// counts.
+    pub fn failed(&self) -> bool {
+        self.missing + self.extra + self.changed > 0
+    }
+}
+
+/// Formats a time offset as whole seconds, or with milliseconds when it has a fraction.
+fn format_offset(micros: u64) -> String {
+    let millis = micros / 1_000;
+    if millis.is_multiple_of(1_000) {
+        format!("{} s", millis / 1_000)
+    } else {
+        format!("{}.{:03} s", millis / 1_000, millis % 1_000)
+    }
+}
+
+impl Comparison {
+    /// Counts the differences, with field changes other than the segment counted only when
+    /// `strict_fields` is set.
+    pub fn tally(&self, strict_fields: bool) -> Tally {
+        let mut tally = Tally {
+            expected_rows: self.expected_rows,
+            actual_rows: self.actual_rows,
+            ..Tally::default()
+        };
+        for difference in &self.differences {
+            match difference {
+                Difference::Missing(_) => tally.missing += 1,
+                Difference::Extra(_) => tally.extra += 1,
+                Difference::Changed { fields, .. } => {
+                    if fields.iter().any(|f| f.counts(strict_fields)) {
+                        tally.changed += 1;
+                    }
+                    tally.uncounted += fields.iter().filter(|f| !f.counts(strict_fields)).count();
+                }
+            }
+        }
+        tally
+    }
+
+    /// Writes one line per difference, a hint when the unpaired rows pair at a
+    /// [`Comparison::common_offset`], then the summary line, and returns the tally.
+    ///
+    /// ```text
+    /// changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm
+    /// check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed
+    /// ```
+    pub fn write(&self, out: &mut dyn Write, strict_fields: bool) -> io::Result<Tally> {
+        for difference in &self.differences {
+            match difference {
+                Difference::Missing(row) => writeln!(out, "missing: {}", row.describe())?,
+                Difference::Extra(row) => writeln!(out, "extra: {}", row.describe())?,
+                Difference::Changed {
+                    expected,
+                    actual,
+                    fields,
+                } => {
+                    // Ids shift when an earlier drop appears or goes, so name both when they do.
+                    let label = if actual.drop_id == expected.drop_id {
+                        expected.label()
+                    } else {
+                        expected.label_with_id(&format!(
+                            "{} (now {})",
+                            expected.drop_id, actual.drop_id
+                        ))
+                    };
+                    for field in fields {
+                        writeln!(
+                            out,
+                            "changed {}: {label}: {} -> {}",
+                            field.name(),
+                            field.value(expected),
+                            field.value(actual)
+                        )?;
+                    }
+                }
+            }
+        }
+        let tally = self.tally(strict_fields);
+        if let Some(offset) = self.common_offset {
+            let direction = if offset > 0 { "later" } else { "earlier" };
+            writeln!(
+                out,
+                "hint: the {} missing and {} extra rows pair up one to one, with this run's \
+                 times {} {direction}: a time-zone (--tz) or clock change?",
+                tally.missing,
+                tally.extra,
+                format_offset(offset.unsigned_abs())
+            )?;
+        }
+        write!(
+            out,
+            "check: {} expected rows, {} actual rows, {} missing, {} extra, {} changed",
+            tally.expected_rows, tally.actual_rows, tally.missing, tally.extra, tally.changed
+        )?;
+        if tally.uncounted > 0 {
+            write!(
+                out,
+                " ({} duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)",
+                tally.uncounted
+            )?;
+        }
+        writeln!(out)?;
+        Ok(tally)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::compare;
+    use crate::check::tests::{HOUR, T0, lines, moved, row, three_drops};
+    use crate::time::SECOND;
+
+    #[test]
+    fn changed_segment_counts_and_names_the_row() {
+        let expected = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0003", T0, "bob", 5, "devvm")];
+        let (lines, tally) = lines(&compare(&expected, &actual), false);
+        assert_eq!(
+            lines,
+            [
+                "changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm",
+                "check: 1 expected rows, 1 actual rows, 0 missing, 0 extra, 1 changed",
+            ]
+        );
+        assert!(tally.failed());
+    }
+
+    #[test]
+    fn changed_reason_counts_only_when_strict() {
+        let expected = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+        let mut actual = expected.clone();
+        actual[0].reason = "bob's t3 serve exited".to_string();
+        actual[0].confidence = "medium".to_string();
+        let comparison = compare(&expected, &actual);
+
+        let (lines, tally) = lines(&comparison, false);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[0],
+            "changed confidence: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: high -> medium"
+        );
+        assert!(lines[1].starts_with("changed reason: D0003"));
+        assert!(lines[2].ends_with("0 changed (2 duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)"));
+        assert!(!tally.failed());
+
+        let tally = comparison.tally(true);
+        assert_eq!(tally.changed, 1);
+        assert!(tally.failed());
+    }
+
+    #[test]
+    fn renumbered_row_names_both_ids() {
+        let expected = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0004", T0, "bob", 5, "devvm")];
+        let (lines, _) = lines(&compare(&expected, &actual), false);
+        assert!(lines[0].starts_with("changed segment: D0003 (now D0004) 2026"));
+    }
+
+    #[test]
+    fn missing_and_extra_lines() {
+        let expected = vec![row("D0001", T0, "bob", 5, "t3_serve")];
+        let actual = vec![row("D0001", T0 + 10 * SECOND, "carol", 7, "devvm")];
+        let (lines, tally) = lines(&compare(&expected, &actual), false);
+        assert_eq!(
+            lines,
+            [
+                "missing: D0001 2026-06-10T19:20:02Z bob 203.0.113.22 dur_ms=5 segment=t3_serve",
+                "extra: D0001 2026-06-10T19:20:12Z carol 203.0.113.22 dur_ms=7 segment=devvm",
+                "check: 1 expected rows, 1 actual rows, 1 missing, 1 extra, 0 changed",
+            ]
+        );
+        assert!(tally.failed());
+    }
+
+    #[test]
+    fn common_offset_prints_a_hint_before_the_summary() {
+        let expected = three_drops();
+        let cases = [
+            (
+                HOUR,
+                "hint: the 3 missing and 3 extra rows pair up one to one, with this run's times \
+                 3600 s later: a time-zone (--tz) or clock change?",
+            ),
+            (
+                -HOUR - 1_500,
+                "hint: the 3 missing and 3 extra rows pair up one to one, with this run's times \
+                 3600.001 s earlier: a time-zone (--tz) or clock change?",
+            ),
+        ];
+        for (offset, hint) in cases {
+            let (lines, tally) = lines(&compare(&expected, &moved(&expected, offset)), false);
+            assert_eq!(lines.len(), 8, "{lines:?}");
+            assert_eq!(lines[6], hint);
+            assert_eq!(
+                lines[7],
+                "check: 3 expected rows, 3 actual rows, 3 missing, 3 extra, 0 changed"
+            );
+            assert!(tally.failed(), "the times did change");
+        }
+    }
+
+    #[test]
+    fn format_offset_cases() {
+        let cases = [
+            (0, "0 s"),
+            (999, "0 s"),
+            (1_000, "0.001 s"),
+            (SECOND as u64, "1 s"),
+            (3_600_250_000, "3600.250 s"),
+            (u64::MAX, "18446744073709.551 s"),
+        ];
+        for (micros, text) in cases {
+            assert_eq!(format_offset(micros), text, "{micros}");
+        }
+    }
+}
