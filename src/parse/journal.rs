@@ -1062,22 +1062,12 @@ pub fn runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool 
     // A scratch year state counts the year back at a Jan -> Dec step, so the provisional
     // times of a newest-first journal keep falling across New Year.
     let mut year = YearState::default();
-    let mut previous = None;
-    let (mut back, mut forward) = (0u32, 0u32);
-    for line in lines {
-        let Some((Stamp::Provisional(time, ..), _)) = read_stamp(line, Zone::Utc, &mut year) else {
-            continue;
-        };
-        if let Some(previous) = previous {
-            if time < previous {
-                back += 1;
-            } else if time > previous {
-                forward += 1;
-            }
+    mostly_backwards(lines.into_iter().filter_map(|line| {
+        match read_stamp(line, Zone::Utc, &mut year) {
+            Some((Stamp::Provisional(time, ..), _)) => Some(time),
+            _ => None,
         }
-        previous = Some(time);
-    }
-    back > forward
+    }))
 }
 
 /// Tells whether the dispatch lines of an `-o cat` journal (or of Loki's raw output of one)
@@ -1085,13 +1075,19 @@ pub fn runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool 
 /// in time than forward. Their local times are compared as they are, which a DST change moves
 /// by one step at most.
 pub fn cat_runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    mostly_backwards(
+        lines.into_iter().filter_map(|line| {
+            dispatch::go_prefix(line).and_then(|(civil, _)| civil.to_utc_micros())
+        }),
+    )
+}
+
+/// Tells whether more steps between consecutive times go back than forward. Equal times count
+/// neither way.
+fn mostly_backwards(times: impl Iterator<Item = i64>) -> bool {
     let mut previous = None;
     let (mut back, mut forward) = (0u32, 0u32);
-    for line in lines {
-        let Some(time) = dispatch::go_prefix(line).and_then(|(civil, _)| civil.to_utc_micros())
-        else {
-            continue;
-        };
+    for time in times {
         if let Some(previous) = previous {
             if time < previous {
                 back += 1;
