@@ -511,6 +511,21 @@ fn missing_pod_log_lowers_last_mile() {
         );
     }
 
+    // The HTML report carries the warning too.
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let (_, stderr, code) = run(t3()
+        .args(["report", "-q", "--html"])
+        .arg(&html)
+        .args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("Warning: dispatch&#39;s ip= chains name 3 cloudflared pod addresses")
+            || page.contains("Warning: dispatch's ip= chains name 3 cloudflared pod addresses"),
+        "no pod warning in the report"
+    );
+
     // With every pod's log, no warning.
     let (_, stderr, _) = run(t3().arg("drops").args(incident_files("incident", true)));
     assert!(!stderr.contains("pod addresses"), "{stderr}");

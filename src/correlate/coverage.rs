@@ -202,16 +202,23 @@ pub struct Coverage {
 
 /// Tells whether a name has the shape Kubernetes gives the pods of a controller: a base name,
 /// then `-` and the random 5-character suffix of a Deployment's or DaemonSet's pod
-/// (`cloudflared-6f7c9d8b5-k2x9p`), or a StatefulSet's ordinal (`cloudflared-0`).
+/// (`cloudflared-6f7c9d8b5-k2x9p`), or a StatefulSet's ordinal (`cloudflared-0`). Kubernetes
+/// draws the random suffix from consonants and digits (`rand.SafeEncodeString` in its
+/// apimachinery, which also leaves out `0`, `1` and `3`), so words such as `fleet` do not
+/// match. Any digit is accepted here, as hand-made names use them too.
+///
+/// NOTE: a file name that is none of these (`cloudflared.log`, stdin) turns the pod count
+/// off, so a missing pod log goes unnoticed there.
 fn is_pod_name(name: &str) -> bool {
+    const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz0123456789";
     let Some((base, suffix)) = name.rsplit_once('-') else {
         return false;
     };
-    let random = suffix.len() == 5
-        && suffix
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    let ordinal = !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit());
+    let random = suffix.len() == 5 && suffix.bytes().all(|b| SAFE.contains(&b));
+    // A StatefulSet of this size has a few replicas: `0`, `1`, … without leading zeros.
+    let ordinal = (1..=3).contains(&suffix.len())
+        && suffix.bytes().all(|b| b.is_ascii_digit())
+        && (suffix == "0" || !suffix.starts_with('0'));
     !base.is_empty() && (random || ordinal)
 }
 
@@ -420,11 +427,18 @@ mod tests {
     fn pod_name_shapes() {
         let cases = [
             ("cloudflared-6f7c9d8b5-k2x9p", true),
+            ("cloudflared-6f7c9d8b5-m4q7r", true),
+            ("cloudflared-6f7c9d8b5-z8w3t", true),
             ("cloudflared-k2x9p", true),
             ("cloudflared-0", true),
             ("cloudflared-12", true),
             ("cloudflared", false),
             ("cloudflared-prod", false),
+            // Words and dates that a file of several pods may be named after.
+            ("cloudflared-fleet", false),
+            ("cf-nopod", false),
+            ("cloudflared-20260610", false),
+            ("cloudflared-007", false),
             ("cloudflared-K2X9P", false),
             ("-k2x9p", false),
             ("cloudflared-", false),

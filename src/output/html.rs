@@ -192,22 +192,17 @@ fn write_heading(out: &mut dyn Write, report: &Report, title: &str) -> io::Resul
             bound(report.until)
         )?;
     }
-    let (offset_text, offset_warning) = describe_offset(&report.analysis.offset);
+    let (offset_text, _) = describe_offset(&report.analysis.offset);
     writeln!(
         out,
         "<p class=\"meta\">Clock offset: {}.</p>",
         Escaped(&offset_text)
     )?;
-    let warnings = report
-        .inputs
-        .iter()
-        .flat_map(|i| &i.warnings)
-        .chain(&offset_warning);
-    for warning in warnings {
+    for warning in super::summary::warnings(report) {
         writeln!(
             out,
             "<p class=\"warning\">Warning: {}</p>",
-            Escaped(warning)
+            Escaped(&warning)
         )?;
     }
     writeln!(

@@ -93,11 +93,12 @@ pub(crate) fn span_text(span: &Span) -> String {
         }
     };
     format!(
-        "{} {} to {}, {} lines, {gaps}",
+        "{} {} to {}, {} line{}, {gaps}",
         span.name,
         time::format_seconds(span.first),
         time::format_seconds(span.last),
-        span.lines
+        span.lines,
+        if span.lines == 1 { "" } else { "s" }
     )
 }
 
@@ -373,10 +374,19 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     write_warnings(out, report)
 }
 
-/// Writes the run's warnings (inputs that ended early or were empty, a doubtful clock offset)
-/// on their own, for runs that print no summary: `--quiet`, or rows on a terminal.
+/// Writes the run's warnings on their own, for runs that print no summary: `--quiet`, or rows
+/// on a terminal.
 pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let out = &mut Printable { inner: out };
+    for warning in warnings(report) {
+        writeln!(out, "t3forensics: warning: {warning}")?;
+    }
+    Ok(())
+}
+
+/// Returns the run's warnings: those of the inputs (inputs that ended early or were empty),
+/// then those of the analysis (a doubtful clock offset, a failed join, missing pod logs).
+pub fn warnings(report: &Report) -> Vec<String> {
     let analysis = report.analysis;
     let (_, offset_warning) = describe_offset(&analysis.offset);
     // A forced offset that joins nothing leaves every socket without its Traefik line, which
@@ -444,21 +454,17 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
              each pod), or a drop through a missing pod can be put on the user's network"
         )
     });
-    let warnings: Vec<&String> = report
+    report
         .inputs
         .iter()
-        .flat_map(|i| &i.warnings)
-        .chain(&offset_warning)
-        .chain(&skew_warning)
-        .chain(&private_clients_warning)
-        .chain(&unmatched_warning)
-        .chain(&join_warning)
-        .chain(&pods_warning)
-        .collect();
-    for warning in warnings {
-        writeln!(out, "t3forensics: warning: {warning}")?;
-    }
-    Ok(())
+        .flat_map(|i| i.warnings.iter().cloned())
+        .chain(offset_warning)
+        .chain(skew_warning)
+        .chain(private_clients_warning)
+        .chain(unmatched_warning)
+        .chain(join_warning)
+        .chain(pods_warning)
+        .collect()
 }
 
 /// The summary as JSON, for the `meta` object of `--format json`.
