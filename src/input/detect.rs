@@ -189,10 +189,18 @@ pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected
     let mut weak = [0usize; InputType::ALL.len()];
     let mut journal_full = 0usize;
     let mut journal_cat = 0usize;
+    // journalctl's own notes (`-- Journal begins at … --`, `-- Boot … --`) come before the
+    // entries of any output mode, readable or not, so they decide only a sample of notes alone.
+    let (mut notes, mut entries) = (0usize, 0usize);
     for line in sample {
         if line.trim_ascii().is_empty() {
             continue;
         }
+        if journal::is_journal_note(line) {
+            notes += 1;
+            continue;
+        }
+        entries += 1;
         for (i, kind) in InputType::ALL.iter().enumerate() {
             match kind.sniff(line) {
                 2 => sure[i] += 1,
@@ -215,7 +223,8 @@ pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected
             .max_by_key(|(i, n)| (**n, usize::MAX - i))?;
         (*best > 0).then_some(InputType::ALL[index])
     };
-    let input_type = pick(&sure).or_else(|| pick(&weak))?;
+    let notes_alone = (entries == 0 && notes > 0).then_some(InputType::Journal);
+    let input_type = pick(&sure).or_else(|| pick(&weak)).or(notes_alone)?;
     let cat_mode = input_type == InputType::Journal && journal_full == 0 && journal_cat > 0;
     Some(Detected {
         input_type,
@@ -256,6 +265,28 @@ mod tests {
                 input_type: InputType::Journal,
                 cat_mode: false
             })
+        );
+    }
+
+    #[test]
+    fn notes_do_not_decide_unread_lines() {
+        // journalctl's header before lines of a mode this tool does not read: no type, so
+        // the error names the mode instead of every line turning out malformed.
+        for header in [
+            "-- Journal begins at Mon 2026-06-08 06:14:03 UTC, ends at Wed 2026-06-10 20:06:31 UTC. --",
+            "-- Logs begin at Mon 2026-06-08 06:14:03 UTC, end at Wed 2026-06-10 20:06:31 UTC. --",
+            "-- Boot fedcba9876543210fedcba9876543210 --",
+        ] {
+            let text = format!(
+                "{header}\n[218758.282898] devvm kernel: audit: type=1400\n\
+                 [218762.116231] devvm t3[4723]: [19:00:04.648] INFO (#695): started\n"
+            );
+            assert_eq!(detect_text(&text), None, "{header}");
+        }
+        // Notes alone (`-- No entries --`) are a journal.
+        assert_eq!(
+            detect_text("-- No entries --\n").map(|d| d.input_type),
+            Some(InputType::Journal)
         );
     }
 

@@ -499,10 +499,12 @@ impl LineParser for JournalParser {
             return LineClass::Ignored;
         }
         if is_journal_note(line) {
-            // journalctl writes `-- Boot ID --` between two boots. The boot starts at the later
-            // of its neighbours' times: the next line's, or the previous line's when the
-            // journal runs newest first (`journalctl -r`).
-            if line.starts_with(b"-- Boot ") && !self.cat_mode {
+            // journalctl writes `-- Boot ID --` between two boots (`-- Reboot --` up to
+            // systemd 245). The boot starts at the later of its neighbours' times: the next
+            // line's, or the previous line's when the journal runs newest first
+            // (`journalctl -r`).
+            let boot = line.starts_with(b"-- Boot ") || line.trim_ascii_end() == b"-- Reboot --";
+            if boot && !self.cat_mode {
                 // Its event waits for the next time, with 0 until then.
                 self.pending_boot = Some((sink.events.len(), self.previous_stamp));
                 sink.push(
@@ -1572,26 +1574,32 @@ mod tests {
 
     #[test]
     fn boot_marker_starts_at_next_line() {
-        let (sink, classes) = parse_all(
-            &[
-                "2026-06-10T10:20:00+00:00 devvm chronyd[701]: System clock wrong",
-                "-- Boot fedcba9876543210fedcba9876543210 --",
-                "2026-06-10T10:22:30+00:00 devvm systemd[1]: Started t3-dispatch.service.",
-            ],
-            false,
-        );
-        assert_eq!(classes[1], LineClass::Used);
-        let boot = sink
-            .events
-            .iter()
-            .find(|e| matches!(e.kind, EventKind::HostBoot))
-            .unwrap();
-        assert_eq!(boot.origin.line(), 2, "evidence names the marker");
-        assert_eq!(
-            boot.time,
-            utc("2026-06-10T10:22:30Z"),
-            "the next line's time"
-        );
+        // systemd 246 and later name the boot; 245 and earlier write `-- Reboot --`.
+        for marker in [
+            "-- Boot fedcba9876543210fedcba9876543210 --",
+            "-- Reboot --",
+        ] {
+            let (sink, classes) = parse_all(
+                &[
+                    "2026-06-10T10:20:00+00:00 devvm chronyd[701]: System clock wrong",
+                    marker,
+                    "2026-06-10T10:22:30+00:00 devvm systemd[1]: Started t3-dispatch.service.",
+                ],
+                false,
+            );
+            assert_eq!(classes[1], LineClass::Used, "{marker}");
+            let boot = sink
+                .events
+                .iter()
+                .find(|e| matches!(e.kind, EventKind::HostBoot))
+                .unwrap();
+            assert_eq!(boot.origin.line(), 2, "evidence names the marker");
+            assert_eq!(
+                boot.time,
+                utc("2026-06-10T10:22:30Z"),
+                "the next line's time"
+            );
+        }
     }
 
     #[test]
