@@ -341,6 +341,34 @@ impl JournalParser {
         self.year.newest_first = newest_first;
     }
 
+    /// Notes a zone abbreviation in journalctl's header line (`-- Journal begins at Mon
+    /// 2026-06-08 06:14:03 CEST, ends at … --`) that `--tz` does not have at that time. The
+    /// header is written in the zone of the `short` lines after it, which are read in `--tz`,
+    /// so a journal from a host in Europe/Berlin read with the default UTC is two hours off.
+    pub fn check_header_zone(&mut self, line: &[u8]) {
+        let Some(times) = line
+            .strip_prefix(b"-- Journal begins at ")
+            .or_else(|| line.strip_prefix(b"-- Logs begin at "))
+        else {
+            return;
+        };
+        let Some(comma) = memchr::memchr(b',', times) else {
+            return;
+        };
+        // `Mon 2026-06-08 06:14:03 CEST` and the space that ends a stamp in a line.
+        let mut begin = times[..comma].to_vec();
+        begin.push(b' ');
+        let Some((stamp, _)) = begin
+            .get(4..)
+            .and_then(|rest| stamp_full(rest, self.options.zone))
+        else {
+            return;
+        };
+        if self.zone_mismatch.is_none() {
+            self.check_zone_name(&begin, stamp);
+        }
+    }
+
     /// Notes the first `short-full` or `with-unit` zone abbreviation that is not the one
     /// `--tz` has at that time, since such times were read in the wrong zone.
     fn check_zone_name(&mut self, stamp_bytes: &[u8], stamp: Stamp) {
@@ -1570,6 +1598,54 @@ mod tests {
             Program::Serve(Some("bob".into()))
         );
         assert_eq!(route(b"systemd", Some(b"init.scope")), Program::Systemd);
+    }
+
+    #[test]
+    fn header_zone_against_tz() {
+        let berlin = ParseOptions {
+            zone: Zone::parse("Europe/Berlin").unwrap(),
+            ..ParseOptions::default()
+        };
+        // (header, --tz is Europe/Berlin, a mismatch expected)
+        let cases = [
+            (
+                "-- Journal begins at Mon 2026-06-08 08:14:03 CEST, ends at Wed 2026-06-10 22:06:31 CEST. --",
+                false,
+                true,
+            ),
+            (
+                "-- Journal begins at Mon 2026-06-08 08:14:03 CEST, ends at Wed 2026-06-10 22:06:31 CEST. --",
+                true,
+                false,
+            ),
+            (
+                "-- Logs begin at Mon 2026-06-08 06:14:03 UTC, end at Wed 2026-06-10 20:06:31 UTC. --",
+                false,
+                false,
+            ),
+            (
+                "-- Logs begin at Mon 2026-01-05 06:14:03 CET, end at Wed 2026-01-07 20:06:31 CET. --",
+                true,
+                false,
+            ),
+            ("-- Boot fedcba9876543210fedcba9876543210 --", false, false),
+            ("-- Journal begins at garbage --", false, false),
+        ];
+        for (header, in_berlin, mismatch) in cases {
+            let options = if in_berlin {
+                berlin.clone()
+            } else {
+                ParseOptions::default()
+            };
+            let mut parser = JournalParser::new(&options);
+            parser.check_header_zone(header.as_bytes());
+            let notes = parser.notes("j.log");
+            assert_eq!(
+                notes.iter().any(|n| n.contains("journal times are marked")),
+                mismatch,
+                "{header}: {notes:?}"
+            );
+        }
     }
 
     #[test]

@@ -562,6 +562,7 @@ fn new_parser(
                 .find(|(_, line)| !line.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
             if let Some((line_no, Some(line))) = first {
                 p.year.set_header(line, *line_no);
+                p.check_header_zone(line);
             }
             AnyParser::Journal(p)
         }
