@@ -375,3 +375,16 @@ fn color_option_for_table() {
     assert_eq!(code, 2);
     assert!(stderr.contains("auto, always, never"), "{stderr}");
 }
+
+#[test]
+fn evidence_tooltips_break_lines() {
+    // A tick of several evidence lines lists one per tooltip line.
+    let (_dir, html, _) = report_of(&incident_files(), &[]);
+    assert!(!html.contains("\\x0a"), "a newline shown as text");
+    let several = html
+        .split("<line class=\"evidence-tick\"")
+        .skip(1)
+        .filter(|tick| tick.contains("&#10;"))
+        .count();
+    assert!(several > 0, "no tick of several evidence lines");
+}

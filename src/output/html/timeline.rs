@@ -458,30 +458,35 @@ fn write_ticks<'a>(
         }
     }
     for (x, group) in ticks {
-        let mut title = String::new();
-        for event in group.iter().take(TICK_TITLE_LINES) {
-            if !title.is_empty() {
-                title.push('\n');
-            }
-            title.push_str(&format!(
-                "{} {}",
-                time::format_seconds(event.time),
-                crate::output::location(report.inputs, event)
-            ));
-        }
+        // One tooltip line per evidence line. Each is escaped on its own and they are joined
+        // with the character reference of a newline, since `Escaped` shows a raw newline as
+        // the text `\x0a`.
+        let mut lines: Vec<String> = group
+            .iter()
+            .take(TICK_TITLE_LINES)
+            .map(|event| {
+                let line = format!(
+                    "{} {}",
+                    time::format_seconds(event.time),
+                    crate::output::location(report.inputs, event)
+                );
+                Escaped(&line).to_string()
+            })
+            .collect();
         if group.len() > TICK_TITLE_LINES {
-            title.push_str(&format!(
-                "\nand {} more evidence line(s) here",
+            lines.push(format!(
+                "and {} more evidence line(s) here",
                 group.len() - TICK_TITLE_LINES
             ));
         }
+        let title = lines.join("&#10;");
         writeln!(
             out,
             "<line class=\"evidence-tick\" x1=\"{x}\" y1=\"{:.1}\" x2=\"{x}\" y2=\"{:.1}\">\
              <title>{}</title></line>",
             y + 3.0,
             y + LANE_HEIGHT - 3.0,
-            Escaped(&title)
+            title
         )?;
     }
     Ok(())
