@@ -1308,13 +1308,14 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     } else {
         Confidence::Low
     };
-    let pods_note = if covering < pods {
-        format!(
-            "; only {covering} of {pods} cloudflared pods cover it{}",
-            ctx.coverage.cloudflared_pods_note()
+    // The sources named first are those that cover the window and are clean.
+    let (cloudflared, pods_note) = if covering < pods {
+        (
+            format!("{covering} of {pods} cloudflared pods"),
+            ctx.coverage.cloudflared_pods_note(),
         )
     } else {
-        String::new()
+        ("cloudflared".to_string(), String::new())
     };
     let metrics_note = if metrics.probe_clean && metrics.pressure_clean {
         "; the probe's three legs stayed connected and devvm had no pressure".to_string()
@@ -1336,8 +1337,8 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     Some(Finding {
         confidence,
         reason: format!(
-            "the devvm journal, Traefik and cloudflared cover this time and are clean; {shape}: the user's own \
-             network{pods_note}{metrics_note}"
+            "the devvm journal, Traefik and {cloudflared} cover this time and are clean; \
+             {shape}: the user's own network{pods_note}{metrics_note}"
         ),
         evidence: Vec::new(),
     })
