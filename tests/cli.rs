@@ -509,6 +509,10 @@ fn missing_pod_log_lowers_last_mile() {
             row["reason"].contains("pod of a socket may be missing"),
             "{row:?}"
         );
+        assert!(
+            row["reason"].contains("Traefik and 2 of 3 cloudflared pods cover this time"),
+            "{row:?}"
+        );
     }
 
     // The HTML report carries the warning too.
