@@ -1014,3 +1014,17 @@ fn output_path_problems_give_fixes() {
     let (_, stderr, _) = run(t3().args(["drops", "-q", "-o"]).arg(&named).arg(&journal));
     assert!(!stderr.contains("names no output format"), "{stderr}");
 }
+
+#[test]
+fn no_entries_journal_is_warned() {
+    // journalctl's answer to a query that matched nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "empty-query.log", b"-- No entries --\n");
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("journalctl wrote `-- No entries --`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 line read = 0 used"), "{stderr}");
+}

@@ -362,7 +362,7 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             input.name,
             input.input_type.unwrap_or("empty"),
             input.lines,
-            input.unit,
+            input.unit.name_for(input.lines),
             input.used,
             input.ignored,
             input.malformed

@@ -272,6 +272,8 @@ pub struct JournalParser {
     previous_stamp: Option<Stamp>,
     /// The last dated timestamp read, since consecutive lines mostly share it.
     last_stamp: StampCache,
+    /// Set by journalctl's `-- No entries --`: its query matched nothing.
+    no_entries: bool,
 }
 
 /// The bytes of a timestamp with its trailing space, and what they were read as.
@@ -318,6 +320,7 @@ impl JournalParser {
             pending_boot: None,
             previous_stamp: None,
             last_stamp: StampCache::default(),
+            no_entries: false,
         }
     }
 
@@ -545,6 +548,7 @@ impl LineParser for JournalParser {
                 );
                 return LineClass::Used;
             }
+            self.no_entries |= line.trim_ascii_end() == b"-- No entries --";
             return LineClass::Ignored;
         }
         // A continuation of a multi-line message: indented to the prefix width, no timestamp.
@@ -966,6 +970,13 @@ impl JournalParser {
 
     pub fn notes(&self, name: &str) -> Vec<String> {
         let mut notes = Vec::new();
+        if self.no_entries {
+            notes.push(format!(
+                "{name}: journalctl wrote `-- No entries --`: its query matched no entry, so \
+                 this input covers no time; check the --since, --until and unit options of the \
+                 export"
+            ));
+        }
         if self.placed > 0 {
             let (next, last) = if self.year.newest_first {
                 (

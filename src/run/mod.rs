@@ -116,6 +116,21 @@ impl std::fmt::Display for CountUnit {
     }
 }
 
+impl CountUnit {
+    /// Returns the unit's name for `count` of them: singular for one.
+    pub fn name_for(self, count: u64) -> &'static str {
+        match (self, count) {
+            (CountUnit::Lines, 1) => "line",
+            (CountUnit::Entries, 1) => "entry",
+            (CountUnit::Rows, 1) => "row",
+            (CountUnit::Lines, _) => "lines",
+            (CountUnit::Entries, _) => "entries",
+            (CountUnit::Rows, _) => "rows",
+            (CountUnit::Series, _) => "series",
+        }
+    }
+}
+
 impl InputReport {
     /// Counts one line as used, ignored or malformed, keeping the first `max_examples`
     /// malformed lines with their reasons for the summary.
@@ -736,4 +751,27 @@ fn resolve_years(read: &mut [ReadInput], options: &ReadOptions) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_unit_names() {
+        let cases = [
+            (CountUnit::Lines, 1, "line"),
+            (CountUnit::Lines, 0, "lines"),
+            (CountUnit::Lines, 2, "lines"),
+            (CountUnit::Entries, 1, "entry"),
+            (CountUnit::Entries, 5, "entries"),
+            (CountUnit::Rows, 1, "row"),
+            (CountUnit::Rows, 3, "rows"),
+            (CountUnit::Series, 1, "series"),
+            (CountUnit::Series, 2, "series"),
+        ];
+        for (unit, count, expected) in cases {
+            assert_eq!(unit.name_for(count), expected, "{unit:?} {count}");
+        }
+    }
 }
