@@ -187,8 +187,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub tz: String,
 
-    /// Year of journal `short` lines, which carry none [default: the year of dated lines in the
-    /// inputs, such as the Go log prefix of dispatch lines].
+    /// Year of journal `short` lines, which carry none: the year of each such input's first
+    /// line, which is its newest in a newest-first (`journalctl -r`) export; later lines
+    /// follow across New Year [default: from dated lines in the inputs, such as the Go log
+    /// prefix of dispatch lines, or journalctl's `-- Journal begins at …` line].
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year: Option<i32>,
 
