@@ -285,7 +285,9 @@ pub struct CommonArgs {
     /// Read only the journal lines of this host (the name journalctl prints after the time,
     /// or `_HOSTNAME` in json and export, such as devvm), for inputs that hold several hosts'
     /// journals. Other hosts' lines are counted as ignored. Loki and Grafana journal lines
-    /// name no host and are all read.
+    /// name no host and are all read. [default: the host where t3-dispatch runs, when one
+    /// host's lines include dispatch's; a file that mixes it with other hosts is read again
+    /// for it alone, with a warning, and stdin gets a warning only]
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
 

@@ -554,6 +554,46 @@ fn missing_pod_log_lowers_last_mile() {
 }
 
 #[test]
+fn other_host_lines_in_journal_are_left_out() {
+    // Another host's lines pasted into devvm's journal: an OOM kill of a serve of the same name
+    // just before carol's drop, and one line half an hour after devvm's last.
+    let devvm2 = "\
+2026-06-10T19:12:21+00:00 devvm2 systemd[1]: t3-serve@carol.service: A process of this unit has been killed by the OOM killer.
+2026-06-10T19:12:21+00:00 devvm2 systemd[1]: t3-serve@carol.service: Failed with result 'oom-kill'.
+2026-06-10T20:30:00+00:00 devvm2 sshd[901]: Accepted publickey for zed
+";
+    let dir = tempfile::tempdir().unwrap();
+    let files = incident_with_journal(dir.path(), |journal| format!("{journal}{devvm2}"));
+    let plain = drops(&["-q"], &incident_files("incident", true));
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("journal lines of other hosts were left out: devvm2 (3 lines)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("come from 2 hosts"), "{stderr}");
+    assert!(
+        stderr.contains("devvm journal 2026-06-10T19:00:00Z to 2026-06-10T19:59:55Z"),
+        "{stderr}"
+    );
+    let key = |rows: &[Row]| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|r| (r["user"].clone(), r["segment"].clone()))
+            .collect()
+    };
+    assert_eq!(key(&parse_csv(&stdout)), key(&plain));
+
+    // Through stdin the file cannot be read again: the hosts are warned about.
+    let journal = std::fs::read_to_string(&files[files.len() - 1]).unwrap();
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "-"])
+        .args(&files[..files.len() - 1])
+        .write_stdin(journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("come from 2 hosts"), "{stderr}");
+}
+
+#[test]
 fn incident_key_evidence_leads_with_its_cause() {
     // bob's serve is OOM-killed while a tunnel connection churns. The t3_serve incident's key
     // evidence is the journal's OOM lines, not the churn noted beside them.
@@ -1482,7 +1522,7 @@ fn second_host_journal_left_out() {
         assert_eq!(rows[0]["segment"], "last_mile", "{name}: {rows:?}");
     }
 
-    // Both hosts in one file: the run warns and --host picks devvm.
+    // Both hosts in one file: the file is read again for devvm alone, which --host does too.
     let mut merged =
         std::fs::read_to_string(data("scenarios/last_mile_heartbeat/devvm-journal.log")).unwrap();
     merged.push_str(text);
@@ -1498,13 +1538,15 @@ fn second_host_journal_left_out() {
             }
         })
         .collect();
-    let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+    let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
     assert_eq!(code, 0, "{stderr}");
-    let warning = stderr
-        .lines()
-        .find(|l| l.contains("the journal lines come from 2 hosts"))
-        .unwrap_or_else(|| panic!("no warning in: {stderr}"));
-    assert!(warning.contains("--host devvm"), "{warning}");
+    assert!(
+        stderr.contains("journal lines of other hosts were left out: devvm2 (3 lines)"),
+        "{stderr}"
+    );
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");
     let rows = drops(&["-q", "--host", "devvm"], &files);
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");

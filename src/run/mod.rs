@@ -226,6 +226,9 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         bar.finish_and_clear();
     }
     let mut read: Vec<ReadInput> = results.into_iter().collect::<Result<_>>()?;
+    if options.parse.host.is_none() {
+        read_devvm_alone(&mut read, specs, &repeats, options)?;
+    }
     for input in &mut read {
         warn_if_much_malformed(&mut input.report);
     }
@@ -457,14 +460,10 @@ fn warn_if_much_malformed(report: &mut InputReport) {
     ));
 }
 
-/// Leaves out the journal lines of an input whose lines all come from hosts other than devvm,
-/// when devvm is clear: the one host whose journal has t3-dispatch lines. Such an input is
-/// another machine's journal given by mistake, and its OOM kills, restarts and lines would
-/// count as devvm's. The input's used lines become ignored, with a warning. Hosts mixed in
-/// one input are left to the warning of `hosts_warning` and to `--host`.
-fn leave_out_other_hosts(read: &mut [ReadInput]) {
+/// Returns devvm's name when it is clear: the one host whose journal lines include t3-dispatch's.
+fn dispatch_host(read: &[ReadInput]) -> Option<String> {
     let mut all = crate::parse::JournalHosts::default();
-    for input in read.iter() {
+    for input in read {
         all.merge(&input.sink.journal_hosts);
     }
     let dispatch_hosts: Vec<&str> = all
@@ -473,10 +472,70 @@ fn leave_out_other_hosts(read: &mut [ReadInput]) {
         .filter(|h| h.dispatch > 0)
         .map(|h| &*h.host)
         .collect();
-    let [devvm] = dispatch_hosts[..] else {
+    match dispatch_hosts[..] {
+        [devvm] => Some(devvm.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads again, as with `--host devvm`, each file whose journal lines mix devvm with other
+/// hosts, when devvm is clear. Another host's OOM kill would count as a devvm serve's, and one
+/// stray line of it would stretch devvm's span into a false silence. Stdin cannot be read
+/// again, so a mixed stdin keeps the warning of `hosts_warning`.
+fn read_devvm_alone(
+    read: &mut [ReadInput],
+    specs: &[InputSpec],
+    repeats: &[Option<(usize, Repeat)>],
+    options: &ReadOptions,
+) -> Result<()> {
+    let Some(devvm) = dispatch_host(read) else {
+        return Ok(());
+    };
+    let alone = ReadOptions {
+        parse: ParseOptions {
+            host: Some(devvm.clone()),
+            ..options.parse.clone()
+        },
+        progress: None,
+        ..options.clone()
+    };
+    for (index, spec) in specs.iter().enumerate() {
+        let hosts = &read[index].sink.journal_hosts.0;
+        let mixed = hosts.len() > 1 && hosts.iter().any(|h| *h.host == *devvm);
+        if !mixed
+            || repeats[index].is_some()
+            || !matches!(spec.source, crate::input::InputSource::Path(_))
+        {
+            continue;
+        }
+        let others: Vec<String> = hosts
+            .iter()
+            .filter(|h| *h.host != *devvm)
+            .map(|h| format!("{} ({} lines)", h.host, h.lines))
+            .collect();
+        let mut again = read::read_one(index as u32, spec, &alone, None)?;
+        // Only devvm's lines were read, so only devvm counts among the hosts.
+        again.sink.journal_hosts.0.retain(|h| *h.host == *devvm);
+        again.report.warnings.push(format!(
+            "{}: journal lines of other hosts were left out: {}; only {devvm}, where \
+             t3-dispatch runs, is devvm (pass --host to read another host)",
+            again.report.name,
+            others.join(", ")
+        ));
+        read[index] = again;
+    }
+    Ok(())
+}
+
+/// Leaves out the journal lines of an input whose lines all come from hosts other than devvm,
+/// when devvm is clear: the one host whose journal has t3-dispatch lines. Such an input is
+/// another machine's journal given by mistake, and its OOM kills, restarts and lines would
+/// count as devvm's. The input's used lines become ignored, with a warning. Hosts mixed in
+/// one input are left to the warning of `hosts_warning` and to `--host`.
+fn leave_out_other_hosts(read: &mut [ReadInput]) {
+    let Some(devvm) = dispatch_host(read) else {
         return;
     };
-    let devvm = devvm.to_string();
     for input in read.iter_mut() {
         let hosts = &input.sink.journal_hosts.0;
         if hosts.is_empty() || hosts.iter().any(|h| *h.host == *devvm) {
