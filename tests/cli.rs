@@ -594,6 +594,32 @@ fn other_host_lines_in_journal_are_left_out() {
 }
 
 #[test]
+fn unmeasured_offset_is_warned() {
+    // The journal and cloudflared but no Traefik: nothing pairs dispatch sockets with the
+    // cluster's clock.
+    let mut files = incident_files("incident", true);
+    files.retain(|f| !f.ends_with("traefik-access.log"));
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("the devvm clock offset was not measured"),
+        "{stderr}"
+    );
+
+    // The journal alone compares no times across clocks.
+    let (_, stderr, _) = run(t3()
+        .args(["drops", "-q"])
+        .arg(data("incident/devvm-journal.log")));
+    assert!(!stderr.contains("not measured"), "{stderr}");
+
+    // A --skew that joins only a few sockets is probably wrong.
+    let (_, stderr, _) = run(t3()
+        .args(["drops", "-q", "--skew", "10"])
+        .args(incident_files("incident", true)));
+    assert!(stderr.contains("--skew given"), "{stderr}");
+}
+
+#[test]
 fn incident_key_evidence_leads_with_its_cause() {
     // bob's serve is OOM-killed while a tunnel connection churns. The t3_serve incident's key
     // evidence is the journal's OOM lines, not the churn noted beside them.

@@ -61,11 +61,26 @@ impl Default for JoinOptions {
 }
 
 /// Tells whether a dispatch socket and a Traefik socket can be one connection. A request for
-/// which Traefik returned a 5xx never got an upgrade, so a dispatch socket that was still open
-/// when the journal ended (not closed, not orphaned by a restart) is a later connection of the
-/// same browser.
+/// which Traefik returned a 502, 503 or 504 never got an upgrade. So a dispatch socket that was
+/// still open when the journal ended (not closed, not orphaned by a restart) is a later
+/// connection of the same browser. So is one that lived more than `GATEWAY_SLACK_MS` longer
+/// than Traefik's request took.
 fn can_pair(dispatch: &Socket, traefik: &Socket) -> bool {
-    !(traefik.gateway_error && dispatch.end.is_none() && dispatch.orphaned_by.is_none())
+    /// How much longer than the failed request a dispatch socket may have been logged open:
+    /// dispatch logs a failed dial's open and close at once, and a stalled devvm can log that
+    /// close 5 s or more late.
+    const GATEWAY_SLACK_MS: u64 = 10_000;
+
+    if !traefik.gateway_error {
+        return true;
+    }
+    if dispatch.end.is_none() && dispatch.orphaned_by.is_none() {
+        return false;
+    }
+    match (dispatch.dur_ms, traefik.dur_ms) {
+        (Some(lived), Some(request)) => lived <= request.saturating_add(GATEWAY_SLACK_MS),
+        _ => true,
+    }
 }
 
 /// Returns the comparable start of a socket: the middle of its second when its time is whole
@@ -393,6 +408,34 @@ mod tests {
         closed.start = 1_000_000;
         closed.end = Some(1_004_000);
         assert_eq!(join(&[closed], &[traefik], 0, 2 * SECOND), vec![Some(0)]);
+    }
+
+    #[test]
+    fn refused_request_pairs_no_long_socket() {
+        // A 502 that took 34 ms, and a dispatch socket of the same client that lived 20 minutes
+        // (a wrong --skew brings them together): not one connection.
+        let mut traefik = socket("203.0.113.22", 1_000, true);
+        traefik.dur_ms = Some(34);
+        traefik.end = Some(1_034_000);
+        traefik.gateway_error = true;
+        let mut long = socket("203.0.113.22", 1_000, true);
+        long.dur_ms = Some(1_194_454);
+        long.end = Some(1_195_454_000);
+        assert_eq!(
+            join(
+                std::slice::from_ref(&long),
+                std::slice::from_ref(&traefik),
+                0,
+                2 * SECOND
+            ),
+            vec![None]
+        );
+
+        // A failed dial logged a few seconds late by a stalled devvm still pairs.
+        let mut late = long;
+        late.dur_ms = Some(6_000);
+        late.end = Some(7_000_000);
+        assert_eq!(join(&[late], &[traefik], 0, 2 * SECOND), vec![Some(0)]);
     }
 
     #[test]

@@ -414,18 +414,44 @@ pub fn warnings(report: &Report) -> Vec<String> {
     // When most closed sockets found no Traefik line although Traefik has sockets, the offset
     // or the client addresses are wrong, and every verdict lacks its Traefik half.
     let (closed_joined, closed) = analysis.closed_joined;
+    let given = analysis.offset.method == "given";
     let join_warning = (closed >= 3
         && 2 * closed_joined < closed
         && analysis.traefik_sockets > 0
-        && analysis.offset.method != "given"
+        && !(given && analysis.joined == 0)
         && analysis.traefik_private_clients.is_none())
     .then(|| {
-        format!(
-            "only {closed_joined} of {closed} closed dispatch sockets joined a Traefik line: the \
-             devvm clock may be more than 10 min off the cluster's, or the two logs may not \
-             cover the same sockets; if the offset is known, give it with --skew SECONDS"
-        )
+        if given {
+            format!(
+                "only {closed_joined} of {closed} closed dispatch sockets joined a Traefik line \
+                 with the --skew given, which is probably wrong; leave --skew out to measure \
+                 the offset"
+            )
+        } else {
+            format!(
+                "only {closed_joined} of {closed} closed dispatch sockets joined a Traefik line: \
+                 the devvm clock may be more than 10 min off the cluster's, or the two logs may \
+                 not cover the same sockets; if the offset is known, give it with --skew SECONDS"
+            )
+        }
     });
+    // Without Traefik the offset cannot be measured, yet cloudflared and metric times are
+    // compared with journal times as they are.
+    let coverage = &analysis.coverage;
+    let cluster_side = !coverage.cloudflared.is_empty()
+        || !coverage.probe.is_empty()
+        || coverage.pressure.is_some();
+    let unmeasured_warning = (analysis.offset.method == "none"
+        && analysis.dispatch_sockets > 0
+        && analysis.traefik_sockets == 0
+        && cluster_side)
+        .then(|| {
+            "the devvm clock offset was not measured, since no Traefik WebSocket line was given \
+             to pair dispatch sockets with; cloudflared and metric times are compared with the \
+             journal's as they are, so give the offset with --skew SECONDS if devvm's clock \
+             differs, or add the Traefik log"
+                .to_string()
+        });
     let unmatched_warning = analysis.traefik_unmatched.as_ref().map(|(_, routers)| {
         let seen = if routers.is_empty() {
             "no browser WebSocket request at --ws-path on any router; the in-cluster probe's \
@@ -445,13 +471,12 @@ pub fn warnings(report: &Report) -> Vec<String> {
              verdicts; set --router to the t3 router's name (and --ws-path to its path)"
         )
     });
-    let coverage = &analysis.coverage;
-    let (given, pods) = (coverage.cloudflared.len(), coverage.cloudflared_pods());
-    let pods_warning = (pods > given).then(|| {
+    let (pod_logs, pods) = (coverage.cloudflared.len(), coverage.cloudflared_pods());
+    let pods_warning = (pods > pod_logs).then(|| {
         format!(
             "dispatch's ip= chains name {pods} cloudflared pod addresses while cloudflared \
-             logs, but {given} pod log(s) were given; give every pod's log (kubectl logs for \
-             each pod), or a drop through a missing pod can be put on the user's network"
+             logs, but {pod_logs} pod log(s) were given; give every pod's log (kubectl logs \
+             for each pod), or a drop through a missing pod can be put on the user's network"
         )
     });
     report
@@ -463,6 +488,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
         .chain(private_clients_warning)
         .chain(unmatched_warning)
         .chain(join_warning)
+        .chain(unmeasured_warning)
         .chain(pods_warning)
         .collect()
 }
