@@ -191,7 +191,7 @@ pub struct CommonArgs {
     /// line, which is its newest in a newest-first (`journalctl -r`) export; later lines
     /// follow across New Year [default: from dated lines in the inputs, such as the Go log
     /// prefix of dispatch lines, or journalctl's `-- Journal begins at …` line].
-    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    #[arg(long, value_name = "YYYY", value_parser = parse_year, allow_hyphen_values = true)]
     pub year: Option<i32>,
 
     /// A socket that lived less than this many milliseconds is a drop.
@@ -208,7 +208,7 @@ pub struct CommonArgs {
     /// window contains drops of N-1 clients (2 at least), since a lost `ws close` line leaves a
     /// client out.
     /// Before the journal's first `ws` line, cancel lines alone make one.
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse_burst_min)]
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse_burst_min, allow_hyphen_values = true)]
     pub burst_min: usize,
 
     /// The time within which a burst's drops fall: 1s means the same UTC second. A wider
@@ -238,7 +238,7 @@ pub struct CommonArgs {
 
     /// Git timeouts in the serves of this many users in one window mean devvm stalled (1 or
     /// more). With 1, one user's timeouts count, although a slow remote alone causes those.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_git_timeout_users)]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_git_timeout_users, allow_hyphen_values = true)]
     pub git_timeout_users: usize,
 
     /// A graceful close after this much socket life, with nothing else wrong, is the client's
@@ -260,12 +260,12 @@ pub struct CommonArgs {
 
     /// devvm's IO stall rate above which it is under IO pressure, in stalled seconds per
     /// second (read from node_pressure_io_stalled_seconds_total).
-    #[arg(long, value_name = "RATE", default_value_t = 0.25, value_parser = parse_rate)]
+    #[arg(long, value_name = "RATE", default_value_t = 0.25, value_parser = parse_rate, allow_hyphen_values = true)]
     pub io_pressure: f64,
 
     /// devvm's memory stall rate above which it is under memory pressure, in stalled seconds
     /// per second (read from node_pressure_memory_stalled_seconds_total).
-    #[arg(long, value_name = "RATE", default_value_t = 0.1, value_parser = parse_rate)]
+    #[arg(long, value_name = "RATE", default_value_t = 0.1, value_parser = parse_rate, allow_hyphen_values = true)]
     pub memory_pressure: f64,
 
     /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
@@ -297,12 +297,12 @@ pub struct CommonArgs {
     pub serve_port: Vec<(String, u16)>,
 
     /// Lines longer than this many bytes (1024 or more) are skipped and counted as malformed.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = parse_max_line_bytes)]
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = parse_max_line_bytes, allow_hyphen_values = true)]
     pub max_line_bytes: usize,
 
     /// Threads used to read inputs, at most 1024; 0 or 1 reads on one thread [default: all
     /// cores].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=1024).map(|n| n as usize))]
+    #[arg(long, value_name = "N", value_parser = parse_threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
 
     /// Leave CSV text cells that start with =, +, -, @, tab or CR as they are (by default they
@@ -347,7 +347,32 @@ fn parse_count(text: &str, min: usize, too_few: &str) -> std::result::Result<usi
     match text.trim().parse::<usize>() {
         Ok(count) if count >= min => Ok(count),
         Ok(count) => Err(format!("{count} {too_few}")),
-        Err(_) => Err(format!("`{text}` is not a whole number")),
+        Err(_) => Err(format!(
+            "`{text}` is not a whole number {min} or more, such as {}",
+            min.max(2)
+        )),
+    }
+}
+
+/// Parses `--year`: a year from 1970 to 9999.
+fn parse_year(text: &str) -> std::result::Result<i32, String> {
+    match text.trim().parse::<i32>() {
+        Ok(year) if (1970..=9999).contains(&year) => Ok(year),
+        _ => Err(format!(
+            "`{text}` is not a year from 1970 to 9999; give the year of the journal's first \
+             line, such as 2026"
+        )),
+    }
+}
+
+/// Parses `--threads`: a whole number from 0 to 1024.
+fn parse_threads(text: &str) -> std::result::Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(threads) if threads <= 1024 => Ok(threads),
+        _ => Err(format!(
+            "`{text}` is not a thread count from 0 to 1024; give one such as 2, or leave \
+             --threads out to use every core"
+        )),
     }
 }
 
@@ -838,6 +863,17 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
             .install(|| run::read_inputs(&specs, &read_options))?,
         None => run::read_inputs(&specs, &read_options)?,
     };
+    // A mistyped --host reads no journal line; in CI, --fail-on would then pass.
+    if let Some(host) = &args.host {
+        let hosts = &parsed.journal_hosts.0;
+        if !hosts.is_empty() && !hosts.iter().any(|h| &*h.host == host) {
+            let names: Vec<&str> = hosts.iter().map(|h| &*h.host).collect();
+            return Err(Error::Usage(format!(
+                "no journal line is from host `{host}` (--host); the journal's hosts are {}",
+                names.join(", ")
+            )));
+        }
+    }
     if args.strict {
         run::check_strict(&parsed.inputs)?;
     }

@@ -27,7 +27,8 @@ pub enum Error {
 
     #[error(
         "{name}: cannot tell what kind of log this is from its first {sampled} line(s){hint}; \
-         name it with --input-type TYPE:{name} (types: {types})"
+         name it with --input-type TYPE:{target} (types: {types})",
+        target = type_target(name)
     )]
     UnknownType {
         name: String,
@@ -107,5 +108,14 @@ fn write_hint(error: &std::io::Error) -> &'static str {
         }
         std::io::ErrorKind::StorageFull => "; free space on that file system, or write elsewhere",
         _ => "",
+    }
+}
+
+/// Returns how `--input-type TYPE:PATH` names an input: stdin is `-`, as on the command line.
+fn type_target(name: &str) -> &str {
+    if name == crate::input::STDIN_NAME {
+        "-"
+    } else {
+        name
     }
 }

@@ -546,6 +546,46 @@ fn out_of_range_options_are_usage_errors() {
 }
 
 #[test]
+fn negative_counts_name_their_range() {
+    // A negative value reaches the option's own check, whose message gives the range, and is
+    // never read as an input file.
+    for (option, value, range) in [
+        ("--burst-min", "-1", "2 or more"),
+        ("--git-timeout-users", "-2", "1 or more"),
+        ("--max-line-bytes", "-1", "1024 or more"),
+        ("--threads", "-1", "from 0 to 1024"),
+        ("--threads", "abc", "from 0 to 1024"),
+        ("--year", "-5", "from 1970 to 9999"),
+        ("--year", "abcd", "from 1970 to 9999"),
+        ("--io-pressure", "-1", "above 0 and at most 1"),
+    ] {
+        let (stdout, stderr, code) = run(t3()
+            .args(["drops", option, value, "-"])
+            .write_stdin(journal()));
+        assert_eq!(code, 2, "{option} {value}: {stderr}");
+        assert!(stdout.is_empty(), "{option} {value}: {stdout}");
+        assert!(stderr.contains(range), "{option} {value}: {stderr}");
+        assert!(
+            !stderr.contains("unexpected argument"),
+            "{option} {value}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn undetected_stdin_names_its_type_form() {
+    // The fix the message gives for stdin is the form the option takes for it.
+    let text = "plain words that no log format has\nmore of them\n";
+    let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(text));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--input-type TYPE:- "), "{stderr}");
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "--input-type", "traefik:-", "-"])
+        .write_stdin(text));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn forced_skew_that_joins_nothing_warns() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/skew");
     let inputs = [

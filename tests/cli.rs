@@ -594,6 +594,21 @@ fn other_host_lines_in_journal_are_left_out() {
 }
 
 #[test]
+fn unknown_host_is_a_usage_error() {
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--host", "devvm2"])
+        .args(incident_files("incident", true)));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains(
+            "no journal line is from host `devvm2` (--host); the journal's hosts are devvm"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn unmeasured_offset_is_warned() {
     // The journal and cloudflared but no Traefik: nothing pairs dispatch sockets with the
     // cluster's clock.
