@@ -187,10 +187,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub tz: String,
 
-    /// Year of journal `short` lines, which carry none: the year of each such input's first
-    /// line, which is its newest in a newest-first (`journalctl -r`) export; later lines
-    /// follow across New Year [default: from dated lines in the inputs, such as the Go log
-    /// prefix of dispatch lines, or journalctl's `-- Journal begins at …` line].
+    /// Year of journal `short` lines, which carry none. It is the year of each such input's
+    /// first line, which is its newest line in a newest-first (`journalctl -r`) export, and
+    /// later lines follow across New Year [default: from dated lines in the inputs, such as
+    /// the Go log prefix of dispatch lines, or journalctl's `-- Journal begins at …` line].
     #[arg(long, value_name = "YYYY", value_parser = parse_year, allow_hyphen_values = true)]
     pub year: Option<i32>,
 
@@ -286,8 +286,8 @@ pub struct CommonArgs {
     /// or `_HOSTNAME` in json and export, such as devvm), for inputs that hold several hosts'
     /// journals. Other hosts' lines are counted as ignored. Loki and Grafana journal lines
     /// name no host and are all read. [default: the host where t3-dispatch runs, when one
-    /// host's lines include dispatch's; a file that mixes it with other hosts is read again
-    /// for it alone, with a warning, and stdin gets a warning only]
+    /// host's lines include dispatch's. A file that mixes it with other hosts is read again
+    /// for it alone, with a warning. Mixed stdin gets a warning only.]
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
 
