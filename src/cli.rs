@@ -1099,6 +1099,15 @@ fn fail_on_code(report: &Report, args: &DropsArgs) -> i32 {
 
 /// Runs `check`: the expected file is read first so a bad path fails before the analysis.
 fn run_check(args: &CheckArgs) -> Result<i32> {
+    // check prints its differences as text; --format only shapes the rows of --output.
+    let common = &args.drops.common;
+    if common.format.is_some() && common.output.is_none() {
+        return Err(Error::Usage(
+            "check prints its differences as text; --format sets the format of this run's \
+             drops written with --output FILE, so give --output with it or leave --format out"
+                .to_string(),
+        ));
+    }
     let expected_text = check::read_expected_text(&args.expect)?;
     let expected_name = args.expect.display().to_string();
     let expected = check::parse_expected(&expected_name, &expected_text)?;
@@ -1112,7 +1121,6 @@ fn run_check(args: &CheckArgs) -> Result<i32> {
              them again with `t3forensics drops --output {expected_name} ...`"
         );
     }
-    let common = &args.drops.common;
     let analyzed = analyze(common)?;
     let report = analyzed.report(Rows::Drops);
 

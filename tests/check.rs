@@ -51,6 +51,26 @@ fn check_passes_against_saved_csv() {
 }
 
 #[test]
+fn check_format_needs_output() {
+    // check prints text; --format shapes only the rows written with --output.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let (stdout, stderr, code) = check(&saved, &["--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("give --output with it"), "{stderr}");
+
+    let rows = dir.path().join("rows.out");
+    let (stdout, stderr, code) = check(
+        &saved,
+        &["--format", "json", "--output", rows.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let written = std::fs::read_to_string(&rows).unwrap();
+    assert!(written.starts_with('{'), "{written}");
+}
+
+#[test]
 fn check_passes_against_saved_json_and_jsonl() {
     let dir = tempfile::tempdir().unwrap();
     for format in ["json", "jsonl"] {
