@@ -276,3 +276,32 @@ fn grafana_csv_is_detected() {
         "{stderr}"
     );
 }
+
+#[test]
+fn metrics_without_series_are_warned() {
+    // An empty result, and a probe series without its `leg` label: both read cleanly and add
+    // nothing, so each gets a warning. The sample's own metrics get none.
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(
+        &empty,
+        r#"{"status": "success", "data": {"resultType": "matrix", "result": []}}"#,
+    )
+    .unwrap();
+    let unlabelled = dir.path().join("probe.json");
+    std::fs::write(
+        &unlabelled,
+        r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"t3probe_connected","job":"t3probe"},"values":[[1781118000,"1"],[1781118015,"1"]]}]}}"#,
+    )
+    .unwrap();
+    let files = with(all_logs(), &[empty, unlabelled]);
+    let (_, stderr) = run(&["drops", "-q"], &files);
+    for name in ["empty.json", "probe.json"] {
+        assert!(
+            stderr.contains(&format!("{name}: no sample of the probe's legs")),
+            "{name}: {stderr}"
+        );
+    }
+    let (_, stderr) = run(&["drops", "-q"], &with(all_logs(), &metrics()));
+    assert!(!stderr.contains("no sample of"), "{stderr}");
+}

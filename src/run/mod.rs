@@ -231,6 +231,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     }
     for input in &mut read {
         warn_if_much_malformed(&mut input.report);
+        warn_if_no_series(input);
     }
 
     resolve_years(&mut read, options)?;
@@ -430,6 +431,30 @@ const MALFORMED_WARNING_PERCENT: u64 = 10;
 /// Warns when much of an input is malformed, which is what a stream of several log kinds
 /// (`cat *.log | t3forensics drops -`) or a wrongly forced type gives: the input was read as its
 /// first lines' type.
+/// Warns when a metrics input (Prometheus JSON, Grafana CSV) gives no sample of the probe's
+/// legs or of devvm's pressure: a series of another name, an empty result, a probe series
+/// without its `leg` label, or a CSV whose legend names no leg. Such an input reads without a
+/// malformed line, yet adds nothing to a verdict.
+fn warn_if_no_series(input: &mut ReadInput) {
+    let metrics = matches!(input.report.input_type, Some("prometheus" | "grafana-csv"));
+    let samples = input
+        .sink
+        .activity
+        .tracks
+        .iter()
+        .any(|(key, _)| matches!(key.source, Source::Probe | Source::Pressure));
+    if !metrics || samples || input.report.truncated.is_some() {
+        return;
+    }
+    input.report.warnings.push(format!(
+        "{}: no sample of the probe's legs (a `leg` label of cloudflare, internal or t3serve) \
+         or of devvm's pressure (node_pressure_io_stalled_seconds_total, \
+         node_pressure_memory_stalled_seconds_total) was read from it, so it adds nothing; \
+         `t3forensics export-commands` prints the queries",
+        input.report.name
+    ));
+}
+
 fn warn_if_much_malformed(report: &mut InputReport) {
     if report.lines < MALFORMED_WARNING_MIN_LINES
         || report.malformed * 100 <= report.lines * MALFORMED_WARNING_PERCENT
