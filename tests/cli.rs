@@ -594,6 +594,36 @@ fn other_host_lines_in_journal_are_left_out() {
 }
 
 #[test]
+fn closes_at_logs_end_are_counted() {
+    // The journal cut just after the tunnel churn's two closes: their reconnects are past
+    // its end, so they are no drops, and the summary says why.
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let cut: String = journal
+        .lines()
+        .take_while(|line| !line.contains("19:50:19 ws close user=alice"))
+        .chain(
+            journal
+                .lines()
+                .filter(|line| line.contains("19:50:19 ws close user=alice")),
+        )
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, cut).unwrap();
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains("2026-06-10T19:50:19"), "{stdout}");
+    assert!(
+        stderr
+            .contains("2 socket close(s) came within --reconnect-window of the logs' last socket"),
+        "{stderr}"
+    );
+    let (_, stderr, _) = run(t3().arg("drops").args(incident_files("incident", true)));
+    assert!(!stderr.contains("socket close(s) came within"), "{stderr}");
+}
+
+#[test]
 fn unknown_host_is_a_usage_error() {
     let (stdout, stderr, code) = run(t3()
         .args(["drops", "--host", "devvm2"])

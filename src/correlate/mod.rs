@@ -159,6 +159,9 @@ pub struct Analysis {
     pub traefik_set_aside: usize,
     /// The closed dispatch sockets that joined a Traefik line, and all closed dispatch sockets.
     pub closed_joined: (usize, usize),
+    /// Long sockets that closed within `--reconnect-window` of the last socket start seen, so
+    /// no reconnect could show: neither drops nor users leaving can be told there.
+    pub unchecked_closes: usize,
     /// Set when Traefik logged only private client addresses for most of its sockets while
     /// dispatch saw public ones: the number of such Traefik sockets and one of the addresses.
     pub traefik_private_clients: Option<(usize, IpAddr)>,
@@ -367,6 +370,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         )
     };
     let mut candidates = drops::find_drops(&all, &options.drops, drop_time);
+    let unchecked_closes = unchecked_closes(&all, &candidates, &options.drops);
     candidates.sort_by(|a, b| {
         let (sa, sb) = (&all[a.socket], &all[b.socket]);
         (a.time, &sa.user, sa.client, a.socket).cmp(&(b.time, &sb.user, sb.client, b.socket))
@@ -611,6 +615,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         traefik_sockets: traefik.len(),
         traefik_set_aside,
         closed_joined: (closed_joined, closed),
+        unchecked_closes,
         traefik_private_clients,
         traefik_unmatched,
         incidents,
@@ -675,6 +680,29 @@ fn attribute_far_member(
         burst.segment.as_str()
     );
     (rule, finding)
+}
+
+/// Counts the long sockets that are no drop and closed within the reconnect window of the
+/// last socket start in the inputs: a reconnect after them would lie past the logs' end.
+fn unchecked_closes(sockets: &[Socket], drops: &[Candidate], options: &DropOptions) -> usize {
+    let Some(last_start) = sockets.iter().map(|s| s.start).max() else {
+        return 0;
+    };
+    let mut dropped = vec![false; sockets.len()];
+    for candidate in drops {
+        dropped[candidate.socket] = true;
+    }
+    sockets
+        .iter()
+        .zip(&dropped)
+        .filter(|(socket, dropped)| {
+            !**dropped
+                && socket.dur_ms.is_some_and(|d| d >= options.short_ms)
+                && socket
+                    .end
+                    .is_some_and(|end| end + options.reconnect_window > last_start)
+        })
+        .count()
 }
 
 /// Counts the distinct cloudflared pod addresses of dispatch's `ws open` lines within the span
