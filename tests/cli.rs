@@ -615,12 +615,42 @@ fn closes_at_logs_end_are_counted() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stdout.contains("2026-06-10T19:50:19"), "{stdout}");
     assert!(
-        stderr
-            .contains("2 socket close(s) came within --reconnect-window of the logs' last socket"),
+        stderr.contains("2 socket close(s) came within --reconnect-window of the logs' end"),
         "{stderr}"
     );
     let (_, stderr, _) = run(t3().arg("drops").args(incident_files("incident", true)));
     assert!(!stderr.contains("socket close(s) came within"), "{stderr}");
+
+    // Closes after the last socket start, but minutes before the journal ends: a reconnect
+    // would have shown.
+    let late_opens: String = journal
+        .lines()
+        .filter(|line| {
+            !line.contains("19:55:30 ws open user=bob")
+                && !line.contains("19:59:00 ws open user=erin")
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&path, late_opens).unwrap();
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("socket close(s) came within"), "{stderr}");
+}
+
+#[test]
+fn identical_quiet_pod_logs_count_as_pods() {
+    // Three quiet pods that logged only the same fleet-wide lines have identical logs: each
+    // is read once, but each is a pod of its own, so no pod log is missing.
+    let files = scenario_logs("cloudflared_quiet_pods");
+    let (_, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    for pod in ["k2x9p", "m4q7r", "z8w3t"] {
+        assert!(
+            stderr.contains(&format!("cloudflared pod cloudflared-6f7c9d8b5-{pod} ")),
+            "{pod}: {stderr}"
+        );
+    }
+    assert!(!stderr.contains("pod addresses"), "{stderr}");
 }
 
 #[test]

@@ -200,6 +200,15 @@ pub struct Coverage {
     pub cloudflared_addresses: usize,
 }
 
+/// Returns the pod an input's name names, as the readers name a cloudflared input's pod.
+fn pod_of_input(name: &str) -> Option<String> {
+    crate::input::InputSpec {
+        source: crate::input::InputSource::Path(name.into()),
+        forced_type: None,
+    }
+    .pod_from_name()
+}
+
 /// Tells whether a name has the shape Kubernetes gives the pods of a controller: a base name,
 /// then `-` and the random 5-character suffix of a Deployment's or DaemonSet's pod
 /// (`cloudflared-6f7c9d8b5-k2x9p`), or a StatefulSet's ordinal (`cloudflared-0`). Kubernetes
@@ -364,6 +373,28 @@ impl Coverage {
             .filter(|s| s.covers(from, to))
             .count();
         (covering, self.cloudflared_pods())
+    }
+
+    /// Adds the span of a cloudflared pod whose log has the same bytes as another pod's, and
+    /// was read once for both: quiet pods that logged only the same fleet-wide lines write
+    /// identical logs. `copies` pairs each copy's input name with the original's; only names
+    /// of pods count (see [`is_pod_name`]).
+    pub fn add_pod_copies(&mut self, copies: &[(String, String)]) {
+        for (copy, original) in copies {
+            let (Some(copy), Some(original)) = (pod_of_input(copy), pod_of_input(original)) else {
+                continue;
+            };
+            if !is_pod_name(&copy) || copy == original {
+                continue;
+            }
+            let Some(span) = self.cloudflared.iter().find(|s| s.name == original) else {
+                continue;
+            };
+            let mut twin = span.clone();
+            twin.name = copy;
+            self.cloudflared.push(twin);
+        }
+        self.cloudflared.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     /// Returns how many cloudflared pods there were: the pods given, or more when dispatch

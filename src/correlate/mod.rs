@@ -210,6 +210,13 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         ..options.rules
     };
     let input_names: Vec<String> = parsed.inputs.iter().map(|i| i.name.clone()).collect();
+    // Inputs read once because another input had the same bytes: (copy, original).
+    let copies: Vec<(String, String)> = parsed
+        .inputs
+        .iter()
+        .filter(|i| i.repeat == Some(crate::run::Repeat::SameContent))
+        .filter_map(|i| Some((i.name.clone(), i.repeat_of.clone()?)))
+        .collect();
     let mut events = parsed.events;
     sockets::resolve_pid_users(&mut events);
     let ports = sockets::port_users(&events, &options.serve_ports);
@@ -243,6 +250,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     if parsed.journal_lines.dispatch_only() {
         coverage.set_journal_dispatch_only();
     }
+    coverage.add_pod_copies(&copies);
     coverage.cloudflared_addresses = cloudflared_addresses(&events, &coverage);
     let traefik_unmatched = traefik_without_t3(&events, &dispatch, &mut coverage).map(|span| {
         (
@@ -370,7 +378,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         )
     };
     let mut candidates = drops::find_drops(&all, &options.drops, drop_time);
-    let unchecked_closes = unchecked_closes(&all, &candidates, &options.drops);
+    let unchecked_closes = unchecked_closes(&all, &candidates, &coverage, &options.drops);
     candidates.sort_by(|a, b| {
         let (sa, sb) = (&all[a.socket], &all[b.socket]);
         (a.time, &sa.user, sa.client, a.socket).cmp(&(b.time, &sb.user, sb.client, b.socket))
@@ -682,10 +690,21 @@ fn attribute_far_member(
     (rule, finding)
 }
 
-/// Counts the long sockets that are no drop and closed within the reconnect window of the
-/// last socket start in the inputs: a reconnect after them would lie past the logs' end.
-fn unchecked_closes(sockets: &[Socket], drops: &[Candidate], options: &DropOptions) -> usize {
-    let Some(last_start) = sockets.iter().map(|s| s.start).max() else {
+/// Counts the long sockets that are no drop and closed within the reconnect window of the end
+/// of the logs that show reconnects (the devvm journal and Traefik, whichever ends later): a
+/// reconnect after them would lie past that end.
+fn unchecked_closes(
+    sockets: &[Socket],
+    drops: &[Candidate],
+    coverage: &Coverage,
+    options: &DropOptions,
+) -> usize {
+    let Some(logs_end) = [&coverage.journal, &coverage.traefik]
+        .into_iter()
+        .flatten()
+        .map(|span| span.last)
+        .max()
+    else {
         return 0;
     };
     let mut dropped = vec![false; sockets.len()];
@@ -700,7 +719,7 @@ fn unchecked_closes(sockets: &[Socket], drops: &[Candidate], options: &DropOptio
                 && socket.dur_ms.is_some_and(|d| d >= options.short_ms)
                 && socket
                     .end
-                    .is_some_and(|end| end + options.reconnect_window > last_start)
+                    .is_some_and(|end| end + options.reconnect_window > logs_end)
         })
         .count()
 }

@@ -302,9 +302,9 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     if analysis.unchecked_closes > 0 {
         writeln!(
             out,
-            "  {} socket close(s) came within --reconnect-window of the logs' last socket, so \
-             no reconnect could show and they are not counted as drops; logs that run on \
-             past them tell drops from users leaving",
+            "  {} socket close(s) came within --reconnect-window of the logs' end, so no \
+             reconnect could show and they are not counted as drops; logs that run on past \
+             them tell drops from users leaving",
             analysis.unchecked_closes
         )?;
     }

@@ -428,9 +428,6 @@ const MALFORMED_WARNING_MIN_LINES: u64 = 20;
 /// kind has almost none; a stream of two kinds has the second one's share.
 const MALFORMED_WARNING_PERCENT: u64 = 10;
 
-/// Warns when much of an input is malformed, which is what a stream of several log kinds
-/// (`cat *.log | t3forensics drops -`) or a wrongly forced type gives: the input was read as its
-/// first lines' type.
 /// Warns when a metrics input (Prometheus JSON, Grafana CSV) gives no sample of the probe's
 /// legs or of devvm's pressure: a series of another name, an empty result, a probe series
 /// without its `leg` label, or a CSV whose legend names no leg. Such an input reads without a
@@ -455,6 +452,9 @@ fn warn_if_no_series(input: &mut ReadInput) {
     ));
 }
 
+/// Warns when much of an input is malformed, which is what a stream of several log kinds
+/// (`cat *.log | t3forensics drops -`) or a wrongly forced type gives: the input was read as its
+/// first lines' type.
 fn warn_if_much_malformed(report: &mut InputReport) {
     if report.lines < MALFORMED_WARNING_MIN_LINES
         || report.malformed * 100 <= report.lines * MALFORMED_WARNING_PERCENT
