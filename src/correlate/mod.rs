@@ -159,8 +159,8 @@ pub struct Analysis {
     pub traefik_set_aside: usize,
     /// The closed dispatch sockets that joined a Traefik line, and all closed dispatch sockets.
     pub closed_joined: (usize, usize),
-    /// Long sockets that closed within `--reconnect-window` of the last socket start seen, so
-    /// no reconnect could show: neither drops nor users leaving can be told there.
+    /// Long sockets that closed within `--reconnect-window` of the end of the journal or
+    /// Traefik log, so no reconnect could show: they may be drops or users leaving.
     pub unchecked_closes: usize,
     /// Set when Traefik logged only private client addresses for most of its sockets while
     /// dispatch saw public ones: the number of such Traefik sockets and one of the addresses.
