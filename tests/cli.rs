@@ -654,6 +654,26 @@ fn identical_quiet_pod_logs_count_as_pods() {
 }
 
 #[test]
+fn clock_hours_off_with_utc_offsets_names_skew() {
+    // devvm's clock three hours ahead, in a journal whose times carry `+00:00`: reading it
+    // in another zone changes nothing, so the hint names --skew, not --tz.
+    let dir = tempfile::tempdir().unwrap();
+    let files = incident_with_journal(dir.path(), |journal| {
+        journal
+            .replace("T19:", "T22:")
+            .replace("2026/06/10 19:", "2026/06/10 22:")
+            .replace("[19:", "[22:")
+    });
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("carry their UTC offset, so --tz does not change them"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--skew 10800"), "{stderr}");
+}
+
+#[test]
 fn unknown_host_is_a_usage_error() {
     let (stdout, stderr, code) = run(t3()
         .args(["drops", "--host", "devvm2"])

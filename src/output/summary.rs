@@ -66,6 +66,31 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
     (text, warning)
 }
 
+/// Tells whether the journal's dispatch socket lines carry an absolute time: an ISO time with
+/// its UTC offset (`short-iso`), epoch seconds (`short-unix`), or a JSON entry's
+/// `__REALTIME_TIMESTAMP`. The first such line decides, as one journal has one mode.
+fn journal_times_carry_offset(analysis: &crate::correlate::Analysis) -> bool {
+    let Some(event) = analysis.events.iter().find(|e| {
+        e.source == crate::event::Source::Journal
+            && matches!(
+                e.kind,
+                crate::event::EventKind::WsOpen { .. } | crate::event::EventKind::WsClose { .. }
+            )
+    }) else {
+        return false;
+    };
+    let text = event.text.as_bytes();
+    if text.first() == Some(&b'{') {
+        return true;
+    }
+    let stamp = text.split(|b| *b == b' ').next().unwrap_or_default();
+    let epoch = stamp.len() >= 10 && stamp.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+    let iso_with_offset = stamp.get(10) == Some(&b'T')
+        && stamp.len() > 19
+        && (stamp.ends_with(b"Z") || stamp[19..].iter().any(|b| matches!(b, b'+' | b'-')));
+    epoch || iso_with_offset
+}
+
 /// Describes a source's span in one line: name, first and last time, lines and gaps.
 pub(crate) fn span_text(span: &Span) -> String {
     let gaps = match span.gaps.len() {
@@ -397,7 +422,19 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
 /// then those of the analysis (a doubtful clock offset, a failed join, missing pod logs).
 pub fn warnings(report: &Report) -> Vec<String> {
     let analysis = report.analysis;
-    let (_, offset_warning) = describe_offset(&analysis.offset);
+    let (_, mut offset_warning) = describe_offset(&analysis.offset);
+    // A zone mix-up needs journal times that are read in --tz. Times that carry their UTC
+    // offset are the same in any zone, so with them only devvm's clock can be off.
+    if offset_warning.is_some() && journal_times_carry_offset(analysis) {
+        let shift = analysis.offset.zone_hint.unwrap_or(analysis.offset.micros);
+        offset_warning = Some(format!(
+            "devvm's sockets start {:+.1} h from their Traefik lines, but the journal's times \
+             carry their UTC offset, so --tz does not change them: devvm's clock was probably \
+             off; give the offset with --skew {}",
+            shift as f64 / 3600.0 / SECOND as f64,
+            shift / SECOND
+        ));
+    }
     // A forced offset that joins nothing leaves every socket without its Traefik line, which
     // silently weakens every verdict.
     let skew_warning = (analysis.offset.method == "given"
