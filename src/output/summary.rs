@@ -85,10 +85,7 @@ fn journal_times_carry_offset(analysis: &crate::correlate::Analysis) -> bool {
     }
     let stamp = text.split(|b| *b == b' ').next().unwrap_or_default();
     let epoch = stamp.len() >= 10 && stamp.iter().all(|b| b.is_ascii_digit() || *b == b'.');
-    let iso_with_offset = stamp.get(10) == Some(&b'T')
-        && stamp.len() > 19
-        && (stamp.ends_with(b"Z") || stamp[19..].iter().any(|b| matches!(b, b'+' | b'-')));
-    epoch || iso_with_offset
+    epoch || crate::parse::journal::starts_with_offset_time(text)
 }
 
 /// Describes a source's span in one line: name, first and last time, lines and gaps.

@@ -137,10 +137,27 @@ fn route_name(name: &[u8]) -> Option<Program> {
 /// has another timestamp or an ISO time without a zone. The offset is the host's zone at that
 /// moment, so a serve's local time of day is read in it whatever `--tz` is.
 fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
-    if line.get(10) != Some(&b'T') && line.get(10) != Some(&b' ') {
+    if !starts_with_offset_time(line) {
         return None;
     }
     let wall = time::parse_iso(line.get(..19)?, Zone::Utc)?;
+    Some(wall.micros - journal_time.div_euclid(SECOND) * SECOND)
+}
+
+/// Tells whether a line starts with an ISO time that names its UTC offset (`Z`, `+02:00`,
+/// `+0000`), as `short-iso` and `short-iso-precise` write it. Such a time is the same
+/// instant whatever `--tz` is.
+pub fn starts_with_offset_time(line: &[u8]) -> bool {
+    if line.get(10) != Some(&b'T') && line.get(10) != Some(&b' ') {
+        return false;
+    }
+    if line
+        .get(..19)
+        .and_then(|wall| time::parse_iso(wall, Zone::Utc))
+        .is_none()
+    {
+        return false;
+    }
     let mut designator = 19;
     if line.get(designator) == Some(&b'.') {
         designator += 1;
@@ -148,10 +165,7 @@ fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
             designator += 1;
         }
     }
-    if !matches!(line.get(designator), Some(b'Z' | b'+' | b'-')) {
-        return None;
-    }
-    Some(wall.micros - journal_time.div_euclid(SECOND) * SECOND)
+    matches!(line.get(designator), Some(b'Z' | b'+' | b'-'))
 }
 
 /// Names a `journalctl -o` mode that this tool does not read, from a line's shape.
@@ -1609,6 +1623,24 @@ mod tests {
             Program::Serve(Some("bob".into()))
         );
         assert_eq!(route(b"systemd", Some(b"init.scope")), Program::Systemd);
+    }
+
+    #[test]
+    fn offset_time_shapes() {
+        let cases = [
+            ("2026-06-10T19:56:01+00:00 devvm sshd[1]: m", true),
+            ("2026-06-10T19:56:01+0000 devvm sshd[1]: m", true),
+            ("2026-06-10T21:56:01.123456+02:00 devvm sshd[1]: m", true),
+            ("2026-06-10T19:56:01Z devvm sshd[1]: m", true),
+            ("2026-06-10T19:56:01 devvm sshd[1]: m", false),
+            ("Jun 10 19:56:01 devvm sshd[1]: m", false),
+            ("Wed 2026-06-10 19:56:01 UTC devvm sshd[1]: m", false),
+            ("1781121361.123456 devvm sshd[1]: m", false),
+            ("2026-13-10T19:56:01+00:00 devvm sshd[1]: m", false),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(starts_with_offset_time(line.as_bytes()), expected, "{line}");
+        }
     }
 
     #[test]
