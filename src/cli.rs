@@ -30,9 +30,9 @@ use crate::time::{self, MILLI, SECOND, Zone};
 /// Reads devvm journal exports (journalctl -o short, short-precise, short-iso,
 /// short-iso-precise, short-unix, short-full, with-unit, cat, json, json-seq, json-sse or
 /// export), Traefik access logs (CLF or JSON) and cloudflared logs, plain, gzip or zstd, from
-/// files or stdin; the same lines wrapped by kubectl logs, container runtime files, logcli or
-/// Grafana downloads; and the probe's and devvm's pressure metrics as Prometheus JSON or
-/// Grafana CSV. The type of each input is detected from its content.
+/// files or stdin. It also reads the same lines wrapped by kubectl logs, container runtime
+/// files, logcli or Grafana downloads, and the probe's and devvm's pressure metrics as
+/// Prometheus JSON or Grafana CSV. The type of each input is detected from its content.
 #[derive(Debug, Parser)]
 #[command(name = "t3forensics", version, max_term_width = 100)]
 pub struct Cli {
@@ -188,9 +188,9 @@ pub struct CommonArgs {
     pub tz: String,
 
     /// Year of journal `short` lines, which carry none. It is the year of each such input's
-    /// first line, which is its newest line in a newest-first (`journalctl -r`) export, and
-    /// later lines follow across New Year [default: from dated lines in the inputs, such as
-    /// the Go log prefix of dispatch lines, or journalctl's `-- Journal begins at …` line].
+    /// first line, its newest line in a newest-first (`journalctl -r`) export. Later lines
+    /// follow across New Year [default: from dated lines in the inputs, such as the Go log
+    /// prefix of dispatch lines, or journalctl's `-- Journal begins at …` line].
     #[arg(long, value_name = "YYYY", value_parser = parse_year, allow_hyphen_values = true)]
     pub year: Option<i32>,
 

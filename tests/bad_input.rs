@@ -1057,7 +1057,7 @@ fn output_path_problems_give_fixes() {
 
 #[test]
 fn no_entries_journal_is_warned() {
-    // journalctl's answer to a query that matched nothing.
+    // What journalctl writes for a query that matched nothing.
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "empty-query.log", b"-- No entries --\n");
     let (_, stderr, code) = run(t3().arg("drops").arg(&path));

@@ -458,8 +458,8 @@ fn failed_join_is_warned() {
 
 #[test]
 fn cut_traefik_log_is_no_join_failure() {
-    // Traefik's log ends at 19:30: the sockets that closed after it have no Traefik line, but
-    // that says nothing about the clocks.
+    // Traefik's log ends at 19:30. The sockets that closed after it have no Traefik line,
+    // which is no sign of a clock offset.
     let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
     let cut: String = traefik
         .lines()
@@ -595,8 +595,8 @@ fn other_host_lines_in_journal_are_left_out() {
 
 #[test]
 fn closes_at_logs_end_are_counted() {
-    // The journal cut just after the tunnel churn's two closes: their reconnects are past
-    // its end, so they are no drops, and the summary says why.
+    // The journal cut just after the tunnel churn's two closes. Their reconnects are past
+    // its end, so they are no drops, and the summary gives the reason.
     let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
     let cut: String = journal
         .lines()

@@ -216,7 +216,7 @@ fn pod_of_input(name: &str) -> Option<String> {
 /// apimachinery, which also leaves out `0`, `1` and `3`), so words such as `fleet` do not
 /// match. Any digit is accepted here, as hand-made names use them too.
 ///
-/// NOTE: a file name that is none of these (`cloudflared.log`, stdin) turns the pod count
+/// NOTE: a file name of neither shape (`cloudflared.log`, stdin) turns the pod count
 /// off, so a missing pod log goes unnoticed there.
 fn is_pod_name(name: &str) -> bool {
     const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz0123456789";
@@ -404,11 +404,11 @@ impl Coverage {
     /// NOTE: a pod replaced while cloudflared logs (a rolling update) brings a new address,
     /// so the count is too high when the old pod's log is given under the new pod's name.
     pub fn cloudflared_pods(&self) -> usize {
-        let given = self.cloudflared.len();
-        if self.cloudflared_unnamed || given == 0 {
-            return given;
+        let pod_logs = self.cloudflared.len();
+        if self.cloudflared_unnamed || pod_logs == 0 {
+            return pod_logs;
         }
-        given.max(self.cloudflared_addresses)
+        pod_logs.max(self.cloudflared_addresses)
     }
 
     /// Returns the sentence that explains a count of cloudflared pods above the pods given,

@@ -313,9 +313,9 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     // When most closed dispatch sockets found no Traefik line, the join itself failed, from a
     // clock offset it could not measure or Traefik logging the pod's address as the client.
     // An unjoined Traefik socket is then more likely a dispatch socket's other half than a
-    // socket of its own. Only the sockets that Traefik's log spans count: Traefik writes a
+    // socket of its own. Only the sockets that Traefik's log spans count. Traefik writes a
     // socket's line when it ends, so a log cut short (or still written) has none for the later
-    // sockets, and their missing lines say nothing about the join.
+    // sockets, and those missing lines are no sign of a failed join.
     let traefik_spans = |start: i64, end: i64| {
         coverage
             .traefik

@@ -457,14 +457,14 @@ pub fn warnings(report: &Report) -> Vec<String> {
     // When most closed sockets found no Traefik line although Traefik has sockets, the offset
     // or the client addresses are wrong, and every verdict lacks its Traefik half.
     let (closed_joined, closed) = analysis.closed_joined;
-    let given = analysis.offset.method == "given";
+    let skew_given = analysis.offset.method == "given";
     let join_warning = (closed >= 3
         && 2 * closed_joined < closed
         && analysis.traefik_sockets > 0
-        && !(given && analysis.joined == 0)
+        && !(skew_given && analysis.joined == 0)
         && analysis.traefik_private_clients.is_none())
     .then(|| {
-        if given {
+        if skew_given {
             format!(
                 "only {closed_joined} of {closed} closed dispatch sockets joined a Traefik line \
                  with the --skew given, which is probably wrong; leave --skew out to measure \

@@ -429,9 +429,9 @@ const MALFORMED_WARNING_MIN_LINES: u64 = 20;
 const MALFORMED_WARNING_PERCENT: u64 = 10;
 
 /// Warns when a metrics input (Prometheus JSON, Grafana CSV) gives no sample of the probe's
-/// legs or of devvm's pressure: a series of another name, an empty result, a probe series
-/// without its `leg` label, or a CSV whose legend names no leg. Such an input reads without a
-/// malformed line, yet adds nothing to a verdict.
+/// legs or of devvm's pressure. Examples are a series of another name, an empty result, a
+/// probe series without its `leg` label, and a CSV whose legend names no leg. Such an input
+/// reads without a malformed line, yet adds nothing to a verdict.
 fn warn_if_no_series(input: &mut ReadInput) {
     let metrics = matches!(input.report.input_type, Some("prometheus" | "grafana-csv"));
     let samples = input
