@@ -329,6 +329,18 @@ pub struct CommonArgs {
     /// NO_COLOR is unset or empty.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorMode::Auto)]
     pub color: ColorMode,
+
+    /// The width `--format table` fits, in columns: the widest cells (reasons, texts) wrap
+    /// onto more lines, none narrower than 24 columns. 0 never wraps. Default: the terminal's
+    /// width when stdout is a terminal, else 0.
+    #[arg(long, value_name = "COLUMNS")]
+    pub table_width: Option<usize>,
+
+    /// Show every column in a drops table: without it, `--format table` leaves out cause,
+    /// reconnect_ms, traefik_status, traefik_dur_ms and sources (`--format csv` and `explain`
+    /// show them). The evidence column is never in a table.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// When to show the progress bar.
@@ -1046,10 +1058,22 @@ fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
         } else {
             Format::Csv
         });
+    // A table on a terminal fits its width; one written to a file or a pipe is left whole
+    // unless --table-width asks.
+    let table_width = match args.table_width {
+        Some(0) => None,
+        Some(columns) => Some(columns),
+        None if stdout_terminal => {
+            terminal_size::terminal_size().map(|(terminal_size::Width(columns), _)| columns.into())
+        }
+        None => None,
+    };
     OutputOptions {
         format,
         csv_raw: args.csv_raw,
         color: args.color.enabled(stdout_terminal),
+        table_width,
+        wide: args.wide,
     }
 }
 

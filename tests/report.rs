@@ -1,5 +1,5 @@
-//! CLI tests of `report --html` on the bundled incident, of `--color`, and of the drop
-//! histogram in the summary.
+//! CLI tests of `report --html` on the bundled incident, of the table's `--color`,
+//! `--table-width` and `--wide`, and of the drop histogram in the summary.
 
 use std::path::{Path, PathBuf};
 
@@ -374,6 +374,57 @@ fn color_option_for_table() {
     let (_, stderr, code) = run(t3().args(["drops", "--color", "sometimes"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("auto, always, never"), "{stderr}");
+}
+
+#[test]
+fn table_fits_its_width_and_wraps_the_reason() {
+    let table = |extra: &[&str]| {
+        let (stdout, stderr, code) = run(t3()
+            .args(["drops", "-q", "--format", "table"])
+            .args(extra)
+            .args(incident_files()));
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+
+    // Unwrapped (a pipe, no --table-width): a header and one line per drop, reason last.
+    let whole = table(&[]);
+    let header = whole.lines().next().unwrap();
+    assert_eq!(whole.lines().count(), 13, "{whole}");
+    assert!(header.ends_with("incident_id  reason"), "{header}");
+    for hidden in ["cause", "traefik_status", "sources", "evidence"] {
+        assert!(!header.contains(hidden), "{hidden} in {header}");
+    }
+
+    // 140 columns: every line fits, and the reasons read the same once joined again.
+    let fitted = table(&["--table-width", "140"]);
+    assert!(fitted.lines().count() > 13, "nothing wrapped:\n{fitted}");
+    for line in fitted.lines() {
+        assert!(
+            line.chars().count() <= 140,
+            "{} columns: {line}",
+            line.len()
+        );
+    }
+    let reason_at = header.find("reason").unwrap();
+    // The reasons' characters, less the spaces a wrap replaced by a line break.
+    let reasons = |text: &str| {
+        text.lines()
+            .skip(1)
+            .map(|line| line.get(reason_at..).unwrap_or(""))
+            .flat_map(str::chars)
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    assert_eq!(reasons(&fitted), reasons(&whole));
+    assert_eq!(table(&["--table-width", "0"]), whole);
+
+    // --wide shows the columns the table leaves out, but never the evidence.
+    let wide = table(&["--wide"]);
+    let wide_header = wide.lines().next().unwrap();
+    assert!(wide_header.contains("  cause  "), "{wide_header}");
+    assert!(wide_header.contains("traefik_dur_ms"), "{wide_header}");
+    assert!(!wide_header.contains("evidence"), "{wide_header}");
 }
 
 #[test]

@@ -91,6 +91,10 @@ pub struct OutputOptions {
     pub csv_raw: bool,
     /// Colour the table by segment.
     pub color: bool,
+    /// The width the table fits, in columns; `None` never wraps its cells.
+    pub table_width: Option<usize>,
+    /// Show every column of the drops table (`--wide`).
+    pub wide: bool,
 }
 
 /// The rows a run produced, for the writers.
@@ -433,15 +437,41 @@ pub fn write(
                     .collect(),
                 Rows::Timeline => vec![None; cells.len()],
             };
-            // The table leaves out the evidence column: it is long, and `--format csv` has it.
-            let skip = if rows == Rows::Drops || rows == Rows::Bursts {
-                header.iter().position(|h| *h == "evidence")
-            } else {
-                None
+            let layout = table::Layout {
+                columns: table_columns(header, rows, options.wide),
+                color: options.color,
+                width: options.table_width,
             };
-            table::write_table(out, header, &cells, &colors, skip, options.color)
+            table::write_table(out, header, &cells, &colors, layout)
         }
     }
+}
+
+/// The drop columns a table shows only with `--wide`: `explain` and `--format csv` have
+/// them, and without them a drop's row fits a terminal of about 120 columns before its reason.
+const WIDE_DROP_COLUMNS: [&str; 5] = [
+    "cause",
+    "reconnect_ms",
+    "traefik_status",
+    "traefik_dur_ms",
+    "sources",
+];
+
+/// The columns a table shows, in order: all but the evidence of drops and bursts (long, and
+/// whole in `--format csv`) and, unless `wide`, the drop columns of `WIDE_DROP_COLUMNS`. The
+/// reason moves to the end, so its wrapped lines have no cells after them.
+fn table_columns(header: &[&str], rows: Rows, wide: bool) -> Vec<usize> {
+    let hidden = |name: &str| match rows {
+        Rows::Drops => name == "evidence" || (!wide && WIDE_DROP_COLUMNS.contains(&name)),
+        Rows::Bursts => name == "evidence",
+        Rows::Incidents | Rows::Timeline => false,
+    };
+    let mut columns: Vec<usize> = (0..header.len()).filter(|&i| !hidden(header[i])).collect();
+    if let Some(at) = columns.iter().position(|&i| header[i] == "reason") {
+        let reason = columns.remove(at);
+        columns.push(reason);
+    }
+    columns
 }
 
 fn csv_error(error: csv::Error) -> io::Error {

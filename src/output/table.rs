@@ -45,18 +45,44 @@ fn segment_color(segment: &str) -> &'static str {
     }
 }
 
-/// Writes `rows` under `header` with columns padded to their widest cell. Column `skip` is left
-/// out; the last column is not padded. Control characters in cells are shown as spaces so a
-/// log line cannot move the cursor.
+/// The layout of a table: its columns, colours and width.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// The columns shown, by index into the header, in the order shown.
+    pub columns: Vec<usize>,
+    /// Colour each row by its segment.
+    pub color: bool,
+    /// The width to fit, in columns (`--table-width`, else the terminal's); `None` never wraps.
+    pub width: Option<usize>,
+}
+
+/// The narrowest a wrapped column gets. Below it a reason takes more lines than it saves
+/// columns, so a table that still does not fit runs over the width instead.
+const MIN_WRAPPED: usize = 24;
+
+/// Two spaces between columns.
+const GAP: usize = 2;
+
+/// Writes `rows` under `header` with columns padded to their widest cell, the last column
+/// unpadded. Control characters in cells are shown as spaces so a log line cannot move the
+/// cursor.
+///
+/// When the table is wider than `layout.width`, the widest columns (the reasons and texts) are
+/// narrowed one at a time, down to `MIN_WRAPPED`, and their cells wrap onto continuation lines
+/// at spaces and after `;`. The other columns stay whole, so IDs and times keep one line.
 pub fn write_table(
     out: &mut dyn Write,
     header: &[&str],
     rows: &[Vec<String>],
     colors: &[Option<&str>],
-    skip: Option<usize>,
-    color: bool,
+    layout: Layout,
 ) -> io::Result<()> {
-    let keep: Vec<usize> = (0..header.len()).filter(|i| Some(*i) != skip).collect();
+    let keep: Vec<usize> = layout
+        .columns
+        .iter()
+        .copied()
+        .filter(|&i| i < header.len())
+        .collect();
     let clean = |text: &str| {
         text.chars()
             .map(|c| if c.is_control() { ' ' } else { c })
@@ -72,28 +98,111 @@ pub fn write_table(
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: &[String]| {
-        let mut text = String::new();
-        for (n, (cell, width)) in cells.iter().zip(&widths).enumerate() {
-            if n + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                text.push_str(&format!("{cell:<width$}  "));
-            }
-        }
-        text
-    };
+    if let Some(width) = layout.width {
+        fit(&mut widths, width);
+    }
+
     let header_cells: Vec<String> = keep.iter().map(|&i| header[i].to_string()).collect();
-    writeln!(out, "{}", line(&header_cells))?;
+    for line in physical_lines(&header_cells, &widths) {
+        writeln!(out, "{line}")?;
+    }
     for (row, segment) in cleaned.iter().zip(colors) {
-        match (color, segment) {
-            (true, Some(segment)) => {
-                writeln!(out, "{}{}\x1b[0m", segment_color(segment), line(row))?
+        for line in physical_lines(row, &widths) {
+            match (layout.color, segment) {
+                (true, Some(segment)) => writeln!(out, "{}{line}\x1b[0m", segment_color(segment))?,
+                _ => writeln!(out, "{line}")?,
             }
-            _ => writeln!(out, "{}", line(row))?,
         }
     }
     Ok(())
+}
+
+/// Narrows the widest columns until the table fits `width`, none below `MIN_WRAPPED`.
+fn fit(widths: &mut [usize], width: usize) {
+    let total =
+        |widths: &[usize]| widths.iter().sum::<usize>() + GAP * widths.len().saturating_sub(1);
+    while total(widths) > width {
+        let Some((widest, &current)) = widths
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w > MIN_WRAPPED)
+            .max_by_key(|(at, w)| (**w, std::cmp::Reverse(*at)))
+        else {
+            return;
+        };
+        let over = total(widths) - width;
+        widths[widest] = current.saturating_sub(over).max(MIN_WRAPPED);
+    }
+}
+
+/// Renders one row as the lines it takes: its cells wrapped to their column's width, each
+/// padded but the last, which is not padded so no line ends in spaces.
+fn physical_lines(cells: &[String], widths: &[usize]) -> Vec<String> {
+    let wrapped: Vec<Vec<String>> = cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, &width)| wrap(cell, width))
+        .collect();
+    let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+    (0..height)
+        .map(|n| {
+            let mut text = String::new();
+            for (at, (parts, &width)) in wrapped.iter().zip(widths).enumerate() {
+                let part = parts.get(n).map_or("", String::as_str);
+                if at + 1 == wrapped.len() {
+                    text.push_str(part);
+                } else {
+                    text.push_str(&format!("{part:<width$}{:GAP$}", ""));
+                }
+            }
+            text.truncate(text.trim_end().len());
+            text
+        })
+        .collect()
+}
+
+/// Splits `text` into lines of at most `width` characters, breaking at a space or after a `;`
+/// or `/` (evidence lists, paths) where it can, and inside a word only when the word alone is
+/// wider.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width || width == 0 {
+        return vec![text.to_string()];
+    }
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while chars.len() - start > width {
+        let window = &chars[start..start + width + 1];
+        // The last break inside the window: after a `;` or `/`, or at a space (dropped).
+        let cut = window[..width]
+            .iter()
+            .rposition(|&c| c == ';' || c == '/')
+            .map(|at| (at + 1, at + 1))
+            .into_iter()
+            .chain(
+                window
+                    .iter()
+                    .rposition(|&c| c == ' ')
+                    .map(|at| (at, at + 1)),
+            )
+            .filter(|&(end, _)| end > 0)
+            .max_by_key(|&(end, _)| end);
+        let (mut end, next) = cut.unwrap_or((width, width));
+        // A run of spaces before the break stays off the line's end.
+        while end > 1 && chars[start + end - 1] == ' ' {
+            end -= 1;
+        }
+        lines.push(chars[start..start + end].iter().collect::<String>());
+        start += next;
+        // A run of spaces at the break leaves no blank line start.
+        while chars.get(start) == Some(&' ') {
+            start += 1;
+        }
+    }
+    if start < chars.len() {
+        lines.push(chars[start..].iter().collect());
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -112,8 +221,10 @@ mod tests {
             &["id", "skipped", "reason"],
             &rows,
             &[None, None],
-            Some(1),
-            false,
+            Layout {
+                columns: vec![0, 2],
+                ..Layout::default()
+            },
         )
         .unwrap();
         assert_eq!(
@@ -148,7 +259,12 @@ mod tests {
     fn colored_rows_reset_after_each_row() {
         let rows = vec![vec!["D1".into()], vec!["D2".into()]];
         let mut out = Vec::new();
-        write_table(&mut out, &["id"], &rows, &[Some("devvm"), None], None, true).unwrap();
+        let layout = Layout {
+            columns: vec![0],
+            color: true,
+            ..Layout::default()
+        };
+        write_table(&mut out, &["id"], &rows, &[Some("devvm"), None], layout).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "id\n\x1b[31mD1\x1b[0m\nD2\n"
@@ -159,7 +275,89 @@ mod tests {
     fn control_characters_are_blanked() {
         let rows = vec![vec!["a\x1b[2Jb".into()]];
         let mut out = Vec::new();
-        write_table(&mut out, &["text"], &rows, &[None], None, false).unwrap();
+        let layout = Layout {
+            columns: vec![0],
+            ..Layout::default()
+        };
+        write_table(&mut out, &["text"], &rows, &[None], layout).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "text\na [2Jb\n");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_semicolons() {
+        // (text, width, lines)
+        let cases: &[(&str, usize, &[&str])] = &[
+            ("short", 10, &["short"]),
+            ("exactly ten", 11, &["exactly ten"]),
+            ("one two three four", 9, &["one two", "three", "four"]),
+            ("D0006;D0007;D0008", 12, &["D0006;D0007;", "D0008"]),
+            ("a;b c", 3, &["a;b", "c"]),
+            (
+                "logs/devvm-journal.log:3",
+                12,
+                &["logs/", "devvm-journa", "l.log:3"],
+            ),
+            ("abcdefghij", 4, &["abcd", "efgh", "ij"]),
+            ("word   spaced", 6, &["word", "spaced"]),
+            ("no limit", 0, &["no limit"]),
+            ("é è ê ë", 3, &["é è", "ê ë"]),
+        ];
+        for (text, width, expected) in cases {
+            let got = wrap(text, *width);
+            assert_eq!(got, *expected, "{text:?} at {width}");
+            if *width > 0 {
+                assert!(
+                    got.iter().all(|line| line.chars().count() <= *width),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fit_narrows_the_widest_column_first() {
+        // Columns of 5, 10 and 100 with two gaps of 2 make 119.
+        let mut widths = vec![5, 10, 100];
+        fit(&mut widths, 80);
+        assert_eq!(widths, vec![5, 10, 61]);
+
+        // The widest stops at the minimum; the next widest then narrows.
+        let mut widths = vec![5, 60, 100];
+        fit(&mut widths, 60);
+        assert_eq!(widths, vec![5, 27, MIN_WRAPPED]);
+
+        // Nothing wider than the minimum is left: the table stays wider than asked.
+        let mut widths = vec![20, 20, 20];
+        fit(&mut widths, 30);
+        assert_eq!(widths, vec![20, 20, 20]);
+    }
+
+    #[test]
+    fn table_wraps_a_wide_row() {
+        let rows = vec![vec![
+            "D1".into(),
+            "the journal covers this time and is clean".into(),
+            "502".into(),
+        ]];
+        let mut out = Vec::new();
+        let layout = Layout {
+            columns: vec![0, 1, 2],
+            width: Some(40),
+            ..Layout::default()
+        };
+        write_table(
+            &mut out,
+            &["id", "reason", "status"],
+            &rows,
+            &[None],
+            layout,
+        )
+        .unwrap();
+        // The reason narrows from 41 to 28 columns, and status stays whole after it.
+        let expected = format!(
+            "id  {:<28}  status\nD1  {:<28}  502\n    and is clean\n",
+            "reason", "the journal covers this time"
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 }
