@@ -51,6 +51,7 @@ const SCENARIOS: &[&str] = &[
     "request_errors_stay_clean",
     "serve_oom",
     "serve_oom_then_reboot",
+    "serve_refused_no_user",
     "serve_refused_port_option",
     "serve_refused_proxy_error",
     "serve_reset",
@@ -466,6 +467,17 @@ fn serve_refused_proxy_error() {
         "19:41:24 http: proxy error: dial tcp 127.0.0.1:3774",
     );
     assert_cites(later, &refused[0]);
+}
+
+/// Before ws logging, a Traefik 502 with no user and, in the same second, a dial refused on
+/// port 3774, which `--serve-port quin=3774` maps to quin: the drop may be quin's, so it is no
+/// clean last mile, and the refusal is its evidence.
+#[test]
+fn serve_refused_no_user() {
+    let rows = check("serve_refused_no_user");
+    assert_reason_names(&rows[0], &["quin's t3 serve", "port 3774", "refused"]);
+    let refusal = evidence_refs("serve_refused_no_user", "devvm-journal.log", "connection refused");
+    assert_cites(&rows[0], &refusal[0]);
 }
 
 /// The same refused `proxy error` lines, with the port given by `--serve-port bob=3774`.

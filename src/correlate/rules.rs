@@ -360,7 +360,9 @@ impl Context<'_> {
 fn relative(time: i64, reference: i64) -> String {
     let diff = time - reference;
     let seconds = (diff.abs() as f64 / SECOND as f64 * 10.0).round() / 10.0;
-    if seconds < 0.5 {
+    // A whole-second journal time and a CLF time (its bracket plus 0.5 s) of the same second
+    // are half a second apart with no real gap between them.
+    if seconds <= 0.5 {
         "at the time of".to_string()
     } else if diff < 0 {
         format!("{} before", format_seconds(seconds))
@@ -1201,6 +1203,20 @@ fn unmapped_refusal(ctx: &Context, from: i64, to: i64) -> Option<(usize, u16)> {
         })
 }
 
+/// Returns the first refused dial in the window to a port that `--serve-port` or the dispatch
+/// lines map to a user, with that port and user.
+fn mapped_refusal<'a>(ctx: &'a Context, from: i64, to: i64) -> Option<(usize, u16, &'a str)> {
+    ctx.window(from, to)
+        .iter()
+        .find_map(|&i| match ctx.events[i].kind {
+            EventKind::ProxyError {
+                class: ProxyErrorClass::Refused,
+                port: Some(port),
+            } => ctx.ports.get(&port).map(|user| (i, port, &**user)),
+            _ => None,
+        })
+}
+
 fn serve_failures(ctx: &Context, from: i64, to: i64) -> Vec<usize> {
     ctx.window(from, to)
         .iter()
@@ -1271,7 +1287,11 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     let socket = ctx.socket(drop);
-    if socket.user.is_none() && !serve_failures(ctx, subject.from, subject.to).is_empty() {
+    // A drop whose user is not known could be the one whose serve failed or refused dials.
+    if socket.user.is_none()
+        && (!serve_failures(ctx, subject.from, subject.to).is_empty()
+            || mapped_refusal(ctx, subject.from, subject.to).is_some())
+    {
         return None;
     }
     // Some serve was down in the window, possibly this user's: no clean path.
@@ -1402,6 +1422,19 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             "the drop's user is not known (dispatch did not log its socket), and {user}'s t3 \
              serve failed {} it: the drop may be that serve's, so the last mile cannot be confirmed",
             relative(event.time, reference(ctx, subject))
+        )
+    } else if let Some((refusal, port, user)) = subject
+        .drops
+        .first()
+        .filter(|drop| ctx.socket(drop).user.is_none())
+        .and_then(|_| mapped_refusal(ctx, subject.from, subject.to))
+    {
+        serve_note = Some(refusal);
+        format!(
+            "the drop's user is not known (dispatch did not log its socket), and dispatch's dial \
+             to {user}'s t3 serve (port {port}) was refused {} it: the drop may be that serve's, \
+             so the last mile cannot be confirmed",
+            relative(ctx.events[refusal].time, reference(ctx, subject))
         )
     } else if let Some((refusal, port)) = subject
         .drops
