@@ -20,6 +20,7 @@ type Row = BTreeMap<String, String>;
 const SCENARIOS: &[&str] = &[
     "autoupdate_restart",
     "burst_across_second",
+    "burst_clf_straddles_second",
     "burst_cluster_path",
     "burst_four_clients",
     "burst_journal_only",
@@ -469,6 +470,26 @@ fn serve_refused_proxy_error() {
     assert_cites(later, &refused[0]);
 }
 
+/// Before ws logging: Traefik alone saw five sockets cut at 16:05:00.55-00.95, and dispatch
+/// logged six `context canceled` lines in 16:05:00. The CLF readings (bracket plus 0.5 s plus
+/// the duration) put the drops in 16:05:01, but each is half a second either way, so they
+/// and the cancel lines are one burst.
+#[test]
+fn burst_clf_straddles_second() {
+    let rows = check("burst_clf_straddles_second");
+    let cancels = evidence_refs(
+        "burst_clf_straddles_second",
+        "devvm-journal.log",
+        "context canceled",
+    );
+    assert_eq!(cancels.len(), 6);
+    for row in &rows {
+        assert_eq!(row["burst_id"], "B001", "{row:?}");
+        assert_reason_names(row, &["5 clients", "6 cancel lines"]);
+        assert_cites(row, &cancels[0]);
+    }
+}
+
 /// Before ws logging, a Traefik 502 with no user and, in the same second, a dial refused on
 /// port 3774, which `--serve-port quin=3774` maps to quin: the drop may be quin's, so it is no
 /// clean last mile, and the refusal is its evidence.
@@ -476,7 +497,11 @@ fn serve_refused_proxy_error() {
 fn serve_refused_no_user() {
     let rows = check("serve_refused_no_user");
     assert_reason_names(&rows[0], &["quin's t3 serve", "port 3774", "refused"]);
-    let refusal = evidence_refs("serve_refused_no_user", "devvm-journal.log", "connection refused");
+    let refusal = evidence_refs(
+        "serve_refused_no_user",
+        "devvm-journal.log",
+        "connection refused",
+    );
     assert_cites(&rows[0], &refusal[0]);
 }
 

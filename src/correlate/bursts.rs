@@ -7,12 +7,18 @@
 //! one second are a burst too. After the journal's first `ws` line they are one only with the
 //! drops of one client fewer than a burst needs. When drops and cancels share a second they are
 //! one burst.
+//!
+//! A drop timed by a CLF line (a socket only Traefik saw, or one dispatch never closed) is read
+//! at the middle of the second its end can fall in, so its true time may lie in the second
+//! before or after. Such a drop joins a burst of either second, and drops that make a burst
+//! only in the second their times could share form one. A whole-second cancel line stands for
+//! its whole second.
 
 use super::drops::{Candidate, distinct_clients};
-use super::sockets::Socket;
+use super::sockets::{Socket, range_of};
 use super::{Confidence, Segment};
-use crate::event::Event;
-use crate::time::SECOND;
+use crate::event::{Event, EventKind};
+use crate::time::{MILLI, Precision, SECOND};
 
 /// One burst: its drops (indexes into the sorted drop candidates) and cancel lines.
 #[derive(Clone, Debug)]
@@ -46,14 +52,31 @@ pub fn find_bursts(
 ) -> Vec<Burst> {
     let burst_min = burst_min.max(1);
     let drop_times: Vec<i64> = candidates.iter().map(|c| c.time).collect();
+    let drop_ranges: Vec<(i64, i64)> = candidates
+        .iter()
+        .map(|c| drop_range(c, &sockets[c.socket], events))
+        .collect();
     let enough_clients = |group: &[usize]| {
         distinct_clients(group.iter().map(|&m| &sockets[candidates[m].socket])) >= burst_min
     };
-    let found = group_times(&drop_times, window, enough_clients);
+    let mut found = group_times(&drop_times, window, enough_clients);
+    if window <= SECOND {
+        found.extend(group_by_range(
+            &drop_times,
+            &drop_ranges,
+            &found,
+            enough_clients,
+        ));
+        found.sort_by_key(|group| drop_times[group[0]]);
+    }
 
     // Cancel lines: burst_min of them in one window are a burst, merged into a drop burst that
     // shares the window.
     let cancel_times: Vec<i64> = cancels.iter().map(|&i| events[i].time).collect();
+    let cancel_ranges: Vec<(i64, i64)> = cancels
+        .iter()
+        .map(|&i| range_of(events[i].time, events[i].precision))
+        .collect();
     let cancel_groups = group_times(&cancel_times, window, |group| group.len() >= burst_min);
 
     let mut merged: Vec<(i64, i64, Vec<usize>, Vec<usize>)> = found
@@ -72,22 +95,33 @@ pub fn find_bursts(
     // that join none stay a group of their own when there are still enough of them.
     // The drop bursts are in time order and do not overlap, so the ones within a second of a
     // line are found by a binary search.
-    let drop_spans: Vec<(i64, i64)> = merged.iter().map(|b| (b.0, b.1)).collect();
+    // Each burst's span from its drops' ranges, so a CLF-timed member reaches the second it may
+    // lie in.
+    let drop_spans: Vec<(i64, i64)> = merged
+        .iter()
+        .map(|b| span_of(b.2.iter().map(|&m| drop_ranges[m])))
+        .collect();
     for group in cancel_groups {
         let mut leftover: Vec<usize> = Vec::new();
         for &g in &group {
             let time = cancel_times[g];
-            let distance = |b: usize| (drop_spans[b].0 - time).max(time - drop_spans[b].1).max(0);
+            let range = cancel_ranges[g];
+            let distance = |b: usize| {
+                (drop_spans[b].0 - range.1)
+                    .max(range.0 - drop_spans[b].1)
+                    .max(0)
+            };
             let fits = |b: usize| {
                 if window <= SECOND {
-                    overlaps(drop_spans[b], (time, time), window)
+                    overlaps(drop_spans[b], range, window)
                 } else {
                     distance(b) <= SECOND
                 }
             };
-            let first = drop_spans.partition_point(|&(_, end)| end < time - SECOND);
+            // Spans from ranges may overlap a little, so the search starts a second early.
+            let first = drop_spans.partition_point(|&(_, end)| end < range.0 - 2 * SECOND);
             let nearest = (first..drop_spans.len())
-                .take_while(|&b| drop_spans[b].0 <= time + SECOND)
+                .take_while(|&b| drop_spans[b].0 <= range.1 + SECOND)
                 .filter(|&b| fits(b))
                 .min_by_key(|&b| distance(b));
             match nearest {
@@ -128,13 +162,17 @@ pub fn find_bursts(
         }
         // `drop_times` is sorted, and a drop in the burst's window lies within a window (or a
         // second) of its ends, so only those drops are tried.
-        let reach = window.max(SECOND);
+        let reach = window.max(SECOND) + SECOND;
         let from = drop_times.partition_point(|&t| t < burst.0 - reach);
         let to = drop_times.partition_point(|&t| t <= burst.1 + reach);
+        let lines = span_of(
+            burst
+                .3
+                .iter()
+                .map(|&i| range_of(events[i].time, events[i].precision)),
+        );
         let near: Vec<usize> = (from..to.max(from))
-            .filter(|&m| {
-                !in_burst[m] && overlaps((drop_times[m], drop_times[m]), (burst.0, burst.1), window)
-            })
+            .filter(|&m| !in_burst[m] && overlaps(drop_ranges[m], lines, window))
             .collect();
         let after_ws_logging = ws_logging_from.is_some_and(|from| burst.1 >= from);
         let clients = distinct_clients(near.iter().map(|&m| &sockets[candidates[m].socket]));
@@ -150,6 +188,9 @@ pub fn find_bursts(
         confirmed.push(burst);
     }
     let mut merged = confirmed;
+    if window <= SECOND {
+        absorb_ambiguous(&mut merged, &drop_ranges, &drop_times, &mut in_burst);
+    }
     merged.sort_by_key(|(start, end, _, _)| (*start, *end));
 
     merged
@@ -178,6 +219,128 @@ pub fn find_bursts(
             }
         })
         .collect()
+}
+
+/// Returns the range a drop's true time lies in. A drop timed by a CLF line (a socket only
+/// Traefik saw, or one dispatch never closed) is read at the middle of its second: the
+/// bracket plus 0.5 s plus the duration. It lies up to half a second either way. Other drop
+/// times are exact to well under a second.
+fn drop_range(candidate: &Candidate, socket: &Socket, events: &[Event]) -> (i64, i64) {
+    let clf_timed = socket.close.is_none()
+        && socket
+            .traefik
+            .is_some_and(|t| events[t].time == candidate.time && is_clf_middle(&events[t]));
+    if clf_timed {
+        (candidate.time - SECOND / 2, candidate.time + SECOND / 2 - 1)
+    } else {
+        (candidate.time, candidate.time)
+    }
+}
+
+/// Tells whether a Traefik socket's time is a CLF reading: a whole-second start, and an end
+/// half a second past the start plus the duration. A CLF line inside a journal takes the
+/// journal's time instead.
+fn is_clf_middle(event: &Event) -> bool {
+    match event.kind {
+        EventKind::TraefikSocket {
+            start,
+            start_precision: Precision::Second,
+            dur_ms,
+            ..
+        } => {
+            i64::try_from(dur_ms)
+                .ok()
+                .and_then(|ms| ms.checked_mul(MILLI))
+                .and_then(|micros| start.checked_add(micros + SECOND / 2))
+                == Some(event.time)
+        }
+        _ => false,
+    }
+}
+
+/// Returns the span from the earliest start to the latest end of `ranges`.
+fn span_of(ranges: impl Iterator<Item = (i64, i64)>) -> (i64, i64) {
+    ranges
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+        .unwrap_or((i64::MAX, i64::MIN))
+}
+
+/// Groups the drops left out of `found` whose ranges share a UTC second, in time order, when
+/// `qualifies` accepts them: a CLF-timed mass drop whose middle readings straddle a second
+/// boundary. `times` are the drops' readings, sorted, and `ranges` the ranges around them.
+/// Returns groups of indexes into `times`.
+fn group_by_range(
+    times: &[i64],
+    ranges: &[(i64, i64)],
+    found: &[Vec<usize>],
+    qualifies: impl Fn(&[usize]) -> bool,
+) -> Vec<Vec<usize>> {
+    let mut grouped = vec![false; ranges.len()];
+    for &m in found.iter().flatten() {
+        grouped[m] = true;
+    }
+    // Only a drop whose range crosses into another second can make a group the seconds of
+    // the readings did not.
+    let second = |t: i64| t.div_euclid(SECOND);
+    let mut seconds: Vec<i64> = (0..ranges.len())
+        .filter(|&m| !grouped[m] && second(ranges[m].0) != second(ranges[m].1))
+        .flat_map(|m| [second(ranges[m].0), second(ranges[m].1)])
+        .collect();
+    seconds.sort_unstable();
+    seconds.dedup();
+
+    let mut groups = Vec::new();
+    for s in seconds {
+        // A range reaches at most half a second from its reading.
+        let from = times.partition_point(|&t| t < s * SECOND - SECOND / 2);
+        let members: Vec<usize> = (from..times.len())
+            .take_while(|&m| times[m] <= (s + 1) * SECOND + SECOND / 2)
+            .filter(|&m| !grouped[m] && second(ranges[m].0) <= s && s <= second(ranges[m].1))
+            .collect();
+        if !members.is_empty() && qualifies(&members) {
+            for &m in &members {
+                grouped[m] = true;
+            }
+            groups.push(members);
+        }
+    }
+    groups
+}
+
+/// Adds each CLF-timed drop left out of every burst to a burst in the second before or after
+/// its reading that its range reaches, so one mass drop is not split at a second boundary.
+fn absorb_ambiguous(
+    bursts: &mut [(i64, i64, Vec<usize>, Vec<usize>)],
+    ranges: &[(i64, i64)],
+    times: &[i64],
+    in_burst: &mut [bool],
+) {
+    let second = |t: i64| t.div_euclid(SECOND);
+    // The spans before any drop joins, so one joining drop does not stretch a burst's reach
+    // into the next second for the drops after it.
+    let spans: Vec<(i64, i64)> = bursts.iter().map(|b| (b.0, b.1)).collect();
+    for m in 0..ranges.len() {
+        let (lo, hi) = ranges[m];
+        if in_burst[m] || second(lo) == second(hi) {
+            continue;
+        }
+        let reaches =
+            |&(start, end): &(i64, i64)| second(start) <= second(hi) && second(lo) <= second(end);
+        // The nearest burst by its reading, the earlier one on a tie.
+        let distance = |&(start, end): &(i64, i64)| (start - times[m]).max(times[m] - end).max(0);
+        let Some(b) = (0..spans.len())
+            .filter(|&b| reaches(&spans[b]))
+            .min_by_key(|&b| (distance(&spans[b]), spans[b].0))
+        else {
+            continue;
+        };
+        let burst = &mut bursts[b];
+        burst.0 = burst.0.min(times[m]);
+        burst.1 = burst.1.max(times[m]);
+        burst.2.push(m);
+        burst.2.sort_unstable();
+        in_burst[m] = true;
+    }
 }
 
 /// Whether two time ranges fall in one burst window: the same UTC second when `window` is one
@@ -421,6 +584,59 @@ mod tests {
             let span = times[group[group.len() - 1]] - times[group[0]];
             assert!(span < 5 * SECOND, "{group:?}");
         }
+    }
+
+    /// Returns a CLF reading's range: half a second either way.
+    fn clf(time: i64) -> (i64, i64) {
+        (time - SECOND / 2, time + SECOND / 2 - 1)
+    }
+
+    #[test]
+    fn clf_readings_group_across_a_second() {
+        // Five CLF readings, two in 10 s and three in 11 s: no second holds five readings,
+        // but every range reaches 10 s, which holds them all.
+        let times = [
+            10 * SECOND + 800_000,
+            10 * SECOND + 900_000,
+            11 * SECOND + 100_000,
+            11 * SECOND + 200_000,
+            11 * SECOND + 300_000,
+        ];
+        let ranges: Vec<(i64, i64)> = times.iter().map(|&t| clf(t)).collect();
+        assert!(group_times(&times, SECOND, |g| g.len() >= 5).is_empty());
+        let groups = group_by_range(&times, &ranges, &[], |g| g.len() >= 5);
+        assert_eq!(groups, vec![vec![0, 1, 2, 3, 4]]);
+
+        // Exact times do not reach over: the same readings as points make no group.
+        let points: Vec<(i64, i64)> = times.iter().map(|&t| (t, t)).collect();
+        assert!(group_by_range(&times, &points, &[], |g| g.len() >= 5).is_empty());
+
+        // A drop already in a burst is not grouped again.
+        let groups = group_by_range(&times, &ranges, &[vec![0]], |g| g.len() >= 4);
+        assert_eq!(groups, vec![vec![1, 2, 3, 4]]);
+    }
+
+    #[test]
+    fn clf_stragglers_join_the_burst_they_reach() {
+        // A burst of drops 0-2 in 10 s. Drop 3, read at 11.2 s, reaches back to 10.7 s and
+        // joins it. Drop 4, read at 11.8 s, reaches 11.3 s at the earliest and stays out, and
+        // so does drop 5, an exact time in 11 s.
+        let times = [
+            10 * SECOND + 100_000,
+            10 * SECOND + 200_000,
+            10 * SECOND + 300_000,
+            11 * SECOND + 200_000,
+            11 * SECOND + 800_000,
+            11 * SECOND + 100_000,
+        ];
+        let mut ranges: Vec<(i64, i64)> = times.iter().map(|&t| clf(t)).collect();
+        ranges[5] = (times[5], times[5]);
+        let mut bursts = vec![(times[0], times[2], vec![0, 1, 2], Vec::new())];
+        let mut in_burst = vec![true, true, true, false, false, false];
+        absorb_ambiguous(&mut bursts, &ranges, &times, &mut in_burst);
+        assert_eq!(bursts[0].2, vec![0, 1, 2, 3]);
+        assert_eq!(bursts[0].1, times[3]);
+        assert_eq!(in_burst, vec![true, true, true, true, false, false]);
     }
 
     #[test]

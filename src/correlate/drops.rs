@@ -10,7 +10,7 @@
 use std::net::IpAddr;
 
 use super::sockets::Socket;
-use crate::time::MILLI;
+use crate::time::{MILLI, SECOND};
 
 /// The reason a socket counts as a drop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -119,13 +119,9 @@ pub fn find_drops(
         let Some(time) = drop_time(socket) else {
             continue;
         };
-        let reconnect = reconnect_after(
-            sockets,
-            index,
-            socket.end.unwrap_or(time),
-            options.reconnect_window,
-        );
-        let reconnect_ms = reconnect.map(|(start, _)| (start - socket.end.unwrap_or(time)) / MILLI);
+        let end = socket.end.map_or(time, |end| comparable_end(socket, end));
+        let reconnect = reconnect_after(sockets, index, end, options.reconnect_window);
+        let reconnect_ms = reconnect.map(|(start, _)| (start - end) / MILLI);
         let kind = if socket.orphaned_by.is_some() && socket.end.is_none() {
             DropKind::Orphaned
         } else if socket.end.is_none() {
@@ -149,8 +145,29 @@ pub fn find_drops(
     candidates
 }
 
-/// Returns the start of the nearest other socket of the same owner that starts within `window`
-/// of `end`, and that socket's index.
+/// Returns a socket's start as it compares with an end: a whole-second start (a CLF bracket,
+/// a `short` journal line) stands for the middle of its second.
+fn comparable_start(socket: &Socket) -> i64 {
+    if socket.coarse {
+        socket.start + SECOND / 2
+    } else {
+        socket.start
+    }
+}
+
+/// Returns a socket's end as it compares with a start. A whole-second dispatch close stands
+/// for the middle of its second, like a start. A Traefik CLF end is the middle already: the
+/// parser reads it as the bracket plus 0.5 s plus the duration.
+fn comparable_end(socket: &Socket, end: i64) -> i64 {
+    if socket.coarse && socket.from_dispatch() {
+        end + SECOND / 2
+    } else {
+        end
+    }
+}
+
+/// Returns the comparable start of the nearest other socket of the same owner that starts
+/// within `window` of `end` (a comparable end), and that socket's index.
 /// `sockets` is sorted by start, so only the sockets starting inside the window are visited.
 fn reconnect_after(
     sockets: &[Socket],
@@ -159,15 +176,16 @@ fn reconnect_after(
     window: i64,
 ) -> Option<(i64, usize)> {
     let this = &sockets[index];
-    let from = sockets.partition_point(|s| s.start < end - window);
+    // A comparable start lies up to half a second after the start the sort used.
+    let from = sockets.partition_point(|s| s.start < end - window - SECOND / 2);
     let to = sockets.partition_point(|s| s.start <= end + window);
     sockets[from..to.max(from)]
         .iter()
         .enumerate()
         .map(|(i, other)| (i + from, other))
         .filter(|(i, other)| *i != index && same_owner(this, other))
-        .map(|(i, other)| (other.start, i))
-        .filter(|(start, _)| (start - end).abs() <= window && *start >= this.start)
+        .map(|(i, other)| (comparable_start(other), i))
+        .filter(|(start, _)| (start - end).abs() <= window && *start >= comparable_start(this))
         .min_by_key(|(start, i)| ((start - end).abs(), *start, *i))
 }
 
@@ -272,6 +290,30 @@ mod tests {
             socket("alice", "198.51.100.1", 1005, None),
         ];
         assert_eq!(drops(&sockets), vec![]);
+    }
+
+    #[test]
+    fn clf_times_compare_at_their_middles() {
+        // Traefik alone: a CLF socket's end is read as its bracket plus 0.5 s plus its
+        // duration, so the next socket's bracket start counts from the middle of its second
+        // too. Bracket 100, 199.7 s of life, next bracket 330: 30.3 s apart, no drop.
+        let traefik = |start_s: i64, dur_ms: Option<u64>| Socket {
+            user: None,
+            traefik: Some(0),
+            coarse: true,
+            end: dur_ms.map(|d| start_s * SECOND + d as i64 * MILLI + SECOND / 2),
+            dur_ms,
+            ..socket("x", "198.51.100.83", start_s, None)
+        };
+        let sockets = [traefik(100, Some(199_700)), traefik(330, None)];
+        assert_eq!(drops(&sockets), vec![]);
+
+        // 29.3 s apart: a reconnect.
+        let sockets = [traefik(100, Some(199_700)), traefik(329, None)];
+        assert_eq!(
+            drops(&sockets),
+            vec![(0, DropKind::Reconnect, Some(29_300))]
+        );
     }
 
     #[test]
