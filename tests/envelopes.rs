@@ -220,3 +220,76 @@ fn exports_without_rows_are_warned() {
     let (_, stderr) = drops(&[data("envelopes/incident.logcli.jsonl.gz")]);
     assert!(!stderr.contains("no log entry"), "{stderr}");
 }
+
+/// Reads a gzip file of `testdata/` as text.
+fn gunzip(path: &str) -> String {
+    let bytes = std::fs::read(data(path)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .unwrap();
+    text
+}
+
+/// Returns a time in nanoseconds since the epoch as Loki's API writes it: a string of digits.
+fn epoch_ns(rfc3339: &str) -> String {
+    let time = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap();
+    time.timestamp_nanos_opt().unwrap().to_string()
+}
+
+/// Groups logcli jsonl entries into Loki API streams (label set, `[ns, line]` pairs), keeping
+/// each stream's entry order, in the order the streams first appear.
+fn loki_streams(jsonl: &str) -> Vec<serde_json::Value> {
+    let mut streams: Vec<(serde_json::Value, Vec<serde_json::Value>)> = Vec::new();
+    for line in jsonl.lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let pair = serde_json::json!([
+            epoch_ns(entry["timestamp"].as_str().unwrap()),
+            entry["line"]
+        ]);
+        match streams
+            .iter_mut()
+            .find(|(labels, _)| *labels == entry["labels"])
+        {
+            Some((_, values)) => values.push(pair),
+            None => streams.push((entry["labels"].clone(), vec![pair])),
+        }
+    }
+    streams
+        .into_iter()
+        .map(|(labels, values)| serde_json::json!({"stream": labels, "values": values}))
+        .collect()
+}
+
+/// Wraps streams in a `query_range` response.
+fn loki_response(streams: &[serde_json::Value]) -> serde_json::Value {
+    serde_json::json!({
+        "status": "success",
+        "data": {"resultType": "streams", "result": streams, "stats": {"summary": {}}}
+    })
+}
+
+#[test]
+fn loki_api_response_matches_plain() {
+    // The logcli export of the incident as two query_range pages appended to one file, one
+    // compact as curl saves it and one pretty-printed as `jq .` writes it.
+    let streams = loki_streams(&gunzip("envelopes/incident.logcli.jsonl.gz"));
+    let half = streams.len() / 2;
+    let text = format!(
+        "{}\n{}\n",
+        loki_response(&streams[..half]),
+        serde_json::to_string_pretty(&loki_response(&streams[half..])).unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("loki.json");
+    std::fs::write(&path, text).unwrap();
+
+    let (rows, stderr) = drops(std::slice::from_ref(&path));
+    assert_eq!(rows, plain());
+    assert!(stderr.contains("(loki-api)"), "{stderr}");
+    assert!(
+        stderr.contains("6 entries repeated with the same time, labels and line"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" 0 malformed"), "{stderr}");
+    assert!(!stderr.contains("probe"), "{stderr}");
+}

@@ -6,14 +6,15 @@
 //! the most sure lines wins, and weak scores only decide when no line is sure.
 //!
 //! Envelopes (kubectl, logcli, Grafana) are types of their own and come first in the tie
-//! order, because the line inside an envelope often scores as its inner format too. Four
+//! order, because the line inside an envelope often scores as its inner format too. Five
 //! formats are not made of lines and are recognised from the input's first bytes instead
-//! ([`detect_head`]): `journalctl -o export`, Grafana's JSON download (one line), Prometheus API
-//! responses (one JSON document) and Grafana panel CSV (a header row names every column).
+//! ([`detect_head`]): `journalctl -o export`, Grafana's JSON download (one line), Loki and
+//! Prometheus API responses (one JSON document each) and Grafana panel CSV (a header row names
+//! every column).
 
 use std::str::FromStr;
 
-use crate::parse::envelope::{grafana, kubectl, loki};
+use crate::parse::envelope::{grafana, kubectl, loki, loki_api};
 use crate::parse::{
     cloudflared, grafana_csv, journal, journal_export, journal_json, prometheus, traefik,
 };
@@ -44,14 +45,16 @@ pub enum InputType {
     JournalExport,
     /// Prometheus HTTP API responses (`query_range`, `query`).
     Prometheus,
+    /// Loki HTTP API responses of log queries (`query_range`, `query`, result type `streams`).
+    LokiApi,
     /// CSV downloaded from a Grafana panel.
     GrafanaCsv,
 }
 
 /// The names accepted by `--input-type`, for help and error messages.
 pub const TYPE_NAMES: &str = "journal, journal-json, journal-export, traefik, cloudflared, \
-                              kubectl, logcli-jsonl, logcli, grafana-text, grafana-json, prometheus, \
-                              grafana-csv";
+                              kubectl, logcli-jsonl, logcli, grafana-text, grafana-json, loki-api, \
+                              prometheus, grafana-csv";
 
 impl InputType {
     pub fn name(self) -> &'static str {
@@ -67,6 +70,7 @@ impl InputType {
             InputType::GrafanaJson => "grafana-json",
             InputType::JournalExport => "journal-export",
             InputType::Prometheus => "prometheus",
+            InputType::LokiApi => "loki-api",
             InputType::GrafanaCsv => "grafana-csv",
         }
     }
@@ -78,11 +82,12 @@ impl InputType {
             InputType::GrafanaJson
                 | InputType::JournalExport
                 | InputType::Prometheus
+                | InputType::LokiApi
                 | InputType::GrafanaCsv
         )
     }
 
-    const ALL: [InputType; 12] = [
+    const ALL: [InputType; 13] = [
         InputType::LogcliJsonl,
         InputType::LogcliDefault,
         InputType::GrafanaText,
@@ -94,6 +99,7 @@ impl InputType {
         InputType::Traefik,
         InputType::Cloudflared,
         InputType::Prometheus,
+        InputType::LokiApi,
         InputType::GrafanaCsv,
     ];
 
@@ -110,6 +116,7 @@ impl InputType {
             InputType::GrafanaJson
             | InputType::JournalExport
             | InputType::Prometheus
+            | InputType::LokiApi
             | InputType::GrafanaCsv => 0,
         }
     }
@@ -131,6 +138,7 @@ impl FromStr for InputType {
             "grafana-json" => Ok(InputType::GrafanaJson),
             "journal-export" | "export" => Ok(InputType::JournalExport),
             "prometheus" | "prometheus-json" => Ok(InputType::Prometheus),
+            "loki-api" | "loki-json" => Ok(InputType::LokiApi),
             "grafana-csv" => Ok(InputType::GrafanaCsv),
             _ => Err(format!(
                 "unknown input type `{text}`; expected one of: {TYPE_NAMES}"
@@ -238,6 +246,9 @@ pub fn detect_head(head: &[u8]) -> Option<InputType> {
         Some(InputType::JournalExport)
     } else if grafana::is_json_array_head(head) {
         Some(InputType::GrafanaJson)
+    } else if loki_api::is_response_head(head) {
+        // Before Prometheus: both are `{"status":…,"data":{"resultType":…` documents.
+        Some(InputType::LokiApi)
     } else if prometheus::is_response_head(head) {
         Some(InputType::Prometheus)
     } else if grafana_csv::is_csv_head(head) {
@@ -398,6 +409,10 @@ mod tests {
         assert_eq!(
             detect_head(br#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#),
             Some(InputType::Prometheus)
+        );
+        assert_eq!(
+            detect_head(br#"{"status":"success","data":{"resultType":"streams","result":[]}}"#),
+            Some(InputType::LokiApi)
         );
         assert_eq!(
             detect_head(

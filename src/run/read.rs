@@ -8,6 +8,7 @@ use crate::input::{self, InputSpec, InputType, Line, LineReader};
 use crate::parallel;
 use crate::parse::cloudflared::CloudflaredParser;
 use crate::parse::envelope::grafana::GrafanaJsonReader;
+use crate::parse::envelope::loki_api::LokiApiReader;
 use crate::parse::envelope::{self, EnvelopeParser, RecordReader};
 use crate::parse::grafana_csv::GrafanaCsvReader;
 use crate::parse::journal::JournalParser;
@@ -589,6 +590,7 @@ fn new_parser(
         InputType::GrafanaJson
         | InputType::JournalExport
         | InputType::Prometheus
+        | InputType::LokiApi
         | InputType::GrafanaCsv => {
             unreachable!("record-based types are read before line sampling")
         }
@@ -700,6 +702,10 @@ fn read_records(
         InputType::GrafanaCsv => (
             Box::new(GrafanaCsvReader::new(&options.parse)),
             CountUnit::Lines,
+        ),
+        InputType::LokiApi => (
+            Box::new(LokiApiReader::new(&options.parse)),
+            CountUnit::Entries,
         ),
         _ => (
             Box::new(GrafanaJsonReader::new(&options.parse)),

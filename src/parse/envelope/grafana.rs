@@ -158,9 +158,9 @@ impl GrafanaJsonReader {
 }
 
 /// Counts the bytes that pass through a reader.
-struct Counting<'r> {
-    inner: &'r mut dyn BufRead,
-    bytes: u64,
+pub(super) struct Counting<'r> {
+    pub(super) inner: &'r mut dyn BufRead,
+    pub(super) bytes: u64,
 }
 
 impl Read for Counting<'_> {

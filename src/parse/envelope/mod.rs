@@ -1,8 +1,8 @@
 //! Envelopes: the wrappers that exports put around the original log lines.
 //!
-//! In a post-mortem the lines come out of Loki (`logcli query`, Grafana Explore downloads),
-//! kubectl (`kubectl logs --timestamps --prefix`, container runtime files) and journalctl
-//! (`-o export`), each wrapping the line in its own way. Reading one is two steps:
+//! In a post-mortem the lines come out of Loki (`logcli query`, its HTTP API, Grafana Explore
+//! downloads), kubectl (`kubectl logs --timestamps --prefix`, container runtime files) and
+//! journalctl (`-o export`), each wrapping the line in its own way. Reading one is two steps:
 //!
 //! 1. **Unwrap.** A format module ([`kubectl`], [`loki`], [`grafana`]) cuts one envelope into an
 //!    [`Unwrapped`]: the envelope's time, the labels that name the stream it came from (a Loki
@@ -27,13 +27,14 @@
 //! named in the input's warnings. Times of one second resolution cannot tell a paging repeat
 //! from a real one (five identical cancel lines in one second are a burst), so those are kept.
 //!
-//! `journalctl -o export` and Grafana's JSON download are not line formats: the first spans
-//! lines with binary fields, the second is one JSON array. They are read as records from the
-//! byte stream ([`RecordReader`]) instead of line by line.
+//! `journalctl -o export`, Grafana's JSON download and Loki API responses are not line formats:
+//! the first spans lines with binary fields, the others are JSON documents. They are read as
+//! records from the byte stream ([`RecordReader`]) instead of line by line.
 
 pub mod grafana;
 pub mod kubectl;
 pub mod loki;
+pub mod loki_api;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::event::{EventKind, Source};
 use crate::parse::envelope::grafana::GrafanaJsonReader;
+use crate::parse::envelope::loki_api::{self, LokiApiReader};
 use crate::time::SECOND;
 
 /// 2026-06-10T19:30:12Z in microseconds.
@@ -727,5 +728,199 @@ proptest! {
         let mut sink = Sink::new(0);
         parser.parse_line(&bytes, &LineCtx::plain(1), &mut sink);
         parser.finish(&mut sink).unwrap();
+    }
+}
+
+/// Reads a Loki API response with [`LokiApiReader`], returning each entry's position and class,
+/// the sink and the reader.
+fn read_loki_api(text: &str) -> (Vec<(u64, LineClass)>, Sink, LokiApiReader) {
+    let mut reader = LokiApiReader::new(&ParseOptions::default());
+    let mut sink = Sink::new(0);
+    let mut classes = Vec::new();
+    reader
+        .read_records(&mut text.as_bytes(), &mut sink, &mut |entry, class| {
+            classes.push((entry, class))
+        })
+        .unwrap();
+    (classes, sink, reader)
+}
+
+#[test]
+fn loki_api_streams_are_routed_by_labels() {
+    // A query_range response as Loki 3 writes it: newest first, full label sets per stream,
+    // and a third pair element (structured metadata) on one entry.
+    let text = serde_json::json!({
+        "status": "success",
+        "data": {
+            "resultType": "streams",
+            "result": [
+                {"stream": {"namespace": "cloudflared", "pod": "cf-0"},
+                 "values": [["1781119812100000000", CF_CHURN, {"structuredMetadata": {}}]]},
+                {"stream": {"job": "devvm-journal", "syslog_identifier": "t3-dispatch",
+                            "unit": "t3-dispatch.service"},
+                 "values": [
+                    ["1781119813500000000",
+                     "2026/06/10 19:30:13 ws close user=bob ip=203.0.113.22, 10.10.1.12 dur_ms=1000 cause=graceful"],
+                    ["1781119812500000000",
+                     "2026/06/10 19:30:12 ws open user=bob ip=203.0.113.22, 10.10.1.12"]]},
+                {"stream": {"namespace": "traefik"}, "values": [["1781119813000000000", TRAEFIK_WS]]}
+            ],
+            "stats": {"summary": {"execTime": 0.01}}
+        }
+    })
+    .to_string();
+    let (classes, sink, reader) = read_loki_api(&text);
+    assert_eq!(
+        classes,
+        (1..=4).map(|i| (i, LineClass::Used)).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        kinds(&sink),
+        vec![
+            ("cf_conn_failed", Source::Cloudflared, 1, Some("cf-0")),
+            ("ws_close", Source::Journal, 2, None),
+            ("ws_open", Source::Journal, 3, None),
+            ("traefik_socket", Source::Traefik, 4, None),
+        ]
+    );
+    // The envelope's nanosecond time is the journal time.
+    assert_eq!(sink.events[2].time, T + 500_000);
+    assert!(reader.notes("x").is_empty(), "{:?}", reader.notes("x"));
+}
+
+#[test]
+fn loki_api_key_order_and_pages() {
+    // `jq -S` order (`result` before `resultType`), `values` before `stream` in one object,
+    // and a second page appended to the file that repeats the first page's last entry.
+    let open = "2026/06/10 19:30:12 ws open user=bob ip=203.0.113.22, 10.10.1.12";
+    let page = |time: &str| {
+        format!(
+            r#"{{"data":{{"result":[{{"values":[["{time}","{open}"]],"stream":{{"syslog_identifier":"t3-dispatch"}}}}],"resultType":"streams"}},"status":"success"}}"#
+        )
+    };
+    let text = format!(
+        "{}\n{}\n",
+        page("1781119812500000000"),
+        page("1781119812500000000")
+    );
+    let (classes, sink, reader) = read_loki_api(&text);
+    assert_eq!(classes, vec![(1, LineClass::Used), (2, LineClass::Ignored)]);
+    assert_eq!(kinds(&sink), vec![("ws_open", Source::Journal, 1, None)]);
+    let notes = reader.notes("x");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("1 entry repeated"), "{notes:?}");
+}
+
+/// A response, the classes of its entries, a phrase each note must contain, and whether the
+/// read is cut.
+type BrokenCase = (String, Vec<(u64, LineClass)>, Vec<&'static str>, bool);
+
+/// Returns `text` up to the first `mark` and its first five bytes, as a stream cut there.
+fn cut_at(text: &str, mark: &str) -> String {
+    text[..text.find(mark).unwrap() + 5].to_string()
+}
+
+#[test]
+fn loki_api_broken_entries_and_responses() {
+    let open = "2026/06/10 19:30:12 ws open user=bob ip=203.0.113.22, 10.10.1.12";
+    let streams = |values: &str| {
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"streams","result":[{{"stream":{{"syslog_identifier":"t3-dispatch"}},"values":{values}}}]}}}}"#
+        )
+    };
+    let cases: [BrokenCase; 5] = [
+        (
+            streams(&format!(r#"[["soon","{open}"],"{open}",["1781119812500000000"]]"#)),
+            vec![
+                (1, LineClass::Malformed("entry time is not a number of epoch nanoseconds")),
+                (2, LineClass::Malformed("entry is not a [time, line] pair")),
+                (3, LineClass::Malformed("entry is not a [time, line] pair")),
+            ],
+            vec![],
+            false,
+        ),
+        (
+            // Cut inside the second entry.
+            cut_at(
+                &streams(&format!(
+                    r#"[["1781119812500000000","{open}"],["1781119812600000000","x"]]"#
+                )),
+                "1781119812600",
+            ),
+            vec![
+                (1, LineClass::Used),
+                (2, LineClass::Malformed("invalid JSON in the Loki API response")),
+            ],
+            vec!["ends early at response 1, after entry 1"],
+            true,
+        ),
+        (
+            r#"{"status":"error","data":{"resultType":"streams","result":[]}}"#.to_string(),
+            vec![],
+            vec!["status `error`"],
+            false,
+        ),
+        (
+            // A metric query's result in `jq -S` order: its result type names it first.
+            r#"{"data":{"resultType":"matrix","result":[{"metric":{},"values":[[1781119812,"1"]]}]},"status":"success"}"#
+                .to_string(),
+            vec![],
+            vec!["`matrix` result"],
+            false,
+        ),
+        (
+            r#"{"status":"success","data":{"resultType":"streams","result":[]}}"#.to_string(),
+            vec![],
+            vec!["contains no log entry"],
+            false,
+        ),
+    ];
+    for (text, expected, phrases, cut) in cases {
+        let (classes, _, reader) = read_loki_api(&text);
+        assert_eq!(classes, expected, "{text}");
+        let notes = reader.notes("x");
+        for phrase in phrases {
+            assert!(
+                notes.iter().any(|note| note.contains(phrase)),
+                "{phrase} in {notes:?}"
+            );
+        }
+        assert_eq!(reader.cut().is_some(), cut, "{text}");
+    }
+}
+
+#[test]
+fn loki_api_head_is_told_from_prometheus() {
+    // (first bytes, is a Loki streams response)
+    let cases: [(&str, bool); 6] = [
+        (
+            r#"{"status":"success","data":{"resultType":"streams","result":[]}}"#,
+            true,
+        ),
+        (
+            r#"{ "status" : "success", "data" : { "resultType" : "streams", "#,
+            true,
+        ),
+        // `jq -S`: the result type comes after the whole result.
+        (
+            r#"{"data":{"result":[{"stream":{"job":"devvm-journal"},"values":[["1","x"]]"#,
+            true,
+        ),
+        (
+            r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,
+            false,
+        ),
+        (
+            r#"{"data":{"result":[{"metric":{"leg":"internal"},"values":[[1,"1"]]"#,
+            false,
+        ),
+        (r#"[{"line":"x","timestamp":"1"}]"#, false),
+    ];
+    for (head, expected) in cases {
+        assert_eq!(
+            loki_api::is_response_head(head.as_bytes()),
+            expected,
+            "{head}"
+        );
     }
 }
