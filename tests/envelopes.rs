@@ -293,3 +293,135 @@ fn loki_api_response_matches_plain() {
     assert!(stderr.contains(" 0 malformed"), "{stderr}");
     assert!(!stderr.contains("probe"), "{stderr}");
 }
+
+/// Returns the journal of the incident (`journalctl -o json`) as logcli jsonl entries with
+/// full journal labels, in the journal's order.
+fn journal_as_logcli_jsonl() -> String {
+    let mut out = String::new();
+    for line in gunzip("journal-modes/devvm-journal.json.json.gz").lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        // A message that is not UTF-8 is an array of bytes, which the jsonl cannot carry.
+        let Some(message) = entry["MESSAGE"].as_str() else {
+            continue;
+        };
+        let micros: i64 = entry["__REALTIME_TIMESTAMP"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let time = chrono::DateTime::from_timestamp_micros(micros)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let mut labels = serde_json::json!({"job": "devvm-journal"});
+        for (field, label) in [
+            ("SYSLOG_IDENTIFIER", "syslog_identifier"),
+            ("_SYSTEMD_UNIT", "unit"),
+        ] {
+            if let Some(value) = entry[field].as_str() {
+                labels[label] = value.into();
+            }
+        }
+        let entry = serde_json::json!({"labels": labels, "line": message, "timestamp": time});
+        out.push_str(&format!("{entry}\n"));
+    }
+    out
+}
+
+#[test]
+fn missing_pod_warned_in_every_journal_form() {
+    // The incident's journal in each form, with Traefik and two of the three pod logs: the
+    // pod addresses in dispatch's `ip=` chains must be read from every form's lines.
+    let json = gunzip("journal-modes/devvm-journal.json.json.gz");
+    let jsonl = journal_as_logcli_jsonl();
+    let grafana: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|line| {
+            let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+            serde_json::json!({
+                "line": entry["line"],
+                "timestamp": epoch_ns(entry["timestamp"].as_str().unwrap()),
+                "fields": entry["labels"],
+            })
+        })
+        .collect();
+    // (form, the input type the summary names, the journal text)
+    let forms = [
+        ("json", "journal-json", json.clone()),
+        (
+            "json-seq",
+            "journal-json",
+            json.lines().map(|line| format!("\x1e{line}\n")).collect(),
+        ),
+        (
+            "json-sse",
+            "journal-json",
+            json.lines()
+                .map(|line| format!("data: {line}\n\n"))
+                .collect(),
+        ),
+        ("logcli-jsonl", "logcli-jsonl", jsonl.clone()),
+        (
+            "loki-api",
+            "loki-api",
+            loki_response(&loki_streams(&jsonl)).to_string(),
+        ),
+        (
+            "grafana-json",
+            "grafana-json",
+            serde_json::Value::from(grafana).to_string(),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut journals: Vec<(&str, &str, PathBuf)> = vec![(
+        "export",
+        "journal-export",
+        data("envelopes/devvm-journal.export.gz"),
+    )];
+    for (form, input_type, text) in &forms {
+        let path = dir.path().join(format!("devvm-journal.{form}"));
+        std::fs::write(&path, text).unwrap();
+        journals.push((form, input_type, path));
+    }
+
+    for (form, input_type, journal) in journals {
+        let output = Command::cargo_bin("t3forensics")
+            .unwrap()
+            .arg("drops")
+            .arg(&journal)
+            .arg(data("incident/traefik-access.log"))
+            .arg(data("incident/cloudflared-6f7c9d8b5-k2x9p.log"))
+            .arg(data("incident/cloudflared-6f7c9d8b5-m4q7r.log"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(0), "{form}: {stderr}");
+        assert!(
+            stderr.contains(&format!("({input_type})")),
+            "{form}: {stderr}"
+        );
+        assert!(
+            stderr.contains("name 3 cloudflared pod addresses"),
+            "{form}: {stderr}"
+        );
+        assert!(
+            stderr.contains("but 2 pod log(s) were given"),
+            "{form}: {stderr}"
+        );
+        let mut reader = csv::Reader::from_reader(&output.stdout[..]);
+        let headers = reader.headers().unwrap().clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (segment, confidence) = (column("segment"), column("confidence"));
+        let mut lowered = 0;
+        for record in reader.records() {
+            let record = record.unwrap();
+            if matches!(&record[segment], "last_mile" | "cluster_path") {
+                assert_eq!(&record[confidence], "low", "{form}: {record:?}");
+                lowered += 1;
+            }
+        }
+        assert_eq!(
+            lowered, 7,
+            "{form}: the incident's last_mile and cluster_path rows"
+        );
+    }
+}

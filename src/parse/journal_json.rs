@@ -124,8 +124,11 @@ impl LineParser for JournalJsonParser {
             message: &message,
         };
         let stamp = Stamp::Real(micros, Precision::Micro);
+        // The event text is the message, as for `-o export`: correlation reads fields out of
+        // the text (the cloudflared pod at the end of a `ws open` line's `ip=` chain), which
+        // the object's other fields and JSON quoting would hide.
         self.inner
-            .handle(program, stamp, &prefix, record, ctx, sink)
+            .handle(program, stamp, &prefix, &message, ctx, sink)
     }
 }
 
@@ -238,8 +241,16 @@ mod tests {
             assert_eq!(sink.events.len(), 1, "{mode}");
             let event = &sink.events[0];
             assert_eq!(event.time, 1_781_121_361_123_456, "{mode}");
-            // The evidence text is the JSON object, without the framing.
-            assert_eq!(&*event.text, entry, "{mode}");
+            // The evidence text is the message, from which the pod address can be read.
+            assert_eq!(
+                &*event.text, "2026/06/10 19:56:01 ws open user=bob ip=203.0.113.22, 10.10.1.12",
+                "{mode}"
+            );
+            assert_eq!(
+                crate::parse::dispatch::ws_open_pod(event.text.as_bytes()),
+                Some("10.10.1.12".parse().unwrap()),
+                "{mode}"
+            );
             let seen = format!("{:?}", event.kind);
             assert_eq!(
                 expected.get_or_insert_with(|| seen.clone()),
