@@ -45,6 +45,7 @@ use super::cloudflared::{self, CloudflaredParser};
 use super::journal::{JournalParser, Prefix, Program, Stamp, route, route_by_content};
 use super::traefik::{self, TraefikParser};
 use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
+use crate::event::EventKind;
 use crate::time::Precision;
 
 /// The line-based envelope formats.
@@ -171,6 +172,8 @@ pub struct Router {
     duplicates: Duplicates,
     /// Journal lines whose stream named no program for them, routed by their text.
     routed_by_content: u64,
+    /// Serve starts and git timeouts whose user neither the labels nor the line name.
+    serve_without_user: u64,
     /// The entries routed, repeats included.
     entries: u64,
     /// The pod the input's file name names, for cloudflared lines whose labels name none.
@@ -191,6 +194,7 @@ impl Router {
             sure_cloudflared: 0,
             duplicates: Duplicates::default(),
             routed_by_content: 0,
+            serve_without_user: 0,
             entries: 0,
             file_pod: None,
             trimmed: false,
@@ -321,8 +325,21 @@ impl Router {
                     pod: None,
                 };
                 let stamp = Stamp::Real(time, precision);
-                self.journal
-                    .handle(program, stamp, &prefix, line, &ctx, sink)
+                let unnamed_serve = matches!(program, Program::Serve(None));
+                let events_before = sink.events.len();
+                let class = self
+                    .journal
+                    .handle(program, stamp, &prefix, line, &ctx, sink);
+                // A text journal ties such an event to its user through the PID, which no
+                // envelope carries, so this user stays unknown.
+                if unnamed_serve
+                    && sink.events[events_before..]
+                        .iter()
+                        .any(|event| is_serve_event_without_user(&event.kind))
+                {
+                    self.serve_without_user += 1;
+                }
+                class
             }
         }
     }
@@ -362,8 +379,25 @@ impl Router {
                  journal stream with `syslog_identifier` for exact routing"
             ));
         }
+        if let n @ 1.. = self.serve_without_user {
+            notes.push(format!(
+                "{name}: {n} t3 serve start(s) or git timeout(s) have no user, because their \
+                 stream names no `unit` label (`t3-serve@USER.service`) and the export carries \
+                 no PID to tie them to one; the rules cannot count them as the user's serve \
+                 trouble, so label the journal stream with `unit`, or export the journal with \
+                 journalctl -o json"
+            ));
+        }
         notes
     }
+}
+
+/// Tells whether an event is a serve start or git timeout without a user.
+fn is_serve_event_without_user(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::ServeStarted { user: None, .. } | EventKind::ServeGitTimeout { user: None, .. }
+    )
 }
 
 /// Tells whether a line is one that its program never writes twice, so that a repeat of it in

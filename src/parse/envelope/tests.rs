@@ -924,3 +924,35 @@ fn loki_api_head_is_told_from_prometheus() {
         );
     }
 }
+
+#[test]
+fn serve_stream_without_unit_warns_of_lost_user() {
+    // (labels, line, whether the user is lost). The identifier routes a line to the serve
+    // parser, but only the unit or a home directory in the line names the user.
+    let running = "[19:30:12.100] INFO (#1): T3 Code running on http://127.0.0.1:3774";
+    let cases = [
+        (r#"{"syslog_identifier":"t3"}"#, running, true),
+        (r#"{}"#, running, true),
+        (
+            r#"{"syslog_identifier":"t3","unit":"t3-serve@bob.service"}"#,
+            running,
+            false,
+        ),
+        (
+            r#"{"syslog_identifier":"t3"}"#,
+            "[19:30:12.100] WARN (#1): git fetch in /home/bob/api timed out",
+            false,
+        ),
+    ];
+    for (labels, line, lost) in cases {
+        let entry = jsonl(labels, line, "2026-06-10T19:30:12.1Z");
+        let (classes, sink, parser) = parse_all(Format::LogcliJsonl, &[&entry]);
+        assert_eq!(classes, vec![LineClass::Used], "{labels} {line}");
+        assert_eq!(sink.events.len(), 1, "{labels} {line}");
+        let warned = parser
+            .notes("x")
+            .iter()
+            .any(|note| note.contains("serve start(s) or git timeout(s) have no user"));
+        assert_eq!(warned, lost, "{labels} {line}: {:?}", parser.notes("x"));
+    }
+}
