@@ -31,8 +31,9 @@ use crate::time::{self, MILLI, SECOND, Zone};
 /// short-iso-precise, short-unix, short-full, with-unit, cat, json, json-seq, json-sse or
 /// export), Traefik access logs (CLF or JSON) and cloudflared logs, plain, gzip or zstd, from
 /// files or stdin. It also reads the same lines wrapped by kubectl logs, container runtime
-/// files, logcli or Grafana downloads, and the probe's and devvm's pressure metrics as
-/// Prometheus JSON or Grafana CSV. The type of each input is detected from its content.
+/// files, logcli, Loki API responses or Grafana downloads, and the probe's and devvm's
+/// pressure metrics as Prometheus JSON or Grafana CSV. The type of each input is detected
+/// from its content.
 #[derive(Debug, Parser)]
 #[command(name = "t3forensics", version, max_term_width = 100)]
 pub struct Cli {
@@ -270,7 +271,8 @@ pub struct CommonArgs {
 
     /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
     /// Types: journal, journal-json, journal-export, traefik, cloudflared, kubectl (also CRI
-    /// files), logcli-jsonl, logcli, grafana-text, grafana-json, prometheus, grafana-csv.
+    /// files), logcli-jsonl, logcli, loki-api, grafana-text, grafana-json, prometheus,
+    /// grafana-csv.
     #[arg(long, value_name = "TYPE[:PATH]")]
     pub input_type: Vec<String>,
 
