@@ -198,6 +198,27 @@ fn trailing_garbage_after_gzip_member_warns_and_keeps_lines() {
 }
 
 #[test]
+fn renamed_cloudflared_file_keeps_pod() {
+    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read(incident.join("cloudflared-6f7c9d8b5-m4q7r.log")).unwrap();
+    let renamed = write(dir.path(), "cloudflared-6f7c9d8b5-m4q7r.out", &text);
+    let (stdout, stderr, code) = run(t3()
+        .args(["timeline", "-q", "--format", "jsonl"])
+        .arg(&renamed));
+    assert_eq!(code, 0, "{stderr}");
+    let pods: std::collections::BTreeSet<String> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter_map(|event| event["pod"].as_str().map(String::from))
+        .collect();
+    assert_eq!(
+        pods.into_iter().collect::<Vec<_>>(),
+        ["cloudflared-6f7c9d8b5-m4q7r"]
+    );
+}
+
+#[test]
 fn binary_garbage_alone_is_undetectable_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let garbage: Vec<u8> = (0..100_000u32)

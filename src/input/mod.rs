@@ -46,7 +46,8 @@ impl InputSpec {
     }
 
     /// Returns the pod or replica named by the file, such as `cloudflared-6f7c9d8b5-k2x9p` for
-    /// `cloudflared-6f7c9d8b5-k2x9p.log.gz` or `.log.zst`. The kubelet's own names count too:
+    /// `cloudflared-6f7c9d8b5-k2x9p.log.gz`, `.log.zst` or `.out`: the name up to its first
+    /// dot. The kubelet's own names count too:
     /// `/var/log/containers/POD_NAMESPACE_CONTAINER-ID.log`, and
     /// `/var/log/pods/NAMESPACE_POD_UID/CONTAINER/0.log`. A Kubernetes pod name has no `_`, so
     /// the underscores there separate fields.
@@ -54,16 +55,7 @@ impl InputSpec {
         let InputSource::Path(path) = &self.source else {
             return None;
         };
-        // Compression, file-type, log-format and export words, in any order
-        // (`.logrus.log.gz`, `.grafana.txt`).
-        const SUFFIXES: [&str; 12] = [
-            ".gz", ".zst", ".log", ".txt", ".json", ".jsonl", ".logrus", ".console", ".logcli",
-            ".grafana", ".kubectl", ".cri",
-        ];
-        let mut name = path.file_name()?.to_str()?;
-        while let Some(stripped) = SUFFIXES.iter().find_map(|suffix| name.strip_suffix(suffix)) {
-            name = stripped;
-        }
+        let name = path.file_name()?.to_str()?;
         // `0.log`, `1.log.20260610-193012`: a rotation index under `/var/log/pods`.
         let rotation = name.split('.').next().unwrap_or(name);
         if !rotation.is_empty() && rotation.bytes().all(|b| b.is_ascii_digit()) {
@@ -80,7 +72,13 @@ impl InputSpec {
         {
             return Some(pod.to_string());
         }
-        (!name.is_empty()).then(|| name.to_string())
+        // Every suffix goes: compression and format words (`.logrus.log.gz`, `.grafana.txt`)
+        // and those of a rename or a rotation (`.out`, `.1`, `.old`), which would otherwise
+        // show in reasons and make a renamed copy compare as another pod.
+        // NOTE: a pod name with a dot in it (valid, though Deployments and DaemonSets never
+        // make one) is cut at that dot. The kubelet's file names above keep it whole.
+        let pod = name.split('.').next().unwrap_or(name);
+        (!pod.is_empty()).then(|| pod.to_string())
     }
 }
 
@@ -748,6 +746,11 @@ mod tests {
             "cloudflared-6f7c9d8b5-k2x9p.json.log.gz",
             "cloudflared-6f7c9d8b5-k2x9p.console.txt",
             "cloudflared-6f7c9d8b5-k2x9p.grafana.txt",
+            "cloudflared-6f7c9d8b5-k2x9p.out",
+            "logs/cloudflared-6f7c9d8b5-k2x9p.log.1",
+            "cloudflared-6f7c9d8b5-k2x9p.log.2026-06-10.bz2",
+            "cloudflared-6f7c9d8b5-k2x9p.txt.xz",
+            "cloudflared-6f7c9d8b5-k2x9p.old.log.gz",
             "/var/log/containers/cloudflared-6f7c9d8b5-k2x9p_cloudflared_cloudflared-0123abcd.log",
             "/var/log/pods/cloudflared_cloudflared-6f7c9d8b5-k2x9p_7f3c9a1e-2b4d/cloudflared/0.log",
             "pods/cloudflared_cloudflared-6f7c9d8b5-k2x9p_7f3c9a1e-2b4d/cloudflared/1.log.20260610-193012.gz",
