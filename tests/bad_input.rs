@@ -219,6 +219,40 @@ fn renamed_cloudflared_file_keeps_pod() {
 }
 
 #[test]
+fn config_files_are_undetectable() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("x.ini", "[x]\n".to_string()),
+        (
+            "mini.toml",
+            "[package]\nname = \"x\"\nversion = \"0.1.0\"\n".to_string(),
+        ),
+        (
+            "Cargo.toml",
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+                .unwrap(),
+        ),
+    ];
+    for (name, text) in files {
+        let path = write(dir.path(), name, text.as_bytes());
+        let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(
+            stderr.contains("cannot tell what kind of log this is"),
+            "{name}: {stderr}"
+        );
+    }
+
+    // Forcing the type still reads it as asked.
+    let path = write(dir.path(), "forced.ini", b"[x]\n");
+    let forced = format!("kubectl:{}", path.display());
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "-q", "--input-type", &forced])
+        .arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn binary_garbage_alone_is_undetectable_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let garbage: Vec<u8> = (0..100_000u32)

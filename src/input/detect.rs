@@ -109,7 +109,7 @@ impl InputType {
             InputType::JournalJson => journal_json::sniff(line),
             InputType::Traefik => traefik::sniff(line),
             InputType::Cloudflared => cloudflared::sniff(line),
-            InputType::Kubectl => kubectl::sniff(line),
+            InputType::Kubectl => sniff_kubectl(line),
             InputType::LogcliJsonl => loki::sniff_jsonl(line),
             InputType::LogcliDefault => loki::sniff_default(line),
             InputType::GrafanaText => grafana::sniff_text(line),
@@ -120,6 +120,57 @@ impl InputType {
             | InputType::GrafanaCsv => 0,
         }
     }
+}
+
+/// Scores a line as a kubectl envelope like [`kubectl::sniff`], except that a line starting
+/// with `[` counts only when it starts with the prefix `kubectl logs --prefix` writes. The
+/// parser also reads looser `[NAME]` prefixes, but for detection they would make every TOML or
+/// INI section header (`[package]`) and many Markdown lines a kubectl log.
+fn sniff_kubectl(line: &[u8]) -> u8 {
+    if line.starts_with(b"[") && !has_kubectl_prefix(line) {
+        return 0;
+    }
+    kubectl::sniff(line)
+}
+
+/// Tells whether a line starts with `[pod/NAME/CONTAINER]` or `[NAME/CONTAINER]`, followed by
+/// a space or the line end. NAME must be a valid pod name (a DNS-1123 subdomain: lowercase
+/// letters, digits, `-` and `.`) and CONTAINER a valid container name (a DNS-1123 label, which
+/// has no `.`), because the API server accepts no other names.
+fn has_kubectl_prefix(line: &[u8]) -> bool {
+    let Some(body) = line.strip_prefix(b"[") else {
+        return false;
+    };
+    let Some(close) = memchr::memchr(b']', body) else {
+        return false;
+    };
+    if !matches!(body.get(close + 1), None | Some(b' ')) {
+        return false;
+    }
+    let inside = &body[..close];
+    let inside = inside.strip_prefix(b"pod/").unwrap_or(inside);
+    let Some(slash) = memchr::memchr(b'/', inside) else {
+        return false;
+    };
+    let (pod, container) = (&inside[..slash], &inside[slash + 1..]);
+    is_dns_name(pod, true) && is_dns_name(container, false)
+}
+
+/// Tells whether `name` is a DNS-1123 label, or a subdomain when `dots` is set: at most 253
+/// bytes of lowercase letters, digits and `-`, each dot-separated part starting and ending
+/// with a letter or digit. Kubernetes names pods and containers by these rules.
+fn is_dns_name(name: &[u8], dots: bool) -> bool {
+    if name.is_empty() || name.len() > 253 || (!dots && name.contains(&b'.')) {
+        return false;
+    }
+    name.split(|&b| b == b'.').all(|part| {
+        let edge = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        edge(part.first())
+            && edge(part.last())
+            && part
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
 }
 
 impl FromStr for InputType {
@@ -394,6 +445,47 @@ mod tests {
                 .map(|d| d.input_type),
             Some(InputType::Cloudflared)
         );
+    }
+
+    #[test]
+    fn kubectl_scores_of_bracket_lines() {
+        // (line, kubectl score): section headers, Markdown and other `[…]` starts.
+        let cases: [(&str, u8); 12] = [
+            ("[x]", 0),
+            ("[package]", 0),
+            ("[workspace.dependencies]", 0),
+            ("[profile.release]", 0),
+            ("[[bench]]", 0),
+            ("[dev-dependencies] # tests", 0),
+            ("[README](README.md) explains it", 0),
+            ("[docs/RELIABILITY.md](docs/RELIABILITY.md)", 0),
+            (
+                "[Pod/Cloudflared-0/cloudflared] 2026-06-10T19:30:12Z INF x",
+                0,
+            ),
+            (
+                "[pod/cloudflared-0/cloudflared] 2026-06-10T19:30:12Z INF x",
+                2,
+            ),
+            ("[cloudflared-0/cloudflared] 2026-06-10T19:30:12Z INF x", 2),
+            ("[pod/t3.serve-0/serve]", 1),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(sniff_kubectl(line.as_bytes()), expected, "{line}");
+        }
+    }
+
+    #[test]
+    fn config_files_are_undetectable() {
+        let files = [
+            "[x]\n",
+            "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+            "# Title\n\n[workspace]\nmembers = [\"a\"]\n\n[profile.release]\ndebug = true\n",
+            "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = x\n",
+        ];
+        for text in files {
+            assert_eq!(detect_text(text), None, "{text}");
+        }
     }
 
     #[test]
