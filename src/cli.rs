@@ -316,9 +316,10 @@ pub struct CommonArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub progress: ProgressMode,
 
-    /// Fail with exit status 2, writing no rows, when any line is malformed or an input ends
-    /// early (a truncated gzip or zstd stream, a file truncated while it was read); the error
-    /// names the first such file:line. An empty input only gets a warning.
+    /// Fail with exit status 2, writing no rows, when any line is malformed, an input ends
+    /// early (a truncated gzip or zstd stream, a file truncated while it was read), or a gzip
+    /// file has bytes after its last member. The error names the first such file:line. An
+    /// empty input only gets a warning.
     #[arg(long)]
     pub strict: bool,
 

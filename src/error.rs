@@ -87,7 +87,7 @@ pub enum Error {
     Expected { name: String, reason: String },
 
     #[error(
-        "{name}:{line}: {reason} (--strict stops at the first malformed line or truncated input)"
+        "{name}:{line}: {reason} (--strict stops at the first malformed line or damaged input)"
     )]
     Strict {
         name: String,

@@ -194,28 +194,33 @@ fn trailing_garbage_after_gzip_member_warns_and_keeps_lines() {
     let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(rows(&stdout), 12);
-    assert!(stderr.contains("warning"), "{stderr}");
+    // The stream was complete, so the warning must not send the user after lost lines.
+    assert!(
+        stderr.contains("20 bytes after the last gzip member are not gzip"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is complete"), "{stderr}");
+    assert!(!stderr.contains("ends early"), "{stderr}");
+
+    let (stdout, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("tail.log.gz:2014: 20 bytes after"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("may be cut"), "{stderr}");
 }
 
 #[test]
-fn renamed_cloudflared_file_keeps_pod() {
-    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+fn truncated_gzip_strict_may_cut_line() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read(incident.join("cloudflared-6f7c9d8b5-m4q7r.log")).unwrap();
-    let renamed = write(dir.path(), "cloudflared-6f7c9d8b5-m4q7r.out", &text);
-    let (stdout, stderr, code) = run(t3()
-        .args(["timeline", "-q", "--format", "jsonl"])
-        .arg(&renamed));
-    assert_eq!(code, 0, "{stderr}");
-    let pods: std::collections::BTreeSet<String> = stdout
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
-        .filter_map(|event| event["pod"].as_str().map(String::from))
-        .collect();
-    assert_eq!(
-        pods.into_iter().collect::<Vec<_>>(),
-        ["cloudflared-6f7c9d8b5-m4q7r"]
-    );
+    let full = gzip(&journal());
+    let path = write(dir.path(), "cut.log.gz", &full[..full.len() * 3 / 4]);
+    let (_, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("input ends early"), "{stderr}");
+    assert!(stderr.contains("the last line may be cut"), "{stderr}");
 }
 
 #[test]
@@ -250,6 +255,27 @@ fn config_files_are_undetectable() {
         .args(["drops", "-q", "--input-type", &forced])
         .arg(&path));
     assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn renamed_cloudflared_file_keeps_pod() {
+    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read(incident.join("cloudflared-6f7c9d8b5-m4q7r.log")).unwrap();
+    let renamed = write(dir.path(), "cloudflared-6f7c9d8b5-m4q7r.out", &text);
+    let (stdout, stderr, code) = run(t3()
+        .args(["timeline", "-q", "--format", "jsonl"])
+        .arg(&renamed));
+    assert_eq!(code, 0, "{stderr}");
+    let pods: std::collections::BTreeSet<String> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter_map(|event| event["pod"].as_str().map(String::from))
+        .collect();
+    assert_eq!(
+        pods.into_iter().collect::<Vec<_>>(),
+        ["cloudflared-6f7c9d8b5-m4q7r"]
+    );
 }
 
 #[test]

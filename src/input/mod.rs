@@ -322,6 +322,9 @@ pub struct LineReader<R> {
     pub bytes_read: u64,
     /// Set when the input ended early (a truncated gzip stream), with the error text.
     pub truncated: Option<String>,
+    /// Set when a complete gzip stream was followed by bytes that are not gzip, with their
+    /// count. Every line of the stream was read; the extra bytes were not.
+    pub trailing_data: Option<u64>,
     /// Set when the input's last line has no line end. The exporters this tool reads end
     /// their last line, so such a line was most likely cut while the log was written.
     pub missing_final_newline: bool,
@@ -342,6 +345,7 @@ impl<R: Read> LineReader<R> {
             line_no: 0,
             bytes_read: 0,
             truncated: None,
+            trailing_data: None,
             missing_final_newline: false,
             skipping: false,
         }
@@ -406,6 +410,10 @@ impl<R: Read> LineReader<R> {
             match result {
                 Ok(0) => self.eof = true,
                 Ok(_) => {}
+                Err(e) if trailing_data(&e).is_some() => {
+                    self.trailing_data = trailing_data(&e);
+                    self.eof = true;
+                }
                 Err(e) if is_truncation(&e) => {
                     self.truncated = Some(e.to_string());
                     self.eof = true;
@@ -515,6 +523,10 @@ impl<R: Read> LineReader<R> {
                     self.bytes_read += n as u64;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if trailing_data(&e).is_some() => {
+                    self.trailing_data = trailing_data(&e);
+                    self.eof = true;
+                }
                 Err(e) if is_truncation(&e) => {
                     self.truncated = Some(e.to_string());
                     self.eof = true;
@@ -529,8 +541,8 @@ impl<R: Read> LineReader<R> {
 /// that zero bytes after the last member end the stream.
 ///
 /// Tools that write to preallocated or block-padded files leave such zeros, and `gzip -t`
-/// accepts them. Any other bytes after a member are an error, which the line reader reports as
-/// an early end.
+/// accepts them. Any other bytes after a member end the stream with a [`TrailingData`] error,
+/// which the line reader keeps apart from a member that is cut or corrupt.
 struct GzMembers<R: BufRead> {
     state: Members<R>,
 }
@@ -575,9 +587,10 @@ impl<R: BufRead> Read for GzMembers<R> {
                         reader.consume(zeros);
                         self.state = Members::Between(reader);
                     } else {
+                        let bytes = count_to_end(&mut reader)?;
                         return Err(io::Error::new(
                             io::ErrorKind::InvalidData,
-                            "bytes after the last gzip member are not gzip",
+                            TrailingData { bytes },
                         ));
                     }
                 }
@@ -585,6 +598,52 @@ impl<R: BufRead> Read for GzMembers<R> {
             }
         }
     }
+}
+
+/// Reads a reader to its end and returns the number of bytes it gave.
+fn count_to_end<R: BufRead>(reader: &mut R) -> io::Result<u64> {
+    let mut count = 0u64;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(buffer) => buffer.len(),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available == 0 {
+            return Ok(count);
+        }
+        reader.consume(available);
+        count += available as u64;
+    }
+}
+
+/// The error that ends a gzip stream whose last member is complete and is followed by bytes
+/// that are neither another member nor zero padding. `gzip -t` calls them "trailing garbage".
+#[derive(Debug)]
+pub struct TrailingData {
+    /// The number of bytes after the last member, past any zero padding.
+    pub bytes: u64,
+}
+
+impl std::fmt::Display for TrailingData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} bytes after the last gzip member are not gzip",
+            self.bytes
+        )
+    }
+}
+
+impl std::error::Error for TrailingData {}
+
+/// Returns the number of extra bytes when `error` is a [`TrailingData`] error: the gzip stream
+/// before them was complete.
+pub fn trailing_data(error: &io::Error) -> Option<u64> {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<TrailingData>())
+        .map(|trailing| trailing.bytes)
 }
 
 /// A zstd decoder whose decoding errors read as corrupt data.
@@ -733,6 +792,61 @@ mod tests {
             out.push(text.to_vec());
         }
         assert_eq!(out, vec![b"one".to_vec(), b"two".to_vec()]);
+    }
+
+    /// Reads `data` through [`open`] as a file and returns its lines and the reader's state.
+    fn read_file_lines(data: &[u8]) -> (Vec<String>, Option<String>, Option<u64>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log.gz");
+        std::fs::write(&path, data).unwrap();
+        let spec = InputSpec {
+            source: InputSource::Path(path),
+            forced_type: None,
+        };
+        let mut reader = LineReader::new(open(&spec).unwrap(), 100);
+        let mut out = Vec::new();
+        while let Some(Line::Text(text)) = reader.next_line().unwrap() {
+            out.push(String::from_utf8_lossy(text).into_owned());
+        }
+        (out, reader.truncated, reader.trailing_data)
+    }
+
+    fn gzip_member(text: &[u8]) -> Vec<u8> {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+        encoder.write_all(text).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_trailing_data_versus_cut() {
+        let mut two = gzip_member(b"one\n");
+        two.extend(gzip_member(b"two\n"));
+        let lines = vec!["one".to_string(), "two".to_string()];
+
+        // (case, bytes after the members, extra bytes reported)
+        let appended: [(&str, &[u8], Option<u64>); 4] = [
+            ("nothing", b"", None),
+            ("zero padding", &[0; 512], None),
+            ("text", b"this is not gzip\n", Some(17)),
+            ("zeros then text", b"\0\0\0junk", Some(4)),
+        ];
+        for (case, tail, expected) in appended {
+            let mut data = two.clone();
+            data.extend_from_slice(tail);
+            let (out, truncated, trailing) = read_file_lines(&data);
+            assert_eq!(out, lines, "{case}");
+            assert_eq!(truncated, None, "{case}");
+            assert_eq!(trailing, expected, "{case}");
+        }
+
+        // A cut member is still an early end, not trailing data.
+        let cut = &two[..two.len() - 3];
+        let (out, truncated, trailing) = read_file_lines(cut);
+        assert_eq!(out.first().map(String::as_str), Some("one"));
+        assert!(truncated.is_some());
+        assert_eq!(trailing, None);
     }
 
     #[test]

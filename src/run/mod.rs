@@ -71,6 +71,10 @@ pub struct InputReport {
     /// truncated or corrupt gzip stream).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truncated: Option<(u64, String)>,
+    /// The last line read and the reason, when a complete gzip stream was followed by bytes
+    /// that are not gzip (`gzip -t` calls them trailing garbage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trailing_data: Option<(u64, String)>,
     pub warnings: Vec<String>,
     /// The name of an earlier input that this one repeats: the same path, the same file or
     /// the same bytes. Such an input is not read again, and its counts are zero.
@@ -747,6 +751,14 @@ pub fn check_strict(inputs: &[InputReport]) -> Result<()> {
             (Some(m), Some(t)) => Some(if m.0 < t.0 { m } else { t }),
             (m, t) => m.or(t),
         };
+        // Bytes after a complete gzip stream come after its last line, so they matter only
+        // when nothing else does.
+        let first = first.or_else(|| {
+            input
+                .trailing_data
+                .as_ref()
+                .map(|(line, reason)| ((*line).max(1), reason.clone()))
+        });
         if let Some((line, reason)) = first {
             return Err(Error::Strict {
                 name: input.name.clone(),

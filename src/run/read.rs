@@ -28,7 +28,7 @@ pub(super) fn read_one(
     let opened = input::open_with_progress(spec, progress)?;
     let plain_file = opened.plain_file;
     let plain_start = opened.plain_start;
-    let (head, reader, head_cut) = peek_head(opened.reader).map_err(|source| Error::Read {
+    let (head, reader, head_end) = peek_head(opened.reader).map_err(|source| Error::Read {
         name: name.clone(),
         line: 0,
         source,
@@ -38,11 +38,16 @@ pub(super) fn read_one(
         None => input::detect::detect_head(&head),
     };
     if let Some(record_type) = record_type {
-        return read_records(index, &name, record_type, reader, head_cut, options);
+        return read_records(index, &name, record_type, reader, head_end, options);
     }
     let mut lines = LineReader::new(reader, options.max_line_bytes);
-    // The line reader sees only the bytes before the cut, so the cut is passed on to it.
-    lines.truncated = head_cut;
+    // The line reader sees only the bytes before the stream's end, so the end is passed on.
+    if let Some(error) = head_end {
+        match input::trailing_data(&error) {
+            Some(bytes) => lines.trailing_data = Some(bytes),
+            None => lines.truncated = Some(error.to_string()),
+        }
+    }
     let mut report = InputReport {
         name: name.clone(),
         ..InputReport::default()
@@ -113,6 +118,9 @@ pub(super) fn read_one(
         ));
         // Counted as an input that ended early, so `--strict` fails on it.
         report.truncated = Some((lines.line_no, "its last line has no line end".to_string()));
+    }
+    if let Some(bytes) = lines.trailing_data {
+        note_trailing_data(&mut report, lines.line_no, bytes);
     }
     Ok(ReadInput {
         report,
@@ -645,6 +653,22 @@ fn note_early_end(report: &mut InputReport, line_no: u64, error: &str, read_by_o
     report.warnings.push(warning);
 }
 
+/// Records that a complete gzip stream was followed by `bytes` that are not gzip, after the
+/// input's `count` lines or records, and warns about it. Unlike an early end, nothing of the
+/// stream is missing.
+fn note_trailing_data(report: &mut InputReport, count: u64, bytes: u64) {
+    let reason = format!(
+        "{bytes} bytes after the last gzip member are not gzip and were skipped; the gzip data \
+         before them is complete ({count} {} read)",
+        report.unit.name_for(count)
+    );
+    report.warnings.push(format!(
+        "{}: {reason}; to drop the extra bytes, recompress it: gzip -dc FILE | gzip > FILE2",
+        report.name
+    ));
+    report.trailing_data = Some((count, reason));
+}
+
 /// Describes a compressed stream or a pipe that ended early, after `bytes` of its text.
 fn stream_end_reason(bytes: u64, error: &str) -> String {
     format!("input ends early after {bytes} decompressed bytes ({error})")
@@ -653,12 +677,16 @@ fn stream_end_reason(bytes: u64, error: &str) -> String {
 /// The bytes read to recognise the formats that are not lines.
 const HEAD_BYTES: u64 = 8 << 10;
 
-/// An input's first bytes, a reader that still yields them, and the error of a stream cut
-/// inside them.
-type Head = (Vec<u8>, Box<dyn std::io::BufRead + Send>, Option<String>);
+/// An input's first bytes, a reader that still yields them, and the error of a stream that
+/// ended inside them: cut, or followed by bytes that are not gzip.
+type Head = (
+    Vec<u8>,
+    Box<dyn std::io::BufRead + Send>,
+    Option<std::io::Error>,
+);
 
 /// Reads the first bytes of an input and returns them with a reader that still yields them,
-/// and the error of a stream cut inside them.
+/// and the error of a stream that ended inside them.
 fn peek_head(mut reader: Box<dyn std::io::BufRead + Send>) -> std::io::Result<Head> {
     use std::io::Read;
     let mut head = Vec::new();
@@ -672,21 +700,21 @@ fn peek_head(mut reader: Box<dyn std::io::BufRead + Send>) -> std::io::Result<He
         // then reads as ended.
         Err(e) if is_truncation(&e) => {
             let replay = std::io::Cursor::new(head.clone());
-            Ok((head, Box::new(replay), Some(e.to_string())))
+            Ok((head, Box::new(replay), Some(e)))
         }
         Err(e) => Err(e),
     }
 }
 
 /// Reads an input whose records span lines (`journalctl -o export`) or that is one JSON array
-/// (Grafana's JSON download). `head_cut` is the error of a stream cut inside the bytes read to
-/// detect the type.
+/// (Grafana's JSON download). `head_end` is the error of a stream that ended inside the bytes
+/// read to detect the type.
 fn read_records(
     index: u32,
     name: &str,
     input_type: InputType,
     mut reader: Box<dyn std::io::BufRead + Send>,
-    head_cut: Option<String>,
+    head_end: Option<std::io::Error>,
     options: &ReadOptions,
 ) -> Result<ReadInput> {
     let mut sink = Sink::new(index);
@@ -721,8 +749,8 @@ fn read_records(
     let max_examples = options.max_examples;
     let mut account = |line_no: u64, class: LineClass| report.account(line_no, class, max_examples);
     let (bytes, cut) = match records.read_records(&mut reader, &mut sink, &mut account) {
-        Ok(bytes) => (bytes, head_cut),
-        Err(e) if is_truncation(&e) => (0, Some(e.to_string())),
+        Ok(bytes) => (bytes, head_end),
+        Err(e) if is_truncation(&e) => (0, Some(e)),
         Err(source) => {
             return Err(Error::Read {
                 name: name.to_string(),
@@ -732,7 +760,11 @@ fn read_records(
         }
     };
     report.bytes = bytes;
-    if let Some(error) = cut {
+    let trailing = cut.as_ref().and_then(input::trailing_data);
+    if let Some(extra) = trailing {
+        let records = report.lines;
+        note_trailing_data(&mut report, records, extra);
+    } else if let Some(error) = cut {
         let reason = format!("input ends early ({error})");
         report
             .warnings
