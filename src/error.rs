@@ -18,7 +18,7 @@ pub enum Error {
     )]
     IsDirectory { path: PathBuf },
 
-    #[error("{name}: read failed after line {line}: {source}")]
+    #[error("{name}: read failed after line {line}: {source}{}", read_hint(source))]
     Read {
         name: String,
         line: u64,
@@ -87,6 +87,12 @@ pub enum Error {
     Expected { name: String, reason: String },
 
     #[error(
+        "{name}: {reason}; the file looks cut short after it was written, so restore the saved \
+         copy or write it again with `t3forensics drops`"
+    )]
+    ExpectedCut { name: String, reason: String },
+
+    #[error(
         "{name}:{line}: {reason} (--strict stops at the first malformed line or damaged input)"
     )]
     Strict {
@@ -97,6 +103,21 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Returns the fix for a failed read, after `; `. EIO (os error 5) means the device, the file
+/// system or a special file (one under /proc or /sys) could not return the bytes.
+fn read_hint(error: &std::io::Error) -> &'static str {
+    const EIO: i32 = 5;
+    match (error.kind(), error.raw_os_error()) {
+        (_, Some(EIO)) => {
+            "; the device or file system reported an I/O error (see `dmesg`), or the file is a \
+             special file that cannot be read as a log; copy the log to a working disk and read \
+             the copy"
+        }
+        (std::io::ErrorKind::PermissionDenied, _) => "; check the file's permissions",
+        _ => "; check that the file can be read, for example with `cat FILE > /dev/null`",
+    }
+}
 
 /// Returns the fix for a failed write, after `; `, or nothing when the error names no usual
 /// cause.

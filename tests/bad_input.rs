@@ -1149,3 +1149,14 @@ fn no_entries_journal_is_warned() {
     );
     assert!(stderr.contains("1 line read = 0 used"), "{stderr}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn failed_read_names_the_fix() {
+    // Reading /proc/self/mem at offset 0 fails with EIO: nothing is mapped there.
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "/proc/self/mem"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("read failed"), "{stderr}");
+    assert!(stderr.contains("reported an I/O error"), "{stderr}");
+    assert!(stderr.contains("read the copy"), "{stderr}");
+}

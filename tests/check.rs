@@ -409,3 +409,33 @@ fn man_page_is_roff() {
     );
     assert!(stdout.contains("fail\\-on"), "{stdout}");
 }
+
+#[test]
+fn check_names_cut_expected_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["csv", "json", "jsonl"] {
+        let saved = save_drops(dir.path(), format);
+        let whole = std::fs::read(&saved).unwrap();
+        let cut = dir.path().join(format!("cut.{format}"));
+        std::fs::write(&cut, &whole[..whole.len() * 2 / 3]).unwrap();
+        let (stdout, stderr, code) = check(&cut, &[]);
+        assert_eq!(code, 2, "{format}: {stdout}{stderr}");
+        assert!(stderr.contains("looks cut short"), "{format}: {stderr}");
+        assert!(
+            !stderr.contains("--expect takes a file"),
+            "{format}: {stderr}"
+        );
+    }
+
+    // A gzip copy cut before its end.
+    let saved = save_drops(dir.path(), "csv");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&std::fs::read(&saved).unwrap()).unwrap();
+    let gzip = encoder.finish().unwrap();
+    let cut = dir.path().join("cut.csv.gz");
+    std::fs::write(&cut, &gzip[..gzip.len() / 2]).unwrap();
+    let (stdout, stderr, code) = check(&cut, &[]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("looks cut short"), "{stderr}");
+}
+

@@ -52,8 +52,26 @@ pub fn read_expected_text(path: &Path) -> Result<String> {
         forced_type: None,
     };
     let mut bytes = Vec::new();
-    io::Read::read_to_end(&mut crate::input::open(&spec)?, &mut bytes)
-        .map_err(|e| invalid(&name, format!("read failed: {e}")))?;
+    io::Read::read_to_end(&mut crate::input::open(&spec)?, &mut bytes).map_err(|e| {
+        if crate::input::trailing_data(&e).is_some() {
+            invalid(
+                &name,
+                format!("{e}; recompress it without them: gzip -dc FILE | gzip > FILE2"),
+            )
+        } else if matches!(
+            e.kind(),
+            io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput
+        ) {
+            // A gzip or zstd stream that ends early or is corrupt.
+            cut(&name, format!("read failed: {e}"))
+        } else {
+            Error::Read {
+                name: name.clone(),
+                line: 0,
+                source: e,
+            }
+        }
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         invalid(
             &name,
@@ -80,6 +98,22 @@ fn invalid(name: &str, reason: String) -> Error {
         name: name.to_string(),
         reason,
     }
+}
+
+/// Returns the error for an expected file that was cut after it was written, for which the
+/// fix is a whole copy rather than another file.
+fn cut(name: &str, reason: String) -> Error {
+    Error::ExpectedCut {
+        name: name.to_string(),
+        reason,
+    }
+}
+
+/// Tells whether the CSV record that starts at byte `start` is the text's last and has no line
+/// end. `drops` ends every row, so such a record was cut.
+fn is_cut_last_record(text: &str, start: u64) -> bool {
+    let start = usize::try_from(start).unwrap_or(usize::MAX);
+    !text.ends_with('\n') && text.get(start..).is_some_and(|rest| !rest.contains('\n'))
 }
 
 /// Removes the `'` that CSV output puts before a text cell starting with `=`, `+`, `-`, `@`,
@@ -124,7 +158,11 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            invalid(name, format!("line {line}: invalid CSV: {e}"))
+            let reason = format!("line {line}: invalid CSV: {e}");
+            match e.position() {
+                Some(position) if is_cut_last_record(text, position.byte()) => cut(name, reason),
+                _ => invalid(name, reason),
+            }
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let cell = |column: &str| {
@@ -172,7 +210,15 @@ fn parse_json(name: &str, text: &str) -> Result<Vec<DropRow>> {
     let values: Vec<Value> = serde_json::Deserializer::from_str(text)
         .into_iter::<Value>()
         .collect::<std::result::Result<_, _>>()
-        .map_err(|e| invalid(name, format!("line {}: invalid JSON: {e}", e.line())))?;
+        .map_err(|e| {
+            let reason = format!("line {}: invalid JSON: {e}", e.line());
+            // The text ends inside a value: the document or its last JSON Lines row was cut.
+            if e.is_eof() {
+                cut(name, reason)
+            } else {
+                invalid(name, reason)
+            }
+        })?;
 
     // `--format json` writes one document whose `drops` member contains the rows.
     let drops: Vec<&Value> = match values.as_slice() {
@@ -421,7 +467,7 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
                 "line 2: invalid dur_ms `five`",
             ),
             ("{\"drops\": 3}", "`drops` is not an array"),
-            ("{\"drops\": [", "invalid JSON"),
+            ("{\"drops\": [", "looks cut short"),
             (
                 "{\"time\": \"2026-06-10T19:20:02Z\"}",
                 "drop 1: missing `segment`",
@@ -433,6 +479,44 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
             let error = parse_expected("x", text).unwrap_err().to_string();
             assert!(error.contains(wanted), "{text:?}: {error}");
             assert!(error.starts_with("x: "), "{error}");
+        }
+    }
+
+    #[test]
+    fn cut_expected_files_are_detected() {
+        let jsonl = concat!(
+            r#"{"drop_id":"D0001","time":"2026-06-10T19:20:02.000Z","segment":"devvm"}"#,
+            "\n",
+            r#"{"drop_id":"D0002","time":"2026-06-10T19:20:03.000Z","segment":"devvm"}"#,
+            "\n",
+        );
+        let document = r#"{"drops":[{"drop_id":"D0001","time":"2026-06-10T19:20:02.000Z","segment":"devvm"}],"meta":{}}"#;
+        // (file, its length kept)
+        let cut_files = [
+            (CSV, CSV.len() - 20),
+            (jsonl, jsonl.len() - 30),
+            (document, document.len() - 5),
+            (document, 40),
+        ];
+        for (text, kept) in cut_files {
+            let error = parse_expected("x", &text[..kept]).unwrap_err();
+            assert!(
+                matches!(error, Error::ExpectedCut { .. }),
+                "{:?}: {error}",
+                &text[..kept]
+            );
+            assert!(error.to_string().contains("looks cut short"), "{error}");
+        }
+
+        // A short row inside the file, or a whole last row, is not a cut.
+        let short_row_inside = format!(
+            "{CSV}D0004,2026-06-10T19:20:02.000Z\n{}",
+            &CSV[CSV.find('\n').unwrap() + 1..]
+        );
+        let short_last_row = format!("{CSV}D0004,2026-06-10T19:20:02.000Z\n");
+        for text in [short_row_inside, short_last_row] {
+            let error = parse_expected("x", &text).unwrap_err();
+            assert!(matches!(error, Error::Expected { .. }), "{text:?}: {error}");
         }
     }
 
