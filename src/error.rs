@@ -39,6 +39,17 @@ pub enum Error {
         hint: String,
     },
 
+    #[error(
+        "{name}: is t3forensics {command} output, such as a saved baseline, not a log, so it was \
+         not read; {}",
+        own_output_hint(name, command)
+    )]
+    OwnOutput {
+        name: String,
+        /// The command that writes it: `drops`, `bursts`, `incidents` or `timeline`.
+        command: &'static str,
+    },
+
     #[error("{name}:{line}: unsupported journal output mode: {hint}")]
     JournalMode {
         name: String,
@@ -129,6 +140,23 @@ fn write_hint(error: &std::io::Error) -> &'static str {
         }
         std::io::ErrorKind::StorageFull => "; free space on that file system, or write elsewhere",
         _ => "",
+    }
+}
+
+/// Returns what to do with t3forensics output given as a log input: a drops output goes to
+/// `check --expect`, which takes no stdin, and any other output is left out.
+fn own_output_hint(name: &str, command: &str) -> String {
+    match (command, name == crate::input::STDIN_NAME) {
+        ("drops", false) => format!(
+            "to compare a run with it, give it as `check --expect {name}` and leave it out of \
+             the log inputs"
+        ),
+        ("drops", true) => "to compare a run with it, save it to a file, give that as \
+                            `check --expect FILE` and leave it out of the log inputs"
+            .to_string(),
+        _ => {
+            "leave it out of the log inputs (`check --expect` takes only drops output)".to_string()
+        }
     }
 }
 

@@ -258,6 +258,42 @@ fn config_files_are_undetectable() {
 }
 
 #[test]
+fn own_outputs_given_as_logs_exit_2() {
+    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let logs: Vec<PathBuf> = ["devvm-journal.log", "traefik-access.log"]
+        .iter()
+        .map(|name| incident.join(name))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["drops", "bursts", "incidents", "timeline"] {
+        for format in ["csv", "json", "jsonl", "table"] {
+            let (saved, stderr, code) =
+                run(t3().args([command, "-q", "--format", format]).args(&logs));
+            assert_eq!(code, 0, "{stderr}");
+            let path = write(dir.path(), &format!("{command}.{format}"), saved.as_bytes());
+            let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+            assert_eq!(code, 2, "{command} {format}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "{}: is t3forensics {command} output",
+                    path.display()
+                )),
+                "{command} {format}: {stderr}"
+            );
+        }
+    }
+
+    // On stdin too, where `check --expect` cannot take it as it is.
+    let (saved, _, _) = run(t3().args(["drops", "-q", "--format", "json"]).args(&logs));
+    let (_, stderr, code) = run(t3().args(["drops", "-q", "-"]).write_stdin(saved));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("<stdin>: is t3forensics drops output") && stderr.contains("save it"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn renamed_cloudflared_file_keeps_pod() {
     let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
     let dir = tempfile::tempdir().unwrap();

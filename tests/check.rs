@@ -439,3 +439,24 @@ fn check_names_cut_expected_file() {
     assert!(stderr.contains("looks cut short"), "{stderr}");
 }
 
+#[test]
+fn check_rejects_baseline_among_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["csv", "json", "jsonl"] {
+        let saved = save_drops(dir.path(), format);
+        let (stdout, stderr, code) = run(t3()
+            .args(["check", "-q", "--expect"])
+            .arg(&saved)
+            .args(incident_files())
+            .arg(&saved));
+        assert_eq!(code, 2, "{format}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("{}: is t3forensics drops output", saved.display())),
+            "{format}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("check --expect {}", saved.display())),
+            "{format}: {stderr}"
+        );
+    }
+}

@@ -291,6 +291,137 @@ pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected
     })
 }
 
+/// The reports t3forensics writes, recognised when one is given back as an input. Read as a
+/// log, a saved baseline would match some format's loose lines (a Traefik line has few fixed
+/// parts) and be counted as ignored or malformed lines, so it is rejected instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnOutput {
+    Drops,
+    Bursts,
+    Incidents,
+    Timeline,
+}
+
+impl OwnOutput {
+    const ALL: [OwnOutput; 4] = [
+        OwnOutput::Drops,
+        OwnOutput::Bursts,
+        OwnOutput::Incidents,
+        OwnOutput::Timeline,
+    ];
+
+    /// Returns the command that writes this output.
+    pub fn command(self) -> &'static str {
+        match self {
+            OwnOutput::Drops => "drops",
+            OwnOutput::Bursts => "bursts",
+            OwnOutput::Incidents => "incidents",
+            OwnOutput::Timeline => "timeline",
+        }
+    }
+
+    /// Returns the CSV header. The table's header names a subset of the same columns.
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            OwnOutput::Drops => crate::output::DROP_COLUMNS,
+            OwnOutput::Bursts => crate::output::BURST_COLUMNS,
+            OwnOutput::Incidents => crate::output::INCIDENT_COLUMNS,
+            OwnOutput::Timeline => crate::output::TIMELINE_COLUMNS,
+        }
+    }
+
+    /// Returns the columns that every CSV or table header of this output has, whatever
+    /// columns `--wide` or a later version adds.
+    fn key_columns(self) -> &'static [&'static str] {
+        match self {
+            OwnOutput::Drops => &["drop_id", "segment"],
+            OwnOutput::Bursts => &["burst_id", "segment"],
+            OwnOutput::Incidents => &["incident_id", "segment"],
+            OwnOutput::Timeline => &["time", "source", "kind"],
+        }
+    }
+
+    /// Returns the first member of the `--format json` document, the array of rows. The
+    /// document's members are sorted, and `meta` comes after it.
+    fn json_member(self) -> &'static str {
+        match self {
+            OwnOutput::Drops => "drops",
+            OwnOutput::Bursts => "bursts",
+            OwnOutput::Incidents => "incidents",
+            OwnOutput::Timeline => "events",
+        }
+    }
+
+    /// Returns keys that every row object of `--format json` and `jsonl` has.
+    fn row_keys(self) -> &'static [&'static str] {
+        match self {
+            OwnOutput::Drops => &["drop_id", "time", "segment", "confidence"],
+            OwnOutput::Bursts => &["burst_id", "cancels", "segment"],
+            OwnOutput::Incidents => &["incident_id", "drop_ids", "segment"],
+            OwnOutput::Timeline => &["time", "source", "kind", "file", "line", "text"],
+        }
+    }
+
+    /// Tells whether a CSV or table header line names only this output's columns, at least
+    /// three of them, its key columns among them.
+    fn matches_header(self, line: &[u8]) -> bool {
+        let Ok(line) = std::str::from_utf8(line) else {
+            return false;
+        };
+        let names: Vec<&str> = if line.contains(',') {
+            line.split(',').collect()
+        } else {
+            line.split_ascii_whitespace().collect()
+        };
+        names.len() >= 3
+            && names.iter().all(|name| self.columns().contains(name))
+            && self.key_columns().iter().all(|key| names.contains(key))
+    }
+}
+
+/// Recognises t3forensics's own drops, bursts, incidents or timeline output, in any of its
+/// formats, from an input's first lines: the CSV or table header, the first member of the JSON
+/// document, or the keys of the first JSON Lines row.
+pub fn detect_own_output<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<OwnOutput> {
+    let mut lines = sample
+        .into_iter()
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| !line.is_empty());
+    let first = lines.next()?;
+
+    if let Some(output) = OwnOutput::ALL
+        .into_iter()
+        .find(|output| output.matches_header(first))
+    {
+        return Some(output);
+    }
+
+    // `--format json` is pretty-printed, so `{` is a line of its own, and the member holding
+    // the rows opens on the next line.
+    // The opening is at most 16 bytes, but pretty-printing may put spaces in it.
+    const OPENING_BYTES: usize = 64;
+    let mut document: Vec<u8> = first[..first.len().min(OPENING_BYTES)].to_vec();
+    if first == b"{" {
+        let next = lines.next().unwrap_or_default();
+        document.extend_from_slice(&next[..next.len().min(OPENING_BYTES)]);
+    }
+    document.retain(|b| !b.is_ascii_whitespace());
+    if let Some(output) = OwnOutput::ALL.into_iter().find(|output| {
+        let opening = format!("{{\"{}\":[", output.json_member());
+        document.starts_with(opening.as_bytes())
+    }) {
+        return Some(output);
+    }
+
+    if !first.starts_with(b"{\"") {
+        return None;
+    }
+    let row: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(first).ok()?;
+    OwnOutput::ALL
+        .into_iter()
+        .find(|output| output.row_keys().iter().all(|key| row.contains_key(*key)))
+}
+
 /// Decides the type of an input from its first bytes, for the formats that are not lines.
 pub fn detect_head(head: &[u8]) -> Option<InputType> {
     if journal_export::is_export_head(head) {
@@ -485,6 +616,87 @@ mod tests {
         ];
         for text in files {
             assert_eq!(detect_text(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn own_outputs_are_recognised() {
+        // (first lines as the commands write them, the output)
+        let cases: [(&str, Option<OwnOutput>); 16] = [
+            (
+                "drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,traefik_status,traefik_dur_ms,sources,incident_id\n\
+                 D0001,2026-06-10T19:12:30.000Z,carol,203.0.113.35,1500326,graceful,4000,,last_mile,medium,x,j.log:382,,,,I001\n",
+                Some(OwnOutput::Drops),
+            ),
+            // An older drops CSV, before `sources` and `incident_id` were added.
+            (
+                "drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,traefik_status,traefik_dur_ms\n",
+                Some(OwnOutput::Drops),
+            ),
+            (
+                "{\n  \"drops\": [\n    {\n      \"burst_id\": null,\n",
+                Some(OwnOutput::Drops),
+            ),
+            (
+                "{\n  \"drops\": [],\n  \"meta\": {\n",
+                Some(OwnOutput::Drops),
+            ),
+            (
+                r#"{"burst_id":null,"cause":"graceful","client_ip":"203.0.113.35","confidence":"medium","drop_id":"D0001","dur_ms":1500326,"segment":"last_mile","time":"2026-06-10T19:12:30.000Z"}"#,
+                Some(OwnOutput::Drops),
+            ),
+            (
+                "drop_id  time                      user   client_ip      dur_ms   burst_id  segment       confidence  incident_id  reason\n",
+                Some(OwnOutput::Drops),
+            ),
+            (
+                "burst_id,time,end,size,drops,cancels,users,clients,segment,confidence,reason,evidence\n",
+                Some(OwnOutput::Bursts),
+            ),
+            (
+                "{\n  \"bursts\": [\n    {\n      \"burst_id\": \"B001\",\n",
+                Some(OwnOutput::Bursts),
+            ),
+            (
+                "incident_id,start,end,segment,users,clients,drops,drop_ids,reason,key_evidence\n",
+                Some(OwnOutput::Incidents),
+            ),
+            (
+                r#"{"clients":1,"drop_ids":["D0001"],"drops":1,"end":"2026-06-10T19:12:30.000Z","incident_id":"I001","segment":"last_mile"}"#,
+                Some(OwnOutput::Incidents),
+            ),
+            (
+                "time,source,kind,user,pod,location,text\n",
+                Some(OwnOutput::Timeline),
+            ),
+            (
+                "{\n  \"events\": [\n    {\n      \"client_ip\": null,\n",
+                Some(OwnOutput::Timeline),
+            ),
+            (
+                r#"{"client_ip":null,"file":"j.log","kind":"pid_user","line":3,"pod":null,"source":"journal","text":"x","time":"2026-06-10T19:00:04.000Z","user":"carol"}"#,
+                Some(OwnOutput::Timeline),
+            ),
+            // Logs and other files stay logs, or undetectable.
+            (
+                r#"{"__REALTIME_TIMESTAMP":"1781121361123456","MESSAGE":"ws close user=alice"}"#,
+                None,
+            ),
+            (
+                r#"{"ClientHost":"203.0.113.7","RequestPath":"/ws","time":"2026-06-10T19:30:12Z"}"#,
+                None,
+            ),
+            (
+                "time,user,segment\n2026-06-10T19:12:30Z,carol,last_mile\n",
+                None,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                detect_own_output(text.lines().map(str::as_bytes)),
+                expected,
+                "{text}"
+            );
         }
     }
 

@@ -33,6 +33,9 @@ pub(super) fn read_one(
         line: 0,
         source,
     })?;
+    // A timeline CSV's header would pass for a Grafana panel CSV, so this tool's own output is
+    // looked for before the record formats, in the head's whole lines.
+    reject_own_output(spec, &name, head_lines(&head))?;
     let record_type = match spec.forced_type {
         Some(forced) => forced.is_record_based().then_some(forced),
         None => input::detect::detect_head(&head),
@@ -62,6 +65,8 @@ pub(super) fn read_one(
     };
     let sample =
         read_sample(&mut lines, options.sample_lines).map_err(|(e, line)| read_error(e, line))?;
+    // A JSON Lines row can be longer than the head, so its keys are read from the sample.
+    reject_own_output(spec, &name, sample.iter().filter_map(|(_, l)| l.as_deref()))?;
     let Some(detected) = detect_type(spec, &sample, &name) else {
         return undetected(name, &sample, &lines, report, sink);
     };
@@ -416,6 +421,41 @@ fn detect_type(spec: &InputSpec, sample: &Sample, name: &str) -> Option<input::d
         }
         None => input::detect::detect_named(lines(), name),
     }
+}
+
+/// Fails when an input is this tool's own output (a saved drops baseline in a log glob),
+/// unless `--input-type` forces a type on it.
+fn reject_own_output<'a>(
+    spec: &InputSpec,
+    name: &str,
+    lines: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<()> {
+    if spec.forced_type.is_some() {
+        return Ok(());
+    }
+    match input::detect::detect_own_output(lines) {
+        Some(output) => Err(Error::OwnOutput {
+            name: name.to_string(),
+            command: output.command(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Returns the whole lines of an input's head, without their `\r` and the first line's
+/// byte-order mark. A last line without a line end counts only when the head is the whole
+/// input.
+fn head_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let whole_input = (head.len() as u64) < HEAD_BYTES;
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let end = if whole_input {
+        head.len()
+    } else {
+        memchr::memrchr(b'\n', head).map_or(0, |last| last + 1)
+    };
+    head[..end]
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
 }
 
 /// Names a likely reason why an input's first line fits no known type, from its bytes: a
