@@ -95,14 +95,18 @@ pub fn sniff(line: &[u8]) -> u8 {
         b"\"originService\"",
         b"\"tunnelID\"",
     ];
-    if MARKERS.iter().any(|marker| contains(line, marker)) {
+    let head = console_head(line);
+    let logrus = line.starts_with(b"time=") && contains(line, b" level=");
+    // A marker counts only in a line of cloudflared's shape (console, JSON or logrus), so a
+    // document that quotes a cloudflared message is no cloudflared log.
+    let shaped = head.is_some() || line.starts_with(b"{") || logrus;
+    if shaped && MARKERS.iter().any(|marker| contains(line, marker)) {
         return 2;
     }
-    let console = match console_head(line) {
+    let console = match head {
         Some((Some(time), _)) => iso_time(time, Zone::Utc).is_some(),
         _ => false,
     };
-    let logrus = line.starts_with(b"time=") && contains(line, b" level=");
     u8::from(console || logrus)
 }
 
@@ -1240,6 +1244,12 @@ mod tests {
                 0,
             ),
             ("2026-06-10T19:30:12Z INFO something", 0),
+            // Prose or a CSV row that quotes a cloudflared message.
+            (
+                "D0011,2026-06-10T19:50:19.000Z,alice,\"tunnel connection 2 of cloudflared failed\"",
+                0,
+            ),
+            ("The tunnel connection dropped at 19:50 (connIndex=2).", 0),
             ("", 0),
         ];
         for (line, score) in cases {
