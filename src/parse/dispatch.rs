@@ -1,6 +1,6 @@
 //! t3-dispatch messages: Go `log` output inside journal lines.
 //!
-//! Shapes read here (Go `log` prefix removed by the caller with [`go_prefix`]):
+//! Shapes read here, after the Go `log` header that [`parse_line`] removes:
 //!
 //! ```text
 //! ws open user=alice ip=203.0.113.7, 10.10.1.12
@@ -10,6 +10,16 @@
 //! pairing for alice returned 500 (endpoint=/api/auth/browser-session)
 //! mint for alice failed: exit status 1
 //! ```
+//!
+//! Go's `log` package (`formatHeader` in `log.go`) writes the header from the logger's flags,
+//! each part optional, in this order:
+//!
+//! ```text
+//! [PREFIX][2026/06/10 ][19:56:01[.123456] ][/src/main.go:88: ][PREFIX]MESSAGE
+//!  SetPrefix  Ldate     Ltime, Lmicroseconds  Llongfile, Lshortfile  with Lmsgprefix
+//! ```
+//!
+//! `LUTC` changes only the zone of the time, which the text does not show.
 //!
 //! `ip=` is the raw X-Forwarded-For value, which the client controls, and `cause=` is raw Go
 //! error text with spaces and colons. So `ws close` is split on its last ` dur_ms=`, and the
@@ -21,23 +31,13 @@ use super::{Message, client, contains, find, leading_number, rfind};
 use crate::event::{CloseCause, EventKind, ProxyErrorClass};
 use crate::time::{Civil, fraction, hms, ymd};
 
-/// Reads Go's `log` prefix `2026/06/10 19:56:01 ` (optionally `.123456`) at the start of a
-/// message: the local civil time and the bytes consumed, the trailing space included. A prefix
-/// that ends the message (an empty Go message) consumes the whole message.
+/// Reads Go's `log` date and time `2026/06/10 19:56:01 ` (optionally `.123456`) at the start of
+/// a message: the local civil time and the bytes consumed, the trailing space included. A
+/// prefix that ends the message (an empty Go message) consumes the whole message. Input
+/// detection uses it, so it reads only this most common header.
 pub fn go_prefix(msg: &[u8]) -> Option<(Civil, usize)> {
-    // `YYYY/MM/DD HH:MM:SS[.ffffff] `: Go always writes `/` between the date parts.
-    if msg.get(4) != Some(&b'/') || msg.get(10) != Some(&b' ') {
-        return None;
-    }
-    let (year, month, day) = ymd(msg)?;
-    let (hour, minute, second) = hms(msg.get(11..)?)?;
-    let (micros, _, fraction_len) = fraction(msg.get(19..)?);
-    let end = 19 + fraction_len;
-    let consumed = match msg.get(end) {
-        Some(b' ') => end + 1,
-        None => end,
-        Some(_) => return None,
-    };
+    let (year, month, day) = go_date(msg)?;
+    let ((hour, minute, second, micros), time_len) = go_time(&msg[GO_DATE_LEN..])?;
     let civil = Civil {
         year,
         month,
@@ -47,11 +47,247 @@ pub fn go_prefix(msg: &[u8]) -> Option<(Civil, usize)> {
         second,
         micros,
     };
-    Some((civil, consumed))
+    Some((civil, GO_DATE_LEN + time_len))
 }
 
-/// Parses one dispatch message with the Go prefix already removed. Never sets `inner_time`:
-/// the caller keeps the prefix time itself.
+/// The parts of a Go `log` header that a dispatch line carried.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GoHeader {
+    /// Year, month and day (`log.Ldate`).
+    pub date: Option<(i32, u32, u32)>,
+    /// Hour, minute, second and microseconds (`log.Ltime`, `log.Lmicroseconds`).
+    pub time: Option<(u32, u32, u32, u32)>,
+}
+
+impl GoHeader {
+    /// Returns the local civil time when the header has both a date and a time.
+    pub fn civil(&self) -> Option<Civil> {
+        let (year, month, day) = self.date?;
+        let (hour, minute, second, micros) = self.time?;
+        Some(Civil {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            micros,
+        })
+    }
+}
+
+/// Length of `2026/06/10 `, the trailing space included.
+const GO_DATE_LEN: usize = 11;
+
+/// Bytes searched for a known message behind a custom prefix or a long `Llongfile` path.
+const MAX_HEADER_LEN: usize = 256;
+
+/// Longest `log.SetPrefix` text read as a custom prefix.
+const MAX_CUSTOM_PREFIX_LEN: usize = 32;
+
+/// Starts of the messages [`parse_message`] reads, and of those it ignores.
+const MESSAGE_STARTS: [&[u8]; 9] = [
+    b"ws open ",
+    b"ws close ",
+    b"http: ",
+    b"http2: ",
+    b"httputil: ",
+    b"t3-dispatch listening on ",
+    b"pairing for ",
+    b"mint for ",
+    b"paired ",
+];
+
+/// Messages of no interest: a successful pairing, and the request-level errors that Go's
+/// `net/http` server and `httputil.ReverseProxy` write through the standard logger
+/// (`http: TLS handshake error from …`, `httputil: ReverseProxy read error during body copy: …`).
+/// `http: proxy error: ` is read before these.
+const IRRELEVANT_STARTS: [&[u8]; 4] = [b"paired ", b"http: ", b"http2: ", b"httputil: "];
+
+const UNKNOWN_MESSAGE: &str = "t3-dispatch message of an unknown shape after its Go log header \
+     (not ws open, ws close, proxy error, listening, pairing or mint)";
+const UNREAD_HEADER: &str = "t3-dispatch message after a prefix that is not a Go log header \
+     (`[PREFIX][YYYY/MM/DD ][HH:MM:SS[.ffffff] ][FILE.go:LINE: ]`)";
+const INVALID_DATE: &str = "t3-dispatch line with an invalid date in its Go log header";
+const INVALID_TIME: &str = "t3-dispatch line with an invalid time in its Go log header";
+
+/// Parses one t3-dispatch line as Go's `log` wrote it: the header of [`GoHeader`] parts, then
+/// the message. Returns a default header when the line is malformed before its message.
+///
+/// A line without any header part whose message is not one of dispatch's is ignored: it is
+/// output that did not go through the logger, such as a panic's stack trace or a child
+/// process's stderr. A line with a header and an unknown message is malformed, so a header of
+/// an unexpected shape shows in the summary instead of losing every line.
+pub fn parse_line(text: &[u8]) -> (GoHeader, Message) {
+    let (header, message) = match split_header(text) {
+        Ok(split) => split,
+        Err(reason) => return (GoHeader::default(), Message::Malformed(reason)),
+    };
+    let bare = message.len() == text.len();
+    if bare && !starts_known(message) && !message.starts_with(b"ws ") {
+        return (header, Message::Ignored);
+    }
+    (header, parse_message(message))
+}
+
+/// Splits a dispatch line into its Go `log` header and its message. The common shapes need
+/// one pass from the start. A custom prefix is found by looking for the start of a known
+/// message and reading the text before it as a prefix and header parts.
+fn split_header(text: &[u8]) -> Result<(GoHeader, &[u8]), &'static str> {
+    let (header, len) = header_at(text);
+    let rest = &text[len..];
+    if rest.is_empty() || starts_known(rest) {
+        return Ok((header, rest));
+    }
+
+    let window = &text[..text.len().min(MAX_HEADER_LEN)];
+    let mut starts: Vec<usize> = MESSAGE_STARTS
+        .iter()
+        .filter_map(|start| find(window.get(1..)?, start).map(|at| at + 1))
+        .collect();
+    starts.sort_unstable();
+    for &at in &starts {
+        if let Some(header) = header_around_prefix(&text[..at]) {
+            return Ok((header, &text[at..]));
+        }
+    }
+
+    if let Some(reason) = invalid_date_or_time(text) {
+        return Err(reason);
+    }
+    if !starts.is_empty() {
+        return Err(UNREAD_HEADER);
+    }
+    Ok((header, rest))
+}
+
+/// Reads the header parts at the start of `bytes`, each optional, in Go's order: the header
+/// and its length, 0 when no part is there.
+fn header_at(bytes: &[u8]) -> (GoHeader, usize) {
+    let mut header = GoHeader::default();
+    let mut at = 0;
+    if let Some(date) = go_date(bytes) {
+        header.date = Some(date);
+        at = GO_DATE_LEN;
+    }
+    if let Some((time, len)) = go_time(&bytes[at..]) {
+        header.time = Some(time);
+        at += len;
+    }
+    at += go_file_len(&bytes[at..]);
+    (header, at)
+}
+
+/// Reads `2026/06/10 ` (`log.Ldate`): Go always writes `/` between the date parts.
+fn go_date(bytes: &[u8]) -> Option<(i32, u32, u32)> {
+    if bytes.get(4) != Some(&b'/') || bytes.get(10) != Some(&b' ') {
+        return None;
+    }
+    ymd(bytes)
+}
+
+/// Reads `19:56:01 ` or `19:56:01.123456 ` (`log.Ltime`, `log.Lmicroseconds`): the time and
+/// the bytes consumed. A time that ends the text (an empty Go message) has no space after it.
+fn go_time(bytes: &[u8]) -> Option<((u32, u32, u32, u32), usize)> {
+    let (hour, minute, second) = hms(bytes)?;
+    let (micros, _, fraction_len) = fraction(&bytes[8..]);
+    let end = 8 + fraction_len;
+    let len = match bytes.get(end) {
+        Some(b' ') => end + 1,
+        None => end,
+        Some(_) => return None,
+    };
+    Some(((hour, minute, second, micros), len))
+}
+
+/// Returns the length of `main.go:88: ` or `/src/t3/main.go:88: ` (`log.Lshortfile`,
+/// `log.Llongfile`; `???:0: ` when Go could not find the caller) at the start of `bytes`, or 0.
+fn go_file_len(bytes: &[u8]) -> usize {
+    let token_len = memchr::memchr(b' ', bytes).unwrap_or(bytes.len());
+    let Some(file_line) = bytes[..token_len].strip_suffix(b":") else {
+        return 0;
+    };
+    let Some(colon) = memchr::memrchr(b':', file_line) else {
+        return 0;
+    };
+    let line = &file_line[colon + 1..];
+    if colon == 0 || line.is_empty() || !line.iter().all(u8::is_ascii_digit) {
+        return 0;
+    }
+    (token_len + 1).min(bytes.len())
+}
+
+/// Reads `before`, the text in front of a known message, as a custom prefix and header parts.
+/// Go writes the prefix first, or last with `log.Lmsgprefix`.
+fn header_around_prefix(before: &[u8]) -> Option<GoHeader> {
+    let (header, len) = header_at(before);
+    if len > 0 && is_custom_prefix(&before[len..]) {
+        return Some(header);
+    }
+    for prefix_len in 1..=before.len().min(MAX_CUSTOM_PREFIX_LEN) {
+        // A longer text keeps every flaw of a shorter one.
+        if !is_custom_prefix(&before[..prefix_len]) {
+            break;
+        }
+        let (header, len) = header_at(&before[prefix_len..]);
+        if prefix_len + len == before.len() {
+            return Some(header);
+        }
+    }
+    None
+}
+
+/// Tells whether `text` can be a `log.SetPrefix` string: printable ASCII without `=` and
+/// without two digits in a row. The digit rule keeps a damaged date, a time, a PID or an
+/// address from being taken for a prefix, at the cost of reading a prefix such as `app24: `
+/// as malformed.
+fn is_custom_prefix(text: &[u8]) -> bool {
+    !text.is_empty()
+        && text.len() <= MAX_CUSTOM_PREFIX_LEN
+        && text
+            .iter()
+            .all(|&b| (b' '..=b'~').contains(&b) && b != b'=')
+        && !text
+            .windows(2)
+            .any(|pair| pair[0].is_ascii_digit() && pair[1].is_ascii_digit())
+}
+
+/// Names a header that starts like a Go date or time but does not hold a valid one
+/// (`2026/13/10`, `25:00:00`).
+fn invalid_date_or_time(text: &[u8]) -> Option<&'static str> {
+    let digits_at = |positions: &[usize]| {
+        positions
+            .iter()
+            .all(|&i| text.get(i).is_some_and(u8::is_ascii_digit))
+    };
+    let date_shaped = text.get(4) == Some(&b'/')
+        && text.get(7) == Some(&b'/')
+        && digits_at(&[0, 1, 2, 3, 5, 6, 8, 9]);
+    if date_shaped && go_date(text).is_none() {
+        return Some(INVALID_DATE);
+    }
+    let time_at = if date_shaped { GO_DATE_LEN } else { 0 };
+    let time = text.get(time_at..).unwrap_or_default();
+    let time_shaped = time.get(2) == Some(&b':')
+        && time.get(5) == Some(&b':')
+        && [0, 1, 3, 4, 6, 7]
+            .iter()
+            .all(|&i| time.get(i).is_some_and(u8::is_ascii_digit));
+    if time_shaped && go_time(time).is_none() {
+        return Some(INVALID_TIME);
+    }
+    None
+}
+
+/// Tells whether `message` starts like one of the messages dispatch writes.
+fn starts_known(message: &[u8]) -> bool {
+    MESSAGE_STARTS
+        .iter()
+        .any(|start| message.starts_with(start))
+}
+
+/// Parses one dispatch message with the Go header already removed. Never sets `inner_time`:
+/// the caller keeps the header time itself.
 pub fn parse_message(msg: &[u8]) -> Message {
     if let Some(rest) = msg.strip_prefix(b"ws close ") {
         return parse_ws_close(rest);
@@ -80,8 +316,10 @@ pub fn parse_message(msg: &[u8]) -> Message {
     if msg.starts_with(b"ws close") || msg.starts_with(b"ws open") {
         return Message::Malformed("ws open or ws close line that does not read");
     }
-    // `paired user=…` (a successful pairing) and everything else.
-    Message::Ignored
+    if msg.is_empty() || IRRELEVANT_STARTS.iter().any(|start| msg.starts_with(start)) {
+        return Message::Ignored;
+    }
+    Message::Malformed(UNKNOWN_MESSAGE)
 }
 
 /// Parses `user=alice ip=203.0.113.7, 10.10.1.12`.
@@ -517,8 +755,21 @@ mod tests {
                 "pairing for alice returned 200 (endpoint=/api/auth/browser-session)",
                 Message::Ignored,
             ),
-            ("some other dispatch line", Message::Ignored),
+            (
+                "http: TLS handshake error from 203.0.113.7:51234: EOF",
+                Message::Ignored,
+            ),
+            (
+                "httputil: ReverseProxy read error during body copy: unexpected EOF",
+                Message::Ignored,
+            ),
             ("", Message::Ignored),
+            // parse_message gets the message after a Go header, so an unknown one is a message
+            // dispatch wrote that this parser does not know.
+            (
+                "some other dispatch line",
+                Message::Malformed(UNKNOWN_MESSAGE),
+            ),
             (
                 "ws close\0 user=carol ip=203.0.113.35 dur_ms=1 cause=graceful",
                 Message::Malformed("ws open or ws close line that does not read"),
@@ -530,6 +781,138 @@ mod tests {
         ];
         for (msg, expected) in cases {
             assert_eq!(parse_message(msg.as_bytes()), *expected, "{msg:?}");
+        }
+    }
+
+    /// Every header a Go `log.Logger` can write: each flag set on or off, and the custom prefix
+    /// absent, before the header, or after it (`log.Lmsgprefix`).
+    #[test]
+    fn parse_line_every_go_header() {
+        let dates = [("", None), ("2026/06/10 ", Some((2026, 6, 10)))];
+        let times = [
+            ("", None),
+            ("19:56:01 ", Some((19, 56, 1, 0))),
+            ("19:56:01.123456 ", Some((19, 56, 1, 123_456))),
+        ];
+        let files = [
+            "",
+            "main.go:88: ",
+            "/src/t3/cmd/dispatch/main.go:88: ",
+            "???:0: ",
+        ];
+        let prefixes = ["", "dispatch: ", "[t3-dispatch] ", "t3:"];
+        let messages = [
+            "ws open user=alice ip=203.0.113.7, 10.10.1.12",
+            "ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=dial tcp 127.0.0.1:3773: i/o timeout",
+            "http: proxy error: dial tcp 127.0.0.1:3774: connect: connection refused",
+            "t3-dispatch listening on :3780",
+            "paired user=alice endpoint=/api/auth/browser-session fallback=false",
+            "mint for alice failed: exit status 1",
+        ];
+        for (date_text, date) in dates {
+            for (time_text, time) in times {
+                for file in files {
+                    for prefix in prefixes {
+                        for msgprefix in [false, true] {
+                            if prefix.is_empty() && msgprefix {
+                                continue;
+                            }
+                            let header = format!("{date_text}{time_text}{file}");
+                            let header = if msgprefix {
+                                format!("{header}{prefix}")
+                            } else {
+                                format!("{prefix}{header}")
+                            };
+                            for message in messages {
+                                let line = format!("{header}{message}");
+                                let (parsed_header, parsed) = parse_line(line.as_bytes());
+                                assert_eq!(parsed_header, GoHeader { date, time }, "{line:?}");
+                                assert_eq!(parsed, parse_message(message.as_bytes()), "{line:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parse_line_table() {
+        let open = || {
+            Message::event(EventKind::WsOpen {
+                user: "alice".into(),
+                client: ip("203.0.113.7"),
+            })
+        };
+        let cases: &[(&str, Message)] = &[
+            // The two-line reproductions of the header shapes.
+            (
+                "19:00:10 ws open user=alice ip=203.0.113.7, 10.10.1.12",
+                open(),
+            ),
+            (
+                "2026/06/10 19:00:15.123456 main.go:88: ws open user=alice ip=203.0.113.7, 10.10.1.12",
+                open(),
+            ),
+            // A Windows build path has a colon of its own.
+            (
+                "2026/06/10 19:00:10 C:/src/t3/main.go:88: ws open user=alice ip=203.0.113.7",
+                open(),
+            ),
+            // No header part: the prefix-less format, read as before.
+            ("ws open user=alice ip=203.0.113.7", open()),
+            // A header whose date or time is impossible.
+            (
+                "2026/13/10 19:00:10 ws open user=alice ip=203.0.113.7",
+                Message::Malformed(INVALID_DATE),
+            ),
+            (
+                "2026/06/10 25:00:10 ws open user=alice ip=203.0.113.7",
+                Message::Malformed(INVALID_TIME),
+            ),
+            (
+                "25:00:10 ws open user=alice ip=203.0.113.7",
+                Message::Malformed(INVALID_TIME),
+            ),
+            // Headers that Go's log never writes.
+            (
+                "2026-06-10 19:00:10 ws open user=alice ip=203.0.113.7",
+                Message::Malformed(UNREAD_HEADER),
+            ),
+            (
+                "[2026/06/10 19:00:10] ws open user=alice ip=203.0.113.7",
+                Message::Malformed(UNREAD_HEADER),
+            ),
+            (
+                "app24: 2026/06/10 19:00:10 ws open user=alice ip=203.0.113.7",
+                Message::Malformed(UNREAD_HEADER),
+            ),
+            // A header, then a message this parser does not know.
+            (
+                "2026/06/10 19:00:10 config reloaded",
+                Message::Malformed(UNKNOWN_MESSAGE),
+            ),
+            (
+                "19:00:10 main.go:88: t3-dispatch 0.4.1 starting",
+                Message::Malformed(UNKNOWN_MESSAGE),
+            ),
+            // An empty Go message, with or without the space after the time.
+            ("2026/06/10 19:56:01", Message::Ignored),
+            ("2026/06/10 19:56:01 ", Message::Ignored),
+            // Output that did not go through the logger: a panic's stack trace, a child's
+            // stderr.
+            ("goroutine 1 [running]:", Message::Ignored),
+            ("\t/src/t3/cmd/dispatch/main.go:88 +0x1d", Message::Ignored),
+            ("panic: runtime error: index out of range", Message::Ignored),
+            ("error: could not mint a token", Message::Ignored),
+            // A damaged socket line stays malformed without a header too.
+            (
+                "ws opened user=carol",
+                Message::Malformed("ws open or ws close line that does not read"),
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse_line(line.as_bytes()).1, *expected, "{line:?}");
         }
     }
 
@@ -556,6 +939,7 @@ mod tests {
         "pairing for alice returned 500 (endpoint=/api/auth/browser-session)",
         "mint for alice failed: exit status 1",
         "2026/06/10 19:56:01.123456 t3-dispatch listening on :3780",
+        "[t3-dispatch] 19:56:01.123456 /src/t3/main.go:88: ws open user=alice ip=203.0.113.7",
     ];
 
     fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
@@ -591,6 +975,16 @@ mod tests {
         #[test]
         fn go_prefix_mutated_never_panics(line in mutated_line()) {
             let _ = go_prefix(&line);
+        }
+
+        #[test]
+        fn parse_line_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = parse_line(&bytes);
+        }
+
+        #[test]
+        fn parse_line_mutated_never_panics(line in mutated_line()) {
+            let _ = parse_line(&line);
         }
 
         #[test]

@@ -71,6 +71,8 @@ pub fn route(identifier: &[u8], unit: Option<&[u8]>) -> Program {
 ///
 /// NOTE: a serve's indented detail lines have no shape of their own, so a git timeout that
 /// only a detail line shows is lost in such a stream. Headers that contain `timed out` still count.
+/// Dispatch lines are found by a Go `log` header that starts with the date and time, so those
+/// of a logger without `log.Ldate` or with a custom prefix are lost the same way.
 pub fn route_by_content(message: &[u8]) -> Program {
     if dispatch::go_prefix(message).is_some() {
         return Program::Dispatch;
@@ -694,15 +696,15 @@ impl JournalParser {
         }
         self.note_silence(journal_time, precision, pass, line, ctx, sink);
         let parsed = match &program {
-            Program::Dispatch => match dispatch::go_prefix(message) {
-                Some((civil, used)) => {
-                    if provisional {
-                        self.year.learn(journal_time, civil, ctx.line);
-                    }
-                    dispatch::parse_message(&message[used..])
+            Program::Dispatch => {
+                // The event keeps the journal time. A header with only a time of day needs
+                // nothing from it, and one with a date also gives the year of `short` lines.
+                let (header, parsed) = dispatch::parse_line(message);
+                if provisional && let Some(civil) = header.civil() {
+                    self.year.learn(journal_time, civil, ctx.line);
                 }
-                None => dispatch::parse_message(message),
-            },
+                parsed
+            }
             Program::Serve(user) => {
                 self.serve
                     .parse_message(message, prefix.pid, user.as_deref(), journal_time)
@@ -853,7 +855,12 @@ impl JournalParser {
     /// ignored unless it would have been evidence, in which case it is malformed, so the summary
     /// shows that evidence was lost for want of a timestamp.
     fn parse_cat_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
-        if let Some((civil, used)) = dispatch::go_prefix(line) {
+        let (header, dispatch_message) = dispatch::parse_line(line);
+        // A malformed line has no header parts, but the Go time at its start still dates it.
+        let civil = header
+            .civil()
+            .or_else(|| dispatch::go_prefix(line).map(|(civil, _)| civil));
+        if let Some(civil) = civil {
             let Some(time) = self.cat_time(civil) else {
                 return LineClass::Malformed("invalid Go log time");
             };
@@ -864,7 +871,7 @@ impl JournalParser {
             };
             self.place_untimed(sink, time);
             sink.saw(Source::Journal, None, time);
-            return match dispatch::parse_message(&line[used..]) {
+            return match dispatch_message {
                 Message::Event { kind, .. } => {
                     sink.push(time, precision, Source::Journal, ctx, kind, line);
                     LineClass::Used
@@ -873,21 +880,33 @@ impl JournalParser {
                 Message::Malformed(reason) => LineClass::Malformed(reason),
             };
         }
+        let dispatch_malformed = match dispatch_message {
+            Message::Malformed(reason) => Some(reason),
+            _ => None,
+        };
         // Without the identifier, the program is unknown, so every parser of evidence is
-        // tried. The first event found is kept.
+        // tried, dispatch's last. The first event found is kept.
         let evidence = [
             system::parse_systemd,
             system::parse_kernel,
             system::parse_earlyoom,
             system::parse_restart,
-            dispatch::parse_message,
         ]
         .iter()
-        .find_map(|parse| match parse(line) {
+        .map(|parse| parse(line))
+        .chain([dispatch_message])
+        .find_map(|message| match message {
             Message::Event { kind, .. } if !matches!(kind, EventKind::PidUser { .. }) => Some(kind),
             _ => None,
         });
         let Some(kind) = evidence else {
+            // A socket line that the dispatch parser rejects is malformed, so the summary shows
+            // the lost socket. Other lines that it rejects may be any program's.
+            if let Some(reason) = dispatch_malformed
+                && (contains(line, b"ws open") || contains(line, b"ws close"))
+            {
+                return LineClass::Malformed(reason);
+            }
             return LineClass::Ignored;
         };
 
@@ -2157,6 +2176,106 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// Go `log` headers other than the default one: the socket is read and keeps the journal
+    /// time, whatever time the header shows.
+    #[test]
+    fn dispatch_go_header_shapes() {
+        let message = "ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=5000 cause=graceful";
+        let headers = [
+            "19:00:15 ",
+            "19:00:15.123456 ",
+            "2026/06/10 19:00:15 main.go:88: ",
+            "2026/06/10 19:00:15.123456 /src/t3/main.go:88: ",
+            "2026/06/10 ",
+            "main.go:88: ",
+            "dispatch: 2026/06/10 19:00:15 ",
+            "2026/06/10 19:00:15 main.go:88: [dispatch] ",
+            "",
+        ];
+        for header in headers {
+            let line =
+                format!("2026-06-10T19:00:15+00:00 devvm t3-dispatch[812]: {header}{message}");
+            let (sink, classes) = parse_all(&[&line], false);
+            assert_eq!(classes, vec![LineClass::Used], "{line}");
+            assert_eq!(sink.events[0].time, utc("2026-06-10T19:00:15Z"), "{line}");
+            assert!(
+                matches!(sink.events[0].kind, EventKind::WsClose { dur_ms: 5000, .. }),
+                "{line}"
+            );
+        }
+    }
+
+    /// A dispatch line that does not read is malformed, with a reason that names its shape,
+    /// and a line of no interest stays ignored.
+    #[test]
+    fn dispatch_lines_that_do_not_read() {
+        let line =
+            |message: &str| format!("2026-06-10T19:00:15+00:00 devvm t3-dispatch[812]: {message}");
+        let cases = [
+            (
+                "2026/13/10 19:00:15 ws open user=alice ip=203.0.113.7",
+                "invalid date",
+            ),
+            ("2026/06/10 19:00:15 config reloaded", "unknown shape"),
+            (
+                "2026-06-10 19:00:15 ws open user=alice ip=203.0.113.7",
+                "not a Go log header",
+            ),
+        ];
+        for (message, reason) in cases {
+            let (sink, classes) = parse_all(&[&line(message)], false);
+            assert!(sink.events.is_empty(), "{message}");
+            assert!(
+                matches!(classes[0], LineClass::Malformed(text) if text.contains(reason)),
+                "{message}: {:?}",
+                classes[0]
+            );
+        }
+        let ignored = [
+            "2026/06/10 19:00:15 paired user=alice endpoint=/api/auth/browser-session fallback=false",
+            "2026/06/10 19:00:15 http: TLS handshake error from 203.0.113.7:51234: EOF",
+            "goroutine 1 [running]:",
+        ];
+        for message in ignored {
+            let (_, classes) = parse_all(&[&line(message)], false);
+            assert_eq!(classes, vec![LineClass::Ignored], "{message}");
+        }
+    }
+
+    #[test]
+    fn short_year_from_header_with_file() {
+        let (sink, _) = parse_all(
+            &[
+                "Jun 10 19:56:01 devvm t3-dispatch[812]: 2026/06/10 19:56:01 main.go:88: t3-dispatch listening on :3780",
+            ],
+            false,
+        );
+        assert_eq!(sink.events[0].time, utc("2026-06-10T19:56:01Z"));
+    }
+
+    #[test]
+    fn cat_mode_reads_go_header_with_file() {
+        let (sink, classes) = parse_all(
+            &[
+                "2026/06/10 19:56:01.123456 main.go:88: ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=21873 cause=graceful",
+                "2026/13/10 19:56:02 ws close user=bob ip=203.0.113.22 dur_ms=5 cause=graceful",
+                "Accepted publickey for alice",
+                "/usr/lib/python3/dist-packages/apt.py:12: DeprecationWarning: old",
+            ],
+            true,
+        );
+        assert_eq!(sink.events.len(), 1);
+        assert_eq!(sink.events[0].time, utc("2026-06-10T19:56:01.123456Z"));
+        assert_eq!(classes[0], LineClass::Used);
+        assert!(
+            matches!(classes[1], LineClass::Malformed(text) if text.contains("invalid date")),
+            "{:?}",
+            classes[1]
+        );
+        assert_eq!(classes[2], LineClass::Ignored);
+        assert_eq!(classes[3], LineClass::Ignored);
     }
 
     #[test]
