@@ -1,6 +1,6 @@
 //! t3-dispatch lines end to end. Every Go `log` header shape gives the same drops as the
-//! default one. A dispatch line that does not read is counted as malformed and stops
-//! `--strict`.
+//! default one. A dispatch line that does not read, or that a cut write joined to the next
+//! line, is counted as malformed and stops `--strict`.
 
 mod common;
 
@@ -117,4 +117,41 @@ fn unreadable_go_header_is_malformed() {
     let (_, stderr, code) = drops(&journal, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("+ 144 malformed"), "{stderr}");
+}
+
+/// Cuts the first `ws close` of alice after `cut_after` and joins the next line to it, as a
+/// truncated write leaves it. Returns the journal and the 1-based number of the joined line.
+fn journal_with_joined_close(cut_after: &str) -> (String, usize) {
+    let journal = std::fs::read_to_string(incident("devvm-journal.log")).unwrap();
+    let mut lines: Vec<String> = journal.lines().map(str::to_string).collect();
+    let index = lines
+        .iter()
+        .position(|line| line.contains("ws close user=alice ip="))
+        .unwrap();
+    let cut = lines[index].find(cut_after).unwrap() + cut_after.len();
+    let next = lines.remove(index + 1);
+    lines[index].truncate(cut);
+    lines[index].push_str(&next);
+    (lines.join("\n") + "\n", index + 1)
+}
+
+#[test]
+fn joined_journal_line_is_malformed() {
+    for cut_after in ["ip=203.0.", "user=al", "dur_ms=1", "cause=grace"] {
+        let (journal, line) = journal_with_joined_close(cut_after);
+
+        let (_, stderr, code) = drops(&journal, &["--strict"]);
+        assert_eq!(code, 2, "{cut_after}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "devvm-journal.log:{line}: two journal lines joined"
+            )),
+            "{cut_after}: {stderr}"
+        );
+
+        let (stdout, stderr, code) = drops(&journal, &["--format", "jsonl"]);
+        assert_eq!(code, 0, "{cut_after}: {stderr}");
+        assert!(stderr.contains("+ 1 malformed"), "{cut_after}: {stderr}");
+        assert!(!stdout.contains("\"al2026"), "{cut_after}: {stdout}");
+    }
 }

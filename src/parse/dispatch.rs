@@ -27,6 +27,7 @@
 
 use std::net::IpAddr;
 
+use super::journal::{JOINED_LINES, contains_journal_prefix};
 use super::{Message, client, contains, find, leading_number, rfind};
 use crate::event::{CloseCause, EventKind, ProxyErrorClass};
 use crate::time::{Civil, fraction, hms, ymd};
@@ -110,6 +111,8 @@ const UNREAD_HEADER: &str = "t3-dispatch message after a prefix that is not a Go
      (`[PREFIX][YYYY/MM/DD ][HH:MM:SS[.ffffff] ][FILE.go:LINE: ]`)";
 const INVALID_DATE: &str = "t3-dispatch line with an invalid date in its Go log header";
 const INVALID_TIME: &str = "t3-dispatch line with an invalid time in its Go log header";
+const JOINED_DISPATCH_LINES: &str = "two dispatch lines joined: a second Go log date and time \
+     inside the line, where a cut write ran into the next line";
 
 /// Parses one t3-dispatch line as Go's `log` wrote it: the header of [`GoHeader`] parts, then
 /// the message. Returns a default header when the line is malformed before its message.
@@ -118,7 +121,20 @@ const INVALID_TIME: &str = "t3-dispatch line with an invalid time in its Go log 
 /// output that did not go through the logger, such as a panic's stack trace or a child
 /// process's stderr. A line with a header and an unknown message is malformed, so a header of
 /// an unexpected shape shows in the summary instead of losing every line.
+///
+/// NOTE: `ip=` is client-controlled text, so a client can make its own line malformed by
+/// sending a journal prefix or a Go log time in X-Forwarded-For. That costs an event, never
+/// makes a wrong one.
 pub fn parse_line(text: &[u8]) -> (GoHeader, Message) {
+    if contains_journal_prefix(text) {
+        return (GoHeader::default(), Message::Malformed(JOINED_LINES));
+    }
+    if go_times_in(text) > 1 {
+        return (
+            GoHeader::default(),
+            Message::Malformed(JOINED_DISPATCH_LINES),
+        );
+    }
     let (header, message) = match split_header(text) {
         Ok(split) => split,
         Err(reason) => return (GoHeader::default(), Message::Malformed(reason)),
@@ -279,6 +295,20 @@ fn invalid_date_or_time(text: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Counts the Go `log` dates with a time (`2026/06/10 19:56:01`) in `text`. Two mean that a cut
+/// write ran into the next dispatch line, as in an `-o cat` export.
+fn go_times_in(text: &[u8]) -> usize {
+    memchr::memchr_iter(b'/', text)
+        .filter(|&slash| {
+            slash >= 4
+                && go_date(&text[slash - 4..]).is_some()
+                && text
+                    .get(slash - 4 + GO_DATE_LEN..)
+                    .is_some_and(|time| hms(time).is_some())
+        })
+        .count()
+}
+
 /// Tells whether `message` starts like one of the messages dispatch writes.
 fn starts_known(message: &[u8]) -> bool {
     MESSAGE_STARTS
@@ -324,13 +354,23 @@ pub fn parse_message(msg: &[u8]) -> Message {
 
 /// Parses `user=alice ip=203.0.113.7, 10.10.1.12`.
 fn parse_ws_open(rest: &[u8]) -> Message {
-    let Some((user, after_user)) = user_field(rest) else {
-        return Message::Malformed("ws open without user=");
+    let (user, after_user) = match user_field(rest) {
+        Ok(field) => field,
+        Err(UserError::Missing) => return Message::Malformed("ws open without user="),
+        Err(UserError::NotLogin) => {
+            return Message::Malformed("ws open whose user= is not a Unix login name");
+        }
     };
-    let client = after_user
-        .strip_prefix(b" ip=")
-        .and_then(client::client_of_chain);
-    Message::event(EventKind::WsOpen { user, client })
+    let Some(chain) = after_user.strip_prefix(b" ip=") else {
+        return Message::Malformed("ws open without ip= after user=");
+    };
+    let Some(client) = checked_client(chain) else {
+        return Message::Malformed("ws open whose ip= is not a list of IP addresses");
+    };
+    Message::event(EventKind::WsOpen {
+        user,
+        client: Some(client),
+    })
 }
 
 /// Returns the cloudflared pod address of a `ws open` line: the last address of its `ip=`
@@ -350,8 +390,12 @@ pub fn ws_open_pod(line: &[u8]) -> Option<IpAddr> {
 /// Parses `user=alice ip=CHAIN dur_ms=21873 cause=TEXT`. CHAIN may itself contain
 /// ` dur_ms=… cause=…` (a forged X-Forwarded-For), so the real `dur_ms` is the last one.
 fn parse_ws_close(rest: &[u8]) -> Message {
-    let Some((user, after_user)) = user_field(rest) else {
-        return Message::Malformed("ws close without user=");
+    let (user, after_user) = match user_field(rest) {
+        Ok(field) => field,
+        Err(UserError::Missing) => return Message::Malformed("ws close without user="),
+        Err(UserError::NotLogin) => {
+            return Message::Malformed("ws close whose user= is not a Unix login name");
+        }
     };
     let Some(dur_at) = rfind(after_user, b" dur_ms=") else {
         return Message::Malformed("ws close without dur_ms=");
@@ -364,39 +408,88 @@ fn parse_ws_close(rest: &[u8]) -> Message {
     let Some(cause) = dur_field[dur_len..].strip_prefix(b" cause=") else {
         return Message::Malformed("ws close without cause= after dur_ms=");
     };
+    if cause.trim_ascii().is_empty() {
+        return Message::Malformed("ws close with an empty cause=");
+    }
+    let Some(chain) = chain_field.strip_prefix(b" ip=") else {
+        return Message::Malformed("ws close without ip= after user=");
+    };
+    let Some(client) = checked_client(chain) else {
+        return Message::Malformed("ws close whose ip= is not a list of IP addresses");
+    };
 
-    let client = chain_field
-        .strip_prefix(b" ip=")
-        .and_then(client::client_of_chain);
     let kind = EventKind::WsClose {
         user,
-        client,
+        client: Some(client),
         dur_ms,
         cause: close_cause(cause),
     };
     Message::event(kind)
 }
 
-/// Reads `user=NAME` at the start of `rest`, returning the name and the bytes after it. A user
-/// name contains no spaces, so the name ends at the first space.
-fn user_field(rest: &[u8]) -> Option<(Box<str>, &[u8])> {
-    let value = rest.strip_prefix(b"user=")?;
+/// The fault of a `user=` field that does not read.
+enum UserError {
+    Missing,
+    NotLogin,
+}
+
+/// Reads `user=NAME` at the start of `rest`, returning the name and the bytes after it. The
+/// name ends at the first space.
+fn user_field(rest: &[u8]) -> Result<(Box<str>, &[u8]), UserError> {
+    let value = rest.strip_prefix(b"user=").ok_or(UserError::Missing)?;
     let (name, after) = split_token(value);
-    Some((text_of(name)?, after))
+    if name.is_empty() {
+        return Err(UserError::Missing);
+    }
+    Ok((login_name(name).ok_or(UserError::NotLogin)?, after))
+}
+
+/// Maximum length of a login name: useradd(8) documents that user names may be up to 32
+/// characters long.
+const MAX_LOGIN_NAME_LEN: usize = 32;
+
+/// Returns `name` as a Unix login name: POSIX's portable filename characters (letters,
+/// digits, `.`, `_`, `-`), not starting with `-`, at most 32 bytes. A name cut and joined to
+/// the next journal line usually fails this, because it takes in the timestamp's `:` and `+`
+/// or the Go date's `/`.
+fn login_name(name: &[u8]) -> Option<Box<str>> {
+    let valid = name.len() <= MAX_LOGIN_NAME_LEN
+        && super::user_name_len(name) == name.len()
+        && name.first().is_some_and(|&b| b != b'-');
+    if !valid {
+        return None;
+    }
+    super::user_name(name)
+}
+
+/// Reads dispatch's `ip=` chain and returns its client, as [`client::client_of_chain`] picks
+/// it. The client and every entry after it were written by Cloudflare, Traefik or the TCP
+/// peer, so each must be an IP address (with an optional port), or the line was cut. The
+/// entries before the client are text the client sent itself and are not checked.
+fn checked_client(chain: &[u8]) -> Option<IpAddr> {
+    let entries = || chain.split(|&b| b == b',').map(<[u8]>::trim_ascii);
+    let mut first = None;
+    let mut public = None;
+    for (index, entry) in entries().enumerate() {
+        let Some(addr) = client::parse_host(entry) else {
+            continue;
+        };
+        first.get_or_insert((index, addr));
+        if !client::is_internal(addr) {
+            public = Some((index, addr));
+        }
+    }
+    let (client_index, client) = public.or(first)?;
+    entries()
+        .skip(client_index + 1)
+        .all(|entry| client::parse_host(entry).is_some())
+        .then_some(client)
 }
 
 /// Splits `bytes` at its first space: the token before it and the rest, space included.
 fn split_token(bytes: &[u8]) -> (&[u8], &[u8]) {
     let end = memchr::memchr(b' ', bytes).unwrap_or(bytes.len());
     bytes.split_at(end)
-}
-
-/// Returns a non-empty token as text, with invalid UTF-8 replaced.
-fn text_of(token: &[u8]) -> Option<Box<str>> {
-    if token.is_empty() {
-        return None;
-    }
-    Some(String::from_utf8_lossy(token).into())
 }
 
 fn close_cause(text: &[u8]) -> CloseCause {
@@ -473,8 +566,8 @@ fn loopback_port(token: &[u8]) -> Option<u16> {
 /// failure.
 fn parse_pairing(rest: &[u8]) -> Message {
     let (name, after) = split_token(rest);
-    let Some(user) = text_of(name) else {
-        return Message::Malformed("pairing line without a user");
+    let Some(user) = login_name(name) else {
+        return Message::Malformed("pairing line whose user is not a Unix login name");
     };
     if let Some(status) = after.strip_prefix(b" returned ") {
         let success = leading_number(status).is_some_and(|(code, _)| (200..300).contains(&code));
@@ -492,8 +585,8 @@ fn parse_pairing(rest: &[u8]) -> Message {
 /// Parses `alice failed: exit status 1` after `mint for `.
 fn parse_mint(rest: &[u8]) -> Message {
     let (name, after) = split_token(rest);
-    let Some(user) = text_of(name) else {
-        return Message::Malformed("mint line without a user");
+    let Some(user) = login_name(name) else {
+        return Message::Malformed("mint line whose user is not a Unix login name");
     };
     if after.starts_with(b" failed") {
         return Message::event(EventKind::PairingFailed { user });
@@ -916,6 +1009,172 @@ mod tests {
         }
     }
 
+    /// Lines cut mid-write with the next line joined to them, and fields of the wrong shape:
+    /// each is malformed, never an event with a damaged user or client.
+    #[test]
+    fn parse_line_rejects_joined_and_damaged_fields() {
+        let cases: &[(&str, &str)] = &[
+            // Cut in ip= and joined to the next journal line, in each text mode.
+            (
+                "2026/06/10 19:40:07 ws close user=alice ip=203.0.2026-06-10T19:40:07+00:00 devvm t3-dispatch[812]: 2026/06/10 19:40:07 ws close user=bob ip=203.0.113.22, 10.10.3.14 dur_ms=1194454 cause=graceful",
+                JOINED_LINES,
+            ),
+            (
+                "2026/06/10 19:40:07 ws close user=al2026-06-10T19:40:07+00:00 devvm t3-dispatch[812]: 2026/06/10 19:40:07 ws close user=bob ip=203.0.113.22, 10.10.3.14 dur_ms=1194454 cause=graceful",
+                JOINED_LINES,
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=alJun 10 19:40:07 devvm t3-dispatch[812]: 2026/06/10 19:40:07 ws open user=bob ip=203.0.113.22, 10.10.3.14",
+                JOINED_LINES,
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=al1781120407.123456 devvm t3-dispatch[812]: 2026/06/10 19:40:07 ws open user=bob ip=203.0.113.22, 10.10.3.14",
+                JOINED_LINES,
+            ),
+            (
+                "2026/06/10 19:40:07 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=5 cause=gracWed 2026-06-10 19:40:07 UTC devvm t3-dispatch.service[812]: 2026/06/10 19:40:07 paired user=bob endpoint=/x fallback=false",
+                JOINED_LINES,
+            ),
+            // A joined line that no parser reads is malformed too, because the line it swallowed
+            // may have been a socket.
+            (
+                "2026/06/10 19:40:07 paired user=alice endpoint=/api/auth/br2026-06-10T19:40:07+00:00 devvm t3-dispatch[812]: 2026/06/10 19:40:07 ws close user=bob ip=203.0.113.22, 10.10.3.14 dur_ms=1194454 cause=graceful",
+                JOINED_LINES,
+            ),
+            // Two dispatch lines joined without a journal prefix (`-o cat`, Loki raw output).
+            (
+                "2026/06/10 19:40:07 ws close user=al2026/06/10 19:40:07 ws close user=bob ip=203.0.113.22, 10.10.3.14 dur_ms=1194454 cause=graceful",
+                JOINED_DISPATCH_LINES,
+            ),
+            (
+                "2026/06/10 19:40:07 ws clo2026/06/10 19:40:08 ws close user=bob ip=203.0.113.22, 10.10.3.14 dur_ms=1194454 cause=graceful",
+                JOINED_DISPATCH_LINES,
+            ),
+            // A line cut at the end of the input: the last addresses of the chain are damaged.
+            (
+                "2026/06/10 19:40:07 ws open user=alice ip=203.0.113.7, 10.10.",
+                "ws open whose ip= is not a list of IP addresses",
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=alice ip=203.0.",
+                "ws open whose ip= is not a list of IP addresses",
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=alice ip=",
+                "ws open whose ip= is not a list of IP addresses",
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=alice",
+                "ws open without ip= after user=",
+            ),
+            // Joined to a kernel line, which has no `[pid]`.
+            (
+                "2026/06/10 19:40:07 ws open user=alice ip=203.0.2026-06-10T19:40:07+00:00 devvm kernel: Out of memory: Killed process 4711 (node), UID 1000",
+                JOINED_LINES,
+            ),
+            // Joined to a line of another kind without a journal prefix: the chain does not
+            // read.
+            (
+                "2026/06/10 19:40:07 ws open user=alice ip=203.0.Out of memory: Killed process 4711 (node), UID 1000",
+                "ws open whose ip= is not a list of IP addresses",
+            ),
+            (
+                "2026/06/10 19:40:07 ws close user=alice ip=203.0.113.7, 10.10.1.12 garbage dur_ms=5 cause=graceful",
+                "ws close whose ip= is not a list of IP addresses",
+            ),
+            (
+                "2026/06/10 19:40:07 ws close user=alice dur_ms=5 cause=graceful",
+                "ws close without ip= after user=",
+            ),
+            (
+                "2026/06/10 19:40:07 ws close user=alice ip=203.0.113.7 dur_ms=5 cause=",
+                "ws close with an empty cause=",
+            ),
+            // User names that are not Unix login names.
+            (
+                "2026/06/10 19:40:07 ws close user=al:ice ip=203.0.113.7 dur_ms=5 cause=graceful",
+                "ws close whose user= is not a Unix login name",
+            ),
+            (
+                "2026/06/10 19:40:07 ws close user=\u{fffd}al ip=203.0.113.7 dur_ms=5 cause=graceful",
+                "ws close whose user= is not a Unix login name",
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=-alice ip=203.0.113.7",
+                "ws open whose user= is not a Unix login name",
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=abcdefghijklmnopqrstuvwxyz0123456 ip=203.0.113.7",
+                "ws open whose user= is not a Unix login name",
+            ),
+            (
+                "2026/06/10 19:40:07 pairing for al/ice returned 500 (endpoint=/x)",
+                "pairing line whose user is not a Unix login name",
+            ),
+            (
+                "2026/06/10 19:40:07 mint for al2026-06-10T19:40:07+00:00 failed: exit status 1",
+                "mint line whose user is not a Unix login name",
+            ),
+        ];
+        for (line, reason) in cases {
+            assert_eq!(
+                parse_line(line.as_bytes()).1,
+                Message::Malformed(reason),
+                "{line:?}"
+            );
+        }
+        // A raw invalid UTF-8 byte in the user name.
+        let line = b"2026/06/10 19:40:07 ws open user=\xffal ip=203.0.113.7";
+        assert_eq!(
+            parse_line(line).1,
+            Message::Malformed("ws open whose user= is not a Unix login name")
+        );
+    }
+
+    /// Lines that look close to the damaged ones but are whole: each stays an event.
+    #[test]
+    fn parse_line_keeps_valid_lookalikes() {
+        let cases: &[(&str, Message)] = &[
+            // A 32-byte login name, dots and dashes.
+            (
+                "2026/06/10 19:40:07 ws open user=abcdefghijklmnopqrstuvwxyz012345 ip=203.0.113.7",
+                Message::event(EventKind::WsOpen {
+                    user: "abcdefghijklmnopqrstuvwxyz012345".into(),
+                    client: ip("203.0.113.7"),
+                }),
+            ),
+            (
+                "2026/06/10 19:40:07 ws open user=a.b_c-d ip=[2001:db8::7]:443",
+                Message::event(EventKind::WsOpen {
+                    user: "a.b_c-d".into(),
+                    client: ip("2001:db8::7"),
+                }),
+            ),
+            // Text the client put in X-Forwarded-For is not checked, so it cannot hide the
+            // address Cloudflare appended.
+            (
+                "2026/06/10 19:40:07 ws open user=alice ip=unknown, 203.0.113.7, 10.10.1.12",
+                Message::event(EventKind::WsOpen {
+                    user: "alice".into(),
+                    client: ip("203.0.113.7"),
+                }),
+            ),
+            // Brackets and colons of an IPv6 dial error in the cause.
+            (
+                "2026/06/10 19:40:07 ws close user=alice ip=203.0.113.7, 10.10.1.12 dur_ms=5 cause=dial tcp6 [::1]:3773: connect: connection refused",
+                ws_close(
+                    "alice",
+                    ip("203.0.113.7"),
+                    5,
+                    error("dial tcp6 [::1]:3773: connect: connection refused"),
+                ),
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse_line(line.as_bytes()).1, *expected, "{line:?}");
+        }
+    }
+
     #[test]
     fn parse_message_never_sets_inner_time() {
         let message = parse_message(b"ws open user=alice ip=203.0.113.7");
@@ -940,6 +1199,7 @@ mod tests {
         "mint for alice failed: exit status 1",
         "2026/06/10 19:56:01.123456 t3-dispatch listening on :3780",
         "[t3-dispatch] 19:56:01.123456 /src/t3/main.go:88: ws open user=alice ip=203.0.113.7",
+        "2026/06/10 19:56:01 main.go:88: dispatch: ws close user=al2026-06-10T19:56:01+00:00 devvm t3-dispatch[812]: x",
     ];
 
     fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
@@ -949,8 +1209,8 @@ mod tests {
     /// Generates a forwarded-for chain: optional forged text, then public or private addresses.
     fn chain() -> impl Strategy<Value = String> {
         let address = prop_oneof![
-            "203\\.0\\.113\\.[0-9]{1,2}",
-            "10\\.10\\.[0-9]\\.[0-9]{1,2}",
+            "203\\.0\\.113\\.[1-9][0-9]?",
+            "10\\.10\\.[0-9]\\.[1-9][0-9]?",
             "10\\.10\\.1\\.12:[0-9]{1,5}",
             "\\[2001:db8::[0-9a-f]{1,4}\\]:[0-9]{1,5}",
         ];

@@ -535,6 +535,51 @@ fn is_cloudflared_line(line: &[u8], rest: &[u8]) -> bool {
         && matches!(&rest[..3], b"DBG" | b"INF" | b"WRN" | b"ERR" | b"FTL")
 }
 
+/// The reason for a journal message that contains the prefix of another journal line.
+pub const JOINED_LINES: &str = "two journal lines joined: the `host identifier[pid]:` of a \
+     journal line inside the message, where a cut write ran into the next line";
+
+/// Tells whether `text` contains the prefix of a journal line after a space: `HOST
+/// IDENTIFIER[PID]: `, or `HOST kernel: ` after a time (the kernel has no PID). It is the sign
+/// that a write was cut and the next line joined to it. journalctl writes a message that
+/// contains a newline on several lines, so a whole journal line never sits inside one message.
+pub fn contains_journal_prefix(text: &[u8]) -> bool {
+    let with_pid =
+        memchr::memmem::find_iter(text, b"]: ").any(|end| identifier_pid_ends(&text[..end]));
+    with_pid
+        || memchr::memmem::find_iter(text, b" kernel: ").any(|end| {
+            // The time before the host ends in a digit in every text mode but `with-unit`.
+            strip_token_end(&text[..end])
+                .and_then(|rest| rest.strip_suffix(b" "))
+                .is_some_and(|rest| rest.last().is_some_and(u8::is_ascii_digit))
+        })
+}
+
+/// Tells whether `before` ends with ` HOST IDENTIFIER[PID`.
+fn identifier_pid_ends(before: &[u8]) -> bool {
+    let digits = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 {
+        return false;
+    }
+    let Some(rest) = before[..before.len() - digits].strip_suffix(b"[") else {
+        return false;
+    };
+    let Some(rest) = strip_token_end(rest).and_then(|rest| rest.strip_suffix(b" ")) else {
+        return false;
+    };
+    strip_token_end(rest).is_some_and(|rest| rest.ends_with(b" "))
+}
+
+/// Removes the non-empty run of non-space bytes that ends `bytes`.
+fn strip_token_end(bytes: &[u8]) -> Option<&[u8]> {
+    let len = bytes.iter().rev().take_while(|b| **b != b' ').count();
+    (len > 0).then(|| &bytes[..bytes.len() - len])
+}
+
 /// Tells whether a line is one of journalctl's own notes (`-- Boot … --`, `-- No entries --`).
 pub fn is_journal_note(line: &[u8]) -> bool {
     line.starts_with(b"-- ") && (line.ends_with(b" --") || line.ends_with(b" --\r"))
@@ -695,6 +740,18 @@ impl JournalParser {
             None => sink.saw(Source::Journal, None, journal_time),
         }
         self.note_silence(journal_time, precision, pass, line, ctx, sink);
+        // A cut write joined to the next line would lend its user or unit to the next line's
+        // evidence, or hide that evidence. `dispatch::parse_line` checks dispatch lines. The
+        // lines of the other programs that rules read are checked here, but not those of
+        // programs no rule reads, which are most lines.
+        //
+        // NOTE: so a line of such a program (sshd, cron) that swallowed the next line's
+        // evidence is ignored with it.
+        let joined = !matches!(program, Program::Dispatch | Program::Other)
+            && contains_journal_prefix(message);
+        if joined {
+            return LineClass::Malformed(JOINED_LINES);
+        }
         let parsed = match &program {
             Program::Dispatch => {
                 // The event keeps the journal time. A header with only a time of day needs
@@ -2223,6 +2280,10 @@ mod tests {
                 "2026-06-10 19:00:15 ws open user=alice ip=203.0.113.7",
                 "not a Go log header",
             ),
+            (
+                "2026/06/10 19:00:15 ws open user=al2026-06-10T19:00:15+00:00 devvm t3-dispatch[812]: 2026/06/10 19:00:15 ws open user=bob ip=203.0.113.22, 10.10.3.14",
+                "two journal lines joined",
+            ),
         ];
         for (message, reason) in cases {
             let (sink, classes) = parse_all(&[&line(message)], false);
@@ -2255,6 +2316,90 @@ mod tests {
         assert_eq!(sink.events[0].time, utc("2026-06-10T19:56:01Z"));
     }
 
+    /// The evidence lines of other programs, whole and with the next journal line joined to a
+    /// cut write: the joined one is malformed, not an event of a damaged user.
+    #[test]
+    fn joined_lines_of_other_programs() {
+        let cases = [
+            (
+                "2026-06-10T19:40:07+00:00 devvm systemd[1]: t3-serve@bob.service: Failed with result 'oom-kill'.",
+                "2026-06-10T19:40:07+00:00 devvm systemd[1]: t3-serve@al2026-06-10T19:40:08+00:00 devvm systemd[1]: t3-serve@bob.service: Failed with result 'oom-kill'.",
+            ),
+            (
+                "2026-06-10T19:40:07+00:00 devvm kernel: Memory cgroup out of memory: Killed process 4711 (node) total-vm:1024kB, anon-rss:512kB",
+                "2026-06-10T19:40:07+00:00 devvm kernel: Memory cgroup out of memo2026-06-10T19:40:08+00:00 devvm kernel: Memory cgroup out of memory: Killed process 4711 (node) total-vm:1024kB, anon-rss:512kB",
+            ),
+            (
+                "2026-06-10T19:40:07+00:00 devvm t3[4711]: [19:40:07.120] WARN (#412): git remote status refresh timed out.",
+                "2026-06-10T19:40:07+00:00 devvm t3[4711]: [19:40:07.120] WARN (#412): git rem2026-06-10T19:40:08+00:00 devvm t3[4712]: [19:40:08.120] WARN (#412): git remote status refresh timed out.",
+            ),
+            (
+                "2026-06-10T19:40:07+00:00 devvm t3-watchdog[900]: WATCHDOG: restarted t3-serve@bob.service (reason=timeout)",
+                "2026-06-10T19:40:07+00:00 devvm t3-watchdog[900]: WATCHDOG: restarted t3-serve@al2026-06-10T19:40:08+00:00 devvm t3-watchdog[900]: WATCHDOG: restarted t3-serve@bob.service (reason=timeout)",
+            ),
+        ];
+        for (whole, joined) in cases {
+            let (sink, classes) = parse_all(&[whole], false);
+            assert_eq!(classes, vec![LineClass::Used], "{whole}");
+            assert!(!sink.events.is_empty(), "{whole}");
+            let (sink, classes) = parse_all(&[joined], false);
+            assert_eq!(
+                classes,
+                vec![LineClass::Malformed(JOINED_LINES)],
+                "{joined}"
+            );
+            assert!(
+                sink.events
+                    .iter()
+                    .all(|event| matches!(event.kind, EventKind::JournalSilence { .. })),
+                "{joined}: {:?}",
+                sink.events
+            );
+        }
+    }
+
+    #[test]
+    fn journal_prefix_inside_text() {
+        let cases = [
+            (
+                "ip=203.0.2026-06-10T19:40:07+00:00 devvm t3-dispatch[812]: x",
+                true,
+            ),
+            ("user=alJun 10 19:40:07 devvm t3-dispatch[812]: x", true),
+            ("user=al1781120407.123456 devvm t3-dispatch[812]: x", true),
+            (
+                "gracWed 2026-06-10 19:40:07 UTC devvm t3-serve@bob.service[4711]: x",
+                true,
+            ),
+            // Go error text and addresses with brackets and colons.
+            (
+                "cause=dial tcp6 [::1]:3773: connect: connection refused",
+                false,
+            ),
+            ("ip=[2001:db8::7]:51234", false),
+            (
+                "[19:40:07.120] WARN (#412): git remote status refresh failed",
+                false,
+            ),
+            (
+                "devvm t3-dispatch[812]: at the start has no space before the host",
+                false,
+            ),
+            ("x t3-dispatch[]: no pid", false),
+            ("]: ", false),
+            ("", false),
+            (
+                "memo2026-06-10T19:40:08+00:00 devvm kernel: Out of memory",
+                true,
+            ),
+            ("memoJun 10 19:40:08 devvm kernel: Out of memory", true),
+            ("failed to load the devvm kernel: module missing", false),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(contains_journal_prefix(text.as_bytes()), expected, "{text}");
+        }
+    }
+
     #[test]
     fn cat_mode_reads_go_header_with_file() {
         let (sink, classes) = parse_all(
@@ -2263,6 +2408,7 @@ mod tests {
                 "2026/13/10 19:56:02 ws close user=bob ip=203.0.113.22 dur_ms=5 cause=graceful",
                 "Accepted publickey for alice",
                 "/usr/lib/python3/dist-packages/apt.py:12: DeprecationWarning: old",
+                "2026/06/10 19:56:02 ws close user=al2026/06/10 19:56:02 ws close user=bob ip=203.0.113.22 dur_ms=5 cause=graceful",
             ],
             true,
         );
@@ -2276,6 +2422,11 @@ mod tests {
         );
         assert_eq!(classes[2], LineClass::Ignored);
         assert_eq!(classes[3], LineClass::Ignored);
+        assert!(
+            matches!(classes[4], LineClass::Malformed(text) if text.contains("joined")),
+            "{:?}",
+            classes[4]
+        );
     }
 
     #[test]
