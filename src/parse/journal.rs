@@ -22,8 +22,10 @@
 //! real one; see [`YearState`].
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, NaiveDate};
+use memchr::memmem::Finder;
 
 use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
@@ -544,10 +546,14 @@ pub const JOINED_LINES: &str = "two journal lines joined: the `host identifier[p
 /// that a write was cut and the next line joined to it. journalctl writes a message that
 /// contains a newline on several lines, so a whole journal line never sits inside one message.
 pub fn contains_journal_prefix(text: &[u8]) -> bool {
-    let with_pid =
-        memchr::memmem::find_iter(text, b"]: ").any(|end| identifier_pid_ends(&text[..end]));
+    // Searchers built once: a searcher built per call cost more than the parse of the line.
+    static PID_END: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"]: "));
+    static KERNEL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" kernel: "));
+    let with_pid = PID_END
+        .find_iter(text)
+        .any(|end| identifier_pid_ends(&text[..end]));
     with_pid
-        || memchr::memmem::find_iter(text, b" kernel: ").any(|end| {
+        || KERNEL.find_iter(text).any(|end| {
             // The time before the host ends in a digit in every text mode but `with-unit`.
             strip_token_end(&text[..end])
                 .and_then(|rest| rest.strip_suffix(b" "))
@@ -740,18 +746,6 @@ impl JournalParser {
             None => sink.saw(Source::Journal, None, journal_time),
         }
         self.note_silence(journal_time, precision, pass, line, ctx, sink);
-        // A cut write joined to the next line would lend its user or unit to the next line's
-        // evidence, or hide that evidence. `dispatch::parse_line` checks dispatch lines. The
-        // lines of the other programs that rules read are checked here, but not those of
-        // programs no rule reads, which are most lines.
-        //
-        // NOTE: so a line of such a program (sshd, cron) that swallowed the next line's
-        // evidence is ignored with it.
-        let joined = !matches!(program, Program::Dispatch | Program::Other)
-            && contains_journal_prefix(message);
-        if joined {
-            return LineClass::Malformed(JOINED_LINES);
-        }
         let parsed = match &program {
             Program::Dispatch => {
                 // The event keeps the journal time. A header with only a time of day needs
@@ -780,6 +774,21 @@ impl JournalParser {
             }
             Program::Cloudflared | Program::Traefik => unreachable!("handled above"),
         };
+        // A cut write joined to the next line would lend its user or unit to the next line's
+        // evidence. `dispatch::parse_line` checks dispatch lines. Of the other programs, only
+        // lines that became events or malformed are checked here: the search would cost every
+        // serve and kernel line, and few of them are evidence.
+        //
+        // NOTE: so an ignored line (an sshd line, a serve INFO line) that swallowed the next
+        // line's evidence is ignored with it.
+        let joined = matches!(parsed, Message::Event { .. } | Message::Malformed(_))
+            && !matches!(program, Program::Dispatch | Program::Other)
+            && contains_journal_prefix(message);
+        if joined {
+            // A serve timeout kept for the block merge goes with the line.
+            let _ = self.serve.take_unresolved();
+            return LineClass::Malformed(JOINED_LINES);
+        }
 
         match parsed {
             Message::Event { kind, inner_time } => {
@@ -2323,7 +2332,7 @@ mod tests {
         let cases = [
             (
                 "2026-06-10T19:40:07+00:00 devvm systemd[1]: t3-serve@bob.service: Failed with result 'oom-kill'.",
-                "2026-06-10T19:40:07+00:00 devvm systemd[1]: t3-serve@al2026-06-10T19:40:08+00:00 devvm systemd[1]: t3-serve@bob.service: Failed with result 'oom-kill'.",
+                "2026-06-10T19:40:07+00:00 devvm systemd[1]: t3-serve@bob.service: Main process exited, code=kil2026-06-10T19:40:08+00:00 devvm systemd[1]: t3-serve@bob.service: Failed with result 'oom-kill'.",
             ),
             (
                 "2026-06-10T19:40:07+00:00 devvm kernel: Memory cgroup out of memory: Killed process 4711 (node) total-vm:1024kB, anon-rss:512kB",
@@ -2356,6 +2365,16 @@ mod tests {
                 sink.events
             );
         }
+    }
+
+    #[test]
+    fn joined_line_read_as_ignored_stays_ignored() {
+        // Only lines that become events are searched for a joined line, so one whose own
+        // part reads as nothing (a unit name cut to `al`) is ignored, hiding the joined
+        // line's evidence.
+        let joined = "2026-06-10T19:40:07+00:00 devvm systemd[1]: t3-serve@al2026-06-10T19:40:08+00:00 devvm systemd[1]: t3-serve@bob.service: Failed with result 'oom-kill'.";
+        let (_, classes) = parse_all(&[joined], false);
+        assert_eq!(classes, vec![LineClass::Ignored]);
     }
 
     #[test]
