@@ -2032,3 +2032,61 @@ fn drop_just_past_a_wide_burst_is_near() {
         "{last:?}"
     );
 }
+
+#[test]
+fn burst_late_close_reason_names_its_sockets() {
+    // Traefik ends burst members' sockets 12 s before dispatch logs their closes at 19:40:07.
+    // The members share the reason, so it says whose sockets lagged, not "the socket".
+    let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
+    // The burst sockets' Traefik lines, by client and the start in their bracket.
+    let with_late = |sockets: &[(&str, &str)]| -> String {
+        traefik
+            .lines()
+            .map(|line| {
+                let late = sockets.iter().any(|(client, start)| {
+                    line.starts_with(&format!("{client} - - [10/Jun/2026:{start} "))
+                        && line.contains("\"GET /ws ")
+                });
+                let edited = match line.rsplit_once(' ') {
+                    Some((head, dur)) if late => {
+                        let ms: u64 = dur.trim_end_matches("ms").parse().unwrap();
+                        format!("{head} {}ms", ms - 12_000)
+                    }
+                    _ => line.to_string(),
+                };
+                format!("{edited}\n")
+            })
+            .collect()
+    };
+    let burst_rows = |sockets: &[(&str, &str)]| -> Vec<Row> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("traefik-access.log");
+        std::fs::write(&path, with_late(sockets)).unwrap();
+        let mut files = incident_files("incident", true);
+        files[1] = path;
+        drops(&["-q"], &files)
+            .into_iter()
+            .filter(|r| r["burst_id"] == "B001")
+            .collect()
+    };
+
+    let alice = ("203.0.113.7", "19:24:10");
+    let bob = ("203.0.113.22", "19:20:12");
+    let rows = burst_rows(&[alice]);
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["segment"], "devvm", "{row:?}");
+        assert!(
+            row["reason"].starts_with("Traefik ended alice's socket 12 s before"),
+            "{row:?}"
+        );
+    }
+
+    let rows = burst_rows(&[alice, bob]);
+    for row in &rows {
+        assert!(
+            row["reason"].starts_with("Traefik ended 2 of the 5 sockets 12 s before"),
+            "{row:?}"
+        );
+    }
+}

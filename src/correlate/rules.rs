@@ -934,6 +934,9 @@ fn silence_edges(ctx: &Context, start: i64, end: i64) -> Vec<usize> {
 }
 
 fn devvm_late_close(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    // Every socket of the subject that Traefik ended well before dispatch logged its close,
+    // with that lag.
+    let mut late: Vec<(&Socket, i64, usize, usize)> = Vec::new();
     for drop in &subject.drops {
         let socket = ctx.socket(drop);
         let (Some(traefik), Some(close)) = (socket.traefik, socket.close) else {
@@ -941,17 +944,64 @@ fn devvm_late_close(ctx: &Context, subject: &Subject) -> Option<Finding> {
         };
         let lag = ctx.events[close].time - ctx.events[traefik].time;
         if lag >= ctx.options.stall_lag {
-            return Some(Finding {
-                confidence: Confidence::High,
-                reason: format!(
-                    "Traefik ended the socket {} before dispatch logged its close: devvm was stalled",
-                    format_seconds((lag / (SECOND / 10)) as f64 / 10.0)
-                ),
-                evidence: vec![traefik, close],
-            });
+            late.push((socket, lag, traefik, close));
         }
     }
-    None
+    let &(socket, lag, _, _) = late.first()?;
+    let seconds = |lag: i64| format_seconds((lag / (SECOND / 10)) as f64 / 10.0);
+
+    // A burst's members share the reason, so the reason names whose sockets lagged.
+    let reason = if subject.drops.len() == 1 {
+        format!(
+            "Traefik ended the socket {} before dispatch logged its close: devvm was stalled",
+            seconds(lag)
+        )
+    } else if late.len() == 1 {
+        let owner = socket
+            .user
+            .as_deref()
+            .map(|user| format!("{user}'s socket"))
+            .or_else(|| {
+                socket
+                    .client
+                    .map(|client| format!("the socket of {client}"))
+            })
+            .unwrap_or_else(|| "one socket".to_string());
+        format!(
+            "Traefik ended {owner} {} before dispatch logged its close: devvm was stalled",
+            seconds(lag)
+        )
+    } else {
+        let (least, most) = late.iter().fold((i64::MAX, i64::MIN), |(lo, hi), l| {
+            (lo.min(l.1), hi.max(l.1))
+        });
+        let span = if seconds(least) == seconds(most) {
+            seconds(least)
+        } else {
+            format!(
+                "{}-{}",
+                seconds(least).trim_end_matches(" s"),
+                seconds(most)
+            )
+        };
+        let count = if late.len() == subject.drops.len() {
+            format!("all {}", late.len())
+        } else {
+            format!("{} of the {}", late.len(), subject.drops.len())
+        };
+        format!(
+            "Traefik ended {count} sockets {span} before dispatch logged their closes: devvm \
+             was stalled"
+        )
+    };
+    Some(Finding {
+        confidence: Confidence::High,
+        reason,
+        evidence: late
+            .iter()
+            .flat_map(|&(_, _, traefik, close)| [traefik, close])
+            .collect(),
+    })
 }
 
 fn devvm_memory(ctx: &Context, subject: &Subject) -> Option<Finding> {
