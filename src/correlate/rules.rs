@@ -1242,27 +1242,29 @@ fn journal_covers(ctx: &Context, from: i64, to: i64) -> bool {
 /// of no known user (neither learned from dispatch lines nor given with `--serve-port`), with
 /// the port.
 fn unmapped_refusal(ctx: &Context, from: i64, to: i64) -> Option<(usize, u16)> {
-    ctx.window(from, to)
-        .iter()
-        .find_map(|&i| match ctx.events[i].kind {
-            EventKind::ProxyError {
-                class: ProxyErrorClass::Refused,
-                port: Some(port),
-            } if !ctx.ports.contains_key(&port) => Some((i, port)),
-            _ => None,
-        })
+    refusals(ctx, from, to).find_map(|(i, port, user)| user.is_none().then_some((i, port)))
 }
 
 /// Returns the first refused dial in the window to a port that `--serve-port` or the dispatch
 /// lines map to a user, with that port and user.
 fn mapped_refusal<'a>(ctx: &'a Context, from: i64, to: i64) -> Option<(usize, u16, &'a str)> {
+    refusals(ctx, from, to).find_map(|(i, port, user)| user.map(|user| (i, port, user)))
+}
+
+/// Lists the dials that dispatch logged as refused in `[from, to]`, each with its loopback
+/// port and the user that port is known to serve.
+fn refusals<'a>(
+    ctx: &'a Context,
+    from: i64,
+    to: i64,
+) -> impl Iterator<Item = (usize, u16, Option<&'a str>)> {
     ctx.window(from, to)
         .iter()
-        .find_map(|&i| match ctx.events[i].kind {
+        .filter_map(|&i| match ctx.events[i].kind {
             EventKind::ProxyError {
                 class: ProxyErrorClass::Refused,
                 port: Some(port),
-            } => ctx.ports.get(&port).map(|user| (i, port, &**user)),
+            } => Some((i, port, ctx.ports.get(&port).map(|user| &**user))),
             _ => None,
         })
 }
