@@ -66,10 +66,15 @@ pub enum Command {
     ///
     /// Runs the same analysis as `drops`, then pairs its rows with those of --expect by user
     /// and client IP, with times and durations at most 1 s apart. Prints one line per
-    /// difference on stdout (`missing:`, `extra:`, `changed FIELD:`) and a `check:` summary
-    /// line. A changed segment is a difference; a changed duration, reason, confidence or
-    /// evidence is printed but counts only with --strict-fields. The rows of this run are
-    /// written only with --output.
+    /// difference on stdout (`missing:`, `extra:`, `changed COLUMN:`) and a `check:` summary
+    /// line. Every column but drop_id is compared. A change in the attribution is a
+    /// difference: segment, rule, kind, cause, or burst membership, which is the set of other
+    /// drops in the drop's burst. Burst ids are not compared, because they are renumbered when
+    /// another drop appears. A change in dur_ms, reconnect_ms, confidence, reason, evidence,
+    /// traefik_status, traefik_dur_ms, sources or incident membership is printed but counts
+    /// only with --strict-fields. rule and kind are compared only against a JSON or JSON Lines
+    /// file, since the CSV has no such columns. The rows of this run are written only with
+    /// --output.
     ///
     /// Exit status: 0 when nothing counted differs, 1 when something does (or a drop falls in a
     /// --fail-on segment), 2 for a usage error or an input that cannot be read.
@@ -135,8 +140,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub expect: PathBuf,
 
-    /// Count a changed duration, reason, confidence or evidence list as a difference, not
-    /// only a changed segment.
+    /// Count a change in any compared column as a difference, not only a change in the
+    /// attribution (segment, rule, kind, cause, burst membership).
     #[arg(long)]
     pub strict_fields: bool,
 

@@ -299,7 +299,7 @@ fn check_reports_a_moved_evidence_line() {
         "not counted without --strict-fields: {stdout}{stderr}"
     );
     assert!(
-        stdout.ends_with("0 changed (1 duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)\n"),
+        stdout.ends_with("0 changed (1 change(s) outside the attribution not counted; --strict-fields counts them)\n"),
         "{stdout}"
     );
 }
@@ -459,4 +459,70 @@ fn check_rejects_baseline_among_logs() {
             "{format}: {stderr}"
         );
     }
+}
+
+/// Rewrites the saved JSON `drops` document at `path` with `edit` applied to its rows.
+fn edit_saved_json(path: &Path, edit: impl Fn(&mut Vec<serde_json::Value>)) {
+    let mut document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let drops = document["drops"].as_array_mut().unwrap();
+    edit(drops);
+    std::fs::write(path, document.to_string()).unwrap();
+}
+
+#[test]
+fn check_fails_on_attribution_columns() {
+    // (column, edited value, fails without --strict-fields)
+    let cases = [
+        ("rule", serde_json::json!("another_rule"), true),
+        ("kind", serde_json::json!("orphaned"), true),
+        ("cause", serde_json::json!("upstream_closed"), true),
+        ("traefik_status", serde_json::json!(502), false),
+        ("sources", serde_json::json!(["journal"]), false),
+    ];
+    for (column, value, attribution) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let saved = save_drops(dir.path(), "json");
+        edit_saved_json(&saved, |drops| drops[0][column] = value.clone());
+
+        let (stdout, stderr, code) = check(&saved, &[]);
+        assert!(
+            stdout.contains(&format!("changed {column}: D0001 ")),
+            "{column}: {stdout}"
+        );
+        assert_eq!(code, i32::from(attribution), "{column}: {stdout}{stderr}");
+        let (_, _, code) = check(&saved, &["--strict-fields"]);
+        assert_eq!(code, 1, "{column} with --strict-fields");
+    }
+}
+
+#[test]
+fn check_compares_burst_membership_not_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "json");
+    let in_burst = |drop: &serde_json::Value| drop["burst_id"].is_string();
+
+    // Renumbered burst and incident ids, as after an earlier drop appeared: no difference.
+    edit_saved_json(&saved, |drops| {
+        assert!(drops.iter().any(in_burst), "the incident has a burst");
+        for drop in drops.iter_mut() {
+            if in_burst(drop) {
+                drop["burst_id"] = serde_json::json!("B007");
+            }
+            let incident = drop["incident_id"].as_str().unwrap().replace('I', "I9");
+            drop["incident_id"] = serde_json::json!(incident);
+        }
+    });
+    let (stdout, stderr, code) = check(&saved, &["--strict-fields"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // One member saved outside the burst: its membership changed.
+    edit_saved_json(&saved, |drops| {
+        let member = drops.iter_mut().find(|d| in_burst(d)).unwrap();
+        member["burst_id"] = serde_json::Value::Null;
+    });
+    let (stdout, stderr, code) = check(&saved, &[]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("changed burst_id: "), "{stdout}");
+    assert!(stdout.contains(": none -> B001 ["), "{stdout}");
 }

@@ -4,10 +4,12 @@
 //! detected from its content. Rows are paired on user and client IP, with times at most
 //! [`TIME_TOLERANCE`] and socket durations at most [`DUR_TOLERANCE_MS`] apart, so reordered rows,
 //! renumbered drop ids and a duration read half a second differently still pair. A pair whose
-//! segment differs is a difference. Differences in duration, reason, confidence or evidence are
-//! reported too, but [`Tally::failed`] counts them only in strict mode, because rewording a
-//! reason or renaming an input file should not fail a CI run. Evidence compares as
-//! [`evidence_matches`] does, so logs read from another directory, compressed or piped match.
+//! attribution differs (segment, rule, kind, cause or burst membership) is a difference. Every
+//! other column but the drop id is compared and reported too, but [`Tally::failed`] counts
+//! those changes only in strict mode, because rewording a reason or renaming an input file
+//! should not fail a CI run. Bursts and incidents compare by membership, since their ids are
+//! renumbered when another drop appears. Evidence compares as [`evidence_matches`] does, so
+//! logs read from another directory, compressed or piped match.
 //!
 //! The files of this module:
 //!
@@ -19,6 +21,7 @@
 //! - `report.rs` defines [`Comparison`], [`Difference`] and [`Tally`], and writes the report.
 
 mod evidence;
+mod groups;
 mod pairing;
 mod read;
 mod report;
@@ -28,10 +31,11 @@ use crate::output;
 use crate::run::InputReport;
 use crate::time::{self, SECOND};
 use evidence::evidence_matches;
+use groups::{GroupIndex, group_change};
 use pairing::{common_offset, pair_rows};
 
 pub use read::{parse_expected, read_expected, read_expected_text, unneutralize};
-pub use report::{Comparison, Difference, Field, Tally};
+pub use report::{Change, Comparison, Difference, Field, Tally};
 
 /// How far apart the times of two paired rows may be, in microseconds.
 pub const TIME_TOLERANCE: i64 = SECOND;
@@ -56,6 +60,23 @@ pub struct DropRow {
     pub reason: String,
     /// `FILE:LINE` entries, in the order the output lists them.
     pub evidence: Vec<String>,
+    /// The cause dispatch logged on the close, empty when none.
+    pub cause: String,
+    pub reconnect_ms: Option<i64>,
+    /// Empty when the drop is in no burst.
+    pub burst_id: String,
+    /// The attribution rule that matched (`serve_died`, ...).
+    pub rule: String,
+    /// Why the socket counts as a drop: `short`, `reconnect` or `orphaned`.
+    pub kind: String,
+    pub traefik_status: Option<u16>,
+    pub traefik_dur_ms: Option<u64>,
+    /// Source names (`journal`, `traefik`, ...), in the order the output lists them.
+    pub sources: Vec<String>,
+    pub incident_id: String,
+    /// Fields the saved row does not contain, which are therefore not compared: the CSV has
+    /// no `rule` or `kind` column, and an older or hand-cut file may lack others.
+    pub absent: Vec<Field>,
 }
 
 impl DropRow {
@@ -76,7 +97,26 @@ impl DropRow {
                 .filter_map(|&i| analysis.events.get(i))
                 .map(|event| output::location(inputs, event))
                 .collect(),
+            cause: drop.cause.clone().unwrap_or_default(),
+            reconnect_ms: drop.reconnect_ms,
+            burst_id: drop.burst_id.clone().unwrap_or_default(),
+            rule: drop.rule.to_string(),
+            // The JSON output writes the kind by its serde name, so this matches it.
+            kind: serde_json::to_value(drop.kind)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            traefik_status: drop.traefik_status,
+            traefik_dur_ms: drop.traefik_dur_ms,
+            sources: drop.sources.iter().map(|s| s.name().to_string()).collect(),
+            incident_id: drop.incident_id.clone(),
+            absent: Vec::new(),
         }
+    }
+
+    /// Returns whether the saved row contains `field`, so that it can be compared.
+    fn has(&self, field: Field) -> bool {
+        !self.absent.contains(&field)
     }
 
     /// Formats the words that identify the row in a message: id, time, user and client IP.
@@ -115,21 +155,23 @@ fn or_dash(text: &str) -> &str {
     if text.is_empty() { "-" } else { text }
 }
 
-/// Returns the fields that differ between two paired rows, in [`Field`] order.
-fn changed_fields(expected: &DropRow, actual: &DropRow) -> Vec<Field> {
-    [
-        (Field::Segment, expected.segment != actual.segment),
-        (Field::Duration, expected.dur_ms != actual.dur_ms),
-        (Field::Confidence, expected.confidence != actual.confidence),
-        (Field::Reason, expected.reason != actual.reason),
-        (
-            Field::Evidence,
-            !evidence_matches(&expected.evidence, &actual.evidence),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(field, differs)| differs.then_some(field))
-    .collect()
+/// Returns the changes of the fields two paired rows carry themselves, in [`Field`] order.
+/// Burst and incident membership depend on the other rows, so [`compare`] adds them.
+fn row_changes(expected: &DropRow, actual: &DropRow) -> Vec<Change> {
+    Field::ALL
+        .into_iter()
+        .filter(|&field| expected.has(field))
+        .filter(|&field| match field {
+            Field::Evidence => !evidence_matches(&expected.evidence, &actual.evidence),
+            Field::Burst | Field::Incident => false,
+            _ => field.value(expected) != field.value(actual),
+        })
+        .map(|field| Change {
+            field,
+            expected: field.value(expected),
+            actual: field.value(actual),
+        })
+        .collect()
 }
 
 /// Compares `expected` with `actual` (this run's rows). Rows pair as [`pair_rows`] pairs them,
@@ -139,29 +181,45 @@ pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
     let actual_refs: Vec<&DropRow> = actual.iter().collect();
     let partners = pair_rows(&expected_refs, &actual_refs, 0, false);
 
-    let mut paired = vec![false; actual.len()];
+    let groups =
+        [Field::Burst, Field::Incident].map(|field| GroupIndex::new(field, expected, actual));
+    let mut actual_paired = vec![false; actual.len()];
+    for &a in partners.iter().flatten() {
+        actual_paired[a] = true;
+    }
+
     let mut missing = Vec::new();
     let mut differences = Vec::new();
-    for (expected_row, partner) in expected.iter().zip(partners) {
-        let Some(i) = partner else {
+    for (e, (expected_row, partner)) in expected.iter().zip(&partners).enumerate() {
+        let Some(a) = *partner else {
             missing.push(expected_row);
             differences.push(Difference::Missing(expected_row.clone()));
             continue;
         };
-        paired[i] = true;
-        let actual_row = &actual[i];
-        let fields = changed_fields(expected_row, actual_row);
-        if !fields.is_empty() {
+        let actual_row = &actual[a];
+        let mut changes = row_changes(expected_row, actual_row);
+        for index in &groups {
+            changes.extend(group_change(
+                expected,
+                actual,
+                &partners,
+                &actual_paired,
+                index,
+                e,
+            ));
+        }
+        changes.sort_by_key(|change| change.field);
+        if !changes.is_empty() {
             differences.push(Difference::Changed {
                 expected: Box::new(expected_row.clone()),
                 actual: Box::new(actual_row.clone()),
-                fields,
+                changes,
             });
         }
     }
     let extra: Vec<&DropRow> = actual
         .iter()
-        .zip(&paired)
+        .zip(&actual_paired)
         .filter(|(_, paired)| !**paired)
         .map(|(row, _)| row)
         .collect();
@@ -196,6 +254,16 @@ mod tests {
             confidence: "high".to_string(),
             reason: "bob's t3 serve was OOM-killed".to_string(),
             evidence: vec!["devvm-journal.log:639".to_string()],
+            cause: "graceful".to_string(),
+            reconnect_ms: Some(2000),
+            burst_id: String::new(),
+            rule: "serve_died".to_string(),
+            kind: "short".to_string(),
+            traefik_status: Some(0),
+            traefik_dur_ms: Some(542_148),
+            sources: vec!["journal".to_string(), "traefik".to_string()],
+            incident_id: "I001".to_string(),
+            absent: Vec::new(),
         }
     }
 

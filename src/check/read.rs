@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::DropRow;
+use super::{DropRow, Field};
 use crate::correlate::Segment;
 use crate::error::{Error, Result};
 use crate::output::DROP_COLUMNS;
@@ -154,6 +154,14 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
         }
     }
 
+    // `drops` writes no `rule` or `kind` column in CSV, so those are compared from JSON only.
+    let absent: Vec<Field> = Field::ALL
+        .into_iter()
+        .filter(|field| {
+            matches!(field, Field::Rule | Field::Kind) || !at.contains_key(field.name())
+        })
+        .collect();
+
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -172,6 +180,7 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
         };
         let at_line = |reason: String| invalid(name, format!("line {line}: {reason}"));
         let evidence = cell("evidence");
+        let sources = cell("sources");
         rows.push(DropRow {
             drop_id: cell("drop_id").to_string(),
             time: parse_time(cell("time")).map_err(at_line)?,
@@ -181,11 +190,19 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
             segment: known_segment(cell("segment")).map_err(at_line)?,
             confidence: cell("confidence").to_string(),
             reason: cell("reason").to_string(),
-            evidence: if evidence.is_empty() {
-                Vec::new()
-            } else {
-                evidence.split(';').map(str::to_string).collect()
-            },
+            evidence: split_list(evidence),
+            cause: cell("cause").to_string(),
+            reconnect_ms: parse_number(cell("reconnect_ms"), "reconnect_ms").map_err(at_line)?,
+            burst_id: cell("burst_id").to_string(),
+            rule: String::new(),
+            kind: String::new(),
+            traefik_status: parse_number(cell("traefik_status"), "traefik_status")
+                .map_err(at_line)?,
+            traefik_dur_ms: parse_number(cell("traefik_dur_ms"), "traefik_dur_ms")
+                .map_err(at_line)?,
+            sources: split_list(sources),
+            incident_id: cell("incident_id").to_string(),
+            absent: absent.clone(),
         });
     }
     Ok(rows)
@@ -195,6 +212,28 @@ fn parse_time(text: &str) -> std::result::Result<i64, String> {
     time::parse_bound(text).ok_or_else(|| {
         format!("invalid time `{text}`; expected RFC 3339, such as 2026-06-10T19:20:02.000Z")
     })
+}
+
+/// Splits a `;`-separated CSV cell into its entries; an empty cell has none.
+fn split_list(cell: &str) -> Vec<String> {
+    if cell.is_empty() {
+        Vec::new()
+    } else {
+        cell.split(';').map(str::to_string).collect()
+    }
+}
+
+/// Parses an optional whole number of the `column` column; an empty cell is `None`.
+fn parse_number<T: std::str::FromStr>(
+    text: &str,
+    column: &str,
+) -> std::result::Result<Option<T>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("invalid {column} `{text}`; expected a whole number"))
 }
 
 fn parse_dur(text: &str) -> std::result::Result<Option<u64>, String> {
@@ -269,6 +308,50 @@ fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
         ),
         Some(other) => return Err(format!("`dur_ms` is not a number: {other}")),
     };
+    let number = |key: &str| -> std::result::Result<Option<Value>, String> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(Some(Value::Number(n.clone()))),
+            Some(other) => Err(format!("`{key}` is not a number: {other}")),
+        }
+    };
+    let reconnect_ms = match number("reconnect_ms")? {
+        Some(n) => Some(
+            n.as_i64()
+                .ok_or_else(|| format!("invalid reconnect_ms `{n}`"))?,
+        ),
+        None => None,
+    };
+    let traefik_status = match number("traefik_status")? {
+        Some(n) => Some(
+            n.as_u64()
+                .and_then(|status| u16::try_from(status).ok())
+                .ok_or_else(|| format!("invalid traefik_status `{n}`"))?,
+        ),
+        None => None,
+    };
+    let traefik_dur_ms = match number("traefik_dur_ms")? {
+        Some(n) => Some(
+            n.as_u64()
+                .ok_or_else(|| format!("invalid traefik_dur_ms `{n}`"))?,
+        ),
+        None => None,
+    };
+    let sources = match object.get("sources") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!("invalid sources entry: {other}")),
+            })
+            .collect::<std::result::Result<_, _>>()?,
+        Some(other) => return Err(format!("`sources` is not an array: {other}")),
+    };
+    let absent = Field::ALL
+        .into_iter()
+        .filter(|field| !object.contains_key(field.name()))
+        .collect();
     let evidence = match object.get("evidence") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -287,6 +370,16 @@ fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
         confidence: text("confidence")?,
         reason: text("reason")?,
         evidence,
+        cause: text("cause")?,
+        reconnect_ms,
+        burst_id: text("burst_id")?,
+        rule: text("rule")?,
+        kind: text("kind")?,
+        traefik_status,
+        traefik_dur_ms,
+        sources,
+        incident_id: text("incident_id")?,
+        absent,
     })
 }
 
@@ -312,14 +405,26 @@ mod tests {
     use crate::time::SECOND;
 
     const CSV: &str = "\
-drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,traefik_status,traefik_dur_ms,sources
-D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,bob's t3 serve was OOM-killed,devvm-journal.log:639,0,542148,journal;traefik
+drop_id,time,user,client_ip,dur_ms,cause,reconnect_ms,burst_id,segment,confidence,reason,evidence,traefik_status,traefik_dur_ms,sources,incident_id
+D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,bob's t3 serve was OOM-killed,devvm-journal.log:639,0,542148,journal;traefik,I001
 ";
+
+    /// One drop as `drops --format jsonl` writes it, the same as [`CSV`] plus `rule` and `kind`.
+    const JSONL: &str = r#"{"drop_id":"D0003","time":"2026-06-10T19:20:02.000Z","user":"bob","client_ip":"203.0.113.22","dur_ms":5,"cause":"graceful","reconnect_ms":2000,"burst_id":null,"segment":"t3_serve","confidence":"high","reason":"bob's t3 serve was OOM-killed","evidence":[{"file":"devvm-journal.log","line":639}],"traefik_status":0,"traefik_dur_ms":542148,"sources":["journal","traefik"],"incident_id":"I001","rule":"serve_died","kind":"short"}"#;
+
+    /// Returns [`row`] as read from [`CSV`], which has no `rule` or `kind` column.
+    fn csv_row() -> DropRow {
+        let mut expected = row("D0003", T0, "bob", 5, "t3_serve");
+        expected.rule = String::new();
+        expected.kind = String::new();
+        expected.absent = vec![Field::Rule, Field::Kind];
+        expected
+    }
 
     #[test]
     fn csv_expected_file_parses() {
         let rows = parse_expected("drops.csv", CSV).unwrap();
-        assert_eq!(rows, [row("D0003", T0, "bob", 5, "t3_serve")]);
+        assert_eq!(rows, [csv_row()]);
     }
 
     #[test]
@@ -402,16 +507,8 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
 
     #[test]
     fn json_document_parses() {
-        let text = r#"{
-          "drops": [{
-            "drop_id": "D0003", "time": "2026-06-10T19:20:02.000Z", "user": "bob",
-            "client_ip": "203.0.113.22", "dur_ms": 5, "segment": "t3_serve",
-            "confidence": "high", "reason": "bob's t3 serve was OOM-killed",
-            "evidence": [{"file": "devvm-journal.log", "line": 639, "source": "journal", "text": "x"}]
-          }],
-          "meta": {"inputs": []}
-        }"#;
-        let rows = parse_expected("drops.json", text).unwrap();
+        let text = format!(r#"{{"drops": [{JSONL}], "meta": {{"inputs": []}}}}"#);
+        let rows = parse_expected("drops.json", &text).unwrap();
         assert_eq!(rows, [row("D0003", T0, "bob", 5, "t3_serve")]);
     }
 
@@ -433,8 +530,7 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
     #[test]
     fn json_and_csv_of_one_drop_compare_equal() {
         let from_csv = parse_expected("drops.csv", CSV).unwrap();
-        let jsonl = r#"{"drop_id":"D0003","time":"2026-06-10T19:20:02.000Z","user":"bob","client_ip":"203.0.113.22","dur_ms":5,"segment":"t3_serve","confidence":"high","reason":"bob's t3 serve was OOM-killed","evidence":[{"file":"devvm-journal.log","line":639}]}"#;
-        let from_json = parse_expected("drops.jsonl", jsonl).unwrap();
+        let from_json = parse_expected("drops.jsonl", JSONL).unwrap();
         assert!(compare(&from_csv, &from_json).differences.is_empty());
     }
 

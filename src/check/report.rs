@@ -4,45 +4,118 @@ use std::io::{self, Write};
 
 use super::DropRow;
 
-/// A field that may differ between two paired rows.
+/// A column that may differ between two paired rows, in the order changes are printed. The
+/// drop id is not one, because ids are renumbered when another drop appears.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Field {
     Segment,
+    Rule,
+    Kind,
+    Cause,
+    /// Burst membership: which other drops share the drop's burst.
+    Burst,
     Duration,
+    Reconnect,
     Confidence,
     Reason,
     Evidence,
+    TraefikStatus,
+    TraefikDuration,
+    Sources,
+    /// Incident membership: which other drops share the drop's incident.
+    Incident,
 }
 
 impl Field {
+    pub const ALL: [Field; 14] = [
+        Field::Segment,
+        Field::Rule,
+        Field::Kind,
+        Field::Cause,
+        Field::Burst,
+        Field::Duration,
+        Field::Reconnect,
+        Field::Confidence,
+        Field::Reason,
+        Field::Evidence,
+        Field::TraefikStatus,
+        Field::TraefikDuration,
+        Field::Sources,
+        Field::Incident,
+    ];
+
+    /// Returns the field's column name in the `drops` output.
     pub fn name(self) -> &'static str {
         match self {
             Field::Segment => "segment",
+            Field::Rule => "rule",
+            Field::Kind => "kind",
+            Field::Cause => "cause",
+            Field::Burst => "burst_id",
             Field::Duration => "dur_ms",
+            Field::Reconnect => "reconnect_ms",
             Field::Confidence => "confidence",
             Field::Reason => "reason",
             Field::Evidence => "evidence",
+            Field::TraefikStatus => "traefik_status",
+            Field::TraefikDuration => "traefik_dur_ms",
+            Field::Sources => "sources",
+            Field::Incident => "incident_id",
         }
     }
 
-    /// Returns whether a change of this field fails the check. Only the segment does unless
-    /// `strict_fields` is set.
+    /// Returns whether a change of this field fails the check. The fields that make up the
+    /// attribution (segment, rule, kind, the cause dispatch logged, burst membership) always
+    /// do. The others are measurements, wording or grouping, which change when an input file
+    /// is renamed or a reason is reworded, so they count only when `strict_fields` is set.
     pub fn counts(self, strict_fields: bool) -> bool {
-        self == Field::Segment || strict_fields
+        self.is_attribution() || strict_fields
     }
 
-    /// Formats the field's value in `row` for a message, with text fields quoted.
-    fn value(self, row: &DropRow) -> String {
+    fn is_attribution(self) -> bool {
+        matches!(
+            self,
+            Field::Segment | Field::Rule | Field::Kind | Field::Cause | Field::Burst
+        )
+    }
+
+    /// Formats the field's value in `row` for a message, with text fields quoted. A burst or
+    /// incident formats as its id; [`compare`](super::compare) prints its members instead.
+    pub(super) fn value(self, row: &DropRow) -> String {
+        let number = |value: Option<String>| value.unwrap_or_else(|| "none".to_string());
         match self {
             Field::Segment => row.segment.clone(),
-            Field::Duration => row
-                .dur_ms
-                .map_or_else(|| "none".to_string(), |ms| ms.to_string()),
+            Field::Rule => or_none(&row.rule),
+            Field::Kind => or_none(&row.kind),
+            Field::Cause => format!("{:?}", row.cause),
+            Field::Burst => or_none(&row.burst_id),
+            Field::Duration => number(row.dur_ms.map(|ms| ms.to_string())),
+            Field::Reconnect => number(row.reconnect_ms.map(|ms| ms.to_string())),
             Field::Confidence => row.confidence.clone(),
             Field::Reason => format!("{:?}", row.reason),
             Field::Evidence => format!("{:?}", row.evidence.join(";")),
+            Field::TraefikStatus => number(row.traefik_status.map(|s| s.to_string())),
+            Field::TraefikDuration => number(row.traefik_dur_ms.map(|ms| ms.to_string())),
+            Field::Sources => or_none(&row.sources.join(";")),
+            Field::Incident => or_none(&row.incident_id),
         }
     }
+}
+
+fn or_none(text: &str) -> String {
+    if text.is_empty() {
+        "none".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// One changed field of a pair of rows, with both values as printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub field: Field,
+    pub expected: String,
+    pub actual: String,
 }
 
 /// One difference between the expected rows and this run's rows.
@@ -52,11 +125,11 @@ pub enum Difference {
     Missing(DropRow),
     /// A row of this run that the expected file does not have.
     Extra(DropRow),
-    /// A pair of rows whose `fields` differ, in [`Field`] order.
+    /// A pair of rows with at least one change, in [`Field`] order.
     Changed {
         expected: Box<DropRow>,
         actual: Box<DropRow>,
-        fields: Vec<Field>,
+        changes: Vec<Change>,
     },
 }
 
@@ -118,8 +191,8 @@ fn format_offset(micros: u64) -> String {
 }
 
 impl Comparison {
-    /// Counts the differences, with field changes other than the segment counted only when
-    /// `strict_fields` is set.
+    /// Counts the differences, with changes of fields outside the attribution counted only
+    /// when `strict_fields` is set (see [`Field::counts`]).
     pub fn tally(&self, strict_fields: bool) -> Tally {
         let mut tally = Tally {
             expected_rows: self.expected_rows,
@@ -130,11 +203,15 @@ impl Comparison {
             match difference {
                 Difference::Missing(_) => tally.missing += 1,
                 Difference::Extra(_) => tally.extra += 1,
-                Difference::Changed { fields, .. } => {
-                    if fields.iter().any(|f| f.counts(strict_fields)) {
+                Difference::Changed { changes, .. } => {
+                    let counted = changes
+                        .iter()
+                        .filter(|change| change.field.counts(strict_fields))
+                        .count();
+                    if counted > 0 {
                         tally.changed += 1;
                     }
-                    tally.uncounted += fields.iter().filter(|f| !f.counts(strict_fields)).count();
+                    tally.uncounted += changes.len() - counted;
                 }
             }
         }
@@ -156,7 +233,7 @@ impl Comparison {
                 Difference::Changed {
                     expected,
                     actual,
-                    fields,
+                    changes,
                 } => {
                     // Ids shift when an earlier drop appears or goes, so name both when they do.
                     let label = if actual.drop_id == expected.drop_id {
@@ -167,13 +244,13 @@ impl Comparison {
                             expected.drop_id, actual.drop_id
                         ))
                     };
-                    for field in fields {
+                    for change in changes {
                         writeln!(
                             out,
                             "changed {}: {label}: {} -> {}",
-                            field.name(),
-                            field.value(expected),
-                            field.value(actual)
+                            change.field.name(),
+                            change.expected,
+                            change.actual
                         )?;
                     }
                 }
@@ -199,7 +276,7 @@ impl Comparison {
         if tally.uncounted > 0 {
             write!(
                 out,
-                " ({} duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)",
+                " ({} change(s) outside the attribution not counted; --strict-fields counts them)",
                 tally.uncounted
             )?;
         }
@@ -245,12 +322,107 @@ mod tests {
             "changed confidence: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: high -> medium"
         );
         assert!(lines[1].starts_with("changed reason: D0003"));
-        assert!(lines[2].ends_with("0 changed (2 duration, reason, confidence or evidence change(s) not counted; --strict-fields counts them)"));
+        assert!(lines[2].ends_with(
+            "0 changed (2 change(s) outside the attribution not counted; --strict-fields counts them)"
+        ));
         assert!(!tally.failed());
 
         let tally = comparison.tally(true);
         assert_eq!(tally.changed, 1);
         assert!(tally.failed());
+    }
+
+    #[test]
+    fn every_column_change_is_printed() {
+        // (field, edit of the actual row, end of the printed line, fails without --strict-fields)
+        type Edit = fn(&mut DropRow);
+        let cases: [(Field, Edit, &str, bool); 12] = [
+            (
+                Field::Segment,
+                |r| r.segment = "devvm".into(),
+                "t3_serve -> devvm",
+                true,
+            ),
+            (
+                Field::Rule,
+                |r| r.rule = "serve_restarted".into(),
+                "serve_died -> serve_restarted",
+                true,
+            ),
+            (
+                Field::Kind,
+                |r| r.kind = "reconnect".into(),
+                "short -> reconnect",
+                true,
+            ),
+            (
+                Field::Cause,
+                |r| r.cause = "upstream_closed".into(),
+                r#""graceful" -> "upstream_closed""#,
+                true,
+            ),
+            (Field::Duration, |r| r.dur_ms = Some(6), "5 -> 6", false),
+            (
+                Field::Reconnect,
+                |r| r.reconnect_ms = None,
+                "2000 -> none",
+                false,
+            ),
+            (
+                Field::Confidence,
+                |r| r.confidence = "low".into(),
+                "high -> low",
+                false,
+            ),
+            (Field::Reason, |r| r.reason = "x".into(), r#"-> "x""#, false),
+            (
+                Field::Evidence,
+                |r| r.evidence.clear(),
+                r#""devvm-journal.log:639" -> """#,
+                false,
+            ),
+            (
+                Field::TraefikStatus,
+                |r| r.traefik_status = Some(502),
+                "0 -> 502",
+                false,
+            ),
+            (
+                Field::TraefikDuration,
+                |r| r.traefik_dur_ms = None,
+                "542148 -> none",
+                false,
+            ),
+            (
+                Field::Sources,
+                |r| r.sources.truncate(1),
+                "journal;traefik -> journal",
+                false,
+            ),
+        ];
+        for (field, edit, printed, attribution) in cases {
+            let expected = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+            let mut actual = expected.clone();
+            edit(&mut actual[0]);
+            let comparison = compare(&expected, &actual);
+            let (lines, tally) = lines(&comparison, false);
+            let prefix = format!(
+                "changed {}: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: ",
+                field.name()
+            );
+            assert_eq!(lines.len(), 2, "{field:?}: {lines:?}");
+            assert!(lines[0].starts_with(&prefix), "{field:?}: {lines:?}");
+            assert!(lines[0].ends_with(printed), "{field:?}: {lines:?}");
+            assert_eq!(
+                tally.failed(),
+                attribution,
+                "{field:?} without --strict-fields"
+            );
+            assert!(
+                comparison.tally(true).failed(),
+                "{field:?} with --strict-fields"
+            );
+        }
     }
 
     #[test]
