@@ -73,7 +73,9 @@ pub enum Command {
     /// another drop appears. A change in dur_ms, reconnect_ms, confidence, reason, evidence,
     /// traefik_status, traefik_dur_ms, sources or incident membership is printed but counts
     /// only with --strict-fields. rule and kind are compared only against a JSON or JSON Lines
-    /// file, since the CSV has no such columns. The rows of this run are written only with
+    /// file, since the CSV has no such columns. A column missing from the expected file is
+    /// named once in a `not compared:` line and skipped, except that time, user, client_ip,
+    /// segment and confidence are required. The rows of this run are written only with
     /// --output.
     ///
     /// Exit status: 0 when nothing counted differs, 1 when something does (or a drop falls in a

@@ -324,7 +324,7 @@ fn check_input_error_wins_over_differences() {
     // A saved output with one drop this run cannot produce.
     std::fs::write(
         &expected,
-        "drop_id,time,user,client_ip,dur_ms,segment\nD0001,2026-06-10T19:00:00Z,zed,192.0.2.1,1,devvm\n",
+        "drop_id,time,user,client_ip,dur_ms,segment,confidence\nD0001,2026-06-10T19:00:00Z,zed,192.0.2.1,1,devvm,high\n",
     )
     .unwrap();
     let (_, stderr, code) = run(t3()
@@ -525,4 +525,65 @@ fn check_compares_burst_membership_not_ids() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stdout.contains("changed burst_id: "), "{stdout}");
     assert!(stdout.contains(": none -> B001 ["), "{stdout}");
+}
+
+/// Writes the columns `keep` of the saved CSV at `path` to `dir/cut.csv`.
+fn cut_columns(path: &Path, dir: &Path, keep: &[&str]) -> PathBuf {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at: Vec<usize> = keep
+        .iter()
+        .map(|column| header.iter().position(|h| h == *column).unwrap())
+        .collect();
+    let cut = dir.join("cut.csv");
+    let mut writer = csv::Writer::from_path(&cut).unwrap();
+    writer.write_record(keep).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        writer.write_record(at.iter().map(|&i| &record[i])).unwrap();
+    }
+    writer.flush().unwrap();
+    cut
+}
+
+#[test]
+fn check_skips_columns_missing_from_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let keep = ["time", "user", "client_ip", "segment", "confidence"];
+    let cut = cut_columns(&saved, dir.path(), &keep);
+
+    let (stdout, stderr, code) = check(&cut, &["--strict-fields"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout
+            .matches("not compared: reason, missing from 12 of 12 expected rows\n")
+            .count(),
+        1,
+        "{stdout}"
+    );
+    assert!(stdout.contains("not compared: drop_id,"), "{stdout}");
+    assert!(!stdout.contains("changed "), "{stdout}");
+    assert!(
+        stdout
+            .ends_with("check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 0 changed\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_rejects_baseline_without_required_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save_drops(dir.path(), "csv");
+    let cut = cut_columns(
+        &saved,
+        dir.path(),
+        &["time", "user", "client_ip", "dur_ms", "segment"],
+    );
+
+    let (stdout, stderr, code) = check(&cut, &[]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains(&cut.display().to_string()), "{stderr}");
+    assert!(stderr.contains("no `confidence` column"), "{stderr}");
 }

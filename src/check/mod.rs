@@ -74,9 +74,12 @@ pub struct DropRow {
     /// Source names (`journal`, `traefik`, ...), in the order the output lists them.
     pub sources: Vec<String>,
     pub incident_id: String,
-    /// Fields the saved row does not contain, which are therefore not compared: the CSV has
-    /// no `rule` or `kind` column, and an older or hand-cut file may lack others.
+    /// Fields the saved row lacks, as an older or hand-cut file may. They are not compared,
+    /// and the report names them once.
     pub absent: Vec<Field>,
+    /// Set for a row read from CSV, which has no `rule` or `kind` column, so neither is
+    /// compared nor reported as missing.
+    pub from_csv: bool,
 }
 
 impl DropRow {
@@ -111,12 +114,14 @@ impl DropRow {
             sources: drop.sources.iter().map(|s| s.name().to_string()).collect(),
             incident_id: drop.incident_id.clone(),
             absent: Vec::new(),
+            from_csv: false,
         }
     }
 
     /// Returns whether the saved row contains `field`, so that it can be compared.
     fn has(&self, field: Field) -> bool {
-        !self.absent.contains(&field)
+        let not_in_csv = self.from_csv && matches!(field, Field::Rule | Field::Kind);
+        !not_in_csv && !self.absent.contains(&field)
     }
 
     /// Formats the words that identify the row in a message: id, time, user and client IP.
@@ -230,9 +235,30 @@ pub fn compare(expected: &[DropRow], actual: &[DropRow]) -> Comparison {
     Comparison {
         expected_rows: expected.len(),
         actual_rows: actual.len(),
+        missing_columns: missing_columns(expected),
         differences,
         common_offset,
     }
+}
+
+/// Counts, for each column that some expected rows lack, how many lack it. A `drops` output
+/// gives every row an id, so an empty drop id means the column is missing.
+fn missing_columns(expected: &[DropRow]) -> Vec<(&'static str, usize)> {
+    let without_id = expected.iter().filter(|row| row.drop_id.is_empty()).count();
+    let mut columns = Vec::new();
+    if without_id > 0 {
+        columns.push(("drop_id", without_id));
+    }
+    for field in Field::ALL {
+        let rows = expected
+            .iter()
+            .filter(|row| row.absent.contains(&field))
+            .count();
+        if rows > 0 {
+            columns.push((field.name(), rows));
+        }
+    }
+    columns
 }
 
 #[cfg(test)]
@@ -264,6 +290,7 @@ mod tests {
             sources: vec!["journal".to_string(), "traefik".to_string()],
             incident_id: "I001".to_string(),
             absent: Vec::new(),
+            from_csv: false,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{DUR_TOLERANCE_MS, DropRow, TIME_TOLERANCE};
+use super::{DUR_TOLERANCE_MS, DropRow, Field, TIME_TOLERANCE};
 
 /// The fields rows are paired on, besides time and duration: user, client IP and, when
 /// [`pair_rows`] is asked for it, the segment (else an empty string).
@@ -67,7 +67,12 @@ pub(super) fn pair_rows(
                     .copied()
                     .filter(|&i| !paired[i])
                     .filter_map(|i| {
-                        let dur = dur_gap(expected_row.dur_ms, actual[i].dur_ms)?;
+                        // A file without the dur_ms column pairs on time alone.
+                        let dur = if expected_row.has(Field::Duration) {
+                            dur_gap(expected_row.dur_ms, actual[i].dur_ms)?
+                        } else {
+                            0
+                        };
                         Some((actual[i].time.abs_diff(target), dur, i))
                     })
                     .filter(|&(gap, _, _)| gap <= TIME_TOLERANCE.unsigned_abs())

@@ -128,6 +128,10 @@ pub fn unneutralize(cell: &str) -> &str {
     }
 }
 
+/// The columns an expected file must have: rows pair on the first three, and the last two are
+/// the verdict. Any other column may be missing, and is then not compared.
+const REQUIRED_COLUMNS: [&str; 5] = ["time", "user", "client_ip", "segment", "confidence"];
+
 fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader
@@ -136,7 +140,7 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
         .clone();
     let column = |column_name: &str| header.iter().position(|h| h == column_name);
     // Columns are only ever appended to the drops header, so they are found by name.
-    let required = ["time", "user", "client_ip", "dur_ms", "segment"];
+    let required = REQUIRED_COLUMNS;
     let mut at = HashMap::new();
     for column_name in DROP_COLUMNS {
         if let Some(i) = column(column_name) {
@@ -146,20 +150,20 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
             return Err(invalid(
                 name,
                 format!(
-                    "line 1: the CSV header has no `{column_name}` column (it starts `{}`), so this is \
-                     not a drops output",
+                    "line 1: the CSV header has no `{column_name}` column (it starts `{}`), which \
+                     check needs to pair and compare rows, so this is not a drops output or has \
+                     lost columns",
                     first.join(",")
                 ),
             ));
         }
     }
 
-    // `drops` writes no `rule` or `kind` column in CSV, so those are compared from JSON only.
+    // `drops` writes no `rule` or `kind` column in CSV, so `from_csv` covers those.
     let absent: Vec<Field> = Field::ALL
         .into_iter()
-        .filter(|field| {
-            matches!(field, Field::Rule | Field::Kind) || !at.contains_key(field.name())
-        })
+        .filter(|field| !matches!(field, Field::Rule | Field::Kind))
+        .filter(|field| !at.contains_key(field.name()))
         .collect();
 
     let mut rows = Vec::new();
@@ -203,6 +207,7 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<DropRow>> {
             sources: split_list(sources),
             incident_id: cell("incident_id").to_string(),
             absent: absent.clone(),
+            from_csv: true,
         });
     }
     Ok(rows)
@@ -300,6 +305,13 @@ fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
         return Err("missing `segment`".to_string());
     }
     let segment = known_segment(&segment)?;
+    // `user` and `client_ip` may be null, but a drops output always writes the key.
+    if let Some(key) = REQUIRED_COLUMNS
+        .iter()
+        .find(|key| !object.contains_key(**key))
+    {
+        return Err(format!("missing `{key}`"));
+    }
     let dur_ms = match object.get("dur_ms") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => Some(
@@ -380,6 +392,7 @@ fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
         sources,
         incident_id: text("incident_id")?,
         absent,
+        from_csv: false,
     })
 }
 
@@ -417,7 +430,7 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
         let mut expected = row("D0003", T0, "bob", 5, "t3_serve");
         expected.rule = String::new();
         expected.kind = String::new();
-        expected.absent = vec![Field::Rule, Field::Kind];
+        expected.from_csv = true;
         expected
     }
 
@@ -449,8 +462,8 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
 
     #[test]
     fn csv_with_appended_and_reordered_columns_parses() {
-        let text = "segment,dur_ms,client_ip,user,time,later_column\n\
-                    t3_serve,5,203.0.113.22,bob,2026-06-10T19:20:02Z,x\n";
+        let text = "segment,dur_ms,client_ip,user,time,confidence,later_column\n\
+                    t3_serve,5,203.0.113.22,bob,2026-06-10T19:20:02Z,high,x\n";
         let rows = parse_expected("drops.csv", text).unwrap();
         assert_eq!(rows[0].segment, "t3_serve");
         assert_eq!(rows[0].time, T0);
@@ -506,6 +519,64 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
     }
 
     #[test]
+    fn missing_columns_are_reported_not_compared() {
+        // A CSV of the five required columns only, against this run's full row.
+        let csv = "time,user,client_ip,segment,confidence\n\
+                   2026-06-10T19:20:02.000Z,bob,203.0.113.22,t3_serve,high\n";
+        let expected = parse_expected("min.csv", csv).unwrap();
+        let mut actual = vec![row("D0003", T0, "bob", 5, "t3_serve")];
+        let comparison = compare(&expected, &actual);
+        assert!(comparison.differences.is_empty(), "{comparison:?}");
+        let (lines, tally) = crate::check::tests::lines(&comparison, true);
+        assert_eq!(
+            lines[0],
+            "not compared: drop_id, missing from 1 of 1 expected rows"
+        );
+        assert_eq!(
+            lines[1],
+            "not compared: cause, missing from 1 of 1 expected rows"
+        );
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.contains(": rule,") || l.contains(": kind,"))
+        );
+        assert_eq!(lines.len(), 12, "{lines:?}");
+        assert!(!tally.failed());
+
+        // A compared column still fails, and the row is named by this run's id.
+        actual[0].segment = "devvm".to_string();
+        let (lines, _) = crate::check::tests::lines(&compare(&expected, &actual), false);
+        assert!(
+            lines.contains(
+                &"changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm"
+                    .to_string()
+            ),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn missing_required_columns_are_rejected() {
+        for column in REQUIRED_COLUMNS {
+            let header: Vec<&str> = DROP_COLUMNS
+                .iter()
+                .copied()
+                .filter(|c| *c != column)
+                .collect();
+            let error = parse_expected("cut.csv", &format!("{}\n", header.join(",")))
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with("cut.csv: "), "{error}");
+            assert!(error.contains(&format!("no `{column}` column")), "{error}");
+
+            let json = JSONL.replace(&format!("\"{column}\":"), "\"other\":");
+            let error = parse_expected("cut.jsonl", &json).unwrap_err().to_string();
+            assert!(error.contains(&format!("missing `{column}`")), "{error}");
+        }
+    }
+
+    #[test]
     fn json_document_parses() {
         let text = format!(r#"{{"drops": [{JSONL}], "meta": {{"inputs": []}}}}"#);
         let rows = parse_expected("drops.json", &text).unwrap();
@@ -515,9 +586,9 @@ D0003,2026-06-10T19:20:02.000Z,bob,203.0.113.22,5,graceful,2000,,t3_serve,high,b
     #[test]
     fn json_lines_parse_with_nulls() {
         let text = concat!(
-            r#"{"drop_id":"D0001","time":"2026-06-10T19:20:02.000Z","user":null,"client_ip":null,"dur_ms":null,"segment":"unknown","evidence":[]}"#,
+            r#"{"drop_id":"D0001","time":"2026-06-10T19:20:02.000Z","user":null,"client_ip":null,"dur_ms":null,"segment":"unknown","confidence":"low","evidence":[]}"#,
             "\n",
-            r#"{"drop_id":"D0002","time":"2026-06-10T19:20:03.000Z","user":"bob","client_ip":"203.0.113.22","dur_ms":5,"segment":"devvm"}"#,
+            r#"{"drop_id":"D0002","time":"2026-06-10T19:20:03.000Z","user":"bob","client_ip":"203.0.113.22","dur_ms":5,"segment":"devvm","confidence":"high"}"#,
             "\n",
         );
         let rows = parse_expected("drops.jsonl", text).unwrap();

@@ -150,6 +150,8 @@ pub struct Comparison {
     pub expected_rows: usize,
     /// Rows of this run.
     pub actual_rows: usize,
+    /// Columns that expected rows lack, with how many rows lack each. They are not compared.
+    pub missing_columns: Vec<(&'static str, usize)>,
     /// Every difference, in time order, including changes that do not count.
     pub differences: Vec<Difference>,
     /// The time offset at which every missing row pairs one to one with an extra row of the
@@ -226,6 +228,13 @@ impl Comparison {
     /// check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed
     /// ```
     pub fn write(&self, out: &mut dyn Write, strict_fields: bool) -> io::Result<Tally> {
+        for (column, rows) in &self.missing_columns {
+            writeln!(
+                out,
+                "not compared: {column}, missing from {rows} of {} expected rows",
+                self.expected_rows
+            )?;
+        }
         for difference in &self.differences {
             match difference {
                 Difference::Missing(row) => writeln!(out, "missing: {}", row.describe())?,
@@ -236,7 +245,10 @@ impl Comparison {
                     changes,
                 } => {
                     // Ids shift when an earlier drop appears or goes, so name both when they do.
-                    let label = if actual.drop_id == expected.drop_id {
+                    // A file without the drop_id column names the row by this run's id.
+                    let label = if expected.drop_id.is_empty() {
+                        expected.label_with_id(&actual.drop_id)
+                    } else if actual.drop_id == expected.drop_id {
                         expected.label()
                     } else {
                         expected.label_with_id(&format!(
