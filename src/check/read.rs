@@ -312,43 +312,13 @@ fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
     {
         return Err(format!("missing `{key}`"));
     }
-    let dur_ms = match object.get("dur_ms") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(
-            n.as_u64()
-                .ok_or_else(|| format!("invalid dur_ms `{n}`; expected a whole number"))?,
-        ),
-        Some(other) => return Err(format!("`dur_ms` is not a number: {other}")),
-    };
-    let number = |key: &str| -> std::result::Result<Option<Value>, String> {
-        match object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => Ok(Some(Value::Number(n.clone()))),
-            Some(other) => Err(format!("`{key}` is not a number: {other}")),
-        }
-    };
-    let reconnect_ms = match number("reconnect_ms")? {
-        Some(n) => Some(
-            n.as_i64()
-                .ok_or_else(|| format!("invalid reconnect_ms `{n}`"))?,
-        ),
-        None => None,
-    };
-    let traefik_status = match number("traefik_status")? {
-        Some(n) => Some(
-            n.as_u64()
-                .and_then(|status| u16::try_from(status).ok())
-                .ok_or_else(|| format!("invalid traefik_status `{n}`"))?,
-        ),
-        None => None,
-    };
-    let traefik_dur_ms = match number("traefik_dur_ms")? {
-        Some(n) => Some(
-            n.as_u64()
-                .ok_or_else(|| format!("invalid traefik_dur_ms `{n}`"))?,
-        ),
-        None => None,
-    };
+    let whole = "a whole number";
+    let dur_ms = json_number(object, "dur_ms", whole, serde_json::Number::as_u64)?;
+    let reconnect_ms = json_number(object, "reconnect_ms", whole, serde_json::Number::as_i64)?;
+    let traefik_status = json_number(object, "traefik_status", "an HTTP status", |n| {
+        n.as_u64().and_then(|status| u16::try_from(status).ok())
+    })?;
+    let traefik_dur_ms = json_number(object, "traefik_dur_ms", whole, serde_json::Number::as_u64)?;
     let sources = match object.get("sources") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -394,6 +364,23 @@ fn drop_from_json(value: &Value) -> std::result::Result<DropRow, String> {
         absent,
         from_csv: false,
     })
+}
+
+/// Reads the optional number `key` of a drop object with `convert`: `None` when the key is
+/// missing or null, an error naming the key and `expected` when it is no such number.
+fn json_number<T>(
+    object: &serde_json::Map<String, Value>,
+    key: &str,
+    expected: &str,
+    convert: impl Fn(&serde_json::Number) -> Option<T>,
+) -> std::result::Result<Option<T>, String> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => convert(n)
+            .map(Some)
+            .ok_or_else(|| format!("invalid {key} `{n}`; expected {expected}")),
+        Some(other) => Err(format!("`{key}` is not a number: {other}")),
+    }
 }
 
 /// Turns a JSON evidence entry, `{"file": …, "line": …}` or a `FILE:LINE` string, into
