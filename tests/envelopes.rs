@@ -297,6 +297,13 @@ fn loki_api_response_matches_plain() {
 /// Returns the journal of the incident (`journalctl -o json`) as logcli jsonl entries with
 /// full journal labels, in the journal's order.
 fn journal_as_logcli_jsonl() -> String {
+    journal_as_logcli_jsonl_shifted(0, false)
+}
+
+/// Returns the journal as `journal_as_logcli_jsonl` does, with every entry time moved by
+/// `shift` microseconds (a devvm clock that far ahead) and, when `whole_seconds` is set, cut to
+/// the second as a promtail `timestamp` stage or a syslog source leaves it.
+fn journal_as_logcli_jsonl_shifted(shift: i64, whole_seconds: bool) -> String {
     let mut out = String::new();
     for line in gunzip("journal-modes/devvm-journal.json.json.gz").lines() {
         let entry: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -307,8 +314,14 @@ fn journal_as_logcli_jsonl() -> String {
         let micros: i64 = entry["__REALTIME_TIMESTAMP"]
             .as_str()
             .unwrap()
-            .parse()
-            .unwrap();
+            .parse::<i64>()
+            .unwrap()
+            + shift;
+        let micros = if whole_seconds {
+            micros - micros.rem_euclid(1_000_000)
+        } else {
+            micros
+        };
         let time = chrono::DateTime::from_timestamp_micros(micros)
             .unwrap()
             .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
@@ -424,4 +437,47 @@ fn missing_pod_warned_in_every_journal_form() {
             "{form}: the incident's last_mile and cluster_path rows"
         );
     }
+}
+
+/// Runs `drops` on a journal text (written as `devvm-journal.jsonl`) with the plain Traefik and
+/// cloudflared logs of the incident, and returns stdout and stderr.
+fn drops_with_journal(journal: &str, args: &[&str]) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.jsonl");
+    std::fs::write(&path, journal).unwrap();
+    let mut command = Command::cargo_bin("t3forensics").unwrap();
+    command
+        .arg("drops")
+        .args(args)
+        .arg(&path)
+        .arg(data("incident/traefik-access.log"));
+    for pod in ["k2x9p", "m4q7r", "z8w3t"] {
+        command.arg(data(&format!("incident/cloudflared-6f7c9d8b5-{pod}.log")));
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    (stdout, stderr)
+}
+
+#[test]
+fn hour_off_loki_journal_names_skew() {
+    // devvm's clock an hour ahead, exported from Loki: entry times carry their UTC offset, so
+    // --tz cannot move them, and only --skew helps.
+    let journal = journal_as_logcli_jsonl_shifted(3_600_000_000, false);
+    let (_, stderr) = drops_with_journal(&journal, &[]);
+    assert!(
+        stderr.contains("carry their UTC offset, so --tz does not change them"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--skew 3600"), "{stderr}");
+    assert!(!stderr.contains("set --tz"), "{stderr}");
+
+    // With the offset given, no advice on the offset is left to give.
+    let (stdout, stderr) = drops_with_journal(&journal, &["--skew", "3600"]);
+    assert!(stderr.contains("(set with --skew)"), "{stderr}");
+    assert!(!stderr.contains("--tz"), "{stderr}");
+    assert!(!stderr.contains("give the offset"), "{stderr}");
+    assert_eq!(stdout.lines().count(), 1 + 12, "{stdout}");
 }

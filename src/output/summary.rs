@@ -47,7 +47,9 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
     let half_hours = seconds / 1800.0;
     let zone_like =
         |s: f64| s.abs() >= 1700.0 && (s / 1800.0 - (s / 1800.0).round()).abs() * 1800.0 <= 60.0;
-    let warning = if zone_like(seconds) {
+    // A given offset is the user's own reading of the clocks, so naming a zone mistake again
+    // would only repeat it back. A zone hint still shows when the sockets disagree with it.
+    let warning = if offset.method != "given" && zone_like(seconds) {
         Some(format!(
             "the devvm clock offset ({:.0} min) is close to a whole number of half hours: the journal was \
              probably read in the wrong zone; set --tz to the zone of its timestamps",
@@ -66,11 +68,13 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
     (text, warning)
 }
 
-/// Tells whether the journal's dispatch socket lines carry an absolute time: an ISO time with
-/// its UTC offset (`short-iso`), epoch seconds (`short-unix`), or a JSON entry's
-/// `__REALTIME_TIMESTAMP`. The first such line decides, as one journal has one mode.
-fn journal_times_carry_offset(analysis: &crate::correlate::Analysis) -> bool {
-    let Some(event) = analysis.events.iter().find(|e| {
+/// Tells whether the journal's dispatch socket lines carry an absolute time, which `--tz` does
+/// not change. Times from an envelope or record do: Loki and Grafana entry times, and a JSON or
+/// export entry's `__REALTIME_TIMESTAMP`. Of the text modes, `short-iso` (an ISO time with its
+/// UTC offset) and `short-unix` (epoch seconds) do, and `short`, `short-precise` and `cat` do
+/// not. The first such line decides, as one journal has one mode.
+fn journal_times_carry_offset(report: &Report) -> bool {
+    let Some(event) = report.analysis.events.iter().find(|e| {
         e.source == crate::event::Source::Journal
             && matches!(
                 e.kind,
@@ -79,6 +83,25 @@ fn journal_times_carry_offset(analysis: &crate::correlate::Analysis) -> bool {
     }) else {
         return false;
     };
+    let input_type = report
+        .inputs
+        .get(event.origin.input as usize)
+        .and_then(|input| input.input_type);
+    // kubectl is left to the text: `kubectl logs` without `--timestamps` gives no entry time.
+    if matches!(
+        input_type,
+        Some(
+            "journal-json"
+                | "journal-export"
+                | "logcli-jsonl"
+                | "logcli"
+                | "grafana-text"
+                | "grafana-json"
+                | "loki-api"
+        )
+    ) {
+        return true;
+    }
     let text = event.text.as_bytes();
     if text.first() == Some(&b'{') {
         return true;
@@ -86,6 +109,25 @@ fn journal_times_carry_offset(analysis: &crate::correlate::Analysis) -> bool {
     let stamp = text.split(|b| *b == b' ').next().unwrap_or_default();
     let epoch = stamp.len() >= 10 && stamp.iter().all(|b| b.is_ascii_digit() || *b == b'.');
     epoch || crate::parse::journal::starts_with_offset_time(text)
+}
+
+/// Returns the warning about the clock offset, when it looks like a time-zone mistake. A zone
+/// mix-up needs journal times that are read in `--tz`. Times that carry their UTC offset are
+/// the same in any zone, so with them only devvm's clock can be off, and `--skew` is the fix.
+fn offset_warning(report: &Report) -> Option<String> {
+    let offset = &report.analysis.offset;
+    let (_, warning) = describe_offset(offset);
+    if warning.is_none() || !journal_times_carry_offset(report) {
+        return warning;
+    }
+    let shift = offset.zone_hint.unwrap_or(offset.micros);
+    Some(format!(
+        "devvm's sockets start {:+.1} h from their Traefik lines, but the journal's times \
+         carry their UTC offset, so --tz does not change them: devvm's clock was probably \
+         off; give the offset with --skew {}",
+        shift as f64 / 3600.0 / SECOND as f64,
+        shift / SECOND
+    ))
 }
 
 /// Describes a source's span in one line: name, first and last time, lines and gaps.
@@ -419,19 +461,7 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
 /// then those of the analysis (a doubtful clock offset, a failed join, missing pod logs).
 pub fn warnings(report: &Report) -> Vec<String> {
     let analysis = report.analysis;
-    let (_, mut offset_warning) = describe_offset(&analysis.offset);
-    // A zone mix-up needs journal times that are read in --tz. Times that carry their UTC
-    // offset are the same in any zone, so with them only devvm's clock can be off.
-    if offset_warning.is_some() && journal_times_carry_offset(analysis) {
-        let shift = analysis.offset.zone_hint.unwrap_or(analysis.offset.micros);
-        offset_warning = Some(format!(
-            "devvm's sockets start {:+.1} h from their Traefik lines, but the journal's times \
-             carry their UTC offset, so --tz does not change them: devvm's clock was probably \
-             off; give the offset with --skew {}",
-            shift as f64 / 3600.0 / SECOND as f64,
-            shift / SECOND
-        ));
-    }
+    let offset_warning = offset_warning(report);
     // A forced offset that joins nothing leaves every socket without its Traefik line, which
     // silently weakens every verdict.
     let skew_warning = (analysis.offset.method == "given"
@@ -539,7 +569,8 @@ pub fn warnings(report: &Report) -> Vec<String> {
 /// The summary as JSON, for the `meta` object of `--format json`.
 pub fn meta_json(report: &Report) -> Value {
     let analysis = report.analysis;
-    let (offset_text, offset_warning) = describe_offset(&analysis.offset);
+    let (offset_text, _) = describe_offset(&analysis.offset);
+    let offset_warning = offset_warning(report);
     let mut per_segment: BTreeMap<&str, usize> = BTreeMap::new();
     for drop in &report.drops {
         *per_segment.entry(drop.segment.as_str()).or_default() += 1;
@@ -567,6 +598,35 @@ mod tests {
 
     /// 2026-06-10T19:00:00Z.
     const HOUR_START: i64 = 1_781_118_000 * SECOND;
+
+    fn offset(micros: i64, method: &'static str, zone_hint: Option<i64>) -> Offset {
+        Offset {
+            micros,
+            method,
+            pairs: 0,
+            uncertainty: 0,
+            zone_hint,
+            ambiguous: 0,
+        }
+    }
+
+    #[test]
+    fn hour_offset_warns_unless_given() {
+        let (_, measured) = describe_offset(&offset(3600 * SECOND, "measured", None));
+        assert!(measured.is_some_and(|w| w.contains("set --tz")));
+        let (_, hinted) = describe_offset(&offset(0, "none", Some(-5400 * SECOND)));
+        assert!(hinted.is_some_and(|w| w.contains("--skew -5400")));
+
+        // The user set the offset with --skew, whatever its size.
+        for seconds in [3600, -1800, 7200, 19800] {
+            let (text, warning) = describe_offset(&offset(seconds * SECOND, "given", None));
+            assert!(text.contains("set with --skew"), "{text}");
+            assert_eq!(warning, None, "{seconds} s");
+        }
+        // A given offset that the sockets contradict by whole hours is still named.
+        let (_, contradicted) = describe_offset(&offset(0, "given", Some(3600 * SECOND)));
+        assert!(contradicted.is_some_and(|w| w.contains("--skew 3600")));
+    }
 
     #[test]
     fn printable_replaces_control_characters() {
