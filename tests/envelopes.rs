@@ -481,3 +481,43 @@ fn hour_off_loki_journal_names_skew() {
     assert!(!stderr.contains("give the offset"), "{stderr}");
     assert_eq!(stdout.lines().count(), 1 + 12, "{stdout}");
 }
+
+/// Returns the `time` column of `drops` CSV output, sorted.
+fn drop_times(stdout: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let time = headers.iter().position(|h| h == "time").unwrap();
+    let mut times: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[time].to_string())
+        .collect();
+    times.sort();
+    times
+}
+
+#[test]
+fn whole_second_loki_journal_measures_no_offset() {
+    // A logcli jsonl journal whose times all lie on the whole second carries no more than the
+    // whole-second `short-iso` journal does, so both give the same clock statement and times.
+    let journal = journal_as_logcli_jsonl_shifted(0, true);
+    let (stdout, stderr) = drops_with_journal(&journal, &[]);
+    assert!(
+        stderr.contains("clock offset: devvm and the cluster agree (within ±0.5 s"),
+        "{stderr}"
+    );
+
+    let plain = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .arg("drops")
+        .arg(data("incident/devvm-journal.log"))
+        .arg(data("incident/traefik-access.log"))
+        .args(
+            ["k2x9p", "m4q7r", "z8w3t"]
+                .map(|pod| data(&format!("incident/cloudflared-6f7c9d8b5-{pod}.log"))),
+        )
+        .output()
+        .unwrap();
+    let plain_stdout = String::from_utf8(plain.stdout).unwrap();
+    assert_eq!(drop_times(&stdout), drop_times(&plain_stdout));
+    assert_eq!(drop_times(&stdout).len(), 12, "{stdout}");
+}

@@ -101,8 +101,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Labels<'a> {
 }
 
 /// Returns a `--output=jsonl` time as exact. logcli marshals it as Go's RFC3339Nano, which drops
-/// trailing zeros, so a time without a fraction is a whole second exactly, not a time cut to the
-/// second. (`--output=default` prints RFC3339, which does cut the fraction.)
+/// trailing zeros, so a time without a fraction is not cut to the second: it lies on the second,
+/// or comes from a source of one-second resolution. The router decides which from the
+/// stream's other times. (`--output=default` prints RFC3339, which does cut the fraction.)
 fn exact(parsed: &time::Parsed) -> (i64, Precision) {
     (parsed.micros, Precision::Micro)
 }

@@ -117,8 +117,9 @@ impl LokiApiReader {
 
 /// Reads an entry time, epoch nanoseconds as a string of digits (Loki writes a string; a bare
 /// number is accepted too). Returns the time and whether it has sub-second digits. As in
-/// logcli's jsonl, a nanosecond time is exact: one on the whole second comes from a
-/// second-resolution source, where identical lines are real repeats, not paging repeats.
+/// logcli's jsonl, a nanosecond time is exact. One on the whole second comes from a
+/// second-resolution source, where identical lines are real repeats, not paging repeats, and
+/// the router reads it at whole-second precision unless its stream shows finer times.
 fn entry_time(text: &str) -> Option<((i64, Precision), bool)> {
     let (micros, precision) = epoch_digits(text.as_bytes())?;
     if text.len() == 19 {

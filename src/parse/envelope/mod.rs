@@ -46,7 +46,7 @@ use super::journal::{JournalParser, Prefix, Program, Stamp, route, route_by_cont
 use super::traefik::{self, TraefikParser};
 use super::{LineClass, LineCtx, LineParser, ParseOptions, Sink};
 use crate::event::EventKind;
-use crate::time::Precision;
+use crate::time::{Precision, SECOND};
 
 /// The line-based envelope formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,6 +181,8 @@ pub struct Router {
     /// Set for envelopes that trim the spaces around each line (`logcli --output=default`),
     /// which takes the indent off a serve's detail lines.
     trimmed: bool,
+    /// Streams, by hash, of which an entry time with sub-second digits has been seen.
+    fractional_streams: HashSet<u64>,
 }
 
 impl Router {
@@ -198,6 +200,7 @@ impl Router {
             entries: 0,
             file_pod: None,
             trimmed: false,
+            fractional_streams: HashSet::new(),
         }
     }
 
@@ -239,9 +242,34 @@ impl Router {
         }
     }
 
-    /// Learns stream decisions from a sample line without parsing it.
+    /// Learns stream decisions and entry-time precision from a sample line without parsing it.
     pub fn learn(&mut self, entry: &Unwrapped) {
         self.decide(&entry.labels, &entry.line);
+        self.entry_time(entry);
+    }
+
+    /// Returns an entry's time with the precision its stream shows. Go's RFC3339Nano and
+    /// Loki's epoch nanoseconds drop or zero the fraction of a time on the whole second, so one
+    /// such time could be exact. But a stream whose times all lie on the whole second comes
+    /// from a source of one-second resolution (a promtail `timestamp` stage, an RFC 3164 syslog
+    /// source), and its times stand for their whole second. So a time on the second is read
+    /// at whole-second precision until an entry of its stream has shown sub-second digits.
+    ///
+    /// NOTE: in a stream of finer times, an entry that lies on the whole second before the
+    /// first one with sub-second digits (one in a thousand for millisecond times) is read at
+    /// whole-second precision too. The sampled lines are learned first, which makes this rare.
+    fn entry_time(&mut self, entry: &Unwrapped) -> Option<(i64, Precision)> {
+        let (time, precision) = entry.time?;
+        if time.rem_euclid(SECOND) != 0 {
+            if !self.fractional_streams.contains(&entry.labels.stream) {
+                self.fractional_streams.insert(entry.labels.stream);
+            }
+            return Some((time, precision));
+        }
+        if self.fractional_streams.contains(&entry.labels.stream) {
+            return Some((time, precision));
+        }
+        Some((time, Precision::Second))
     }
 
     /// Parses one unwrapped envelope. An exact repeat of a precise envelope counts as ignored,
@@ -257,6 +285,7 @@ impl Router {
             // Kept, but counted for a warning: a paged whole-second export repeats these too.
             self.duplicates.kept += 1;
         }
+        let entry_time = self.entry_time(entry);
         let Some(target) = self.decide(&entry.labels, &entry.line) else {
             return LineClass::Ignored;
         };
@@ -265,7 +294,7 @@ impl Router {
             Target::Traefik => {
                 let ctx = LineCtx {
                     line: line_no,
-                    outer_time: entry.time,
+                    outer_time: entry_time,
                     pod: None,
                 };
                 self.traefik.parse_line(line, &ctx, sink)
@@ -274,13 +303,13 @@ impl Router {
                 // cloudflared coverage is kept per pod.
                 let ctx = LineCtx {
                     line: line_no,
-                    outer_time: entry.time,
+                    outer_time: entry_time,
                     pod: entry.labels.pod.as_deref().or(self.file_pod.as_deref()),
                 };
                 self.cloudflared.parse_line(line, &ctx, sink)
             }
             Target::Journal(program) => {
-                let Some((time, precision)) = entry.time else {
+                let Some((time, precision)) = entry_time else {
                     return LineClass::Malformed("journal message without an envelope time");
                 };
                 let identifier = entry.labels.identifier.as_deref().unwrap_or("");
@@ -321,7 +350,7 @@ impl Router {
                 };
                 let ctx = LineCtx {
                     line: line_no,
-                    outer_time: entry.time,
+                    outer_time: entry_time,
                     pod: None,
                 };
                 let stamp = Stamp::Real(time, precision);

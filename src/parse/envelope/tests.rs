@@ -361,6 +361,98 @@ fn logcli_overlapping_batches_count_once() {
 }
 
 #[test]
+fn whole_second_streams_keep_second_precision() {
+    // Entry times of logcli jsonl and their precision as read. A stream whose times all lie on
+    // the whole second (a promtail `timestamp` stage, a syslog source) has one-second
+    // resolution. A stream that shows sub-second digits anywhere is exact throughout.
+    let dispatch = r#"{"unit":"t3-dispatch.service"}"#;
+    let cloudflared = r#"{"namespace":"cloudflared","pod":"cloudflared-6f7c9d8b5-k2x9p"}"#;
+    let open = |n: u32| format!("2026/06/10 19:30:12 ws open user=u{n} ip=203.0.113.{n}");
+    let cf = "2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=0 ip=198.41.192.7";
+    // (case, lines as (labels, line, timestamp), the dispatch events' precision)
+    type Entry<'a> = (&'a str, String, &'a str);
+    let cases: [(&str, Vec<Entry>, Precision); 5] = [
+        (
+            "whole seconds only",
+            vec![
+                (dispatch, open(1), "2026-06-10T19:30:12Z"),
+                (dispatch, open(2), "2026-06-10T19:30:13Z"),
+            ],
+            Precision::Second,
+        ),
+        (
+            "whole seconds in another zone",
+            vec![
+                (dispatch, open(1), "2026-06-10T21:30:12+02:00"),
+                (dispatch, open(2), "2026-06-10T21:30:13+02:00"),
+            ],
+            Precision::Second,
+        ),
+        (
+            "nanoseconds, one on the second",
+            vec![
+                (dispatch, open(1), "2026-06-10T19:30:12Z"),
+                (dispatch, open(2), "2026-06-10T19:30:13.000123456Z"),
+            ],
+            Precision::Micro,
+        ),
+        (
+            "nanoseconds on the second after the first fraction",
+            vec![
+                (dispatch, open(1), "2026-06-10T19:30:12.5Z"),
+                (dispatch, open(2), "2026-06-10T19:30:13Z"),
+            ],
+            Precision::Micro,
+        ),
+        (
+            "whole-second journal beside a nanosecond cloudflared stream",
+            vec![
+                (
+                    cloudflared,
+                    cf.to_string(),
+                    "2026-06-10T19:30:12.123456789Z",
+                ),
+                (dispatch, open(1), "2026-06-10T19:30:12Z"),
+                (dispatch, open(2), "2026-06-10T19:30:13Z"),
+            ],
+            Precision::Second,
+        ),
+    ];
+    for (case, entries, precision) in cases {
+        let lines: Vec<String> = entries
+            .iter()
+            .map(|(labels, line, at)| jsonl(labels, line, at))
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (classes, sink, _) = parse_all(Format::LogcliJsonl, &lines);
+        assert!(
+            classes.iter().all(|c| *c == LineClass::Used),
+            "{case}: {classes:?}"
+        );
+        let opens: Vec<Precision> = sink
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::WsOpen { .. }))
+            .map(|e| e.precision)
+            .collect();
+        assert_eq!(opens, vec![precision; 2], "{case}");
+    }
+}
+
+#[test]
+fn loki_api_whole_second_stream_keeps_second_precision() {
+    // The same rule for the HTTP API's epoch nanoseconds: `…000000000` throughout.
+    let response = r#"{"status":"success","data":{"resultType":"streams","result":[
+        {"stream":{"unit":"t3-dispatch.service"},"values":[
+            ["1781119813000000000","2026/06/10 19:30:13 ws open user=u2 ip=203.0.113.2"],
+            ["1781119812000000000","2026/06/10 19:30:12 ws open user=u1 ip=203.0.113.1"]]}]}}"#;
+    let (classes, sink, _) = read_loki_api(response);
+    assert_eq!(classes.len(), 2, "{classes:?}");
+    let precisions: Vec<Precision> = sink.events.iter().map(|e| e.precision).collect();
+    assert_eq!(precisions, vec![Precision::Second; 2]);
+}
+
+#[test]
 fn logcli_joined_exports_count_once() {
     // Two exports joined into one file: the second repeats an entry from ten minutes before
     // the end of the first.
