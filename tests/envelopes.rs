@@ -325,6 +325,8 @@ fn journal_as_logcli_jsonl_shifted(shift: i64, whole_seconds: bool) -> String {
         let time = chrono::DateTime::from_timestamp_micros(micros)
             .unwrap()
             .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        // devvm's clock writes the serve header's time of day too.
+        let message = shift_header_hour(message, shift / 3_600_000_000);
         let mut labels = serde_json::json!({"job": "devvm-journal"});
         for (field, label) in [
             ("SYSLOG_IDENTIFIER", "syslog_identifier"),
@@ -439,6 +441,19 @@ fn missing_pod_warned_in_every_journal_form() {
     }
 }
 
+/// Moves the hour of a serve header's `[HH:MM:SS.mmm]` time of day by `hours`.
+fn shift_header_hour(message: &str, hours: i64) -> String {
+    match message
+        .strip_prefix('[')
+        .map(|rest| (rest.get(..2).map(str::parse::<i64>), rest))
+    {
+        Some((Some(Ok(hour)), rest)) => {
+            format!("[{:02}{}", (hour + hours).rem_euclid(24), &rest[2..])
+        }
+        _ => message.to_string(),
+    }
+}
+
 /// Runs `drops` on a journal text (written as `devvm-journal.jsonl`) with the plain Traefik and
 /// cloudflared logs of the incident, and returns stdout and stderr.
 fn drops_with_journal(journal: &str, args: &[&str]) -> (String, String) {
@@ -520,4 +535,45 @@ fn whole_second_loki_journal_measures_no_offset() {
     let plain_stdout = String::from_utf8(plain.stdout).unwrap();
     assert_eq!(drop_times(&stdout), drop_times(&plain_stdout));
     assert_eq!(drop_times(&stdout).len(), 12, "{stdout}");
+}
+
+#[test]
+fn berlin_serve_headers_keep_entry_instant() {
+    // A Berlin devvm's journal through Loki without --tz: entry times are exact, but the serve
+    // headers' `[HH:MM:SS.mmm]` is Berlin time. Headers must land at their entries' instants.
+    let journal: String = journal_as_logcli_jsonl()
+        .lines()
+        .map(|line| {
+            let mut entry: serde_json::Value = serde_json::from_str(line).unwrap();
+            entry["line"] = shift_header_hour(entry["line"].as_str().unwrap(), 2).into();
+            format!("{entry}\n")
+        })
+        .collect();
+    let (stdout, stderr) = drops_with_journal(&journal, &[]);
+    assert!(
+        stderr.contains("t3 serve header time(s) of day differ from their entries' exact times (the first by +2.0 h)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("set --tz to devvm's zone"), "{stderr}");
+    let (plain_stdout, _) = drops_with_journal(&journal_as_logcli_jsonl(), &[]);
+    assert_eq!(drop_evidence(&stdout), drop_evidence(&plain_stdout));
+}
+
+/// Returns each drop of `drops` CSV output as its time, segment and number of evidence lines.
+fn drop_evidence(stdout: &str) -> Vec<(String, String, usize)> {
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (time, segment, evidence) = (column("time"), column("segment"), column("evidence"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[time].to_string(),
+                r[segment].to_string(),
+                r[evidence].split(';').count(),
+            )
+        })
+        .collect()
 }

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use crate::event::{Event, EventKind};
-use crate::parse::journal::{silence_between, time_of_day_near};
+use crate::parse::journal::{silence_between, time_of_day_at_exact, time_of_day_near};
 use crate::parse::serve::{DETAIL_SPAN, LastHeader, UnresolvedTimeout};
 use crate::parse::{InnerTime, Sink};
 use crate::run::InputReport;
@@ -105,6 +105,7 @@ impl Merge {
         if sink.zone_mismatch.is_none() {
             sink.zone_mismatch = block_sink.zone_mismatch.take();
         }
+        sink.serve_time_of_day.merge(block_sink.serve_time_of_day);
         sink.events.extend(block_sink.events);
         sink.activity.merge(block_sink.activity);
         report.lines += counts.lines;
@@ -205,7 +206,8 @@ impl Merge {
                     Zone::Utc,
                 )
                 .map(|t| t - offset),
-                None => time_of_day_near(event.time, (hour, minute, second, micros), zone),
+                // Blocks read only journals whose entry times are exact.
+                None => time_of_day_at_exact(event.time, (hour, minute, second, micros), zone).time,
             }
         {
             event.time = at;

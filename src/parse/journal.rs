@@ -808,6 +808,15 @@ impl JournalParser {
                         let resolved = match iso_offset(line, journal_time) {
                             Some(offset) => time_of_day_near(journal_time + offset, tod, Zone::Utc)
                                 .map(|t| t - offset),
+                            // An entry time read in no zone (JSON, export, epoch, an envelope)
+                            // can check the zone the time of day is read in.
+                            None if !provisional && !self.cat_mode => {
+                                let placed = time_of_day_at_exact(journal_time, tod, zone);
+                                if let Some(mismatch) = placed.mismatch {
+                                    sink.serve_time_of_day.add(mismatch);
+                                }
+                                placed.time
+                            }
                             None => time_of_day_near(journal_time, tod, zone),
                         };
                         match resolved {
@@ -1129,6 +1138,87 @@ pub fn silence_between(previous: i64, time: i64, min: i64) -> Option<EventKind> 
         seconds: step.abs() / SECOND,
         after: step > 0,
     })
+}
+
+/// How far a serve header's time of day may lie from its entry's exact time and still be read as
+/// written. The serve writes the header and journald stamps it milliseconds apart, but a stalled
+/// host can stamp it seconds late.
+const TIME_OF_DAY_SLACK: i64 = 5 * SECOND;
+
+/// A time of day placed next to an entry's exact time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlacedTimeOfDay {
+    /// The instant, UTC microseconds, or `None` to keep the entry time.
+    pub time: Option<i64>,
+    /// The time of day read in `--tz` minus the entry time, when they differ by more than
+    /// `TIME_OF_DAY_SLACK`.
+    pub mismatch: Option<i64>,
+}
+
+/// Places a serve header's time of day next to its entry's exact UTC time. Read in `--tz`, it
+/// should lie within `TIME_OF_DAY_SLACK` of the entry. One that lies a whole number of quarter
+/// hours away (every UTC offset in use is one) was written in another zone: it takes the entry's
+/// date and the zone offset implied by the entry. Any other mismatch keeps the entry time.
+pub fn time_of_day_at_exact(entry: i64, tod: (u32, u32, u32, u32), zone: Zone) -> PlacedTimeOfDay {
+    const QUARTER_HOUR: i64 = 900 * SECOND;
+    let Some(in_zone) = time_of_day_near(entry, tod, zone) else {
+        return PlacedTimeOfDay {
+            time: None,
+            mismatch: None,
+        };
+    };
+    let mismatch = in_zone - entry;
+    if mismatch.abs() <= TIME_OF_DAY_SLACK {
+        return PlacedTimeOfDay {
+            time: Some(in_zone),
+            mismatch: None,
+        };
+    }
+    // The nearest date keeps `mismatch` within 12 h either way, so a zone up to 14 h ahead
+    // shows as its offset less a day, which places the time of day alike.
+    let implied = (mismatch + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * QUARTER_HOUR;
+    let time = ((mismatch - implied).abs() <= TIME_OF_DAY_SLACK).then_some(in_zone - implied);
+    PlacedTimeOfDay {
+        time,
+        mismatch: Some(mismatch),
+    }
+}
+
+/// Serve header times of day that disagreed with their entries' exact times, for the input's
+/// warning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeOfDayMismatch {
+    /// The first mismatch (the time of day read in `--tz` minus the entry time), microseconds.
+    pub first: Option<i64>,
+    pub count: u64,
+}
+
+impl TimeOfDayMismatch {
+    pub fn add(&mut self, mismatch: i64) {
+        self.first.get_or_insert(mismatch);
+        self.count += 1;
+    }
+
+    /// Adds the mismatches of a later block.
+    pub fn merge(&mut self, later: TimeOfDayMismatch) {
+        if self.first.is_none() {
+            self.first = later.first;
+        }
+        self.count += later.count;
+    }
+
+    /// Returns the input's warning, when a time of day disagreed with its entry's time.
+    pub fn warning(&self, name: &str) -> Option<String> {
+        let first = self.first?;
+        Some(format!(
+            "{name}: {} t3 serve header time(s) of day differ from their entries' exact times \
+             (the first by {:+.1} h) when read in --tz; each was read in the UTC offset its \
+             entry implies where the difference is a whole number of quarter hours, and at \
+             its entry's time otherwise; set --tz to devvm's zone",
+            self.count,
+            first as f64 / 3600.0 / SECOND as f64
+        ))
+    }
 }
 
 /// Places a time of day on the date that puts it closest to `near` (local civil time in
@@ -1912,6 +2002,133 @@ mod tests {
                 "near {near}"
             );
         }
+    }
+
+    #[test]
+    fn time_of_day_at_exact_entry_time() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let hour = 3600 * SECOND;
+        // (case, entry time, time of day, zone of --tz, placed time, mismatch)
+        type Case<'a> = (&'a str, &'a str, (u32, u32, u32, u32), Zone);
+        let cases: [(Case, Option<&str>, Option<i64>); 8] = [
+            (
+                (
+                    "agrees in UTC",
+                    "2026-06-10T19:20:09.193Z",
+                    (19, 20, 9, 191_000),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09.191Z"),
+                None,
+            ),
+            (
+                (
+                    "agrees in --tz",
+                    "2026-06-10T19:20:09.193Z",
+                    (21, 20, 9, 191_000),
+                    berlin,
+                ),
+                Some("2026-06-10T19:20:09.191Z"),
+                None,
+            ),
+            (
+                (
+                    "Berlin summer time read as UTC",
+                    "2026-06-10T19:20:09.193Z",
+                    (21, 20, 9, 191_000),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09.191Z"),
+                Some(2 * hour - 2_000),
+            ),
+            (
+                (
+                    "UTC-5 over midnight",
+                    "2026-06-11T02:00:01.500Z",
+                    (21, 0, 1, 400_000),
+                    Zone::Utc,
+                ),
+                Some("2026-06-11T02:00:01.4Z"),
+                Some(-5 * hour - 100_000),
+            ),
+            (
+                (
+                    "India's half hour",
+                    "2026-06-10T19:20:09Z",
+                    (0, 50, 9, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09Z"),
+                Some(5 * hour + 1800 * SECOND),
+            ),
+            (
+                (
+                    "UTC+14, a day round",
+                    "2026-06-10T19:20:09Z",
+                    (9, 20, 9, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09Z"),
+                Some(-10 * hour),
+            ),
+            (
+                (
+                    "off by minutes, no zone",
+                    "2026-06-10T19:20:09Z",
+                    (19, 27, 9, 0),
+                    Zone::Utc,
+                ),
+                None,
+                Some(420 * SECOND),
+            ),
+            (
+                (
+                    "within the slack",
+                    "2026-06-10T19:20:09Z",
+                    (19, 20, 12, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:12Z"),
+                None,
+            ),
+        ];
+        for ((case, entry, tod, zone), time, mismatch) in cases {
+            let placed = time_of_day_at_exact(utc(entry), tod, zone);
+            assert_eq!(placed.time, time.map(utc), "{case}");
+            assert_eq!(placed.mismatch, mismatch, "{case}");
+        }
+    }
+
+    #[test]
+    fn serve_header_in_loki_zone_warns_once() {
+        // A Berlin devvm's serve header in an export whose entry time is exact, read without
+        // --tz: the event takes the entry's instant, and the input is warned about.
+        let mut parser = JournalParser::new(&ParseOptions::default());
+        let mut sink = Sink::new(0);
+        let prefix = Prefix {
+            host: b"",
+            identifier: b"t3",
+            pid: None,
+            message: b"[21:20:09.191] INFO (#1): T3 Code running on http://127.0.0.1:3774",
+        };
+        let entry = utc("2026-06-10T19:20:09.193Z");
+        for _ in 0..2 {
+            let class = parser.handle(
+                Program::Serve(Some("bob".into())),
+                Stamp::Real(entry, Precision::Micro),
+                &prefix,
+                prefix.message,
+                &LineCtx::plain(1),
+                &mut sink,
+            );
+            assert_eq!(class, LineClass::Used);
+        }
+        let times: Vec<i64> = sink.events.iter().map(|e| e.time).collect();
+        assert_eq!(times, vec![utc("2026-06-10T19:20:09.191Z"); 2]);
+        assert_eq!(sink.serve_time_of_day.count, 2);
+        let warning = sink.serve_time_of_day.warning("j.jsonl").unwrap();
+        assert!(warning.contains("(the first by +2.0 h)"), "{warning}");
+        assert!(warning.contains("set --tz"), "{warning}");
     }
 
     /// Parses lines with a fresh parser and returns the sink after `finish`.

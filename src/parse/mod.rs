@@ -173,6 +173,8 @@ pub struct Sink {
     /// The first journal zone abbreviation that `--tz` does not give at its time, and the one
     /// it gives, found by a parser of one block, for the input's warning.
     pub zone_mismatch: Option<(String, String)>,
+    /// Serve header times of day that disagreed with their entries' exact times.
+    pub serve_time_of_day: journal::TimeOfDayMismatch,
     /// The routers of WebSocket requests (`GET` on `--ws-path`) that `--router` does not
     /// match, with their request counts, to name when no request matched.
     pub other_ws_routers: OtherRouters,

@@ -127,6 +127,9 @@ pub(super) fn read_one(
     if let Some(bytes) = lines.trailing_data {
         note_trailing_data(&mut report, lines.line_no, bytes);
     }
+    report
+        .warnings
+        .extend(sink.serve_time_of_day.warning(&name));
     Ok(ReadInput {
         report,
         sink,
@@ -814,6 +817,7 @@ fn read_records(
         report.truncated = Some((report.lines, reason));
     }
     report.warnings.extend(records.notes(name));
+    report.warnings.extend(sink.serve_time_of_day.warning(name));
     Ok(ReadInput {
         report,
         sink,
