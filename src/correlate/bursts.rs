@@ -282,9 +282,13 @@ fn group_by_range(
     // Only a drop whose range crosses into another second can make a group the seconds of
     // the readings did not.
     let second = |t: i64| t.div_euclid(SECOND);
+    // A second that has a burst already takes such drops later (`absorb_ambiguous`): a group
+    // of its own there would split the burst.
+    let burst_seconds: Vec<i64> = found.iter().map(|group| second(times[group[0]])).collect();
     let mut seconds: Vec<i64> = (0..ranges.len())
         .filter(|&m| !grouped[m] && second(ranges[m].0) != second(ranges[m].1))
         .flat_map(|m| [second(ranges[m].0), second(ranges[m].1)])
+        .filter(|s| !burst_seconds.contains(s))
         .collect();
     seconds.sort_unstable();
     seconds.dedup();
@@ -614,6 +618,20 @@ mod tests {
         // A drop already in a burst is not grouped again.
         let groups = group_by_range(&times, &ranges, &[vec![0]], |g| g.len() >= 4);
         assert_eq!(groups, vec![vec![1, 2, 3, 4]]);
+    }
+
+    #[test]
+    fn clf_group_leaves_a_burst_second_alone() {
+        // Four readings at 10.9 s, a burst of five at 11.1 s, one reading at 12.15 s. The
+        // four and the last one reach 11 s together, but 11 s has its burst, which takes
+        // them later: a group of them there would split one mass drop in two.
+        let mut times: Vec<i64> = vec![10 * SECOND + 900_000; 4];
+        times.extend([11 * SECOND + 100_000; 5]);
+        times.push(12 * SECOND + 150_000);
+        let ranges: Vec<(i64, i64)> = times.iter().map(|&t| clf(t)).collect();
+        let found = vec![(4..9).collect::<Vec<usize>>()];
+        let groups = group_by_range(&times, &ranges, &found, |g| g.len() >= 5);
+        assert_eq!(groups, Vec::<Vec<usize>>::new());
     }
 
     #[test]
