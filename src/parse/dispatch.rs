@@ -448,18 +448,20 @@ fn user_field(rest: &[u8]) -> Result<(Box<str>, &[u8]), UserError> {
 /// characters long.
 const MAX_LOGIN_NAME_LEN: usize = 32;
 
-/// Returns `name` as a Unix login name: POSIX's portable filename characters (letters,
-/// digits, `.`, `_`, `-`), not starting with `-`, at most 32 bytes. A name cut and joined to
+/// Returns `name` as a Unix login name: letters, digits, `.`, `_` and `-`, not starting with
+/// `-`, at most 32 bytes. POSIX's portable names are ASCII, but useradd(8) accepts other
+/// letters with `--badname` (`jörg`), so any UTF-8 letter counts. A name cut and joined to
 /// the next journal line usually fails this, because it takes in the timestamp's `:` and `+`
 /// or the Go date's `/`.
 fn login_name(name: &[u8]) -> Option<Box<str>> {
+    let text = std::str::from_utf8(name).ok()?;
     let valid = name.len() <= MAX_LOGIN_NAME_LEN
-        && super::user_name_len(name) == name.len()
-        && name.first().is_some_and(|&b| b != b'-');
-    if !valid {
-        return None;
-    }
-    super::user_name(name)
+        && !text.is_empty()
+        && !text.starts_with('-')
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    valid.then(|| Box::from(text))
 }
 
 /// Reads dispatch's `ip=` chain and returns its client, as [`client::client_of_chain`] picks
@@ -1148,6 +1150,14 @@ mod tests {
                 Message::event(EventKind::WsOpen {
                     user: "a.b_c-d".into(),
                     client: ip("2001:db8::7"),
+                }),
+            ),
+            // A letter beyond ASCII, as `useradd --badname` allows.
+            (
+                "2026/06/10 19:40:07 ws open user=jörg ip=203.0.113.7",
+                Message::event(EventKind::WsOpen {
+                    user: "jörg".into(),
+                    client: ip("203.0.113.7"),
                 }),
             ),
             // Text the client put in X-Forwarded-For is not checked, so it cannot hide the
