@@ -2090,3 +2090,28 @@ fn burst_late_close_reason_names_its_sockets() {
         );
     }
 }
+
+#[test]
+fn gateway_error_is_no_clean_last_mile() {
+    // Traefik answered 502 to a WebSocket request that dispatch never logged, and no line
+    // explains it (the refused dial is gone). Traefik could not reach dispatch, so the
+    // user's network is not to blame.
+    let dir = tempfile::tempdir().unwrap();
+    let files = edited_scenario("serve_refused_no_user", dir.path(), |name, text| {
+        if name != "devvm-journal.log" {
+            return text;
+        }
+        text.lines()
+            .filter(|line| !line.contains("connection refused"))
+            .map(|line| format!("{line}\n"))
+            .collect()
+    });
+    let rows = drops(&["-q"], &files);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["segment"], "unknown", "{:?}", rows[0]);
+    assert!(
+        rows[0]["reason"].starts_with("Traefik answered 502"),
+        "{:?}",
+        rows[0]
+    );
+}

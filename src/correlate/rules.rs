@@ -236,8 +236,9 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
-                   are clean (no dial to a serve port of no known user was refused, and for a drop \
-                   whose user is unknown, no serve failed in the window); high \
+                   are clean (no dial to a serve port of no known user was refused, Traefik did \
+                   not answer the request with 502, 503 or 504, and for a drop whose user is \
+                   unknown, no serve failed or refused a dial in the window); high \
                    when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
                    client-side shape (a graceful close after 20 s or more of life), low otherwise",
@@ -1245,6 +1246,17 @@ fn unmapped_refusal(ctx: &Context, from: i64, to: i64) -> Option<(usize, u16)> {
     refusals(ctx, from, to).find_map(|(i, port, user)| user.is_none().then_some((i, port)))
 }
 
+/// Returns the 502, 503 or 504 that Traefik answered a socket's request with, if it did.
+fn gateway_status(ctx: &Context, socket: &Socket) -> Option<u16> {
+    if !socket.gateway_error {
+        return None;
+    }
+    match ctx.events[socket.traefik?].kind {
+        EventKind::TraefikSocket { status, .. } => status,
+        _ => None,
+    }
+}
+
 /// Returns the first refused dial in the window to a port that `--serve-port` or the dispatch
 /// lines map to a user, with that port and user.
 fn mapped_refusal<'a>(ctx: &'a Context, from: i64, to: i64) -> Option<(usize, u16, &'a str)> {
@@ -1339,6 +1351,11 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     let socket = ctx.socket(drop);
+    // Traefik answering 502, 503 or 504 could not reach dispatch: the path failed on devvm's
+    // side of Traefik, not in the user's network.
+    if socket.gateway_error {
+        return None;
+    }
     // A drop whose user is not known could be the one whose serve failed or refused dials.
     if socket.user.is_none()
         && (!serve_failures(ctx, subject.from, subject.to).is_empty()
@@ -1500,6 +1517,17 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
              this user's",
             relative(ctx.events[refusal].time, reference(ctx, subject)),
             what(subject)
+        )
+    } else if let Some(status) = subject
+        .drops
+        .first()
+        .and_then(|drop| gateway_status(ctx, ctx.socket(drop)))
+        .filter(|_| subject.burst.is_none())
+    {
+        format!(
+            "Traefik answered {status} to the WebSocket request: it could not reach t3-dispatch \
+             (502 refused or reset, 503 no endpoint, 504 no answer in time), but no source shows \
+             why"
         )
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {
