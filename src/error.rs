@@ -148,11 +148,12 @@ fn write_hint(error: &std::io::Error) -> &'static str {
 fn own_output_hint(name: &str, command: &str) -> String {
     match (command, name == crate::input::STDIN_NAME) {
         ("drops", false) => format!(
-            "to compare a run with it, give it as `check --expect {name}` and leave it out of \
-             the log inputs"
+            "leave it out of the log inputs; to compare a run with it, give it as `check \
+             --expect {name}` when it is CSV or JSON (a table cannot be compared)"
         ),
-        ("drops", true) => "to compare a run with it, save it to a file, give that as \
-                            `check --expect FILE` and leave it out of the log inputs"
+        ("drops", true) => "leave it out of the log inputs; to compare a run with it, save \
+                            it to a file and give that as `check --expect FILE` when it is CSV \
+                            or JSON (a table cannot be compared)"
             .to_string(),
         _ => {
             "leave it out of the log inputs (`check --expect` takes only drops output)".to_string()
