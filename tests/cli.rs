@@ -2036,7 +2036,7 @@ fn drop_just_past_a_wide_burst_is_near() {
 #[test]
 fn burst_late_close_reason_names_its_sockets() {
     // Traefik ends burst members' sockets 12 s before dispatch logs their closes at 19:40:07.
-    // The members share the reason, so it says whose sockets lagged, not "the socket".
+    // The members share the reason, so the reason names whose sockets lagged, not "the socket".
     let traefik = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
     // The burst sockets' Traefik lines, by client and the start in their bracket.
     let with_late = |sockets: &[(&str, &str)]| -> String {
