@@ -1068,8 +1068,8 @@ fn output_options(args: &CommonArgs, stdout_terminal: bool) -> OutputOptions {
         } else {
             Format::Csv
         });
-    // A table on a terminal fits its width; one written to a file or a pipe is left whole
-    // unless --table-width asks.
+    // A table on a terminal fits its width. One written to a file or a pipe is left whole
+    // unless --table-width sets a width.
     let table_width = match args.table_width {
         Some(0) => None,
         Some(columns) => Some(columns),

@@ -2093,7 +2093,7 @@ fn burst_late_close_reason_names_its_sockets() {
 
 #[test]
 fn gateway_error_is_no_clean_last_mile() {
-    // Traefik answered 502 to a WebSocket request that dispatch never logged, and no line
+    // Traefik logged a 502 for a WebSocket request that dispatch never logged, and no line
     // explains it (the refused dial is gone). Traefik could not reach dispatch, so the
     // user's network is not to blame.
     let dir = tempfile::tempdir().unwrap();

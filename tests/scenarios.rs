@@ -490,8 +490,8 @@ fn burst_clf_straddles_second() {
     }
 }
 
-/// Before ws logging, a Traefik 502 with no user and, in the same second, a dial refused on
-/// port 3774, which `--serve-port quin=3774` maps to quin: the drop may be quin's, so it is no
+/// Before ws logging: a Traefik 502 with no user and, in the same second, a dial refused on
+/// port 3774, which `--serve-port quin=3774` maps to quin. The drop may be quin's, so it is no
 /// clean last mile, and the refusal is its evidence.
 #[test]
 fn serve_refused_no_user() {

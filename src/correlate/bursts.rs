@@ -9,10 +9,10 @@
 //! one burst.
 //!
 //! A drop timed by a CLF line (a socket only Traefik saw, or one dispatch never closed) is read
-//! at the middle of the second its end can fall in, so its true time may lie in the second
-//! before or after. Such a drop joins a burst of either second, and drops that make a burst
-//! only in the second their times could share form one. A whole-second cancel line stands for
-//! its whole second.
+//! at the middle of the second its end can fall in. Its true time may lie in the second before
+//! or after, so such a drop joins a burst of either second. Drops that make a burst only in the
+//! second their times could share form one there. A whole-second cancel line covers its whole
+//! second.
 
 use super::drops::{Candidate, distinct_clients};
 use super::sockets::{Socket, range_of};
@@ -597,8 +597,8 @@ mod tests {
 
     #[test]
     fn clf_readings_group_across_a_second() {
-        // Five CLF readings, two in 10 s and three in 11 s: no second holds five readings,
-        // but every range reaches 10 s, which holds them all.
+        // Five CLF readings, two in 10 s and three in 11 s: no second contains all five
+        // readings, but every range reaches 10 s.
         let times = [
             10 * SECOND + 800_000,
             10 * SECOND + 900_000,

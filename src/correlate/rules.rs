@@ -1246,7 +1246,7 @@ fn unmapped_refusal(ctx: &Context, from: i64, to: i64) -> Option<(usize, u16)> {
     refusals(ctx, from, to).find_map(|(i, port, user)| user.is_none().then_some((i, port)))
 }
 
-/// Returns the 502, 503 or 504 that Traefik answered a socket's request with, if it did.
+/// Returns the 502, 503 or 504 status of a socket's Traefik line, if it has one.
 fn gateway_status(ctx: &Context, socket: &Socket) -> Option<u16> {
     if !socket.gateway_error {
         return None;
@@ -1351,8 +1351,8 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     let socket = ctx.socket(drop);
-    // Traefik answering 502, 503 or 504 could not reach dispatch: the path failed on devvm's
-    // side of Traefik, not in the user's network.
+    // A Traefik status of 502, 503 or 504 means Traefik could not reach dispatch, so the path
+    // failed on devvm's side of Traefik, not in the user's network.
     if socket.gateway_error {
         return None;
     }

@@ -771,27 +771,10 @@ mod tests {
 
     #[test]
     fn multi_member_gzip_is_read_to_the_end() {
-        use flate2::{Compression, write::GzEncoder};
-        use std::io::Write;
-        let mut data = Vec::new();
-        for part in [&b"one\n"[..], b"two\n"] {
-            let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-            encoder.write_all(part).unwrap();
-            data.extend(encoder.finish().unwrap());
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.log");
-        std::fs::write(&path, &data).unwrap();
-        let spec = InputSpec {
-            source: InputSource::Path(path),
-            forced_type: None,
-        };
-        let mut reader = LineReader::new(open(&spec).unwrap(), 100);
-        let mut out = Vec::new();
-        while let Some(Line::Text(text)) = reader.next_line().unwrap() {
-            out.push(text.to_vec());
-        }
-        assert_eq!(out, vec![b"one".to_vec(), b"two".to_vec()]);
+        let mut data = gzip_member(b"one\n");
+        data.extend(gzip_member(b"two\n"));
+        let (lines, _, _) = read_file_lines(&data);
+        assert_eq!(lines, vec!["one".to_string(), "two".to_string()]);
     }
 
     /// Reads `data` through [`open`] as a file and returns its lines and the reader's state.

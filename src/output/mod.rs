@@ -457,7 +457,7 @@ const WIDE_DROP_COLUMNS: [&str; 5] = [
     "sources",
 ];
 
-/// The columns a table shows, in order: all but the evidence of drops and bursts (long, and
+/// Returns the columns a table shows, in order: all but the evidence of drops and bursts (long, and
 /// whole in `--format csv`) and, unless `wide`, the drop columns of `WIDE_DROP_COLUMNS`. The
 /// reason moves to the end, so its wrapped lines have no cells after them.
 fn table_columns(header: &[&str], rows: Rows, wide: bool) -> Vec<usize> {
