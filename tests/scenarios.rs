@@ -25,6 +25,7 @@ const SCENARIOS: &[&str] = &[
     "burst_four_clients",
     "burst_journal_only",
     "burst_member_own_serve",
+    "burst_offset_straddles_second",
     "burst_without_journal",
     "cloudflared_fleet_update",
     "cloudflared_quiet_pods",
@@ -700,6 +701,17 @@ fn burst_cluster_path() {
     let id = assert_one_burst(&rows);
     for row in &rows {
         assert_reason_names(row, &[&format!("burst {id}"), "cluster path"]);
+    }
+}
+
+/// A burst devvm logged within 5 ms stays one when the clock offset moves its drops across a
+/// second of the cluster clock.
+#[test]
+fn burst_offset_straddles_second() {
+    let rows = check("burst_offset_straddles_second");
+    let id = assert_one_burst(&rows);
+    for row in &rows {
+        assert_reason_names(row, &[&format!("burst {id}: 5 clients"), "cluster path"]);
     }
 }
 

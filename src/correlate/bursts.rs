@@ -1,7 +1,7 @@
 //! Mass-cancel bursts: many clients dropping at the same moment.
 //!
 //! A burst is `burst_min` or more drops of distinct clients whose times fall in the same UTC
-//! second; with a `burst_window` wider than a second, a window of that width slides over the
+//! second, as devvm's clock counts seconds (see [`find_bursts`]); with a `burst_window` wider than a second, a window of that width slides over the
 //! drops and overlapping windows merge. Before dispatch logged WebSockets, the only trace of a
 //! burst was `http: proxy error: context canceled` lines, so there `burst_min` cancel lines in
 //! one second are a burst too. After the journal's first `ws` line they are one only with the
@@ -40,7 +40,14 @@ pub struct Burst {
 }
 
 /// Groups drops (sorted by time) and cancel lines (event indexes in time order) into bursts.
-/// `ws_logging_from` is the time of the journal's first `ws open` or `ws close` line.
+/// `ws_logging_from` is the time of the journal's first `ws open` or `ws close` line, and
+/// `journal_clock` the measured offset of devvm's clock (journal time minus cluster time).
+///
+/// Times are on the cluster clock, but a second is judged on the journal's, where devvm logged
+/// the closes and cancel lines. The offset is known to half a second only, so moving by it
+/// could put drops logged milliseconds apart into two cluster seconds. The journal's second is
+/// also the one an operator's `grep | uniq -c` over the journal counts.
+#[allow(clippy::too_many_arguments)]
 pub fn find_bursts(
     candidates: &[Candidate],
     sockets: &[Socket],
@@ -49,13 +56,24 @@ pub fn find_bursts(
     burst_min: usize,
     window: i64,
     ws_logging_from: Option<i64>,
+    journal_clock: i64,
 ) -> Vec<Burst> {
     let burst_min = burst_min.max(1);
-    let drop_times: Vec<i64> = candidates.iter().map(|c| c.time).collect();
+    // Every time below is on the journal's clock until the bursts are built.
+    let on_journal = |time: i64| time.saturating_add(journal_clock);
+    let ws_logging_from = ws_logging_from.map(on_journal);
+    let drop_times: Vec<i64> = candidates.iter().map(|c| on_journal(c.time)).collect();
     let drop_ranges: Vec<(i64, i64)> = candidates
         .iter()
-        .map(|c| drop_range(c, &sockets[c.socket], events))
+        .map(|c| {
+            let (from, to) = drop_range(c, &sockets[c.socket], events);
+            (on_journal(from), on_journal(to))
+        })
         .collect();
+    let cancel_range = |i: usize| {
+        let (from, to) = range_of(events[i].time, events[i].precision);
+        (on_journal(from), on_journal(to))
+    };
     let enough_clients = |group: &[usize]| {
         distinct_clients(group.iter().map(|&m| &sockets[candidates[m].socket])) >= burst_min
     };
@@ -72,11 +90,11 @@ pub fn find_bursts(
 
     // Cancel lines: burst_min of them in one window are a burst, merged into a drop burst that
     // shares the window.
-    let cancel_times: Vec<i64> = cancels.iter().map(|&i| events[i].time).collect();
-    let cancel_ranges: Vec<(i64, i64)> = cancels
+    let cancel_times: Vec<i64> = cancels
         .iter()
-        .map(|&i| range_of(events[i].time, events[i].precision))
+        .map(|&i| on_journal(events[i].time))
         .collect();
+    let cancel_ranges: Vec<(i64, i64)> = cancels.iter().map(|&i| cancel_range(i)).collect();
     let cancel_groups = group_times(&cancel_times, window, |group| group.len() >= burst_min);
 
     let mut merged: Vec<(i64, i64, Vec<usize>, Vec<usize>)> = found
@@ -165,12 +183,7 @@ pub fn find_bursts(
         let reach = window.max(SECOND) + SECOND;
         let from = drop_times.partition_point(|&t| t < burst.0 - reach);
         let to = drop_times.partition_point(|&t| t <= burst.1 + reach);
-        let lines = span_of(
-            burst
-                .3
-                .iter()
-                .map(|&i| range_of(events[i].time, events[i].precision)),
-        );
+        let lines = span_of(burst.3.iter().map(|&i| cancel_range(i)));
         let near: Vec<usize> = (from..to.max(from))
             .filter(|&m| !in_burst[m] && overlaps(drop_ranges[m], lines, window))
             .collect();
@@ -206,8 +219,8 @@ pub fn find_bursts(
             let clients = distinct_clients(members.iter().map(|&m| &sockets[candidates[m].socket]));
             Burst {
                 id: format!("B{:03}", n + 1),
-                start,
-                end,
+                start: start.saturating_sub(journal_clock),
+                end: end.saturating_sub(journal_clock),
                 members,
                 cancels,
                 clients,

@@ -404,6 +404,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         options.burst_min,
         options.burst_window,
         first_ws_line,
+        offset.micros,
     );
 
     // Attribution.
