@@ -1806,7 +1806,8 @@ fn freeze_cites_the_silence_edge() {
 #[test]
 fn lost_close_before_late_restart_is_no_orphan() {
     // dave's 19:16:45 close line is lost, and dispatch restarts at 19:59:56, long after
-    // Traefik ended his socket and he reconnected: the restart did not orphan it.
+    // Traefik ended his socket and he reconnected: the restart did not orphan it. A socket
+    // dispatch never closed is no clean last mile either: the journal lost a line there.
     let dir = tempfile::tempdir().unwrap();
     let files = incident_with_journal(dir.path(), |journal| {
         let mut edited: String = journal
@@ -1828,7 +1829,43 @@ fn lost_close_before_late_restart_is_no_orphan() {
         .filter(|r| r["user"] == "dave" && r["time"].starts_with("2026-06-10T19:16"))
         .collect();
     assert_eq!(dave.len(), 1, "{rows:?}");
-    assert_eq!(dave[0]["segment"], "last_mile", "{:?}", dave[0]);
+    assert_eq!(dave[0]["segment"], "unknown", "{:?}", dave[0]);
+    assert!(
+        dave[0]["reason"].contains("no `ws close`, and no dispatch restart"),
+        "{:?}",
+        dave[0]
+    );
+    assert!(
+        dave[0]["evidence"].contains("devvm-journal.log:"),
+        "{:?}",
+        dave[0]
+    );
+}
+
+#[test]
+fn unlogged_dispatch_restart_is_no_clean_last_mile() {
+    // The restart's systemd and `listening on` lines are lost (journald rate limiting drops
+    // them too): alice's and carol's opens never get a close, dispatch comes back under a new
+    // PID, and Traefik ends both sockets. Those opens are no clean journal, so neither drop is
+    // the user's own network.
+    let dir = tempfile::tempdir().unwrap();
+    let files = edited_scenario("dispatch_restart_orphans", dir.path(), |name, text| {
+        if name != "devvm-journal.log" {
+            return text;
+        }
+        text.lines()
+            .filter(|l| !l.contains("t3-dispatch.service") && !l.contains("listening on"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+
+    let rows = drops(&["-q"], &files);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["segment"], "unknown", "{row:?}");
+        assert!(row["reason"].contains("new t3-dispatch PID"), "{row:?}");
+        assert!(row["evidence"].contains("devvm-journal.log:"), "{row:?}");
+    }
 }
 
 #[test]

@@ -237,7 +237,8 @@ pub static RULES: &[Rule] = &[
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
                    are clean (no dial to a serve port of no known user was refused, Traefik did \
-                   not answer the request with 502, 503 or 504, and for a drop whose user is \
+                   not answer the request with 502, 503 or 504, dispatch logged a close for a \
+                   socket it opened unless a restart orphaned it, and for a drop whose user is \
                    unknown, no serve failed or refused a dial in the window); high \
                    when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
@@ -251,7 +252,8 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, logs missing for the window, but all three probe legs cover it and stayed \
-                   connected, and the devvm journal has no silence there; the reason says the verdict rests \
+                   connected, the devvm journal has no silence there, and dispatch logged a close for a socket \
+                   it opened unless a restart orphaned it; the reason says the verdict rests \
                    on the probe",
         window: DEFAULT_WINDOW,
         confidence: "medium",
@@ -1367,6 +1369,9 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     if unmapped_refusal(ctx, subject.from, subject.to).is_some() {
         return None;
     }
+    if unclosed_open(socket).is_some() {
+        return None;
+    }
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
     let life_ms = socket.dur_ms.unwrap_or(0);
     // A graceful close (or one Traefik saw without a cause) after the heartbeat timeout.
@@ -1431,6 +1436,17 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
         ),
         evidence: Vec::new(),
     })
+}
+
+/// Returns the `ws open` event of a socket dispatch opened and never closed, though no restart
+/// orphaned it: its end is Traefik's. Dispatch logs a close for every socket it serves, so the
+/// journal lost the close line, or dispatch restarted without the lines that show it (journald
+/// rate limiting drops them too). Either way the journal is not clean for this socket.
+pub(super) fn unclosed_open(socket: &Socket) -> Option<usize> {
+    if socket.close.is_some() || socket.orphaned_by.is_some() || socket.end.is_none() {
+        return None;
+    }
+    socket.open
 }
 
 fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
@@ -1518,6 +1534,18 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
             relative(ctx.events[refusal].time, reference(ctx, subject)),
             what(subject)
         )
+    } else if let Some(open) = subject
+        .drops
+        .first()
+        .filter(|_| subject.burst.is_none())
+        .and_then(|drop| unclosed_open(ctx.socket(drop)))
+    {
+        serve_note = Some(open);
+        "dispatch logged this socket's `ws open` but no `ws close`, and no dispatch restart, \
+         while Traefik saw the socket end: the journal lost the close line, or dispatch \
+         restarted without the lines that show it (a new t3-dispatch PID), so a devvm or \
+         dispatch cause cannot be ruled out"
+            .to_string()
     } else if let Some(status) = subject
         .drops
         .first()

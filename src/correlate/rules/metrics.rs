@@ -340,6 +340,14 @@ pub fn last_mile_probe(ctx: &Context, subject: &Subject) -> Option<Finding> {
     {
         return None;
     }
+    // A socket dispatch opened and never closed marks a journal that lost lines there.
+    if subject
+        .drops
+        .first()
+        .is_some_and(|drop| super::unclosed_open(ctx.socket(drop)).is_some())
+    {
+        return None;
+    }
     let missing = super::missing_sources(ctx, subject.from, subject.to);
     let pressure = if clean.pressure_clean {
         "and devvm's pressure stayed under its thresholds"
