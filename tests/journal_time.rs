@@ -305,3 +305,88 @@ t3-serve@erin.service: A process of this unit has been killed by the OOM killer.
     assert_eq!(oom[0], "2026-06-10T19:33:12.000Z", "{stdout}");
     assert!(stderr.contains("runs newest first"), "{stderr}");
 }
+
+/// The UTC journal of the `git_timeouts_two_users` scenario, as `journalctl -o short-iso`
+/// printed it on a devvm that runs UTC.
+fn git_timeouts_journal() -> String {
+    std::fs::read_to_string(data("scenarios/git_timeouts_two_users/devvm-journal.log")).unwrap()
+}
+
+/// Prints each `short-iso` line of a UTC journal again as journalctl does with its `TZ` at
+/// `hours` east of UTC: in `short-iso` (`2026-06-10T21:41:06+02:00`) or in `short`
+/// (`Jun 10 21:41:06`). The messages, and so the serve headers and Go log times that devvm
+/// wrote, stay in UTC.
+fn reprinted(journal: &str, hours: i32, short: bool) -> String {
+    let zone = chrono::FixedOffset::east_opt(hours * 3600).unwrap();
+    let mut out = String::new();
+    for line in journal.lines() {
+        // journalctl's notes are left out: its header line would give the span in UTC.
+        if line.starts_with("-- ") {
+            continue;
+        }
+        let (stamp, rest) = line.split_once(' ').unwrap();
+        let time = chrono::DateTime::parse_from_rfc3339(stamp)
+            .unwrap_or_else(|e| panic!("{stamp}: {e}"))
+            .with_timezone(&zone);
+        let stamp = if short {
+            time.format("%b %d %H:%M:%S").to_string()
+        } else {
+            time.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        };
+        out.push_str(&format!("{stamp} {rest}\n"));
+    }
+    out
+}
+
+/// Runs `drops -q` on a journal and the Traefik and cloudflared logs of the
+/// `git_timeouts_two_users` scenario, and returns the rows and stderr.
+fn git_timeouts_drops(journal: &str, options: &[&str]) -> (Vec<(String, String)>, String) {
+    let scenario = data("scenarios/git_timeouts_two_users");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, journal).unwrap();
+    let mut command = t3();
+    command.args(["drops", "-q"]).args(options).arg(&path);
+    for entry in std::fs::read_dir(&scenario).unwrap() {
+        let input = entry.unwrap().path();
+        let name = input.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("traefik") || name.starts_with("cloudflared") {
+            command.arg(input);
+        }
+    }
+    let (stdout, stderr, code) = run(&mut command);
+    assert_eq!(code, 0, "{stderr}");
+    let rows = rows(&stdout)
+        .into_iter()
+        .map(|row| (row[2].clone(), row[8].clone()))
+        .collect();
+    (rows, stderr)
+}
+
+#[test]
+fn serve_headers_keep_devvm_zone() {
+    // alice's and carol's git timeouts at 19:40:58 and 19:41:02 UTC put bob's drop at 19:41:06
+    // on devvm. Printed by a journalctl in Berlin (+02:00), the lines' times name that zone,
+    // but the serve headers still carry devvm's UTC time of day.
+    let utc = git_timeouts_journal();
+    let expected = vec![("bob".to_string(), "devvm".to_string())];
+    let (rows, stderr) = git_timeouts_drops(&utc, &[]);
+    assert_eq!(rows, expected, "UTC journal");
+    assert!(!stderr.contains("serve header"), "{stderr}");
+
+    let iso_berlin = reprinted(&utc, 2, false);
+    for options in [&[][..], &["--tz", "Europe/Berlin"][..]] {
+        let (rows, stderr) = git_timeouts_drops(&iso_berlin, options);
+        assert_eq!(rows, expected, "short-iso in +02:00, {options:?}");
+        assert!(
+            stderr.contains("2 t3 serve header time(s) of day differ"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("by -2.0 h"), "{stderr}");
+    }
+
+    let short_berlin = reprinted(&utc, 2, true);
+    let (rows, stderr) = git_timeouts_drops(&short_berlin, &["--tz", "Europe/Berlin"]);
+    assert_eq!(rows, expected, "short in Berlin, --tz Europe/Berlin");
+    assert!(stderr.contains("zone journalctl ran in"), "{stderr}");
+}

@@ -340,6 +340,74 @@ fn serve_state_carries_across_blocks() {
 }
 
 #[test]
+fn serve_headers_in_other_offset_across_blocks() {
+    // journalctl ran with TZ=Europe/Berlin (+01:00), but devvm writes its serve headers in
+    // UTC. Small blocks cut between headers and their details, and each timeout must still
+    // take its header's instant, with the same warning whatever the block size.
+    let mut journal = String::new();
+    for i in 0..900u32 {
+        let second = 10 + i / 3;
+        let (minute, second) = (second / 60 % 60, second % 60);
+        let stamp = format!("2026-03-14T11:{minute:02}:{second:02}+01:00");
+        // Each header and its detail line come from one serve.
+        let pid = 4700 + i / 5 % 3;
+        let user = ["alice", "bob", "carol"][(i / 5 % 3) as usize];
+        let line = match i % 5 {
+            0 => format!(
+                "{stamp} devvm t3[{pid}]: [10:{minute:02}:{second:02}.{:03}] WARN (#{i}): git remote status refresh failed in /home/{user}/src",
+                i % 1000
+            ),
+            1 => format!(
+                "{stamp} devvm t3[{pid}]:   Command failed: git fetch --quiet origin: timed out."
+            ),
+            2 => format!("{stamp} devvm sshd[812]: Accepted publickey for {user}"),
+            _ => format!("{stamp} devvm chronyd[701]: System clock wrong by -0.000935 seconds"),
+        };
+        journal.push_str(&line);
+        journal.push('\n');
+    }
+    let (_dir, specs) = journal_file(&journal);
+    let read = |chunk_bytes| {
+        let options = ReadOptions {
+            chunk_bytes,
+            ..ReadOptions::default()
+        };
+        let parsed = run::read_inputs(&specs, &options).unwrap();
+        let timeouts: Vec<(u64, i64)> = parsed
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    t3forensics::event::EventKind::ServeGitTimeout { .. }
+                )
+            })
+            .map(|e| (e.origin.line(), e.time))
+            .collect();
+        (timeouts, parsed.inputs[0].warnings.clone())
+    };
+
+    let (timeouts, warnings) = read(1 << 30);
+    let first = t3forensics::time::parse_bound("2026-03-14T10:00:10Z").unwrap();
+    assert_eq!(timeouts.first(), Some(&(2, first)), "placed in devvm's UTC");
+    assert!(
+        warnings.iter().any(|w| w.contains("by -1.0 h")),
+        "{warnings:?}"
+    );
+    for chunk_bytes in [100, 700, 4096] {
+        let (small_timeouts, small_warnings) = read(chunk_bytes);
+        assert_eq!(
+            small_timeouts, timeouts,
+            "timeouts, {chunk_bytes}-byte blocks"
+        );
+        assert_eq!(
+            small_warnings, warnings,
+            "warnings, {chunk_bytes}-byte blocks"
+        );
+    }
+}
+
+#[test]
 fn boot_marker_after_sample_keeps_its_boot() {
     // A `short` journal is read in order, so a marker that ends the 400 sampled lines still
     // takes the time of the line after it.

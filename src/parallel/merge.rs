@@ -15,7 +15,10 @@
 use std::collections::HashMap;
 
 use crate::event::{Event, EventKind};
-use crate::parse::journal::{silence_between, time_of_day_at_exact, time_of_day_near};
+use crate::parse::journal::{
+    TimeOfDayMismatch, TimeOfDayReading, silence_between, time_of_day_at_exact,
+    time_of_day_at_offset,
+};
 use crate::parse::serve::{DETAIL_SPAN, LastHeader, UnresolvedTimeout};
 use crate::parse::{InnerTime, Sink};
 use crate::run::InputReport;
@@ -105,6 +108,7 @@ impl Merge {
         if sink.zone_mismatch.is_none() {
             sink.zone_mismatch = block_sink.zone_mismatch.take();
         }
+        block_sink.serve_time_of_day.add_lines(self.line_offset);
         sink.serve_time_of_day.merge(block_sink.serve_time_of_day);
         sink.events.extend(block_sink.events);
         sink.activity.merge(block_sink.activity);
@@ -146,7 +150,12 @@ impl Merge {
                 Settle::Timeout(timeout) => {
                     let index = timeout.index;
                     if let Some(event) = block.events.get_mut(index) {
-                        drop[index] = self.settle_timeout(event, timeout, serve.zone);
+                        drop[index] = self.settle_timeout(
+                            event,
+                            timeout,
+                            serve.zone,
+                            &mut block.serve_time_of_day,
+                        );
                     }
                 }
             }
@@ -165,11 +174,14 @@ impl Merge {
 
     /// Settles a git timeout whose header the block did not contain, and returns whether to
     /// drop it. A timeout whose header is in no earlier block either keeps its journal time.
+    /// A header time of day that disagrees with the timeout's entry time is counted in
+    /// `mismatches`, as the block's parser counts the timeouts whose header it read.
     fn settle_timeout(
         &mut self,
         event: &mut Event,
         timeout: UnresolvedTimeout,
         zone: Option<Zone>,
+        mismatches: &mut TimeOfDayMismatch,
     ) -> bool {
         let Some(header) = self.serve_headers.get_mut(&timeout.pid) else {
             return false;
@@ -199,19 +211,26 @@ impl Merge {
             },
             Some(zone),
         ) = (header.time, zone)
-            && let Some(at) = match timeout.offset {
-                Some(offset) => time_of_day_near(
-                    event.time + offset,
-                    (hour, minute, second, micros),
-                    Zone::Utc,
-                )
-                .map(|t| t - offset),
-                // Blocks read only journals whose entry times are exact.
-                None => time_of_day_at_exact(event.time, (hour, minute, second, micros), zone).time,
-            }
         {
-            event.time = at;
-            event.precision = Precision::Milli;
+            let tod = (hour, minute, second, micros);
+            let (placed, reading) = match timeout.offset {
+                Some(offset) => (
+                    time_of_day_at_offset(event.time, tod, offset),
+                    TimeOfDayReading::LineOffset,
+                ),
+                // Blocks read only journals whose entry times are exact.
+                None => (
+                    time_of_day_at_exact(event.time, tod, zone),
+                    TimeOfDayReading::Tz,
+                ),
+            };
+            if let Some(mismatch) = placed.mismatch {
+                mismatches.add(reading, event.origin.line(), mismatch);
+            }
+            if let Some(at) = placed.time {
+                event.time = at;
+                event.precision = Precision::Milli;
+            }
         }
         false
     }

@@ -138,8 +138,9 @@ fn route_name(name: &[u8]) -> Option<Program> {
 
 /// Returns the UTC offset, in microseconds, that a line's ISO timestamp names
 /// (`2026-06-10T21:41:02+02:00`, `short-iso` and `short-iso-precise`), or `None` when the line
-/// has another timestamp or an ISO time without a zone. The offset is the host's zone at that
-/// moment, so a serve's local time of day is read in it whatever `--tz` is.
+/// has another timestamp or an ISO time without a zone. The offset is the zone of the host
+/// that ran journalctl at that moment, so a serve's local time of day is first read in it
+/// whatever `--tz` is, and then placed by the entry's exact time.
 fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
     if !starts_with_offset_time(line) {
         return None;
@@ -799,25 +800,11 @@ impl JournalParser {
                         second,
                         micros,
                     }) => {
-                        let zone = if provisional {
-                            Zone::Utc
-                        } else {
-                            self.options.zone
-                        };
                         let tod = (hour, minute, second, micros);
-                        let resolved = match iso_offset(line, journal_time) {
-                            Some(offset) => time_of_day_near(journal_time + offset, tod, Zone::Utc)
-                                .map(|t| t - offset),
-                            // An entry time read in no zone (JSON, export, epoch, an envelope)
-                            // can check the zone the time of day is read in.
-                            None if !provisional && !self.cat_mode => {
-                                let placed = time_of_day_at_exact(journal_time, tod, zone);
-                                if let Some(mismatch) = placed.mismatch {
-                                    sink.serve_time_of_day.add(mismatch);
-                                }
-                                placed.time
-                            }
-                            None => time_of_day_near(journal_time, tod, zone),
+                        let resolved = if self.cat_mode {
+                            time_of_day_near(journal_time, tod, self.options.zone)
+                        } else {
+                            self.place_time_of_day(line, journal_time, provisional, tod, ctx, sink)
                         };
                         match resolved {
                             Some(t) => (t, Precision::Milli),
@@ -849,6 +836,44 @@ impl JournalParser {
             Message::Ignored => LineClass::Ignored,
             Message::Malformed(reason) => LineClass::Malformed(reason),
         }
+    }
+
+    /// Places a serve header's time of day next to its line's journal time, and counts a
+    /// mismatch between the two for the input's warning. The header carries devvm's local time,
+    /// which need not be the zone journalctl printed the line in, so the journal time decides
+    /// the instant (see [`time_of_day_at_exact`]).
+    fn place_time_of_day(
+        &self,
+        line: &[u8],
+        journal_time: i64,
+        provisional: bool,
+        tod: (u32, u32, u32, u32),
+        ctx: &LineCtx,
+        sink: &mut Sink,
+    ) -> Option<i64> {
+        let (placed, reading) = match iso_offset(line, journal_time) {
+            // `short-iso`: the entry's exact time, with the offset of the zone journalctl ran in.
+            Some(offset) => (
+                time_of_day_at_offset(journal_time, tod, offset),
+                TimeOfDayReading::LineOffset,
+            ),
+            // `short`: the provisional time is the line's local time, read as UTC until the year
+            // is known, so the time of day is placed on the same local clock.
+            None if provisional => (
+                time_of_day_at_exact(journal_time, tod, Zone::Utc),
+                TimeOfDayReading::LineLocalTime,
+            ),
+            // An entry time read in no zone (JSON, export, epoch, an envelope) or in --tz
+            // (`short-full`, `with-unit`).
+            None => (
+                time_of_day_at_exact(journal_time, tod, self.options.zone),
+                TimeOfDayReading::Tz,
+            ),
+        };
+        if let Some(mismatch) = placed.mismatch {
+            sink.serve_time_of_day.add(reading, ctx.line, mismatch);
+        }
+        placed.time
     }
 
     /// Adds a `JournalSilence` event for a line that ends a silence of the journal of at least
@@ -1150,7 +1175,7 @@ const TIME_OF_DAY_SLACK: i64 = 5 * SECOND;
 pub struct PlacedTimeOfDay {
     /// The instant, UTC microseconds, or `None` to keep the entry time.
     pub time: Option<i64>,
-    /// The time of day read in `--tz` minus the entry time, when they differ by more than
+    /// The time of day as first read minus the entry time, when they differ by more than
     /// `TIME_OF_DAY_SLACK`.
     pub mismatch: Option<i64>,
 }
@@ -1159,65 +1184,178 @@ pub struct PlacedTimeOfDay {
 /// should lie within `TIME_OF_DAY_SLACK` of the entry. One that lies a whole number of quarter
 /// hours away (every UTC offset in use is one) was written in another zone: it takes the entry's
 /// date and the zone offset implied by the entry. Any other mismatch keeps the entry time.
+///
+/// A `short` line's provisional time is its local time read as UTC, so with `Zone::Utc` this
+/// places the time of day on the line's local clock alike.
 pub fn time_of_day_at_exact(entry: i64, tod: (u32, u32, u32, u32), zone: Zone) -> PlacedTimeOfDay {
+    place_at_entry(entry, time_of_day_near(entry, tod, zone))
+}
+
+/// Places a serve header's time of day next to its entry's exact UTC time as
+/// [`time_of_day_at_exact`] does, but reads it first in `offset` (microseconds east of UTC),
+/// the offset that the entry's own ISO timestamp names. That offset is the zone journalctl ran
+/// in, which is devvm's zone only when journalctl ran on devvm with devvm's `TZ`.
+pub fn time_of_day_at_offset(
+    entry: i64,
+    tod: (u32, u32, u32, u32),
+    offset: i64,
+) -> PlacedTimeOfDay {
+    let read = time_of_day_near(entry + offset, tod, Zone::Utc).map(|t| t - offset);
+    place_at_entry(entry, read)
+}
+
+/// Keeps a time of day read as `read` when it lies within `TIME_OF_DAY_SLACK` of `entry`, and
+/// otherwise moves it by the whole number of quarter hours nearest to the difference, when the
+/// rest is within the slack. Within the slack the header's own time wins, since a stalled host
+/// can stamp a header seconds after the serve wrote it.
+fn place_at_entry(entry: i64, read: Option<i64>) -> PlacedTimeOfDay {
     const QUARTER_HOUR: i64 = 900 * SECOND;
-    let Some(in_zone) = time_of_day_near(entry, tod, zone) else {
+    let Some(read) = read else {
         return PlacedTimeOfDay {
             time: None,
             mismatch: None,
         };
     };
-    let mismatch = in_zone - entry;
+    let mismatch = read - entry;
     if mismatch.abs() <= TIME_OF_DAY_SLACK {
         return PlacedTimeOfDay {
-            time: Some(in_zone),
+            time: Some(read),
             mismatch: None,
         };
     }
     // The nearest date keeps `mismatch` within 12 h either way, so a zone up to 14 h ahead
     // shows as its offset less a day, which places the time of day alike.
     let implied = (mismatch + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * QUARTER_HOUR;
-    let time = ((mismatch - implied).abs() <= TIME_OF_DAY_SLACK).then_some(in_zone - implied);
+    let time = ((mismatch - implied).abs() <= TIME_OF_DAY_SLACK).then_some(read - implied);
     PlacedTimeOfDay {
         time,
         mismatch: Some(mismatch),
     }
 }
 
-/// Serve header times of day that disagreed with their entries' exact times, for the input's
-/// warning.
+/// How a serve header's time of day was first read before it was placed by its entry's time,
+/// which decides what the input's warning advises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeOfDayReading {
+    /// In `--tz`, next to an entry time that carries no zone (JSON, export, epoch, Loki) or is
+    /// read in `--tz` (`short-full`, `with-unit`).
+    Tz,
+    /// In the UTC offset of the entry's own ISO timestamp (`short-iso`, `short-iso-precise`).
+    LineOffset,
+    /// On the local clock of a `short` or `short-precise` line, before `--tz` reads that line.
+    LineLocalTime,
+}
+
+/// Serve header times of day of one kind of reading that disagreed with their entries' times.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TimeOfDayMismatch {
-    /// The first mismatch (the time of day read in `--tz` minus the entry time), microseconds.
-    pub first: Option<i64>,
+pub struct MismatchTally {
+    /// The line number and mismatch (the time of day as first read minus the entry time,
+    /// microseconds) of the first mismatch.
+    pub first: Option<(u64, i64)>,
     pub count: u64,
 }
 
-impl TimeOfDayMismatch {
-    pub fn add(&mut self, mismatch: i64) {
-        self.first.get_or_insert(mismatch);
+impl MismatchTally {
+    fn add(&mut self, line: u64, mismatch: i64) {
+        if self.first.is_none_or(|(first, _)| line < first) {
+            self.first = Some((line, mismatch));
+        }
         self.count += 1;
     }
 
-    /// Adds the mismatches of a later block.
-    pub fn merge(&mut self, later: TimeOfDayMismatch) {
-        if self.first.is_none() {
-            self.first = later.first;
+    fn merge(&mut self, later: MismatchTally) {
+        if let Some((line, mismatch)) = later.first {
+            self.count += later.count - 1;
+            self.add(line, mismatch);
         }
-        self.count += later.count;
+    }
+}
+
+/// Serve header times of day that disagreed with their entries' exact times, for the input's
+/// warning, per kind of reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeOfDayMismatch {
+    pub tz: MismatchTally,
+    pub line_offset: MismatchTally,
+    pub line_local_time: MismatchTally,
+}
+
+impl TimeOfDayMismatch {
+    /// Counts a mismatch of the time of day of the header on line `line`.
+    pub fn add(&mut self, reading: TimeOfDayReading, line: u64, mismatch: i64) {
+        self.tally(reading).add(line, mismatch);
     }
 
-    /// Returns the input's warning, when a time of day disagreed with its entry's time.
-    pub fn warning(&self, name: &str) -> Option<String> {
-        let first = self.first?;
-        Some(format!(
-            "{name}: {} t3 serve header time(s) of day differ from their entries' exact times \
-             (the first by {:+.1} h) when read in --tz; each was read in the UTC offset its \
-             entry implies where the difference is a whole number of quarter hours, and at \
-             its entry's time otherwise; set --tz to devvm's zone",
-            self.count,
-            first as f64 / 3600.0 / SECOND as f64
-        ))
+    fn tally(&mut self, reading: TimeOfDayReading) -> &mut MismatchTally {
+        match reading {
+            TimeOfDayReading::Tz => &mut self.tz,
+            TimeOfDayReading::LineOffset => &mut self.line_offset,
+            TimeOfDayReading::LineLocalTime => &mut self.line_local_time,
+        }
+    }
+
+    /// Adds the mismatches of a later block, whose line numbers are already the input's.
+    pub fn merge(&mut self, later: TimeOfDayMismatch) {
+        self.tz.merge(later.tz);
+        self.line_offset.merge(later.line_offset);
+        self.line_local_time.merge(later.line_local_time);
+    }
+
+    /// Moves the line numbers of a block's mismatches by the lines before the block.
+    pub fn add_lines(&mut self, lines: u64) {
+        for tally in [
+            &mut self.tz,
+            &mut self.line_offset,
+            &mut self.line_local_time,
+        ] {
+            if let Some((line, _)) = &mut tally.first {
+                *line += lines;
+            }
+        }
+    }
+
+    /// Returns the input's warnings, one per kind of reading whose times of day disagreed
+    /// with their entries' times.
+    pub fn warnings(&self, name: &str) -> Vec<String> {
+        let hours = |mismatch: i64| mismatch as f64 / 3600.0 / SECOND as f64;
+        let mut warnings = Vec::new();
+        if let Some((_, first)) = self.tz.first {
+            warnings.push(format!(
+                "{name}: {} t3 serve header time(s) of day differ from their entries' exact \
+                 times (the first by {:+.1} h) when read in --tz; each was read in the UTC \
+                 offset its entry implies where the difference is a whole number of quarter \
+                 hours, and at its entry's time otherwise; set --tz to devvm's zone",
+                self.tz.count,
+                hours(first)
+            ));
+        }
+        if let Some((line, first)) = self.line_offset.first {
+            warnings.push(format!(
+                "{name}: {} t3 serve header time(s) of day differ from their entries' exact \
+                 times when read in the UTC offset of their journal lines (the first on \
+                 line {line}, by {:+.1} h). The headers carry devvm's local time, so journalctl \
+                 probably ran with another TZ than devvm's. Each header was placed by its \
+                 entry's exact time: moved by the difference where it is a whole number of \
+                 quarter hours, and at the entry's time otherwise. --tz does not change these \
+                 times",
+                self.line_offset.count,
+                hours(first)
+            ));
+        }
+        if let Some((line, first)) = self.line_local_time.first {
+            warnings.push(format!(
+                "{name}: {} t3 serve header time(s) of day differ from the local times of \
+                 their `short` journal lines (the first on line {line}, by {:+.1} h). The \
+                 headers carry devvm's local time, so journalctl probably printed the lines \
+                 in another zone than devvm's. Each header was placed by its line's time: \
+                 moved by the difference where it is a whole number of quarter hours, and at \
+                 the line's time otherwise. --tz reads those line times, so it must be the \
+                 zone journalctl ran in",
+                self.line_local_time.count,
+                hours(first)
+            ));
+        }
+        warnings
     }
 }
 
@@ -2125,8 +2263,10 @@ mod tests {
         }
         let times: Vec<i64> = sink.events.iter().map(|e| e.time).collect();
         assert_eq!(times, vec![utc("2026-06-10T19:20:09.191Z"); 2]);
-        assert_eq!(sink.serve_time_of_day.count, 2);
-        let warning = sink.serve_time_of_day.warning("j.jsonl").unwrap();
+        assert_eq!(sink.serve_time_of_day.tz.count, 2);
+        let warnings = sink.serve_time_of_day.warnings("j.jsonl");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let warning = &warnings[0];
         assert!(warning.contains("(the first by +2.0 h)"), "{warning}");
         assert!(warning.contains("set --tz"), "{warning}");
     }
@@ -2420,6 +2560,248 @@ mod tests {
                 .unwrap_or_else(|| panic!("no timeout: {lines:?}"));
             assert_eq!(timeout.time, utc(expected), "{lines:?} with --tz {zone}");
         }
+    }
+
+    #[test]
+    fn serve_time_of_day_placed_by_entry_time() {
+        // A serve header carries devvm's local time of day. When journalctl ran in another
+        // zone, the line's offset (`short-iso`) or local time (`short`) is not devvm's, and
+        // the entry's time decides the instant. Within the slack, the header's own time wins.
+        struct Case {
+            name: &'static str,
+            lines: [&'static str; 2],
+            tz: &'static str,
+            timeout: &'static str,
+            /// The expected mismatches in the line's offset and on the line's local clock.
+            line_offset: u64,
+            line_local_time: u64,
+        }
+        let header = "WARN (#355): git remote status refresh failed";
+        let detail = "  Command failed: git fetch --quiet origin: timed out.";
+        let cases = [
+            Case {
+                name: "iso printed in Berlin, devvm on UTC",
+                lines: [
+                    "2026-03-14T11:14:00.500000+01:00 devvm t3[5103]: [10:14:00.500] HEADER",
+                    "2026-03-14T11:14:00.501000+01:00 devvm t3[5103]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-03-14T10:14:00.5Z",
+                line_offset: 1,
+                line_local_time: 0,
+            },
+            Case {
+                name: "iso printed in Berlin, --tz has no effect",
+                lines: [
+                    "2026-03-14T11:14:00.500000+01:00 devvm t3[5103]: [10:14:00.500] HEADER",
+                    "2026-03-14T11:14:00.501000+01:00 devvm t3[5103]: DETAIL",
+                ],
+                tz: "Europe/Berlin",
+                timeout: "2026-03-14T10:14:00.5Z",
+                line_offset: 1,
+                line_local_time: 0,
+            },
+            Case {
+                name: "iso printed in New York, devvm on UTC, whole-second mode",
+                lines: [
+                    "2026-03-14T05:14:00-05:00 devvm t3[5103]: [10:14:00.500] HEADER",
+                    "2026-03-14T05:14:00-05:00 devvm t3[5103]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-03-14T10:14:00.5Z",
+                line_offset: 1,
+                line_local_time: 0,
+            },
+            Case {
+                name: "iso on devvm in Berlin summer time",
+                lines: [
+                    "2026-06-10T21:41:02.861234+02:00 devvm t3[4723]: [21:41:02.860] HEADER",
+                    "2026-06-10T21:41:02.861300+02:00 devvm t3[4723]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-06-10T19:41:02.86Z",
+                line_offset: 0,
+                line_local_time: 0,
+            },
+            Case {
+                name: "iso stamped 4 s late by a stalled host",
+                lines: [
+                    "2026-06-10T19:41:06.900000+00:00 devvm t3[4723]: [19:41:02.860] HEADER",
+                    "2026-06-10T19:41:06.900100+00:00 devvm t3[4723]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-06-10T19:41:02.86Z",
+                line_offset: 0,
+                line_local_time: 0,
+            },
+            Case {
+                name: "iso printed in Berlin and stamped 4 s late",
+                lines: [
+                    "2026-06-10T21:41:06.900000+02:00 devvm t3[4723]: [19:41:02.860] HEADER",
+                    "2026-06-10T21:41:06.900100+02:00 devvm t3[4723]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-06-10T19:41:02.86Z",
+                line_offset: 1,
+                line_local_time: 0,
+            },
+            Case {
+                name: "iso 7 minutes off keeps the entry time",
+                lines: [
+                    "2026-06-10T19:48:02.900000+00:00 devvm t3[4723]: [19:41:02.860] HEADER",
+                    "2026-06-10T19:48:02.900100+00:00 devvm t3[4723]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-06-10T19:48:02.9001Z",
+                line_offset: 1,
+                line_local_time: 0,
+            },
+            Case {
+                name: "short printed in Berlin, devvm on UTC, right --tz",
+                lines: [
+                    "Mar 14 11:14:00 devvm t3[5103]: [10:14:00.500] HEADER",
+                    "Mar 14 11:14:00 devvm t3[5103]: DETAIL",
+                ],
+                tz: "Europe/Berlin",
+                timeout: "2026-03-14T10:14:00.5Z",
+                line_offset: 0,
+                line_local_time: 1,
+            },
+            Case {
+                name: "short-precise printed in Berlin summer time, devvm on UTC",
+                lines: [
+                    "Jun 10 21:41:02.861234 devvm t3[4723]: [19:41:02.860] HEADER",
+                    "Jun 10 21:41:02.861300 devvm t3[4723]: DETAIL",
+                ],
+                tz: "Europe/Berlin",
+                timeout: "2026-06-10T19:41:02.86Z",
+                line_offset: 0,
+                line_local_time: 1,
+            },
+            Case {
+                name: "short on devvm in Berlin",
+                lines: [
+                    "Mar 14 11:14:00 devvm t3[5103]: [11:14:00.500] HEADER",
+                    "Mar 14 11:14:00 devvm t3[5103]: DETAIL",
+                ],
+                tz: "Europe/Berlin",
+                timeout: "2026-03-14T10:14:00.5Z",
+                line_offset: 0,
+                line_local_time: 0,
+            },
+            Case {
+                name: "short on UTC, stamped 4 s late",
+                lines: [
+                    "Mar 14 10:14:04 devvm t3[5103]: [10:14:00.500] HEADER",
+                    "Mar 14 10:14:04 devvm t3[5103]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-03-14T10:14:00.5Z",
+                line_offset: 0,
+                line_local_time: 0,
+            },
+            Case {
+                name: "short printed in Berlin, stamped 4 s late",
+                lines: [
+                    "Mar 14 11:14:04 devvm t3[5103]: [10:14:00.500] HEADER",
+                    "Mar 14 11:14:04 devvm t3[5103]: DETAIL",
+                ],
+                tz: "Europe/Berlin",
+                timeout: "2026-03-14T10:14:00.5Z",
+                line_offset: 0,
+                line_local_time: 1,
+            },
+        ];
+        for case in cases {
+            let options = ParseOptions {
+                zone: Zone::parse(case.tz).unwrap(),
+                year: Some(2026),
+                ..ParseOptions::default()
+            };
+            let lines = case
+                .lines
+                .map(|line| line.replace("HEADER", header).replace("DETAIL", detail));
+            let (_, sink) = parse_with(&options, &lines);
+            let timeout = sink
+                .events
+                .iter()
+                .find(|e| matches!(e.kind, EventKind::ServeGitTimeout { .. }))
+                .unwrap_or_else(|| panic!("{}: no timeout", case.name));
+            assert_eq!(timeout.time, utc(case.timeout), "{}", case.name);
+            let mismatches = sink.serve_time_of_day;
+            assert_eq!(mismatches.tz.count, 0, "{}", case.name);
+            assert_eq!(
+                mismatches.line_offset.count, case.line_offset,
+                "{}",
+                case.name
+            );
+            assert_eq!(
+                mismatches.line_local_time.count, case.line_local_time,
+                "{}",
+                case.name
+            );
+        }
+    }
+
+    #[test]
+    fn serve_time_of_day_warning_per_reading() {
+        let hour = 3600 * SECOND;
+        let mut mismatches = TimeOfDayMismatch::default();
+        assert!(mismatches.warnings("j.log").is_empty());
+
+        mismatches.add(TimeOfDayReading::LineOffset, 35, -hour);
+        mismatches.add(TimeOfDayReading::LineOffset, 38, -hour);
+        let warnings = mismatches.warnings("j.log");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("j.log: 2 t3 serve header"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("on line 35, by -1.0 h"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("another TZ than devvm's"),
+            "{}",
+            warnings[0]
+        );
+        // The line's offset is exact, so --tz is no fix.
+        assert!(!warnings[0].contains("set --tz"), "{}", warnings[0]);
+
+        let mut local = TimeOfDayMismatch::default();
+        local.add(TimeOfDayReading::LineLocalTime, 7, 2 * hour);
+        let warnings = local.warnings("j.log");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("on line 7, by +2.0 h"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("zone journalctl ran in"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn time_of_day_mismatch_merge_keeps_first_line() {
+        let hour = 3600 * SECOND;
+        // A later block settles a timeout on line 3 after the block counted line 9.
+        let mut block = TimeOfDayMismatch::default();
+        block.add(TimeOfDayReading::LineOffset, 9, -2 * hour);
+        block.add(TimeOfDayReading::LineOffset, 3, -hour);
+        block.add_lines(100);
+        let mut input = TimeOfDayMismatch::default();
+        input.add(TimeOfDayReading::Tz, 50, hour);
+        input.merge(block);
+        assert_eq!(input.line_offset.first, Some((103, -hour)));
+        assert_eq!(input.line_offset.count, 2);
+        assert_eq!(input.tz.first, Some((50, hour)));
+        assert_eq!(input.tz.count, 1);
     }
 
     #[test]

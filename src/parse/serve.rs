@@ -94,7 +94,8 @@ pub struct UnresolvedTimeout {
     /// under the header was reported already: a start or the PID's user, if the line names one.
     pub fallback: Option<EventKind>,
     /// The UTC offset (microseconds) the detail line's own timestamp names, in which its
-    /// header's time of day is read, or `None` to read it in `--tz`.
+    /// header's time of day is first read before the entry time places it, or `None` to read
+    /// it in `--tz`.
     pub offset: Option<i64>,
 }
 

@@ -129,7 +129,7 @@ pub(super) fn read_one(
     }
     report
         .warnings
-        .extend(sink.serve_time_of_day.warning(&name));
+        .extend(sink.serve_time_of_day.warnings(&name));
     Ok(ReadInput {
         report,
         sink,
@@ -817,7 +817,9 @@ fn read_records(
         report.truncated = Some((report.lines, reason));
     }
     report.warnings.extend(records.notes(name));
-    report.warnings.extend(sink.serve_time_of_day.warning(name));
+    report
+        .warnings
+        .extend(sink.serve_time_of_day.warnings(name));
     Ok(ReadInput {
         report,
         sink,
