@@ -306,7 +306,7 @@ t3-serve@erin.service: A process of this unit has been killed by the OOM killer.
     assert!(stderr.contains("runs newest first"), "{stderr}");
 }
 
-/// The UTC journal of the `git_timeouts_two_users` scenario, as `journalctl -o short-iso`
+/// Reads the UTC journal of the `git_timeouts_two_users` scenario, as `journalctl -o short-iso`
 /// printed it on a devvm that runs UTC.
 fn git_timeouts_journal() -> String {
     std::fs::read_to_string(data("scenarios/git_timeouts_two_users/devvm-journal.log")).unwrap()
@@ -315,8 +315,9 @@ fn git_timeouts_journal() -> String {
 /// Prints each `short-iso` line of a UTC journal again as journalctl does with its `TZ` at
 /// `hours` east of UTC: in `short-iso` (`2026-06-10T21:41:06+02:00`) or in `short`
 /// (`Jun 10 21:41:06`). The messages, and so the serve headers and Go log times that devvm
-/// wrote, stay in UTC.
-fn reprinted(journal: &str, hours: i32, short: bool) -> String {
+/// wrote, stay in UTC. `late` seconds are added to every journal time, as when journald stamps
+/// each line late.
+fn reprinted(journal: &str, hours: i32, late: i64, short: bool) -> String {
     let zone = chrono::FixedOffset::east_opt(hours * 3600).unwrap();
     let mut out = String::new();
     for line in journal.lines() {
@@ -327,7 +328,8 @@ fn reprinted(journal: &str, hours: i32, short: bool) -> String {
         let (stamp, rest) = line.split_once(' ').unwrap();
         let time = chrono::DateTime::parse_from_rfc3339(stamp)
             .unwrap_or_else(|e| panic!("{stamp}: {e}"))
-            .with_timezone(&zone);
+            .with_timezone(&zone)
+            + chrono::Duration::seconds(late);
         let stamp = if short {
             time.format("%b %d %H:%M:%S").to_string()
         } else {
@@ -338,9 +340,13 @@ fn reprinted(journal: &str, hours: i32, short: bool) -> String {
     out
 }
 
-/// Runs `drops -q` on a journal and the Traefik and cloudflared logs of the
-/// `git_timeouts_two_users` scenario, and returns the rows and stderr.
-fn git_timeouts_drops(journal: &str, options: &[&str]) -> (Vec<(String, String)>, String) {
+/// Runs `drops -q` on a journal and the cloudflared logs of the `git_timeouts_two_users`
+/// scenario, and its Traefik log when `traefik` is set. Returns the rows and stderr.
+fn git_timeouts_drops(
+    journal: &str,
+    options: &[&str],
+    traefik: bool,
+) -> (Vec<Vec<String>>, String) {
     let scenario = data("scenarios/git_timeouts_two_users");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("devvm-journal.log");
@@ -350,17 +356,20 @@ fn git_timeouts_drops(journal: &str, options: &[&str]) -> (Vec<(String, String)>
     for entry in std::fs::read_dir(&scenario).unwrap() {
         let input = entry.unwrap().path();
         let name = input.file_name().unwrap().to_string_lossy().into_owned();
-        if name.starts_with("traefik") || name.starts_with("cloudflared") {
+        if (traefik && name.starts_with("traefik")) || name.starts_with("cloudflared") {
             command.arg(input);
         }
     }
     let (stdout, stderr, code) = run(&mut command);
     assert_eq!(code, 0, "{stderr}");
-    let rows = rows(&stdout)
-        .into_iter()
+    (rows(&stdout), stderr)
+}
+
+/// Returns the user and segment of each row.
+fn users_and_segments(rows: &[Vec<String>]) -> Vec<(String, String)> {
+    rows.iter()
         .map(|row| (row[2].clone(), row[8].clone()))
-        .collect();
-    (rows, stderr)
+        .collect()
 }
 
 #[test]
@@ -370,14 +379,18 @@ fn serve_headers_keep_devvm_zone() {
     // but the serve headers still carry devvm's UTC time of day.
     let utc = git_timeouts_journal();
     let expected = vec![("bob".to_string(), "devvm".to_string())];
-    let (rows, stderr) = git_timeouts_drops(&utc, &[]);
-    assert_eq!(rows, expected, "UTC journal");
+    let (rows, stderr) = git_timeouts_drops(&utc, &[], true);
+    assert_eq!(users_and_segments(&rows), expected, "UTC journal");
     assert!(!stderr.contains("serve header"), "{stderr}");
 
-    let iso_berlin = reprinted(&utc, 2, false);
+    let iso_berlin = reprinted(&utc, 2, 0, false);
     for options in [&[][..], &["--tz", "Europe/Berlin"][..]] {
-        let (rows, stderr) = git_timeouts_drops(&iso_berlin, options);
-        assert_eq!(rows, expected, "short-iso in +02:00, {options:?}");
+        let (rows, stderr) = git_timeouts_drops(&iso_berlin, options, true);
+        assert_eq!(
+            users_and_segments(&rows),
+            expected,
+            "short-iso in +02:00, {options:?}"
+        );
         assert!(
             stderr.contains("2 t3 serve header time(s) of day differ"),
             "{stderr}"
@@ -385,8 +398,51 @@ fn serve_headers_keep_devvm_zone() {
         assert!(stderr.contains("by -2.0 h"), "{stderr}");
     }
 
-    let short_berlin = reprinted(&utc, 2, true);
-    let (rows, stderr) = git_timeouts_drops(&short_berlin, &["--tz", "Europe/Berlin"]);
-    assert_eq!(rows, expected, "short in Berlin, --tz Europe/Berlin");
+    let short_berlin = reprinted(&utc, 2, 0, true);
+    let (rows, stderr) = git_timeouts_drops(&short_berlin, &["--tz", "Europe/Berlin"], true);
+    assert_eq!(
+        users_and_segments(&rows),
+        expected,
+        "short in Berlin, --tz Europe/Berlin"
+    );
     assert!(stderr.contains("zone journalctl ran in"), "{stderr}");
+}
+
+#[test]
+fn short_zone_against_go_times_warns() {
+    // Without Traefik, only dispatch's Go log times (devvm's local time, UTC here) show that
+    // a `short` journal printed in Berlin is read in UTC.
+    let utc = git_timeouts_journal();
+    let warning = "the `short` journal time is +2.0 h from the Go log time";
+
+    let (rows, stderr) = git_timeouts_drops(&reprinted(&utc, 2, 0, true), &[], false);
+    assert!(stderr.contains(warning), "{stderr}");
+    assert!(stderr.contains("another zone than --tz (UTC)"), "{stderr}");
+    assert!(stderr.contains("UTC+02:00 at that time"), "{stderr}");
+    assert_eq!(
+        stderr.matches("Go log time").count(),
+        1,
+        "one warning per input: {stderr}"
+    );
+    // The warning alone moves no time: the drop stays at its journal time read in UTC.
+    assert_eq!(rows[0][1], "2026-06-10T21:41:06.000Z");
+
+    let clean = [
+        ("short in UTC", reprinted(&utc, 0, 0, true), &[][..]),
+        (
+            "short in Berlin with --tz",
+            reprinted(&utc, 2, 0, true),
+            &["--tz", "Europe/Berlin"][..],
+        ),
+        (
+            "short stamped 3 s late",
+            reprinted(&utc, 0, 3, true),
+            &[][..],
+        ),
+        ("short-iso in Berlin", reprinted(&utc, 2, 0, false), &[][..]),
+    ];
+    for (case, journal, options) in clean {
+        let (_, stderr) = git_timeouts_drops(&journal, options, false);
+        assert!(!stderr.contains("Go log time"), "{case}: {stderr}");
+    }
 }

@@ -30,6 +30,7 @@ use memchr::memmem::Finder;
 use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
 pub use super::journal_year::{Pass, YearState, apply_year, real_time};
+use super::journal_zone::GoTimeZones;
 use super::serve::{ServeParser, UnresolvedTimeout};
 use super::traefik::TraefikParser;
 use super::{
@@ -293,6 +294,8 @@ pub struct JournalParser {
     last_stamp: StampCache,
     /// Set by journalctl's `-- No entries --`: its query matched nothing.
     no_entries: bool,
+    /// `short` dispatch lines whose journal time and Go `log` time disagree by a zone offset.
+    go_time_zones: GoTimeZones,
 }
 
 /// The bytes of a timestamp with its trailing space, and what they were read as.
@@ -340,6 +343,7 @@ impl JournalParser {
             previous_stamp: None,
             last_stamp: StampCache::default(),
             no_entries: false,
+            go_time_zones: GoTimeZones::default(),
         }
     }
 
@@ -754,6 +758,8 @@ impl JournalParser {
                 let (header, parsed) = dispatch::parse_line(message);
                 if provisional && let Some(civil) = header.civil() {
                     self.year.learn(journal_time, civil, ctx.line);
+                    self.go_time_zones
+                        .check(journal_time, civil, self.options.zone, ctx.line);
                 }
                 parsed
             }
@@ -1090,9 +1096,6 @@ impl JournalParser {
         }
     }
 
-    /// Returns the input's notes for the summary: evidence lines of a `-o cat` journal placed
-    /// at a neighbour's time, a zone abbreviation that `--tz` contradicts, and Go `log` dates
-    /// that contradict the year given to `short` lines.
     /// Takes the zone mismatch that a parser of a parallel block found, when this parser (of
     /// the sampled lines) found none.
     pub fn take_block_zone_mismatch(&mut self, sink: &mut Sink) {
@@ -1101,6 +1104,10 @@ impl JournalParser {
         }
     }
 
+    /// Returns the input's notes for the summary. They name evidence lines of a `-o cat`
+    /// journal placed at a neighbour's time, and a zone abbreviation that `--tz` contradicts.
+    /// They also name `short` times that lie a zone offset from the Go `log` times of their
+    /// dispatch lines, and Go `log` dates that contradict the year given to `short` lines.
     pub fn notes(&self, name: &str) -> Vec<String> {
         let mut notes = Vec::new();
         if self.no_entries {
@@ -1133,6 +1140,9 @@ impl JournalParser {
                  times are read in --tz; pass --tz with the devvm's IANA zone (the one whose \
                  abbreviation is {found} at that time, such as Europe/Berlin for CEST)"
             ));
+        }
+        if let Some(warning) = self.go_time_zones.warning(name, self.options.zone) {
+            notes.push(warning);
         }
         if let Some(conflict) = self.year.conflict() {
             notes.push(format!(
@@ -2802,6 +2812,47 @@ mod tests {
         assert_eq!(input.line_offset.count, 2);
         assert_eq!(input.tz.first, Some((50, hour)));
         assert_eq!(input.tz.count, 1);
+    }
+
+    #[test]
+    fn go_time_zone_noted_for_short_only() {
+        // The same two dispatch lines printed by a journalctl in Berlin, devvm on UTC. Only the
+        // `short` times are read in --tz, so only they can be read in the wrong zone.
+        let go = "2026/03/14 10:03:21 ws close user=oscar ip=203.0.113.102, 10.10.1.12 dur_ms=780000 cause=graceful";
+        let cases = [
+            ("Mar 14 11:03:21 devvm t3-dispatch[812]:", "UTC", true),
+            (
+                "Mar 14 11:03:21.000412 devvm t3-dispatch[812]:",
+                "UTC",
+                true,
+            ),
+            (
+                "Mar 14 11:03:21 devvm t3-dispatch[812]:",
+                "Europe/Berlin",
+                false,
+            ),
+            (
+                "2026-03-14T11:03:21+01:00 devvm t3-dispatch[812]:",
+                "UTC",
+                false,
+            ),
+            (
+                "Sat 2026-03-14 11:03:21 CET devvm t3-dispatch.service[812]:",
+                "Europe/Berlin",
+                false,
+            ),
+        ];
+        for (prefix, zone, noted) in cases {
+            let options = ParseOptions {
+                zone: Zone::parse(zone).unwrap(),
+                ..ParseOptions::default()
+            };
+            let line = format!("{prefix} {go}");
+            let (parser, _) = parse_with(&options, &[&line, &line]);
+            let notes = parser.notes("j.log");
+            let found = notes.iter().any(|note| note.contains("Go log time"));
+            assert_eq!(found, noted, "{line} with --tz {zone}: {notes:?}");
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod journal_export;
 pub mod journal_json;
 pub mod journal_prefix;
 pub mod journal_year;
+pub mod journal_zone;
 pub mod metrics;
 pub mod prometheus;
 pub mod serve;
