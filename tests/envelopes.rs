@@ -577,3 +577,104 @@ fn drop_evidence(stdout: &str) -> Vec<(String, String, usize)> {
         })
         .collect()
 }
+
+/// Writes the t3-dispatch journal of four clients that drop in the same second, with four
+/// `context canceled` lines 10 ms apart, as a Grafana Explore text download, newest first.
+/// `repeat` writes the newest cancel line twice on the same millisecond, as a page boundary
+/// of the download does.
+fn four_drops_grafana_text(repeat: bool) -> String {
+    let mut rows: Vec<(i64, String)> = Vec::new();
+    // 2026-06-10T19:40:07Z in milliseconds.
+    let second = 1_781_120_407_000_i64;
+    let clients = [
+        "203.0.113.7",
+        "203.0.113.22",
+        "203.0.113.35",
+        "198.51.100.14",
+    ];
+    let users = ["alice", "bob", "carol", "dave"];
+    for (n, (user, client)) in users.iter().zip(clients).enumerate() {
+        let n = n as i64;
+        rows.push((
+            second - 37_000 + 100 * n,
+            format!("2026/06/10 19:39:30 ws open user={user} ip={client}, 10.10.1.12"),
+        ));
+        rows.push((
+            second + 100 + 50 * n,
+            format!(
+                "2026/06/10 19:40:07 ws close user={user} ip={client}, 10.10.1.12 \
+                 dur_ms={} cause=graceful",
+                37_000 + 50 * n
+            ),
+        ));
+        rows.push((
+            second + 50 + 10 * n,
+            "2026/06/10 19:40:07 http: proxy error: context canceled".to_string(),
+        ));
+    }
+    rows.push((
+        second - 60_000,
+        "2026/06/10 19:39:07 t3-dispatch listening on :3780".to_string(),
+    ));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    let mut text = String::from(
+        "Common labels: {\"host\":\"devvm\",\"job\":\"devvm-journal\",\
+         \"syslog_identifier\":\"t3-dispatch\",\"unit\":\"t3-dispatch.service\"}\n\
+         Line limit: \"1000 (14 displayed)\"\n\n\n",
+    );
+    for (ms, line) in &rows {
+        let row = format!("{ms}\t2026-06-10T19:40:07+00:00\t{line}\n");
+        text.push_str(&row);
+        // The newest cancel line lies at 19:40:07.080.
+        if repeat && *ms == second + 80 {
+            text.push_str(&row);
+        }
+    }
+    text
+}
+
+/// Runs `drops` over one file and returns the burst ids of its rows, and stderr.
+fn burst_ids(path: &Path) -> (Vec<String>, String) {
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .arg("drops")
+        .arg(path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let mut reader = csv::Reader::from_reader(&output.stdout[..]);
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "burst_id")
+        .unwrap();
+    let ids = reader
+        .records()
+        .map(|r| r.unwrap()[column].to_string())
+        .collect();
+    (ids, stderr)
+}
+
+#[test]
+fn grafana_text_page_repeat_makes_no_burst() {
+    // Four drops and four cancel lines are one client and one line short of a burst. A page
+    // boundary that repeats a cancel line on its millisecond must not make up the fifth.
+    let dir = tempfile::tempdir().unwrap();
+    for repeat in [false, true] {
+        let path = dir.path().join(format!("journal-{repeat}.grafana.txt"));
+        std::fs::write(&path, four_drops_grafana_text(repeat)).unwrap();
+        let (ids, stderr) = burst_ids(&path);
+        assert_eq!(ids.len(), 4, "repeat {repeat}: {stderr}");
+        assert!(
+            ids.iter().all(String::is_empty),
+            "repeat {repeat}: {ids:?} {stderr}"
+        );
+        assert_eq!(
+            stderr.contains("1 entry repeated with the same time, labels and line"),
+            repeat,
+            "{stderr}"
+        );
+    }
+}

@@ -164,6 +164,9 @@ pub fn unwrap_default(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str
     };
     Ok(Some(Unwrapped {
         time: Some((parsed.micros, parsed.precision)),
+        // logcli prints RFC 3339 whole seconds here, and a journal stream logs the same line
+        // several times in one second (chronyd, kernel audit, a burst of cancel lines) at
+        // distinct Loki times. So a repeated whole-second entry may be real and is kept.
         precise: parsed.precision != Precision::Second,
         labels,
         line: Cow::Borrowed(rest),

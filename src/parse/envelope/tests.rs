@@ -613,6 +613,69 @@ fn grafana_text_rows_and_meta_lines() {
 }
 
 #[test]
+fn grafana_text_repeats_by_millisecond() {
+    // Rows of an unlabelled text download, newest first: (case, rows as (epoch ms, line),
+    // classes). A row off the whole second that repeats the millisecond and line of another is
+    // one entry downloaded twice. Rows on the whole second may come from a one-second source.
+    const CANCEL: &str = "2026/06/10 19:40:07 http: proxy error: context canceled";
+    const CF_REGISTERED: &str = "2026-06-10T19:40:07Z INF Registered tunnel connection connIndex=0 connection=00000000-0000-4000-8000-000000000002 event=0 ip=198.41.192.7 location=ams01 protocol=quic";
+    const CHRONYD: &str = "System clock wrong by -0.000116 seconds, adjustment started";
+    let (used, ignored) = (LineClass::Used, LineClass::Ignored);
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<LineClass>);
+    let cases: [Case; 5] = [
+        (
+            "page boundary repeat on the same millisecond",
+            vec![
+                ("1781120407080", CANCEL),
+                ("1781120407080", CANCEL),
+                ("1781120407070", CANCEL),
+            ],
+            vec![used, ignored, used],
+        ),
+        (
+            "cancel lines 1 ms apart",
+            vec![("1781120407051", CANCEL), ("1781120407050", CANCEL)],
+            vec![used, used],
+        ),
+        (
+            "three pods, the same line on the whole second",
+            vec![
+                ("1781120407000", CF_REGISTERED),
+                ("1781120407000", CF_REGISTERED),
+                ("1781120407000", CF_REGISTERED),
+            ],
+            vec![used, used, used],
+        ),
+        (
+            "cancel lines of a one-second source",
+            vec![("1781120407000", CANCEL), ("1781120407000", CANCEL)],
+            vec![used, used],
+        ),
+        (
+            "another line on the same millisecond",
+            vec![("1781120407080", CANCEL), ("1781120407080", CHRONYD)],
+            vec![used, ignored],
+        ),
+    ];
+    for (case, rows, expected) in cases {
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|(ms, line)| format!("{ms}\t2026-06-10T19:40:07+00:00\t{line}"))
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (classes, _, parser) = parse_all(Format::GrafanaText, &refs);
+        assert_eq!(classes, expected, "{case}");
+        let dropped = parser.router.duplicates.count;
+        let expected_dropped = if case.starts_with("page boundary") {
+            1
+        } else {
+            0
+        };
+        assert_eq!(dropped, expected_dropped, "{case}");
+    }
+}
+
+#[test]
 fn grafana_text_with_another_export_appended() {
     // A continuation line of a multi-line entry is ignored, but a line that is surely of
     // another format is another export appended to the download.
