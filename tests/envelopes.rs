@@ -678,3 +678,122 @@ fn grafana_text_page_repeat_makes_no_burst() {
         );
     }
 }
+
+/// Writes one Grafana Explore pane of three queries (the whole devvm journal, Traefik and
+/// cloudflared) as one text download without labels, newest first: four clients drop at
+/// 2026-06-10T19:40:07Z, chronyd and sshd log every 3 s and Traefik every 2 s.
+fn merged_grafana_text() -> String {
+    // 2026-06-10T19:38:00Z in milliseconds.
+    let start = 1_781_120_280_000_i64;
+    let mut rows: Vec<(i64, String)> = Vec::new();
+    for n in 0..80 {
+        let ms = start + 3_000 * n + 512;
+        let line = if n % 2 == 0 {
+            "System clock wrong by -0.000116 seconds, adjustment started".to_string()
+        } else {
+            format!(
+                "Accepted publickey for alice from 203.0.113.9 port {} ssh2",
+                40_000 + n
+            )
+        };
+        rows.push((ms, line));
+    }
+    for n in 0..120 {
+        let ms = start + 2_000 * n + 64;
+        let second = n * 2;
+        rows.push((
+            ms,
+            format!(
+                "198.51.100.23 - - [10/Jun/2026:19:{:02}:{:02} +0000] \"GET /assets/app.css \
+                 HTTP/1.1\" 200 1234 \"-\" \"Mozilla/5.0\" {} \"gitea-web-git-example-net@kubernetes\" \
+                 \"http://10.0.12.8:3000\" 3ms",
+                38 + second / 60,
+                second % 60,
+                1_000 + n
+            ),
+        ));
+    }
+    for (ms, time) in [(start, "19:38:00"), (start + 240_000, "19:42:00")] {
+        rows.push((
+            ms,
+            format!(
+                "2026-06-10T{time}Z INF Registered tunnel connection connIndex=0 \
+                 connection=00000000-0000-4000-8000-000000000002 event=0 ip=198.41.192.7 \
+                 location=ams01 protocol=quic"
+            ),
+        ));
+    }
+    // 2026-06-10T19:40:07Z in milliseconds.
+    let drop = start + 127_000;
+    let clients = [
+        "203.0.113.7",
+        "203.0.113.22",
+        "203.0.113.35",
+        "198.51.100.14",
+    ];
+    let users = ["alice", "bob", "carol", "dave"];
+    for (n, (user, client)) in users.iter().zip(clients).enumerate() {
+        let n = n as i64;
+        let dur_ms = 37_000 + 50 * n;
+        rows.push((
+            drop - dur_ms + 100,
+            format!("2026/06/10 19:39:30 ws open user={user} ip={client}, 10.10.1.12"),
+        ));
+        rows.push((
+            drop + 100 + 50 * n,
+            format!(
+                "2026/06/10 19:40:07 ws close user={user} ip={client}, 10.10.1.12 \
+                 dur_ms={dur_ms} cause=graceful"
+            ),
+        ));
+        rows.push((
+            drop + 80 + 50 * n,
+            format!(
+                "{client}, 10.10.1.12 - - [10/Jun/2026:19:39:30 +0000] \"GET /ws HTTP/1.1\" 0 0 \
+                 \"-\" \"Mozilla/5.0\" {} \"t3code-t3-t3-example-net@kubernetes\" \
+                 \"http://10.0.10.10:3780\" {dur_ms}ms",
+                2_000 + n
+            ),
+        ));
+    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    let mut text = format!("Line limit: \"1000 ({} displayed)\"\n\n\n", rows.len());
+    for (ms, line) in &rows {
+        text.push_str(&format!("{ms}\t2026-06-10T19:40:00+00:00\t{line}\n"));
+    }
+    text
+}
+
+#[test]
+fn merged_grafana_text_keeps_whole_journal() {
+    // The journal lines no program names (chronyd, sshd) are the journal's coverage, so the
+    // journal is whole, and the cloudflared lines name no pod after the file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grafana.txt");
+    std::fs::write(&path, merged_grafana_text()).unwrap();
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .arg("drops")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stdout.contains("only that unit's lines"), "{stdout}");
+    assert!(!stderr.contains("pod grafana"), "{stderr}");
+    let journal = stderr
+        .lines()
+        .find(|line| line.trim_start().starts_with("devvm journal "))
+        .unwrap_or_else(|| panic!("no journal coverage line: {stderr}"));
+    assert!(journal.contains(", 88 lines, no gaps"), "{journal}");
+    assert!(
+        stderr.contains("80 line(s) have no labels and neither a Traefik"),
+        "{stderr}"
+    );
+    let (rows, _) = drops(&[path]);
+    assert_eq!(rows.len(), 4, "{stderr}");
+    for row in &rows {
+        assert_eq!(row[4], "last_mile", "{row:?} {stderr}");
+    }
+}

@@ -218,7 +218,7 @@ fn pod_of_input(name: &str) -> Option<String> {
 ///
 /// NOTE: a file name of neither shape (`cloudflared.log`, stdin) turns the pod count
 /// off, so a missing pod log goes unnoticed there.
-fn is_pod_name(name: &str) -> bool {
+pub(crate) fn is_pod_name(name: &str) -> bool {
     const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz0123456789";
     let Some((base, suffix)) = name.rsplit_once('-') else {
         return false;

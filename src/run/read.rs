@@ -78,8 +78,13 @@ pub(super) fn read_one(
         _ => None,
     };
     let mut parser = new_parser(&detected, options, &sample);
+    // An envelope file is often named after its tool or query (`grafana.txt`, `loki.jsonl`),
+    // so only a name of a pod's shape names the pod of its unlabelled cloudflared lines.
     if let AnyParser::Envelope(envelope) = &mut parser {
-        envelope.set_file_pod(spec.pod_from_name());
+        let file_pod = spec
+            .pod_from_name()
+            .filter(|pod| crate::correlate::coverage::is_pod_name(pod));
+        envelope.set_file_pod(file_pod);
     }
 
     let file_bytes = parse_lines(

@@ -174,6 +174,8 @@ pub struct Router {
     duplicates: Duplicates,
     /// Journal lines whose stream named no program for them, routed by their text.
     routed_by_content: u64,
+    /// Lines without labels that are neither Traefik's nor cloudflared's, read as journal lines.
+    unlabelled_journal: u64,
     /// Serve starts and git timeouts whose user neither the labels nor the line name.
     serve_without_user: u64,
     /// The entries routed, repeats included.
@@ -198,6 +200,7 @@ impl Router {
             sure_cloudflared: 0,
             duplicates: Duplicates::default(),
             routed_by_content: 0,
+            unlabelled_journal: 0,
             serve_without_user: 0,
             entries: 0,
             file_pod: None,
@@ -222,7 +225,11 @@ impl Router {
                 Target::Traefik => self.sure_traefik += 1,
                 _ => self.sure_cloudflared += 1,
             }
-            self.streams.entry(labels.stream).or_insert(target.clone());
+            // An envelope without labels may merge several sources into one file (a Grafana
+            // Explore pane of several queries), so there a sure line decides only itself.
+            if labels.count > 0 {
+                self.streams.entry(labels.stream).or_insert(target.clone());
+            }
             return Some(target);
         }
         // A journal message whose program its text names (a dispatch line's Go date, a serve
@@ -231,6 +238,14 @@ impl Router {
         let program = route_by_content(line);
         if !matches!(program, Program::Other) {
             return Some(Target::Journal(program));
+        }
+        // Traefik and cloudflared lines start with a time or a CLF head, or are JSON. In an
+        // unlabelled envelope a line that is none of these is a journal message whose text
+        // names no program (chronyd, sshd, a kernel audit line). Counted as journal coverage,
+        // it tells a whole journal from an export of t3-dispatch alone.
+        // NOTE: an unlabelled export of some other program's log is read as journal lines too.
+        if labels.count == 0 && t == 0 && c == 0 && !line.trim_ascii_start().starts_with(b"{") {
+            return Some(Target::Journal(Program::Other));
         }
         if let Some(target) = self.streams.get(&labels.stream) {
             return Some(target.clone());
@@ -317,6 +332,9 @@ impl Router {
                 let identifier = entry.labels.identifier.as_deref().unwrap_or("");
                 // Without an identifier label, a line its unit does not name (the kernel's,
                 // or any line of a stream labelled only `job`) is routed by its text.
+                if entry.labels.count == 0 && matches!(program, Program::Other) {
+                    self.unlabelled_journal += 1;
+                }
                 let program = match program {
                     Program::Other if identifier.is_empty() => {
                         let guessed = route_by_content(line);
@@ -408,6 +426,14 @@ impl Router {
                 "{name}: {n} journal line(s) came from streams without a `syslog_identifier` or \
                  `unit` label for them, so their program was guessed from their text; label the \
                  journal stream with `syslog_identifier` for exact routing"
+            ));
+        }
+        if let n @ 1.. = self.unlabelled_journal {
+            notes.push(format!(
+                "{name}: {n} line(s) have no labels and neither a Traefik nor a cloudflared \
+                 shape, so they were read as devvm journal lines of programs their text does \
+                 not name; the export cannot tell which query each line came from, so download \
+                 each query on its own (Grafana writes its labels in a `Common labels:` line)"
             ));
         }
         if let n @ 1.. = self.serve_without_user {

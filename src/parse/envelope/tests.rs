@@ -676,6 +676,99 @@ fn grafana_text_repeats_by_millisecond() {
 }
 
 #[test]
+fn unlabelled_lines_route_by_shape() {
+    // A Grafana Explore pane of three queries downloaded as text: no labels, the newest line
+    // surely cloudflared's, and most sure lines Traefik's. (case, line, target)
+    const CLF: &str = r#"198.51.100.23 - - [10/Jun/2026:19:59:59 +0000] "GET /assets/app.css HTTP/1.1" 200 1234 "-" "Mozilla/5.0" 4228 "gitea-web-git-example-net@kubernetes" "http://10.0.12.8:3000" 3ms"#;
+    let rows: [(&str, &str, Option<Target>); 10] = [
+        (
+            "chronyd",
+            "System clock wrong by -0.000116 seconds, adjustment started",
+            Some(Target::Journal(Program::Other)),
+        ),
+        (
+            "kernel audit",
+            r#"audit: type=1400 audit(1781120406.100:4550): apparmor="ALLOWED" operation="exec" class="file" profile="unconfined" name="/usr/bin/git" pid=5120 comm="node""#,
+            Some(Target::Journal(Program::Other)),
+        ),
+        (
+            "sshd",
+            "Accepted publickey for alice from 203.0.113.7 port 52144 ssh2: ED25519 SHA256:Zm9vYmFy",
+            Some(Target::Journal(Program::Other)),
+        ),
+        (
+            "cron",
+            "(root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)",
+            Some(Target::Journal(Program::Other)),
+        ),
+        (
+            "dispatch",
+            "2026/06/10 19:40:07 http: proxy error: context canceled",
+            Some(Target::Journal(Program::Dispatch)),
+        ),
+        ("traefik access", CLF, Some(Target::Traefik)),
+        ("cloudflared churn", CF_CHURN, Some(Target::Cloudflared)),
+        // Console lines that either program writes go to the input's majority.
+        ("traefik diagnostic", TRAEFIK_DIAG, Some(Target::Traefik)),
+        (
+            "console line without markers",
+            "2026-06-10T19:30:12Z INF Starting provider *acme.ChallengeTLSALPN",
+            Some(Target::Traefik),
+        ),
+        // JSON is the shape of cloudflared's and Traefik's JSON logs, not a journal message.
+        (
+            "cloudflared JSON without markers",
+            r#"{"level":"info","time":"2026-06-10T19:30:12Z","message":"Starting metrics server on 127.0.0.1:2000/metrics"}"#,
+            Some(Target::Traefik),
+        ),
+    ];
+    let mut router = Router::new(&ParseOptions::default());
+    let unlabelled = Labels::default();
+    router.decide(&unlabelled, CF_CHURN.as_bytes());
+    for _ in 0..3 {
+        router.decide(&unlabelled, CLF.as_bytes());
+    }
+    for (case, line, expected) in rows {
+        assert_eq!(
+            router.decide(&unlabelled, line.as_bytes()),
+            expected,
+            "{case}"
+        );
+    }
+
+    // A labelled stream is one source: its sure line decides its other lines.
+    let mut labels = Labels::default();
+    labels.insert("host", Cow::Borrowed("k8s-node-1"));
+    router.decide(&labels, CF_CHURN.as_bytes());
+    let chronyd = b"System clock wrong by -0.000116 seconds, adjustment started";
+    assert_eq!(router.decide(&labels, chronyd), Some(Target::Cloudflared));
+    assert_eq!(
+        router.decide(&labels, TRAEFIK_DIAG.as_bytes()),
+        Some(Target::Cloudflared)
+    );
+}
+
+#[test]
+fn unlabelled_journal_lines_are_counted() {
+    // The unnamed journal lines count as the journal's, so it is no t3-dispatch export.
+    let lines = [
+        "1781120407080\t2026-06-10T19:40:07+00:00\t2026/06/10 19:40:07 http: proxy error: context canceled",
+        "1781120406512\t2026-06-10T19:40:06+00:00\tSystem clock wrong by -0.000116 seconds, adjustment started",
+        "1781120405208\t2026-06-10T19:40:05+00:00\tAccepted publickey for alice from 203.0.113.7 port 52144 ssh2",
+    ];
+    let (classes, sink, parser) = parse_all(Format::GrafanaText, &lines);
+    assert_eq!(classes[0], LineClass::Used);
+    assert_eq!(sink.journal_lines.dispatch, 1);
+    assert_eq!(sink.journal_lines.other, 2);
+    assert!(!sink.journal_lines.dispatch_only());
+    let notes = parser.notes("x");
+    assert!(
+        notes.iter().any(|n| n.contains("2 line(s) have no labels")),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn grafana_text_with_another_export_appended() {
     // A continuation line of a multi-line entry is ignored, but a line that is surely of
     // another format is another export appended to the download.
