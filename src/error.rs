@@ -40,13 +40,13 @@ pub enum Error {
     },
 
     #[error(
-        "{name}: is t3forensics {command} output, such as a saved baseline, not a log, so it was \
-         not read; {}",
+        "{name}: is t3forensics {command} output, not a log, so it was not read; {}",
         own_output_hint(name, command)
     )]
     OwnOutput {
         name: String,
-        /// The command that writes it: `drops`, `bursts`, `incidents` or `timeline`.
+        /// The command that writes it: `drops`, `bursts`, `incidents`, `timeline`, `explain`
+        /// or `report --html`.
         command: &'static str,
     },
 
@@ -143,17 +143,20 @@ fn write_hint(error: &std::io::Error) -> &'static str {
     }
 }
 
-/// Returns what to do with t3forensics output given as a log input: a drops output goes to
-/// `check --expect`, which takes no stdin, and any other output is left out.
+/// Returns what to do with t3forensics output given as a log input: a drops output (a saved
+/// baseline) goes to `check --expect`, which takes no stdin, and any other output is left out.
 fn own_output_hint(name: &str, command: &str) -> String {
     match (command, name == crate::input::STDIN_NAME) {
         ("drops", false) => format!(
-            "leave it out of the log inputs; to compare a run with it, give it as `check \
-             --expect {name}` when it is CSV or JSON (a table cannot be compared)"
+            "leave it out of the log inputs; to compare a run with it as a saved baseline, give \
+             it as `check --expect {name}` when it is CSV or JSON (a table cannot be compared)"
         ),
-        ("drops", true) => "leave it out of the log inputs; to compare a run with it, save \
-                            it to a file and give that as `check --expect FILE` when it is CSV \
-                            or JSON (a table cannot be compared)"
+        ("drops", true) => "leave it out of the log inputs; to compare a run with it as a \
+                            saved baseline, save it to a file and give that as `check --expect \
+                            FILE` when it is CSV or JSON (a table cannot be compared)"
+            .to_string(),
+        ("explain" | "report --html", _) => "leave it out of the log inputs and give the logs \
+                                            it was written from instead"
             .to_string(),
         _ => {
             "leave it out of the log inputs (`check --expect` takes only drops output)".to_string()

@@ -294,6 +294,62 @@ fn own_outputs_given_as_logs_exit_2() {
 }
 
 #[test]
+fn explain_and_html_inputs_exit_2() {
+    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let logs: Vec<PathBuf> = [
+        "devvm-journal.log",
+        "traefik-access.log",
+        "cloudflared-6f7c9d8b5-m4q7r.log",
+    ]
+    .iter()
+    .map(|name| incident.join(name))
+    .collect();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Every drop's explanation: each quotes its evidence lines, Traefik's among them.
+    let (drops, stderr, code) = run(t3().args(["drops", "-q", "--format", "csv"]).args(&logs));
+    assert_eq!(code, 0, "{stderr}");
+    let ids: Vec<String> = drops
+        .lines()
+        .skip(1)
+        .filter_map(|row| row.split(',').next().map(str::to_string))
+        .collect();
+    assert!(!ids.is_empty());
+    let mut saved = Vec::new();
+    for id in &ids {
+        for format in ["table", "json"] {
+            let (text, stderr, code) = run(t3()
+                .args(["explain", "-q", "--format", format, id])
+                .args(&logs));
+            assert_eq!(code, 0, "{id} {format}: {stderr}");
+            let path = write(dir.path(), &format!("{id}.{format}.txt"), text.as_bytes());
+            saved.push(("explain", path));
+        }
+    }
+    let html = dir.path().join("report.html");
+    let (_, stderr, code) = run(t3().args(["report", "-q", "--html"]).arg(&html).args(&logs));
+    assert_eq!(code, 0, "{stderr}");
+    saved.push(("report --html", html));
+
+    for (command, path) in saved {
+        let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+        assert_eq!(code, 2, "{}: {stderr}", path.display());
+        assert!(
+            stderr.contains(&format!(
+                "{}: is t3forensics {command} output, not a log",
+                path.display()
+            )),
+            "{}: {stderr}",
+            path.display()
+        );
+        assert!(
+            stderr.contains("give the logs it was written from instead"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn renamed_cloudflared_file_keeps_pod() {
     let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
     let dir = tempfile::tempdir().unwrap();

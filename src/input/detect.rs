@@ -293,17 +293,24 @@ pub fn detect<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<Detected
 
 /// The reports t3forensics writes, recognised when one is given back as an input. Read as a
 /// log, a saved baseline would match some format's loose lines (a Traefik line has few fixed
-/// parts) and be counted as ignored or malformed lines, so it is rejected instead.
+/// parts) and be counted as ignored or malformed lines, so it is rejected instead. An `explain`
+/// text quotes its evidence lines whole, so read as a log one of them would even become an
+/// event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OwnOutput {
     Drops,
     Bursts,
     Incidents,
     Timeline,
+    /// `explain`, as text or JSON.
+    Explain,
+    /// The HTML file of `report --html`.
+    HtmlReport,
 }
 
 impl OwnOutput {
-    const ALL: [OwnOutput; 4] = [
+    /// The outputs written as rows (CSV, table, JSON or JSON Lines).
+    const TABULAR: [OwnOutput; 4] = [
         OwnOutput::Drops,
         OwnOutput::Bursts,
         OwnOutput::Incidents,
@@ -317,16 +324,20 @@ impl OwnOutput {
             OwnOutput::Bursts => "bursts",
             OwnOutput::Incidents => "incidents",
             OwnOutput::Timeline => "timeline",
+            OwnOutput::Explain => "explain",
+            OwnOutput::HtmlReport => "report --html",
         }
     }
 
-    /// Returns the CSV header. The table's header names a subset of the same columns.
+    /// Returns the CSV header, which the table's header names a subset of. It is empty for
+    /// `explain` and the HTML report, which have no header row.
     fn columns(self) -> &'static [&'static str] {
         match self {
             OwnOutput::Drops => crate::output::DROP_COLUMNS,
             OwnOutput::Bursts => crate::output::BURST_COLUMNS,
             OwnOutput::Incidents => crate::output::INCIDENT_COLUMNS,
             OwnOutput::Timeline => crate::output::TIMELINE_COLUMNS,
+            OwnOutput::Explain | OwnOutput::HtmlReport => &[],
         }
     }
 
@@ -338,6 +349,7 @@ impl OwnOutput {
             OwnOutput::Bursts => &["burst_id", "segment"],
             OwnOutput::Incidents => &["incident_id", "segment"],
             OwnOutput::Timeline => &["time", "source", "kind"],
+            OwnOutput::Explain | OwnOutput::HtmlReport => &[],
         }
     }
 
@@ -349,6 +361,7 @@ impl OwnOutput {
             OwnOutput::Bursts => "bursts",
             OwnOutput::Incidents => "incidents",
             OwnOutput::Timeline => "events",
+            OwnOutput::Explain | OwnOutput::HtmlReport => "",
         }
     }
 
@@ -359,6 +372,7 @@ impl OwnOutput {
             OwnOutput::Bursts => &["burst_id", "cancels", "segment"],
             OwnOutput::Incidents => &["incident_id", "drop_ids", "segment"],
             OwnOutput::Timeline => &["time", "source", "kind", "file", "line", "text"],
+            OwnOutput::Explain | OwnOutput::HtmlReport => &[],
         }
     }
 
@@ -379,9 +393,10 @@ impl OwnOutput {
     }
 }
 
-/// Recognises t3forensics's own drops, bursts, incidents or timeline output, in any of its
-/// formats, from an input's first lines: the CSV or table header, the first member of the JSON
-/// document, or the keys of the first JSON Lines row.
+/// Recognises t3forensics's own output from an input's first lines: for drops, bursts,
+/// incidents and timeline in any of their formats, the CSV or table header, the first member
+/// of the JSON document, or the keys of the first JSON Lines row; for `explain`, its first two
+/// lines or the opening of its JSON document; for the HTML report, its doctype and title.
 pub fn detect_own_output<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Option<OwnOutput> {
     let mut lines = sample
         .into_iter()
@@ -389,37 +404,89 @@ pub fn detect_own_output<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Opti
         .filter(|line| !line.is_empty());
     let first = lines.next()?;
 
-    if let Some(output) = OwnOutput::ALL
+    if let Some(output) = OwnOutput::TABULAR
         .into_iter()
         .find(|output| output.matches_header(first))
     {
         return Some(output);
     }
+    if first.eq_ignore_ascii_case(b"<!DOCTYPE html>") {
+        return is_html_report(lines).then_some(OwnOutput::HtmlReport);
+    }
 
     // `--format json` is pretty-printed, so `{` is a line of its own, and the member holding
-    // the rows opens on the next line.
+    // the rows opens on the next line. `explain --format json` opens its `drop` object there,
+    // and that object's first key follows on the third line.
     // The opening is at most 16 bytes, but pretty-printing may put spaces in it.
     const OPENING_BYTES: usize = 64;
     let mut document: Vec<u8> = first[..first.len().min(OPENING_BYTES)].to_vec();
+    let second = lines.next().unwrap_or_default();
     if first == b"{" {
-        let next = lines.next().unwrap_or_default();
-        document.extend_from_slice(&next[..next.len().min(OPENING_BYTES)]);
+        document.extend_from_slice(&second[..second.len().min(OPENING_BYTES)]);
+        let third = lines.next().unwrap_or_default();
+        document.extend_from_slice(&third[..third.len().min(OPENING_BYTES)]);
     }
     document.retain(|b| !b.is_ascii_whitespace());
-    if let Some(output) = OwnOutput::ALL.into_iter().find(|output| {
+    if let Some(output) = OwnOutput::TABULAR.into_iter().find(|output| {
         let opening = format!("{{\"{}\":[", output.json_member());
         document.starts_with(opening.as_bytes())
     }) {
         return Some(output);
+    }
+    if is_explain_json(&document) || is_explain_text(first, second) {
+        return Some(OwnOutput::Explain);
     }
 
     if !first.starts_with(b"{\"") {
         return None;
     }
     let row: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(first).ok()?;
-    OwnOutput::ALL
+    OwnOutput::TABULAR
         .into_iter()
         .find(|output| output.row_keys().iter().all(|key| row.contains_key(*key)))
+}
+
+/// Tells whether the lines after `<!DOCTYPE html>` are the head of `report --html`: its
+/// `<title>` starts with `t3forensics: ` within the few lines of meta tags before it.
+fn is_html_report<'a>(lines: impl Iterator<Item = &'a [u8]>) -> bool {
+    // The report writes 5 lines between the doctype and the title.
+    const HEAD_LINES: usize = 16;
+    lines
+        .take(HEAD_LINES)
+        .any(|line| line.starts_with(b"<title>t3forensics: "))
+}
+
+/// Tells whether `document`, the opening of a JSON document with its whitespace removed, is
+/// `explain --format json`: a `drop` object whose first key is a column of the drops output.
+fn is_explain_json(document: &[u8]) -> bool {
+    let Some(rest) = document.strip_prefix(b"{\"drop\":{\"") else {
+        return false;
+    };
+    let Some(end) = memchr::memchr(b'"', rest) else {
+        return false;
+    };
+    let key = &rest[..end];
+    crate::output::DROP_COLUMNS
+        .iter()
+        .chain(&["rule", "kind"])
+        .any(|column| column.as_bytes() == key)
+}
+
+/// Tells whether two lines are the first two of `explain`'s text:
+/// `D0001 at 2026-06-10T19:12:30.000Z: user carol, client 203.0.113.35, lived 1500326 ms,
+/// cause graceful`, then `why it is a drop: …`.
+fn is_explain_text(first: &[u8], second: &[u8]) -> bool {
+    let Some(rest) = first.strip_prefix(b"D") else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let rest = &rest[digits..];
+    digits > 0
+        && rest.starts_with(b" at ")
+        && memchr::memmem::find(rest, b": user ").is_some()
+        && memchr::memmem::find(rest, b", lived ").is_some()
+        && memchr::memmem::find(rest, b", cause ").is_some()
+        && second.starts_with(b"why it is a drop: ")
 }
 
 /// Decides the type of an input from its first bytes, for the formats that are not lines.
@@ -688,6 +755,61 @@ mod tests {
             ),
             (
                 "time,user,segment\n2026-06-10T19:12:30Z,carol,last_mile\n",
+                None,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                detect_own_output(text.lines().map(str::as_bytes)),
+                expected,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn explain_and_html_recognised() {
+        // (first lines as `explain` and `report --html` write them, the output)
+        let explain_text = "D0001 at 2026-03-14T10:03:21.000Z: user oscar, client 203.0.113.102, lived 780000 ms, cause graceful\n\
+             why it is a drop: the same user and client reconnected within --reconnect-window of its close, reconnect after 3000 ms\n\
+             incident: I001\n\
+             verdict: t3_serve (high) by rule serve_died\n\
+             \n\
+             evidence, in time order:\n  \
+             traefik-access.log:56 [traefik traefik_socket] 203.0.113.102 - - [14/Mar/2026:09:50:21 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"-\" 50003 \"t3@kubernetes\" \"http://10.0.10.10:3780\" 780007ms\n";
+        let explain_unknown = "D0012 at 2026-03-14T10:14:08.000Z: user (unknown), client (unknown), lived ? ms, cause (none logged)\n\
+             why it is a drop: Traefik ended it and no dispatch close followed\n";
+        let explain_json =
+            "{\n  \"drop\": {\n    \"burst_id\": null,\n    \"cause\": \"graceful\",\n";
+        let html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>t3forensics: 12 drop(s), 2026-03-14T10:03:21Z to 2026-03-14T10:14:08Z</title>\n";
+        let html_empty =
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>t3forensics: no drops</title>\n";
+        let cases: [(&str, Option<OwnOutput>); 10] = [
+            (explain_text, Some(OwnOutput::Explain)),
+            (explain_unknown, Some(OwnOutput::Explain)),
+            (explain_json, Some(OwnOutput::Explain)),
+            (html, Some(OwnOutput::HtmlReport)),
+            (html_empty, Some(OwnOutput::HtmlReport)),
+            // Other HTML, other JSON with a `drop` member, and text that only starts alike.
+            (
+                "<!DOCTYPE html>\n<html>\n<head>\n<title>Grafana</title>\n",
+                None,
+            ),
+            ("{\n  \"drop\": {\n    \"packets\": 3,\n", None),
+            (
+                "D0001 at 2026-03-14T10:03:21.000Z: user oscar, client 203.0.113.102, lived 780000 ms, cause graceful\n\
+                 verdict: t3_serve (high) by rule serve_died\n",
+                None,
+            ),
+            (
+                "Drops at noon: user oscar, lived long, cause unknown\nwhy it is a drop: x\n",
+                None,
+            ),
+            (
+                "2026-03-14T10:03:21+00:00 devvm t3-dispatch[812]: 2026/03/14 10:03:21 ws close user=oscar\n",
                 None,
             ),
         ];
