@@ -350,6 +350,70 @@ fn explain_and_html_inputs_exit_2() {
 }
 
 #[test]
+fn document_quoting_log_lines_warns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    // Prose about Traefik, and a drops CSV quoted in a code block: detected as Traefik from
+    // the words, yet not one Traefik line.
+    let note = write(
+        dir.path(),
+        "note.md",
+        b"# Drops on Tuesday\n\n\
+          Traefik ended the socket before dispatch logged its close.\n\n\
+          ```\n\
+          D0001,2026-06-10T19:12:30.000Z,carol,203.0.113.35,1500326,graceful,4000,,last_mile,medium,x,traefik-access.log:2935,0,1500348,journal;traefik,I001\n\
+          ```\n",
+    );
+    for path in [note, root.join("README.md")] {
+        let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{}: not one of its {} lines was read as a traefik line",
+                path.display(),
+                std::fs::read_to_string(&path).unwrap().lines().count()
+            )),
+            "{stderr}"
+        );
+        assert!(stderr.contains("it may not be a traefik log"), "{stderr}");
+    }
+}
+
+#[test]
+fn irrelevant_real_log_lines_do_not_warn() {
+    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let dir = tempfile::tempdir().unwrap();
+    // A Traefik log of other routers only, and a journal of other units only.
+    let traefik = std::fs::read_to_string(incident.join("traefik-access.log")).unwrap();
+    let others: String = traefik
+        .lines()
+        .filter(|line| !line.contains("t3code"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let journal = String::from_utf8(journal()).unwrap();
+    let other_units: String = journal
+        .lines()
+        .filter(|line| line.contains(" sshd[") || line.contains(" CRON["))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(!other_units.is_empty());
+    let files = [
+        write(dir.path(), "traefik-others.log", others.as_bytes()),
+        write(dir.path(), "journal-others.log", other_units.as_bytes()),
+        write(dir.path(), "no-entries.log", b"-- No entries --\n"),
+    ];
+    for path in files {
+        let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+        assert_eq!(code, 0, "{}: {stderr}", path.display());
+        assert!(
+            !stderr.contains("not one of its"),
+            "{}: {stderr}",
+            path.display()
+        );
+    }
+}
+
+#[test]
 fn renamed_cloudflared_file_keeps_pod() {
     let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
     let dir = tempfile::tempdir().unwrap();

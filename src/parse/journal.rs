@@ -1104,6 +1104,11 @@ impl JournalParser {
         }
     }
 
+    /// Returns whether journalctl wrote `-- No entries --`, an export that covers no time.
+    pub fn has_no_entries(&self) -> bool {
+        self.no_entries
+    }
+
     /// Returns the input's notes for the summary. They name evidence lines of a `-o cat`
     /// journal placed at a neighbour's time, and a zone abbreviation that `--tz` contradicts.
     /// They also name `short` times that lie a zone offset from the Go `log` times of their

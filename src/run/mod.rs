@@ -234,7 +234,9 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         read_devvm_alone(&mut read, specs, &repeats, options)?;
     }
     for input in &mut read {
-        warn_if_much_malformed(&mut input.report);
+        if !warn_if_no_format_line(input) {
+            warn_if_much_malformed(&mut input.report);
+        }
         warn_if_no_series(input);
     }
 
@@ -454,6 +456,53 @@ fn warn_if_no_series(input: &mut ReadInput) {
          `t3forensics export-commands` prints the queries",
         input.report.name
     ));
+}
+
+/// Warns when not one line of a line-based input read as a line of its detected type, every
+/// line ignored or malformed, and returns whether it did. Such an input is most likely no log of
+/// that type: a Markdown file or a note that quotes log lines, or a wrongly forced type.
+///
+/// A real log whose lines all are irrelevant (a Traefik log of other routers only, a journal of
+/// other units only) gets no warning. Its timed lines still record when the source was logging
+/// ([`crate::parse::Sink::saw`]), and that record is what this test looks for. Such a log has
+/// its own messages where they matter, such as Traefik's `left out: no t3 WebSocket line`.
+fn warn_if_no_format_line(input: &mut ReadInput) -> bool {
+    let report = &input.report;
+    // A journal of `-- No entries --` has a warning of its own.
+    let read_as_lines = match &input.parser {
+        Some(AnyParser::Journal(journal)) => !journal.has_no_entries(),
+        Some(_) => true,
+        None => false,
+    };
+    if !read_as_lines
+        || report.lines == 0
+        || report.used > 0
+        || !input.sink.activity.tracks.is_empty()
+    {
+        return false;
+    }
+
+    let name = &report.name;
+    let kind = report.input_type.unwrap_or("?");
+    let force = if name == crate::input::STDIN_NAME {
+        "--input-type TYPE".to_string()
+    } else {
+        format!("--input-type TYPE:{name}")
+    };
+    // The first malformed line's reason, which may name the cause (a journalctl mode not read).
+    let first = report
+        .malformed_examples
+        .first()
+        .map(|(line, reason)| format!("; line {line}: {reason}"))
+        .unwrap_or_default();
+    let warning = format!(
+        "{name}: not one of its {} {} was read as a {kind} line ({} ignored, {} malformed{first}), \
+         so it may not be a {kind} log, for example a document that quotes log lines; if it is \
+         a log of another kind, name its type with {force}, and if it is no log, leave it out",
+        report.lines, report.unit, report.ignored, report.malformed,
+    );
+    input.report.warnings.push(warning);
+    true
 }
 
 /// Warns when much of an input is malformed, which is what a stream of several log kinds
