@@ -76,7 +76,9 @@ pub enum Command {
     /// file, since the CSV has no such columns. A column missing from the expected file is
     /// named once in a `not compared:` line and skipped, except that time, user, client_ip,
     /// segment and confidence are required. The rows of this run are written only with
-    /// --output.
+    /// --output. Changes that do not count are printed after those that do. A failed check
+    /// ends with the `drops` command that writes this run's rows into the --expect file as the
+    /// new baseline.
     ///
     /// Exit status: 0 when nothing counted differs, 1 when something does (or a drop falls in a
     /// --fail-on segment), 2 for a usage error or an input that cannot be read.
@@ -1186,6 +1188,13 @@ fn run_check(args: &CheckArgs) -> Result<i32> {
             path: "<stdout>".to_string(),
             source,
         })?;
+    if tally.failed() {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let format = check::expected_format(&expected_text);
+        let accept = check::accept_line(&Cli::command(), &args, &expected_name, format);
+        out.extend_from_slice(accept.as_bytes());
+        out.push(b'\n');
+    }
     write_stdout(&out)?;
 
     let fail_on = fail_on_code(&report, &args.drops);

@@ -137,10 +137,61 @@ fn check_fails_naming_an_edited_segment() {
         "{stdout}"
     );
     assert!(
-        stdout
-            .ends_with("check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed\n"),
+        stdout.contains("check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed\n"),
         "{stdout}"
     );
+    assert_accept_line_last(&stdout, &saved, "csv");
+}
+
+/// Asserts that a failed check's output ends with the line that tells how to accept its result:
+/// the `drops` command that writes `expected` again in `format`.
+fn assert_accept_line_last(stdout: &str, expected: &Path, format: &str) {
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(
+            "to accept this run as the new baseline, write it again with the same `drops` \
+             command and options: "
+        ),
+        "{stdout}"
+    );
+    assert!(last.contains(" drops "), "{last}");
+    assert!(
+        last.ends_with(&format!(
+            " --format {format} --output {}",
+            expected.display()
+        )),
+        "{last}"
+    );
+}
+
+#[test]
+fn check_accept_line_writes_new_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["csv", "json", "jsonl"] {
+        // A baseline from a run without one cloudflared pod, so this run changes segments.
+        let saved = dir.path().join(format!("base.{format}"));
+        let (_, stderr, code) = run(t3()
+            .args(["drops", "-q", "--format", format, "--output"])
+            .arg(&saved)
+            .args(&incident_files()[..4]));
+        assert_eq!(code, 0, "{stderr}");
+
+        let (stdout, stderr, code) = check(&saved, &["--strict-fields"]);
+        assert_eq!(code, 1, "{format}: {stdout}{stderr}");
+        assert_accept_line_last(&stdout, &saved, format);
+
+        // The command runs as printed, and the check passes against what it wrote.
+        let accept = stdout.lines().last().unwrap();
+        let command = accept.split_once(": ").unwrap().1;
+        let status = std::process::Command::new("sh")
+            .args(["-c", command])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{command}");
+        let (stdout, stderr, code) = check(&saved, &["--strict-fields"]);
+        assert_eq!(code, 0, "{format}: {stdout}{stderr}");
+        assert!(!stdout.contains("to accept"), "{stdout}");
+    }
 }
 
 #[test]
@@ -158,9 +209,10 @@ fn check_reports_a_removed_row_as_extra() {
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("0 missing, 1 extra, 0 changed\n"),
+        stdout.contains("0 missing, 1 extra, 0 changed\n"),
         "{stdout}"
     );
+    assert_accept_line_last(&stdout, &saved, "csv");
 }
 
 #[test]
@@ -186,7 +238,7 @@ fn check_hints_at_a_tz_change() {
     let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
     assert_eq!(count("missing: "), 12, "{stdout}");
     assert_eq!(count("extra: "), 12, "{stdout}");
-    assert_eq!(lines.len(), 26, "{stdout}");
+    assert_eq!(lines.len(), 27, "{stdout}");
     assert_eq!(
         lines[24],
         "hint: the 12 missing and 12 extra rows pair up one to one, with this run's times \
@@ -196,6 +248,7 @@ fn check_hints_at_a_tz_change() {
         lines[25],
         "check: 12 expected rows, 12 actual rows, 12 missing, 12 extra, 0 changed"
     );
+    assert_accept_line_last(&stdout, &saved, "csv");
 }
 
 /// Writes compressed copies of the incident's logs into `dir`: zstd for the Traefik log, gzip
@@ -278,7 +331,7 @@ fn check_reports_a_moved_evidence_line() {
         .args(&copies));
     assert_eq!(code, 1, "{stdout}{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines.len(), 3, "{stdout}");
     assert!(
         lines[0].starts_with("changed evidence: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: "),
         "{stdout}"

@@ -19,7 +19,10 @@
 //! - `pairing.rs` pairs expected rows with this run's rows and finds a common time offset.
 //! - `evidence.rs` compares evidence lists.
 //! - `report.rs` defines [`Comparison`], [`Difference`] and [`Tally`], and writes the report.
+//! - `accept.rs` builds the `drops` command that writes a failed check's result as the new
+//!   baseline.
 
+mod accept;
 mod evidence;
 mod groups;
 mod pairing;
@@ -34,6 +37,7 @@ use evidence::evidence_matches;
 use groups::{GroupIndex, group_change};
 use pairing::{common_offset, pair_rows};
 
+pub use accept::{accept_line, expected_format};
 pub use read::{parse_expected, read_expected, read_expected_text, unneutralize};
 pub use report::{Change, Comparison, Difference, Field, Tally};
 

@@ -182,6 +182,19 @@ impl Tally {
     }
 }
 
+/// Formats the words that name a changed pair of rows. Ids shift when an earlier drop appears
+/// or goes, so both are named when they differ. A file without the drop_id column names the
+/// row by this run's id.
+fn changed_label(expected: &DropRow, actual: &DropRow) -> String {
+    if expected.drop_id.is_empty() {
+        expected.label_with_id(&actual.drop_id)
+    } else if actual.drop_id == expected.drop_id {
+        expected.label()
+    } else {
+        expected.label_with_id(&format!("{} (now {})", expected.drop_id, actual.drop_id))
+    }
+}
+
 /// Formats a time offset as whole seconds, or with milliseconds when it has a fraction.
 fn format_offset(micros: u64) -> String {
     let millis = micros / 1_000;
@@ -220,12 +233,16 @@ impl Comparison {
         tally
     }
 
-    /// Writes one line per difference, a hint when the unpaired rows pair at a
-    /// [`Comparison::common_offset`], then the summary line, and returns the tally.
+    /// Writes one line per difference, then a hint when the unpaired rows pair at a
+    /// [`Comparison::common_offset`], then the summary line, and returns the tally. The lines
+    /// that fail the check come first. Changes that do not count follow under a line of their
+    /// own, so a few counted ones are not lost among many reworded reasons.
     ///
     /// ```text
     /// changed segment: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: t3_serve -> devvm
-    /// check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed
+    /// not counted, outside the attribution (--strict-fields counts them): 1 change
+    /// changed reason: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: "…" -> "…"
+    /// check: 12 expected rows, 12 actual rows, 0 missing, 0 extra, 1 changed (…)
     /// ```
     pub fn write(&self, out: &mut dyn Write, strict_fields: bool) -> io::Result<Tally> {
         for (column, rows) in &self.missing_columns {
@@ -235,6 +252,7 @@ impl Comparison {
                 self.expected_rows
             )?;
         }
+        let mut uncounted = Vec::new();
         for difference in &self.differences {
             match difference {
                 Difference::Missing(row) => writeln!(out, "missing: {}", row.describe())?,
@@ -244,26 +262,19 @@ impl Comparison {
                     actual,
                     changes,
                 } => {
-                    // Ids shift when an earlier drop appears or goes, so name both when they do.
-                    // A file without the drop_id column names the row by this run's id.
-                    let label = if expected.drop_id.is_empty() {
-                        expected.label_with_id(&actual.drop_id)
-                    } else if actual.drop_id == expected.drop_id {
-                        expected.label()
-                    } else {
-                        expected.label_with_id(&format!(
-                            "{} (now {})",
-                            expected.drop_id, actual.drop_id
-                        ))
-                    };
+                    let label = changed_label(expected, actual);
                     for change in changes {
-                        writeln!(
-                            out,
+                        let line = format!(
                             "changed {}: {label}: {} -> {}",
                             change.field.name(),
                             change.expected,
                             change.actual
-                        )?;
+                        );
+                        if change.field.counts(strict_fields) {
+                            writeln!(out, "{line}")?;
+                        } else {
+                            uncounted.push(line);
+                        }
                     }
                 }
             }
@@ -279,6 +290,16 @@ impl Comparison {
                 tally.extra,
                 format_offset(offset.unsigned_abs())
             )?;
+        }
+        if !uncounted.is_empty() {
+            writeln!(
+                out,
+                "not counted, outside the attribution (--strict-fields counts them): {} change(s)",
+                uncounted.len()
+            )?;
+            for line in &uncounted {
+                writeln!(out, "{line}")?;
+            }
         }
         write!(
             out,
@@ -328,13 +349,17 @@ mod tests {
         let comparison = compare(&expected, &actual);
 
         let (lines, tally) = lines(&comparison, false);
-        assert_eq!(lines.len(), 3);
+        assert_eq!(lines.len(), 4);
         assert_eq!(
             lines[0],
+            "not counted, outside the attribution (--strict-fields counts them): 2 change(s)"
+        );
+        assert_eq!(
+            lines[1],
             "changed confidence: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: high -> medium"
         );
-        assert!(lines[1].starts_with("changed reason: D0003"));
-        assert!(lines[2].ends_with(
+        assert!(lines[2].starts_with("changed reason: D0003"));
+        assert!(lines[3].ends_with(
             "0 changed (2 change(s) outside the attribution not counted; --strict-fields counts them)"
         ));
         assert!(!tally.failed());
@@ -422,9 +447,11 @@ mod tests {
                 "changed {}: D0003 2026-06-10T19:20:02Z bob 203.0.113.22: ",
                 field.name()
             );
-            assert_eq!(lines.len(), 2, "{field:?}: {lines:?}");
-            assert!(lines[0].starts_with(&prefix), "{field:?}: {lines:?}");
-            assert!(lines[0].ends_with(printed), "{field:?}: {lines:?}");
+            // A change that does not count comes after the `not counted` line.
+            let at = usize::from(!attribution);
+            assert_eq!(lines.len(), 2 + at, "{field:?}: {lines:?}");
+            assert!(lines[at].starts_with(&prefix), "{field:?}: {lines:?}");
+            assert!(lines[at].ends_with(printed), "{field:?}: {lines:?}");
             assert_eq!(
                 tally.failed(),
                 attribution,
@@ -435,6 +462,51 @@ mod tests {
                 "{field:?} with --strict-fields"
             );
         }
+    }
+
+    #[test]
+    fn counted_changes_come_first() {
+        // An uncounted reason change at the first drop, a counted segment change at the
+        // second, and a missing row at the third.
+        let expected = three_drops();
+        let mut actual = expected.clone();
+        actual[0].reason = "reworded".to_string();
+        actual[1].segment = "devvm".to_string();
+        actual[1].reason = "reworded too".to_string();
+        actual.pop();
+        let (printed, tally) = lines(&compare(&expected, &actual), false);
+        let kinds: Vec<&str> = printed
+            .iter()
+            .map(|line| line.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "changed segment",
+                "missing",
+                "not counted, outside the attribution (--strict-fields counts them)",
+                "changed reason",
+                "changed reason",
+                "check",
+            ],
+            "{printed:?}"
+        );
+        assert!(printed[2].ends_with(": 2 change(s)"), "{}", printed[2]);
+        assert!(printed[3].contains("D0001"), "{}", printed[3]);
+        assert!(printed[4].contains("D0002"), "{}", printed[4]);
+        assert_eq!(tally.changed, 1);
+        assert_eq!(tally.missing, 1);
+        assert_eq!(tally.uncounted, 2);
+
+        // With --strict-fields every change counts, in time order.
+        let (strict, _) = lines(&compare(&expected, &actual), true);
+        assert!(strict[0].starts_with("changed reason: D0001"), "{strict:?}");
+        assert!(
+            strict[1].starts_with("changed segment: D0002"),
+            "{strict:?}"
+        );
+        assert!(strict[2].starts_with("changed reason: D0002"), "{strict:?}");
+        assert!(!strict.iter().any(|line| line.starts_with("not counted")));
     }
 
     #[test]
