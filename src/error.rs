@@ -59,6 +59,12 @@ pub enum Error {
     },
 
     #[error(
+        "{name}:{line}: cannot read this journal: {}",
+        crate::parse::journal::LOCALIZED_MONTH
+    )]
+    LocalizedMonth { name: String, line: u64 },
+
+    #[error(
         "{name}: its first {lines} line(s) are longer than --max-line-bytes ({limit} bytes), so \
          none could be read to tell what kind of log this is; pass --max-line-bytes {longest} \
          or more, the length of the longest"

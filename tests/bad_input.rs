@@ -375,7 +375,7 @@ fn document_quoting_log_lines_warns() {
             )),
             "{stderr}"
         );
-        assert!(stderr.contains("it may not be a traefik log"), "{stderr}");
+        assert!(stderr.contains("if it is no traefik log"), "{stderr}");
     }
 }
 
@@ -411,6 +411,55 @@ fn irrelevant_real_log_lines_do_not_warn() {
             path.display()
         );
     }
+}
+
+#[test]
+fn localized_month_names_name_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let compressed = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/journal-modes/devvm-journal.short.log.gz"),
+    )
+    .unwrap();
+    let mut short = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut short,
+    )
+    .unwrap();
+    // `journalctl -o short` under LC_TIME=fr_FR.UTF-8 writes `juin` for June.
+    let french: String = short
+        .lines()
+        .map(|line| match line.strip_prefix("Jun ") {
+            Some(rest) => format!("juin {rest}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    assert_ne!(french, short);
+    let path = write(dir.path(), "journal.fr.log", french.as_bytes());
+
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(&format!("{}:", path.display())), "{stderr}");
+    assert!(stderr.contains("the month name is not English"), "{stderr}");
+    assert!(stderr.contains("LC_TIME=C journalctl"), "{stderr}");
+    assert!(stderr.contains("-o short-iso"), "{stderr}");
+    assert!(!stderr.contains("cannot tell what kind of log"), "{stderr}");
+
+    // Forced as a journal, every line is malformed with that reason, and the summary does not
+    // call the journal missing.
+    let forced = format!("journal:{}", path.display());
+    let (_, stderr, code) = run(t3().args(["drops", "--input-type", &forced]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("LC_TIME=C journalctl"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "devvm journal: no line read from {} (see the warnings)",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("devvm journal: not given"), "{stderr}");
 }
 
 #[test]

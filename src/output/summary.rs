@@ -385,7 +385,25 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let coverage = &analysis.coverage;
     match &coverage.journal {
         Some(span) => writeln!(out, "    {}", span_text(span))?,
-        None => writeln!(out, "    devvm journal: not given")?,
+        None => {
+            // A journal given but read with no timed line (every line malformed) is not
+            // missing: its warning says why nothing was read.
+            let given: Vec<&str> = report
+                .inputs
+                .iter()
+                .filter(|input| input.input_type.is_some_and(|t| t.starts_with("journal")))
+                .map(|input| input.name.as_str())
+                .collect();
+            if given.is_empty() {
+                writeln!(out, "    devvm journal: not given")?;
+            } else {
+                writeln!(
+                    out,
+                    "    devvm journal: no line read from {} (see the warnings)",
+                    given.join(", ")
+                )?;
+            }
+        }
     }
     match (&coverage.traefik, &analysis.traefik_unmatched) {
         (Some(span), _) => writeln!(out, "    {}", span_text(span))?,

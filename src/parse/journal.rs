@@ -631,7 +631,12 @@ impl LineParser for JournalParser {
             return self.parse_cat_line(line, ctx, sink);
         }
         let Some((stamp, rest)) = self.stamp(line) else {
-            return LineClass::Malformed(journal_mode_hint(line).unwrap_or("no journal timestamp"));
+            let reason = match journal_mode_hint(line) {
+                Some(hint) => hint,
+                None if has_localized_month(line) => LOCALIZED_MONTH,
+                None => "no journal timestamp",
+            };
+            return LineClass::Malformed(reason);
         };
         if is_cloudflared_line(line, rest) {
             // Read as a journal line, its level would be the host and its time would stretch
@@ -1427,6 +1432,36 @@ pub fn sniff(line: &[u8]) -> u8 {
     0
 }
 
+/// The reason for a `short` line whose month name is not English, and its fix.
+pub const LOCALIZED_MONTH: &str = "the month name is not English, because journalctl printed \
+     its `short` times in a non-English locale (such as `Mär 14` or `mars 14`); export the \
+     journal again with `LC_TIME=C journalctl ...` or with `journalctl -o short-iso ...`";
+
+/// Tells whether a line is a `short` or `short-precise` journal line whose month name is not
+/// one of the English abbreviations this tool reads, as journalctl writes it under a
+/// non-English `LC_TIME` (`Mär 14 10:00:00 devvm t3[5103]: …`, `janv. 14 …`). The line reads
+/// as a journal line once its first word is replaced with an English month.
+pub fn has_localized_month(line: &[u8]) -> bool {
+    // Month abbreviations run to 5 letters and a dot (`févr.`), at most 3 bytes per letter.
+    const MAX_MONTH_BYTES: usize = 16;
+    let Some(space) = memchr::memchr(b' ', &line[..line.len().min(MAX_MONTH_BYTES + 1)]) else {
+        return false;
+    };
+    let Ok(month) = std::str::from_utf8(&line[..space]) else {
+        return false;
+    };
+    let letters = month.strip_suffix('.').unwrap_or(month);
+    if letters.chars().count() < 3
+        || !letters.chars().all(char::is_alphabetic)
+        || (month.len() == 3 && time::month_abbrev(month.as_bytes()).is_some())
+    {
+        return false;
+    }
+    let mut english = b"Jan".to_vec();
+    english.extend_from_slice(&line[space..]);
+    sniff(&english) == 2
+}
+
 /// Tells whether a line starts with a `short` or `short-precise` timestamp (`Jun 10 19:56:01`),
 /// which carries no year.
 pub fn has_no_year(line: &[u8]) -> bool {
@@ -1498,6 +1533,48 @@ mod tests {
 
     fn utc(text: &str) -> i64 {
         parse_iso(text.as_bytes(), Zone::Utc).unwrap().micros
+    }
+
+    #[test]
+    fn localized_month_names() {
+        // (line as journalctl writes it, localized) under LC_TIME of de_DE, fr_FR, es_ES and
+        // en_US.
+        let cases = [
+            (
+                "Mär 14 10:00:00 devvm t3[5103]: [10:00:00.000] INFO (#89): opened",
+                true,
+            ),
+            (
+                "mars 14 10:00:00 devvm t3-dispatch[812]: 2026/03/14 10:00:00 ws open",
+                true,
+            ),
+            ("März 14 10:00:00.123456 devvm kernel: oom-kill", true),
+            (
+                "févr. 14 10:00:00 devvm systemd[1]: Started x.service.",
+                true,
+            ),
+            ("ene 14 10:00:00 devvm sshd[77]: Accepted publickey", true),
+            ("Mar 14 10:00:00 devvm sshd[77]: Accepted publickey", false),
+            ("mar 14 10:00:00 devvm sshd[77]: Accepted publickey", false),
+            ("Mär 14 was the day it failed", false),
+            ("Notes about the incident", false),
+            ("2026-03-14T10:00:00+00:00 devvm sshd[77]: Accepted", false),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(has_localized_month(line.as_bytes()), expected, "{line}");
+        }
+    }
+
+    #[test]
+    fn localized_month_line_is_malformed_with_fix() {
+        let mut parser = JournalParser::new(&ParseOptions::default());
+        let mut sink = Sink::new(0);
+        let class = parser.parse_line(
+            "Mär 14 10:00:00 devvm sshd[77]: Accepted publickey".as_bytes(),
+            &LineCtx::plain(2),
+            &mut sink,
+        );
+        assert_eq!(class, LineClass::Malformed(LOCALIZED_MONTH));
     }
 
     #[test]

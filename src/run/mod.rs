@@ -496,9 +496,9 @@ fn warn_if_no_format_line(input: &mut ReadInput) -> bool {
         .map(|(line, reason)| format!("; line {line}: {reason}"))
         .unwrap_or_default();
     let warning = format!(
-        "{name}: not one of its {} {} was read as a {kind} line ({} ignored, {} malformed{first}), \
-         so it may not be a {kind} log, for example a document that quotes log lines; if it is \
-         a log of another kind, name its type with {force}, and if it is no log, leave it out",
+        "{name}: not one of its {} {} was read as a {kind} line ({} ignored, {} malformed{first}); \
+         if it is no {kind} log but, for example, a document that quotes log lines, leave it out, \
+         or name its type with {force} if it is a log of another kind",
         report.lines, report.unit, report.ignored, report.malformed,
     );
     input.report.warnings.push(warning);

@@ -571,6 +571,13 @@ fn unknown_type_error(
             if let Some((line, hint)) = mode {
                 return Error::JournalMode { name, line, hint };
             }
+            let localized = sample.iter().find(|(_, line)| {
+                line.as_deref()
+                    .is_some_and(crate::parse::journal::has_localized_month)
+            });
+            if let Some((line, _)) = localized {
+                return Error::LocalizedMonth { name, line: *line };
+            }
             if too_long > 0 && text_lines == 0 {
                 return Error::LinesTooLong {
                     name,
