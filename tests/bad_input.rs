@@ -149,6 +149,22 @@ fn zstd_frames_are_read_like_plain_text() {
 }
 
 #[test]
+fn zstd_cut_before_first_line_is_not_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = zstd::encode_all(&journal()[..], 3).unwrap();
+    // The frame header and a few bytes of the first block: no line can be decompressed.
+    let path = write(dir.path(), "cut.log.zst", &whole[..40]);
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} (cut short): 0 lines read", path.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("(empty)"), "{stderr}");
+    assert!(stderr.contains("no line could be read"), "{stderr}");
+}
+
+#[test]
 fn zstd_long_window_is_read() {
     // `zstd --long` on a stream: the frame declares a 256 MiB window, above the 128 MiB a
     // decoder takes by default.

@@ -408,7 +408,7 @@ fn write_inputs(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{} {}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             Escaped(&input.name),
-            input.input_type.unwrap_or("empty"),
+            input.type_label(),
             input.lines,
             input.unit,
             input.used,

@@ -451,7 +451,7 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             out,
             "    {} ({}): {} {} read = {} used + {} ignored + {} malformed",
             input.name,
-            input.input_type.unwrap_or("empty"),
+            input.type_label(),
             input.lines,
             input.unit.name_for(input.lines),
             input.used,

@@ -85,6 +85,19 @@ pub struct InputReport {
     pub repeat: Option<Repeat>,
 }
 
+impl InputReport {
+    /// Returns the input's type as the summary names it: its detected or forced type, or for
+    /// an input of no type, `cut short` when its stream ended before its first line and
+    /// `empty` otherwise.
+    pub fn type_label(&self) -> &'static str {
+        match (self.input_type, &self.truncated) {
+            (Some(name), _) => name,
+            (None, Some(_)) => "cut short",
+            (None, None) => "empty",
+        }
+    }
+}
+
 /// The kind of repeat of an input that names an earlier input's file or bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
