@@ -60,6 +60,10 @@ pub struct Layout {
 /// columns, so a table that still does not fit runs over the width instead.
 const MIN_WRAPPED: usize = 24;
 
+/// The widest a column is kept so that its longest unbreakable piece (a file name with its
+/// line number and `;`) stays on one line. A longer piece is cut inside.
+const MAX_UNBROKEN: usize = 48;
+
 /// Two spaces between columns.
 const GAP: usize = 2;
 
@@ -68,8 +72,9 @@ const GAP: usize = 2;
 /// cursor.
 ///
 /// When the table is wider than `layout.width`, the widest columns (the reasons and texts) are
-/// narrowed one at a time, down to `MIN_WRAPPED`, and their cells wrap onto continuation lines
-/// at spaces and after `;`. The other columns stay whole, so IDs and times keep one line.
+/// narrowed one at a time, and their cells wrap onto continuation lines as [`wrap`] breaks
+/// them. A column narrows down to `MIN_WRAPPED`, or a list column down to its longest item (at
+/// most `MAX_UNBROKEN`). The other columns stay whole, so IDs and times keep one line.
 pub fn write_table(
     out: &mut dyn Write,
     header: &[&str],
@@ -99,7 +104,21 @@ pub fn write_table(
         }
     }
     if let Some(width) = layout.width {
-        fit(&mut widths, width);
+        // A column of lists (evidence, drop ids, users) narrows no further than its longest
+        // item, so a file name in an evidence list is not cut in the middle. A column of
+        // prose, with spaces, keeps the plain minimum, and a long word in it is cut.
+        let floors: Vec<usize> = (0..keep.len())
+            .map(|at| {
+                let longest = cleaned
+                    .iter()
+                    .filter(|row| !row[at].contains(' '))
+                    .map(|row| longest_piece(&row[at]))
+                    .max()
+                    .unwrap_or(0);
+                longest.clamp(MIN_WRAPPED, MAX_UNBROKEN)
+            })
+            .collect();
+        fit(&mut widths, &floors, width);
     }
 
     let header_cells: Vec<String> = keep.iter().map(|&i| header[i].to_string()).collect();
@@ -117,22 +136,41 @@ pub fn write_table(
     Ok(())
 }
 
-/// Narrows the widest columns until the table fits `width`, none below `MIN_WRAPPED`.
-fn fit(widths: &mut [usize], width: usize) {
+/// Narrows the widest columns until the table fits `width`, none below its floor in `floors`.
+fn fit(widths: &mut [usize], floors: &[usize], width: usize) {
     let total =
         |widths: &[usize]| widths.iter().sum::<usize>() + GAP * widths.len().saturating_sub(1);
     while total(widths) > width {
         let Some((widest, &current)) = widths
             .iter()
             .enumerate()
-            .filter(|(_, w)| **w > MIN_WRAPPED)
+            .filter(|(at, w)| **w > floors[*at])
             .max_by_key(|(at, w)| (**w, std::cmp::Reverse(*at)))
         else {
             return;
         };
         let over = total(widths) - width;
-        widths[widest] = current.saturating_sub(over).max(MIN_WRAPPED);
+        widths[widest] = current.saturating_sub(over).max(floors[widest]);
     }
+}
+
+/// Returns the length, in characters, of the longest piece of `text` that [`wrap`] keeps on
+/// one line: the text between spaces, and after a `;` or `/`.
+fn longest_piece(text: &str) -> usize {
+    let mut longest = 0;
+    let mut current = 0;
+    for c in text.chars() {
+        if c == ' ' {
+            current = 0;
+            continue;
+        }
+        current += 1;
+        longest = longest.max(current);
+        if c == ';' || c == '/' {
+            current = 0;
+        }
+    }
+    longest
 }
 
 /// Renders one row as the lines it takes: its cells wrapped to their column's width, each
@@ -161,9 +199,9 @@ fn physical_lines(cells: &[String], widths: &[usize]) -> Vec<String> {
         .collect()
 }
 
-/// Splits `text` into lines of at most `width` characters, breaking at a space or after a `;`
-/// or `/` (evidence lists, paths) where it can, and inside a word only when the word alone is
-/// wider.
+/// Splits `text` into lines of at most `width` characters. It breaks at a space or after a
+/// `;` (words, evidence lists) where it can, else after a `/` (inside a path), and inside a
+/// word only when the word alone is wider. A `;` stays with the item before it.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= width || width == 0 {
@@ -173,10 +211,10 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut start = 0;
     while chars.len() - start > width {
         let window = &chars[start..start + width + 1];
-        // The last break inside the window: after a `;` or `/`, or at a space (dropped).
-        let cut = window[..width]
+        // The last break inside the window after a `;`, or at a space (dropped).
+        let item_break = window[..width]
             .iter()
-            .rposition(|&c| c == ';' || c == '/')
+            .rposition(|&c| c == ';')
             .map(|at| (at + 1, at + 1))
             .into_iter()
             .chain(
@@ -187,7 +225,22 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
             )
             .filter(|&(end, _)| end > 0)
             .max_by_key(|&(end, _)| end);
-        let (mut end, next) = cut.unwrap_or((width, width));
+        let path_break = || {
+            window[..width]
+                .iter()
+                .rposition(|&c| c == '/')
+                .map(|at| (at + 1, at + 1))
+        };
+        // A word cut inside keeps a `;` right after the cut on this line's side.
+        let word_cut = || {
+            let end = if window[width] == ';' && width > 1 {
+                width - 1
+            } else {
+                width
+            };
+            (end, end)
+        };
+        let (mut end, next) = item_break.or_else(path_break).unwrap_or_else(word_cut);
         // A run of spaces before the break stays off the line's end.
         while end > 1 && chars[start + end - 1] == ' ' {
             end -= 1;
@@ -300,6 +353,19 @@ mod tests {
             ("abcdefghij", 4, &["abcd", "efgh", "ij"]),
             ("word   spaced", 6, &["word", "spaced"]),
             ("no limit", 0, &["no limit"]),
+            // A `;` ends its item's line, and a path breaks only at its `/`.
+            (
+                "in/journal.log:61;in/journal.log:62",
+                20,
+                &["in/journal.log:61;", "in/journal.log:62"],
+            ),
+            (
+                "logs/in/cloudflared-k7x2p.log:3;x",
+                24,
+                &["logs/in/", "cloudflared-k7x2p.log:3;", "x"],
+            ),
+            ("abcdefgh;ij", 8, &["abcdefg", "h;ij"]),
+            ("a/b;cd/ef", 7, &["a/b;", "cd/ef"]),
             ("é è ê ë", 3, &["é è", "ê ë"]),
         ];
         for (text, width, expected) in cases {
@@ -317,19 +383,68 @@ mod tests {
     #[test]
     fn fit_narrows_the_widest_column_first() {
         // Columns of 5, 10 and 100 with two gaps of 2 make 119.
+        let floors = [MIN_WRAPPED; 3];
         let mut widths = vec![5, 10, 100];
-        fit(&mut widths, 80);
+        fit(&mut widths, &floors, 80);
         assert_eq!(widths, vec![5, 10, 61]);
 
         // The widest stops at the minimum; the next widest then narrows.
         let mut widths = vec![5, 60, 100];
-        fit(&mut widths, 60);
+        fit(&mut widths, &floors, 60);
         assert_eq!(widths, vec![5, 27, MIN_WRAPPED]);
 
         // Nothing wider than the minimum is left: the table stays wider than asked.
         let mut widths = vec![20, 20, 20];
-        fit(&mut widths, 30);
+        fit(&mut widths, &floors, 30);
         assert_eq!(widths, vec![20, 20, 20]);
+
+        // A column with a longer unbreakable piece stops at that piece's length.
+        let mut widths = vec![5, 60, 100];
+        fit(&mut widths, &[MIN_WRAPPED, MIN_WRAPPED, 34], 60);
+        assert_eq!(widths, vec![5, MIN_WRAPPED, 34]);
+    }
+
+    #[test]
+    fn longest_piece_cases() {
+        // (text, longest piece kept on one line)
+        let cases = [
+            ("", 0),
+            ("one two three", 5),
+            ("journal.short-iso.log:61;journal.short-iso.log:62", 25),
+            ("../in/cloudflared-7d8c9b6f5-k7x2p.log:3; x", 34),
+            ("a  b", 1),
+        ];
+        for (text, longest) in cases {
+            assert_eq!(longest_piece(text), longest, "{text}");
+        }
+    }
+
+    #[test]
+    fn evidence_column_keeps_file_names_whole() {
+        let evidence = "journal.short-iso.log:61;journal.short-iso.log:62;\
+                        cloudflared-7d8c9b6f5-k7x2p.log:3;../in/cloudflared-7d8c9b6f5-k7x2p.log:4";
+        let rows = vec![vec!["I001".into(), evidence.into()]];
+        let mut out = Vec::new();
+        let layout = Layout {
+            columns: vec![0, 1],
+            // Too narrow for the longest file name, which keeps the column at its length.
+            width: Some(30),
+            ..Layout::default()
+        };
+        write_table(&mut out, &["id", "key_evidence"], &rows, &[None], layout).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let cells: Vec<&str> = text.lines().skip(1).map(|line| line[6..].trim()).collect();
+        assert_eq!(
+            cells,
+            [
+                "journal.short-iso.log:61;",
+                "journal.short-iso.log:62;",
+                "cloudflared-7d8c9b6f5-k7x2p.log:3;",
+                "../in/",
+                "cloudflared-7d8c9b6f5-k7x2p.log:4",
+            ],
+            "{text}"
+        );
     }
 
     #[test]
