@@ -44,6 +44,16 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
             offset.pairs
         ),
     };
+    // More sockets pair at whole hours than at the offset in use: the pairs behind it are
+    // likely chance ones, so the text must not read as a settled clock.
+    let text = match offset.zone_hint {
+        Some(hint) if offset.method != "none" => format!(
+            "{text}, doubtful: more sockets start {:+.1} h from their Traefik lines (see the \
+             warning)",
+            hint as f64 / 3600.0 / SECOND as f64
+        ),
+        _ => text,
+    };
     let half_hours = seconds / 1800.0;
     let zone_like =
         |s: f64| s.abs() >= 1700.0 && (s / 1800.0 - (s / 1800.0).round()).abs() * 1800.0 <= 60.0;
@@ -642,8 +652,24 @@ mod tests {
             assert_eq!(warning, None, "{seconds} s");
         }
         // A given offset that the sockets contradict by whole hours is still named.
-        let (_, contradicted) = describe_offset(&offset(0, "given", Some(3600 * SECOND)));
+        let (text, contradicted) = describe_offset(&offset(0, "given", Some(3600 * SECOND)));
         assert!(contradicted.is_some_and(|w| w.contains("--skew 3600")));
+        assert!(
+            text.ends_with(
+                "doubtful: more sockets start +1.0 h from their Traefik lines (see the warning)"
+            ),
+            "{text}"
+        );
+
+        // Chance pairs that agree at zero, beaten by pairs an hour apart: no settled "agree".
+        let (text, _) = describe_offset(&offset(0, "measured", Some(-3600 * SECOND)));
+        assert!(text.starts_with("devvm and the cluster agree"), "{text}");
+        assert!(
+            text.contains("doubtful: more sockets start -1.0 h"),
+            "{text}"
+        );
+        let (text, _) = describe_offset(&offset(0, "measured", None));
+        assert!(!text.contains("doubtful"), "{text}");
     }
 
     #[test]
