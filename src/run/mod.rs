@@ -497,11 +497,7 @@ fn warn_if_no_format_line(input: &mut ReadInput) -> bool {
 
     let name = &report.name;
     let kind = report.input_type.unwrap_or("?");
-    let force = if name == crate::input::STDIN_NAME {
-        "--input-type TYPE".to_string()
-    } else {
-        format!("--input-type TYPE:{name}")
-    };
+    let force = force_type_option(name);
     // The first malformed line's reason, which may name the cause (a journalctl mode not read).
     let first = report
         .malformed_examples
@@ -518,6 +514,16 @@ fn warn_if_no_format_line(input: &mut ReadInput) -> bool {
     true
 }
 
+/// Returns the option that names an input's type, for a warning's hint. stdin has no path for
+/// `TYPE:PATH`, so its hint gives the bare `TYPE`, which forces every input.
+fn force_type_option(name: &str) -> String {
+    if name == crate::input::STDIN_NAME {
+        "--input-type TYPE".to_string()
+    } else {
+        format!("--input-type TYPE:{name}")
+    }
+}
+
 /// Warns when much of an input is malformed, which is what a stream of several log kinds
 /// (`cat *.log | t3forensics drops -`) or a wrongly forced type gives: the input was read as its
 /// first lines' type.
@@ -528,13 +534,7 @@ fn warn_if_much_malformed(report: &mut InputReport) {
         return;
     }
     let name = &report.name;
-    // stdin has no path for TYPE:PATH, so the hint gives the bare TYPE, which forces every
-    // input.
-    let force = if name == crate::input::STDIN_NAME {
-        "--input-type TYPE".to_string()
-    } else {
-        format!("--input-type TYPE:{name}")
-    };
+    let force = force_type_option(name);
     // The first line's reason, which may name the cause (a journalctl mode not read).
     let first = report
         .malformed_examples
