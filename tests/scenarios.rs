@@ -26,6 +26,7 @@ const SCENARIOS: &[&str] = &[
     "burst_journal_only",
     "burst_member_own_serve",
     "burst_offset_straddles_second",
+    "burst_straddles_journal_second",
     "burst_without_journal",
     "cloudflared_fleet_update",
     "cloudflared_quiet_pods",
@@ -709,6 +710,17 @@ fn burst_cluster_path() {
 #[test]
 fn burst_offset_straddles_second() {
     let rows = check("burst_offset_straddles_second");
+    let id = assert_one_burst(&rows);
+    for row in &rows {
+        assert_reason_names(row, &[&format!("burst {id}: 5 clients"), "cluster path"]);
+    }
+}
+
+/// Closes devvm logged across a second of its own clock stay one burst when they share a
+/// second of the cluster clock.
+#[test]
+fn burst_straddles_journal_second() {
+    let rows = check("burst_straddles_journal_second");
     let id = assert_one_burst(&rows);
     for row in &rows {
         assert_reason_names(row, &[&format!("burst {id}: 5 clients"), "cluster path"]);

@@ -78,6 +78,12 @@ pub fn find_bursts(
         distinct_clients(group.iter().map(|&m| &sockets[candidates[m].socket])) >= burst_min
     };
     let mut found = group_times(&drop_times, window, enough_clients);
+    if window <= SECOND && journal_clock != 0 {
+        // Drops that straddle a second of the journal's clock may still share one of the
+        // cluster's: the seconds of either clock make a burst, the journal's first.
+        found.extend(group_left_out(candidates, &found, &enough_clients, window));
+        found.sort_by_key(|group| drop_times[group[0]]);
+    }
     if window <= SECOND {
         found.extend(group_by_range(
             &drop_times,
@@ -231,6 +237,28 @@ pub fn find_bursts(
                 evidence: Vec::new(),
             }
         })
+        .collect()
+}
+
+/// Groups the drops left out of `found` by the cluster clock's seconds, when `qualifies`
+/// accepts them. Returns groups of indexes into `candidates`.
+fn group_left_out(
+    candidates: &[Candidate],
+    found: &[Vec<usize>],
+    qualifies: &impl Fn(&[usize]) -> bool,
+    window: i64,
+) -> Vec<Vec<usize>> {
+    let mut grouped = vec![false; candidates.len()];
+    for &m in found.iter().flatten() {
+        grouped[m] = true;
+    }
+    let left_out = |group: &[usize]| -> Vec<usize> {
+        group.iter().copied().filter(|&m| !grouped[m]).collect()
+    };
+    let cluster_times: Vec<i64> = candidates.iter().map(|c| c.time).collect();
+    group_times(&cluster_times, window, |group| qualifies(&left_out(group)))
+        .into_iter()
+        .map(|group| left_out(&group))
         .collect()
 }
 
