@@ -899,6 +899,105 @@ fn cat_mode_places_untimed_evidence() {
     assert_eq!(verdicts(&stdout), verdicts(&dated));
 }
 
+/// Converts a `journalctl -o short-iso` journal to `-o cat`: journalctl's notes are left out
+/// and each entry keeps only its message.
+fn to_cat(journal: &str) -> String {
+    let prefix = regex::Regex::new(r"^\S+ \S+ [^\s\[:]+(\[\d+\])?: ").unwrap();
+    journal
+        .lines()
+        .filter(|line| !line.starts_with("-- "))
+        .map(|line| {
+            let end = prefix
+                .find(line)
+                .unwrap_or_else(|| panic!("no journal prefix: {line}"))
+                .end();
+            format!("{}\n", &line[end..])
+        })
+        .collect()
+}
+
+/// Returns the drops of a run as (time, user, segment, confidence) and the reasons.
+fn drop_rows(files: &[PathBuf]) -> (Vec<[String; 4]>, Vec<String>) {
+    let (stdout, stderr, code) = run(t3().arg("drops").args(files));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    let verdicts = rows
+        .iter()
+        .map(|row| ["time", "user", "segment", "confidence"].map(|column| row[column].clone()))
+        .collect();
+    let reasons = rows.iter().map(|row| row["reason"].clone()).collect();
+    (verdicts, reasons)
+}
+
+#[test]
+fn cat_mode_reads_serve_git_timeouts() {
+    // The scenario's serves name no home directory in their git-timeout lines, so only their
+    // PIDs tie them to alice and carol. Here each timeout also names its repository under the
+    // user's home, as `git -C` does, so `-o cat`, which keeps no PID, can tell the users too.
+    let with_home = |journal: &str| -> String {
+        let users = [
+            ("4702", "alice"),
+            ("4723", "carol"),
+            ("4711", "bob"),
+            ("4730", "dave"),
+        ];
+        journal
+            .lines()
+            .map(|line| {
+                let user = users
+                    .iter()
+                    .find(|(pid, _)| line.contains(&format!(" t3[{pid}]: ")))
+                    .map(|(_, user)| *user);
+                match user {
+                    Some(user) => line.replace(
+                        "Command failed: git fetch",
+                        &format!("Command failed: git -C /home/{user}/src/app fetch"),
+                    ),
+                    None => line.to_string(),
+                }
+            })
+            .map(|line| line + "\n")
+            .collect()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |journal: &dyn Fn(&str) -> String| {
+        let dir = tempfile::tempdir_in(dir.path()).unwrap().keep();
+        edited_scenario("git_timeouts_two_users", &dir, |name, text| {
+            if name == "devvm-journal.log" {
+                journal(&text)
+            } else {
+                text
+            }
+        })
+    };
+
+    let (short_iso, _) = drop_rows(&scenario(&with_home));
+    assert_eq!(short_iso.len(), 1, "{short_iso:?}");
+    assert_eq!(short_iso[0][2], "devvm", "{short_iso:?}");
+    let (cat, reasons) = drop_rows(&scenario(&|text| to_cat(&with_home(text))));
+    assert_eq!(cat, short_iso, "{reasons:?}");
+    assert!(reasons[0].contains("2 users (alice, carol)"), "{reasons:?}");
+    let newest_first = |text: &str| -> String {
+        let cat = to_cat(&with_home(text));
+        cat.lines().rev().map(|line| format!("{line}\n")).collect()
+    };
+    let (reversed, reasons) = drop_rows(&scenario(&newest_first));
+    assert_eq!(reversed, short_iso, "{reasons:?}");
+
+    // As exported, the cat lines name no user: the timeouts count for no one, but the drop is
+    // not put on the user's own network either.
+    let (original, _) = drop_rows(&scenario_logs("git_timeouts_two_users"));
+    assert_eq!(original[0][2], "devvm", "{original:?}");
+    let (cat, reasons) = drop_rows(&scenario(&to_cat));
+    assert_eq!(cat.len(), 1, "{cat:?}");
+    assert_eq!(cat[0][2], "unknown", "{reasons:?}");
+    assert!(
+        reasons[0]
+            .starts_with("2 t3 serve git timeout(s), the first 8 s before the drop, name no user"),
+        "{reasons:?}"
+    );
+}
+
 #[test]
 fn cat_mode_oom_kill_blames_serve() {
     // `journalctl -o cat`: only the dispatch lines carry a time. The OOM kill lines before the

@@ -238,7 +238,9 @@ pub static RULES: &[Rule] = &[
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
                    are clean (no dial to a serve port of no known user was refused, Traefik did \
                    not answer the request with 502, 503 or 504, dispatch logged a close for a \
-                   socket it opened unless a restart orphaned it, and for a drop whose user is \
+                   socket it opened unless a restart orphaned it, no serve line of no known user \
+                   or PID (an `-o cat` journal's) shows a start or enough git timeouts to make \
+                   two users' serves, and for a drop whose user is \
                    unknown, no serve failed or refused a dial in the window); high \
                    when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
@@ -252,9 +254,10 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, logs missing for the window, but all three probe legs cover it and stayed \
-                   connected, the devvm journal has no silence there, and dispatch logged a close for a socket \
-                   it opened unless a restart orphaned it; the reason says the verdict rests \
-                   on the probe",
+                   connected, the devvm journal has no silence there, dispatch logged a close for a socket \
+                   it opened unless a restart orphaned it, and no serve line of no known user or PID \
+                   shows a start or enough git timeouts to make two users' serves; the reason says \
+                   the verdict rests on the probe",
         window: DEFAULT_WINDOW,
         confidence: "medium",
         check: last_mile_probe,
@@ -1305,6 +1308,52 @@ fn serve_failures(ctx: &Context, from: i64, to: i64) -> Vec<usize> {
         .collect()
 }
 
+/// Returns the t3 serve lines in `[from, to]` with neither user nor PID that could change the
+/// verdict. An `-o cat` journal keeps no unit or PID, so there only a home directory in the
+/// line names the user. A start (`T3 Code running`) counts, because it may be the drop's own
+/// serve restarting. Git timeouts count when they could bring the serves with timeouts up to
+/// `git_timeout_users`, each timeout counted as another serve's. The rules that rest on a clean
+/// window (the last mile) do not apply where such a line lies, since it may be the marker they
+/// rule out.
+///
+/// A line with a PID but no user is left out, as before this check: other lines of its PID
+/// could have named the user, and the git-timeout rule counts its PID as a serve.
+fn serve_lines_without_user(ctx: &Context, from: i64, to: i64) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut timeouts = Vec::new();
+    let mut serves_with_timeouts: BTreeSet<String> = BTreeSet::new();
+    for &i in ctx.window(from, to) {
+        match &ctx.events[i].kind {
+            EventKind::ServeStarted {
+                user: None,
+                pid: None,
+            } => starts.push(i),
+            EventKind::ServeGitTimeout {
+                user: None,
+                pid: None,
+            } => timeouts.push(i),
+            EventKind::ServeGitTimeout { user: Some(u), .. } => {
+                serves_with_timeouts.insert(u.to_string());
+            }
+            EventKind::ServeGitTimeout {
+                user: None,
+                pid: Some(p),
+            } => {
+                serves_with_timeouts.insert(format!("pid {p}"));
+            }
+            _ => {}
+        }
+    }
+    // One serve's timeouts alone are no evidence, so timeouts that cannot reach the count
+    // change nothing.
+    if serves_with_timeouts.len() + timeouts.len() < ctx.options.git_timeout_users {
+        timeouts.clear();
+    }
+    let mut lines: Vec<usize> = starts.into_iter().chain(timeouts).collect();
+    lines.sort_unstable();
+    lines
+}
+
 /// Names the sources that do not cover `[from, to]`.
 pub fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
     let mut missing = Vec::new();
@@ -1370,6 +1419,11 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     if unclosed_open(socket).is_some() {
+        return None;
+    }
+    // A serve line of no known user may be this user's serve restarting, or make the git
+    // timeouts of two users: the window cannot be called clean.
+    if !serve_lines_without_user(ctx, subject.from, subject.to).is_empty() {
         return None;
     }
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
@@ -1453,6 +1507,8 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let missing = missing_sources(ctx, subject.from, subject.to);
     // The serve failure a reason names, cited as evidence.
     let mut serve_note = None;
+    // The serve lines of no known user that a reason names, cited as evidence.
+    let mut serve_notes = Vec::new();
     let near = match (subject.burst, subject.drops.first()) {
         (None, Some(drop)) => clients_dropping_near(ctx, drop),
         _ => 0,
@@ -1557,6 +1613,12 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
              (502 refused or reset, 503 no endpoint, 504 no answer in time), but no source shows \
              why"
         )
+    } else if let Some(lines) = Some(serve_lines_without_user(ctx, subject.from, subject.to))
+        .filter(|lines| !lines.is_empty() && subject.burst.is_none())
+    {
+        let reason = serve_lines_without_user_reason(ctx, subject, &lines);
+        serve_notes = lines;
+        reason
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {
             "no Traefik or cloudflared logs cover this time, and the devvm journal starts or ends \
@@ -1578,8 +1640,38 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     Some(Finding {
         confidence: Confidence::Low,
         reason,
-        evidence: serve_note.into_iter().collect(),
+        evidence: serve_note.into_iter().chain(serve_notes).collect(),
     })
+}
+
+/// Describes serve lines of no known user near a drop, for the reason of a drop they keep from
+/// the last mile.
+fn serve_lines_without_user_reason(ctx: &Context, subject: &Subject, lines: &[usize]) -> String {
+    let starts = lines
+        .iter()
+        .filter(|&&i| matches!(ctx.events[i].kind, EventKind::ServeStarted { .. }))
+        .count();
+    let timeouts = lines.len() - starts;
+    let (found, could_be) = match (starts, timeouts) {
+        (0, n) => (
+            format!("{n} t3 serve git timeout(s)"),
+            "they may come from two or more serves, which would show a devvm stall",
+        ),
+        (n, 0) => (
+            format!("{n} t3 serve start(s)"),
+            "one could be this user's serve restarting",
+        ),
+        (s, t) => (
+            format!("{s} t3 serve start(s) and {t} git timeout(s)"),
+            "they may show this user's serve restarting or a devvm stall",
+        ),
+    };
+    format!(
+        "{found}, the first {} {}, name no user (no unit, PID or home directory ties them to \
+         one, as in an `-o cat` journal): {could_be}, so the last mile cannot be confirmed",
+        relative(ctx.events[lines[0]].time, reference(ctx, subject)),
+        what(subject)
+    )
 }
 
 pub fn join_names(names: &[String]) -> String {

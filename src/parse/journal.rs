@@ -9,7 +9,7 @@
 //! 2026-06-10T19:56:01.123456+00:00 devvm t3-dispatch[812]: MSG short-iso-precise
 //! 1781121361.123456 devvm t3-dispatch[812]: MSG                short-unix
 //! Wed 2026-06-10 19:56:01 UTC devvm t3-serve@bob.service[4711]: MSG   with-unit
-//! 2026/06/10 19:56:01 ws close user=...                        cat (only dispatch has a time)
+//! 2026/06/10 19:56:01 ws close user=...                        cat (only dispatch has a date)
 //! -- Boot 0123...cdef --                                       journalctl's own notes
 //!   continued text                                             a continuation line
 //! ```
@@ -31,7 +31,7 @@ use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
 pub use super::journal_year::{Pass, YearState, apply_year, real_time};
 use super::journal_zone::GoTimeZones;
-use super::serve::{ServeParser, UnresolvedTimeout};
+use super::serve::{self, ServeParser, UnresolvedTimeout};
 use super::traefik::TraefikParser;
 use super::{
     InnerTime, LineClass, LineCtx, LineParser, Message, ParseOptions, Sink, contains, dispatch,
@@ -275,13 +275,21 @@ pub struct JournalParser {
     traefik: TraefikParser,
     /// Set when most lines carry no journal timestamp (`-o cat`).
     cat_mode: bool,
-    /// `-o cat`: the events of evidence lines without a time, waiting for the next line that
-    /// has one.
-    untimed: Vec<usize>,
+    /// `-o cat`: the events of evidence lines without a date, waiting for the next line that
+    /// has one, each with the time of day of its serve header if it has one.
+    untimed: Vec<(usize, Option<TimeOfDay>)>,
     /// `-o cat`: the time of the last line that had one.
     last_dated: Option<i64>,
     /// `-o cat`: how many evidence lines were placed at a neighbour's time, for the summary.
     placed: u64,
+    /// `-o cat` read newest first: the git-timeout event of a detail line read before its
+    /// header, which the next header read gives its time and user.
+    detail_before_header: Option<usize>,
+    /// `-o cat`: the times of day of serve headers waiting for a dated line, to count as
+    /// journal activity once dated.
+    undated_headers: Vec<TimeOfDay>,
+    /// `-o cat`: how many t3 serve events name no user, for the summary.
+    serve_without_user: u64,
     /// The first zone abbreviation in a line that `--tz` does not have at that time, with the
     /// one it has.
     zone_mismatch: Option<(String, String)>,
@@ -338,6 +346,9 @@ impl JournalParser {
             untimed: Vec::new(),
             last_dated: None,
             placed: 0,
+            detail_before_header: None,
+            undated_headers: Vec::new(),
+            serve_without_user: 0,
             zone_mismatch: None,
             pending_boot: None,
             previous_stamp: None,
@@ -623,12 +634,14 @@ impl LineParser for JournalParser {
             self.no_entries |= line.trim_ascii_end() == b"-- No entries --";
             return LineClass::Ignored;
         }
+        // `-o cat` keeps no prefix, so an indented line there is a message of its own (a serve's
+        // detail line), not a continuation.
+        if self.cat_mode {
+            return self.parse_cat_line(line, ctx, sink);
+        }
         // A continuation of a multi-line message: indented to the prefix width, no timestamp.
         if line[0] == b' ' || line[0] == b'\t' {
             return LineClass::Ignored;
-        }
-        if self.cat_mode {
-            return self.parse_cat_line(line, ctx, sink);
         }
         let Some((stamp, rest)) = self.stamp(line) else {
             let reason = match journal_mode_hint(line) {
@@ -681,6 +694,18 @@ impl LineParser for JournalParser {
         self.drop_pending_boot(sink);
         if self.cat_mode {
             fill_undated_seconds(sink);
+            // Counted at the end, since a header read after its detail line can name the user.
+            self.serve_without_user = sink
+                .events
+                .iter()
+                .filter(|event| {
+                    matches!(
+                        event.kind,
+                        EventKind::ServeGitTimeout { user: None, .. }
+                            | EventKind::ServeStarted { user: None, .. }
+                    )
+                })
+                .count() as u64;
         }
         Ok(())
     }
@@ -962,10 +987,14 @@ impl JournalParser {
         Some(time)
     }
 
-    /// `-o cat`: only dispatch lines with a Go prefix can be placed in time. Another line is
-    /// ignored unless it would have been evidence, in which case it is malformed, so the summary
-    /// shows that evidence was lost for want of a timestamp.
+    /// `-o cat`: only dispatch lines with a Go prefix carry a date. A t3 serve line is read by
+    /// [`Self::parse_cat_serve_line`]. Another evidence line takes the time of a neighbouring
+    /// dated line, and any other line is ignored, except a socket line that the dispatch parser
+    /// rejects, which is malformed so the summary shows the lost socket.
     fn parse_cat_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
+        if line[0] == b' ' || line[0] == b'\t' || serve::is_header(line) {
+            return self.parse_cat_serve_line(line, ctx, sink);
+        }
         let (header, dispatch_message) = dispatch::parse_line(line);
         // A malformed line has no header parts, but the Go time at its start still dates it.
         let civil = header
@@ -980,6 +1009,11 @@ impl JournalParser {
             } else {
                 Precision::Second
             };
+            // Newest first, a detail line still waiting for its header when a dated line comes
+            // takes a neighbour's time.
+            if let Some(index) = self.detail_before_header.take() {
+                self.place_cat_event(index, None, sink);
+            }
             self.place_untimed(sink, time);
             sink.saw(Source::Journal, None, time);
             return match dispatch_message {
@@ -1021,22 +1055,166 @@ impl JournalParser {
             return LineClass::Ignored;
         };
 
-        // The journal is in time order, so the line was written at or before the next line
-        // in time that has a time: the one after it, or before it when the journal runs
-        // newest first. Its event waits for that time, with 0 until then.
-        if self.year.newest_first
-            && let Some(time) = self.last_dated
+        let index = sink.events.len();
+        sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
+        self.place_cat_event(index, None, sink);
+        LineClass::Used
+    }
+
+    /// `-o cat`: reads a t3 serve header (`[10:14:00.500] WARN (#412): …`) or an indented detail
+    /// line. A header carries devvm's local time of day but no date, so its event, and that of a
+    /// detail line tied to it, takes the date that puts the time of day nearest to a
+    /// neighbouring dated line (see [`Self::place_cat_event`]). The export names no unit or PID,
+    /// so all serves share the parser's slot for lines without a PID: a detail line is tied to
+    /// the header read just before it (just after it, newest first). The user comes only from a
+    /// `/home/USER/` path in the line or in its header, and the event stays without a user when
+    /// neither names one.
+    ///
+    /// NOTE: when two serves' lines interleave, or a detail line's own header is missing, the
+    /// detail line is tied to another serve's header, whose time and user it then takes.
+    fn parse_cat_serve_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
+        let newest_first = self.year.newest_first;
+        let header_time = serve::header_time(line);
+        let is_header = header_time.is_some();
+        if is_header {
+            self.note_header_time(time_of_day(header_time), sink);
+        }
+        if newest_first && !is_header {
+            // Newest first, a detail line comes before its header, and the header read last
+            // is a later one.
+            self.serve.forget_header_without_pid();
+        }
+        // The tie of a detail line to its header compares their entry times, which this export
+        // lacks. Both lines take the time of the last dated line, so a detail line is tied to
+        // the header before it unless dated lines more than `DETAIL_SPAN` apart lie between.
+        let at = self.last_dated.unwrap_or(0);
+        let parsed = self.serve.parse_message(line, None, None, at);
+        // Cat exports are read on one thread, so no block merge looks for a missing header.
+        let _ = self.serve.take_unresolved();
+
+        if is_header && let Some(index) = self.detail_before_header.take() {
+            self.give_detail_its_header(index, serve::home_user(line), sink);
+            self.place_cat_event(index, time_of_day(header_time), sink);
+            // A header that says `timed out` itself reports the same timeout as its detail.
+            return match parsed {
+                Message::Event {
+                    kind: EventKind::ServeStarted { .. },
+                    ..
+                } => self.push_cat_serve_event(parsed, line, ctx, sink),
+                _ => LineClass::Used,
+            };
+        }
+        if newest_first
+            && !is_header
+            && matches!(
+                parsed,
+                Message::Event {
+                    kind: EventKind::ServeGitTimeout { .. },
+                    ..
+                }
+            )
         {
-            sink.push(time, Precision::Second, Source::Journal, ctx, kind, line);
-            if let Some(event) = sink.events.last_mut() {
-                event.estimated = true;
+            // Another timed-out detail line of the same header is not a second timeout.
+            if self.detail_before_header.is_some() {
+                return LineClass::Ignored;
             }
-            self.placed += 1;
+            let Message::Event { kind, .. } = parsed else {
+                return LineClass::Ignored;
+            };
+            self.detail_before_header = Some(sink.events.len());
+            sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
             return LineClass::Used;
         }
-        self.untimed.push(sink.events.len());
-        sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
-        LineClass::Used
+        self.push_cat_serve_event(parsed, line, ctx, sink)
+    }
+
+    /// `-o cat`: records a serve header's time as journal activity, so the export's span runs
+    /// from its first dated line, dispatch or serve, to its last. The header waits for a dated
+    /// line as an event does (see [`Self::place_cat_event`]).
+    fn note_header_time(&mut self, tod: Option<TimeOfDay>, sink: &mut Sink) {
+        let Some(tod) = tod else {
+            return;
+        };
+        match self.last_dated.filter(|_| self.year.newest_first) {
+            Some(near) => {
+                if let Some(time) = time_of_day_near(near, tod, self.options.zone) {
+                    sink.saw(Source::Journal, None, time);
+                }
+            }
+            None => self.undated_headers.push(tod),
+        }
+    }
+
+    /// `-o cat`: records the event of a serve line and dates it from its neighbours.
+    fn push_cat_serve_event(
+        &mut self,
+        parsed: Message,
+        line: &[u8],
+        ctx: &LineCtx,
+        sink: &mut Sink,
+    ) -> LineClass {
+        match parsed {
+            Message::Event { kind, inner_time } => {
+                let index = sink.events.len();
+                sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
+                self.place_cat_event(index, time_of_day(inner_time), sink);
+                LineClass::Used
+            }
+            Message::Ignored => LineClass::Ignored,
+            Message::Malformed(reason) => LineClass::Malformed(reason),
+        }
+    }
+
+    /// `-o cat` read newest first: gives the git timeout of a detail line read before its
+    /// header the user of a `/home/USER/` path in the header, when the detail line named none.
+    fn give_detail_its_header(
+        &mut self,
+        index: usize,
+        header_user: Option<Box<str>>,
+        sink: &mut Sink,
+    ) {
+        if let Some(event) = sink.events.get_mut(index)
+            && let EventKind::ServeGitTimeout { user, .. } = &mut event.kind
+            && user.is_none()
+        {
+            *user = header_user;
+        }
+    }
+
+    /// `-o cat`: dates the event at `index` from a neighbouring dated line. The journal is in
+    /// time order, so the line was written at or before the next line in time that has a date:
+    /// the one after it, or before it when the journal runs newest first. Newest first, that
+    /// line was read already; oldest first, the event waits for it with time 0.
+    fn place_cat_event(&mut self, index: usize, tod: Option<TimeOfDay>, sink: &mut Sink) {
+        match self.last_dated.filter(|_| self.year.newest_first) {
+            Some(time) => self.date_cat_event(index, tod, time, sink),
+            None => self.untimed.push((index, tod)),
+        }
+    }
+
+    /// `-o cat`: gives the event at `index` the time of its serve header's time of day `tod`
+    /// on the date nearest to the neighbouring dated line's `time`, or else that time itself,
+    /// marked as estimated.
+    fn date_cat_event(&mut self, index: usize, tod: Option<TimeOfDay>, time: i64, sink: &mut Sink) {
+        // The header's time of day is devvm's local time, like the Go prefix of the dated
+        // line, and both are read in --tz.
+        let exact = tod.and_then(|tod| time_of_day_near(time, tod, self.options.zone));
+        let Some(event) = sink.events.get_mut(index) else {
+            return;
+        };
+        match exact {
+            Some(exact) => {
+                event.time = exact;
+                event.precision = Precision::Milli;
+                event.estimated = false;
+            }
+            None => {
+                event.time = time;
+                event.precision = Precision::Second;
+                event.estimated = true;
+                self.placed += 1;
+            }
+        }
     }
 
     /// Removes the boot event of a marker that no dated line followed, so no event keeps the
@@ -1068,14 +1246,14 @@ impl JournalParser {
         }
     }
 
-    /// `-o cat`: gives the waiting untimed events the time of the line just read.
+    /// `-o cat`: dates the waiting untimed events from the line just read.
     fn place_untimed(&mut self, sink: &mut Sink, time: i64) {
-        for index in self.untimed.drain(..) {
-            if let Some(event) = sink.events.get_mut(index) {
-                event.time = time;
-                event.precision = Precision::Second;
-                event.estimated = true;
-                self.placed += 1;
+        for (index, tod) in std::mem::take(&mut self.untimed) {
+            self.date_cat_event(index, tod, time, sink);
+        }
+        for tod in self.undated_headers.drain(..) {
+            if let Some(header_time) = time_of_day_near(time, tod, self.options.zone) {
+                sink.saw(Source::Journal, None, header_time);
             }
         }
         self.last_dated = Some(time);
@@ -1086,17 +1264,23 @@ impl JournalParser {
     ///
     /// NOTE: dropped events leave their lines counted as used.
     fn place_untimed_at_end(&mut self, sink: &mut Sink) {
-        if self.untimed.is_empty() {
+        if let Some(index) = self.detail_before_header.take() {
+            self.place_cat_event(index, None, sink);
+        }
+        if self.untimed.is_empty() && self.undated_headers.is_empty() {
             return;
         }
         match self.last_dated {
             Some(time) => self.place_untimed(sink, time),
-            // A dated line places every untimed event before it, so the waiting ones are the
-            // last events.
+            // Without a dated line every event is untimed, so the waiting ones are the last
+            // events, though not in order: a detail line may wait for its header.
             None => {
-                let first = self.untimed[0];
+                let first = self.untimed.iter().map(|(index, _)| *index).min();
                 self.untimed.clear();
-                sink.events.truncate(first);
+                self.undated_headers.clear();
+                if let Some(first) = first {
+                    sink.events.truncate(first);
+                }
             }
         }
     }
@@ -1115,7 +1299,8 @@ impl JournalParser {
     }
 
     /// Returns the input's notes for the summary. They name evidence lines of a `-o cat`
-    /// journal placed at a neighbour's time, and a zone abbreviation that `--tz` contradicts.
+    /// journal placed at a neighbour's time, its serve lines without a user, and a zone
+    /// abbreviation that `--tz` contradicts.
     /// They also name `short` times that lie a zone offset from the Go `log` times of their
     /// dispatch lines, and Go `log` dates that contradict the year given to `short` lines.
     pub fn notes(&self, name: &str) -> Vec<String> {
@@ -1142,6 +1327,16 @@ impl JournalParser {
                  be off by the gap between those lines. Export with `-o short-iso-precise` for \
                  exact times",
                 self.placed
+            ));
+        }
+        if self.serve_without_user > 0 {
+            notes.push(format!(
+                "{name}: {} t3 serve git timeout(s) or start(s) of this `-o cat` journal name no \
+                 user: the export keeps no unit or PID, and no `/home/USER/` path in the line or \
+                 its header names one. They count for no user, and a drop with one in its \
+                 window is not put on the user's own network. Export with `-o short-iso-precise` \
+                 or `-o with-unit` to keep the serve's PID and unit",
+                self.serve_without_user
             ));
         }
         if let Some((found, expected)) = &self.zone_mismatch {
@@ -1173,6 +1368,21 @@ fn is_restart_tagged(message: &[u8]) -> bool {
     message.starts_with(b"t3-watchdog: ")
         || message.starts_with(b"t3-autoupdate: ")
         || message.starts_with(b"t3-migrate-idle: ")
+}
+
+/// A serve header's time of day: hour, minute, second and microseconds.
+type TimeOfDay = (u32, u32, u32, u32);
+
+fn time_of_day(inner_time: Option<InnerTime>) -> Option<TimeOfDay> {
+    match inner_time? {
+        InnerTime::TimeOfDay {
+            hour,
+            minute,
+            second,
+            micros,
+        } => Some((hour, minute, second, micros)),
+        _ => None,
+    }
 }
 
 /// Returns the `JournalSilence` event kind of a line at `time` after a line at `previous`, when
@@ -2477,6 +2687,246 @@ mod tests {
         let oom = sink.events.iter().find(|e| e.origin.line() == 2).unwrap();
         assert_eq!(oom.time, utc("2026-06-10T19:56:05Z"));
         assert_eq!(parser.notes("j.log").len(), 1, "the placement is noted");
+    }
+
+    /// A serve event's kind, user, UTC time and whether that time is estimated.
+    type ServeEventSummary = (&'static str, Option<String>, i64, bool);
+
+    /// The serve events of `-o cat` lines read in the order given, with the input's notes.
+    fn cat_serve_events(
+        lines: &[&str],
+        newest_first: bool,
+        zone: Zone,
+    ) -> (Vec<ServeEventSummary>, Vec<String>) {
+        let options = ParseOptions {
+            zone,
+            ..ParseOptions::default()
+        };
+        let mut parser = JournalParser::new(&options);
+        parser.set_cat_mode(true);
+        parser.set_newest_first(newest_first);
+        let mut sink = Sink::new(0);
+        for (n, line) in lines.iter().enumerate() {
+            parser.parse_line(line.as_bytes(), &LineCtx::plain(n as u64 + 1), &mut sink);
+        }
+        parser.finish(&mut sink).unwrap();
+        let events = sink
+            .events
+            .iter()
+            .filter(|event| {
+                matches!(
+                    event.kind,
+                    EventKind::ServeGitTimeout { .. } | EventKind::ServeStarted { .. }
+                )
+            })
+            .map(|event| {
+                (
+                    event.kind.name(),
+                    event.kind.user().map(String::from),
+                    event.time,
+                    event.estimated,
+                )
+            })
+            .collect();
+        (events, parser.notes("j.log"))
+    }
+
+    /// A name, `-o cat` lines oldest first, the zone of --tz, and the serve events expected:
+    /// kind, user, UTC time and whether the time is estimated.
+    type CatServeCase<'a> = (
+        &'a str,
+        &'a [&'a str],
+        &'a str,
+        &'a [(&'a str, Option<&'a str>, &'a str, bool)],
+    );
+
+    #[test]
+    fn cat_serve_lines_in_either_order() {
+        const OPEN: &str = "2026/03/14 10:13:56 ws open user=wendy ip=2001:db8::106, 10.10.2.13";
+        const CLOSE: &str = "2026/03/14 10:14:08 ws close user=wendy ip=2001:db8::106, 10.10.2.13 dur_ms=406000 cause=graceful";
+        const HEADER: &str = "[10:14:00.500] WARN (#355): git remote status refresh failed";
+        const DETAIL: &str = "  Command failed: git fetch --quiet origin: timed out.";
+        let cases: &[CatServeCase] = &[
+            (
+                "a header and its detail line take the header's time of day",
+                &[
+                    OPEN,
+                    "Invalid user ubuntu from 192.0.2.200 port 40239",
+                    HEADER,
+                    DETAIL,
+                    CLOSE,
+                ],
+                "UTC",
+                &[("serve_git_timeout", None, "2026-03-14T10:14:00.500Z", false)],
+            ),
+            (
+                "two serves' timeouts without a home path stay two events without a user",
+                &[
+                    OPEN,
+                    HEADER,
+                    DETAIL,
+                    "[10:14:02.889] INFO (#471): opened project /home/victor/src/app",
+                    "[10:14:03.200] WARN (#613): git remote status refresh failed",
+                    DETAIL,
+                    CLOSE,
+                ],
+                "UTC",
+                &[
+                    ("serve_git_timeout", None, "2026-03-14T10:14:00.500Z", false),
+                    ("serve_git_timeout", None, "2026-03-14T10:14:03.200Z", false),
+                ],
+            ),
+            (
+                "the user of a home path in the header",
+                &[
+                    OPEN,
+                    "[10:14:03.200] WARN (#613): git status failed in /home/peggy/src/app",
+                    DETAIL,
+                    CLOSE,
+                ],
+                "UTC",
+                &[(
+                    "serve_git_timeout",
+                    Some("peggy"),
+                    "2026-03-14T10:14:03.200Z",
+                    false,
+                )],
+            ),
+            (
+                "the user of a home path in the detail line",
+                &[
+                    OPEN,
+                    HEADER,
+                    "  Command failed: git -C /home/wendy/src/app fetch --quiet origin: timed out.",
+                    CLOSE,
+                ],
+                "UTC",
+                &[(
+                    "serve_git_timeout",
+                    Some("wendy"),
+                    "2026-03-14T10:14:00.500Z",
+                    false,
+                )],
+            ),
+            (
+                "a second timed-out detail line of the header is no second timeout",
+                &[
+                    OPEN,
+                    HEADER,
+                    DETAIL,
+                    "  GitCommandError: git fetch timed out.",
+                    CLOSE,
+                ],
+                "UTC",
+                &[("serve_git_timeout", None, "2026-03-14T10:14:00.500Z", false)],
+            ),
+            (
+                "a header that says timed out counts once with its detail line",
+                &[
+                    OPEN,
+                    "[10:14:00.500] WARN (#355): git fetch timed out.",
+                    DETAIL,
+                    CLOSE,
+                ],
+                "UTC",
+                &[("serve_git_timeout", None, "2026-03-14T10:14:00.500Z", false)],
+            ),
+            (
+                "a header just before midnight takes the day before the next dated line",
+                &[
+                    "2026/06/10 23:59:58 ws open user=bob ip=203.0.113.22, 10.10.1.12",
+                    "[23:59:59.900] WARN (#412): git remote status refresh failed",
+                    DETAIL,
+                    "2026/06/11 00:00:02 ws close user=bob ip=203.0.113.22, 10.10.1.12 dur_ms=4000 cause=graceful",
+                ],
+                "UTC",
+                &[("serve_git_timeout", None, "2026-06-10T23:59:59.900Z", false)],
+            ),
+            (
+                "a header before the first dated line and one after the last",
+                &[
+                    "[10:13:50.000] WARN (#1): git remote status refresh failed",
+                    DETAIL,
+                    OPEN,
+                    CLOSE,
+                    "[10:14:20.250] WARN (#2): git remote status refresh failed",
+                    DETAIL,
+                ],
+                "UTC",
+                &[
+                    ("serve_git_timeout", None, "2026-03-14T10:13:50Z", false),
+                    ("serve_git_timeout", None, "2026-03-14T10:14:20.250Z", false),
+                ],
+            ),
+            (
+                "a detail line without a header takes the next dated line's time",
+                &[OPEN, DETAIL, CLOSE],
+                "UTC",
+                &[("serve_git_timeout", None, "2026-03-14T10:14:08Z", true)],
+            ),
+            (
+                "a T3 Code running header is a start without a user",
+                &[
+                    OPEN,
+                    "[10:14:01.100] INFO (#562): T3 Code running on http://127.0.0.1:3774",
+                    CLOSE,
+                ],
+                "UTC",
+                &[("serve_started", None, "2026-03-14T10:14:01.100Z", false)],
+            ),
+            (
+                "header times of day are devvm's local time, as the Go prefix is",
+                &[
+                    "2026/03/14 11:13:56 ws open user=wendy ip=2001:db8::106, 10.10.2.13",
+                    "[11:14:00.500] WARN (#355): git remote status refresh failed",
+                    DETAIL,
+                    "2026/03/14 11:14:08 ws close user=wendy ip=2001:db8::106, 10.10.2.13 dur_ms=406000 cause=graceful",
+                ],
+                "Europe/Berlin",
+                &[("serve_git_timeout", None, "2026-03-14T10:14:00.500Z", false)],
+            ),
+            (
+                "an INFO header and a stack line are no evidence",
+                &[
+                    OPEN,
+                    "[10:14:00.425] INFO (#613): opened project /home/trent/src/app",
+                    "    at ChildProcess.exithandler (node:child_process:422:12)",
+                    CLOSE,
+                ],
+                "UTC",
+                &[],
+            ),
+        ];
+        for (name, lines, zone, expected) in cases {
+            let zone = Zone::parse(zone).unwrap();
+            let expected: Vec<ServeEventSummary> = expected
+                .iter()
+                .map(|(kind, user, time, estimated)| {
+                    (*kind, user.map(String::from), utc(time), *estimated)
+                })
+                .collect();
+            let (oldest_first, _) = cat_serve_events(lines, false, zone);
+            assert_eq!(oldest_first, expected, "{name}, oldest first");
+
+            let reversed: Vec<&str> = lines.iter().rev().copied().collect();
+            let (mut newest_first, _) = cat_serve_events(&reversed, true, zone);
+            newest_first.sort_by_key(|(_, _, time, _)| *time);
+            assert_eq!(newest_first, expected, "{name}, newest first");
+        }
+    }
+
+    #[test]
+    fn cat_serve_without_user_is_noted() {
+        let lines = [
+            "2026/03/14 10:13:56 ws open user=wendy ip=2001:db8::106, 10.10.2.13",
+            "[10:14:00.500] WARN (#355): git remote status refresh failed",
+            "  Command failed: git fetch --quiet origin: timed out.",
+            "[10:14:03.200] WARN (#613): git status failed in /home/peggy/src/app",
+            "  Command failed: git fetch --quiet origin: timed out.",
+        ];
+        let (_, notes) = cat_serve_events(&lines, false, Zone::Utc);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("j.log: 1 t3 serve"), "{}", notes[0]);
     }
 
     #[test]

@@ -46,11 +46,15 @@ static RUNNING: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"T3 Co
 static HOME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/home/"));
 
 /// The last header a serve process wrote.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Header {
     time: InnerTime,
     /// The header line's own journal time, UTC microseconds.
     at: i64,
+    /// The user of a `/home/USER/` path in the header's message, which its detail lines inherit
+    /// when they name none. Kept only for lines with neither PID nor unit (`-o cat`), since
+    /// elsewhere the PID or unit gives the user, and the search would cost every header.
+    home_user: Option<Box<str>>,
     /// Set once a `timed out` line under this header became an event, so a header with
     /// several such detail lines yields one git timeout.
     timeout_reported: bool,
@@ -174,7 +178,8 @@ impl ServeParser {
     /// line's journal time in UTC microseconds.
     ///
     /// The user of a git timeout or start is `unit_user`, or else the user of a `/home/USER/`
-    /// path in the same message.
+    /// path in the same message, or else, for a detail line with neither PID nor unit, that of a
+    /// `/home/USER/` path in its header.
     pub fn parse_message(
         &mut self,
         msg: &[u8],
@@ -192,6 +197,9 @@ impl ServeParser {
                 Header {
                     time,
                     at,
+                    home_user: (pid.is_none() && unit_user.is_none())
+                        .then(|| home_user(msg))
+                        .flatten(),
                     timeout_reported: timed_out,
                 },
             );
@@ -215,10 +223,8 @@ impl ServeParser {
                 Some(header) => {
                     header.timeout_reported = true;
                     let time = header.time;
-                    return serve_event(
-                        EventKind::ServeGitTimeout { user: user(), pid },
-                        Some(time),
-                    );
+                    let user = user().or_else(|| header.home_user.clone());
+                    return serve_event(EventKind::ServeGitTimeout { user, pid }, Some(time));
                 }
                 // The header was not seen: the export starts after it, it comes later in a
                 // newest-first export, or a parallel block boundary falls between them. The
@@ -284,6 +290,13 @@ impl ServeParser {
         headers
     }
 
+    /// Forgets the last header of lines without a PID or unit, so the next detail line is not
+    /// tied to it. A newest-first `-o cat` journal needs this: there a detail line comes before
+    /// its header, and the header read last is a later one.
+    pub fn forget_header_without_pid(&mut self) {
+        self.headers.remove(&None);
+    }
+
     fn header_mut(&mut self, pid: Option<u32>, unit_user: Option<&str>) -> Option<&mut Header> {
         match (pid, unit_user) {
             (None, Some(user)) => self.unit_headers.get_mut(user),
@@ -314,6 +327,11 @@ fn serve_event(kind: EventKind, inner_time: Option<InnerTime>) -> Message {
 /// Tells whether a message is a serve's header line, `[19:55:40.120] WARN (#412): text`.
 pub fn is_header(msg: &[u8]) -> bool {
     header(msg).is_some()
+}
+
+/// Returns the time of day of a serve's header line.
+pub fn header_time(msg: &[u8]) -> Option<InnerTime> {
+    header(msg).map(|(time, _)| time)
 }
 
 /// Reads the header `[19:55:40.120] WARN (#412): text`, returning its time of day and the
@@ -360,7 +378,7 @@ impl ServeParser {
 }
 
 /// Returns USER from the first `/home/USER/` in the message.
-fn home_user(msg: &[u8]) -> Option<Box<str>> {
+pub fn home_user(msg: &[u8]) -> Option<Box<str>> {
     home_user_bytes(msg).and_then(user_name)
 }
 
@@ -535,6 +553,35 @@ mod tests {
                 vec![
                     Message::Ignored,
                     git_timeout(None, None, at(19, 55, 40, 120)),
+                ],
+            ),
+            (
+                "without a PID, a detail line takes the user of its header's home path",
+                &[
+                    "[19:55:40.120] WARN (#412): git status failed in /home/bob/src/app",
+                    detail,
+                ],
+                None,
+                None,
+                vec![
+                    Message::Ignored,
+                    git_timeout(Some("bob"), None, at(19, 55, 40, 120)),
+                ],
+            ),
+            (
+                "with a PID, the PID gives the user later, not the header's path",
+                &[
+                    "[19:55:40.120] WARN (#412): git status failed in /home/bob/src/app",
+                    detail,
+                ],
+                PID,
+                None,
+                vec![
+                    Message::event(EventKind::PidUser {
+                        pid: 4711,
+                        user: "bob".into(),
+                    }),
+                    git_timeout(None, PID, at(19, 55, 40, 120)),
                 ],
             ),
             (

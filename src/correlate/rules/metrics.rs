@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Context, Finding, Subject, relative, what};
+use super::{Context, Finding, Subject, relative, serve_lines_without_user, what};
 use crate::correlate::Confidence;
 use crate::event::{Event, EventKind};
 use crate::parse::metrics::SERVE_LEG;
@@ -346,6 +346,11 @@ pub fn last_mile_probe(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .first()
         .is_some_and(|drop| super::unclosed_open(ctx.socket(drop)).is_some())
     {
+        return None;
+    }
+    // A serve line of no known user may be this user's serve restarting, which the probe's
+    // own serve leg does not show.
+    if !serve_lines_without_user(ctx, subject.from, subject.to).is_empty() {
         return None;
     }
     let missing = super::missing_sources(ctx, subject.from, subject.to);
