@@ -1395,25 +1395,20 @@ pub fn silence_between(previous: i64, time: i64, min: i64) -> Option<EventKind> 
     })
 }
 
-/// How far a serve header's time of day may lie from its entry's exact time and still be read as
-/// written. The serve writes the header and journald stamps it milliseconds apart, but a stalled
-/// host can stamp it seconds late.
-const TIME_OF_DAY_SLACK: i64 = 5 * SECOND;
-
 /// A time of day placed next to an entry's exact time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlacedTimeOfDay {
     /// The instant, UTC microseconds, or `None` to keep the entry time.
     pub time: Option<i64>,
-    /// The time of day as first read minus the entry time, when they differ by more than
-    /// `TIME_OF_DAY_SLACK`.
+    /// The time of day as first read minus the entry time, when they differ by a quarter hour
+    /// or more: a zone mistake, not journald's delay.
     pub mismatch: Option<i64>,
 }
 
 /// Places a serve header's time of day next to its entry's exact UTC time. Read in `--tz`, it
-/// should lie within `TIME_OF_DAY_SLACK` of the entry. One that lies a whole number of quarter
-/// hours away (every UTC offset in use is one) was written in another zone: it takes the entry's
-/// date and the zone offset implied by the entry. Any other mismatch keeps the entry time.
+/// should lie at or shortly before the entry. One that lies about a whole number of quarter
+/// hours away (every UTC offset in use is one) was written in another zone: it takes the zone
+/// offset implied by the entry (see `place_at_entry`).
 ///
 /// A `short` line's provisional time is its local time read as UTC, so with `Zone::Utc` this
 /// places the time of day on the line's local clock alike.
@@ -1434,10 +1429,14 @@ pub fn time_of_day_at_offset(
     place_at_entry(entry, read)
 }
 
-/// Keeps a time of day read as `read` when it lies within `TIME_OF_DAY_SLACK` of `entry`, and
-/// otherwise moves it by the whole number of quarter hours nearest to the difference, when the
-/// rest is within the slack. Within the slack the header's own time wins, since a stalled host
-/// can stamp a header seconds after the serve wrote it.
+/// Places a time of day read as `read` by its entry's exact time. The serve and journald share
+/// devvm's clock, so the header lies before its entry by journald's delay: milliseconds, or
+/// seconds to minutes on a stalled host, the case git timeouts point at. The header's own time
+/// wins. A zone mistake moves it by whole quarter hours (every UTC offset in use is one), so
+/// the whole number of quarter hours nearest to the difference is taken off, and only that
+/// counts as a mismatch.
+///
+/// NOTE: a delay of more than 7.5 minutes reads as a quarter hour of zone difference.
 fn place_at_entry(entry: i64, read: Option<i64>) -> PlacedTimeOfDay {
     const QUARTER_HOUR: i64 = 900 * SECOND;
     let Some(read) = read else {
@@ -1447,19 +1446,12 @@ fn place_at_entry(entry: i64, read: Option<i64>) -> PlacedTimeOfDay {
         };
     };
     let mismatch = read - entry;
-    if mismatch.abs() <= TIME_OF_DAY_SLACK {
-        return PlacedTimeOfDay {
-            time: Some(read),
-            mismatch: None,
-        };
-    }
     // The nearest date keeps `mismatch` within 12 h either way, so a zone up to 14 h ahead
     // shows as its offset less a day, which places the time of day alike.
     let implied = (mismatch + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * QUARTER_HOUR;
-    let time = ((mismatch - implied).abs() <= TIME_OF_DAY_SLACK).then_some(read - implied);
     PlacedTimeOfDay {
-        time,
-        mismatch: Some(mismatch),
+        time: Some(read - implied),
+        mismatch: (implied != 0).then_some(mismatch),
     }
 }
 
@@ -2450,7 +2442,7 @@ mod tests {
         let hour = 3600 * SECOND;
         // (case, entry time, time of day, zone of --tz, placed time, mismatch)
         type Case<'a> = (&'a str, &'a str, (u32, u32, u32, u32), Zone);
-        let cases: [(Case, Option<&str>, Option<i64>); 8] = [
+        let cases: [(Case, Option<&str>, Option<i64>); 9] = [
             (
                 (
                     "agrees in UTC",
@@ -2513,13 +2505,23 @@ mod tests {
             ),
             (
                 (
-                    "off by minutes, no zone",
-                    "2026-06-10T19:20:09Z",
-                    (19, 27, 9, 0),
+                    "stamped 7 minutes late: a stalled host, no zone",
+                    "2026-06-10T19:27:09Z",
+                    (19, 20, 9, 0),
                     Zone::Utc,
                 ),
+                Some("2026-06-10T19:20:09Z"),
                 None,
-                Some(420 * SECOND),
+            ),
+            (
+                (
+                    "stamped 8 s late in another zone",
+                    "2026-06-10T19:20:17Z",
+                    (21, 20, 9, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09Z"),
+                Some(2 * hour - 8 * SECOND),
             ),
             (
                 (
@@ -3188,13 +3190,24 @@ mod tests {
                 line_local_time: 0,
             },
             Case {
-                name: "iso 7 minutes off keeps the entry time",
+                name: "iso stamped 7 minutes late keeps the header's time",
                 lines: [
                     "2026-06-10T19:48:02.900000+00:00 devvm t3[4723]: [19:41:02.860] HEADER",
                     "2026-06-10T19:48:02.900100+00:00 devvm t3[4723]: DETAIL",
                 ],
                 tz: "UTC",
-                timeout: "2026-06-10T19:48:02.9001Z",
+                timeout: "2026-06-10T19:41:02.86Z",
+                line_offset: 0,
+                line_local_time: 0,
+            },
+            Case {
+                name: "iso printed in Berlin and stamped 8 s late",
+                lines: [
+                    "2026-06-10T21:41:10.900000+02:00 devvm t3[4723]: [19:41:02.860] HEADER",
+                    "2026-06-10T21:41:10.900100+02:00 devvm t3[4723]: DETAIL",
+                ],
+                tz: "UTC",
+                timeout: "2026-06-10T19:41:02.86Z",
                 line_offset: 1,
                 line_local_time: 0,
             },
