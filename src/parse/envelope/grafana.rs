@@ -50,23 +50,10 @@ pub fn unwrap_text(line: &[u8]) -> Result<Option<Unwrapped<'_>>, &'static str> {
     }
     Ok(Some(Unwrapped {
         time: Some(time),
-        precise: is_off_the_second(time),
+        precise: false,
         labels: Labels::default(),
         line: Cow::Borrowed(inner),
     }))
-}
-
-/// Tells whether a text download row's time, cut to the millisecond, lies off the whole
-/// second. Such a row comes from a stream with sub-second times (journald's microseconds, a
-/// container runtime's nanoseconds), so a second row with the same millisecond and line is the
-/// same entry downloaded twice (a page boundary repeats it). A row on the whole second may come
-/// from a source of one-second resolution, where identical lines in one second are real (three
-/// cloudflared pods log the same line, a burst logs several cancel lines), so it is kept.
-///
-/// NOTE: the rows carry no labels and no digits below the millisecond, so two real identical
-/// lines written in the same millisecond off the second count as one.
-fn is_off_the_second((time, precision): (i64, Precision)) -> bool {
-    precision != Precision::Second && time.rem_euclid(time::SECOND) != 0
 }
 
 /// Reads the text download's `Common labels: {"app":"cloudflared","pod":"…"}` meta line, the

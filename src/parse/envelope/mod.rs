@@ -26,8 +26,9 @@
 //! labels and line inside one envelope are one entry: the repeat is counted as ignored and
 //! named in the input's warnings. Times of one second resolution cannot tell a paging repeat
 //! from a real one (five identical cancel lines in one second are a burst), so those are kept.
-//! That is every time of `logcli --output=default`, which prints whole seconds. A Grafana text
-//! download's millisecond time is full precision when it lies off the whole second.
+//! That is every time of `logcli --output=default`, which prints whole seconds, and of a Grafana
+//! text download, which prints milliseconds: a mass cancel writes identical cancel lines in one
+//! millisecond.
 //!
 //! `journalctl -o export`, Grafana's JSON download and Loki API responses are not line formats:
 //! the first spans lines with binary fields, the others are JSON documents. They are read as

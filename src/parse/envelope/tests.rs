@@ -613,10 +613,11 @@ fn grafana_text_rows_and_meta_lines() {
 }
 
 #[test]
-fn grafana_text_repeats_by_millisecond() {
+fn grafana_text_repeats_are_kept() {
     // Rows of an unlabelled text download, newest first: (case, rows as (epoch ms, line),
-    // classes). A row off the whole second that repeats the millisecond and line of another is
-    // one entry downloaded twice. Rows on the whole second may come from a one-second source.
+    // classes). A row that repeats the millisecond and line of another may be a page repeat,
+    // but a mass cancel writes identical cancel lines in one millisecond too, so it is kept
+    // and counted for the warning.
     const CANCEL: &str = "2026/06/10 19:40:07 http: proxy error: context canceled";
     const CF_REGISTERED: &str = "2026-06-10T19:40:07Z INF Registered tunnel connection connIndex=0 connection=00000000-0000-4000-8000-000000000002 event=0 ip=198.41.192.7 location=ams01 protocol=quic";
     const CHRONYD: &str = "System clock wrong by -0.000116 seconds, adjustment started";
@@ -624,13 +625,13 @@ fn grafana_text_repeats_by_millisecond() {
     type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<LineClass>);
     let cases: [Case; 5] = [
         (
-            "page boundary repeat on the same millisecond",
+            "cancel lines on the same millisecond",
             vec![
                 ("1781120407080", CANCEL),
                 ("1781120407080", CANCEL),
                 ("1781120407070", CANCEL),
             ],
-            vec![used, ignored, used],
+            vec![used, used, used],
         ),
         (
             "cancel lines 1 ms apart",
@@ -665,13 +666,14 @@ fn grafana_text_repeats_by_millisecond() {
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let (classes, _, parser) = parse_all(Format::GrafanaText, &refs);
         assert_eq!(classes, expected, "{case}");
-        let dropped = parser.router.duplicates.count;
-        let expected_dropped = if case.starts_with("page boundary") {
-            1
-        } else {
-            0
+        assert_eq!(parser.router.duplicates.count, 0, "{case}");
+        let expected_kept = match case {
+            "cancel lines on the same millisecond" => 1,
+            "three pods, the same line on the whole second" => 2,
+            "cancel lines of a one-second source" => 1,
+            _ => 0,
         };
-        assert_eq!(dropped, expected_dropped, "{case}");
+        assert_eq!(parser.router.duplicates.kept, expected_kept, "{case}");
     }
 }
 
