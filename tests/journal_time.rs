@@ -365,6 +365,40 @@ fn git_timeouts_drops(
     (rows(&stdout), stderr)
 }
 
+/// Moves the Go log time of every dispatch message (`2026/06/10 19:41:06`) by `hours`, as a
+/// devvm in that zone writes it, and leaves the journal times as they are.
+fn go_times_moved(journal: &str, hours: i64) -> String {
+    let go = regex::Regex::new(r"\]: (\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})").unwrap();
+    let mut out = String::new();
+    for line in journal.lines() {
+        let moved = go.replace(line, |caps: &regex::Captures| {
+            let time = chrono::NaiveDateTime::parse_from_str(&caps[1], "%Y/%m/%d %H:%M:%S")
+                .unwrap()
+                + chrono::Duration::hours(hours);
+            format!("]: {}", time.format("%Y/%m/%d %H:%M:%S"))
+        });
+        out.push_str(&moved);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn go_zone_warning_left_out_when_traefik_confirms_the_journal() {
+    // devvm runs in Berlin (its Go log times are UTC+2) and the journal was printed, and is
+    // read, in UTC. Without Traefik the tool cannot tell this from a journal printed in the
+    // wrong zone, so it warns; Traefik's sockets agree with the journal's times, so with them
+    // the warning would only mislead.
+    let journal = go_times_moved(&reprinted(&git_timeouts_journal(), 0, 0, true), 2);
+    let (_, alone) = git_timeouts_drops(&journal, &[], false);
+    assert!(alone.contains("from the Go log time"), "{alone}");
+    let (_, with_traefik) = git_timeouts_drops(&journal, &[], true);
+    assert!(
+        !with_traefik.contains("from the Go log time"),
+        "{with_traefik}"
+    );
+}
+
 /// Returns the user and segment of each row.
 fn users_and_segments(rows: &[Vec<String>]) -> Vec<(String, String)> {
     rows.iter()

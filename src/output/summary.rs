@@ -485,6 +485,10 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     Ok(())
 }
 
+/// How close to zero a measured clock offset must be to confirm that the journal was read in
+/// the zone it was printed in. A zone mistake is at least a quarter hour.
+const CLOCK_CONFIRMED_WITHIN: i64 = 60 * SECOND;
+
 /// Returns the run's warnings: those of the inputs (inputs that ended early or were empty),
 /// then those of the analysis (a doubtful clock offset, a failed join, missing pod logs).
 pub fn warnings(report: &Report) -> Vec<String> {
@@ -580,10 +584,22 @@ pub fn warnings(report: &Report) -> Vec<String> {
              for each pod), or a drop through a missing pod can be put on the user's network"
         )
     });
+    // Socket pairs that agree with the journal's times as read show that it was read in the
+    // right zone, whatever dispatch's own Go times say of devvm's zone.
+    let offset = &analysis.offset;
+    let clock_confirmed = offset.method == "measured"
+        && offset.micros.abs() < CLOCK_CONFIRMED_WITHIN
+        && offset.zone_hint.is_none();
+    let clock_warnings = report
+        .inputs
+        .iter()
+        .filter(|_| !clock_confirmed)
+        .flat_map(|i| i.clock_warnings.iter().cloned());
     report
         .inputs
         .iter()
         .flat_map(|i| i.warnings.iter().cloned())
+        .chain(clock_warnings)
         .chain(offset_warning)
         .chain(skew_warning)
         .chain(private_clients_warning)

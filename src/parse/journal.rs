@@ -1298,6 +1298,17 @@ impl JournalParser {
         self.no_entries
     }
 
+    /// Returns the input's notes that the clock offset can settle: `short` times that lie a
+    /// zone offset from the Go `log` times of their dispatch lines. When Traefik's sockets
+    /// confirm the journal's times as read, devvm runs in another zone than journalctl printed
+    /// in, and the note would only mislead.
+    pub fn clock_notes(&self, name: &str) -> Vec<String> {
+        self.go_time_zones
+            .warning(name, self.options.zone)
+            .into_iter()
+            .collect()
+    }
+
     /// Returns the input's notes for the summary. They name evidence lines of a `-o cat`
     /// journal placed at a neighbour's time, its serve lines without a user, and a zone
     /// abbreviation that `--tz` contradicts.
@@ -1345,9 +1356,6 @@ impl JournalParser {
                  times are read in --tz; pass --tz with the devvm's IANA zone (the one whose \
                  abbreviation is {found} at that time, such as Europe/Berlin for CEST)"
             ));
-        }
-        if let Some(warning) = self.go_time_zones.warning(name, self.options.zone) {
-            notes.push(warning);
         }
         if let Some(conflict) = self.year.conflict() {
             notes.push(format!(
@@ -3394,7 +3402,7 @@ mod tests {
             };
             let line = format!("{prefix} {go}");
             let (parser, _) = parse_with(&options, &[&line, &line]);
-            let notes = parser.notes("j.log");
+            let notes = parser.clock_notes("j.log");
             let found = notes.iter().any(|note| note.contains("Go log time"));
             assert_eq!(found, noted, "{line} with --tz {zone}: {notes:?}");
         }

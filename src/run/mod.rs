@@ -76,6 +76,11 @@ pub struct InputReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trailing_data: Option<(u64, String)>,
     pub warnings: Vec<String>,
+    /// Warnings that the journal's times may be read in the wrong zone, which the clock offset
+    /// measured from Traefik's sockets settles: the summary leaves them out when that offset
+    /// confirms the times as read.
+    #[serde(skip)]
+    pub clock_warnings: Vec<String>,
     /// The name of an earlier input that this one repeats: the same path, the same file or
     /// the same bytes. Such an input is not read again, and its counts are zero.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -112,6 +112,7 @@ pub(super) fn read_one(
         AnyParser::Journal(journal) => {
             journal.take_block_zone_mismatch(&mut sink);
             report.warnings.extend(journal.notes(&name));
+            report.clock_warnings.extend(journal.clock_notes(&name));
         }
         _ => {}
     }
