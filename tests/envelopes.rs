@@ -767,6 +767,45 @@ fn merged_grafana_text() -> String {
 }
 
 #[test]
+fn merged_grafana_text_without_journal_is_no_journal() {
+    // The same pane without the journal query: Traefik and cloudflared, and a cloudflared Go
+    // panic whose trace lines have neither shape. With no line of a devvm program, those lines
+    // are no journal coverage, so no drop reads as the user's own network.
+    let mut text: String = merged_grafana_text()
+        .lines()
+        .filter(|line| {
+            !["ws open", "ws close", "System clock", "Accepted publickey"]
+                .iter()
+                .any(|needle| line.contains(needle))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    // 2026-06-10T19:37:59Z, before every other row of this newest-first download.
+    for line in [
+        "goroutine 1 [running]:",
+        "main.main()",
+        "\t/go/src/github.com/cloudflare/cloudflared/cmd/cloudflared/main.go:91 +0x3b4",
+    ] {
+        text.push_str(&format!(
+            "1781120279000\t2026-06-10T19:37:59+00:00\t{line}\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grafana.txt");
+    std::fs::write(&path, text).unwrap();
+    let (rows, stderr) = drops(&[path]);
+    assert_eq!(rows.len(), 4, "{stderr}");
+    for row in &rows {
+        assert_ne!(row[4], "last_mile", "{row:?} {stderr}");
+    }
+    assert!(stderr.contains("devvm journal: not given"), "{stderr}");
+    assert!(
+        stderr.contains("3 line(s) have no labels") && stderr.contains("no devvm journal"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn merged_grafana_text_keeps_whole_journal() {
     // The journal lines no program names (chronyd, sshd) are the journal's coverage, so the
     // journal is whole, and the cloudflared lines name no pod after the file.

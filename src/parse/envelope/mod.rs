@@ -177,6 +177,11 @@ pub struct Router {
     routed_by_content: u64,
     /// Lines without labels that are neither Traefik's nor cloudflared's, read as journal lines.
     unlabelled_journal: u64,
+    /// Journal lines of a program the rules read (dispatch, a serve, the kernel, systemd...).
+    journal_programs: u64,
+    /// Set when the unlabelled lines were not counted as journal coverage (see
+    /// `settle_unlabelled_journal`).
+    no_journal_program: bool,
     /// Serve starts and git timeouts whose user neither the labels nor the line name.
     serve_without_user: u64,
     /// The entries routed, repeats included.
@@ -191,6 +196,22 @@ pub struct Router {
 }
 
 impl Router {
+    /// Takes back the journal coverage of unlabelled lines when no line of the input came from
+    /// a program a rule reads. Such lines then hold no devvm journal, but lines of another
+    /// kind that neither Traefik's nor cloudflared's shape names, such as the lines of a Go
+    /// panic's trace in a download of Traefik and cloudflared alone. Counted as journal
+    /// coverage, they would let a drop read as the user's own network with no journal given.
+    fn settle_unlabelled_journal(&mut self, sink: &mut Sink) {
+        if self.unlabelled_journal == 0 || self.journal_programs > 0 {
+            return;
+        }
+        sink.activity.remove_source(crate::event::Source::Journal);
+        sink.events
+            .retain(|event| !matches!(event.kind, EventKind::JournalSilence { .. }));
+        sink.journal_edge = Default::default();
+        self.no_journal_program = true;
+    }
+
     pub fn new(options: &ParseOptions) -> Router {
         Router {
             traefik: TraefikParser::new(options),
@@ -202,6 +223,8 @@ impl Router {
             duplicates: Duplicates::default(),
             routed_by_content: 0,
             unlabelled_journal: 0,
+            journal_programs: 0,
+            no_journal_program: false,
             serve_without_user: 0,
             entries: 0,
             file_pod: None,
@@ -351,6 +374,9 @@ impl Router {
                     }
                     program => program,
                 };
+                if !matches!(program, Program::Other) {
+                    self.journal_programs += 1;
+                }
                 // A serve writes headers (`[19:30:12.100] WARN …`) and indented detail lines,
                 // so a serve line that is no header lost its indent to the trim.
                 let indented;
@@ -429,7 +455,15 @@ impl Router {
                  journal stream with `syslog_identifier` for exact routing"
             ));
         }
-        if let n @ 1.. = self.unlabelled_journal {
+        if let n @ 1.. = self.unlabelled_journal
+            && self.no_journal_program
+        {
+            notes.push(format!(
+                "{name}: {n} line(s) have no labels and neither a Traefik nor a cloudflared \
+                 shape, and no line came from a devvm program the rules read, so they were \
+                 ignored and are no devvm journal coverage"
+            ));
+        } else if let n @ 1.. = self.unlabelled_journal {
             notes.push(format!(
                 "{name}: {n} line(s) have no labels and neither a Traefik nor a cloudflared \
                  shape, so they were read as devvm journal lines of programs their text does \
@@ -607,6 +641,7 @@ impl LineParser for EnvelopeParser {
     fn finish(&mut self, sink: &mut Sink) -> crate::Result<()> {
         // A runtime file that ends inside a split line: the parts read so far are the line.
         self.partial.flush(&mut self.router, sink);
+        self.router.settle_unlabelled_journal(sink);
         Ok(())
     }
 }
