@@ -578,6 +578,15 @@ fn drop_evidence(stdout: &str) -> Vec<(String, String, usize)> {
         .collect()
 }
 
+/// The four users of the Grafana downloads below, and their clients.
+const FOUR_USERS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+const FOUR_CLIENTS: [&str; 4] = [
+    "203.0.113.7",
+    "203.0.113.22",
+    "203.0.113.35",
+    "198.51.100.14",
+];
+
 /// Writes the t3-dispatch journal of four clients that drop in the same second, with four
 /// `context canceled` lines 10 ms apart, as a Grafana Explore text download, newest first.
 /// `repeat` writes the newest cancel line twice on the same millisecond, as a page boundary
@@ -586,14 +595,7 @@ fn four_drops_grafana_text(repeat: bool) -> String {
     let mut rows: Vec<(i64, String)> = Vec::new();
     // 2026-06-10T19:40:07Z in milliseconds.
     let second = 1_781_120_407_000_i64;
-    let clients = [
-        "203.0.113.7",
-        "203.0.113.22",
-        "203.0.113.35",
-        "198.51.100.14",
-    ];
-    let users = ["alice", "bob", "carol", "dave"];
-    for (n, (user, client)) in users.iter().zip(clients).enumerate() {
+    for (n, (user, client)) in FOUR_USERS.iter().zip(FOUR_CLIENTS).enumerate() {
         let n = n as i64;
         rows.push((
             second - 37_000 + 100 * n,
@@ -727,14 +729,7 @@ fn merged_grafana_text() -> String {
     }
     // 2026-06-10T19:40:07Z in milliseconds.
     let drop = start + 127_000;
-    let clients = [
-        "203.0.113.7",
-        "203.0.113.22",
-        "203.0.113.35",
-        "198.51.100.14",
-    ];
-    let users = ["alice", "bob", "carol", "dave"];
-    for (n, (user, client)) in users.iter().zip(clients).enumerate() {
+    for (n, (user, client)) in FOUR_USERS.iter().zip(FOUR_CLIENTS).enumerate() {
         let n = n as i64;
         let dur_ms = 37_000 + 50 * n;
         rows.push((
