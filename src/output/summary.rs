@@ -485,8 +485,8 @@ pub fn write_warnings(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     Ok(())
 }
 
-/// How close to zero a measured clock offset must be to confirm that the journal was read in
-/// the zone it was printed in. A zone mistake is at least a quarter hour.
+/// The largest measured clock offset that still confirms the journal was read in the zone it
+/// was printed in. A zone mistake is at least a quarter hour.
 const CLOCK_CONFIRMED_WITHIN: i64 = 60 * SECOND;
 
 /// Returns the run's warnings: those of the inputs (inputs that ended early or were empty),
@@ -585,7 +585,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
         )
     });
     // Socket pairs that agree with the journal's times as read show that it was read in the
-    // right zone, whatever dispatch's own Go times say of devvm's zone.
+    // right zone, whatever zone dispatch's own Go times are in.
     let offset = &analysis.offset;
     let clock_confirmed = offset.method == "measured"
         && offset.micros.abs() < CLOCK_CONFIRMED_WITHIN
