@@ -1,8 +1,9 @@
 //! Mass-cancel bursts: many clients dropping at the same moment.
 //!
 //! A burst is `burst_min` or more drops of distinct clients whose times fall in the same UTC
-//! second, as devvm's clock counts seconds (see [`find_bursts`]); with a `burst_window` wider than a second, a window of that width slides over the
-//! drops and overlapping windows merge. Before dispatch logged WebSockets, the only trace of a
+//! second, of devvm's clock or else of the cluster's (see [`find_bursts`]); with a
+//! `burst_window` wider than a second, a window of that width slides over the drops and
+//! overlapping windows merge. Before dispatch logged WebSockets, the only trace of a
 //! burst was `http: proxy error: context canceled` lines, so there `burst_min` cancel lines in
 //! one second are a burst too. After the journal's first `ws` line they are one only with the
 //! drops of one client fewer than a burst needs. When drops and cancels share a second they are
@@ -43,10 +44,11 @@ pub struct Burst {
 /// `ws_logging_from` is the time of the journal's first `ws open` or `ws close` line, and
 /// `journal_clock` the measured offset of devvm's clock (journal time minus cluster time).
 ///
-/// Times are on the cluster clock, but a second is judged on the journal's, where devvm logged
-/// the closes and cancel lines. The offset is known to half a second only, so moving by it
-/// could put drops logged milliseconds apart into two cluster seconds. The journal's second is
-/// also the one an operator's `grep | uniq -c` over the journal counts.
+/// Times are on the cluster clock, but a second is judged on the journal's first, where devvm
+/// logged the closes and cancel lines. The offset is known to half a second only, so moving by
+/// it could put drops logged milliseconds apart into two cluster seconds. The journal's second
+/// is also the one an operator's `grep | uniq -c` over the journal counts. Drops that straddle
+/// one of its seconds but share one of the cluster's are grouped by the cluster's.
 #[allow(clippy::too_many_arguments)]
 pub fn find_bursts(
     candidates: &[Candidate],
