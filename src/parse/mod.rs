@@ -21,6 +21,7 @@ pub mod journal;
 pub mod journal_export;
 pub mod journal_json;
 pub mod journal_prefix;
+pub mod journal_tod;
 pub mod journal_year;
 pub mod journal_zone;
 pub mod metrics;

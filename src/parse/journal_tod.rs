@@ -1,0 +1,229 @@
+//! Serve header times of day placed in time.
+//!
+//! A t3 serve header carries devvm's local time of day and no date, so it is placed next to its
+//! journal entry, whose time is exact or local. journald stamps the entry on the same clock
+//! after the serve wrote the header. The two differ by journald's delay, and by whole quarter
+//! hours more when the export was printed in another zone than devvm's.
+
+use chrono::{DateTime, Datelike, NaiveDate};
+
+use crate::time::{Civil, Fold, SECOND, Zone};
+
+/// A time of day placed next to an entry's exact time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlacedTimeOfDay {
+    /// The instant, UTC microseconds, or `None` to keep the entry time.
+    pub time: Option<i64>,
+    /// The time of day as first read minus the entry time, when they differ by a quarter hour
+    /// or more: a zone mistake, not journald's delay.
+    pub mismatch: Option<i64>,
+}
+
+/// Places a serve header's time of day next to its entry's exact UTC time. Read in `--tz`, it
+/// should lie at or shortly before the entry. One that lies about a whole number of quarter
+/// hours away (every UTC offset in use is one) was written in another zone: it takes the zone
+/// offset implied by the entry (see `place_at_entry`).
+///
+/// A `short` line's provisional time is its local time read as UTC, so with `Zone::Utc` this
+/// places the time of day on the line's local clock alike.
+pub fn time_of_day_at_exact(entry: i64, tod: (u32, u32, u32, u32), zone: Zone) -> PlacedTimeOfDay {
+    place_at_entry(entry, time_of_day_near(entry, tod, zone))
+}
+
+/// Places a serve header's time of day next to its entry's exact UTC time as
+/// [`time_of_day_at_exact`] does, but reads it first in `offset` (microseconds east of UTC),
+/// the offset that the entry's own ISO timestamp names. That offset is the zone journalctl ran
+/// in, which is devvm's zone only when journalctl ran on devvm with devvm's `TZ`.
+pub fn time_of_day_at_offset(
+    entry: i64,
+    tod: (u32, u32, u32, u32),
+    offset: i64,
+) -> PlacedTimeOfDay {
+    let read = time_of_day_near(entry + offset, tod, Zone::Utc).map(|t| t - offset);
+    place_at_entry(entry, read)
+}
+
+/// Places a time of day read as `read` by its entry's exact time. The serve and journald share
+/// devvm's clock, so the header lies before its entry by journald's delay: milliseconds, or
+/// seconds to minutes on a stalled host, the case git timeouts point at. The header's own time
+/// wins. A zone mistake moves it by whole quarter hours (every UTC offset in use is one), so
+/// the whole number of quarter hours nearest to the difference is taken off, and only that
+/// counts as a mismatch.
+///
+/// NOTE: a delay of more than 7.5 minutes reads as a quarter hour of zone difference.
+fn place_at_entry(entry: i64, read: Option<i64>) -> PlacedTimeOfDay {
+    const QUARTER_HOUR: i64 = 900 * SECOND;
+    let Some(read) = read else {
+        return PlacedTimeOfDay {
+            time: None,
+            mismatch: None,
+        };
+    };
+    let mismatch = read - entry;
+    // The nearest date keeps `mismatch` within 12 h either way, so a zone up to 14 h ahead
+    // shows as its offset less a day, which places the time of day alike.
+    let implied = (mismatch + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * QUARTER_HOUR;
+    PlacedTimeOfDay {
+        time: Some(read - implied),
+        mismatch: (implied != 0).then_some(mismatch),
+    }
+}
+
+/// How a serve header's time of day was first read before it was placed by its entry's time,
+/// which decides what the input's warning advises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeOfDayReading {
+    /// In `--tz`, next to an entry time that carries no zone (JSON, export, epoch, Loki) or is
+    /// read in `--tz` (`short-full`, `with-unit`).
+    Tz,
+    /// In the UTC offset of the entry's own ISO timestamp (`short-iso`, `short-iso-precise`).
+    LineOffset,
+    /// On the local clock of a `short` or `short-precise` line, before `--tz` reads that line.
+    LineLocalTime,
+}
+
+/// Serve header times of day of one kind of reading that disagreed with their entries' times.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MismatchTally {
+    /// The line number and mismatch (the time of day as first read minus the entry time,
+    /// microseconds) of the first mismatch.
+    pub first: Option<(u64, i64)>,
+    pub count: u64,
+}
+
+impl MismatchTally {
+    fn add(&mut self, line: u64, mismatch: i64) {
+        if self.first.is_none_or(|(first, _)| line < first) {
+            self.first = Some((line, mismatch));
+        }
+        self.count += 1;
+    }
+
+    fn merge(&mut self, later: MismatchTally) {
+        if let Some((line, mismatch)) = later.first {
+            self.count += later.count - 1;
+            self.add(line, mismatch);
+        }
+    }
+}
+
+/// Serve header times of day that disagreed with their entries' exact times, for the input's
+/// warning, per kind of reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeOfDayMismatch {
+    pub tz: MismatchTally,
+    pub line_offset: MismatchTally,
+    pub line_local_time: MismatchTally,
+}
+
+impl TimeOfDayMismatch {
+    /// Counts a mismatch of the time of day of the header on line `line`.
+    pub fn add(&mut self, reading: TimeOfDayReading, line: u64, mismatch: i64) {
+        self.tally(reading).add(line, mismatch);
+    }
+
+    fn tally(&mut self, reading: TimeOfDayReading) -> &mut MismatchTally {
+        match reading {
+            TimeOfDayReading::Tz => &mut self.tz,
+            TimeOfDayReading::LineOffset => &mut self.line_offset,
+            TimeOfDayReading::LineLocalTime => &mut self.line_local_time,
+        }
+    }
+
+    /// Adds the mismatches of a later block, whose line numbers are already the input's.
+    pub fn merge(&mut self, later: TimeOfDayMismatch) {
+        self.tz.merge(later.tz);
+        self.line_offset.merge(later.line_offset);
+        self.line_local_time.merge(later.line_local_time);
+    }
+
+    /// Moves the line numbers of a block's mismatches by the lines before the block.
+    pub fn add_lines(&mut self, lines: u64) {
+        for tally in [
+            &mut self.tz,
+            &mut self.line_offset,
+            &mut self.line_local_time,
+        ] {
+            if let Some((line, _)) = &mut tally.first {
+                *line += lines;
+            }
+        }
+    }
+
+    /// Returns the input's warnings, one per kind of reading whose times of day disagreed
+    /// with their entries' times.
+    pub fn warnings(&self, name: &str) -> Vec<String> {
+        let hours = |mismatch: i64| mismatch as f64 / 3600.0 / SECOND as f64;
+        let mut warnings = Vec::new();
+        if let Some((_, first)) = self.tz.first {
+            warnings.push(format!(
+                "{name}: {} t3 serve header time(s) of day differ from their entries' exact \
+                 times (the first by {:+.1} h) when read in --tz; each was read in the UTC \
+                 offset its entry implies where the difference is a whole number of quarter \
+                 hours, and at its entry's time otherwise; set --tz to devvm's zone",
+                self.tz.count,
+                hours(first)
+            ));
+        }
+        if let Some((line, first)) = self.line_offset.first {
+            warnings.push(format!(
+                "{name}: {} t3 serve header time(s) of day differ from their entries' exact \
+                 times when read in the UTC offset of their journal lines (the first on \
+                 line {line}, by {:+.1} h). The headers carry devvm's local time, so journalctl \
+                 probably ran with another TZ than devvm's. Each header was placed by its \
+                 entry's exact time: moved by the difference where it is a whole number of \
+                 quarter hours, and at the entry's time otherwise. --tz does not change these \
+                 times",
+                self.line_offset.count,
+                hours(first)
+            ));
+        }
+        if let Some((line, first)) = self.line_local_time.first {
+            warnings.push(format!(
+                "{name}: {} t3 serve header time(s) of day differ from the local times of \
+                 their `short` journal lines (the first on line {line}, by {:+.1} h). The \
+                 headers carry devvm's local time, so journalctl probably printed the lines \
+                 in another zone than devvm's. Each header was placed by its line's time: \
+                 moved by the difference where it is a whole number of quarter hours, and at \
+                 the line's time otherwise. --tz reads those line times, so it must be the \
+                 zone journalctl ran in",
+                self.line_local_time.count,
+                hours(first)
+            ));
+        }
+        warnings
+    }
+}
+
+/// Places a time of day on the date that puts it closest to `near` (local civil time in
+/// `zone`), so a header written at 23:59:59.900 inside a journal line of 00:00:00 falls on the
+/// day before.
+pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Option<i64> {
+    let local_near = match zone {
+        Zone::Utc => DateTime::from_timestamp_micros(near)?.naive_utc(),
+        Zone::Named(tz) => DateTime::from_timestamp_micros(near)?
+            .with_timezone(&tz)
+            .naive_local(),
+    };
+    let date: NaiveDate = local_near.date();
+    [date.pred_opt(), Some(date), date.succ_opt()]
+        .into_iter()
+        .flatten()
+        .flat_map(|d| {
+            let civil = Civil {
+                year: d.year(),
+                month: d.month(),
+                day: d.day(),
+                hour: tod.0,
+                minute: tod.1,
+                second: tod.2,
+                micros: tod.3,
+            };
+            // A local time that the DST fall-back repeats has two instants. The one nearer
+            // the journal time is meant.
+            [Fold::Earlier, Fold::Later]
+                .into_iter()
+                .filter_map(move |fold| zone.to_utc_micros_in_fold(civil, fold))
+        })
+        .min_by_key(|t| (t - near).abs())
+}
