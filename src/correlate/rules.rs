@@ -1418,12 +1418,7 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     if unmapped_refusal(ctx, subject.from, subject.to).is_some() {
         return None;
     }
-    if unclosed_open(socket).is_some() {
-        return None;
-    }
-    // A serve line of no known user may be this user's serve restarting, or make the git
-    // timeouts of two users: the window cannot be called clean.
-    if !serve_lines_without_user(ctx, subject.from, subject.to).is_empty() {
+    if journal_unclean(ctx, subject) {
         return None;
     }
     let (covering, pods) = ctx.coverage.cloudflared_cover(subject.from, subject.to);
@@ -1492,11 +1487,22 @@ fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Finding> {
     })
 }
 
+/// Tells whether the journal keeps a drop from any clean-path verdict: dispatch opened its
+/// socket and never closed it, or a serve line of no known user lies in the window. Such a
+/// line may be this user's serve restarting, or make two users' git timeouts.
+pub(super) fn journal_unclean(ctx: &Context, subject: &Subject) -> bool {
+    let unclosed = subject
+        .drops
+        .first()
+        .is_some_and(|drop| unclosed_open(ctx.socket(drop)).is_some());
+    unclosed || !serve_lines_without_user(ctx, subject.from, subject.to).is_empty()
+}
+
 /// Returns the `ws open` event of a socket dispatch opened and never closed, though no restart
 /// orphaned it: its end is Traefik's. Dispatch logs a close for every socket it serves, so the
 /// journal lost the close line, or dispatch restarted without the lines that show it (journald
 /// rate limiting drops them too). Either way the journal is not clean for this socket.
-pub(super) fn unclosed_open(socket: &Socket) -> Option<usize> {
+fn unclosed_open(socket: &Socket) -> Option<usize> {
     if socket.close.is_some() || socket.orphaned_by.is_some() || socket.end.is_none() {
         return None;
     }
@@ -1505,10 +1511,8 @@ pub(super) fn unclosed_open(socket: &Socket) -> Option<usize> {
 
 fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let missing = missing_sources(ctx, subject.from, subject.to);
-    // The serve failure a reason names, cited as evidence.
-    let mut serve_note = None;
-    // The serve lines of no known user that a reason names, cited as evidence.
-    let mut serve_notes = Vec::new();
+    // The lines a reason names, cited as evidence.
+    let mut cited: Vec<usize> = Vec::new();
     let near = match (subject.burst, subject.drops.first()) {
         (None, Some(drop)) => clients_dropping_near(ctx, drop),
         _ => 0,
@@ -1558,7 +1562,7 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     {
         let event = &ctx.events[failure];
         let user = event.kind.user().unwrap_or("a user");
-        serve_note = Some(failure);
+        cited.push(failure);
         format!(
             "the drop's user is not known (dispatch did not log its socket), and {user}'s t3 \
              serve failed {} it: the drop may be that serve's, so the last mile cannot be confirmed",
@@ -1570,7 +1574,7 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .filter(|drop| ctx.socket(drop).user.is_none())
         .and_then(|_| mapped_refusal(ctx, subject.from, subject.to))
     {
-        serve_note = Some(refusal);
+        cited.push(refusal);
         format!(
             "the drop's user is not known (dispatch did not log its socket), and dispatch's dial \
              to {user}'s t3 serve (port {port}) was refused {} it: the drop may be that serve's, \
@@ -1582,7 +1586,7 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .first()
         .and_then(|_| unmapped_refusal(ctx, subject.from, subject.to))
     {
-        serve_note = Some(refusal);
+        cited.push(refusal);
         format!(
             "dispatch's dial to port {port} was refused {} {}, so a t3 serve was down, but no \
              user is known for that port; pass --serve-port USER={port} to tell whether it was \
@@ -1596,7 +1600,7 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
         .filter(|_| subject.burst.is_none())
         .and_then(|drop| unclosed_open(ctx.socket(drop)))
     {
-        serve_note = Some(open);
+        cited.push(open);
         "dispatch logged this socket's `ws open` but no `ws close`, and no dispatch restart, \
          while Traefik saw the socket end: the journal lost the close line, or dispatch \
          restarted without the lines that show it (a new t3-dispatch PID), so a devvm or \
@@ -1613,11 +1617,12 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
              (502 refused or reset, 503 no endpoint, 504 no answer in time), but no source shows \
              why"
         )
-    } else if let Some(lines) = Some(serve_lines_without_user(ctx, subject.from, subject.to))
-        .filter(|lines| !lines.is_empty() && subject.burst.is_none())
+    } else if let Some(lines) = (subject.burst.is_none())
+        .then(|| serve_lines_without_user(ctx, subject.from, subject.to))
+        .filter(|lines| !lines.is_empty())
     {
         let reason = serve_lines_without_user_reason(ctx, subject, &lines);
-        serve_notes = lines;
+        cited = lines;
         reason
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {
@@ -1640,7 +1645,7 @@ fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
     Some(Finding {
         confidence: Confidence::Low,
         reason,
-        evidence: serve_note.into_iter().chain(serve_notes).collect(),
+        evidence: cited,
     })
 }
 

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Context, Finding, Subject, relative, serve_lines_without_user, what};
+use super::{Context, Finding, Subject, relative, what};
 use crate::correlate::Confidence;
 use crate::event::{Event, EventKind};
 use crate::parse::metrics::SERVE_LEG;
@@ -340,17 +340,8 @@ pub fn last_mile_probe(ctx: &Context, subject: &Subject) -> Option<Finding> {
     {
         return None;
     }
-    // A socket dispatch opened and never closed marks a journal that lost lines there.
-    if subject
-        .drops
-        .first()
-        .is_some_and(|drop| super::unclosed_open(ctx.socket(drop)).is_some())
-    {
-        return None;
-    }
-    // A serve line of no known user may be this user's serve restarting, which the probe's
-    // own serve leg does not show.
-    if !serve_lines_without_user(ctx, subject.from, subject.to).is_empty() {
+    // The probe's own serve leg does not show a serve restarting or lines the journal lost.
+    if super::journal_unclean(ctx, subject) {
         return None;
     }
     let missing = super::missing_sources(ctx, subject.from, subject.to);
