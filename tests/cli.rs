@@ -1942,7 +1942,7 @@ fn lost_close_before_late_restart_is_no_orphan() {
 }
 
 #[test]
-fn unlogged_dispatch_restart_is_no_clean_last_mile() {
+fn unlogged_dispatch_restart_not_last_mile() {
     // The restart's systemd and `listening on` lines are lost (journald rate limiting drops
     // them too): alice's and carol's opens never get a close, dispatch comes back under a new
     // PID, and Traefik ends both sockets. Those opens are no clean journal, so neither drop is

@@ -660,10 +660,11 @@ fn burst_ids(path: &Path) -> (Vec<String>, String) {
 }
 
 #[test]
-fn grafana_text_same_millisecond_cancels_are_kept() {
+fn grafana_same_millisecond_cancels_kept() {
     // Four drops and four cancel lines are one client and one line short of a burst. A fifth
     // cancel line on the millisecond of another may be a page repeat or a real one (a mass
-    // cancel writes them together), so it is kept, and the warning says it may be a repeat.
+    // cancel writes them together), so it is kept, and the warning names it as a possible
+    // repeat.
     let dir = tempfile::tempdir().unwrap();
     for repeat in [false, true] {
         let path = dir.path().join(format!("journal-{repeat}.grafana.txt"));
@@ -702,6 +703,7 @@ fn merged_grafana_text() -> String {
         };
         rows.push((ms, line));
     }
+
     for n in 0..120 {
         let ms = start + 2_000 * n + 64;
         let second = n * 2;
@@ -717,6 +719,7 @@ fn merged_grafana_text() -> String {
             ),
         ));
     }
+
     for (ms, time) in [(start, "19:38:00"), (start + 240_000, "19:42:00")] {
         rows.push((
             ms,
@@ -727,6 +730,7 @@ fn merged_grafana_text() -> String {
             ),
         ));
     }
+
     // 2026-06-10T19:40:07Z in milliseconds.
     let drop = start + 127_000;
     for (n, (user, client)) in FOUR_USERS.iter().zip(FOUR_CLIENTS).enumerate() {
@@ -753,6 +757,7 @@ fn merged_grafana_text() -> String {
             ),
         ));
     }
+
     rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     let mut text = format!("Line limit: \"1000 ({} displayed)\"\n\n\n", rows.len());
     for (ms, line) in &rows {
@@ -762,7 +767,7 @@ fn merged_grafana_text() -> String {
 }
 
 #[test]
-fn merged_grafana_text_without_journal_is_no_journal() {
+fn merged_grafana_text_without_journal() {
     // The same pane without the journal query: Traefik and cloudflared, and a cloudflared Go
     // panic whose trace lines have neither shape. With no line of a devvm program, those lines
     // are no journal coverage, so no drop reads as the user's own network.
@@ -785,6 +790,7 @@ fn merged_grafana_text_without_journal_is_no_journal() {
             "1781120279000\t2026-06-10T19:37:59+00:00\t{line}\n"
         ));
     }
+
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("grafana.txt");
     std::fs::write(&path, text).unwrap();
@@ -794,10 +800,8 @@ fn merged_grafana_text_without_journal_is_no_journal() {
         assert_ne!(row[4], "last_mile", "{row:?} {stderr}");
     }
     assert!(stderr.contains("devvm journal: not given"), "{stderr}");
-    assert!(
-        stderr.contains("3 line(s) have no labels") && stderr.contains("no devvm journal"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("3 line(s) have no labels"), "{stderr}");
+    assert!(stderr.contains("no devvm journal"), "{stderr}");
 }
 
 #[test]

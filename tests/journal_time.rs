@@ -384,7 +384,7 @@ fn go_times_moved(journal: &str, hours: i64) -> String {
 }
 
 #[test]
-fn go_zone_warning_left_out_when_traefik_confirms_the_journal() {
+fn go_zone_warning_traefik_confirmed() {
     // devvm runs in Berlin (its Go log times are UTC+2) and the journal was printed, and is
     // read, in UTC. Without Traefik the tool cannot tell this from a journal printed in the
     // wrong zone, so it warns; Traefik's sockets agree with the journal's times, so with them

@@ -1,7 +1,7 @@
 //! Mass-cancel bursts: many clients dropping at the same moment.
 //!
 //! A burst is `burst_min` or more drops of distinct clients whose times fall in the same UTC
-//! second, of devvm's clock or else of the cluster's (see [`find_bursts`]); with a
+//! second, of devvm's clock or else of the cluster's (see [`find_bursts`]). With a
 //! `burst_window` wider than a second, a window of that width slides over the drops and
 //! overlapping windows merge. Before dispatch logged WebSockets, the only trace of a
 //! burst was `http: proxy error: context canceled` lines, so there `burst_min` cancel lines in

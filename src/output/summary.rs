@@ -397,7 +397,7 @@ pub fn write_summary(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         Some(span) => writeln!(out, "    {}", span_text(span))?,
         None => {
             // A journal given but read with no timed line (every line malformed) is not
-            // missing: its warning says why nothing was read.
+            // missing: its warning gives the reason nothing was read.
             let given: Vec<&str> = report
                 .inputs
                 .iter()

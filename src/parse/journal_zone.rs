@@ -44,7 +44,8 @@ impl GoTimeZones {
     /// number of quarter hours apart.
     ///
     /// NOTE: devvm's zone is not known, so a devvm on neither UTC nor `--tz` is counted even
-    /// when `--tz` is the zone journalctl printed in.
+    /// when `--tz` is the zone journalctl printed in. The summary leaves the warning out when
+    /// Traefik's socket pairs confirm the journal's times, but without Traefik it stays.
     pub fn check(&mut self, provisional: i64, go: Civil, zone: Zone, line: u64) {
         let Some(go_utc) = go.to_utc_micros() else {
             return;
@@ -87,8 +88,9 @@ impl GoTimeZones {
             "{name}: in {} of {} dispatch lines, the `short` journal time is {:+.1} h from the \
              Go log time that dispatch wrote in devvm's local time (the first on line {line}). \
              journalctl probably printed this journal in another zone than --tz ({}), so its \
-             times are read off by the difference between the two zones. Set --tz to the zone \
-             of its timestamps: UTC{} at that time if devvm runs UTC. No time was changed",
+             times are read off by the difference between the two zones. Set --tz to the IANA \
+             zone of its timestamps, one at UTC{} at that time if devvm runs UTC (a name such \
+             as Europe/Berlin, not the offset). No time was changed",
             self.shifted,
             self.dated,
             difference as f64 / 3600.0 / SECOND as f64,

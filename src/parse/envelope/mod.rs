@@ -264,10 +264,12 @@ impl Router {
             return Some(Target::Journal(program));
         }
         // Traefik and cloudflared lines start with a time or a CLF head, or are JSON. In an
-        // unlabelled envelope a line that is none of these is a journal message whose text
-        // names no program (chronyd, sshd, a kernel audit line). Counted as journal coverage,
-        // it tells a whole journal from an export of t3-dispatch alone.
-        // NOTE: an unlabelled export of some other program's log is read as journal lines too.
+        // unlabelled envelope a line of neither shape is a journal message whose text names no
+        // program (chronyd, sshd, a kernel audit line). Counted as journal coverage, it tells a
+        // whole journal from an export of t3-dispatch alone, unless the input has no devvm
+        // program's line at all (see `settle_unlabelled_journal`).
+        // NOTE: beside a devvm program's lines, another program's unlabelled log is read as
+        // journal lines too.
         if labels.count == 0 && t == 0 && c == 0 && !line.trim_ascii_start().starts_with(b"{") {
             return Some(Target::Journal(Program::Other));
         }
