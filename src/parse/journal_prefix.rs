@@ -22,6 +22,49 @@ pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
     // a memchr call would.
     let host_end = rest.iter().position(|&b| b == b' ')?;
     let after_host = &rest[host_end + 1..];
+    if let Some((identifier, pid, message)) = split_common_tag(after_host) {
+        return Some(Prefix {
+            host: &rest[..host_end],
+            identifier,
+            pid,
+            message,
+        });
+    }
+    split_tag(&rest[..host_end], after_host)
+}
+
+/// Reads the tag that nearly every journal line has, `IDENTIFIER[PID]: ` or the kernel's
+/// `IDENTIFIER: `, with one search. Returns `None` for any other shape, which [`split_tag`]
+/// then reads.
+fn split_common_tag(after_host: &[u8]) -> Option<(&[u8], Option<u32>, &[u8])> {
+    let open = memchr::memchr2(b'[', b':', after_host)?;
+    if after_host[open] == b':' {
+        // `kernel: MSG`: the first `: ` ends the tag, as in the general search.
+        return (after_host.get(open + 1) == Some(&b' '))
+            .then(|| (&after_host[..open], None, &after_host[open + 2..]));
+    }
+    // `[PID]: `, with the PID that `parse_pid` reads. Neither the identifier nor the digits
+    // contain a `:`, so this `: ` is the first of the line, where the general search also ends
+    // the tag.
+    let mut value: u64 = 0;
+    let mut at = open + 1;
+    while let Some(&digit) = after_host.get(at) {
+        if !digit.is_ascii_digit() || at - open > 10 {
+            break;
+        }
+        value = value * 10 + u64::from(digit - b'0');
+        at += 1;
+    }
+    if at == open + 1 || after_host.get(at..at + 3) != Some(b"]: ") {
+        return None;
+    }
+    let pid = u32::try_from(value).ok()?;
+    Some((&after_host[..open], Some(pid), &after_host[at + 3..]))
+}
+
+/// Splits the tag and message after the host in any shape: the tag ends at the first `: `
+/// (or at a `:` that ends the line), and a PID is read from a `[...]` that ends the tag.
+fn split_tag<'a>(host: &'a [u8], after_host: &'a [u8]) -> Option<Prefix<'a>> {
     let colon = memchr::memchr_iter(b':', after_host)
         .find(|&at| after_host.get(at + 1) == Some(&b' '))
         .or_else(|| {
@@ -32,13 +75,13 @@ pub fn split_prefix(rest: &[u8]) -> Option<Prefix<'_>> {
     let message = after_host.get(colon + 2..).unwrap_or(b"");
     match tag.iter().position(|&b| b == b'[') {
         Some(open) if tag.ends_with(b"]") => Some(Prefix {
-            host: &rest[..host_end],
+            host,
             identifier: &tag[..open],
             pid: parse_pid(&tag[open + 1..tag.len() - 1]),
             message,
         }),
         _ => Some(Prefix {
-            host: &rest[..host_end],
+            host,
             identifier: tag,
             pid: None,
             message,
@@ -93,6 +136,53 @@ mod tests {
         for (rest, expected) in cases {
             let got = split_prefix(rest).map(|p| (p.identifier, p.pid, p.message));
             assert_eq!(got, *expected, "{}", String::from_utf8_lossy(rest));
+        }
+    }
+
+    /// Splits with the general search alone, as `split_prefix` did before its fast path.
+    fn split_by_search(rest: &[u8]) -> Option<Prefix<'_>> {
+        let host_end = rest.iter().position(|&b| b == b' ')?;
+        split_tag(&rest[..host_end], &rest[host_end + 1..])
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_search() {
+        let cases: &[&[u8]] = &[
+            b"devvm sshd[639480]: Connection closed by invalid user git",
+            b"devvm kernel: [12.5] oom-kill:constraint=CONSTRAINT_NONE",
+            b"devvm t3[4711]: [19:55:40.120] WARN (#412): a: b",
+            b"devvm t3[]: m",
+            b"devvm t3[12345678901]: m",
+            b"devvm t3[4294967296]: m",
+            b"devvm t3[47]:m",
+            b"devvm t3[47] : m",
+            b"devvm t3[47]:",
+            b"devvm kernel:",
+            b"devvm kernel:x: y",
+            b"devvm a b[1]: m",
+            b"devvm a[1][2]: m",
+            b"devvm a[1]x]: m",
+            b"devvm [1]: m",
+            b"devvm : m",
+            b"devvm t3-serve@bob.service[4711]: m",
+        ];
+        for rest in cases {
+            assert_eq!(
+                split_prefix(rest),
+                split_by_search(rest),
+                "{}",
+                String::from_utf8_lossy(rest)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_on_any_tag(
+            rest in proptest::collection::vec(
+                proptest::sample::select(b"ab ]:[09x".to_vec()), 0..24),
+        ) {
+            proptest::prop_assert_eq!(split_prefix(&rest), split_by_search(&rest));
         }
     }
 

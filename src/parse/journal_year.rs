@@ -475,6 +475,7 @@ fn move_track(track: &mut Track, base: i32, zone: Zone, fold: Fold) {
     track.seconds = seconds;
     track.first = real_time(track.first, base, zone, fold).unwrap_or(track.first);
     track.last = real_time(track.last, base, zone, fold).unwrap_or(track.last);
+    track.forget_last();
 }
 
 #[cfg(test)]

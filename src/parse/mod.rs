@@ -371,6 +371,9 @@ pub struct Track {
     pub seconds: SecondSet,
     /// The second last inserted, to skip repeated inserts.
     pub last_second: Option<i64>,
+    /// The time of the last line recorded. Consecutive lines share a whole-second stamp most of
+    /// the time, and such a line only adds to the count.
+    last_time: i64,
 }
 
 /// The tracks of an [`Activity`], sorted by key. An input has one to a few streams, so a
@@ -445,10 +448,22 @@ impl Track {
             lines: 0,
             seconds: SecondSet::default(),
             last_second: None,
+            last_time: i64::MIN,
         }
     }
 
+    /// Forgets the last line's second and time, once the track's seconds moved to other times.
+    pub fn forget_last(&mut self) {
+        self.last_second = None;
+        self.last_time = i64::MIN;
+    }
+
     fn record(&mut self, time: i64) {
+        if time == self.last_time {
+            self.lines += 1;
+            return;
+        }
+        self.last_time = time;
         let second = time.div_euclid(SECOND);
         self.first = self.first.min(time);
         self.last = self.last.max(time);
