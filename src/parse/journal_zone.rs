@@ -84,13 +84,18 @@ impl GoTimeZones {
             return None;
         }
         let quarters = (difference + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR);
+        // Without another clock, a journal printed in another zone than --tz looks the same as
+        // a devvm whose own zone is neither UTC nor --tz, so the warning gives both readings.
         Some(format!(
             "{name}: in {} of {} dispatch lines, the `short` journal time is {:+.1} h from the \
              Go log time that dispatch wrote in devvm's local time (the first on line {line}). \
-             journalctl probably printed this journal in another zone than --tz ({}), so its \
-             times are read off by the difference between the two zones. Set --tz to the IANA \
-             zone of its timestamps, one at UTC{} at that time if devvm runs UTC (a name such \
-             as Europe/Berlin, not the offset). No time was changed",
+             Either journalctl printed this journal in another zone than --tz ({}), so its \
+             times are read off by the difference between the two zones: then set --tz to the \
+             IANA zone of its timestamps, one at UTC{} at that time if devvm runs UTC (a name \
+             such as Europe/Berlin, not the offset). Or devvm's own zone differs from --tz and \
+             the journal's times are right: then change nothing. `timedatectl` on devvm shows \
+             its zone, and Traefik logs given with the journal tell the two apart. No time was \
+             changed",
             self.shifted,
             self.dated,
             difference as f64 / 3600.0 / SECOND as f64,
