@@ -284,7 +284,8 @@ mod tests {
                 Some(part) => {
                     let warning = warning.unwrap_or_else(|| panic!("{case}: no warning"));
                     assert!(warning.contains(part), "{case}: {warning}");
-                    assert!(warning.contains("Set --tz"), "{case}: {warning}");
+                    assert!(warning.contains("set --tz"), "{case}: {warning}");
+                    assert!(warning.contains("then change nothing"), "{case}: {warning}");
                 }
                 None => assert_eq!(warning, None, "{case}"),
             }
