@@ -20,6 +20,7 @@ type Row = BTreeMap<String, String>;
 const SCENARIOS: &[&str] = &[
     "autoupdate_restart",
     "burst_across_second",
+    "burst_cancels_straddle_second",
     "burst_clf_straddles_second",
     "burst_cluster_path",
     "burst_four_clients",
@@ -717,13 +718,39 @@ fn burst_offset_straddles_second() {
 }
 
 /// Closes devvm logged across a second of its own clock stay one burst when they share a
-/// second of the cluster clock.
+/// second of the cluster clock, and the cancel lines of both seconds are its evidence.
 #[test]
 fn burst_straddles_journal_second() {
     let rows = check("burst_straddles_journal_second");
     let id = assert_one_burst(&rows);
     for row in &rows {
-        assert_reason_names(row, &[&format!("burst {id}: 5 clients"), "cluster path"]);
+        assert_reason_names(
+            row,
+            &[
+                &format!("burst {id}: 5 clients"),
+                "(6 cancel lines)",
+                "cluster path",
+            ],
+        );
+    }
+}
+
+/// Closes devvm logged in one second of its own clock, with cancel lines 5 ms before that
+/// second and in it. All six lines share a second of the cluster clock with the closes, so
+/// the burst keeps them all.
+#[test]
+fn burst_cancels_straddle_second() {
+    let rows = check("burst_cancels_straddle_second");
+    let id = assert_one_burst(&rows);
+    for row in &rows {
+        assert_reason_names(
+            row,
+            &[
+                &format!("burst {id}: 5 clients"),
+                "(6 cancel lines)",
+                "cluster path",
+            ],
+        );
     }
 }
 

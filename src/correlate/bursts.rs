@@ -103,7 +103,6 @@ pub fn find_bursts(
         .map(|&i| on_journal(events[i].time))
         .collect();
     let cancel_ranges: Vec<(i64, i64)> = cancels.iter().map(|&i| cancel_range(i)).collect();
-    let cancel_groups = group_times(&cancel_times, window, |group| group.len() >= burst_min);
 
     let mut merged: Vec<(i64, i64, Vec<usize>, Vec<usize>)> = found
         .into_iter()
@@ -117,8 +116,10 @@ pub fn find_bursts(
         })
         .collect();
     // Each cancel line joins the drop burst it belongs to: one in the same UTC second with a
-    // one-second window, else the nearest within a second of the burst's drops. The lines
-    // that join none stay a group of their own when there are still enough of them.
+    // one-second window, else the nearest within a second of the burst's drops. A line joins
+    // alone, whatever its neighbours: lines that straddle a second of the journal's clock are
+    // still the burst's evidence when the burst's drops share the cluster's second. The lines
+    // that join none make a burst of their own when `burst_min` of them share a window.
     // The drop bursts are in time order and do not overlap, so the ones within a second of a
     // line are found by a binary search.
     // Each burst's span from its drops' ranges, so a CLF-timed member reaches the second it may
@@ -127,47 +128,51 @@ pub fn find_bursts(
         .iter()
         .map(|b| span_of(b.2.iter().map(|&m| drop_ranges[m])))
         .collect();
-    for group in cancel_groups {
-        let mut leftover: Vec<usize> = Vec::new();
-        for &g in &group {
-            let time = cancel_times[g];
-            let range = cancel_ranges[g];
-            let distance = |b: usize| {
-                (drop_spans[b].0 - range.1)
-                    .max(range.0 - drop_spans[b].1)
-                    .max(0)
-            };
-            let fits = |b: usize| {
-                if window <= SECOND {
-                    overlaps(drop_spans[b], range, window)
-                } else {
-                    distance(b) <= SECOND
-                }
-            };
-            // Spans from ranges may overlap a little, so the search starts a second early.
-            let first = drop_spans.partition_point(|&(_, end)| end < range.0 - 2 * SECOND);
-            let nearest = (first..drop_spans.len())
-                .take_while(|&b| drop_spans[b].0 <= range.1 + SECOND)
-                .filter(|&b| fits(b))
-                .min_by_key(|&b| distance(b));
-            match nearest {
-                Some(b) => {
-                    let burst = &mut merged[b];
-                    burst.0 = burst.0.min(time);
-                    burst.1 = burst.1.max(time);
-                    burst.3.push(cancels[g]);
-                }
-                None => leftover.push(g),
+    let mut leftover: Vec<usize> = Vec::new();
+    for (g, &time) in cancel_times.iter().enumerate() {
+        let range = cancel_ranges[g];
+        let distance = |b: usize| {
+            (drop_spans[b].0 - range.1)
+                .max(range.0 - drop_spans[b].1)
+                .max(0)
+        };
+        // As for drops, a second of either clock counts: a burst whose drops share one of the
+        // journal's seconds keeps the lines devvm logged milliseconds before that second, when
+        // they share one of the cluster's with the drops.
+        let on_cluster = |(from, to): (i64, i64)| (from - journal_clock, to - journal_clock);
+        let fits = |b: usize| {
+            if window <= SECOND {
+                overlaps(drop_spans[b], range, window)
+                    || (journal_clock != 0
+                        && overlaps(on_cluster(drop_spans[b]), on_cluster(range), window))
+            } else {
+                distance(b) <= SECOND
             }
+        };
+        // Spans from ranges may overlap a little, so the search starts a second early.
+        let first = drop_spans.partition_point(|&(_, end)| end < range.0 - 2 * SECOND);
+        let nearest = (first..drop_spans.len())
+            .take_while(|&b| drop_spans[b].0 <= range.1 + SECOND)
+            .filter(|&b| fits(b))
+            .min_by_key(|&b| distance(b));
+        match nearest {
+            Some(b) => {
+                let burst = &mut merged[b];
+                burst.0 = burst.0.min(time);
+                burst.1 = burst.1.max(time);
+                burst.3.push(cancels[g]);
+            }
+            None => leftover.push(g),
         }
-        if leftover.len() >= burst_min {
-            let (start, end) = (
-                cancel_times[leftover[0]],
-                cancel_times[leftover[leftover.len() - 1]],
-            );
-            let lines: Vec<usize> = leftover.iter().map(|&g| cancels[g]).collect();
-            merged.push((start, end, Vec::new(), lines));
-        }
+    }
+    let leftover_times: Vec<i64> = leftover.iter().map(|&g| cancel_times[g]).collect();
+    for group in group_times(&leftover_times, window, |group| group.len() >= burst_min) {
+        let (start, end) = (
+            leftover_times[group[0]],
+            leftover_times[group[group.len() - 1]],
+        );
+        let lines: Vec<usize> = group.iter().map(|&k| cancels[leftover[k]]).collect();
+        merged.push((start, end, Vec::new(), lines));
     }
     // A burst of cancel lines alone takes the drops in its window. Before dispatch logged
     // WebSockets the cancel lines were a burst's only trace. Since then they also come from
