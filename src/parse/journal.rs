@@ -21,10 +21,15 @@
 //! from the span in journalctl's header line, or from the other inputs), then moved onto the
 //! real one; see [`YearState`].
 
+mod cat;
+
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
+
+use cat::fill_undated_seconds;
+pub use cat::{cat_runs_newest_first, is_cat_line};
 
 use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
@@ -32,16 +37,18 @@ pub use super::journal_tod::{
     MismatchTally, PlacedTimeOfDay, TimeOfDayMismatch, TimeOfDayReading, time_of_day_at_exact,
     time_of_day_at_offset, time_of_day_near,
 };
+// Named here so the child module `cat` reaches it as `super::journal_year`.
+use super::journal_year;
 pub use super::journal_year::{Pass, YearState, apply_year, real_time};
 use super::journal_zone::GoTimeZones;
-use super::serve::{self, ServeParser, UnresolvedTimeout};
+use super::serve::{ServeParser, UnresolvedTimeout};
 use super::traefik::TraefikParser;
 use super::{
     InnerTime, LineClass, LineCtx, LineParser, Message, ParseOptions, Sink, contains, dispatch,
     system,
 };
 use crate::event::{Event, EventKind, Source};
-use crate::time::{self, Civil, Fold, Precision, SECOND, Zone};
+use crate::time::{self, Civil, Precision, SECOND, Zone};
 
 /// Which program wrote a journal message, decided from its identifier or unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -714,23 +721,6 @@ impl LineParser for JournalParser {
     }
 }
 
-/// Marks every second from an `-o cat` journal's first dated line to its last as logged.
-/// Only dispatch lines carry a time there, so the stretches between them are not silences of
-/// the host: a cat export cannot show a journal gap.
-fn fill_undated_seconds(sink: &mut Sink) {
-    let input = sink.input;
-    for (key, track) in sink.activity.tracks.iter_mut() {
-        if key.source != Source::Journal || key.input != input {
-            continue;
-        }
-        let first = track.first.div_euclid(crate::time::SECOND);
-        let last = track.last.div_euclid(crate::time::SECOND);
-        for second in first..=last {
-            track.seconds.insert(second);
-        }
-    }
-}
-
 impl JournalParser {
     /// Routes one journal message to its parser and records the resulting event.
     pub fn handle(
@@ -959,267 +949,6 @@ impl JournalParser {
         sink.push(time, precision, Source::Journal, ctx, kind, line);
     }
 
-    /// Converts the local Go time of an `-o cat` dispatch line. The export is in time order, so a
-    /// local time that the DST fall-back repeats takes its later instant when the earlier one
-    /// would put the line well before the last dated line: the clock went back.
-    ///
-    /// NOTE: a newest-first (`journalctl -r`) cat export reads such times as their earlier
-    /// instant.
-    fn cat_time(&self, civil: Civil) -> Option<i64> {
-        let zone = self.options.zone;
-        let earlier = zone.to_utc_micros_in_fold(civil, Fold::Earlier)?;
-        let later = zone.to_utc_micros_in_fold(civil, Fold::Later)?;
-        let step = super::journal_year::REPEAT_STEP;
-        let time = match self.last_dated {
-            // Oldest first, the repeated hour is read on the summer offset until the times
-            // step back.
-            Some(last)
-                if !self.year.newest_first && earlier < last - step && later >= last - step =>
-            {
-                later
-            }
-            // Newest first, it is read on the standard offset until the times step forward.
-            Some(last)
-                if self.year.newest_first && later > last + step && earlier <= last + step =>
-            {
-                earlier
-            }
-            Some(_) | None if self.year.newest_first => later,
-            _ => earlier,
-        };
-        Some(time)
-    }
-
-    /// `-o cat`: only dispatch lines with a Go prefix carry a date. A t3 serve line is read by
-    /// [`Self::parse_cat_serve_line`]. Another evidence line takes the time of a neighbouring
-    /// dated line, and any other line is ignored, except a socket line that the dispatch parser
-    /// rejects, which is malformed so the summary shows the lost socket.
-    fn parse_cat_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
-        if line[0] == b' ' || line[0] == b'\t' || serve::is_header(line) {
-            return self.parse_cat_serve_line(line, ctx, sink);
-        }
-        let (header, dispatch_message) = dispatch::parse_line(line);
-        // A malformed line has no header parts, but the Go time at its start still dates it.
-        let civil = header
-            .civil()
-            .or_else(|| dispatch::go_prefix(line).map(|(civil, _)| civil));
-        if let Some(civil) = civil {
-            let Some(time) = self.cat_time(civil) else {
-                return LineClass::Malformed("invalid Go log time");
-            };
-            let precision = if civil.micros != 0 {
-                Precision::Micro
-            } else {
-                Precision::Second
-            };
-            // Newest first, a detail line still waiting for its header when a dated line comes
-            // takes a neighbour's time.
-            if let Some(index) = self.detail_before_header.take() {
-                self.place_cat_event(index, None, sink);
-            }
-            self.place_untimed(sink, time);
-            sink.saw(Source::Journal, None, time);
-            return match dispatch_message {
-                Message::Event { kind, .. } => {
-                    sink.push(time, precision, Source::Journal, ctx, kind, line);
-                    LineClass::Used
-                }
-                Message::Ignored => LineClass::Ignored,
-                Message::Malformed(reason) => LineClass::Malformed(reason),
-            };
-        }
-        let dispatch_malformed = match dispatch_message {
-            Message::Malformed(reason) => Some(reason),
-            _ => None,
-        };
-        // Without the identifier, the program is unknown, so every parser of evidence is
-        // tried, dispatch's last. The first event found is kept.
-        let evidence = [
-            system::parse_systemd,
-            system::parse_kernel,
-            system::parse_earlyoom,
-            system::parse_restart,
-        ]
-        .iter()
-        .map(|parse| parse(line))
-        .chain([dispatch_message])
-        .find_map(|message| match message {
-            Message::Event { kind, .. } if !matches!(kind, EventKind::PidUser { .. }) => Some(kind),
-            _ => None,
-        });
-        let Some(kind) = evidence else {
-            // A socket line that the dispatch parser rejects is malformed, so the summary shows
-            // the lost socket. Other lines that it rejects may be any program's.
-            if let Some(reason) = dispatch_malformed
-                && (contains(line, b"ws open") || contains(line, b"ws close"))
-            {
-                return LineClass::Malformed(reason);
-            }
-            return LineClass::Ignored;
-        };
-
-        let index = sink.events.len();
-        sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
-        self.place_cat_event(index, None, sink);
-        LineClass::Used
-    }
-
-    /// `-o cat`: reads a t3 serve header (`[10:14:00.500] WARN (#412): …`) or an indented detail
-    /// line. A header carries devvm's local time of day but no date, so its event, and that of a
-    /// detail line tied to it, takes the date that puts the time of day nearest to a
-    /// neighbouring dated line (see [`Self::place_cat_event`]). The export names no unit or PID,
-    /// so all serves share the parser's slot for lines without a PID: a detail line is tied to
-    /// the header read just before it (just after it, newest first). The user comes only from a
-    /// `/home/USER/` path in the line or in its header, and the event stays without a user when
-    /// neither names one.
-    ///
-    /// NOTE: when two serves' lines interleave, or a detail line's own header is missing, the
-    /// detail line is tied to another serve's header, whose time and user it then takes.
-    fn parse_cat_serve_line(&mut self, line: &[u8], ctx: &LineCtx, sink: &mut Sink) -> LineClass {
-        let newest_first = self.year.newest_first;
-        let header_time = serve::header_time(line);
-        let is_header = header_time.is_some();
-        if is_header {
-            self.note_header_time(time_of_day(header_time), sink);
-        }
-        if newest_first && !is_header {
-            // Newest first, a detail line comes before its header, and the header read last
-            // is a later one.
-            self.serve.forget_header_without_pid();
-        }
-        // The tie of a detail line to its header compares their entry times, which this export
-        // lacks. Both lines take the time of the last dated line, so a detail line is tied to
-        // the header before it unless dated lines more than `DETAIL_SPAN` apart lie between.
-        let at = self.last_dated.unwrap_or(0);
-        let parsed = self.serve.parse_message(line, None, None, at);
-        // Cat exports are read on one thread, so no block merge looks for a missing header.
-        let _ = self.serve.take_unresolved();
-
-        if is_header && let Some(index) = self.detail_before_header.take() {
-            self.give_detail_its_header(index, serve::home_user(line), sink);
-            self.place_cat_event(index, time_of_day(header_time), sink);
-            // A header that says `timed out` itself reports the same timeout as its detail.
-            return match parsed {
-                Message::Event {
-                    kind: EventKind::ServeStarted { .. },
-                    ..
-                } => self.push_cat_serve_event(parsed, line, ctx, sink),
-                _ => LineClass::Used,
-            };
-        }
-        if newest_first
-            && !is_header
-            && matches!(
-                parsed,
-                Message::Event {
-                    kind: EventKind::ServeGitTimeout { .. },
-                    ..
-                }
-            )
-        {
-            // Another timed-out detail line of the same header is not a second timeout.
-            if self.detail_before_header.is_some() {
-                return LineClass::Ignored;
-            }
-            let Message::Event { kind, .. } = parsed else {
-                return LineClass::Ignored;
-            };
-            self.detail_before_header = Some(sink.events.len());
-            sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
-            return LineClass::Used;
-        }
-        self.push_cat_serve_event(parsed, line, ctx, sink)
-    }
-
-    /// `-o cat`: records a serve header's time as journal activity, so the export's span runs
-    /// from its first dated line, dispatch or serve, to its last. The header waits for a dated
-    /// line as an event does (see [`Self::place_cat_event`]).
-    fn note_header_time(&mut self, tod: Option<TimeOfDay>, sink: &mut Sink) {
-        let Some(tod) = tod else {
-            return;
-        };
-        match self.last_dated.filter(|_| self.year.newest_first) {
-            Some(near) => {
-                if let Some(time) = time_of_day_near(near, tod, self.options.zone) {
-                    sink.saw(Source::Journal, None, time);
-                }
-            }
-            None => self.undated_headers.push(tod),
-        }
-    }
-
-    /// `-o cat`: records the event of a serve line and dates it from its neighbours.
-    fn push_cat_serve_event(
-        &mut self,
-        parsed: Message,
-        line: &[u8],
-        ctx: &LineCtx,
-        sink: &mut Sink,
-    ) -> LineClass {
-        match parsed {
-            Message::Event { kind, inner_time } => {
-                let index = sink.events.len();
-                sink.push(0, Precision::Second, Source::Journal, ctx, kind, line);
-                self.place_cat_event(index, time_of_day(inner_time), sink);
-                LineClass::Used
-            }
-            Message::Ignored => LineClass::Ignored,
-            Message::Malformed(reason) => LineClass::Malformed(reason),
-        }
-    }
-
-    /// `-o cat` read newest first: gives the git timeout of a detail line read before its
-    /// header the user of a `/home/USER/` path in the header, when the detail line named none.
-    fn give_detail_its_header(
-        &mut self,
-        index: usize,
-        header_user: Option<Box<str>>,
-        sink: &mut Sink,
-    ) {
-        if let Some(event) = sink.events.get_mut(index)
-            && let EventKind::ServeGitTimeout { user, .. } = &mut event.kind
-            && user.is_none()
-        {
-            *user = header_user;
-        }
-    }
-
-    /// `-o cat`: dates the event at `index` from a neighbouring dated line. The journal is in
-    /// time order, so the line was written at or before the next line in time that has a date:
-    /// the one after it, or before it when the journal runs newest first. Newest first, that
-    /// line was read already; oldest first, the event waits for it with time 0.
-    fn place_cat_event(&mut self, index: usize, tod: Option<TimeOfDay>, sink: &mut Sink) {
-        match self.last_dated.filter(|_| self.year.newest_first) {
-            Some(time) => self.date_cat_event(index, tod, time, sink),
-            None => self.untimed.push((index, tod)),
-        }
-    }
-
-    /// `-o cat`: gives the event at `index` the time of its serve header's time of day `tod`
-    /// on the date nearest to the neighbouring dated line's `time`, or else that time itself,
-    /// marked as estimated.
-    fn date_cat_event(&mut self, index: usize, tod: Option<TimeOfDay>, time: i64, sink: &mut Sink) {
-        // The header's time of day is devvm's local time, like the Go prefix of the dated
-        // line, and both are read in --tz.
-        let exact = tod.and_then(|tod| time_of_day_near(time, tod, self.options.zone));
-        let Some(event) = sink.events.get_mut(index) else {
-            return;
-        };
-        match exact {
-            Some(exact) => {
-                event.time = exact;
-                event.precision = Precision::Milli;
-                event.estimated = false;
-            }
-            None => {
-                event.time = time;
-                event.precision = Precision::Second;
-                event.estimated = true;
-                self.placed += 1;
-            }
-        }
-    }
-
     /// Removes the boot event of a marker that no dated line followed, so no event keeps the
     /// placeholder time. Only lines without a time came after the marker, so its event is the
     /// last one.
@@ -1246,45 +975,6 @@ impl JournalParser {
         if let Some(event) = sink.events.get_mut(index) {
             event.time = time;
             event.precision = precision;
-        }
-    }
-
-    /// `-o cat`: dates the waiting untimed events from the line just read.
-    fn place_untimed(&mut self, sink: &mut Sink, time: i64) {
-        for (index, tod) in std::mem::take(&mut self.untimed) {
-            self.date_cat_event(index, tod, time, sink);
-        }
-        for tod in self.undated_headers.drain(..) {
-            if let Some(header_time) = time_of_day_near(time, tod, self.options.zone) {
-                sink.saw(Source::Journal, None, header_time);
-            }
-        }
-        self.last_dated = Some(time);
-    }
-
-    /// `-o cat`: gives the untimed events after the last dated line that line's time, or drops
-    /// them when no line had a time.
-    ///
-    /// NOTE: dropped events leave their lines counted as used.
-    fn place_untimed_at_end(&mut self, sink: &mut Sink) {
-        if let Some(index) = self.detail_before_header.take() {
-            self.place_cat_event(index, None, sink);
-        }
-        if self.untimed.is_empty() && self.undated_headers.is_empty() {
-            return;
-        }
-        match self.last_dated {
-            Some(time) => self.place_untimed(sink, time),
-            // Without a dated line every event is untimed, so the waiting ones are the last
-            // events, though not in order: a detail line may wait for its header.
-            None => {
-                let first = self.untimed.iter().map(|(index, _)| *index).min();
-                self.untimed.clear();
-                self.undated_headers.clear();
-                if let Some(first) = first {
-                    sink.events.truncate(first);
-                }
-            }
         }
     }
 
@@ -1384,18 +1074,6 @@ fn is_restart_tagged(message: &[u8]) -> bool {
 /// A serve header's time of day: hour, minute, second and microseconds.
 type TimeOfDay = (u32, u32, u32, u32);
 
-fn time_of_day(inner_time: Option<InnerTime>) -> Option<TimeOfDay> {
-    match inner_time? {
-        InnerTime::TimeOfDay {
-            hour,
-            minute,
-            second,
-            micros,
-        } => Some((hour, minute, second, micros)),
-        _ => None,
-    }
-}
-
 /// Returns the `JournalSilence` event kind of a line at `time` after a line at `previous`, when
 /// the step between them, either way, is at least `min`.
 pub fn silence_between(previous: i64, time: i64, min: i64) -> Option<EventKind> {
@@ -1482,18 +1160,6 @@ pub fn runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool 
     }))
 }
 
-/// Tells whether the dispatch lines of an `-o cat` journal (or of Loki's raw output of one)
-/// run newest first: more of the steps between the Go `log` times of consecutive ones go back
-/// in time than forward. Their local times are compared as they are, which a DST change moves
-/// by one step at most.
-pub fn cat_runs_newest_first<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> bool {
-    mostly_backwards(
-        lines.into_iter().filter_map(|line| {
-            dispatch::go_prefix(line).and_then(|(civil, _)| civil.to_utc_micros())
-        }),
-    )
-}
-
 /// Tells whether more steps between consecutive times go back than forward. Equal times count
 /// neither way.
 fn mostly_backwards(times: impl Iterator<Item = i64>) -> bool {
@@ -1510,11 +1176,6 @@ fn mostly_backwards(times: impl Iterator<Item = i64>) -> bool {
         previous = Some(time);
     }
     back > forward
-}
-
-/// Tells whether a line is a Go-prefixed `-o cat` line rather than a full journal line.
-pub fn is_cat_line(line: &[u8]) -> bool {
-    dispatch::go_prefix(line).is_some()
 }
 
 /// The users seen per PID, for lines that do not name their unit.
