@@ -227,3 +227,208 @@ pub fn time_of_day_near(near: i64, tod: (u32, u32, u32, u32), zone: Zone) -> Opt
         })
         .min_by_key(|t| (t - near).abs())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_iso;
+
+    fn utc(text: &str) -> i64 {
+        parse_iso(text.as_bytes(), Zone::Utc).unwrap().micros
+    }
+
+    #[test]
+    fn time_of_day_takes_nearest_date() {
+        let near = utc("2026-06-11T00:00:00Z");
+        assert_eq!(
+            time_of_day_near(near, (23, 59, 59, 900_000), Zone::Utc),
+            Some(utc("2026-06-10T23:59:59.9Z"))
+        );
+        let near = utc("2026-06-10T19:55:41Z");
+        assert_eq!(
+            time_of_day_near(near, (19, 55, 40, 120_000), Zone::Utc),
+            Some(utc("2026-06-10T19:55:40.12Z"))
+        );
+
+        // 02:59:40 comes twice in Europe/Berlin on 2026-10-25: at 00:59:40Z (CEST) and at
+        // 01:59:40Z (CET). The instant nearer the journal time wins.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let tod = (2, 59, 40, 0);
+        for (near, expected) in [
+            ("2026-10-25T01:59:41Z", "2026-10-25T01:59:40Z"),
+            ("2026-10-25T00:59:41Z", "2026-10-25T00:59:40Z"),
+        ] {
+            assert_eq!(
+                time_of_day_near(utc(near), tod, berlin),
+                Some(utc(expected)),
+                "near {near}"
+            );
+        }
+    }
+
+    #[test]
+    fn time_of_day_at_exact_entry_time() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let hour = 3600 * SECOND;
+        // (case, entry time, time of day, zone of --tz, placed time, mismatch)
+        type Case<'a> = (&'a str, &'a str, (u32, u32, u32, u32), Zone);
+        let cases: [(Case, Option<&str>, Option<i64>); 9] = [
+            (
+                (
+                    "agrees in UTC",
+                    "2026-06-10T19:20:09.193Z",
+                    (19, 20, 9, 191_000),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09.191Z"),
+                None,
+            ),
+            (
+                (
+                    "agrees in --tz",
+                    "2026-06-10T19:20:09.193Z",
+                    (21, 20, 9, 191_000),
+                    berlin,
+                ),
+                Some("2026-06-10T19:20:09.191Z"),
+                None,
+            ),
+            (
+                (
+                    "Berlin summer time read as UTC",
+                    "2026-06-10T19:20:09.193Z",
+                    (21, 20, 9, 191_000),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09.191Z"),
+                Some(2 * hour - 2_000),
+            ),
+            (
+                (
+                    "UTC-5 over midnight",
+                    "2026-06-11T02:00:01.500Z",
+                    (21, 0, 1, 400_000),
+                    Zone::Utc,
+                ),
+                Some("2026-06-11T02:00:01.4Z"),
+                Some(-5 * hour - 100_000),
+            ),
+            (
+                (
+                    "India's half hour",
+                    "2026-06-10T19:20:09Z",
+                    (0, 50, 9, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09Z"),
+                Some(5 * hour + 1800 * SECOND),
+            ),
+            (
+                (
+                    "UTC+14, a day round",
+                    "2026-06-10T19:20:09Z",
+                    (9, 20, 9, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09Z"),
+                Some(-10 * hour),
+            ),
+            (
+                (
+                    "stamped 7 minutes late: a stalled host, no zone",
+                    "2026-06-10T19:27:09Z",
+                    (19, 20, 9, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09Z"),
+                None,
+            ),
+            (
+                (
+                    "stamped 8 s late in another zone",
+                    "2026-06-10T19:20:17Z",
+                    (21, 20, 9, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:09Z"),
+                Some(2 * hour - 8 * SECOND),
+            ),
+            (
+                (
+                    "within the slack",
+                    "2026-06-10T19:20:09Z",
+                    (19, 20, 12, 0),
+                    Zone::Utc,
+                ),
+                Some("2026-06-10T19:20:12Z"),
+                None,
+            ),
+        ];
+        for ((case, entry, tod, zone), time, mismatch) in cases {
+            let placed = time_of_day_at_exact(utc(entry), tod, zone);
+            assert_eq!(placed.time, time.map(utc), "{case}");
+            assert_eq!(placed.mismatch, mismatch, "{case}");
+        }
+    }
+
+    #[test]
+    fn serve_time_of_day_warning_per_reading() {
+        let hour = 3600 * SECOND;
+        let mut mismatches = TimeOfDayMismatch::default();
+        assert!(mismatches.warnings("j.log").is_empty());
+
+        mismatches.add(TimeOfDayReading::LineOffset, 35, -hour);
+        mismatches.add(TimeOfDayReading::LineOffset, 38, -hour);
+        let warnings = mismatches.warnings("j.log");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("j.log: 2 t3 serve header"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("on line 35, by -1.0 h"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("another TZ than devvm's"),
+            "{}",
+            warnings[0]
+        );
+        // The line's offset is exact, so --tz is no fix.
+        assert!(!warnings[0].contains("set --tz"), "{}", warnings[0]);
+
+        let mut local = TimeOfDayMismatch::default();
+        local.add(TimeOfDayReading::LineLocalTime, 7, 2 * hour);
+        let warnings = local.warnings("j.log");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("on line 7, by +2.0 h"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("zone journalctl ran in"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn time_of_day_mismatch_merge_keeps_first_line() {
+        let hour = 3600 * SECOND;
+        // A later block settles a timeout on line 3 after the block counted line 9.
+        let mut block = TimeOfDayMismatch::default();
+        block.add(TimeOfDayReading::LineOffset, 9, -2 * hour);
+        block.add(TimeOfDayReading::LineOffset, 3, -hour);
+        block.add_lines(100);
+        let mut input = TimeOfDayMismatch::default();
+        input.add(TimeOfDayReading::Tz, 50, hour);
+        input.merge(block);
+        assert_eq!(input.line_offset.first, Some((103, -hour)));
+        assert_eq!(input.line_offset.count, 2);
+        assert_eq!(input.tz.first, Some((50, hour)));
+        assert_eq!(input.tz.count, 1);
+    }
+}
