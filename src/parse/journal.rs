@@ -37,8 +37,6 @@ pub use super::journal_tod::{
     MismatchTally, PlacedTimeOfDay, TimeOfDayMismatch, TimeOfDayReading, time_of_day_at_exact,
     time_of_day_at_offset, time_of_day_near,
 };
-// Named here so the child module `cat` reaches it as `super::journal_year`.
-use super::journal_year;
 pub use super::journal_year::{Pass, YearState, apply_year, real_time};
 use super::journal_zone::GoTimeZones;
 use super::serve::{ServeParser, UnresolvedTimeout};

@@ -29,7 +29,7 @@ impl JournalParser {
         let zone = self.options.zone;
         let earlier = zone.to_utc_micros_in_fold(civil, Fold::Earlier)?;
         let later = zone.to_utc_micros_in_fold(civil, Fold::Later)?;
-        let step = super::journal_year::REPEAT_STEP;
+        let step = crate::parse::journal_year::REPEAT_STEP;
         let time = match self.last_dated {
             // Oldest first, the repeated hour is read on the summer offset until the times
             // step back.
