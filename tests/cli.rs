@@ -1706,7 +1706,45 @@ fn dispatch_unit_alone_claims_no_last_mile() {
     }
     assert!(
         rows.iter()
-            .any(|r| r["reason"].contains("beyond t3-dispatch")),
+            .any(|r| r["reason"].contains("beyond t3's units")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
+}
+
+#[test]
+fn t3_units_alone_claim_no_last_mile() {
+    // `journalctl -u t3-dispatch -u 't3-serve@*'`: the serves' lines and systemd's lines about
+    // the units are there, but no kernel OOM kill, earlyoom or other host line, so it cannot
+    // show the host clean either.
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let units: String = journal
+        .lines()
+        .filter(|l| {
+            l.contains(" t3-dispatch[")
+                || l.contains(" t3[")
+                || (l.contains(" systemd[")
+                    && (l.contains("t3-serve@") || l.contains("t3-dispatch")))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(units.contains(" t3["), "the export keeps the serves' lines");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("units.log");
+    std::fs::write(&path, units).unwrap();
+    let mut files = incident_files("incident", true);
+    files[0] = path;
+
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert_ne!(row["segment"], "last_mile", "{row:?}");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r["reason"].contains("beyond t3's units")),
         "{stdout}"
     );
     assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");

@@ -166,9 +166,9 @@ impl Span {
     }
 }
 
-/// The name of what a journal of the t3-dispatch unit alone lacks, in reasons.
-pub const DISPATCH_ONLY: &str =
-    "the devvm journal beyond t3-dispatch (only that unit's lines were given)";
+/// The name of what a journal of t3's units alone lacks, in reasons.
+pub const UNITS_ONLY: &str = "the devvm journal beyond t3's units (only the lines of \
+     t3-dispatch or the t3 serves were given, so no kernel, earlyoom or host silence shows)";
 
 /// The coverage of every source of a run.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -188,9 +188,9 @@ pub struct Coverage {
     /// outage of all logging.
     #[serde(skip)]
     pub cluster_seconds: SecondSet,
-    /// Set when the journal contains the t3-dispatch unit alone. A silence in it is no freeze,
-    /// and it cannot show the serves or the host to be clean.
-    pub journal_dispatch_only: bool,
+    /// Set when the journal contains t3's units alone (t3-dispatch, and the serves or not). A
+    /// silence in it is no freeze, and it cannot show the host to be clean.
+    pub journal_units_only: bool,
     /// Set when a cloudflared stream names no pod, or only a name that is no pod's (a file
     /// name such as `cloudflared.grafana.txt`), so its span may contain several pods' lines.
     #[serde(skip)]
@@ -232,10 +232,10 @@ pub(crate) fn is_pod_name(name: &str) -> bool {
 }
 
 impl Coverage {
-    /// Marks the journal as an export of the t3-dispatch unit alone: its coverage becomes its
-    /// span, with no gaps, like any sparse stream.
-    pub fn set_journal_dispatch_only(&mut self) {
-        self.journal_dispatch_only = true;
+    /// Marks the journal as an export of t3's units alone: its coverage becomes its span, with
+    /// no gaps, like any sparse stream.
+    pub fn set_journal_units_only(&mut self) {
+        self.journal_units_only = true;
         if let Some(span) = &mut self.journal {
             span.dense = false;
             span.gaps.clear();
@@ -341,7 +341,7 @@ impl Coverage {
             probe,
             pressure,
             cluster_seconds,
-            journal_dispatch_only: false,
+            journal_units_only: false,
             cloudflared_unnamed,
             cloudflared_addresses: 0,
         }
@@ -353,8 +353,8 @@ impl Coverage {
         let mut missing = Vec::new();
         if !self.journal.as_ref().is_some_and(|s| s.spans(from, to)) {
             missing.push("the devvm journal".to_string());
-        } else if self.journal_dispatch_only {
-            missing.push(DISPATCH_ONLY.to_string());
+        } else if self.journal_units_only {
+            missing.push(UNITS_ONLY.to_string());
         }
         if !self.traefik.as_ref().is_some_and(|s| s.spans(from, to)) {
             missing.push("Traefik".to_string());

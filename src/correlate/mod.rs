@@ -247,8 +247,8 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         &options.coverage,
         &input_names,
     );
-    if parsed.journal_lines.dispatch_only() {
-        coverage.set_journal_dispatch_only();
+    if parsed.journal_lines.t3_units_only() {
+        coverage.set_journal_units_only();
     }
     coverage.add_pod_copies(&copies);
     coverage.cloudflared_addresses = cloudflared_addresses(&events, &coverage);

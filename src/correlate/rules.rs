@@ -1359,8 +1359,8 @@ pub fn missing_sources(ctx: &Context, from: i64, to: i64) -> Vec<String> {
     let mut missing = Vec::new();
     if !journal_covers(ctx, from, to) {
         missing.push("the devvm journal".to_string());
-    } else if ctx.coverage.journal_dispatch_only {
-        missing.push(super::coverage::DISPATCH_ONLY.to_string());
+    } else if ctx.coverage.journal_units_only {
+        missing.push(super::coverage::UNITS_ONLY.to_string());
     }
     match &ctx.coverage.traefik {
         None => missing.push("Traefik".to_string()),

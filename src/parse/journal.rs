@@ -749,7 +749,12 @@ impl JournalParser {
         }
         match program {
             Program::Dispatch => sink.journal_lines.dispatch += 1,
-            _ => sink.journal_lines.other += 1,
+            _ => {
+                sink.journal_lines.other += 1;
+                if is_host_line(&program, message) {
+                    sink.journal_lines.host += 1;
+                }
+            }
         }
 
         // cloudflared and Traefik under systemd: their lines carry their own UTC time, which
@@ -1060,6 +1065,27 @@ impl JournalParser {
             ));
         }
         notes
+    }
+}
+
+/// Tells whether a line comes from the host's own programs, not from t3's units: a line of
+/// neither a serve nor a restart script, and for systemd, one about no t3 unit. `journalctl -u`
+/// also prints systemd's lines about the units it names, so an export of t3's units contains
+/// them.
+fn is_host_line(program: &Program, message: &[u8]) -> bool {
+    match program {
+        Program::Dispatch | Program::Serve(_) | Program::Restart => false,
+        Program::Systemd => {
+            // A searcher built once: `t3-` is rare, where a search led by `t` stops at nearly
+            // every word of systemd's English.
+            static T3_UNIT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"t3-"));
+            !T3_UNIT.find_iter(message).any(|at| {
+                let unit = &message[at + 3..];
+                unit.starts_with(b"dispatch") || unit.starts_with(b"serve@")
+            })
+        }
+        Program::Other => !is_restart_tagged(message),
+        _ => true,
     }
 }
 

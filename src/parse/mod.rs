@@ -180,8 +180,8 @@ pub struct Sink {
     /// The routers of WebSocket requests (`GET` on `--ws-path`) that `--router` does not
     /// match, with their request counts, to name when no request matched.
     pub other_ws_routers: OtherRouters,
-    /// Journal lines of t3-dispatch, and of every other program, to tell an export of the
-    /// dispatch unit alone from a whole journal.
+    /// Journal lines of t3-dispatch, of the other programs and of the host's own, to tell an
+    /// export of t3's units alone from a whole journal.
     pub journal_lines: JournalLines,
     /// The hosts that journal text lines name.
     pub journal_hosts: JournalHosts,
@@ -254,21 +254,28 @@ impl JournalHosts {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct JournalLines {
     pub dispatch: u64,
+    /// Lines of the other programs, `host` included.
     pub other: u64,
+    /// Lines of the host's own programs: all but t3-dispatch, the t3 serves and restart
+    /// scripts, and systemd's lines about t3 units. An export of t3's units has next to none.
+    pub host: u64,
 }
 
 impl JournalLines {
     pub fn add(&mut self, other: JournalLines) {
         self.dispatch += other.dispatch;
         self.other += other.other;
+        self.host += other.host;
     }
 
-    /// Tells whether the lines are those of an export of the t3-dispatch unit alone
-    /// (`journalctl -u t3-dispatch`, a Loki query for that unit): under 5 % come from other
-    /// programs (systemd's lines about the unit). A whole devvm journal has far more: serve,
-    /// sshd, kernel and cron lines.
-    pub fn dispatch_only(&self) -> bool {
-        self.dispatch > 0 && self.other * 20 < self.dispatch + self.other
+    /// Tells whether the lines are those of an export of t3's units alone: `journalctl -u
+    /// t3-dispatch`, with `-u 't3-serve@*'` or not, or a Loki query for those units. Some lines
+    /// come from t3's units and under 1 % from the host's own programs. Such an export cannot
+    /// show a kernel OOM kill, earlyoom or a silence of the host, while a whole devvm journal
+    /// has sshd, kernel, cron and other units' lines.
+    pub fn t3_units_only(&self) -> bool {
+        let total = self.dispatch + self.other;
+        total > self.host && self.host * 100 < total
     }
 }
 

@@ -762,7 +762,8 @@ fn unlabelled_journal_lines_are_counted() {
     assert_eq!(classes[0], LineClass::Used);
     assert_eq!(sink.journal_lines.dispatch, 1);
     assert_eq!(sink.journal_lines.other, 2);
-    assert!(!sink.journal_lines.dispatch_only());
+    assert_eq!(sink.journal_lines.host, 2);
+    assert!(!sink.journal_lines.t3_units_only());
     let notes = parser.notes("x");
     assert!(
         notes.iter().any(|n| n.contains("2 line(s) have no labels")),
