@@ -1713,6 +1713,48 @@ fn dispatch_unit_alone_claims_no_last_mile() {
 }
 
 #[test]
+fn nul_run_before_a_line_keeps_the_line() {
+    // After a crash, a file that was being written holds NUL bytes where its last blocks were
+    // never written, and the next write follows them with no line end. Line 382 (a close read
+    // with the first lines, one by one) and line 1921 (a close read in a parallel block) start
+    // with such a run here.
+    let clean = incident_files("incident", true);
+    let (expected, _, code) = run(t3().arg("drops").args(&clean));
+    assert_eq!(code, 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let files = incident_with_journal(dir.path(), |journal| {
+        journal
+            .lines()
+            .enumerate()
+            .map(|(n, line)| match n + 1 {
+                382 | 1921 => format!("{}{line}\n", "\0".repeat(4096)),
+                _ => format!("{line}\n"),
+            })
+            .collect()
+    });
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let drops = |csv: &str| -> Vec<String> {
+        parse_csv(csv)
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {}",
+                    r["time"], r["user"], r["cause"], r["segment"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(drops(&stdout), drops(&expected));
+    assert!(
+        stderr.contains("2 line(s) start with a run of NUL bytes (the first on line 382)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 malformed"), "{stderr}");
+}
+
+#[test]
 fn t3_units_alone_claim_no_last_mile() {
     // `journalctl -u t3-dispatch -u 't3-serve@*'`: the serves' lines and systemd's lines about
     // the units are there, but no kernel OOM kill, earlyoom or other host line, so it cannot

@@ -116,6 +116,10 @@ impl Merge {
         report.used += counts.used;
         report.ignored += counts.ignored;
         report.malformed += counts.malformed;
+        report.nul_prefixed.0 += counts.nul_prefixed.0;
+        if report.nul_prefixed.1.is_none() {
+            report.nul_prefixed.1 = counts.nul_prefixed.1.map(|line| line + self.line_offset);
+        }
         for (line, reason) in counts.malformed_examples {
             if report.malformed_examples.len() < self.max_examples {
                 report

@@ -46,6 +46,18 @@ pub const LINE_TOO_LONG_REASON: &str =
 /// The class of a line longer than `--max-line-bytes`.
 pub const LINE_TOO_LONG: LineClass = LineClass::Malformed(LINE_TOO_LONG_REASON);
 
+/// Returns a line without the run of NUL bytes that starts it, or `None` when it starts with
+/// another byte. After a crash, the blocks of a file that were allocated but never written can
+/// read as NUL bytes, and the next write follows them with no line end, so the first line
+/// after such a hole starts with the run.
+pub fn strip_nul_prefix(text: &[u8]) -> Option<&[u8]> {
+    if text.first() != Some(&0) {
+        return None;
+    }
+    let len = text.iter().take_while(|&&b| b == 0).count();
+    Some(&text[len..])
+}
+
 /// The settings of block parsing: block size, line limit and the input's pod.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockSettings<'a> {
@@ -80,6 +92,10 @@ fn parse_block<P: LineParser>(
         let class = if text.len() > settings.max_line {
             LINE_TOO_LONG
         } else {
+            if let Some(stripped) = strip_nul_prefix(text) {
+                counts.note_nul_prefix(line_no);
+                text = stripped;
+            }
             let ctx = LineCtx {
                 line: line_no,
                 outer_time: None,
@@ -185,6 +201,28 @@ mod tests {
     use super::*;
     use crate::parse::ParseOptions;
     use crate::parse::traefik::TraefikParser;
+
+    #[test]
+    fn nul_prefix_shapes() {
+        let cases: &[(&[u8], Option<&[u8]>)] = &[
+            (
+                b"\0\0\0Jun 10 19:40:07 devvm x[1]: m",
+                Some(b"Jun 10 19:40:07 devvm x[1]: m"),
+            ),
+            (b"\0", Some(b"")),
+            (b"line\0with a NUL inside", None),
+            (b"", None),
+            (b" \0", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                strip_nul_prefix(text),
+                *expected,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
 
     #[test]
     fn chunks_keep_line_numbers_and_counts() {

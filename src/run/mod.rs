@@ -66,6 +66,10 @@ pub struct InputReport {
     pub malformed: u64,
     /// The first few malformed lines as `(line, reason)`.
     pub malformed_examples: Vec<(u64, String)>,
+    /// Lines that started with a run of NUL bytes, which were read from the first other byte,
+    /// and the first of them.
+    #[serde(skip)]
+    pub nul_prefixed: (u64, Option<u64>),
     pub bytes: u64,
     /// The last line read and the decompressor's error, when the input ended early (a
     /// truncated or corrupt gzip stream).
@@ -154,6 +158,25 @@ impl CountUnit {
 }
 
 impl InputReport {
+    /// Counts a line that started with a run of NUL bytes.
+    pub fn note_nul_prefix(&mut self, line_no: u64) {
+        self.nul_prefixed.0 += 1;
+        self.nul_prefixed.1.get_or_insert(line_no);
+    }
+
+    /// Returns the warning for lines that started with NUL bytes, if there were any.
+    pub fn nul_prefix_warning(&self) -> Option<String> {
+        let (count, Some(first)) = self.nul_prefixed else {
+            return None;
+        };
+        Some(format!(
+            "{}: {count} line(s) start with a run of NUL bytes (the first on line {first}), as \
+             a crash leaves in a file that was being written; each was read from its first \
+             other byte, and the lines lost in the hole cannot be recovered",
+            self.name
+        ))
+    }
+
     /// Counts one line as used, ignored or malformed, keeping the first `max_examples`
     /// malformed lines with their reasons for the summary.
     pub fn account(&mut self, line_no: u64, class: LineClass, max_examples: usize) {

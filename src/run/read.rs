@@ -136,6 +136,7 @@ pub(super) fn read_one(
     report
         .warnings
         .extend(sink.serve_time_of_day.warnings(&name));
+    report.warnings.extend(report.nul_prefix_warning());
     Ok(ReadInput {
         report,
         sink,
@@ -208,6 +209,7 @@ fn parse_lines(
             *line_no,
             reading.pod,
             reading.sink,
+            reading.report,
         );
         reading
             .report
@@ -320,7 +322,14 @@ fn parse_lines(
                 Some(Line::TooLong { .. }) => None,
                 None => break,
             };
-            let class = parse_one(line_parser, text, line_no, reading.pod, reading.sink);
+            let class = parse_one(
+                line_parser,
+                text,
+                line_no,
+                reading.pod,
+                reading.sink,
+                reading.report,
+            );
             reading.report.account(line_no, class, options.max_examples);
         }
     }
@@ -338,10 +347,15 @@ fn parse_one(
     line: u64,
     pod: Option<&str>,
     sink: &mut Sink,
+    report: &mut InputReport,
 ) -> LineClass {
-    let Some(text) = text else {
+    let Some(mut text) = text else {
         return parallel::LINE_TOO_LONG;
     };
+    if let Some(stripped) = parallel::strip_nul_prefix(text) {
+        report.note_nul_prefix(line);
+        text = stripped;
+    }
     let ctx = LineCtx {
         line,
         outer_time: None,
