@@ -40,6 +40,13 @@ pub enum Error {
     },
 
     #[error(
+        "{name}: its first line is only NUL bytes, as in a file that was preallocated and never \
+         written or one cut by a crash, so it holds no log to read there; leave it out, or cut \
+         the NUL bytes off first (tr -d '\\000' < {name} > {name}.txt)"
+    )]
+    OnlyNulBytes { name: String },
+
+    #[error(
         "{name}: is t3forensics {command} output, not a log, so it was not read; {}",
         own_output_hint(name, command)
     )]

@@ -1755,6 +1755,23 @@ fn nul_run_before_a_line_keeps_the_line() {
 }
 
 #[test]
+fn file_of_nul_bytes_names_the_damage() {
+    // A rotated file that was preallocated and never written: detection has no line to read,
+    // and naming a type would not help.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("traefik-access.log.1");
+    std::fs::write(&path, vec![0u8; 100_000]).unwrap();
+    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("its first line is only NUL bytes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("leave it out"), "{stderr}");
+    assert!(!stderr.contains("--input-type"), "{stderr}");
+}
+
+#[test]
 fn t3_units_alone_claim_no_last_mile() {
     // `journalctl -u t3-dispatch -u 't3-serve@*'`: the serves' lines and systemd's lines about
     // the units are there, but no kernel OOM kill, earlyoom or other host line, so it cannot

@@ -574,6 +574,9 @@ fn unknown_type_error(
     let first = lines()
         .find(|line| !line.starts_with(b"-- "))
         .or_else(|| lines().next());
+    if first.is_some_and(|line| !line.is_empty() && line.iter().all(|&b| b == 0)) {
+        return Error::OnlyNulBytes { name };
+    }
     let hint = match (cut, first.and_then(content_hint)) {
         (Some(reason), _) => format!("; {reason}, so the file may be cut short"),
         (None, Some(hint)) => format!("; {hint}"),
