@@ -764,6 +764,36 @@ fn gzip_cut_in_its_first_bytes_warns_and_exits_0() {
 }
 
 #[test]
+fn gzip_corrupt_in_the_middle_says_the_rest_is_unread() {
+    // Three gzip members joined with `cat`, the middle one damaged in its middle: the
+    // decompressor stops at the damage, before the file's end.
+    let text = journal();
+    let third = text.len() / 3;
+    let cut = text[third..].iter().position(|&b| b == b'\n').unwrap() + third + 1;
+    let end = text[2 * third..].iter().position(|&b| b == b'\n').unwrap() + 2 * third + 1;
+    let mut middle = gzip(&text[cut..end]);
+    let half = middle.len() / 2;
+    middle[half..half + 64].fill(0xff);
+    let mut bytes = gzip(&text[..cut]);
+    bytes.extend_from_slice(&middle);
+    bytes.extend_from_slice(&gzip(&text[end..]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "rotated.log.gz", &bytes);
+
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("compressed data is corrupt after"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the rest of the file was not read"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("input ends early"), "{stderr}");
+}
+
+#[test]
 fn stream_cut_before_any_line_is_cut_not_empty() {
     let dir = tempfile::tempdir().unwrap();
     let text = journal();
@@ -1082,7 +1112,10 @@ fn corrupt_zstd_keeps_lines_read_and_warns() {
 
     let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("ends early after"), "{stderr}");
+    assert!(
+        stderr.contains("compressed data is corrupt after"),
+        "{stderr}"
+    );
     assert!(stderr.contains("zstd:"), "{stderr}");
     assert!(rows(&stdout) > 0, "drops of the first frame are kept");
 

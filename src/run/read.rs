@@ -742,8 +742,18 @@ fn note_trailing_data(report: &mut InputReport, count: u64, bytes: u64) {
     report.trailing_data = Some((count, reason));
 }
 
-/// Describes a compressed stream or a pipe that ended early, after `bytes` of its text.
+/// Describes a compressed stream or a pipe that ended early, after `bytes` of its text. A
+/// decompressor that found corrupt data (flate2's `corrupt deflate stream`, zstd's `Data
+/// corruption detected`) stopped inside the file, not at its end, so the bytes after the damage
+/// were never read.
 fn stream_end_reason(bytes: u64, error: &str) -> String {
+    if error.contains("corrupt") {
+        return format!(
+            "compressed data is corrupt after {bytes} decompressed bytes ({error}); the rest of \
+             the file was not read, and data after the damage, such as a later gzip member, \
+             may still hold lines"
+        );
+    }
     format!("input ends early after {bytes} decompressed bytes ({error})")
 }
 
