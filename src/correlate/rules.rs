@@ -141,8 +141,9 @@ pub static RULES: &[Rule] = &[
         segment: Segment::Devvm,
         scope: Scope::Shared,
         evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its usual spacing) while \
-                   Traefik or cloudflared kept logging. The row cites the first journal line after the silence \
-                   (the last line before it in a newest-first export)",
+                   Traefik or cloudflared kept logging, from the drop's second or before. A silence that begins \
+                   after journal lines logged after the drop came too late to cause it. The row cites the first \
+                   journal line after the silence (the last line before it in a newest-first export)",
         window: DEFAULT_WINDOW,
         confidence: "high",
         check: devvm_journal_gap,
@@ -894,6 +895,13 @@ fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let journal = ctx.coverage.journal.as_ref()?;
     let (start, end) = journal.gap_within(subject.from, subject.to)?;
     if !ctx.coverage.cluster_logged_between(start, end) {
+        return None;
+    }
+    // A silence that begins after the last drop's second follows journal lines logged after
+    // the drop (its reconnect, say), so devvm was still running then and the freeze came too
+    // late to cause it. `start` is the second after the last line before the silence.
+    let last_drop = subject.drops.iter().map(|d| d.time).max()?;
+    if start > last_drop.div_euclid(SECOND) * SECOND + SECOND {
         return None;
     }
     let users: BTreeSet<&str> = subject
