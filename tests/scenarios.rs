@@ -27,6 +27,7 @@ const SCENARIOS: &[&str] = &[
     "burst_journal_only",
     "burst_member_own_serve",
     "burst_offset_straddles_second",
+    "burst_skew_cancels_other_second",
     "burst_straddles_journal_second",
     "burst_without_journal",
     "cloudflared_fleet_update",
@@ -762,6 +763,35 @@ fn burst_cancels_straddle_second() {
             ],
         );
     }
+}
+
+/// devvm's clock runs 950 ms ahead, so the whole-second cancel lines of the burst lie in the
+/// journal second before its closes and share only the cluster's second with them. They are
+/// the burst's evidence, and its time stays that of its drops.
+#[test]
+fn burst_skew_cancels_other_second() {
+    let name = "burst_skew_cancels_other_second";
+    let rows = check(name);
+    let members: Vec<&Row> = rows.iter().filter(|r| !r["burst_id"].is_empty()).collect();
+    assert_eq!(members.len(), 5, "{rows:?}");
+    let drop_time = &members[0]["time"];
+    assert!(
+        members.iter().all(|r| &r["time"] == drop_time),
+        "{members:?}"
+    );
+
+    let dir = scenario_dir(name);
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["bursts", "-q"])
+        .args(inputs(&dir))
+        .output()
+        .unwrap();
+    let bursts = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(bursts.len(), 1, "{bursts:?}");
+    assert_eq!(bursts[0]["cancels"], "6");
+    assert_eq!(&bursts[0]["time"], drop_time);
+    assert_eq!(&bursts[0]["end"], drop_time);
 }
 
 /// The same burst from the journal alone cannot tell Cloudflare from the cluster path.

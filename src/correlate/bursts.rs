@@ -158,8 +158,13 @@ pub fn find_bursts(
         match nearest {
             Some(b) => {
                 let burst = &mut merged[b];
-                burst.0 = burst.0.min(time);
-                burst.1 = burst.1.max(time);
+                // A line that shares only the cluster's second with the drops lies in another
+                // second of the journal's clock, so it would move the burst's time across a
+                // second: it counts as evidence, and the drops keep the time.
+                if window > SECOND || overlaps(drop_spans[b], range, window) {
+                    burst.0 = burst.0.min(time);
+                    burst.1 = burst.1.max(time);
+                }
                 burst.3.push(cancels[g]);
             }
             None => leftover.push(g),
