@@ -1810,6 +1810,48 @@ fn t3_units_alone_claim_no_last_mile() {
 }
 
 #[test]
+fn quiet_host_with_busy_serves_is_a_whole_journal() {
+    // A whole journal of a quiet host whose serves log a lot: under 1 % of its lines come from
+    // the kernel and cron, but an export of t3's units has none at all.
+    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
+    let mut host_lines = 0;
+    let quiet: String = journal
+        .lines()
+        .filter(|l| {
+            let t3 = l.contains(" t3-dispatch[")
+                || l.contains(" t3[")
+                || (l.contains(" systemd[") && l.contains("t3-"));
+            let host = l.contains(" kernel: ") && l.contains("Killed process");
+            host_lines += usize::from(host);
+            t3 || host
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(host_lines > 0 && host_lines * 100 < quiet.lines().count());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devvm-journal.log");
+    std::fs::write(&path, quiet).unwrap();
+    let mut files = incident_files("incident", true);
+    files[0] = path;
+
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let journal_coverage = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("devvm journal "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(!journal_coverage.contains("sparse"), "{journal_coverage}");
+    let rows = parse_csv(&stdout);
+    assert!(rows.iter().any(|r| r["segment"] == "last_mile"), "{stdout}");
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r["reason"].contains("beyond t3's units")),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn second_host_journal_left_out() {
     // Another host's journal beside devvm's, with an OOM kill of a serve unit of dave's there,
     // as text and as `journalctl -o json` (whose entries give `_HOSTNAME`). Read as devvm's,

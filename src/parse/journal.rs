@@ -751,7 +751,7 @@ impl JournalParser {
             Program::Dispatch => sink.journal_lines.dispatch += 1,
             _ => {
                 sink.journal_lines.other += 1;
-                if is_host_line(&program, message) {
+                if is_host_line(&program, prefix.identifier, message) {
                     sink.journal_lines.host += 1;
                 }
             }
@@ -1068,23 +1068,20 @@ impl JournalParser {
     }
 }
 
-/// Tells whether a line comes from the host's own programs, not from t3's units: a line of
-/// neither a serve nor a restart script, and for systemd, one about no t3 unit. `journalctl -u`
-/// also prints systemd's lines about the units it names, so an export of t3's units contains
-/// them.
-fn is_host_line(program: &Program, message: &[u8]) -> bool {
+/// Tells whether a line comes from the host's own programs, which an export of t3's units
+/// never contains: the kernel, sshd, cron and every other program but t3's own (an identifier
+/// that starts with `t3`, or a restart script's tagged line), systemd and systemd-coredump.
+/// `journalctl -u` also prints systemd's lines about the units it names and the core dumps of
+/// their processes, and systemd before version 252 names a unit by its description (`Started
+/// T3 Code server for bob.`), so no systemd line tells the two exports apart.
+fn is_host_line(program: &Program, identifier: &[u8], message: &[u8]) -> bool {
     match program {
-        Program::Dispatch | Program::Serve(_) | Program::Restart => false,
-        Program::Systemd => {
-            // A searcher built once: `t3-` is rare, where a search led by `t` stops at nearly
-            // every word of systemd's English.
-            static T3_UNIT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"t3-"));
-            !T3_UNIT.find_iter(message).any(|at| {
-                let unit = &message[at + 3..];
-                unit.starts_with(b"dispatch") || unit.starts_with(b"serve@")
-            })
+        Program::Dispatch | Program::Serve(_) | Program::Restart | Program::Systemd => false,
+        Program::Other => {
+            !identifier.starts_with(b"t3")
+                && identifier != b"systemd-coredump"
+                && !is_restart_tagged(message)
         }
-        Program::Other => !is_restart_tagged(message),
         _ => true,
     }
 }

@@ -256,8 +256,8 @@ pub struct JournalLines {
     pub dispatch: u64,
     /// Lines of the other programs, `host` included.
     pub other: u64,
-    /// Lines of the host's own programs: all but t3-dispatch, the t3 serves and restart
-    /// scripts, and systemd's lines about t3 units. An export of t3's units has next to none.
+    /// Lines of the host's own programs (the kernel, sshd, cron and the like), which an export
+    /// of t3's units never contains.
     pub host: u64,
 }
 
@@ -270,12 +270,11 @@ impl JournalLines {
 
     /// Tells whether the lines are those of an export of t3's units alone: `journalctl -u
     /// t3-dispatch`, with `-u 't3-serve@*'` or not, or a Loki query for those units. Some lines
-    /// come from t3's units and under 1 % from the host's own programs. Such an export cannot
-    /// show a kernel OOM kill, earlyoom or a silence of the host, while a whole devvm journal
-    /// has sshd, kernel, cron and other units' lines.
+    /// come from t3's units, and none from the host's own programs. A whole devvm journal has
+    /// kernel, sshd or cron lines even on a quiet host whose serves log a lot, while such an
+    /// export cannot show a kernel OOM kill, earlyoom or a silence of the host.
     pub fn t3_units_only(&self) -> bool {
-        let total = self.dispatch + self.other;
-        total > self.host && self.host * 100 < total
+        self.dispatch + self.other > 0 && self.host == 0
     }
 }
 
