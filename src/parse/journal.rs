@@ -1125,6 +1125,14 @@ pub fn sniff(line: &[u8]) -> u8 {
     0
 }
 
+/// Returns the host a journal text line names after its timestamp, or `None` for a line of
+/// another shape (an export's message alone, a `-o cat` line).
+pub fn line_host(line: &[u8]) -> Option<&[u8]> {
+    let (_, rest) = read_stamp(line, Zone::Utc, &mut YearState::default())?;
+    let prefix = split_prefix(rest)?;
+    (!prefix.host.is_empty()).then_some(prefix.host)
+}
+
 /// The reason for a `short` line whose month name is not English, and its fix.
 pub const LOCALIZED_MONTH: &str = "the month name is not English, because journalctl printed \
      its `short` times in a non-English locale (such as `Mär 14` or `mars 14`); export the \

@@ -600,7 +600,7 @@ fn dispatch_host(read: &[ReadInput]) -> Option<String> {
 /// Reads again, as with `--host devvm`, each file whose journal lines mix devvm with other
 /// hosts, when devvm is clear. Another host's OOM kill would count as a devvm serve's, and one
 /// stray line of it would stretch devvm's span into a false silence. Stdin cannot be read
-/// again, so a mixed stdin keeps the warning of `hosts_warning`.
+/// again, so a mixed stdin only loses the other hosts' events (`leave_out_other_hosts_evidence`).
 fn read_devvm_alone(
     read: &mut [ReadInput],
     specs: &[InputSpec],
@@ -621,10 +621,11 @@ fn read_devvm_alone(
     for (index, spec) in specs.iter().enumerate() {
         let hosts = &read[index].sink.journal_hosts.0;
         let mixed = hosts.len() > 1 && hosts.iter().any(|h| *h.host == *devvm);
-        if !mixed
-            || repeats[index].is_some()
-            || !matches!(spec.source, crate::input::InputSource::Path(_))
-        {
+        if !mixed || repeats[index].is_some() {
+            continue;
+        }
+        if !matches!(spec.source, crate::input::InputSource::Path(_)) {
+            leave_out_other_hosts_evidence(&mut read[index], &devvm);
             continue;
         }
         let others: Vec<String> = hosts
@@ -644,6 +645,39 @@ fn read_devvm_alone(
         read[index] = again;
     }
     Ok(())
+}
+
+/// Drops the journal events of hosts other than devvm from an input that cannot be read again
+/// (stdin), so another host's OOM kill or restart is not evidence against devvm. Their lines
+/// still count in the journal's coverage, which the warning of `hosts_warning` says.
+///
+/// NOTE: only text lines name their host in the event's text. An event of a `-o json` or
+/// `-o export` stream keeps its message alone, so it stays, whatever its host.
+fn leave_out_other_hosts_evidence(input: &mut ReadInput, devvm: &str) {
+    let others: Vec<String> = input
+        .sink
+        .journal_hosts
+        .0
+        .iter()
+        .filter(|h| *h.host != *devvm)
+        .map(|h| format!("{} ({} lines)", h.host, h.lines))
+        .collect();
+    let before = input.sink.events.len();
+    input.sink.events.retain(|event| {
+        event.source != Source::Journal
+            || crate::parse::journal::line_host(event.text.as_bytes())
+                .is_none_or(|host| host == devvm.as_bytes())
+    });
+    let left_out = before - input.sink.events.len();
+    // This warning replaces the general one of `hosts_warning` for this input.
+    input.sink.journal_hosts.0.retain(|h| *h.host == *devvm);
+    input.report.warnings.push(format!(
+        "{}: journal lines of other hosts: {}; {left_out} event(s) of theirs were left out as \
+         evidence, but their lines still fill devvm's coverage, since stdin cannot be read \
+         again (pass --host {devvm} to leave them out whole)",
+        input.report.name,
+        others.join(", ")
+    ));
 }
 
 /// Leaves out the journal lines of an input whose lines all come from hosts other than devvm,
