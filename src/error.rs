@@ -42,7 +42,8 @@ pub enum Error {
     #[error(
         "{name}: its first line is only NUL bytes, as in a file that was preallocated and never \
          written or one cut by a crash, so it holds no log to read there; leave it out, or cut \
-         the NUL bytes off first (tr -d '\\000' < {name} > {name}.txt)"
+         the NUL bytes off the text first (tr -d '\\000' on the file, decompressed if it is \
+         compressed)"
     )]
     OnlyNulBytes { name: String },
 
