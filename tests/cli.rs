@@ -65,6 +65,19 @@ fn incident_with_journal(dir: &Path, edit: impl Fn(&str) -> String) -> Vec<PathB
     files
 }
 
+/// Runs `drops` on the sample incident with only the journal lines that `keep` accepts.
+fn drops_with_journal_lines(keep: impl Fn(&str) -> bool) -> (String, String, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = incident_with_journal(dir.path(), |journal| {
+        journal
+            .lines()
+            .filter(|l| keep(l))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    run(t3().arg("drops").args(&files))
+}
+
 /// Writes a dispatch journal in which user `uNN` opens a socket at 10:04:00 and closes it at
 /// 10:05 plus `closes[NN - 1]` (`SS.mmm`), and returns its path in `dir`.
 fn close_journal(dir: &Path, closes: &[&str]) -> PathBuf {
@@ -1690,19 +1703,7 @@ fn boot_marker_alone_shows_a_reboot() {
 fn dispatch_unit_alone_claims_no_last_mile() {
     // `journalctl -u t3-dispatch`: the serves, the kernel and systemd are not in it, so it
     // cannot show the path clean, and its silences are no freeze.
-    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
-    let dispatch: String = journal
-        .lines()
-        .filter(|l| l.contains(" t3-dispatch["))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("dispatch.log");
-    std::fs::write(&path, dispatch).unwrap();
-    let mut files = incident_files("incident", true);
-    files[0] = path;
-
-    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    let (stdout, stderr, code) = drops_with_journal_lines(|l| l.contains(" t3-dispatch["));
     assert_eq!(code, 0, "{stderr}");
     let rows = parse_csv(&stdout);
     assert!(!rows.is_empty());
@@ -1782,25 +1783,11 @@ fn t3_units_alone_claim_no_last_mile() {
     // `journalctl -u t3-dispatch -u 't3-serve@*'`: the serves' lines and systemd's lines about
     // the units are there, but no kernel OOM kill, earlyoom or other host line, so it cannot
     // show the host clean either.
-    let journal = std::fs::read_to_string(data("incident/devvm-journal.log")).unwrap();
-    let units: String = journal
-        .lines()
-        .filter(|l| {
-            l.contains(" t3-dispatch[")
-                || l.contains(" t3[")
-                || (l.contains(" systemd[")
-                    && (l.contains("t3-serve@") || l.contains("t3-dispatch")))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert!(units.contains(" t3["), "the export keeps the serves' lines");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("units.log");
-    std::fs::write(&path, units).unwrap();
-    let mut files = incident_files("incident", true);
-    files[0] = path;
-
-    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    let (stdout, stderr, code) = drops_with_journal_lines(|l| {
+        l.contains(" t3-dispatch[")
+            || l.contains(" t3[")
+            || (l.contains(" systemd[") && (l.contains("t3-serve@") || l.contains("t3-dispatch")))
+    });
     assert_eq!(code, 0, "{stderr}");
     let rows = parse_csv(&stdout);
     assert!(!rows.is_empty());

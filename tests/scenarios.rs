@@ -732,18 +732,7 @@ fn burst_offset_straddles_second() {
 /// second of the cluster clock, and the cancel lines of both seconds are its evidence.
 #[test]
 fn burst_straddles_journal_second() {
-    let rows = check("burst_straddles_journal_second");
-    let id = assert_one_burst(&rows);
-    for row in &rows {
-        assert_reason_names(
-            row,
-            &[
-                &format!("burst {id}: 5 clients"),
-                "(6 cancel lines)",
-                "cluster path",
-            ],
-        );
-    }
+    assert_cluster_burst_of_six_cancels("burst_straddles_journal_second");
 }
 
 /// Closes devvm logged in one second of its own clock, with cancel lines 5 ms before that
@@ -751,7 +740,13 @@ fn burst_straddles_journal_second() {
 /// the burst keeps them all.
 #[test]
 fn burst_cancels_straddle_second() {
-    let rows = check("burst_cancels_straddle_second");
+    assert_cluster_burst_of_six_cancels("burst_cancels_straddle_second");
+}
+
+/// Checks that a scenario's drops form one cluster-path burst of 5 clients whose reason counts
+/// 6 cancel lines.
+fn assert_cluster_burst_of_six_cancels(name: &str) {
+    let rows = check(name);
     let id = assert_one_burst(&rows);
     for row in &rows {
         assert_reason_names(
