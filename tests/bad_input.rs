@@ -764,7 +764,7 @@ fn gzip_cut_in_its_first_bytes_warns_and_exits_0() {
 }
 
 #[test]
-fn gzip_corrupt_in_the_middle_says_the_rest_is_unread() {
+fn gzip_corrupt_midway_names_unread_rest() {
     // Three gzip members joined with `cat`, the middle one damaged in its middle: the
     // decompressor stops at the damage, before the file's end.
     let text = journal();

@@ -1069,11 +1069,12 @@ impl JournalParser {
 }
 
 /// Tells whether a line comes from the host's own programs, which an export of t3's units
-/// never contains: the kernel, sshd, cron and every other program but t3's own (an identifier
-/// that starts with `t3`, or a restart script's tagged line), systemd and systemd-coredump.
-/// `journalctl -u` also prints systemd's lines about the units it names and the core dumps of
-/// their processes, and systemd before version 252 names a unit by its description (`Started
-/// T3 Code server for bob.`), so no systemd line tells the two exports apart.
+/// never contains. These are the kernel, sshd, cron and every other program except t3's own
+/// (an identifier that starts with `t3`, or a restart script's tagged line), systemd and
+/// systemd-coredump. `journalctl -u` also prints systemd's lines about the units it names and
+/// the core dumps of their processes. systemd before version 252 names a unit by its
+/// description (`Started T3 Code server for bob.`), so no systemd line tells the two exports
+/// apart.
 fn is_host_line(program: &Program, identifier: &[u8], message: &[u8]) -> bool {
     match program {
         Program::Dispatch | Program::Serve(_) | Program::Restart | Program::Systemd => false,

@@ -4,7 +4,7 @@
 //! Only a dispatch line whose Go `log` header carries a date has a time there. Every other
 //! evidence line takes the time of the next dated line in time order, and a t3 serve header's
 //! time of day goes on the date that puts it nearest to that line. A serve line names no unit
-//! or PID, so a detail line is tied to the header read next to it. The module also holds the
+//! or PID, so a detail line is tied to the header read next to it. The module also contains the
 //! checks that detect a cat journal and whether it runs newest first.
 //!
 //! None of this uses the routing by identifier of the prefixed text modes, so it lives apart
