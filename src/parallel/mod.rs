@@ -48,8 +48,8 @@ pub const LINE_TOO_LONG: LineClass = LineClass::Malformed(LINE_TOO_LONG_REASON);
 
 /// Returns a line without the run of NUL bytes that starts it, or `None` when it starts with
 /// another byte. After a crash, the blocks of a file that were allocated but never written can
-/// read as NUL bytes, and the next write follows them with no line end, so the first line
-/// after such a hole starts with the run.
+/// read as NUL bytes. The next write follows them with no line end, so the first line after
+/// such a hole starts with the run.
 pub fn strip_nul_prefix(text: &[u8]) -> Option<&[u8]> {
     if text.first() != Some(&0) {
         return None;
@@ -92,10 +92,7 @@ fn parse_block<P: LineParser>(
         let class = if text.len() > settings.max_line {
             LINE_TOO_LONG
         } else {
-            if let Some(stripped) = strip_nul_prefix(text) {
-                counts.note_nul_prefix(line_no);
-                text = stripped;
-            }
+            text = counts.strip_nul_prefix(line_no, text);
             let ctx = LineCtx {
                 line: line_no,
                 outer_time: None,

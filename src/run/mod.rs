@@ -158,10 +158,15 @@ impl CountUnit {
 }
 
 impl InputReport {
-    /// Counts a line that started with a run of NUL bytes.
-    pub fn note_nul_prefix(&mut self, line_no: u64) {
+    /// Returns line `line_no` without the run of NUL bytes that starts it, and counts the line
+    /// when it had one (see [`parallel::strip_nul_prefix`]).
+    pub fn strip_nul_prefix<'a>(&mut self, line_no: u64, text: &'a [u8]) -> &'a [u8] {
+        let Some(stripped) = parallel::strip_nul_prefix(text) else {
+            return text;
+        };
         self.nul_prefixed.0 += 1;
         self.nul_prefixed.1.get_or_insert(line_no);
+        stripped
     }
 
     /// Returns the warning for lines that started with NUL bytes, if there were any.
@@ -649,7 +654,8 @@ fn read_devvm_alone(
 
 /// Drops the journal events of hosts other than devvm from an input that cannot be read again
 /// (stdin), so another host's OOM kill or restart is not evidence against devvm. Their lines
-/// still count in the journal's coverage, which the warning of `hosts_warning` says.
+/// still count in the journal's coverage, which the input's warning names in place of the
+/// general one of `hosts_warning`.
 ///
 /// NOTE: only text lines name their host in the event's text. An event of a `-o json` or
 /// `-o export` stream keeps its message alone, so it stays, whatever its host.

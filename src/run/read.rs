@@ -349,13 +349,10 @@ fn parse_one(
     sink: &mut Sink,
     report: &mut InputReport,
 ) -> LineClass {
-    let Some(mut text) = text else {
+    let Some(text) = text else {
         return parallel::LINE_TOO_LONG;
     };
-    if let Some(stripped) = parallel::strip_nul_prefix(text) {
-        report.note_nul_prefix(line);
-        text = stripped;
-    }
+    let text = report.strip_nul_prefix(line, text);
     let ctx = LineCtx {
         line,
         outer_time: None,
