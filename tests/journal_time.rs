@@ -325,6 +325,12 @@ fn reprinted(journal: &str, hours: i32, late: i64, short: bool) -> String {
         if line.starts_with("-- ") {
             continue;
         }
+        // A continuation line of a multi-line message has no time.
+        if line.starts_with(' ') {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
         let (stamp, rest) = line.split_once(' ').unwrap();
         let time = chrono::DateTime::parse_from_rfc3339(stamp)
             .unwrap_or_else(|e| panic!("{stamp}: {e}"))
@@ -338,6 +344,52 @@ fn reprinted(journal: &str, hours: i32, late: i64, short: bool) -> String {
         out.push_str(&format!("{stamp} {rest}\n"));
     }
     out
+}
+
+#[test]
+fn doubtful_clock_offset_weakens_cross_clock_verdicts() {
+    // devvm's clock runs 30 min late. Its `short-iso` lines carry `+00:00`, so no --tz explains
+    // the offset, and more sockets pair at +0.5 h than at the offset measured from chance
+    // pairs. The cluster's clean lines at the drop's time are then not evidence of a clean
+    // path: no row may claim the last mile, and only per-drop verdicts on dispatch's own
+    // sockets that cite journal lines alone keep their confidence.
+    let incident = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident");
+    let journal = std::fs::read_to_string(incident.join("devvm-journal.log")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let late = dir.path().join("devvm-journal.log");
+    std::fs::write(&late, reprinted(&journal, 0, 1800, false)).unwrap();
+    let mut inputs = vec![late.clone(), incident.join("traefik-access.log")];
+    for pod in ["k2x9p", "m4q7r", "z8w3t"] {
+        inputs.push(incident.join(format!("cloudflared-6f7c9d8b5-{pod}.log")));
+    }
+
+    let (stdout, stderr, code) = run(t3().args(["drops", "-q"]).args(&inputs));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("--skew 1800"), "{stderr}");
+    let drops = rows(&stdout);
+    assert!(!drops.is_empty(), "{stdout}");
+    let journal_name = late.to_string_lossy().into_owned();
+    for row in &drops {
+        let (segment, confidence, reason, evidence) = (&row[8], &row[9], &row[10], &row[11]);
+        assert_ne!(segment, "last_mile", "{row:?}");
+        let journal_only = segment == "t3_serve"
+            && evidence
+                .split(';')
+                .all(|line| line.starts_with(journal_name.as_str()));
+        if !journal_only {
+            assert_eq!(confidence, "low", "{row:?}");
+            assert!(reason.contains("clock offset is doubtful"), "{row:?}");
+        }
+    }
+
+    let (stdout, stderr, code) = run(t3().args(["bursts", "-q"]).args(&inputs));
+    assert_eq!(code, 0, "{stderr}");
+    let bursts = rows(&stdout);
+    assert!(!bursts.is_empty(), "{stdout}");
+    for burst in &bursts {
+        assert_eq!(burst[9], "low", "{burst:?}");
+        assert!(burst[10].contains("clock offset is doubtful"), "{burst:?}");
+    }
 }
 
 /// Runs `drops -q` on a journal and the cloudflared logs of the `git_timeouts_two_users`

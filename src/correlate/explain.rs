@@ -25,6 +25,7 @@ pub fn explain(analysis: &Analysis, index: usize) -> Vec<Trial> {
         options: analysis.rule_options,
         candidates: &analysis.candidates,
         metric_events: &analysis.metric_events,
+        clock_doubt: analysis.offset.zone_hint,
     };
     let options = analysis.rule_options;
     let candidate: &Candidate = &analysis.candidates[index];

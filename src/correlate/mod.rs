@@ -422,6 +422,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         options: rule_options,
         candidates: &candidates,
         metric_events: &metric_events,
+        clock_doubt: offset.zone_hint,
     };
     let window = |times: &mut dyn Iterator<Item = i64>| {
         let times: Vec<i64> = times.collect();
@@ -452,6 +453,14 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         burst.segment = rule.segment;
         burst.confidence = finding.confidence;
         burst.reason = finding.reason.clone();
+        if let Some(doubt) = ctx.clock_doubt {
+            burst.confidence = Confidence::Low;
+            burst.reason = format!(
+                "{} (low confidence: {})",
+                burst.reason,
+                rules::clock_doubt_note(doubt)
+            );
+        }
         burst.evidence = finding.evidence.clone();
         burst_verdicts.push((rule, finding));
     }
@@ -519,6 +528,23 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
                 (rule, finding, None)
             }
         };
+
+        // A doubtful clock offset leaves only verdicts that join devvm's lines to one another:
+        // a per-drop rule on dispatch's own socket, citing journal lines alone.
+        if let Some(doubt) = ctx.clock_doubt {
+            let one_clock = rule.scope == Scope::PerDrop
+                && socket.from_dispatch()
+                && finding
+                    .evidence
+                    .iter()
+                    .all(|&i| events[i].source == Source::Journal);
+            let note = rules::clock_doubt_note(doubt);
+            // `unknown` may already give the doubt as its reason.
+            if !one_clock && !finding.reason.ends_with(&note) {
+                finding.confidence = Confidence::Low;
+                finding.reason = format!("{} (low confidence: {note})", finding.reason);
+            }
+        }
 
         // High confidence needs full coverage: with a source missing, the verdict is medium
         // and the reason names the source. A gap does not count here: a silence of the devvm

@@ -257,7 +257,9 @@ pub static RULES: &[Rule] = &[
                    socket it opened unless a restart orphaned it, no serve line of no known user \
                    or PID (an `-o cat` journal's) shows a start or enough git timeouts to make \
                    two users' serves, and for a drop whose user is \
-                   unknown, no serve failed or refused a dial in the window); high \
+                   unknown, no serve failed or refused a dial in the window), and the devvm \
+                   clock offset is not doubtful (more sockets pairing at whole half hours than at \
+                   the offset used); high \
                    when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
                    client-side shape (a graceful close after 20 s or more of life), low otherwise",
@@ -272,7 +274,8 @@ pub static RULES: &[Rule] = &[
         evidence: "none of the above, logs missing for the window, but all three probe legs cover it and stayed \
                    connected, the devvm journal has no silence there, dispatch logged a close for a socket \
                    it opened unless a restart orphaned it, and no serve line of no known user or PID \
-                   shows a start or enough git timeouts to make two users' serves; the reason says \
+                   shows a start or enough git timeouts to make two users' serves, and the devvm \
+                   clock offset is not doubtful; the reason says \
                    the verdict rests on the probe",
         window: DEFAULT_WINDOW,
         confidence: "medium",
@@ -282,7 +285,8 @@ pub static RULES: &[Rule] = &[
         name: "unknown",
         segment: Segment::Unknown,
         scope: Scope::Shared,
-        evidence: "anything else; the reason names the missing or silent source",
+        evidence: "anything else; the reason names the missing or silent source, or the doubtful \
+                   clock offset",
         window: DEFAULT_WINDOW,
         confidence: "low",
         check: unknown,
@@ -352,6 +356,10 @@ pub struct Context<'a> {
     pub candidates: &'a [Candidate],
     /// Indexes of the events read from metric series, in time order.
     pub metric_events: &'a [usize],
+    /// The start difference, a whole number of half hours, that more dispatch sockets share
+    /// with their Traefik lines than the clock offset in use (see [`super::join::Offset`]).
+    /// When set, devvm's lines and the cluster's may not be from the same moment.
+    pub clock_doubt: Option<i64>,
 }
 
 /// The subject of an attribution: one drop, or the members of a burst.
@@ -580,6 +588,16 @@ fn clients_dropping_near(ctx: &Context, drop: &Candidate) -> usize {
     super::drops::distinct_clients(near)
 }
 
+/// Says why a doubtful clock offset weakens a verdict, for the reason of a row.
+pub fn clock_doubt_note(doubt: i64) -> String {
+    format!(
+        "the devvm clock offset is doubtful, since more sockets start {:+.1} h from their Traefik \
+         lines than at the offset used: devvm's lines and the cluster's may not be from the same \
+         moment; set --tz or --skew as the warning says and run again",
+        doubt as f64 / 3600.0 / SECOND as f64
+    )
+}
+
 pub fn join_names(names: &[String]) -> String {
     let verb = if names.len() == 1 { "does" } else { "do" };
     match names {
@@ -636,7 +654,11 @@ pub fn rules_markdown() -> String {
          the first shared rule with positive evidence in the same window (dispatch, devvm or \
          cloudflare) is named in the reason as well, so overlapping causes are visible. A rule's \
          high confidence becomes medium when the devvm journal, Traefik or cloudflared does not \
-         cover the window, and the reason says which. Rules on the probe and pressure metrics read \
+         cover the window, and the reason says which. When the devvm clock offset is doubtful \
+         (more dispatch sockets start a whole number of half hours from their Traefik lines than \
+         at the offset used), no rule claims the last mile, and every verdict but a per-drop one \
+         on dispatch's own socket that cites journal lines alone becomes low, with the doubt in \
+         its reason; so does every burst's. Rules on the probe and pressure metrics read \
          events that stand for the span between two samples (15 s at the usual scrape interval); \
          their reasons say so.\n\n\
          | # | rule | segment | scope | evidence | window | confidence |\n\
