@@ -65,6 +65,13 @@ fn incident_with_journal(dir: &Path, edit: impl Fn(&str) -> String) -> Vec<PathB
     files
 }
 
+/// Runs `drops` on the sample incident with its journal replaced by `edit` of it.
+fn drops_with_edited_journal(edit: impl Fn(&str) -> String) -> (String, String, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = incident_with_journal(dir.path(), edit);
+    run(t3().arg("drops").args(&files))
+}
+
 /// Runs `drops` on the sample incident with only the journal lines that `keep` accepts.
 fn drops_with_journal_lines(keep: impl Fn(&str) -> bool) -> (String, String, i32) {
     let dir = tempfile::tempdir().unwrap();
@@ -1787,6 +1794,34 @@ fn t3_units_alone_claim_no_last_mile() {
         l.contains(" t3-dispatch[")
             || l.contains(" t3[")
             || (l.contains(" systemd[") && (l.contains("t3-serve@") || l.contains("t3-dispatch")))
+    });
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert_ne!(row["segment"], "last_mile", "{row:?}");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r["reason"].contains("beyond t3's units")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
+}
+
+#[test]
+fn t3_text_filtered_journal_claims_no_last_mile() {
+    // `grep -i t3` of the journal of a systemd older than 252, which writes a unit's
+    // description in place of its name (`Started T3 Code server for bob (t3 serve,
+    // per-user).`). The filter also keeps the kernel's `oom-kill:` line, which names bob's
+    // serve cgroup, but no other line of the host, so it cannot show the host clean either.
+    let unit_name = regex::Regex::new(r"(t3-serve@[a-z]+|t3-dispatch)\.service - ").unwrap();
+    let (stdout, stderr, code) = drops_with_edited_journal(|journal| {
+        journal
+            .lines()
+            .filter(|l| l.to_lowercase().contains("t3"))
+            .map(|l| format!("{}\n", unit_name.replace(l, "")))
+            .collect()
     });
     assert_eq!(code, 0, "{stderr}");
     let rows = parse_csv(&stdout);

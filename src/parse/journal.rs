@@ -1074,9 +1074,11 @@ impl JournalParser {
 /// systemd-coredump. `journalctl -u` also prints systemd's lines about the units it names and
 /// the core dumps of their processes. systemd before version 252 names a unit by its
 /// description (`Started T3 Code server for bob.`), so no systemd line tells the two exports
-/// apart.
+/// apart. Nor does any other line that names one of t3's units, such as the kernel's
+/// `oom-kill:` line with a serve's cgroup: an export filtered on their text (`grep t3`, a Loki
+/// line filter) keeps it, and lacks the host's events just as `journalctl -u` does.
 fn is_host_line(program: &Program, identifier: &[u8], message: &[u8]) -> bool {
-    match program {
+    let host = match program {
         Program::Dispatch | Program::Serve(_) | Program::Restart | Program::Systemd => false,
         Program::Other => {
             !identifier.starts_with(b"t3")
@@ -1084,7 +1086,26 @@ fn is_host_line(program: &Program, identifier: &[u8], message: &[u8]) -> bool {
                 && !is_restart_tagged(message)
         }
         _ => true,
-    }
+    };
+    host && !names_t3_unit(message)
+}
+
+/// Tells whether a message names one of t3's units: by its name (`t3-serve@bob.service`,
+/// `t3-dispatch.service`, or a cgroup path that ends in one), or by the description that
+/// systemd before version 252 writes in place of the name (`T3 Code server for bob (t3 serve,
+/// per-user)`, `t3 per-user dispatch + auto-pair`).
+fn names_t3_unit(message: &[u8]) -> bool {
+    // Searchers built once, since most lines of a whole journal get here. `t3-` is rare, where
+    // a search led by `t` stops at nearly every word of English text.
+    static UNIT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"t3-"));
+    static SERVE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"T3 Code server for "));
+    static DISPATCH: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new(b"t3 per-user dispatch"));
+    let by_name = UNIT.find_iter(message).any(|at| {
+        let unit = &message[at + 3..];
+        unit.starts_with(b"serve@") || unit.starts_with(b"dispatch")
+    });
+    by_name || SERVE.find(message).is_some() || DISPATCH.find(message).is_some()
 }
 
 fn is_restart_tagged(message: &[u8]) -> bool {

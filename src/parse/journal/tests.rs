@@ -11,6 +11,7 @@ mod joined;
 mod routing;
 mod serve_tod;
 mod stamps;
+mod units_only;
 mod year;
 mod zone;
 
