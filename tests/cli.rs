@@ -1025,6 +1025,50 @@ fn cat_mode_reads_serve_git_timeouts() {
 }
 
 #[test]
+fn cat_mode_units_alone_claim_no_last_mile() {
+    // `-o cat` keeps no identifier, so only the lines' text separates an export of t3's units
+    // from a whole journal, whose kernel, sshd and cron lines still show the host clean.
+    type Keep = fn(&str) -> bool;
+    let cases: [(&str, Keep, bool); 3] = [
+        // `to_cat` reads no continuation line of a multi-line message.
+        ("whole journal", |l| !l.starts_with(' '), true),
+        (
+            "journalctl -u t3-dispatch",
+            |l| l.contains(" t3-dispatch["),
+            false,
+        ),
+        (
+            "journalctl -u t3-dispatch -u 't3-serve@*'",
+            |l| {
+                l.contains(" t3-dispatch[")
+                    || l.contains(" t3[")
+                    || (l.contains(" systemd[")
+                        && (l.contains("t3-serve@") || l.contains("t3-dispatch")))
+            },
+            false,
+        ),
+    ];
+    for (case, keep, whole) in cases {
+        let (stdout, stderr, code) = drops_with_edited_journal(|journal| {
+            let export: String = journal
+                .lines()
+                .filter(|l| keep(l))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            to_cat(&export)
+        });
+        assert_eq!(code, 0, "{case}: {stderr}");
+        let rows = parse_csv(&stdout);
+        let last_mile = rows.iter().any(|r| r["segment"] == "last_mile");
+        let units_only = rows
+            .iter()
+            .any(|r| r["reason"].contains("beyond t3's units"));
+        assert_eq!(last_mile, whole, "{case}: {stdout}");
+        assert_eq!(units_only, !whole, "{case}: {stdout}");
+    }
+}
+
+#[test]
 fn cat_mode_oom_kill_blames_serve() {
     // `journalctl -o cat`: only the dispatch lines carry a time. The OOM kill lines before the
     // close must still count, at the close's time.

@@ -11,7 +11,10 @@
 //! from them. It is a child module of `journal` because it reads and writes the parser's
 //! private fields.
 
-use super::{JournalParser, TimeOfDay, mostly_backwards, time_of_day_near};
+use super::{
+    JournalParser, Program, TimeOfDay, is_host_line, mostly_backwards, route_by_content,
+    time_of_day_near,
+};
 use crate::event::{EventKind, Source};
 use crate::parse::{
     InnerTime, LineClass, LineCtx, Message, Sink, contains, dispatch, serve, system,
@@ -60,6 +63,7 @@ impl JournalParser {
         ctx: &LineCtx,
         sink: &mut Sink,
     ) -> LineClass {
+        count_cat_line(line, sink);
         if line[0] == b' ' || line[0] == b'\t' || serve::is_header(line) {
             return self.parse_cat_serve_line(line, ctx, sink);
         }
@@ -340,6 +344,58 @@ pub(super) fn fill_undated_seconds(sink: &mut Sink) {
             track.seconds.insert(second);
         }
     }
+}
+
+/// Counts an `-o cat` line by program, as the text modes count theirs, for
+/// [`JournalLines::t3_units_only`](crate::parse::JournalLines::t3_units_only). The export names
+/// no program, so the line's text decides. An indented line is a serve's detail line, as
+/// [`JournalParser::parse_cat_line`] reads it, and a line of no shape that [`route_by_content`]
+/// knows (sshd's, cron's) is the host's. Three kinds of such lines are not: one that names one
+/// of t3's units, one of a core dump's message, and journalctl's `[1.2K blob data]`, which any
+/// program's message can become.
+///
+/// NOTE: a serve's output that is neither a header nor indented (Node's own warnings and crash
+/// messages) counts as the host's, so an export of t3's units with such a line reads as whole.
+fn count_cat_line(line: &[u8], sink: &mut Sink) {
+    let program = if line[0] == b' ' || line[0] == b'\t' {
+        Program::Serve(None)
+    } else {
+        route_by_content(line)
+    };
+    let lines = &mut sink.journal_lines;
+    match program {
+        Program::Dispatch => lines.dispatch += 1,
+        _ => {
+            lines.other += 1;
+            let blob = line.starts_with(b"[") && line.trim_ascii_end().ends_with(b" blob data]");
+            if is_host_line(&program, b"", line) && !is_core_dump_line(line) && !blob {
+                lines.host += 1;
+            }
+        }
+    }
+}
+
+/// Tells whether a line belongs to systemd-coredump's message about a crashed process, which
+/// `journalctl -u` prints for the units it names. `-o cat` writes the message's lines as they
+/// are: `Process 4711 (node) of user 1000 dumped core.`, then a `Module libc.so.6 with
+/// build-id …` line (`from deb …` or `without build-id.` in place of the build-id) per module,
+/// `Stack trace of thread 4711:`, one `#0  0x… (libc.so.6 + 0x969fc)` line per frame and
+/// `ELF object binary architecture: AMD x86-64`.
+fn is_core_dump_line(line: &[u8]) -> bool {
+    if line.starts_with(b"Process ") {
+        return line.trim_ascii_end().ends_with(b" dumped core.");
+    }
+    if let Some(module) = line.strip_prefix(b"Module ") {
+        return [&b" with build-id "[..], b" without build-id", b" from "]
+            .iter()
+            .any(|words| contains(module, words));
+    }
+    if let Some(frame) = line.strip_prefix(b"#") {
+        let digits = frame.iter().take_while(|b| b.is_ascii_digit()).count();
+        return digits > 0 && frame[digits..].trim_ascii_start().starts_with(b"0x");
+    }
+    line.starts_with(b"Stack trace of thread ")
+        || line.starts_with(b"ELF object binary architecture: ")
 }
 
 fn time_of_day(inner_time: Option<InnerTime>) -> Option<TimeOfDay> {
