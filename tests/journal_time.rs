@@ -451,6 +451,43 @@ fn go_zone_warning_traefik_confirmed() {
     );
 }
 
+#[test]
+fn go_zone_warning_traefik_refuted() {
+    // The sample incident's journal printed in Berlin as `short` and read in UTC, devvm on UTC.
+    // Traefik's sockets start 2 h before the journal's, which rules out the reading that devvm
+    // runs in another zone and the journal's times are right. `reprinted` reads no
+    // continuation line of a multi-line message.
+    let utc: String = std::fs::read_to_string(data("incident/devvm-journal.log"))
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with(' '))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("devvm-journal.log");
+    std::fs::write(&journal, reprinted(&utc, 2, 0, true)).unwrap();
+    let mut command = t3();
+    command.args(["drops", "-q"]).arg(&journal);
+    command.arg(data("incident/traefik-access.log"));
+    for pod in ["k2x9p", "m4q7r", "z8w3t"] {
+        command.arg(data(&format!("incident/cloudflared-6f7c9d8b5-{pod}.log")));
+    }
+    let (_, stderr, code) = run(&mut command);
+    assert_eq!(code, 0, "{stderr}");
+
+    assert!(
+        stderr.contains("start +2.0 h from their Traefik lines"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("+2.0 h from the Go log time"), "{stderr}");
+    assert!(
+        stderr.contains("Traefik's sockets show the journal's times off as well"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("UTC+02:00 at that time"), "{stderr}");
+    assert!(!stderr.contains("change nothing"), "{stderr}");
+}
+
 /// Returns the user and segment of each row.
 fn users_and_segments(rows: &[Vec<String>]) -> Vec<(String, String)> {
     rows.iter()

@@ -590,11 +590,15 @@ pub fn warnings(report: &Report) -> Vec<String> {
     let clock_confirmed = offset.method == "measured"
         && offset.micros.abs() < CLOCK_CONFIRMED_WITHIN
         && offset.zone_hint.is_none();
+    // Sockets that start a zone offset from their Traefik lines show the journal's times off,
+    // so the reading that they are right is left out of the journal's zone warning.
+    let (_, zone_like_offset) = describe_offset(offset);
     let clock_warnings = report
         .inputs
         .iter()
         .filter(|_| !clock_confirmed)
-        .flat_map(|i| i.clock_warnings.iter().cloned());
+        .flat_map(|i| i.clock_warnings.iter())
+        .map(|warning| warning.text(zone_like_offset.is_some()));
     report
         .inputs
         .iter()

@@ -38,7 +38,7 @@ pub use super::journal_tod::{
     time_of_day_at_offset, time_of_day_near,
 };
 pub use super::journal_year::{Pass, YearState, apply_year, real_time};
-use super::journal_zone::GoTimeZones;
+use super::journal_zone::{GoTimeZones, ZoneShiftWarning};
 use super::serve::{ServeParser, UnresolvedTimeout};
 use super::traefik::TraefikParser;
 use super::{
@@ -997,8 +997,9 @@ impl JournalParser {
     /// Returns the input's notes that the clock offset can settle: `short` times that lie a
     /// zone offset from the Go `log` times of their dispatch lines. When Traefik's sockets
     /// confirm the journal's times as read, devvm runs in another zone than journalctl printed
-    /// in, and the note would only mislead.
-    pub fn clock_notes(&self, name: &str) -> Vec<String> {
+    /// in, and the note would only mislead. So the summary writes each note's text once that
+    /// offset is known.
+    pub fn clock_notes(&self, name: &str) -> Vec<ZoneShiftWarning> {
         self.go_time_zones
             .warning(name, self.options.zone)
             .into_iter()

@@ -9,7 +9,8 @@
 //! between them on most dispatch lines is the mark of a journal printed in another zone than
 //! `--tz`. The check only warns: it does not move any time.
 
-use chrono::{DateTime, Datelike, Timelike};
+use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike};
+use chrono_tz::Tz;
 
 use crate::time::{Civil, Fold, SECOND, Zone};
 
@@ -33,9 +34,18 @@ pub struct GoTimeZones {
     dated: u64,
     /// Of them, the lines whose two times lie a nonzero whole number of quarter hours apart.
     shifted: u64,
-    /// The line number of the first shifted line, and its journal local time minus its Go
-    /// local time, in microseconds.
-    first: Option<(u64, i64)>,
+    /// The first shifted line.
+    first: Option<ShiftedLine>,
+}
+
+/// A dispatch line whose `short` journal time lies a zone offset from its Go `log` time.
+#[derive(Clone, Copy, Debug)]
+struct ShiftedLine {
+    line: u64,
+    /// The journal's local time minus the Go local time, in microseconds.
+    difference: i64,
+    /// The Go local time read as UTC: the line's instant if devvm runs UTC.
+    go_utc: i64,
 }
 
 impl GoTimeZones {
@@ -72,37 +82,148 @@ impl GoTimeZones {
         let quarters = (difference + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * QUARTER_HOUR;
         if quarters != 0 && (difference - quarters).abs() <= SLACK {
             self.shifted += 1;
-            self.first.get_or_insert((line, difference));
+            self.first.get_or_insert(ShiftedLine {
+                line,
+                difference,
+                go_utc,
+            });
         }
     }
 
     /// Returns the input's warning when more than half of the dated dispatch lines, and at
     /// least `MIN_SHIFTED_LINES`, are shifted by a whole number of quarter hours.
-    pub fn warning(&self, name: &str, zone: Zone) -> Option<String> {
-        let (line, difference) = self.first?;
+    pub fn warning(&self, name: &str, zone: Zone) -> Option<ZoneShiftWarning> {
+        let first = self.first?;
         if self.shifted < MIN_SHIFTED_LINES || self.shifted * 2 <= self.dated {
             return None;
         }
-        let quarters = (difference + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR);
-        // Without another clock, a journal printed in another zone than --tz looks the same as
-        // a devvm whose own zone is neither UTC nor --tz, so the warning gives both readings.
-        Some(format!(
-            "{name}: in {} of {} dispatch lines, the `short` journal time is {:+.1} h from the \
-             Go log time that dispatch wrote in devvm's local time (the first on line {line}). \
-             Either journalctl printed this journal in another zone than --tz ({}), so its \
-             times are read off by the difference between the two zones: then set --tz to the \
-             IANA zone of its timestamps, one at UTC{} at that time if devvm runs UTC (a name \
-             such as Europe/Berlin, not the offset). Or devvm's own zone differs from --tz and \
-             the journal's times are right: then change nothing. `timedatectl` on devvm shows \
-             its zone, and Traefik logs given with the journal tell the two apart. No time was \
-             changed",
+        let quarters = (first.difference + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR);
+        let offset_minutes = quarters * 15;
+        Some(ZoneShiftWarning {
+            name: name.to_string(),
+            shifted: self.shifted,
+            dated: self.dated,
+            first_line: first.line,
+            difference: first.difference,
+            tz: zone_name(zone),
+            offset_minutes,
+            example_zone: example_zone(offset_minutes, first.go_utc),
+        })
+    }
+}
+
+/// The warning about a `short` journal whose times lie a zone offset from the Go `log` times of
+/// its dispatch lines. Its text depends on the clock offset measured from Traefik's sockets,
+/// which is known only after every input is read.
+#[derive(Clone, Debug)]
+pub struct ZoneShiftWarning {
+    name: String,
+    shifted: u64,
+    dated: u64,
+    first_line: u64,
+    /// The first shifted line's journal time minus its Go time, in microseconds.
+    difference: i64,
+    /// The IANA name of `--tz`.
+    tz: &'static str,
+    /// The UTC offset, in minutes, of the zone journalctl printed in if devvm runs UTC.
+    offset_minutes: i64,
+    /// A well-known zone at that offset at the first shifted line's time.
+    example_zone: Option<&'static str>,
+}
+
+impl ZoneShiftWarning {
+    /// Writes the warning. Without another clock, a journal printed in another zone than
+    /// `--tz` looks the same as a devvm whose own zone is neither UTC nor `--tz`, so the text
+    /// gives both readings. When Traefik's sockets show the journal's times a zone offset off
+    /// (`traefik_refutes_times`), only the first reading is left.
+    pub fn text(&self, traefik_refutes_times: bool) -> String {
+        let head = format!(
+            "{}: in {} of {} dispatch lines, the `short` journal time is {:+.1} h from the Go \
+             log time that dispatch wrote in devvm's local time (the first on line {})",
+            self.name,
             self.shifted,
             self.dated,
-            difference as f64 / 3600.0 / SECOND as f64,
-            zone_name(zone),
-            utc_offset_text(quarters * 15),
-        ))
+            self.difference as f64 / 3600.0 / SECOND as f64,
+            self.first_line,
+        );
+        let name_hint = match self.example_zone {
+            Some(example) => format!("a name such as {example}, not the offset"),
+            None => "its IANA name, not the offset".to_string(),
+        };
+        let set_tz = format!(
+            "set --tz to the IANA zone of its timestamps, one at UTC{} at that time if devvm \
+             runs UTC ({name_hint})",
+            utc_offset_text(self.offset_minutes),
+        );
+        if traefik_refutes_times {
+            return format!(
+                "{head}. Traefik's sockets show the journal's times off as well (see the \
+                 warning about the clock offset), so journalctl printed this journal in another \
+                 zone than --tz ({}), and its times are read off by the difference between the \
+                 two zones: {set_tz}. No time was changed",
+                self.tz,
+            );
+        }
+        format!(
+            "{head}. Either journalctl printed this journal in another zone than --tz ({}), so \
+             its times are read off by the difference between the two zones: then {set_tz}. Or \
+             devvm's own zone differs from --tz and the journal's times are right: then change \
+             nothing. `timedatectl` on devvm shows its zone, and Traefik logs given with the \
+             journal tell the two apart. No time was changed",
+            self.tz,
+        )
     }
+}
+
+/// Well-known zones, tried in order for an example of a UTC offset. Every whole hour from
+/// UTC-10:00 to UTC+13:00 has one in June and in January, and so do the half and quarter hours
+/// of India, Nepal, South Australia and Newfoundland.
+const EXAMPLE_ZONES: [Tz; 32] = [
+    Tz::Europe__Berlin,
+    Tz::Europe__London,
+    Tz::Europe__Helsinki,
+    Tz::Europe__Moscow,
+    Tz::Asia__Dubai,
+    Tz::Asia__Karachi,
+    Tz::Asia__Kolkata,
+    Tz::Asia__Kathmandu,
+    Tz::Asia__Dhaka,
+    Tz::Asia__Bangkok,
+    Tz::Asia__Shanghai,
+    Tz::Asia__Tokyo,
+    Tz::Australia__Adelaide,
+    Tz::Australia__Sydney,
+    Tz::Australia__Brisbane,
+    Tz::Pacific__Auckland,
+    Tz::America__New_York,
+    Tz::America__Chicago,
+    Tz::America__Denver,
+    Tz::America__Los_Angeles,
+    Tz::America__Anchorage,
+    Tz::Pacific__Honolulu,
+    Tz::America__Halifax,
+    Tz::America__St_Johns,
+    Tz::America__Sao_Paulo,
+    Tz::America__Noronha,
+    Tz::Atlantic__Azores,
+    Tz::Atlantic__Cape_Verde,
+    Tz::Pacific__Noumea,
+    Tz::Pacific__Tongatapu,
+    Tz::Asia__Kamchatka,
+    Tz::Pacific__Gambier,
+];
+
+/// Returns the first of [`EXAMPLE_ZONES`] whose UTC offset at `at` (UTC microseconds) is
+/// `offset_minutes`, or `None` when none has that offset then.
+fn example_zone(offset_minutes: i64, at: i64) -> Option<&'static str> {
+    let instant = DateTime::from_timestamp_micros(at)?.naive_utc();
+    EXAMPLE_ZONES
+        .iter()
+        .find(|tz| {
+            let offset = tz.offset_from_utc_datetime(&instant).fix();
+            i64::from(offset.local_minus_utc()) == offset_minutes * 60
+        })
+        .map(|tz| tz.name())
 }
 
 /// Returns the civil time of a provisional `short` time in the year (of three around `year`)
@@ -149,7 +270,7 @@ mod tests {
 
     /// Reads `short` dispatch lines as the journal parser does, with `--tz` `zone`, and
     /// returns the warning for input `j.log`.
-    fn warning(lines: &[&str], zone: &str) -> Option<String> {
+    fn shift_warning(lines: &[&str], zone: &str) -> Option<ZoneShiftWarning> {
         let zone = Zone::parse(zone).unwrap();
         let mut year = YearState::default();
         let mut zones = GoTimeZones::default();
@@ -164,6 +285,11 @@ mod tests {
             zones.check(provisional, header.civil().unwrap(), zone, n as u64 + 1);
         }
         zones.warning("j.log", zone)
+    }
+
+    /// Returns the text of [`shift_warning`] without Traefik's clock offset.
+    fn warning(lines: &[&str], zone: &str) -> Option<String> {
+        shift_warning(lines, zone).map(|warning| warning.text(false))
     }
 
     /// Returns three dispatch lines whose `short` journal times are `journal` (`Mar 14 11:03`)
@@ -210,6 +336,14 @@ mod tests {
                 0,
                 "Europe/Berlin",
                 Some("another zone than --tz (Europe/Berlin)"),
+            ),
+            (
+                "printed west of UTC, devvm on UTC",
+                "Jun 10 17:41",
+                "2026/06/10 19:41",
+                0,
+                "UTC",
+                Some("UTC-02:00 at that time if devvm runs UTC (a name such as America/Noronha,"),
             ),
             (
                 "printed in India, devvm on UTC",
@@ -318,6 +452,67 @@ mod tests {
         let warning = warning(&most, "UTC").unwrap();
         assert!(warning.contains("in 3 of 5 dispatch lines"), "{warning}");
         assert!(warning.contains("(the first on line 1)"), "{warning}");
+    }
+
+    #[test]
+    fn traefik_refuted_warning_gives_one_reading() {
+        let lines = dispatch_lines("Jun 10 21:41", "2026/06/10 19:41", 0);
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let warning = shift_warning(&lines, "UTC").unwrap();
+
+        let both = warning.text(false);
+        assert!(both.contains("Or devvm's own zone differs"), "{both}");
+        let refuted = warning.text(true);
+        assert!(refuted.contains("set --tz to the IANA zone"), "{refuted}");
+        assert!(refuted.contains("UTC+02:00 at that time"), "{refuted}");
+        assert!(refuted.contains("Traefik's sockets show"), "{refuted}");
+        assert!(!refuted.contains("change nothing"), "{refuted}");
+        assert!(!refuted.contains("Either"), "{refuted}");
+    }
+
+    #[test]
+    fn example_zone_has_the_offset() {
+        let summer = crate::time::parse_iso(b"2026-06-10T19:41:00Z", Zone::Utc)
+            .unwrap()
+            .micros;
+        let winter = crate::time::parse_iso(b"2026-01-10T19:41:00Z", Zone::Utc)
+            .unwrap()
+            .micros;
+        // (UTC offset in minutes, instant, expected example)
+        let cases = [
+            (120, summer, Some("Europe/Berlin")),
+            (60, winter, Some("Europe/Berlin")),
+            (60, summer, Some("Europe/London")),
+            (120, winter, Some("Europe/Helsinki")),
+            (-120, summer, Some("America/Noronha")),
+            (-120, winter, Some("America/Noronha")),
+            (-240, summer, Some("America/New_York")),
+            (-240, winter, Some("America/Halifax")),
+            (330, summer, Some("Asia/Kolkata")),
+            (345, winter, Some("Asia/Kathmandu")),
+            (-570, summer, None),
+        ];
+        for (minutes, at, expected) in cases {
+            assert_eq!(example_zone(minutes, at), expected, "{minutes} min at {at}");
+        }
+        for hours in -10..=13 {
+            for at in [summer, winter] {
+                assert!(example_zone(hours * 60, at).is_some(), "{hours} h at {at}");
+            }
+        }
+        let fractions = [
+            (330, summer),
+            (330, winter),
+            (345, summer),
+            (345, winter),
+            (570, summer),
+            (630, winter),
+            (-150, summer),
+            (-210, winter),
+        ];
+        for (minutes, at) in fractions {
+            assert!(example_zone(minutes, at).is_some(), "{minutes} min at {at}");
+        }
     }
 
     #[test]

@@ -81,10 +81,11 @@ pub struct InputReport {
     pub trailing_data: Option<(u64, String)>,
     pub warnings: Vec<String>,
     /// Warnings that the journal's times may be read in the wrong zone, which the clock offset
-    /// measured from Traefik's sockets settles: the summary leaves them out when that offset
-    /// confirms the times as read.
+    /// measured from Traefik's sockets settles. The summary leaves them out when that offset
+    /// confirms the times as read. When it refutes them, their text leaves out the reading
+    /// that the times are right.
     #[serde(skip)]
-    pub clock_warnings: Vec<String>,
+    pub clock_warnings: Vec<crate::parse::journal_zone::ZoneShiftWarning>,
     /// The name of an earlier input that this one repeats: the same path, the same file or
     /// the same bytes. Such an input is not read again, and its counts are zero.
     #[serde(skip_serializing_if = "Option::is_none")]

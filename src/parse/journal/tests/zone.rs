@@ -128,7 +128,9 @@ fn go_time_zone_noted_for_short_only() {
         let line = format!("{prefix} {go}");
         let (parser, _) = parse_with(&options, &[&line, &line]);
         let notes = parser.clock_notes("j.log");
-        let found = notes.iter().any(|note| note.contains("Go log time"));
+        let found = notes
+            .iter()
+            .any(|note| note.text(false).contains("Go log time"));
         assert_eq!(found, noted, "{line} with --tz {zone}: {notes:?}");
     }
 }
