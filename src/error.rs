@@ -40,12 +40,19 @@ pub enum Error {
     },
 
     #[error(
-        "{name}: its first line is only NUL bytes, as in a file that was preallocated and never \
-         written or one cut by a crash, so it holds no log to read there; leave it out, or cut \
-         the NUL bytes off the text first (tr -d '\\000' on the file, decompressed if it is \
-         compressed)"
+        "{name}: {place} is only NUL bytes, as in a file that was preallocated and never \
+         written or one cut by a crash, so no log type can be detected from it; leave it out, \
+         or cut the NUL bytes off first ({strip})",
+        place = nul_line_place(*line)
     )]
-    OnlyNulBytes { name: String },
+    OnlyNulBytes {
+        name: String,
+        /// The first line that is not blank or a journalctl note.
+        line: u64,
+        /// The shell command that strips the NUL bytes from this input. It decompresses a
+        /// compressed input first, because `tr -d` on compressed bytes corrupts the stream.
+        strip: String,
+    },
 
     #[error(
         "{name}: is t3forensics {command} output, not a log, so it was not read; {}",
@@ -175,6 +182,16 @@ fn own_output_hint(name: &str, command: &str) -> String {
         _ => {
             "leave it out of the log inputs (`check --expect` takes only drops output)".to_string()
         }
+    }
+}
+
+/// Names the line of [`Error::OnlyNulBytes`]: line 1, or a later one after journalctl's notes
+/// (`-- Journal begins at … --`) or blank lines.
+fn nul_line_place(line: u64) -> String {
+    if line == 1 {
+        "its first line".to_string()
+    } else {
+        format!("line {line}, its first line after blank lines and journalctl notes,")
     }
 }
 

@@ -111,7 +111,7 @@ fn bound(text: &str, flag: &str) -> Result<i64> {
 }
 
 /// Quotes a value for a POSIX shell.
-fn shell_quote(value: &str) -> String {
+pub(crate) fn shell_quote(value: &str) -> String {
     let plain = value
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,@+".contains(&b));

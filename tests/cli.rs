@@ -1815,18 +1815,71 @@ fn nul_run_before_a_line_keeps_the_line() {
 #[test]
 fn file_of_nul_bytes_names_the_damage() {
     // A rotated file that was preallocated and never written: detection has no line to read,
-    // and naming a type would not help.
+    // and naming a type would not help. The suggested command must not run `tr` on compressed
+    // bytes.
+    let nul = vec![0u8; 100_000];
+    let header = b"-- Journal begins at Mon 2026-06-08 06:14:03 UTC, ends at Wed 2026-06-10 \
+                   20:06:31 UTC. --\n";
+    let gzip = {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&nul).unwrap();
+        encoder.finish().unwrap()
+    };
+    // (file name, content, where the NUL line is, the strip command)
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        (
+            "traefik-access.log.1",
+            nul.clone(),
+            "its first line is only NUL bytes",
+            "(tr -d '\\000' < DIR/traefik-access.log.1 > DIR/traefik-access.log.1.txt)",
+        ),
+        (
+            "traefik-access.log.1.gz",
+            gzip,
+            "its first line is only NUL bytes",
+            "(zcat DIR/traefik-access.log.1.gz | tr -d '\\000' > DIR/traefik-access.log.1.txt)",
+        ),
+        (
+            "journal.log.zst",
+            zstd::encode_all(&nul[..], 3).unwrap(),
+            "its first line is only NUL bytes",
+            "(zstdcat DIR/journal.log.zst | tr -d '\\000' > DIR/journal.log.txt)",
+        ),
+        (
+            "journal.log",
+            [&header[..], &nul].concat(),
+            "line 2, its first line after blank lines and journalctl notes, is only NUL bytes",
+            "(tr -d '\\000' < DIR/journal.log > DIR/journal.log.txt)",
+        ),
+        (
+            "blank-first.log",
+            [&b"\n"[..], &nul[..4096]].concat(),
+            "line 2, its first line after blank lines and journalctl notes, is only NUL bytes",
+            "(tr -d '\\000' < DIR/blank-first.log > DIR/blank-first.log.txt)",
+        ),
+    ];
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("traefik-access.log.1");
-    std::fs::write(&path, vec![0u8; 100_000]).unwrap();
-    let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+    let dir_name = dir.path().to_str().unwrap();
+    for (name, content, place, strip) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &content).unwrap();
+        let (_, stderr, code) = run(t3().arg("drops").arg(&path));
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(place), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&strip.replace("DIR", dir_name)),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("--input-type"), "{name}: {stderr}");
+    }
+
+    let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(nul));
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("its first line is only NUL bytes"),
+        stderr.contains("(put tr -d '\\000' in the pipe before t3forensics)"),
         "{stderr}"
     );
-    assert!(stderr.contains("leave it out"), "{stderr}");
-    assert!(!stderr.contains("--input-type"), "{stderr}");
 }
 
 #[test]

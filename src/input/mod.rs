@@ -192,6 +192,16 @@ pub struct Opened {
     /// The file's offset where `reader` began: 0 for a named file, and wherever the shell left
     /// a redirected stdin (`{ read -r first; t3forensics drops -; } < file`).
     pub plain_start: u64,
+    /// The compression detected from the input's first bytes, which `reader` undoes.
+    pub compression: Compression,
+}
+
+/// The compression of an input, detected from its magic bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
 }
 
 /// Opens an input like [`open`], advancing `progress` by the bytes read from the file or
@@ -237,6 +247,7 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
             )),
             plain_file: None,
             plain_start,
+            compression: Compression::Gzip,
         })
     } else if is_zstd {
         // The decoder reads every frame, so zstd files joined with `cat` are read whole.
@@ -258,12 +269,14 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
             )),
             plain_file: None,
             plain_start,
+            compression: Compression::Zstd,
         })
     } else {
         Ok(Opened {
             reader: Box::new(reader),
             plain_file,
             plain_start,
+            compression: Compression::None,
         })
     }
 }

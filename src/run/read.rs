@@ -28,6 +28,7 @@ pub(super) fn read_one(
     let opened = input::open_with_progress(spec, progress)?;
     let plain_file = opened.plain_file;
     let plain_start = opened.plain_start;
+    let compression = opened.compression;
     let (head, reader, head_end) = peek_head(opened.reader).map_err(|source| Error::Read {
         name: name.clone(),
         line: 0,
@@ -68,7 +69,7 @@ pub(super) fn read_one(
     // A JSON Lines row can be longer than the head, so its keys are read from the sample.
     reject_own_output(spec, &name, sample.iter().filter_map(|(_, l)| l.as_deref()))?;
     let Some(detected) = detect_type(spec, &sample, &name) else {
-        return undetected(name, &sample, &lines, report, sink);
+        return undetected(name, compression, &sample, &lines, report, sink);
     };
     report.input_type = Some(detected.input_type.name());
 
@@ -507,12 +508,44 @@ fn content_hint(first_line: &[u8]) -> Option<String> {
     None
 }
 
+/// Returns the shell command that writes a copy of input `name` without its NUL bytes. A
+/// compressed input is decompressed first, because `tr` on its bytes would corrupt the stream.
+fn nul_strip_command(name: &str, compression: input::Compression) -> String {
+    let decompress = match compression {
+        input::Compression::None => None,
+        input::Compression::Gzip => Some("zcat"),
+        input::Compression::Zstd => Some("zstdcat"),
+    };
+    if name == input::STDIN_NAME {
+        return match decompress {
+            Some(tool) => format!("put {tool} | tr -d '\\000' in the pipe before t3forensics"),
+            None => "put tr -d '\\000' in the pipe before t3forensics".to_string(),
+        };
+    }
+    let quoted = crate::export_commands::shell_quote(name);
+    match decompress {
+        Some(tool) => {
+            let stem = [".gz", ".zst", ".zstd"]
+                .iter()
+                .find_map(|suffix| name.strip_suffix(suffix))
+                .unwrap_or(name);
+            let output = crate::export_commands::shell_quote(&format!("{stem}.txt"));
+            format!("{tool} {quoted} | tr -d '\\000' > {output}")
+        }
+        None => {
+            let output = crate::export_commands::shell_quote(&format!("{name}.txt"));
+            format!("tr -d '\\000' < {quoted} > {output}")
+        }
+    }
+}
+
 /// Ends the reading of an input whose type is unknown. An empty input gets a warning, and one
 /// whose stream was cut before its first lines is reported as cut. A journalctl mode that is
 /// not read, or first lines that are all longer than the limit, fail with the fix for that.
 /// Anything else is an error that suggests `--input-type`.
 fn undetected(
     name: String,
+    compression: input::Compression,
     sample: &Sample,
     lines: &LineReader<Box<dyn std::io::BufRead + Send>>,
     mut report: InputReport,
@@ -528,7 +561,13 @@ fn undetected(
         .iter()
         .all(|(_, l)| l.as_ref().is_some_and(|l| l.trim_ascii().is_empty()));
     if !blank {
-        return Err(unknown_type_error(name, sample, cut, lines.max_line()));
+        return Err(unknown_type_error(
+            name,
+            compression,
+            sample,
+            cut,
+            lines.max_line(),
+        ));
     }
 
     report.lines = sample.line_count();
@@ -557,6 +596,7 @@ fn undetected(
 /// found in its sampled lines. `max_line` is the line limit in bytes.
 fn unknown_type_error(
     name: String,
+    compression: input::Compression,
     sample: &Sample,
     cut: Option<String>,
     max_line: usize,
@@ -571,8 +611,20 @@ fn unknown_type_error(
     let first = lines()
         .find(|line| !line.starts_with(b"-- "))
         .or_else(|| lines().next());
-    if first.is_some_and(|line| !line.is_empty() && line.iter().all(|&b| b == 0)) {
-        return Error::OnlyNulBytes { name };
+    // A file that was preallocated, or cut by a crash, after journalctl's header or a blank
+    // line contains NUL bytes where its first entry would be.
+    let first_content = sample.iter().find(|(_, line)| {
+        line.as_deref()
+            .is_none_or(|l| !l.trim_ascii().is_empty() && !l.starts_with(b"-- "))
+    });
+    if let Some((line, Some(text))) = first_content
+        && text.iter().all(|&b| b == 0)
+    {
+        return Error::OnlyNulBytes {
+            strip: nul_strip_command(&name, compression),
+            name,
+            line: *line,
+        };
     }
     let hint = match (cut, first.and_then(content_hint)) {
         (Some(reason), _) => format!("; {reason}, so the file may be cut short"),
