@@ -1883,6 +1883,26 @@ fn file_of_nul_bytes_names_the_damage() {
 }
 
 #[test]
+fn forced_journal_of_nul_bytes_warns() {
+    // With the type named, a file of NUL bytes alone is read: its one line has nothing after
+    // the run, so the warning must not claim a byte of it was read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.log");
+    std::fs::write(&path, vec![0u8; 8192]).unwrap();
+    let (_, stderr, code) = run(t3().args(["drops", "--input-type", "journal"]).arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("1 line(s) start with a run of NUL bytes (the first on line 1)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("a line of NUL bytes alone reads as blank"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("first other byte"), "{stderr}");
+}
+
+#[test]
 fn t3_units_alone_claim_no_last_mile() {
     // `journalctl -u t3-dispatch -u 't3-serve@*'`: the serves' lines and systemd's lines about
     // the units are there, but no kernel OOM kill, earlyoom or other host line, so it cannot

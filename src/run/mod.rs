@@ -66,7 +66,7 @@ pub struct InputReport {
     pub malformed: u64,
     /// The first few malformed lines as `(line, reason)`.
     pub malformed_examples: Vec<(u64, String)>,
-    /// Lines that started with a run of NUL bytes, which were read from the first other byte,
+    /// Lines that started with a run of NUL bytes, which were read from the byte after the run,
     /// and the first of them.
     #[serde(skip)]
     pub nul_prefixed: (u64, Option<u64>),
@@ -177,8 +177,9 @@ impl InputReport {
         };
         Some(format!(
             "{}: {count} line(s) start with a run of NUL bytes (the first on line {first}), as \
-             a crash leaves in a file that was being written; each was read from its first \
-             other byte, and the lines lost in the hole cannot be recovered",
+             a crash leaves in a file that was being written; each was read from the byte after \
+             its run (a line of NUL bytes alone reads as blank), and the lines lost in the hole \
+             cannot be recovered",
             self.name
         ))
     }
