@@ -1771,6 +1771,67 @@ fn dispatch_unit_alone_claims_no_last_mile() {
 }
 
 #[test]
+fn nul_hole_over_line_limit_keeps_the_line() {
+    // A crash hole can be many MiB, far over --max-line-bytes (1 MiB by default), and
+    // the run does not count towards it. Line 382 is read with the first lines, one by one,
+    // line 1921 in a parallel block: by offset from the file, through the reader thread from
+    // its gzip copy.
+    let clean = incident_files("incident", true);
+    let (expected, _, code) = run(t3().arg("drops").args(&clean));
+    assert_eq!(code, 0);
+    let hole = "\0".repeat((2 << 20) + 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = incident_with_journal(dir.path(), |journal| {
+        journal
+            .lines()
+            .enumerate()
+            .map(|(n, line)| match n + 1 {
+                382 | 1921 => format!("{hole}{line}\n"),
+                _ => format!("{line}\n"),
+            })
+            .collect()
+    });
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    // The evidence names the same lines, in a file of another directory.
+    let without_dirs = |csv: &str| {
+        csv.replace(&format!("{}/", dir.path().display()), "")
+            .replace(&format!("{}/", data("incident").display()), "")
+    };
+    assert_eq!(without_dirs(&stdout), without_dirs(&expected));
+    assert!(
+        stderr.contains("2 line(s) start with a run of NUL bytes (the first on line 382)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 malformed"), "{stderr}");
+
+    let journal = files.pop().unwrap();
+    let gzip_path = dir.path().join("devvm-journal.log.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gzip_path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    encoder
+        .write_all(&std::fs::read(&journal).unwrap())
+        .unwrap();
+    encoder.finish().unwrap();
+    files.push(gzip_path);
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        parse_csv(&stdout).len(),
+        parse_csv(&expected).len(),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("2 line(s) start with a run of NUL bytes (the first on line 382)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 malformed"), "{stderr}");
+}
+
+#[test]
 fn nul_run_before_a_line_keeps_the_line() {
     // After a crash, a file that was being written holds NUL bytes where its last blocks were
     // never written, and the next write follows them with no line end. Line 382 (a close read

@@ -6,6 +6,13 @@
 //! its end. Lines are cut from large chunks with memchr, so an input is never held in memory
 //! whole and a line costs no allocation. A line longer than `max_line_bytes` is skipped to its
 //! end and reported as malformed, so one runaway line cannot grow memory.
+//!
+//! A run of NUL bytes that starts a line (the hole a crash leaves in a file that was being
+//! written, which may be many MiB) does not count towards that limit. The readers keep one NUL
+//! of the run, so a hole costs no memory and the parsers still see and count the run.
+//!
+//! NOTE: a hole that begins inside a line (a write cut in the middle) is not stripped: that
+//! line and the one written after the hole read as one line, usually malformed or too long.
 
 pub mod detect;
 
@@ -312,6 +319,11 @@ fn open_file(path: &Path) -> Result<File> {
     })
 }
 
+/// Returns the length of the run of NUL bytes that starts `bytes`.
+pub fn nul_run_len(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|&&b| b == 0).count()
+}
+
 /// One item read by [`LineReader`].
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line<'a> {
@@ -408,8 +420,20 @@ impl<R: Read> LineReader<R> {
                     None => block.clear(),
                 }
             }
+            let mut at_limit = block.len() >= limit;
+            if at_limit && !self.skipping {
+                // Keep one NUL of a run that starts the last line, so a crash hole of any size
+                // neither fills the block nor makes the line after it too long. The NUL kept
+                // does not count towards the limit either.
+                let line_start = memchr::memrchr(b'\n', &block).map_or(0, |newline| newline + 1);
+                let nul = nul_run_len(&block[line_start..]);
+                if nul > 1 {
+                    block.drain(line_start + 1..line_start + nul);
+                }
+                at_limit = block.len() >= limit + nul.min(1);
+            }
             let have_newline = memchr::memrchr(b'\n', &block).is_some();
-            let full = (block.len() >= target && have_newline) || block.len() >= limit;
+            let full = (block.len() >= target && have_newline) || at_limit;
             if self.eof || (full && !self.skipping) {
                 break;
             }
@@ -477,10 +501,11 @@ impl<R: Read> LineReader<R> {
                         bytes: skipped + pos as u64,
                     }));
                 }
-                if pos > self.max_line {
+                let nul = nul_run_len(&self.buf[line_start..line_start + pos]);
+                if pos - nul > self.max_line {
                     return Ok(Some(Line::TooLong { bytes: pos as u64 }));
                 }
-                let mut line = &self.buf[line_start..line_start + pos];
+                let mut line = &self.buf[line_start + nul.saturating_sub(1)..line_start + pos];
                 if let Some(stripped) = line.strip_suffix(b"\r") {
                     line = stripped;
                 }
@@ -501,19 +526,25 @@ impl<R: Read> LineReader<R> {
                 self.start = self.end;
                 self.line_no += 1;
                 self.missing_final_newline = true;
-                if skipped > 0 || len > self.max_line {
+                let nul = nul_run_len(&self.buf[line_start..line_start + len]);
+                if skipped > 0 || len - nul > self.max_line {
                     return Ok(Some(Line::TooLong {
                         bytes: skipped + len as u64,
                     }));
                 }
-                let mut line = &self.buf[line_start..line_start + len];
+                let mut line = &self.buf[line_start + nul.saturating_sub(1)..line_start + len];
                 if let Some(stripped) = line.strip_suffix(b"\r") {
                     line = stripped;
                 }
                 return Ok(Some(Line::Text(line)));
             }
 
-            // Make room: drop what was consumed, or the head of an over-long line.
+            // Make room: drop what was consumed, all but one NUL of a run that starts the line,
+            // or the head of an over-long line.
+            if skipped == 0 {
+                let nul = nul_run_len(&self.buf[self.start..self.end]);
+                self.start += nul.saturating_sub(1);
+            }
             let pending = self.end - self.start;
             if pending > self.max_line {
                 skipped += pending as u64;
@@ -735,17 +766,27 @@ mod tests {
         );
     }
 
+    /// Returns the lines of `input` read in blocks, as the block parser receives them. A line
+    /// whose text after its leading NUL run is longer than `max` is `<too long>`, and the run
+    /// shows as one NUL.
     fn blocks(input: &[u8], max: usize, target: usize) -> Vec<String> {
         let mut reader = LineReader::new(input, max);
         let mut lines = Vec::new();
         while let Some(block) = reader.next_block(target).unwrap() {
             assert_eq!(block.last(), Some(&b'\n'), "a block ends with a whole line");
+            assert!(
+                block.len() <= target + max + CHUNK + 1,
+                "a block of {} bytes outgrew its limit",
+                block.len()
+            );
             let text = String::from_utf8_lossy(&block).into_owned();
             lines.extend(text.lines().map(|l| {
-                if l.len() > max {
+                let text = l.trim_start_matches('\0');
+                let nul = if text.len() < l.len() { "\0" } else { "" };
+                if text.len() > max {
                     "<too long>".to_string()
                 } else {
-                    l.to_string()
+                    format!("{nul}{text}")
                 }
             }));
         }
@@ -770,6 +811,71 @@ mod tests {
         input.extend(vec![b'x'; 3 * CHUNK]);
         input.extend_from_slice(b"\nb\n");
         assert_eq!(blocks(&input, 40, 100), vec!["a", "<too long>", "b"]);
+    }
+
+    #[test]
+    fn nul_run_is_not_line_length() {
+        // A crash hole of NUL bytes far longer than the limit, followed with no line end by the
+        // next write.
+        let hole = vec![0u8; 3 * CHUNK];
+        let cat = |parts: &[&[u8]]| parts.concat();
+        let at_limit = format!("\0{}", "x".repeat(40));
+        // (what the case covers, input, the lines read)
+        let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+            (
+                "hole before a line",
+                cat(&[b"a\n", &hole, b"after the hole\nb\n"]),
+                vec!["a", "\0after the hole", "b"],
+            ),
+            (
+                "hole that is a line of its own",
+                cat(&[b"a\n", &hole, b"\nb\n"]),
+                vec!["a", "\0", "b"],
+            ),
+            (
+                "hole at the end with no line end",
+                cat(&[b"a\n", &hole]),
+                vec!["a", "\0"],
+            ),
+            (
+                "hole before a line at the limit",
+                cat(&[&hole, &[b'x'; 40], b"\nb\n"]),
+                vec![&at_limit, "b"],
+            ),
+            (
+                "hole before a line over the limit",
+                cat(&[&hole, &[b'x'; 41], b"\nb\n"]),
+                vec!["<too long>", "b"],
+            ),
+            (
+                "hole before a long line past the chunk",
+                cat(&[&hole, &vec![b'x'; 2 * CHUNK], b"\nb\n"]),
+                vec!["<too long>", "b"],
+            ),
+        ];
+        for (what, input, expected) in cases {
+            let mut reader = LineReader::new(&input[..], 40);
+            let mut read = Vec::new();
+            while let Some(line) = reader.next_line().unwrap() {
+                read.push(match line {
+                    Line::Text(text) => String::from_utf8_lossy(text).into_owned(),
+                    Line::TooLong { .. } => "<too long>".to_string(),
+                });
+            }
+            assert_eq!(read, expected, "{what}: line by line");
+            assert_eq!(
+                reader.buf.len(),
+                LINE_BUFFER,
+                "{what}: the line buffer grew"
+            );
+            for target in [1, 100, CHUNK] {
+                assert_eq!(
+                    blocks(&input, 40, target),
+                    expected,
+                    "{what}: blocks of {target} bytes"
+                );
+            }
+        }
     }
 
     #[test]

@@ -55,6 +55,12 @@ impl BlockBuffer {
         self.len = self.len.min(len);
     }
 
+    /// Removes the bytes of `range`, moving the ones after it down.
+    fn remove(&mut self, range: std::ops::Range<usize>) {
+        self.storage.copy_within(range.end..self.len, range.start);
+        self.len -= range.len();
+    }
+
     fn push(&mut self, byte: u8) {
         self.reserve(1);
         self.storage[self.len] = byte;
@@ -240,10 +246,19 @@ fn read_file_block(
         if let Some(newline) = memchr::memchr(b'\n', &buffer.bytes()[before..]) {
             buffer.truncate(before + newline + 1);
             last_start = buffer.len;
-        } else if buffer.len - last_start > max_line + 1 {
+            continue;
+        }
+        // Keep one NUL of a run that starts the line, so a crash hole of any size is not read
+        // into memory and does not make the line after it too long.
+        let nul = crate::input::nul_run_len(&buffer.bytes()[last_start..]);
+        if nul > 1 {
+            buffer.remove(last_start + 1..last_start + nul);
+        }
+        let kept_nul = nul.min(1);
+        if buffer.len - last_start > kept_nul + max_line + 1 {
             // Too long to keep whole: keep enough that the parse counts it as too long, even
-            // after a `\r` is stripped.
-            buffer.truncate(last_start + max_line + 2);
+            // after a `\r` and the NUL are stripped.
+            buffer.truncate(last_start + kept_nul + max_line + 2);
             buffer.push(b'\n');
             last_start = buffer.len;
         }
@@ -495,6 +510,52 @@ mod tests {
         read_file_block(&range, 64 << 10, 128 << 10, 1024, &mut buffer, &shortest).unwrap();
         assert_eq!(shortest.into_inner(), range.end, "nothing shrank");
         assert_eq!(buffer.len, 0, "no line starts inside the long line");
+    }
+
+    #[test]
+    fn nul_hole_longer_than_the_limit_is_skipped() {
+        // A crash hole of 3 MiB of NUL bytes, then the next write with no line end before it.
+        let hex = |text: &[u8]| -> String { text.iter().map(|b| format!("{b:02x}")).collect() };
+        let mut content = b"first\n".to_vec();
+        content.extend(std::iter::repeat_n(0u8, 3 << 20));
+        content.extend_from_slice(b"after the hole\nlast\n");
+        for block_bytes in [4 << 10, 64 << 10, 1 << 20] {
+            let (got, report, _) = parsed(&content, 0, 1024, block_bytes);
+            let want = vec![
+                (1, Some(hex(b"first"))),
+                (2, Some(hex(b"after the hole"))),
+                (3, Some(hex(b"last"))),
+            ];
+            assert_eq!(got, want, "blocks of {block_bytes} bytes");
+            assert_eq!(report.malformed, 0, "blocks of {block_bytes} bytes");
+            assert_eq!(
+                report.nul_prefixed,
+                (1, Some(2)),
+                "blocks of {block_bytes} bytes"
+            );
+        }
+
+        // The block where the hole starts reads on to its line end, keeping at most its last
+        // read step (64 KiB) of the hole.
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&content).unwrap();
+        let range = FileRange {
+            file: &file,
+            start: 0,
+            end: content.len() as u64,
+            counted: 0,
+        };
+        let mut buffer = BlockBuffer::new();
+        let shortest = AtomicU64::new(range.end);
+        read_file_block(&range, 0, 64 << 10, 1024, &mut buffer, &shortest).unwrap();
+        assert!(buffer.bytes().starts_with(b"first\n\0"));
+        assert!(buffer.bytes().ends_with(b"\0after the hole\n"));
+        assert!(buffer.len <= 6 + (64 << 10) + 15, "{}", buffer.len);
+        assert!(
+            buffer.storage.len() <= 256 << 10,
+            "{}",
+            buffer.storage.len()
+        );
     }
 
     proptest! {

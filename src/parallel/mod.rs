@@ -89,10 +89,11 @@ fn parse_block<P: LineParser>(
         if let Some(stripped) = text.strip_suffix(b"\r") {
             text = stripped;
         }
+        // A crash hole's NUL run does not count towards the line limit.
+        text = counts.strip_nul_prefix(line_no, text);
         let class = if text.len() > settings.max_line {
             LINE_TOO_LONG
         } else {
-            text = counts.strip_nul_prefix(line_no, text);
             let ctx = LineCtx {
                 line: line_no,
                 outer_time: None,
