@@ -95,6 +95,10 @@ pub struct Event {
     /// Set when `time` is an estimate: an evidence line of a `journalctl -o cat` export, which
     /// has no time of its own, placed at the time of a dispatch line next to it.
     pub estimated: bool,
+    /// The index in its input's `Sink::journal_hosts` of the host that logged a `-o json` or
+    /// `-o export` journal entry, whose event text is the message alone. It is valid only in
+    /// that input's sink, before the events of all inputs are merged.
+    pub host: Option<u8>,
 }
 
 /// The reason dispatch logged for a WebSocket's end (`cause=`, always the last field of `ws close`).

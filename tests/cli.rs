@@ -2140,6 +2140,86 @@ fn second_host_journal_left_out() {
     assert_eq!(rows[0]["segment"], "last_mile", "{rows:?}");
 }
 
+/// Converts `journalctl -o json` lines to `-o export` records: `KEY=value` lines and a blank
+/// line after each entry. A value of byte numbers becomes a binary field (`KEY`, a newline,
+/// the 64-bit little-endian length, the bytes), and a null value is left out.
+fn json_to_export(json: &str) -> Vec<u8> {
+    let mut export = Vec::new();
+    for line in json.lines() {
+        let entry: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
+        for (key, value) in entry {
+            match value {
+                serde_json::Value::String(text) => {
+                    export.extend_from_slice(format!("{key}={text}\n").as_bytes());
+                }
+                serde_json::Value::Array(numbers) => {
+                    let bytes: Vec<u8> = numbers
+                        .iter()
+                        .map(|n| n.as_u64().and_then(|n| u8::try_from(n).ok()).unwrap())
+                        .collect();
+                    export.extend_from_slice(format!("{key}\n").as_bytes());
+                    export.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                    export.extend_from_slice(&bytes);
+                    export.push(b'\n');
+                }
+                serde_json::Value::Null => {}
+                other => panic!("{key} is {other}"),
+            }
+        }
+        export.push(b'\n');
+    }
+    export
+}
+
+#[test]
+fn mixed_stdin_drops_other_host_records() {
+    // devvm's `-o json` or `-o export` journal piped in with devvm2's, whose serve unit of
+    // carol was OOM-killed a second before carol's drop at 19:12:30. Only the entries'
+    // `_HOSTNAME` names the host, and stdin cannot be read again for devvm alone.
+    let bytes = std::fs::read(data("journal-modes/devvm-journal.json.json.gz")).unwrap();
+    let mut devvm = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut devvm)
+        .unwrap();
+    let devvm2 = r#"{"__REALTIME_TIMESTAMP":"1781118749000000","_HOSTNAME":"devvm2","SYSLOG_IDENTIFIER":"systemd","_PID":"1","MESSAGE":"t3-serve@carol.service: A process of this unit has been killed by the OOM killer."}
+{"__REALTIME_TIMESTAMP":"1781118749100000","_HOSTNAME":"devvm2","SYSLOG_IDENTIFIER":"systemd","_PID":"1","MESSAGE":"t3-serve@carol.service: Failed with result 'oom-kill'."}
+"#;
+    let json = format!("{devvm}{devvm2}");
+    let mut others = incident_files("incident", true);
+    others.retain(|f| !f.ends_with("devvm-journal.log"));
+    let carol = |stdout: &str| -> (String, String) {
+        let rows = parse_csv(stdout);
+        let row = rows
+            .iter()
+            .find(|r| r["time"].starts_with("2026-06-10T19:12:30"))
+            .unwrap_or_else(|| panic!("no drop at 19:12:30 in {stdout}"));
+        (row["user"].clone(), row["segment"].clone())
+    };
+
+    for (mode, journal) in [
+        ("json", json.clone().into_bytes()),
+        ("export", json_to_export(&json)),
+    ] {
+        let (stdout, stderr, code) = run(t3()
+            .args(["drops", "-q", "-"])
+            .args(&others)
+            .write_stdin(journal));
+        assert_eq!(code, 0, "{mode}: {stderr}");
+        assert!(
+            stderr.contains("journal lines of other hosts: devvm2 (2 lines); "),
+            "{mode}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("; 0 event(s) of theirs"),
+            "{mode}: {stderr}"
+        );
+        assert_eq!(
+            carol(&stdout),
+            ("carol".to_string(), "last_mile".to_string()),
+            "{mode}"
+        );
+    }
+}
+
 #[test]
 fn whole_seconds_apart_hint_burst_window() {
     // Five closes in two neighbouring whole seconds: whole-second stamps one second apart may

@@ -302,6 +302,7 @@ mod tests {
             kind,
             text: "".into(),
             estimated: false,
+            host: None,
         }
     }
 

@@ -99,12 +99,22 @@ impl Merge {
         counts.ignored += dropped;
         settle_silence(sink, &mut block_sink);
 
+        sink.journal_hosts.merge(&block_sink.journal_hosts);
+        // An event's host index points into its block's hosts until it is moved to the input's.
+        let hosts: Vec<Option<u8>> = block_sink
+            .journal_hosts
+            .0
+            .iter()
+            .map(|h| sink.journal_hosts.index_of(h.host.as_bytes()))
+            .collect();
         for event in &mut block_sink.events {
             event.origin.add_lines(self.line_offset);
+            if let Some(index) = event.host {
+                event.host = hosts.get(usize::from(index)).copied().flatten();
+            }
         }
         sink.other_ws_routers.merge(&block_sink.other_ws_routers);
         sink.journal_lines.add(block_sink.journal_lines);
-        sink.journal_hosts.merge(&block_sink.journal_hosts);
         if sink.zone_mismatch.is_none() {
             sink.zone_mismatch = block_sink.zone_mismatch.take();
         }

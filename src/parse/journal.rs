@@ -940,6 +940,7 @@ impl JournalParser {
                 },
                 text: crate::event::display_bytes(line),
                 estimated: false,
+                host: None,
             });
             return;
         };

@@ -148,8 +148,12 @@ impl JournalExportReader {
         };
         let ctx = LineCtx::plain(entry.first_line);
         let stamp = Stamp::Real(micros, Precision::Micro);
-        self.journal
-            .handle(program, stamp, &prefix, message, &ctx, sink)
+        let first_event = sink.events.len();
+        let class = self
+            .journal
+            .handle(program, stamp, &prefix, message, &ctx, sink);
+        sink.set_journal_host(first_event, prefix.host);
+        class
     }
 
     /// Reads one line into `self.line` (without its newline), keeping at most `MAX_VALUE`

@@ -127,8 +127,12 @@ impl LineParser for JournalJsonParser {
         // The event text is the message, as for `-o export`: correlation reads fields out of
         // the text (the cloudflared pod at the end of a `ws open` line's `ip=` chain), which
         // the object's other fields and JSON quoting would hide.
-        self.inner
-            .handle(program, stamp, &prefix, &message, ctx, sink)
+        let first_event = sink.events.len();
+        let class = self
+            .inner
+            .handle(program, stamp, &prefix, &message, ctx, sink);
+        sink.set_journal_host(first_event, &host);
+        class
     }
 }
 

@@ -235,6 +235,12 @@ impl JournalHosts {
         entry.dispatch += u64::from(dispatch);
     }
 
+    /// Returns the index of `host`, or `None` when it was not counted.
+    pub fn index_of(&self, host: &[u8]) -> Option<u8> {
+        let index = self.0.iter().position(|h| h.host.as_bytes() == host)?;
+        u8::try_from(index).ok()
+    }
+
     /// Adds the counts of `other`.
     pub fn merge(&mut self, other: &JournalHosts) {
         for theirs in &other.0 {
@@ -337,7 +343,20 @@ impl Sink {
             kind,
             text: display_bytes(text),
             estimated: false,
+            host: None,
         });
+    }
+
+    /// Marks the events from index `from` on as logged by `host`, one of `journal_hosts`, for
+    /// an entry whose event text does not name its host.
+    pub fn set_journal_host(&mut self, from: usize, host: &[u8]) {
+        if host.is_empty() || from == self.events.len() {
+            return;
+        }
+        let index = self.journal_hosts.index_of(host);
+        for event in &mut self.events[from..] {
+            event.host = index;
+        }
     }
 
     /// Records that `source` (and `pod`, when known) logged a line at `time`.

@@ -659,8 +659,11 @@ fn read_devvm_alone(
 /// still count in the journal's coverage, which the input's warning names in place of the
 /// general one of `hosts_warning`.
 ///
-/// NOTE: only text lines name their host in the event's text. An event of a `-o json` or
-/// `-o export` stream keeps its message alone, so it stays, whatever its host.
+/// A text line names its host in the event's text. A `-o json` or `-o export` entry keeps its
+/// message alone, so its event carries the index of its host instead.
+///
+/// NOTE: only the first 16 hosts of an input are counted (`JournalHosts`), so an entry of a
+/// later host keeps its event.
 fn leave_out_other_hosts_evidence(input: &mut ReadInput, devvm: &str) {
     let others: Vec<String> = input
         .sink
@@ -671,10 +674,18 @@ fn leave_out_other_hosts_evidence(input: &mut ReadInput, devvm: &str) {
         .map(|h| format!("{} ({} lines)", h.host, h.lines))
         .collect();
     let before = input.sink.events.len();
+    let hosts = &input.sink.journal_hosts.0;
     input.sink.events.retain(|event| {
-        event.source != Source::Journal
-            || crate::parse::journal::line_host(event.text.as_bytes())
-                .is_none_or(|host| host == devvm.as_bytes())
+        if event.source != Source::Journal {
+            return true;
+        }
+        match event.host {
+            Some(index) => hosts
+                .get(usize::from(index))
+                .is_none_or(|h| *h.host == *devvm),
+            None => crate::parse::journal::line_host(event.text.as_bytes())
+                .is_none_or(|host| host == devvm.as_bytes()),
+        }
     });
     let left_out = before - input.sink.events.len();
     // This warning replaces the general one of `hosts_warning` for this input.
