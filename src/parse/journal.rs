@@ -751,8 +751,8 @@ impl JournalParser {
             Program::Dispatch => sink.journal_lines.dispatch += 1,
             _ => {
                 sink.journal_lines.other += 1;
-                if is_host_line(&program, prefix.identifier, message) {
-                    sink.journal_lines.host += 1;
+                if !sink.journal_lines.host {
+                    sink.journal_lines.host = is_host_line(&program, prefix.identifier, message);
                 }
             }
         }

@@ -260,18 +260,20 @@ impl JournalHosts {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct JournalLines {
     pub dispatch: u64,
-    /// Lines of the other programs, `host` included.
+    /// Lines of the other programs, the host's own included.
     pub other: u64,
-    /// Lines of the host's own programs (the kernel, sshd, cron and the like), which an export
-    /// of t3's units never contains.
-    pub host: u64,
+    /// Whether a line came from the host's own programs (the kernel, sshd, cron and the like),
+    /// which an export of t3's units never contains. Only whether there is one matters, so
+    /// once one is found, later lines skip the test: it searches the message, and about half a
+    /// whole journal's lines are the host's.
+    pub host: bool,
 }
 
 impl JournalLines {
     pub fn add(&mut self, other: JournalLines) {
         self.dispatch += other.dispatch;
         self.other += other.other;
-        self.host += other.host;
+        self.host |= other.host;
     }
 
     /// Tells whether the lines are those of an export of t3's units alone: `journalctl -u
@@ -280,7 +282,7 @@ impl JournalLines {
     /// kernel, sshd or cron lines even on a quiet host whose serves log a lot, while such an
     /// export cannot show a kernel OOM kill, earlyoom or a silence of the host.
     pub fn t3_units_only(&self) -> bool {
-        self.dispatch + self.other > 0 && self.host == 0
+        self.dispatch + self.other > 0 && !self.host
     }
 }
 

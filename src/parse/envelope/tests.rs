@@ -762,7 +762,7 @@ fn unlabelled_journal_lines_are_counted() {
     assert_eq!(classes[0], LineClass::Used);
     assert_eq!(sink.journal_lines.dispatch, 1);
     assert_eq!(sink.journal_lines.other, 2);
-    assert_eq!(sink.journal_lines.host, 2);
+    assert!(sink.journal_lines.host);
     assert!(!sink.journal_lines.t3_units_only());
     let notes = parser.notes("x");
     assert!(

@@ -367,9 +367,10 @@ fn count_cat_line(line: &[u8], sink: &mut Sink) {
         Program::Dispatch => lines.dispatch += 1,
         _ => {
             lines.other += 1;
-            let blob = line.starts_with(b"[") && line.trim_ascii_end().ends_with(b" blob data]");
-            if is_host_line(&program, b"", line) && !is_core_dump_line(line) && !blob {
-                lines.host += 1;
+            if !lines.host {
+                let blob =
+                    line.starts_with(b"[") && line.trim_ascii_end().ends_with(b" blob data]");
+                lines.host = is_host_line(&program, b"", line) && !is_core_dump_line(line) && !blob;
             }
         }
     }

@@ -68,7 +68,7 @@ fn host_lines_of_text_journal() {
         let line = format!("2026-06-10T19:20:01+00:00 devvm {entry}");
         let (_, sink) = parse_with(&ParseOptions::default(), &[line]);
         assert_eq!(sink.journal_lines.other, 1, "{case}");
-        assert_eq!(sink.journal_lines.host, u64::from(host), "{case}");
+        assert_eq!(sink.journal_lines.host, host, "{case}");
     }
 }
 
@@ -158,7 +158,7 @@ fn host_lines_of_cat_journal() {
     for (case, line, host) in cases {
         let (sink, _) = parse_all(&[line], true);
         assert_eq!(sink.journal_lines.other, 1, "{case}");
-        assert_eq!(sink.journal_lines.host, u64::from(host), "{case}");
+        assert_eq!(sink.journal_lines.host, host, "{case}");
     }
 }
 
