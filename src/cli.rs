@@ -865,6 +865,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     options.burst_min = args.burst_min;
     options.burst_window = args.burst_window.max(1);
     options.join.skew = args.skew;
+    options.zone = zone;
     options.rules.window_before = args.window_before;
     options.rules.window_after = args.window_after;
     options.rules.stall_lag = args.stall_lag;

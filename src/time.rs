@@ -112,8 +112,9 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 }
 
 /// The zone used for timestamps that carry none (`--tz`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Zone {
+    #[default]
     Utc,
     Named(Tz),
 }

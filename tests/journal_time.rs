@@ -575,3 +575,95 @@ fn short_zone_against_go_times_warns() {
         assert!(!stderr.contains("Go log time"), "{case}: {stderr}");
     }
 }
+
+/// Writes a dense `short` journal of a devvm on Europe/London across the spring-forward at
+/// 2026-03-29 01:00Z (a line every 5 s, local time), in which alice's socket closes 30 s after
+/// it opened, 20 s after the change, and a cloudflared pod that logs every 20 s for 100 minutes, past the journal's end as read in UTC.
+/// Returns the two paths.
+fn london_spring_forward(dir: &Path) -> (PathBuf, PathBuf) {
+    use chrono::{DateTime, Duration, Utc};
+    let london: chrono_tz::Tz = "Europe/London".parse().unwrap();
+    let local = |t: DateTime<Utc>| t.with_timezone(&london);
+    let start: DateTime<Utc> = "2026-03-29T00:40:00Z".parse().unwrap();
+    let mut lines: Vec<(DateTime<Utc>, String)> = Vec::new();
+    for step in 0..(40 * 60 / 5) {
+        let t = start + Duration::seconds(5 * step);
+        lines.push((
+            t,
+            "sshd[100]: Connection closed by 192.0.2.10 port 22".to_string(),
+        ));
+    }
+    let ip = "ip=203.0.113.7, 10.10.1.12";
+    let dispatch = [
+        ("2026-03-29T00:59:51Z", format!("ws open user=alice {ip}")),
+        (
+            "2026-03-29T01:00:21Z",
+            format!("ws close user=alice {ip} dur_ms=30000 cause=graceful"),
+        ),
+        ("2026-03-29T01:00:23Z", format!("ws open user=alice {ip}")),
+    ];
+    for (at, message) in dispatch {
+        let t: DateTime<Utc> = at.parse().unwrap();
+        let go_time = local(t).format("%Y/%m/%d %H:%M:%S");
+        lines.push((t, format!("t3-dispatch[812]: {go_time} {message}")));
+    }
+    lines.sort_by_key(|(t, _)| *t);
+    let journal: String = lines
+        .iter()
+        .map(|(t, rest)| format!("{} devvm {rest}\n", local(*t).format("%b %d %H:%M:%S")))
+        .collect();
+    let cloudflared: String = (0..(100 * 60 / 20))
+        .map(|step| {
+            let t = start + Duration::seconds(20 * step);
+            format!(
+                "{} ERR  error=\"Incoming request ended abruptly: context canceled\" \
+                 cfRay=8f1a2b3c4d5e6f70-AMS ingressRule=0 \
+                 originService=https://traefik.traefik.svc.cluster.local:443\n",
+                t.format("%Y-%m-%dT%H:%M:%SZ")
+            )
+        })
+        .collect();
+    let journal_path = dir.join("journal.short.log");
+    let cloudflared_path = dir.join("cloudflared-6f7c9d8b5-k2x9p.log");
+    std::fs::write(&journal_path, journal).unwrap();
+    std::fs::write(&cloudflared_path, cloudflared).unwrap();
+    (journal_path, cloudflared_path)
+}
+
+/// Read without --tz, the spring-forward is a silence of one hour in the journal. It is
+/// reported as a DST change, in time order and newest first, and its drop is no confident
+/// devvm freeze.
+#[test]
+fn spring_forward_without_tz_is_no_freeze() {
+    let dir = tempfile::tempdir().unwrap();
+    let (journal, cloudflared) = london_spring_forward(dir.path());
+    let newest_first = dir.path().join("journal.short.rev.log");
+    std::fs::write(&newest_first, reversed(&journal)).unwrap();
+    for input in [&journal, &newest_first] {
+        let (stdout, stderr, code) = run(t3().arg("drops").arg(input).arg(&cloudflared));
+        assert_eq!(code, 0, "{stderr}");
+        let rows = rows(&stdout);
+        assert_eq!(rows.len(), 1, "{stdout}");
+        assert_eq!(rows[0][8], "devvm", "{stdout}");
+        assert_eq!(rows[0][9], "low", "{stdout}");
+        assert!(rows[0][10].contains("probably a clock change"), "{stdout}");
+        assert!(stderr.contains("DST change of devvm's zone"), "{stderr}");
+        assert!(stderr.contains("Europe/London"), "{stderr}");
+    }
+}
+
+/// With devvm's zone as --tz, the same journal shows no silence and no DST warning.
+#[test]
+fn spring_forward_with_tz_reads_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let (journal, cloudflared) = london_spring_forward(dir.path());
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "Europe/London"])
+        .arg(&journal)
+        .arg(&cloudflared));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("DST change"), "{stderr}");
+    for row in rows(&stdout) {
+        assert_ne!(row[8], "devvm", "{stdout}");
+    }
+}

@@ -198,6 +198,10 @@ pub struct Coverage {
     /// The number of distinct cloudflared pod addresses that dispatch's `ws open` chains name
     /// while cloudflared logs: a count of the pods there were.
     pub cloudflared_addresses: usize,
+    /// DST changes of devvm's zone that the journal's local times show and `--tz` lacks. The
+    /// silence of a change to summer time is a coverage gap, but no freeze.
+    #[serde(skip)]
+    pub clock_changes: Vec<super::clock_change::ClockChange>,
 }
 
 /// Returns the pod an input's name names, as the readers name a cloudflared input's pod.
@@ -240,6 +244,18 @@ impl Coverage {
             span.dense = false;
             span.gaps.clear();
         }
+    }
+
+    /// Returns the DST change of devvm's zone that the journal silence `(start, end)` lies
+    /// over, if any. The gap counts whole seconds, so its ends lie within a second of the lines.
+    pub fn clock_change_over(
+        &self,
+        start: i64,
+        end: i64,
+    ) -> Option<&super::clock_change::ClockChange> {
+        self.clock_changes
+            .iter()
+            .find(|change| change.from < end + SECOND && start < change.to + SECOND)
     }
 
     /// Builds coverage from the activity of all inputs. `journal_shift` moves journal seconds onto
@@ -344,6 +360,7 @@ impl Coverage {
             journal_units_only: false,
             cloudflared_unnamed,
             cloudflared_addresses: 0,
+            clock_changes: Vec::new(),
         }
     }
 

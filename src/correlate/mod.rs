@@ -6,6 +6,7 @@
 //! compute coverage; attribute each burst and drop with the rule table in [`rules`].
 
 pub mod bursts;
+pub mod clock_change;
 pub mod coverage;
 pub mod drops;
 pub mod explain;
@@ -100,6 +101,8 @@ pub struct CorrelateOptions {
     /// `--serve-port USER=PORT` pairs.
     pub serve_ports: Vec<(Box<str>, u16)>,
     pub incidents: incidents::IncidentOptions,
+    /// `--tz`: the zone that journal times without a UTC offset were read in.
+    pub zone: crate::time::Zone,
 }
 
 impl CorrelateOptions {
@@ -251,6 +254,13 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         coverage.set_journal_units_only();
     }
     coverage.add_pod_copies(&copies);
+    coverage.clock_changes = clock_change::find(
+        &events,
+        offset.micros,
+        options.zone,
+        coverage.journal.as_ref(),
+        &options.coverage,
+    );
     coverage.cloudflared_addresses = cloudflared_addresses(&events, &coverage);
     let traefik_unmatched = traefik_without_t3(&events, &dispatch, &mut coverage).map(|span| {
         (

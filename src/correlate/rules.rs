@@ -158,9 +158,12 @@ pub static RULES: &[Rule] = &[
         evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its usual spacing) while \
                    Traefik or cloudflared kept logging, from the drop's second or before. A silence that begins \
                    after journal lines logged after the drop came too late to cause it. The row cites the first \
-                   journal line after the silence (the last line before it in a newest-first export)",
+                   journal line after the silence (the last line before it in a newest-first export). A silence \
+                   that a DST change of devvm's zone explains, in a journal whose times carry no UTC offset and \
+                   were read in a --tz without that change, is probably the local clock jumping: its row is low \
+                   confidence and says so",
         window: DEFAULT_WINDOW,
-        confidence: "high",
+        confidence: "high; low for a silence that a DST change explains",
         check: devvm_journal_gap,
     },
     Rule {

@@ -587,12 +587,21 @@ pub fn warnings(report: &Report) -> Vec<String> {
     // Socket pairs that agree with the journal's times as read show that it was read in the
     // right zone, whatever zone dispatch's own Go times are in.
     let offset = &analysis.offset;
+    // Sockets from one side of a DST change confirm nothing about the other side.
     let clock_confirmed = offset.method == "measured"
         && offset.micros.abs() < CLOCK_CONFIRMED_WITHIN
-        && offset.zone_hint.is_none();
+        && offset.zone_hint.is_none()
+        && coverage.clock_changes.is_empty();
     // Sockets that start a zone offset from their Traefik lines show the journal's times off,
     // so the reading that they are right is left out of the journal's zone warning.
     let (_, zone_like_offset) = describe_offset(offset);
+    let clock_change_warnings = coverage.clock_changes.iter().map(|change| {
+        let name = report
+            .inputs
+            .get(change.origin.input as usize)
+            .map_or("<journal>", |input| input.name.as_str());
+        change.warning(name)
+    });
     let clock_warnings = report
         .inputs
         .iter()
@@ -603,6 +612,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
         .inputs
         .iter()
         .flat_map(|i| i.warnings.iter().cloned())
+        .chain(clock_change_warnings)
         .chain(clock_warnings)
         .chain(offset_warning)
         .chain(skew_warning)

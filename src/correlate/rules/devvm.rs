@@ -148,17 +148,35 @@ pub(super) fn devvm_journal_gap(ctx: &Context, subject: &Subject) -> Option<Find
     } else {
         "the socket dropped".to_string()
     };
-    Some(Finding {
-        confidence: Confidence::High,
-        // The gap starts after the last logged second, so that second is the last one with
-        // a line.
-        reason: format!(
-            "{who} while the devvm journal was silent for {} s (no line after {} until {}) and \
-             Traefik or cloudflared kept logging: devvm was frozen",
-            (end - start) / SECOND,
-            time::format_seconds(start - SECOND),
-            time::format_seconds(end)
+    // The gap starts after the last logged second, so that second is the last one with a
+    // line.
+    let silence = format!(
+        "{who} while the devvm journal was silent for {} s (no line after {} until {})",
+        (end - start) / SECOND,
+        time::format_seconds(start - SECOND),
+        time::format_seconds(end)
+    );
+    // A silence of a DST change's size at a DST change's instant is devvm's local clock
+    // jumping, read in a --tz without that change. A real freeze of that length at that
+    // moment is possible, so the row stays, at low confidence.
+    let (confidence, reason) = match ctx.coverage.clock_change_over(start, end) {
+        Some(change) => (
+            Confidence::Low,
+            format!(
+                "{silence}, but the silence is probably a clock change read without the right \
+                 --tz: devvm's local time jumps {} there, as a DST change of its zone does \
+                 (see the warning), so devvm was probably not frozen",
+                if change.shift > 0 { "forward" } else { "back" }
+            ),
         ),
+        None => (
+            Confidence::High,
+            format!("{silence} and Traefik or cloudflared kept logging: devvm was frozen"),
+        ),
+    };
+    Some(Finding {
+        confidence,
+        reason,
         evidence: silence_edges(ctx, start, end),
     })
 }

@@ -1,0 +1,399 @@
+//! DST changes of devvm's zone seen in a journal whose times carry no UTC offset.
+//!
+//! `short`, `short-precise`, `short-full` and `with-unit` times are devvm's local clock, read
+//! in `--tz`. When devvm's zone changes to or from summer time and `--tz` has no change at that
+//! instant, the local clock jumps: forward by the change (a silence of one hour plus the usual
+//! line spacing, at the spring-forward), or back (at the fall-back). Read in `--tz`, the first
+//! looks exactly like devvm freezing for an hour. The jump is recognised by its size and its
+//! instant: some zone of the tz database changes its offset between the two lines by the size
+//! of the jump, so reading both lines in that zone leaves no silence.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
+use chrono_tz::{TZ_VARIANTS, Tz};
+
+use super::coverage::{CoverageOptions, Span};
+use crate::event::{Event, EventKind, Origin, Source};
+use crate::time::{SECOND, Zone};
+
+/// Zone names grouped by their UTC offsets before and after a DST change, in seconds.
+pub type ZoneGroups = Vec<((i32, i32), Vec<&'static str>)>;
+
+/// A jump of a journal's local clock by a DST change that `--tz` does not have there.
+#[derive(Clone, Debug)]
+pub struct ClockChange {
+    /// The line after the jump, in file order: the journal line that ends the silence, or in a
+    /// newest-first export the one that starts it.
+    pub origin: Origin,
+    /// The times of that line and of the journal line before it in file order, on the
+    /// cluster clock as read in `--tz`, earlier first.
+    pub from: i64,
+    pub to: i64,
+    /// The two lines' local times as printed, in file order.
+    pub local_before: NaiveDateTime,
+    pub local_after: NaiveDateTime,
+    /// How far devvm's clock moved, in microseconds: positive for the change to summer time.
+    pub shift: i64,
+    /// The zones whose offsets change between the two lines by the jump, grouped by their UTC
+    /// offsets before and after the change, in seconds. Names are tz database names that start
+    /// with a region (`Europe/London`), in the order [`display_order`] gives.
+    pub zones: ZoneGroups,
+    /// `--tz`, which the times were read in.
+    pub read_in: Zone,
+}
+
+/// The smallest jump looked at: DST changes are 30 minutes (Australia/Lord_Howe) to 2 hours
+/// (Antarctica/Troll), so a smaller one is not a DST change even with the line spacing added.
+const MIN_JUMP: i64 = 20 * 60 * SECOND;
+/// The largest jump looked at, with room for a line spacing after a 2 hour change.
+const MAX_JUMP: i64 = 2 * 3600 * SECOND + 10 * 60 * SECOND;
+/// The largest silence that may be left once a zone's change is taken out of the jump.
+///
+/// NOTE: a journal whose lines come further apart than this around the change is not
+/// recognised, so its silence still reads as a freeze.
+const MAX_REST: i64 = 10 * 60 * SECOND;
+
+/// Finds the DST jumps among the journal silences of `events`, whose journal times are on the
+/// cluster clock, `offset` (devvm minus cluster) away from their reading in `zone` (`--tz`).
+pub fn find(
+    events: &[Event],
+    offset: i64,
+    zone: Zone,
+    journal: Option<&Span>,
+    options: &CoverageOptions,
+) -> Vec<ClockChange> {
+    let Some(journal) = journal else {
+        return Vec::new();
+    };
+    // What is left of the jump must not be a gap itself. A sparse journal is silent between
+    // most of its lines, so there it must be about one usual spacing.
+    let rest_max = if journal.dense {
+        options
+            .gap_min
+            .max(journal.spacing.saturating_mul(options.gap_factor))
+    } else {
+        journal.spacing.saturating_mul(2)
+    }
+    .min(MAX_REST);
+    events
+        .iter()
+        .filter(|event| event.source == Source::Journal)
+        .filter_map(|event| {
+            let EventKind::JournalSilence { seconds, after } = event.kind else {
+                return None;
+            };
+            let step = seconds.saturating_mul(SECOND);
+            if !(MIN_JUMP..=MAX_JUMP).contains(&step) || !reads_local_clock(&event.text) {
+                return None;
+            }
+            // The parser measures the step of a `short` line between local times, before they
+            // are read in --tz, and that of any other line between instants.
+            let this = event.time + offset;
+            let signed = if after { step } else { -step };
+            let local_after = local_time(this, zone)?;
+            let local_before = if crate::parse::journal::has_no_year(event.text.as_bytes()) {
+                local_after - chrono::Duration::microseconds(signed)
+            } else {
+                local_time(this - signed, zone)?
+            };
+            // A jump that --tz itself has is read right already.
+            if let Zone::Named(tz) = zone
+                && closest_reading(tz, local_before, local_after).is_some_and(|(b, a)| {
+                    (a.timestamp_micros() - b.timestamp_micros()).abs() <= rest_max
+                })
+            {
+                return None;
+            }
+            let before = this - signed;
+            let (shift, zones) = zones_explaining(local_before, local_after, rest_max)?;
+            Some(ClockChange {
+                origin: event.origin,
+                from: before.min(this) - offset,
+                to: before.max(this) - offset,
+                local_before,
+                local_after,
+                shift,
+                zones,
+                read_in: zone,
+            })
+        })
+        .collect()
+}
+
+/// Tells whether a journal line's time is read in `--tz`: a `short` or `short-precise` time
+/// (`Mar 29 00:59:55`), a `short-full` or `with-unit` time whose zone is not UTC, or an ISO
+/// time without an offset. Times with their offset or in epoch seconds are the same anywhere.
+fn reads_local_clock(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    if crate::parse::journal::has_no_year(bytes) {
+        return true;
+    }
+    // `Sun 2026-03-29 02:00:00 BST `: the zone is the word after the time.
+    if bytes.get(3) == Some(&b' ') && bytes.get(8) == Some(&b'-') {
+        let zone = line.get(23..).and_then(|rest| {
+            let rest = rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+            rest.trim_start().split(' ').next()
+        });
+        return !matches!(zone, Some("UTC" | "GMT" | "Z"));
+    }
+    bytes.get(4) == Some(&b'-') && !crate::parse::journal::starts_with_offset_time(bytes)
+}
+
+/// Returns the local time of an instant in `zone`.
+fn local_time(micros: i64, zone: Zone) -> Option<NaiveDateTime> {
+    let utc = DateTime::from_timestamp_micros(micros)?;
+    Some(match zone {
+        Zone::Utc => utc.naive_utc(),
+        Zone::Named(tz) => utc.with_timezone(&tz).naive_local(),
+    })
+}
+
+/// Returns the instants a local time means in `tz`: none when the zone skips it.
+fn instants(tz: Tz, local: NaiveDateTime) -> Vec<DateTime<Tz>> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => vec![t],
+        LocalResult::Ambiguous(earlier, later) => vec![earlier, later],
+        LocalResult::None => Vec::new(),
+    }
+}
+
+/// Returns the instants of two local times in `tz` that lie closest together, or `None` when
+/// the zone skips either time.
+fn closest_reading(
+    tz: Tz,
+    before: NaiveDateTime,
+    after: NaiveDateTime,
+) -> Option<(DateTime<Tz>, DateTime<Tz>)> {
+    instants(tz, before)
+        .into_iter()
+        .flat_map(|b| instants(tz, after).into_iter().map(move |a| (b, a)))
+        .min_by_key(|(b, a)| (a.timestamp_micros() - b.timestamp_micros()).abs())
+}
+
+/// Returns the shift of devvm's clock and the zones, grouped by offsets, in which the two
+/// local times lie at most `rest_max` apart although their zone offset changed between them.
+/// Returns `None` when no zone does.
+fn zones_explaining(
+    before: NaiveDateTime,
+    after: NaiveDateTime,
+    rest_max: i64,
+) -> Option<(i64, ZoneGroups)> {
+    let mut groups: ZoneGroups = Vec::new();
+    let mut shift = 0;
+    for &tz in TZ_VARIANTS.iter() {
+        if !has_region(tz.name()) {
+            continue;
+        }
+        let Some((b, a)) = closest_reading(tz, before, after) else {
+            continue;
+        };
+        if (a.timestamp_micros() - b.timestamp_micros()).abs() > rest_max {
+            continue;
+        }
+        let (earlier, later) = if a < b { (a, b) } else { (b, a) };
+        let offsets = (
+            earlier.offset().fix().local_minus_utc(),
+            later.offset().fix().local_minus_utc(),
+        );
+        if offsets.0 == offsets.1 {
+            continue;
+        }
+        shift = i64::from(offsets.1 - offsets.0) * SECOND;
+        match groups.iter_mut().find(|(key, _)| *key == offsets) {
+            Some((_, names)) => names.push(tz.name()),
+            None => groups.push((offsets, vec![tz.name()])),
+        }
+    }
+    for (_, names) in &mut groups {
+        names.sort_by_key(|name| display_order(name));
+    }
+    groups.sort_by_key(|(_, names)| display_order(names[0]));
+    (!groups.is_empty()).then_some((shift, groups))
+}
+
+/// The tz database regions whose zone names are shown, most used first.
+const REGIONS: [&str; 10] = [
+    "Europe/",
+    "America/",
+    "Asia/",
+    "Australia/",
+    "Africa/",
+    "Pacific/",
+    "Atlantic/",
+    "Indian/",
+    "Antarctica/",
+    "Arctic/",
+];
+
+/// Tells whether a zone name starts with a region. The others (`GB`, `EST5EDT`, `US/Eastern`,
+/// `Etc/GMT+5`) are older aliases of the region names or fixed offsets.
+fn has_region(name: &str) -> bool {
+    REGIONS.iter().any(|region| name.starts_with(region))
+}
+
+/// Returns a zone name's sort key: its region's place in [`REGIONS`], then the name.
+fn display_order(name: &str) -> (usize, &str) {
+    let region = REGIONS
+        .iter()
+        .position(|region| name.starts_with(region))
+        .unwrap_or(REGIONS.len());
+    (region, name)
+}
+
+impl ClockChange {
+    /// Describes the jump for a warning about input `name`, with the fix.
+    pub fn warning(&self, name: &str) -> String {
+        let tz_name = match self.read_in {
+            Zone::Utc => "UTC",
+            Zone::Named(tz) => tz.name(),
+        };
+        let direction = if self.shift > 0 { "forward" } else { "back" };
+        // One group of offsets is listed whole, since each of its names reads the times
+        // right. Of several, a few names each show the offsets to tell them apart.
+        let per_group = if self.zones.len() == 1 { 12 } else { 3 };
+        let groups: Vec<String> = self
+            .zones
+            .iter()
+            .take(3)
+            .map(|((before, after), names)| {
+                let shown = names.iter().take(per_group).copied().collect::<Vec<_>>();
+                let shown = shown.join(", ");
+                let more = match names.len().saturating_sub(per_group) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                format!(
+                    "{shown}{more} ({} to {})",
+                    format_offset(*before),
+                    format_offset(*after)
+                )
+            })
+            .collect();
+        let more_groups = match self.zones.len().saturating_sub(3) {
+            0 => String::new(),
+            n => format!(", and zones of {n} other offsets"),
+        };
+        format!(
+            "{name}:{}: the journal's local time jumps from {} to {} at this line, which is a \
+             DST change of devvm's zone (its clock went {direction} by {}) that --tz {tz_name} \
+             does not have there. So the times on one side of it are read in the wrong offset, \
+             and a silence there is no freeze. Set --tz to devvm's zone (`timedatectl show -p Timezone --value` on \
+             devvm prints it); zones that change then: {}{more_groups}",
+            self.origin.line(),
+            self.local_before.format("%b %d %H:%M:%S"),
+            self.local_after.format("%b %d %H:%M:%S"),
+            format_shift(self.shift),
+            groups.join("; ")
+        )
+    }
+}
+
+/// Formats a UTC offset in seconds as `UTC+1`, `UTC-4` or `UTC+5:30`.
+fn format_offset(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let (hours, minutes) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+    if minutes == 0 {
+        format!("UTC{sign}{hours}")
+    } else {
+        format!("UTC{sign}{hours}:{minutes:02}")
+    }
+}
+
+/// Formats the size of a clock shift as `1 h` or `30 min`.
+fn format_shift(micros: i64) -> String {
+    let minutes = micros.abs() / (60 * SECOND);
+    if minutes % 60 == 0 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    /// A zone and the shift of its clock, in seconds.
+    type Expected = Option<(&'static str, i64)>;
+
+    /// Local times of two neighbouring lines, in file order, and a zone that must explain the
+    /// jump between them with the shift it gives, or `None` when no zone may.
+    const CASES: &[(&str, &str, Expected)] = &[
+        // Spring-forward in time order and newest first.
+        (
+            "2026-03-29 00:59:55",
+            "2026-03-29 02:00:00",
+            Some(("Europe/London", 3600)),
+        ),
+        (
+            "2026-03-29 02:00:00",
+            "2026-03-29 00:59:55",
+            Some(("Europe/London", 3600)),
+        ),
+        (
+            "2026-03-08 01:59:58",
+            "2026-03-08 03:00:00",
+            Some(("America/New_York", 3600)),
+        ),
+        // Fall-back in time order and newest first.
+        (
+            "2026-10-25 01:59:55",
+            "2026-10-25 01:00:00",
+            Some(("Europe/London", -3600)),
+        ),
+        (
+            "2026-10-25 02:00:00",
+            "2026-10-25 02:59:55",
+            Some(("Europe/Berlin", -3600)),
+        ),
+        // Lord Howe Island changes by 30 minutes.
+        (
+            "2026-10-04 01:59:50",
+            "2026-10-04 02:30:00",
+            Some(("Australia/Lord_Howe", 1800)),
+        ),
+        // A silence of one hour on a day without a change, and one at a DST instant that
+        // lasts longer than the change.
+        ("2026-06-10 12:00:00", "2026-06-10 13:00:05", None),
+        ("2026-03-29 00:59:55", "2026-03-29 02:20:00", None),
+    ];
+
+    #[test]
+    fn jumps_explained_by_zones() {
+        for &(before, after, expected) in CASES {
+            let found = zones_explaining(local(before), local(after), 60 * SECOND);
+            let Some((zone, shift)) = expected else {
+                assert!(found.is_none(), "{before} -> {after}: {found:?}");
+                continue;
+            };
+            let (found_shift, groups) =
+                found.unwrap_or_else(|| panic!("{before} -> {after}: no zone"));
+            assert_eq!(found_shift, shift * SECOND, "{before} -> {after}");
+            let names: Vec<&str> = groups.iter().flat_map(|(_, n)| n.iter().copied()).collect();
+            assert!(names.contains(&zone), "{before} -> {after}: {names:?}");
+        }
+    }
+
+    #[test]
+    fn local_clock_line_shapes() {
+        let cases = [
+            ("Mar 29 02:00:00 devvm sshd[1]: x", true),
+            ("Mar 29 02:00:00.123456 devvm sshd[1]: x", true),
+            ("Sun 2026-03-29 02:00:00 BST devvm ssh.service[1]: x", true),
+            (
+                "Sun 2026-03-29 02:00:00.123456 BST devvm ssh.service[1]: x",
+                true,
+            ),
+            ("Sun 2026-03-29 02:00:00 UTC devvm ssh.service[1]: x", false),
+            ("2026-03-29T02:00:00+01:00 devvm sshd[1]: x", false),
+            ("2026-03-29T02:00:00.123456+0100 devvm sshd[1]: x", false),
+            ("1774746000.123456 devvm sshd[1]: x", false),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(reads_local_clock(line), expected, "{line}");
+        }
+    }
+}
