@@ -33,6 +33,11 @@ pub struct Offset {
     /// A time-zone suspicion: the offset of the most common same-client start difference when
     /// it is a whole number of half hours.
     pub zone_hint: Option<i64>,
+    /// Another whole number of half hours, up to 2 h from `zone_hint`, at which a fair share of
+    /// sockets start: the journal's zone changed its offset (DST) between them, so no single
+    /// `--skew` fits.
+    #[serde(skip)]
+    pub other_zone_hint: Option<i64>,
     /// The number of dispatch sockets that matched two or more Traefik sockets, so they could
     /// not be paired. Many of them and no pair suggest one Traefik log given twice.
     #[serde(skip)]
@@ -132,12 +137,14 @@ impl<'a> ByClient<'a> {
 pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOptions) -> Offset {
     let traefik_by_client = ByClient::new(traefik);
     if let Some(skew) = options.skew {
+        let (zone_hint, other_zone_hint) = zone_hints(dispatch, &traefik_by_client, skew);
         return Offset {
             micros: skew,
             method: "given",
             pairs: 0,
             uncertainty: 0,
-            zone_hint: zone_hint(dispatch, &traefik_by_client, skew),
+            zone_hint,
+            other_zone_hint,
             ambiguous: 0,
         };
     }
@@ -172,12 +179,14 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         })
         .collect();
     let Some((lo, hi)) = densest_region(&intervals) else {
+        let (zone_hint, other_zone_hint) = zone_hints(dispatch, &traefik_by_client, 0);
         return Offset {
             micros: 0,
             method: "none",
             pairs: 0,
             uncertainty: 0,
-            zone_hint: zone_hint(dispatch, &traefik_by_client, 0),
+            zone_hint,
+            other_zone_hint,
             ambiguous,
         };
     };
@@ -185,12 +194,14 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
     // whole-second times into the previous or next second.
     let middle = lo + (hi - lo) / 2;
     let micros = if lo <= 0 && 0 <= hi { 0 } else { middle };
+    let (zone_hint, other_zone_hint) = zone_hints(dispatch, &traefik_by_client, micros);
     Offset {
         micros,
         method: "measured",
         pairs: intervals.len(),
         uncertainty: (hi - lo) / 2,
-        zone_hint: zone_hint(dispatch, &traefik_by_client, micros),
+        zone_hint,
+        other_zone_hint,
         ambiguous,
     }
 }
@@ -294,7 +305,15 @@ fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
 /// pairs agree, and more pairs agree on it than on zero or on `measured` (the offset measured or
 /// given), within 10 s. Over a long input, chance pairs of a busy client land near some half
 /// hour too, so they must beat the pairs that agree on the offset in use.
-fn zone_hint(dispatch: &[Socket], traefik_by_client: &ByClient, measured: i64) -> Option<i64> {
+///
+/// Returns it with a second whole number of half hours, up to 2 h from it, at which at least
+/// two pairs and a quarter as many as the first start: the two sides of a DST change. Chance
+/// pairs spread over every half hour, so they rarely reach that share near the first.
+fn zone_hints(
+    dispatch: &[Socket],
+    traefik_by_client: &ByClient,
+    measured: i64,
+) -> (Option<i64>, Option<i64>) {
     const HALF_HOUR: i64 = 1800 * SECOND;
     const CLOSE: i64 = 10 * SECOND;
     let traefik = traefik_by_client.sockets;
@@ -313,10 +332,22 @@ fn zone_hint(dispatch: &[Socket], traefik_by_client: &ByClient, measured: i64) -
             }
         }
     }
-    let (&best, &count) = votes.iter().max_by_key(|(k, n)| (**n, -k.abs()))?;
+    let Some((&best, &count)) = votes.iter().max_by_key(|(k, n)| (**n, -k.abs())) else {
+        return (None, None);
+    };
     let zero = votes.get(&0).copied().unwrap_or(0);
     let beaten = count <= zero || (measured != 0 && count <= near_measured);
-    (best != 0 && count >= 3 && !beaten).then_some(best * HALF_HOUR)
+    if best == 0 || count < 3 || beaten {
+        return (None, None);
+    }
+    let other = votes
+        .iter()
+        .filter(|&(&k, &n)| {
+            k != best && k != 0 && (k - best).abs() <= 4 && n >= 2 && 4 * n >= count
+        })
+        .max_by_key(|(k, n)| (**n, -k.abs()))
+        .map(|(&k, _)| k * HALF_HOUR);
+    (Some(best * HALF_HOUR), other)
 }
 
 /// Joins dispatch sockets with Traefik sockets once the offset is known. Returns, for each

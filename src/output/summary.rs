@@ -54,12 +54,21 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
         ),
         _ => text,
     };
+    (text, zone_warning(offset, offset.other_zone_hint.is_some()))
+}
+
+/// Returns the warning about a clock offset that looks like a time-zone mistake. Across a DST
+/// change (`dst_change`), sockets on its two sides start different whole hours from their
+/// Traefik lines, so no single `--skew` fits and only `--tz` is suggested.
+fn zone_warning(offset: &Offset, dst_change: bool) -> Option<String> {
+    let seconds = offset.micros as f64 / SECOND as f64;
     let half_hours = seconds / 1800.0;
     let zone_like =
         |s: f64| s.abs() >= 1700.0 && (s / 1800.0 - (s / 1800.0).round()).abs() * 1800.0 <= 60.0;
+    let hours = |micros: i64| micros as f64 / 3600.0 / SECOND as f64;
     // A given offset is the user's own reading of the clocks, so naming a zone mistake again
     // would only repeat it back. A zone hint still shows when the sockets disagree with it.
-    let warning = if offset.method != "given" && zone_like(seconds) {
+    if offset.method != "given" && zone_like(seconds) {
         Some(format!(
             "the devvm clock offset ({:.0} min) is close to a whole number of half hours: the journal was \
              probably read in the wrong zone; set --tz to the zone of its timestamps",
@@ -67,15 +76,29 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
         ))
     } else {
         offset.zone_hint.map(|hint| {
+            let fix = if dst_change {
+                let why = match offset.other_zone_hint {
+                    Some(other) => format!(
+                        "others start {:+.1} h from theirs, as across a DST change",
+                        hours(other)
+                    ),
+                    None => "the journal shows a DST change of devvm's zone (see its warning)"
+                        .to_string(),
+                };
+                format!(", and {why}, so no single --skew fits; set --tz to devvm's zone")
+            } else {
+                format!(
+                    "; set --tz to the zone of its timestamps (or --skew {})",
+                    hint / SECOND
+                )
+            };
             format!(
                 "many devvm sockets start {:+.1} h from their Traefik lines: the journal was probably read in the \
-                 wrong zone; set --tz to the zone of its timestamps (or --skew {})",
-                hint as f64 / 3600.0 / SECOND as f64,
-                hint / SECOND
+                 wrong zone{fix}",
+                hours(hint),
             )
         })
-    };
-    (text, warning)
+    }
 }
 
 /// Tells whether the journal's dispatch socket lines carry an absolute time, which `--tz` does
@@ -126,7 +149,9 @@ fn journal_times_carry_offset(report: &Report) -> bool {
 /// the same in any zone, so with them only devvm's clock can be off, and `--skew` is the fix.
 fn offset_warning(report: &Report) -> Option<String> {
     let offset = &report.analysis.offset;
-    let (_, warning) = describe_offset(offset);
+    let dst_change =
+        offset.other_zone_hint.is_some() || !report.analysis.coverage.clock_changes.is_empty();
+    let warning = zone_warning(offset, dst_change);
     if warning.is_none() || !journal_times_carry_offset(report) {
         return warning;
     }
@@ -664,8 +689,20 @@ mod tests {
             pairs: 0,
             uncertainty: 0,
             zone_hint,
+            other_zone_hint: None,
             ambiguous: 0,
         }
+    }
+
+    #[test]
+    fn dst_offsets_suggest_tz_only() {
+        let mut across_dst = offset(0, "none", Some(-4 * 3600 * SECOND));
+        across_dst.other_zone_hint = Some(-5 * 3600 * SECOND);
+        let (_, warning) = describe_offset(&across_dst);
+        let warning = warning.unwrap();
+        assert!(warning.contains("set --tz"), "{warning}");
+        assert!(warning.contains("-5.0 h"), "{warning}");
+        assert!(!warning.contains("--skew -"), "{warning}");
     }
 
     #[test]
