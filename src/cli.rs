@@ -184,7 +184,9 @@ pub struct CommonArgs {
     pub output: Option<PathBuf>,
 
     /// Print only rows at or after this time: RFC 3339, or `YYYY-MM-DD HH:MM:SS` (UTC unless an
-    /// offset is given; --tz does not apply here). Evidence may still come from just before it.
+    /// offset is given; --tz does not apply here). Rows are compared at their printed
+    /// millisecond. A drop or event row is selected by its own time; a burst or incident that
+    /// reaches into the window is listed whole. Evidence may still come from just before it.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
@@ -748,12 +750,18 @@ impl Analyzed {
     /// Selects the rows to print: those inside the window, and for the timeline the events in
     /// time order.
     pub fn report(&self, rows: Rows) -> Report<'_> {
-        let in_range =
-            |t: i64| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u);
+        // Times are compared as printed, to the millisecond, so a row's own printed time given
+        // as --until (or --since) selects it.
+        let printed = |t: i64| t.div_euclid(MILLI) * MILLI;
+        let in_range = |t: i64| {
+            let t = printed(t);
+            self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
+        };
         // A burst or incident that reaches into the window is selected whole, so every burst
         // and incident id a selected drop names has its row.
         let overlaps = |start: i64, end: i64| {
-            self.since.is_none_or(|s| end >= s) && self.until.is_none_or(|u| start <= u)
+            self.since.is_none_or(|s| printed(end) >= s)
+                && self.until.is_none_or(|u| printed(start) <= u)
         };
         let analysis = &self.analysis;
         Report {

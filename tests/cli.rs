@@ -1211,6 +1211,24 @@ fn since_and_until_select_rows() {
 }
 
 #[test]
+fn printed_time_selects_its_row() {
+    // The logcli export keeps the journal's microseconds, and rows print milliseconds. An
+    // operator who copies a row's time into --since and --until must get that row back.
+    let files = [data("envelopes/incident.logcli.jsonl.gz")];
+    let all = drops(&["-q"], &files);
+    assert!(!all.is_empty());
+    for row in &all {
+        let time = row["time"].as_str();
+        let selected = drops(&["-q", "--since", time, "--until", time], &files);
+        assert!(
+            selected.iter().any(|r| r["drop_id"] == row["drop_id"]),
+            "{time}: {selected:?}"
+        );
+        assert!(selected.iter().all(|r| r["time"] == time), "{time}");
+    }
+}
+
+#[test]
 fn window_inside_burst_keeps_its_rows() {
     // A window that starts inside the burst: the drops it selects name B001 and an incident,
     // and `bursts` and `incidents` print those rows for the same window.
