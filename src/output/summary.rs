@@ -33,15 +33,15 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
         "none" => "not measured (no dispatch socket matched exactly one Traefik line); assumed 0"
             .to_string(),
         _ if offset.micros == 0 => format!(
-            "devvm and the cluster agree (within ±{:.1} s, from {} socket pairs)",
+            "devvm and the cluster agree (within ±{:.1} s, from {})",
             offset.uncertainty as f64 / SECOND as f64,
-            offset.pairs
+            socket_pairs(offset.pairs)
         ),
         _ => format!(
-            "devvm {:.1} s {direction} the cluster (±{:.1} s, from {} socket pairs)",
+            "devvm {:.1} s {direction} the cluster (±{:.1} s, from {})",
             seconds.abs(),
             offset.uncertainty as f64 / SECOND as f64,
-            offset.pairs
+            socket_pairs(offset.pairs)
         ),
     };
     // More sockets pair at whole hours than at the offset in use: the pairs behind it are
@@ -55,6 +55,15 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
         _ => text,
     };
     (text, zone_warning(offset, offset.other_zone_hint.is_some()))
+}
+
+/// Counts socket pairs in words: `1 socket pair`, `19 socket pairs`.
+fn socket_pairs(n: usize) -> String {
+    if n == 1 {
+        "1 socket pair".to_string()
+    } else {
+        format!("{n} socket pairs")
+    }
 }
 
 /// Returns the warning about a clock offset that looks like a time-zone mistake. Across a DST
@@ -691,6 +700,22 @@ mod tests {
             zone_hint,
             other_zone_hint: None,
             ambiguous: 0,
+        }
+    }
+
+    #[test]
+    fn offset_counts_its_pairs_in_words() {
+        for (pairs, micros, expected) in [
+            (1, 0, "from 1 socket pair)"),
+            (19, 0, "from 19 socket pairs)"),
+            (1, 3 * SECOND, "from 1 socket pair)"),
+        ] {
+            let measured = Offset {
+                pairs,
+                ..offset(micros, "measured", None)
+            };
+            let (text, _) = describe_offset(&measured);
+            assert!(text.ends_with(expected), "{text}");
         }
     }
 

@@ -254,8 +254,8 @@ pub(super) fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
         )
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {
-            "no Traefik or cloudflared logs cover this time, and the devvm journal starts or ends \
-             inside the evidence window"
+            "no Traefik or cloudflared logs cover this time, and the devvm journal does not cover \
+             the whole evidence window (it starts, ends or falls silent inside it)"
                 .to_string()
         } else if missing.len() == 3 {
             "no devvm journal, Traefik or cloudflared logs cover this time".to_string()
