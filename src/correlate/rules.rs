@@ -384,6 +384,15 @@ impl Context<'_> {
         &self.by_time[start..end.max(start)]
     }
 
+    /// Event indexes in `[from, to]`, in time order, of the events whose kind `keep` accepts.
+    pub fn events_in(&self, from: i64, to: i64, keep: impl Fn(&EventKind) -> bool) -> Vec<usize> {
+        self.window(from, to)
+            .iter()
+            .copied()
+            .filter(|&i| keep(&self.events[i].kind))
+            .collect()
+    }
+
     fn socket(&self, candidate: &Candidate) -> &Socket {
         &self.sockets[candidate.socket]
     }

@@ -11,17 +11,12 @@ fn pod_of(event: &Event) -> &str {
 }
 
 pub(super) fn cloudflared_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
-    let evidence: Vec<usize> = ctx
-        .window(subject.from, subject.to)
-        .iter()
-        .copied()
-        .filter(|&i| {
-            matches!(
-                ctx.events[i].kind,
-                EventKind::CfShutdown { .. } | EventKind::CfStart { .. }
-            )
-        })
-        .collect();
+    let evidence = ctx.events_in(subject.from, subject.to, |kind| {
+        matches!(
+            kind,
+            EventKind::CfShutdown { .. } | EventKind::CfStart { .. }
+        )
+    });
     let first = *evidence.first()?;
     let event = &ctx.events[first];
     // A fleet-wide update stops every pod at once, and the reason names them all.
@@ -80,19 +75,14 @@ pub(super) fn cloudflared_restarted(ctx: &Context, subject: &Subject) -> Option<
 }
 
 pub(super) fn tunnel_churn(ctx: &Context, subject: &Subject) -> Option<Finding> {
-    let evidence: Vec<usize> = ctx
-        .window(subject.from, subject.to)
-        .iter()
-        .copied()
-        .filter(|&i| {
-            matches!(
-                ctx.events[i].kind,
-                EventKind::CfConnFailed { .. }
-                    | EventKind::CfConnTerminated { .. }
-                    | EventKind::CfConnUnregistered { .. }
-            )
-        })
-        .collect();
+    let evidence = ctx.events_in(subject.from, subject.to, |kind| {
+        matches!(
+            kind,
+            EventKind::CfConnFailed { .. }
+                | EventKind::CfConnTerminated { .. }
+                | EventKind::CfConnUnregistered { .. }
+        )
+    });
     let first = *evidence.first()?;
     let event = &ctx.events[first];
     let conn = match &event.kind {

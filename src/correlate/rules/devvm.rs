@@ -271,21 +271,16 @@ pub(super) fn devvm_late_close(ctx: &Context, subject: &Subject) -> Option<Findi
 }
 
 pub(super) fn devvm_memory(ctx: &Context, subject: &Subject) -> Option<Finding> {
-    let evidence: Vec<usize> = ctx
-        .window(subject.from, subject.to)
-        .iter()
-        .copied()
-        .filter(|&i| {
-            matches!(
-                &ctx.events[i].kind,
-                EventKind::OomKill {
-                    scope: OomScope::Global,
-                    ..
-                } | EventKind::OomKill { user: None, .. }
-                    | EventKind::EarlyoomAction { .. }
-            )
-        })
-        .collect();
+    let evidence = ctx.events_in(subject.from, subject.to, |kind| {
+        matches!(
+            kind,
+            EventKind::OomKill {
+                scope: OomScope::Global,
+                ..
+            } | EventKind::OomKill { user: None, .. }
+                | EventKind::EarlyoomAction { .. }
+        )
+    });
     let first = *evidence.first()?;
     let what_happened = match &ctx.events[first].kind {
         EventKind::OomKill {

@@ -20,12 +20,7 @@ pub(super) fn is_dispatch_start_or_stop(kind: &EventKind) -> bool {
 
 pub(super) fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let reference = reference(ctx, subject);
-    let mut evidence: Vec<usize> = ctx
-        .window(subject.from, subject.to)
-        .iter()
-        .copied()
-        .filter(|&i| is_dispatch_start_or_stop(&ctx.events[i].kind))
-        .collect();
+    let mut evidence = ctx.events_in(subject.from, subject.to, is_dispatch_start_or_stop);
     let orphans: Vec<usize> = subject
         .drops
         .iter()
