@@ -300,15 +300,18 @@ fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
         .min_by_key(|(lo, hi)| (lo + (hi - lo) / 2 - median).abs())
 }
 
-/// Looks for a clock offset of whole half hours, the sign of a time-zone mistake: the most common
-/// same-client start difference, rounded to 30 minutes, when it is not zero, at least three
-/// pairs agree, and more pairs agree on it than on zero or on `measured` (the offset measured or
-/// given), within 10 s. Over a long input, chance pairs of a busy client land near some half
-/// hour too, so they must beat the pairs that agree on the offset in use.
+/// Looks for a clock offset of whole half hours, the sign of a time-zone mistake: the whole
+/// number of half hours that most dispatch sockets have a same-client Traefik start at (within
+/// 10 s), when it is not zero, at least three sockets have it, and more sockets have it than
+/// have a pair at zero or at `measured` (the offset measured or given). Each socket votes once
+/// for each offset, however many Traefik lines it pairs with there: a client's retry storm
+/// gives one socket hundreds of chance pairs, which must not outvote the sockets that agree
+/// on the offset in use.
 ///
-/// Returns it with a second whole number of half hours, up to 2 h from it, at which at least
-/// two pairs and a quarter as many as the first start: the two sides of a DST change. Chance
-/// pairs spread over every half hour, so they rarely reach that share near the first.
+/// Returns it with a second whole number of half hours, up to 2 h from it, as on the two sides
+/// of a DST change: at least two sockets have only the one and at least two only the other,
+/// and all of each group start before all of the other. A client that reconnects every hour
+/// pairs at every whole hour from each socket, so its sockets have both and show no change.
 fn zone_hints(
     dispatch: &[Socket],
     traefik_by_client: &ByClient,
@@ -317,19 +320,31 @@ fn zone_hints(
     const HALF_HOUR: i64 = 1800 * SECOND;
     const CLOSE: i64 = 10 * SECOND;
     let traefik = traefik_by_client.sockets;
-    let mut votes: HashMap<i64, usize> = HashMap::new();
+    // Each socket's start and the half hours it pairs at.
+    let mut supports: Vec<(i64, Vec<i64>)> = Vec::new();
     let mut near_measured = 0usize;
     for socket in dispatch {
-        for &t in traefik_by_client.near(socket.client, start_of(socket), 15 * 3600 * SECOND) {
-            let diff = start_of(socket) - start_of(&traefik[t]);
-            if (diff - measured).abs() <= CLOSE {
-                near_measured += 1;
-            }
+        let start = start_of(socket);
+        let mut halves: Vec<i64> = Vec::new();
+        let mut at_measured = false;
+        for &t in traefik_by_client.near(socket.client, start, 15 * 3600 * SECOND) {
+            let diff = start - start_of(&traefik[t]);
+            at_measured |= (diff - measured).abs() <= CLOSE;
             let rounded = (diff as f64 / HALF_HOUR as f64).round() as i64;
             // Only differences within 10 s of a whole half hour vote.
-            if (diff - rounded * HALF_HOUR).abs() <= CLOSE {
-                *votes.entry(rounded).or_default() += 1;
+            if (diff - rounded * HALF_HOUR).abs() <= CLOSE && !halves.contains(&rounded) {
+                halves.push(rounded);
             }
+        }
+        near_measured += usize::from(at_measured);
+        if !halves.is_empty() {
+            supports.push((start, halves));
+        }
+    }
+    let mut votes: HashMap<i64, usize> = HashMap::new();
+    for (_, halves) in &supports {
+        for &half in halves {
+            *votes.entry(half).or_default() += 1;
         }
     }
     let Some((&best, &count)) = votes.iter().max_by_key(|(k, n)| (**n, -k.abs())) else {
@@ -340,14 +355,43 @@ fn zone_hints(
     if best == 0 || count < 3 || beaten {
         return (None, None);
     }
-    let other = votes
+    let mut others: Vec<(i64, usize)> = votes
         .iter()
-        .filter(|&(&k, &n)| {
-            k != best && k != 0 && (k - best).abs() <= 4 && n >= 2 && 4 * n >= count
-        })
-        .max_by_key(|(k, n)| (**n, -k.abs()))
-        .map(|(&k, _)| k * HALF_HOUR);
+        .filter(|&(&k, _)| k != best && k != 0 && (k - best).abs() <= 4)
+        .map(|(&k, &n)| (k, n))
+        .collect();
+    // Most votes first, then the nearer to zero, then the smaller: one order whatever the
+    // map's.
+    others.sort_by_key(|&(k, n)| (std::cmp::Reverse(n), k.abs(), k));
+    let other = others
+        .into_iter()
+        .find(|&(k, _)| sides_of_a_change(&supports, best, k))
+        .map(|(k, _)| k * HALF_HOUR);
     (Some(best * HALF_HOUR), other)
+}
+
+/// Tells whether the sockets that pair only at half hour `a` and those that pair only at `b`
+/// are at least two each and lie on either side of one moment, as a DST change splits them.
+fn sides_of_a_change(supports: &[(i64, Vec<i64>)], a: i64, b: i64) -> bool {
+    let starts = |only: i64, not: i64| -> Vec<i64> {
+        supports
+            .iter()
+            .filter(|(_, halves)| halves.contains(&only) && !halves.contains(&not))
+            .map(|(start, _)| *start)
+            .collect()
+    };
+    let (only_a, only_b) = (starts(a, b), starts(b, a));
+    if only_a.len() < 2 || only_b.len() < 2 {
+        return false;
+    }
+    let span = |starts: &[i64]| {
+        (
+            *starts.iter().min().expect("two or more"),
+            *starts.iter().max().expect("two or more"),
+        )
+    };
+    let ((a_first, a_last), (b_first, b_last)) = (span(&only_a), span(&only_b));
+    a_last < b_first || b_last < a_first
 }
 
 /// Joins dispatch sockets with Traefik sockets once the offset is known. Returns, for each
@@ -570,6 +614,67 @@ mod tests {
         assert_eq!(densest_region(&intervals), Some((8, 10)));
         assert_eq!(densest_region(&[]), None);
         assert_eq!(densest_region(&[(3, 3)]), Some((3, 3)));
+    }
+
+    const HOUR_MS: i64 = 3_600_000;
+
+    /// Returns the zone hints of dispatch and Traefik sockets given as (client, start ms).
+    fn hints(dispatch: &[(String, i64)], traefik: &[(String, i64)]) -> (Option<i64>, Option<i64>) {
+        let dispatch: Vec<Socket> = dispatch.iter().map(|(c, t)| socket(c, *t, true)).collect();
+        let traefik: Vec<Socket> = traefik.iter().map(|(c, t)| socket(c, *t, true)).collect();
+        zone_hints(&dispatch, &ByClient::new(&traefik), 0)
+    }
+
+    #[test]
+    fn dst_change_gives_two_hints() {
+        // devvm's journal read in UTC while devvm ran New York time: its sockets start 5 h
+        // before their Traefik lines until the spring-forward, and 4 h after it.
+        let (mut dispatch, mut traefik) = (Vec::new(), Vec::new());
+        for i in 0..12i64 {
+            let client = format!("203.0.113.{}", i + 1);
+            let at = 10 * HOUR_MS + i * 600_000;
+            let local = if i < 6 { -5 } else { -4 };
+            traefik.push((client.clone(), at));
+            dispatch.push((client, at + local * HOUR_MS));
+        }
+        let (first, second) = hints(&dispatch, &traefik);
+        let mut both = [first.unwrap(), second.expect("a second offset")];
+        both.sort_unstable();
+        assert_eq!(both, [-5 * HOUR_MS * 1000, -4 * HOUR_MS * 1000]);
+    }
+
+    #[test]
+    fn hourly_reconnects_show_no_dst_change() {
+        // Journal times 2 h ahead all day, and clients that reconnect every hour: each socket
+        // also pairs with its neighbours' Traefik lines an hour away, but no change splits them.
+        let (mut dispatch, mut traefik) = (Vec::new(), Vec::new());
+        for c in 0..3i64 {
+            let client = format!("203.0.113.{}", c + 1);
+            for h in 0..8i64 {
+                let at = 10 * HOUR_MS + h * HOUR_MS + c * 1000;
+                traefik.push((client.clone(), at));
+                dispatch.push((client.clone(), at + 2 * HOUR_MS));
+            }
+        }
+        assert_eq!(hints(&dispatch, &traefik), (Some(2 * HOUR_MS * 1000), None));
+    }
+
+    #[test]
+    fn retry_storm_does_not_outvote_true_pairs() {
+        // Every dispatch socket pairs with its own Traefik line at 0. Half an hour before, a
+        // dispatch outage left 4 Traefik 502s a second from the same client: each socket has
+        // dozens of chance pairs near +0.5 h, but one vote there, as at 0.
+        let client = "203.0.113.7".to_string();
+        let (mut dispatch, mut traefik) = (Vec::new(), Vec::new());
+        for i in 0..20i64 {
+            let at = 1_800_000 + i * 1000;
+            traefik.push((client.clone(), at));
+            dispatch.push((client.clone(), at));
+        }
+        for i in 0..240i64 {
+            traefik.push((client.clone(), i * 250));
+        }
+        assert_eq!(hints(&dispatch, &traefik), (None, None));
     }
 
     #[test]
