@@ -2234,6 +2234,37 @@ fn mixed_stdin_drops_other_host_records() {
 }
 
 #[test]
+fn fleet_stdin_drops_other_host_records() {
+    // devvm's `-o json` journal piped in with those of 20 other hosts, the last of which had
+    // carol's serve unit OOM-killed a second before carol's drop at 19:12:30.
+    let bytes = std::fs::read(data("journal-modes/devvm-journal.json.json.gz")).unwrap();
+    let mut json = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut json)
+        .unwrap();
+    for n in 0..20 {
+        json.push_str(&format!(
+            r#"{{"__REALTIME_TIMESTAMP":"1781118700000000","_HOSTNAME":"node{n:02}","SYSLOG_IDENTIFIER":"sshd","_PID":"7","MESSAGE":"Accepted publickey for root from 10.0.0.9 port 40000 ssh2"}}"#
+        ));
+        json.push('\n');
+    }
+    json.push_str(r#"{"__REALTIME_TIMESTAMP":"1781118749000000","_HOSTNAME":"node19","SYSLOG_IDENTIFIER":"systemd","_PID":"1","MESSAGE":"t3-serve@carol.service: A process of this unit has been killed by the OOM killer."}"#);
+    json.push('\n');
+    let mut others = incident_files("incident", true);
+    others.retain(|f| !f.ends_with("devvm-journal.log"));
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "-q", "-"])
+        .args(&others)
+        .write_stdin(json));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    let carol = rows
+        .iter()
+        .find(|r| r["time"].starts_with("2026-06-10T19:12:30"))
+        .unwrap_or_else(|| panic!("no drop at 19:12:30 in {stdout}"));
+    assert_eq!(carol["segment"], "last_mile", "{stderr}");
+}
+
+#[test]
 fn whole_seconds_apart_hint_burst_window() {
     // Five closes in two neighbouring whole seconds: whole-second stamps one second apart may
     // be less than a second apart, so no drop is put on its user's own network.

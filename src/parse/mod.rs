@@ -215,7 +215,10 @@ pub struct HostLines {
 }
 
 impl JournalHosts {
-    const MAX: usize = 16;
+    /// As many as an event's `u8` host index can name. A fleet's journals piped in together
+    /// can name dozens of hosts, and an uncounted host's `-o json` entries would be kept as
+    /// devvm's evidence.
+    const MAX: usize = 255;
 
     /// Counts one line of `host`. A host beyond the first `MAX` is not counted.
     pub fn add(&mut self, host: &[u8], dispatch: bool) {

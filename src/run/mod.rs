@@ -662,7 +662,7 @@ fn read_devvm_alone(
 /// A text line names its host in the event's text. A `-o json` or `-o export` entry keeps its
 /// message alone, so its event carries the index of its host instead.
 ///
-/// NOTE: only the first 16 hosts of an input are counted (`JournalHosts`), so an entry of a
+/// NOTE: only the first 255 hosts of an input are counted (`JournalHosts`), so an entry of a
 /// later host keeps its event.
 fn leave_out_other_hosts_evidence(input: &mut ReadInput, devvm: &str) {
     let others: Vec<String> = input
