@@ -667,3 +667,127 @@ fn spring_forward_with_tz_reads_clean() {
         assert_ne!(row[8], "devvm", "{stdout}");
     }
 }
+
+/// The UTC times of devvm's freeze in [`utc_freeze_at_london_change`]: it falls silent at
+/// 00:59:50 and logs again at 02:00:05, so read in UTC its local times jump as Europe/London's
+/// clock does at 01:00Z on 2026-03-29.
+const FREEZE: (&str, &str) = ("2026-03-29T00:59:50Z", "2026-03-29T02:00:05Z");
+
+/// Writes the `short` journal of a devvm on UTC from 00:30 to 02:30 on 2026-03-29 that
+/// freezes over [`FREEZE`]: sshd lines every 5 s unless `units_only`, and three clients'
+/// dispatch sockets of 4 min that reconnect after 2 s. The sockets open when the freeze
+/// starts close at its end. With `traefik`, it also writes their Traefik lines at offset 0
+/// and a cloudflared pod that logs every 20 s throughout. Returns the paths written.
+fn utc_freeze_at_london_change(dir: &Path, units_only: bool, traefik: bool) -> Vec<PathBuf> {
+    use chrono::{DateTime, Duration, Utc};
+    let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+    let (frozen, thawed) = (at(FREEZE.0), at(FREEZE.1));
+    let (start, end) = (at("2026-03-29T00:30:00Z"), at("2026-03-29T02:30:00Z"));
+    let logs = |t: DateTime<Utc>| t < frozen || t >= thawed;
+
+    let mut journal: Vec<(DateTime<Utc>, String)> = Vec::new();
+    if !units_only {
+        let mut t = start;
+        while t < end {
+            if logs(t) {
+                journal.push((
+                    t,
+                    "sshd[100]: Connection closed by 192.0.2.10 port 22".into(),
+                ));
+            }
+            t += Duration::seconds(5);
+        }
+    }
+
+    let mut access: Vec<(DateTime<Utc>, String)> = Vec::new();
+    let clients = [
+        ("alice", "203.0.113.7"),
+        ("bob", "203.0.113.22"),
+        ("carol", "203.0.113.35"),
+    ];
+    for (n, (user, ip)) in clients.iter().enumerate() {
+        let mut open = start + Duration::seconds(37 * n as i64 + 1);
+        while open + Duration::seconds(240) < end {
+            if !logs(open) {
+                open = thawed + Duration::seconds(2);
+            }
+            let mut close = open + Duration::seconds(240);
+            if !logs(close) {
+                close = thawed;
+            }
+            let dur_ms = (close - open).num_milliseconds();
+            let chain = format!("ip={ip}, 10.10.1.{}", 12 + n);
+            for (t, message) in [
+                (open, format!("ws open user={user} {chain}")),
+                (
+                    close,
+                    format!("ws close user={user} {chain} dur_ms={dur_ms} cause=graceful"),
+                ),
+            ] {
+                let go_time = t.format("%Y/%m/%d %H:%M:%S");
+                journal.push((t, format!("t3-dispatch[812]: {go_time} {message}")));
+            }
+            access.push((
+                open,
+                format!(
+                    "{ip} - - [{}] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" {} \
+                     \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" {dur_ms}ms",
+                    open.format("%d/%b/%Y:%H:%M:%S +0000"),
+                    50000 + access.len()
+                ),
+            ));
+            open = close + Duration::seconds(2);
+        }
+    }
+
+    journal.sort_by_key(|(t, _)| *t);
+    access.sort_by_key(|(t, _)| *t);
+    let journal: String = journal
+        .iter()
+        .map(|(t, rest)| format!("{} devvm {rest}\n", t.format("%b %d %H:%M:%S")))
+        .collect();
+    let mut paths = vec![dir.join("devvm-journal.log")];
+    std::fs::write(&paths[0], journal).unwrap();
+
+    if traefik {
+        let access: String = access.iter().map(|(_, line)| format!("{line}\n")).collect();
+        let cloudflared: String = (0..(120 * 60 / 20))
+            .map(|step| {
+                let t = start + Duration::seconds(20 * step);
+                format!(
+                    "{} ERR  error=\"Incoming request ended abruptly: context canceled\" \
+                     cfRay=8f1a2b3c4d5e6f70-AMS ingressRule=0 \
+                     originService=https://traefik.traefik.svc.cluster.local:443\n",
+                    t.format("%Y-%m-%dT%H:%M:%SZ")
+                )
+            })
+            .collect();
+        paths.push(dir.join("traefik-access.log"));
+        paths.push(dir.join("cloudflared-6f7c9d8b5-k2x9p.log"));
+        std::fs::write(&paths[1], access).unwrap();
+        std::fs::write(&paths[2], cloudflared).unwrap();
+    }
+    paths
+}
+
+/// A UTC devvm frozen for an hour at Europe/London's spring-forward, read in UTC: its sockets
+/// join Traefik at offset 0 on both sides of the silence, so the silence is a freeze, not a
+/// DST change that --tz lacks.
+#[test]
+fn freeze_at_dst_instant_stays_freeze() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = utc_freeze_at_london_change(dir.path(), false, true);
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("DST change"), "{stderr}");
+    assert!(stderr.contains("devvm and the cluster agree"), "{stderr}");
+    let frozen: Vec<Vec<String>> = rows(&stdout)
+        .into_iter()
+        .filter(|row| row[1].starts_with("2026-03-29T02:00:05"))
+        .collect();
+    assert_eq!(frozen.len(), 3, "{stdout}");
+    for row in frozen {
+        assert_eq!(row[8], "devvm", "{row:?}");
+        assert_eq!(row[9], "high", "{row:?}");
+    }
+}

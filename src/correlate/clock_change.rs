@@ -12,6 +12,7 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{TZ_VARIANTS, Tz};
 
 use super::coverage::{CoverageOptions, Span};
+use super::sockets::Socket;
 use crate::event::{Event, EventKind, Origin, Source};
 use crate::time::{SECOND, Zone};
 
@@ -52,14 +53,39 @@ const MAX_JUMP: i64 = 2 * 3600 * SECOND + 10 * 60 * SECOND;
 /// recognised, so its silence still reads as a freeze.
 const MAX_REST: i64 = 10 * 60 * SECOND;
 
+/// The dispatch sockets on the cluster clock, the Traefik sockets and the join between them
+/// at the clock offset in use: the evidence that separates a clock change from a silence.
+pub struct Pairing<'a> {
+    pub dispatch: &'a [Socket],
+    pub traefik: &'a [Socket],
+    /// For each dispatch socket, the index of its Traefik socket.
+    pub joined_to: &'a [Option<usize>],
+    /// The join's tolerance, ±.
+    pub tolerance: i64,
+}
+
+/// What the socket pairs on the two sides of a silence show about a clock change there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PairingVerdict {
+    /// No Traefik, or no dispatch socket on one side that Traefik could have logged.
+    Unknown,
+    /// The sockets on both sides join Traefik at the offset in use, so the clock did not move.
+    Refuted,
+    /// The sockets on one side join at the offset in use and those on the other side join
+    /// only once moved by the jump's shift.
+    Confirmed,
+}
+
 /// Finds the DST jumps among the journal silences of `events`, whose journal times are on the
 /// cluster clock, `offset` (devvm minus cluster) away from their reading in `zone` (`--tz`).
+/// A jump that `pairing` refutes is left out.
 pub fn find(
     events: &[Event],
     offset: i64,
     zone: Zone,
     journal: Option<&Span>,
     options: &CoverageOptions,
+    pairing: &Pairing,
 ) -> Vec<ClockChange> {
     let Some(journal) = journal else {
         return Vec::new();
@@ -105,10 +131,14 @@ pub fn find(
             }
             let before = this - signed;
             let (shift, zones) = zones_explaining(local_before, local_after, rest_max)?;
+            let (from, to) = (before.min(this) - offset, before.max(this) - offset);
+            if judge_by_pairs(pairing, from, to, shift) == PairingVerdict::Refuted {
+                return None;
+            }
             Some(ClockChange {
                 origin: event.origin,
-                from: before.min(this) - offset,
-                to: before.max(this) - offset,
+                from,
+                to,
                 local_before,
                 local_after,
                 shift,
@@ -117,6 +147,74 @@ pub fn find(
             })
         })
         .collect()
+}
+
+/// Judges a silence from `from` to `to` (cluster clock) that a clock change of `shift` would
+/// explain, by how the dispatch sockets before and after it join Traefik. A misread change
+/// puts every socket on one side `shift` off its Traefik line.
+fn judge_by_pairs(pairing: &Pairing, from: i64, to: i64, shift: i64) -> PairingVerdict {
+    let Some(first) = pairing.traefik.iter().map(|s| s.start).min() else {
+        return PairingVerdict::Unknown;
+    };
+    let last = pairing
+        .traefik
+        .iter()
+        .map(|s| s.start)
+        .max()
+        .unwrap_or(first);
+
+    // A socket Traefik could have logged: closed (Traefik writes its line at the close) and
+    // started while Traefik logged.
+    let loggable = |i: &usize| {
+        let socket = &pairing.dispatch[*i];
+        socket.end.is_some() && (first..=last).contains(&socket.start)
+    };
+    let before: Vec<usize> = (0..pairing.dispatch.len())
+        .filter(|&i| pairing.dispatch[i].start < from)
+        .filter(loggable)
+        .collect();
+    let after: Vec<usize> = (0..pairing.dispatch.len())
+        .filter(|&i| pairing.dispatch[i].start > to)
+        .filter(loggable)
+        .collect();
+
+    // With no socket on one side, the offset in use came from the other side alone, so it
+    // fits either reading.
+    if before.is_empty() || after.is_empty() {
+        return PairingVerdict::Unknown;
+    }
+
+    let joined = |i: usize| pairing.joined_to.get(i).copied().flatten().is_some();
+    let (before_loggable, after_loggable) = (before.len(), after.len());
+    let before_joined = before.iter().filter(|&&i| joined(i)).count();
+    let after_joined = after.iter().filter(|&&i| joined(i)).count();
+    let is_majority = |joined: usize, total: usize| 2 * joined > total;
+
+    // Most sockets before the jump join, so the offset in use fits the times there. A change
+    // misread would move every socket after it off its Traefik line, so if they join as large
+    // a share as before it (or most of them join), the clock did not move.
+    let after_fits = after_joined > 0
+        && (is_majority(after_joined, after_loggable)
+            || after_joined * before_loggable >= before_joined * after_loggable);
+    if is_majority(before_joined, before_loggable) && after_fits {
+        return PairingVerdict::Refuted;
+    }
+
+    // One side joins at the offset in use and the other only once moved by the shift.
+    let moved_joins = |side: &[usize]| {
+        let sockets: Vec<Socket> = side.iter().map(|&i| pairing.dispatch[i].clone()).collect();
+        [shift, -shift].into_iter().any(|moved| {
+            let joined = super::join::join(&sockets, pairing.traefik, moved, pairing.tolerance);
+            is_majority(joined.iter().flatten().count(), sockets.len())
+        })
+    };
+    let confirmed = (is_majority(before_joined, before_loggable) && moved_joins(&after))
+        || (is_majority(after_joined, after_loggable) && moved_joins(&before));
+    if confirmed {
+        PairingVerdict::Confirmed
+    } else {
+        PairingVerdict::Unknown
+    }
 }
 
 /// Tells whether a journal line's time is read in `--tz`: a `short` or `short-precise` time

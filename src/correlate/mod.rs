@@ -260,6 +260,12 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         options.zone,
         coverage.journal.as_ref(),
         &options.coverage,
+        &clock_change::Pairing {
+            dispatch: &dispatch,
+            traefik: &traefik,
+            joined_to: &joined_to,
+            tolerance: options.join.tolerance,
+        },
     );
     coverage.cloudflared_addresses = cloudflared_addresses(&events, &coverage);
     let traefik_unmatched = traefik_without_t3(&events, &dispatch, &mut coverage).map(|span| {
