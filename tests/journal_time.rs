@@ -791,3 +791,16 @@ fn freeze_at_dst_instant_stays_freeze() {
         assert_eq!(row[9], "high", "{row:?}");
     }
 }
+
+/// A units-only export of the same UTC devvm, quiet over the same hour and read without
+/// Traefik: a sparse journal is often quiet for an hour, and no socket pair shows the offset
+/// change that a DST jump would bring, so no DST change is reported.
+#[test]
+fn sparse_quiet_hour_is_no_dst_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = utc_freeze_at_london_change(dir.path(), true, false);
+    let (_, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
+    assert!(!stderr.contains("DST change"), "{stderr}");
+}
