@@ -629,6 +629,14 @@ pub fn warnings(report: &Report) -> Vec<String> {
     // Sockets that start a zone offset from their Traefik lines show the journal's times off,
     // so the reading that they are right is left out of the journal's zone warning.
     let (_, zone_like_offset) = describe_offset(offset);
+    // The offset that warning names: the one in use when it is a zone offset, or else the
+    // whole hours more sockets start at.
+    let traefik_zone_offset = zone_like_offset.map(|_| {
+        offset
+            .zone_hint
+            .filter(|_| offset.micros.abs() < 1700 * SECOND)
+            .unwrap_or(offset.micros)
+    });
     let clock_change_warnings = coverage.clock_changes.iter().map(|change| {
         let name = report
             .inputs
@@ -641,7 +649,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
         .iter()
         .filter(|_| !clock_confirmed)
         .flat_map(|i| i.clock_warnings.iter())
-        .map(|warning| warning.text(zone_like_offset.is_some()));
+        .map(|warning| warning.text(traefik_zone_offset));
     report
         .inputs
         .iter()

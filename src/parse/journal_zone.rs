@@ -46,6 +46,8 @@ struct ShiftedLine {
     difference: i64,
     /// The Go local time read as UTC: the line's instant if devvm runs UTC.
     go_utc: i64,
+    /// The journal time read in `--tz`.
+    read_utc: i64,
 }
 
 impl GoTimeZones {
@@ -78,6 +80,9 @@ impl GoTimeZones {
         if read_in_tz {
             return;
         }
+        let Some(read_utc) = zone.to_utc_micros(journal) else {
+            return;
+        };
 
         let quarters = (difference + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * QUARTER_HOUR;
         if quarters != 0 && (difference - quarters).abs() <= SLACK {
@@ -86,6 +91,7 @@ impl GoTimeZones {
                 line,
                 difference,
                 go_utc,
+                read_utc,
             });
         }
     }
@@ -106,6 +112,8 @@ impl GoTimeZones {
             first_line: first.line,
             difference: first.difference,
             tz: zone_name(zone),
+            zone,
+            read_utc: first.read_utc,
             offset_minutes,
             example_zone: example_zone(offset_minutes, first.go_utc),
         })
@@ -125,6 +133,10 @@ pub struct ZoneShiftWarning {
     difference: i64,
     /// The IANA name of `--tz`.
     tz: &'static str,
+    /// `--tz` itself.
+    zone: Zone,
+    /// The first shifted line's journal time read in `--tz`.
+    read_utc: i64,
     /// The UTC offset, in minutes, of the zone journalctl printed in if devvm runs UTC.
     offset_minutes: i64,
     /// A well-known zone at that offset at the first shifted line's time.
@@ -135,8 +147,9 @@ impl ZoneShiftWarning {
     /// Writes the warning. Without another clock, a journal printed in another zone than
     /// `--tz` looks the same as a devvm whose own zone is neither UTC nor `--tz`, so the text
     /// gives both readings. When Traefik's sockets show the journal's times a zone offset off
-    /// (`traefik_refutes_times`), only the first reading is left.
-    pub fn text(&self, traefik_refutes_times: bool) -> String {
+    /// (`traefik_offset`, devvm minus cluster in microseconds), only the first reading is left,
+    /// and the zone to set is `--tz` moved by that offset.
+    pub fn text(&self, traefik_offset: Option<i64>) -> String {
         let head = format!(
             "{}: in {} of {} dispatch lines, the `short` journal time is {:+.1} h from the Go \
              log time that dispatch wrote in devvm's local time (the first on line {})",
@@ -146,16 +159,33 @@ impl ZoneShiftWarning {
             self.difference as f64 / 3600.0 / SECOND as f64,
             self.first_line,
         );
-        let name_hint = match self.example_zone {
+        let name_hint = |example: Option<&str>| match example {
             Some(example) => format!("a name such as {example}, not the offset"),
             None => "its IANA name, not the offset".to_string(),
         };
         let set_tz = format!(
             "set --tz to the IANA zone of its timestamps, one at UTC{} at that time if devvm \
-             runs UTC ({name_hint})",
+             runs UTC ({})",
             utc_offset_text(self.offset_minutes),
+            name_hint(self.example_zone),
         );
-        if traefik_refutes_times {
+        if let Some(traefik_offset) = traefik_offset {
+            // A journal printed in zone P and read in --tz Z is off by P - Z, which Traefik
+            // measures, so P is Z's offset plus the measured one, whatever devvm's own zone.
+            let instant = self.read_utc - traefik_offset;
+            let printed = utc_offset_minutes(self.zone, instant)
+                + (traefik_offset + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * 15;
+            let example = if printed == 0 {
+                Some("UTC")
+            } else {
+                example_zone(printed, instant)
+            };
+            let set_tz = format!(
+                "set --tz to the IANA zone of its timestamps, one at UTC{} at that time as \
+                 Traefik's offset shows ({})",
+                utc_offset_text(printed),
+                name_hint(example),
+            );
             return format!(
                 "{head}. Traefik's sockets show the journal's times off as well (see the \
                  warning about the clock offset), so journalctl printed this journal in another \
@@ -247,6 +277,17 @@ fn local_time_near(provisional: i64, near: i64, year: i32) -> Option<(Civil, i64
         .min_by_key(|(_, utc)| (utc - near).abs())
 }
 
+/// Returns the UTC offset of `zone` at `at` (UTC microseconds), in minutes east of UTC.
+fn utc_offset_minutes(zone: Zone, at: i64) -> i64 {
+    let Zone::Named(tz) = zone else {
+        return 0;
+    };
+    DateTime::from_timestamp_micros(at).map_or(0, |instant| {
+        let offset = tz.offset_from_utc_datetime(&instant.naive_utc()).fix();
+        i64::from(offset.local_minus_utc()) / 60
+    })
+}
+
 /// Returns the IANA name of a zone, as `--tz` takes it.
 fn zone_name(zone: Zone) -> &'static str {
     match zone {
@@ -289,7 +330,7 @@ mod tests {
 
     /// Returns the text of [`shift_warning`] without Traefik's clock offset.
     fn warning(lines: &[&str], zone: &str) -> Option<String> {
-        shift_warning(lines, zone).map(|warning| warning.text(false))
+        shift_warning(lines, zone).map(|warning| warning.text(None))
     }
 
     /// Returns three dispatch lines whose `short` journal times are `journal` (`Mar 14 11:03`)
@@ -460,14 +501,52 @@ mod tests {
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         let warning = shift_warning(&lines, "UTC").unwrap();
 
-        let both = warning.text(false);
+        let both = warning.text(None);
         assert!(both.contains("Or devvm's own zone differs"), "{both}");
-        let refuted = warning.text(true);
+        let refuted = warning.text(Some(2 * 3600 * SECOND));
         assert!(refuted.contains("set --tz to the IANA zone"), "{refuted}");
         assert!(refuted.contains("UTC+02:00 at that time"), "{refuted}");
         assert!(refuted.contains("Traefik's sockets show"), "{refuted}");
         assert!(!refuted.contains("change nothing"), "{refuted}");
         assert!(!refuted.contains("Either"), "{refuted}");
+    }
+
+    /// With Traefik's offset, the zone to set is --tz moved by that offset, not the zone the
+    /// Go times suggest for a devvm on UTC.
+    #[test]
+    fn traefik_refuted_zone_follows_its_offset() {
+        let hours = |h: i64| h * 3600 * SECOND;
+        // --tz, journal time, Go time, Traefik's offset, the zone to set and its example.
+        let cases = [
+            // devvm on New York (UTC-4) and the journal printed in UTC but read in Berlin
+            // (UTC+2): the journal reads 2 h early.
+            (
+                "Europe/Berlin",
+                "Jun 10 19:41",
+                "2026/06/10 15:41",
+                hours(-2),
+                "UTC+00:00",
+                "UTC",
+            ),
+            // devvm on New York and the journal printed in Berlin but read in UTC: it reads
+            // 2 h late.
+            (
+                "UTC",
+                "Jun 10 21:41",
+                "2026/06/10 15:41",
+                hours(2),
+                "UTC+02:00",
+                "Europe/Berlin",
+            ),
+        ];
+        for (tz, journal, go, offset, printed, example) in cases {
+            let lines = dispatch_lines(journal, go, 0);
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let warning = shift_warning(&lines, tz).unwrap();
+            let text = warning.text(Some(offset));
+            assert!(text.contains(&format!("{printed} at that time")), "{text}");
+            assert!(text.contains(&format!("such as {example},")), "{text}");
+        }
     }
 
     #[test]

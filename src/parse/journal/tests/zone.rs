@@ -130,7 +130,7 @@ fn go_time_zone_noted_for_short_only() {
         let notes = parser.clock_notes("j.log");
         let found = notes
             .iter()
-            .any(|note| note.text(false).contains("Go log time"));
+            .any(|note| note.text(None).contains("Go log time"));
         assert_eq!(found, noted, "{line} with --tz {zone}: {notes:?}");
     }
 }
