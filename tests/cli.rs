@@ -1892,6 +1892,105 @@ fn nul_run_before_a_line_keeps_the_line() {
 }
 
 #[test]
+fn nul_bytes_inside_lines_are_malformed() {
+    // NUL bytes inside a line (a crash hole that begins mid-line, a damaged copy) make its
+    // text untrustworthy. Here they cut dispatch's identifier on line 382, which is read with
+    // the first lines one by one, and sit inside other lines read in parallel blocks. Each
+    // such line is malformed and named, never ignored in silence.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = incident_with_journal(dir.path(), |journal| {
+        journal
+            .lines()
+            .enumerate()
+            .map(|(n, line)| match n + 1 {
+                382 => format!("{}\0\0\0{}\n", &line[..32], &line[32..]),
+                1000 | 1500 | 1921 => format!("{}\0{}\n", &line[..40], &line[40..]),
+                _ => format!("{line}\n"),
+            })
+            .collect()
+    });
+    let journal = files.pop().unwrap();
+    let journal_name = journal.display().to_string();
+    assert!(
+        std::fs::read(&journal)
+            .unwrap()
+            .windows(14)
+            .any(|w| w == b"\0\0\0t3-dispatch"),
+        "line 382 is a dispatch line"
+    );
+    let traefik = dir.path().join("traefik-access.log");
+    let access = std::fs::read_to_string(data("incident/traefik-access.log")).unwrap();
+    let access: String = access
+        .lines()
+        .enumerate()
+        .map(|(n, line)| match n + 1 {
+            5000 => format!("{}\0{}\n", &line[..20], &line[20..]),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(&traefik, access).unwrap();
+    files.retain(|f| !f.ends_with("traefik-access.log"));
+    files.push(traefik.clone());
+
+    // The same journal in `-o short`, which is read line by line past its first lines too.
+    let short = dir.path().join("devvm-journal.short.log");
+    let iso = std::fs::read(&journal).unwrap();
+    let short_text: Vec<u8> = iso
+        .split_inclusive(|b| *b == b'\n')
+        .flat_map(|line| match line.strip_prefix(b"2026-06-") {
+            Some(rest) if rest.get(11..17) == Some(b"+00:00") => {
+                [b"Jun ", &rest[..2], b" ", &rest[3..11], &rest[17..]].concat()
+            }
+            _ => line.to_vec(),
+        })
+        .collect();
+    std::fs::write(&short, short_text).unwrap();
+    let (_, stderr, code) = run(t3()
+        .args(["drops", "--year", "2026"])
+        .arg(&short)
+        .args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    let short_name = short.display().to_string();
+    assert!(
+        stderr.contains(&format!(
+            "{short_name}: 4 line(s) contain NUL bytes after their start \
+             ({short_name}:382, {short_name}:1000, {short_name}:1500, 1 more)"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("+ 4 malformed"), "{stderr}");
+
+    for threads in ["1", "2"] {
+        let (_, stderr, code) = run(t3()
+            .args(["drops", "--threads", threads])
+            .arg(&journal)
+            .args(&files));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{journal_name}: 4 line(s) contain NUL bytes after their start \
+                 ({journal_name}:382, {journal_name}:1000, {journal_name}:1500, 1 more)"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "{}: 1 line(s) contain NUL bytes after their start ({}:5000)",
+                traefik.display(),
+                traefik.display()
+            )),
+            "{stderr}"
+        );
+        assert!(stderr.contains("+ 4 malformed"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("malformed {journal_name}:382: contains NUL bytes")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("tr -d '\\000' <"), "{stderr}");
+    }
+}
+
+#[test]
 fn file_of_nul_bytes_names_the_damage() {
     // A rotated file that was preallocated and never written: detection has no line to read,
     // and naming a type would not help. The suggested command must not run `tr` on compressed

@@ -356,6 +356,10 @@ pub struct LineReader<R> {
     /// Set after [`LineReader::next_block`] cut an over-long line: the rest of that line is
     /// discarded up to its newline.
     skipping: bool,
+    /// Whether `buf[start..end]` may contain a NUL byte. Each read searches the bytes it
+    /// brings in, and making room searches again the few bytes kept, so a line read from a
+    /// buffer without NUL bytes needs no search of its own.
+    may_hold_nul: bool,
 }
 
 impl<R: Read> LineReader<R> {
@@ -373,6 +377,7 @@ impl<R: Read> LineReader<R> {
             trailing_data: None,
             missing_final_newline: false,
             skipping: false,
+            may_hold_nul: false,
         }
     }
 
@@ -409,6 +414,7 @@ impl<R: Read> LineReader<R> {
         block.extend_from_slice(&self.buf[self.start..self.end]);
         self.start = 0;
         self.end = 0;
+        self.may_hold_nul = false;
         let limit = target.saturating_add(self.max_line);
         loop {
             if self.skipping {
@@ -470,6 +476,7 @@ impl<R: Read> LineReader<R> {
                 }
                 self.buf[..rest.len()].copy_from_slice(rest);
                 self.end = rest.len();
+                self.may_hold_nul = memchr::memchr(0, rest).is_some();
                 block.truncate(last + 1);
             }
             // A line longer than `limit` with no newline yet: hand over what was read, which
@@ -490,6 +497,12 @@ impl<R: Read> LineReader<R> {
 
     /// Returns the next line, or `None` at the end of the input.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        Ok(self.next_line_with_nul_hint()?.map(|(line, _)| line))
+    }
+
+    /// Returns the next line as [`LineReader::next_line`] does, with whether it may contain a
+    /// NUL byte after the one kept of a run that starts it. `false` means it contains none.
+    pub fn next_line_with_nul_hint(&mut self) -> io::Result<Option<(Line<'_>, bool)>> {
         let mut skipped: u64 = 0;
         loop {
             if let Some(pos) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
@@ -497,13 +510,12 @@ impl<R: Read> LineReader<R> {
                 self.start += pos + 1;
                 self.line_no += 1;
                 if skipped > 0 {
-                    return Ok(Some(Line::TooLong {
-                        bytes: skipped + pos as u64,
-                    }));
+                    let bytes = skipped + pos as u64;
+                    return Ok(Some((Line::TooLong { bytes }, false)));
                 }
                 let nul = nul_run_len(&self.buf[line_start..line_start + pos]);
                 if pos - nul > self.max_line {
-                    return Ok(Some(Line::TooLong { bytes: pos as u64 }));
+                    return Ok(Some((Line::TooLong { bytes: pos as u64 }, false)));
                 }
                 let mut line = &self.buf[line_start + nul.saturating_sub(1)..line_start + pos];
                 if let Some(stripped) = line.strip_suffix(b"\r") {
@@ -513,7 +525,7 @@ impl<R: Read> LineReader<R> {
                 if self.line_no == 1 {
                     line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
                 }
-                return Ok(Some(Line::Text(line)));
+                return Ok(Some((Line::Text(line), self.may_hold_nul)));
             }
 
             // No newline in the buffered bytes: a truncated last line at the end of input.
@@ -528,15 +540,14 @@ impl<R: Read> LineReader<R> {
                 self.missing_final_newline = true;
                 let nul = nul_run_len(&self.buf[line_start..line_start + len]);
                 if skipped > 0 || len - nul > self.max_line {
-                    return Ok(Some(Line::TooLong {
-                        bytes: skipped + len as u64,
-                    }));
+                    let bytes = skipped + len as u64;
+                    return Ok(Some((Line::TooLong { bytes }, false)));
                 }
                 let mut line = &self.buf[line_start + nul.saturating_sub(1)..line_start + len];
                 if let Some(stripped) = line.strip_suffix(b"\r") {
                     line = stripped;
                 }
-                return Ok(Some(Line::Text(line)));
+                return Ok(Some((Line::Text(line), self.may_hold_nul)));
             }
 
             // Make room: drop what was consumed, all but one NUL of a run that starts the line,
@@ -555,6 +566,9 @@ impl<R: Read> LineReader<R> {
                 self.start = 0;
                 self.end = pending;
             }
+            if self.may_hold_nul {
+                self.may_hold_nul = memchr::memchr(0, &self.buf[self.start..self.end]).is_some();
+            }
             if self.end == self.buf.len() {
                 // The buffer is full of one line shorter than the limit: grow it.
                 let new_len = (self.buf.len() * 2).min(self.max_line + CHUNK);
@@ -563,6 +577,10 @@ impl<R: Read> LineReader<R> {
             match self.reader.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,
                 Ok(n) => {
+                    if !self.may_hold_nul {
+                        let read = &self.buf[self.end..self.end + n];
+                        self.may_hold_nul = memchr::memchr(0, read).is_some();
+                    }
                     self.end += n;
                     self.bytes_read += n as u64;
                 }

@@ -130,6 +130,12 @@ impl Merge {
         if report.nul_prefixed.1.is_none() {
             report.nul_prefixed.1 = counts.nul_prefixed.1.map(|line| line + self.line_offset);
         }
+        report.nul_inside.0 += counts.nul_inside.0;
+        for line in counts.nul_inside.1 {
+            if report.nul_inside.1.len() < crate::run::NUL_INSIDE_EXAMPLES {
+                report.nul_inside.1.push(line + self.line_offset);
+            }
+        }
         for (line, reason) in counts.malformed_examples {
             if report.malformed_examples.len() < self.max_examples {
                 report

@@ -46,6 +46,17 @@ pub const LINE_TOO_LONG_REASON: &str =
 /// The class of a line longer than `--max-line-bytes`.
 pub const LINE_TOO_LONG: LineClass = LineClass::Malformed(LINE_TOO_LONG_REASON);
 
+/// The malformed reason of a line that contains NUL bytes after its leading run. journalctl
+/// prints a message with unprintable bytes as `[N blob data]` unless `--all` is given, and the
+/// JSON formats escape NUL, so such a line almost always comes from damage: a crash hole that
+/// begins inside it, or a corrupted copy. A NUL can stand in for an identifier's or a field's
+/// bytes, so the text around it is not read.
+pub const NUL_INSIDE_REASON: &str =
+    "contains NUL bytes, as a damaged file does, so its text was not read";
+
+/// The class of a line that contains NUL bytes after its leading run.
+pub const NUL_INSIDE: LineClass = LineClass::Malformed(NUL_INSIDE_REASON);
+
 /// Returns a line without the run of NUL bytes that starts it, or `None` when it starts with
 /// another byte. After a crash, the blocks of a file that were allocated but never written can
 /// read as NUL bytes. The next write follows them with no line end, so the first line after
@@ -82,6 +93,8 @@ fn parse_block<P: LineParser>(
     let mut parser = new_parser();
     let mut sink = Sink::new(input);
     let mut counts = InputReport::default();
+    // One search of the whole block, so that its lines are searched only when it has a NUL.
+    let block_has_nul = memchr::memchr(0, block).is_some();
     let mut start = 0;
     for (line_no, end) in (1..).zip(memchr::memchr_iter(b'\n', block)) {
         let mut text = &block[start..end];
@@ -93,6 +106,8 @@ fn parse_block<P: LineParser>(
         text = counts.strip_nul_prefix(line_no, text);
         let class = if text.len() > settings.max_line {
             LINE_TOO_LONG
+        } else if block_has_nul && counts.note_nul_inside(line_no, text) {
+            NUL_INSIDE
         } else {
             let ctx = LineCtx {
                 line: line_no,
@@ -219,6 +234,76 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(text)
             );
+        }
+    }
+
+    /// Parses `lines` as one block and returns the line numbers counted as holding NUL bytes
+    /// inside, the lines malformed for that reason, and the block's counts.
+    fn nul_inside_lines<P: LineParser>(
+        lines: &[&[u8]],
+        new_parser: impl Fn() -> P,
+    ) -> (Vec<u64>, Vec<u64>, InputReport) {
+        let block: Vec<u8> = lines.iter().flat_map(|l| [*l, b"\n"].concat()).collect();
+        let settings = BlockSettings {
+            pod: None,
+            max_line: 1 << 20,
+            max_examples: 100,
+            block_bytes: 1 << 20,
+        };
+        let (_, counts) = parse_block(&block, &new_parser, 0, &settings);
+        let reasons: Vec<u64> = counts
+            .malformed_examples
+            .iter()
+            .filter(|(_, reason)| reason == NUL_INSIDE_REASON)
+            .map(|(line, _)| *line)
+            .collect();
+        (counts.nul_inside.1.clone(), reasons, counts)
+    }
+
+    #[test]
+    fn nul_inside_a_line_is_malformed() {
+        use crate::parse::cloudflared::CloudflaredParser;
+        use crate::parse::journal::JournalParser;
+
+        let options = ParseOptions::default();
+        // (parser, lines, the lines with NUL bytes after their leading run)
+        let journal: &[&[u8]] = &[
+            b"2026-06-10T19:12:30+00:00 devvm \0\0\0t3-dispatch[812]: 2026/06/10 19:12:30 ws close user=carol ip=203.0.113.35, 10.10.3.14 dur_ms=1500326 cause=graceful",
+            b"2026-06-10T19:12:30+00:00 devvm t3-dispatch[812]: 2026/06/10 19:12:30 ws close user=carol ip=203.0.113.35, 10.10.3.14 dur_ms=15\x00\x00326 cause=graceful",
+            b"2026-06-10T19:12:31+00:00 devvm sshd[900]: Accepted publickey for bob\0",
+            b"\0\0\x002026-06-10T19:12:32+00:00 devvm t3-dispatch[812]: 2026/06/10 19:12:32 ws open user=bob ip=203.0.113.22, 10.10.1.12",
+            b"2026-06-10T19:12:33+00:00 devvm t3-dispatch[812]: 2026/06/10 19:12:33 ws open user=dave ip=203.0.113.40, 10.10.1.12",
+        ];
+        let traefik: &[&[u8]] = &[
+            b"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\0\" 48213 \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 1512345ms",
+            b"203.0.113.7, 10.10.1.12 - - [10/Jun/2026:19:30:12 +0000] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" 48214 \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" 1512345ms",
+        ];
+        let cloudflared: &[&[u8]] = &[
+            b"2026-06-10T19:30:12Z INF Registered tunnel connection connIndex=2 event=0 ip=198.41.192.7",
+            b"2026-06-10T19:30:12Z ERR Failed to serve tunnel connection error=\"timeout: no rec\0\0\0\0\" connIndex=2 event=0",
+        ];
+        let cases = [
+            (
+                "journal",
+                nul_inside_lines(journal, || JournalParser::new(&options)),
+                vec![1, 2, 3],
+            ),
+            (
+                "traefik",
+                nul_inside_lines(traefik, || TraefikParser::new(&options)),
+                vec![1],
+            ),
+            (
+                "cloudflared",
+                nul_inside_lines(cloudflared, || CloudflaredParser::new(&options)),
+                vec![2],
+            ),
+        ];
+        for (name, (noted, malformed, counts), expected) in cases {
+            assert_eq!(noted, expected, "{name}: lines noted");
+            assert_eq!(malformed, expected, "{name}: lines malformed for NUL bytes");
+            assert_eq!(counts.nul_inside.0, expected.len() as u64, "{name}: count");
+            assert_eq!(counts.malformed, expected.len() as u64, "{name}: malformed");
         }
     }
 

@@ -52,6 +52,9 @@ impl Default for ReadOptions {
     }
 }
 
+/// Maximum number of lines with NUL bytes inside that an input's warning names.
+pub const NUL_INSIDE_EXAMPLES: usize = 3;
+
 /// The report of one input: its type, and how each of its lines was accounted for.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct InputReport {
@@ -70,6 +73,10 @@ pub struct InputReport {
     /// and the first of them.
     #[serde(skip)]
     pub nul_prefixed: (u64, Option<u64>),
+    /// Lines with NUL bytes after their first other byte, which were counted as malformed, and
+    /// the first `NUL_INSIDE_EXAMPLES` of them.
+    #[serde(skip)]
+    pub nul_inside: (u64, Vec<u64>),
     pub bytes: u64,
     /// The last line read and the decompressor's error, when the input ended early (a
     /// truncated or corrupt gzip stream).
@@ -168,6 +175,45 @@ impl InputReport {
         self.nul_prefixed.0 += 1;
         self.nul_prefixed.1.get_or_insert(line_no);
         stripped
+    }
+
+    /// Tells whether line `line_no`, after its leading NUL run, still contains a NUL byte, and
+    /// counts it when it does. Such a line is malformed (see [`parallel::NUL_INSIDE`]).
+    pub fn note_nul_inside(&mut self, line_no: u64, text: &[u8]) -> bool {
+        if memchr::memchr(0, text).is_none() {
+            return false;
+        }
+        self.nul_inside.0 += 1;
+        if self.nul_inside.1.len() < NUL_INSIDE_EXAMPLES {
+            self.nul_inside.1.push(line_no);
+        }
+        true
+    }
+
+    /// Returns the warning for lines with NUL bytes inside, if there were any. `strip` is the
+    /// shell command that writes a copy of the input without NUL bytes.
+    pub fn nul_inside_warning(&self, strip: &str) -> Option<String> {
+        let (count, lines) = &self.nul_inside;
+        if *count == 0 {
+            return None;
+        }
+        let mut examples: Vec<String> = lines
+            .iter()
+            .map(|line| format!("{}:{line}", self.name))
+            .collect();
+        let more = *count - lines.len() as u64;
+        if more > 0 {
+            examples.push(format!("{more} more"));
+        }
+        Some(format!(
+            "{}: {count} line(s) contain NUL bytes after their start ({}), as a damaged copy or \
+             a crash leaves in a file that was being written. Each was counted as malformed and \
+             not read, because the NUL bytes may stand where text was lost, so a line of \
+             evidence among them is missing. If the text around them is whole, read a copy \
+             without them ({strip})",
+            self.name,
+            examples.join(", "),
+        ))
     }
 
     /// Returns the warning for lines that started with NUL bytes, if there were any.

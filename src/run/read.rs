@@ -138,6 +138,10 @@ pub(super) fn read_one(
         .warnings
         .extend(sink.serve_time_of_day.warnings(&name));
     report.warnings.extend(report.nul_prefix_warning());
+    if report.nul_inside.0 > 0 {
+        let strip = nul_strip_command(&name, compression);
+        report.warnings.extend(report.nul_inside_warning(&strip));
+    }
     Ok(ReadInput {
         report,
         sink,
@@ -208,6 +212,7 @@ fn parse_lines(
             line_parser,
             text.as_deref(),
             *line_no,
+            true,
             reading.pod,
             reading.sink,
             reading.report,
@@ -314,19 +319,20 @@ fn parse_lines(
     if !parsed_in_parallel {
         loop {
             let line_no = reading.lines.line_no + 1;
-            let text = match reading
+            let (text, may_hold_nul) = match reading
                 .lines
-                .next_line()
+                .next_line_with_nul_hint()
                 .map_err(|e| (ParseError::Read(e), line_no))?
             {
-                Some(Line::Text(text)) => Some(text),
-                Some(Line::TooLong { .. }) => None,
+                Some((Line::Text(text), may_hold_nul)) => (Some(text), may_hold_nul),
+                Some((Line::TooLong { .. }, _)) => (None, false),
                 None => break,
             };
             let class = parse_one(
                 line_parser,
                 text,
                 line_no,
+                may_hold_nul,
                 reading.pod,
                 reading.sink,
                 reading.report,
@@ -342,10 +348,12 @@ fn parse_lines(
 }
 
 /// Parses one line read in order, or classifies it as too long when its text is `None`.
+/// `may_hold_nul` is `false` when the line is known to have no NUL byte past its leading run.
 fn parse_one(
     parser: &mut dyn LineParser,
     text: Option<&[u8]>,
     line: u64,
+    may_hold_nul: bool,
     pod: Option<&str>,
     sink: &mut Sink,
     report: &mut InputReport,
@@ -354,6 +362,9 @@ fn parse_one(
         return parallel::LINE_TOO_LONG;
     };
     let text = report.strip_nul_prefix(line, text);
+    if may_hold_nul && report.note_nul_inside(line, text) {
+        return parallel::NUL_INSIDE;
+    }
     let ctx = LineCtx {
         line,
         outer_time: None,
