@@ -612,17 +612,7 @@ fn london_spring_forward(dir: &Path) -> (PathBuf, PathBuf) {
         .iter()
         .map(|(t, rest)| format!("{} devvm {rest}\n", local(*t).format("%b %d %H:%M:%S")))
         .collect();
-    let cloudflared: String = (0..(100 * 60 / 20))
-        .map(|step| {
-            let t = start + Duration::seconds(20 * step);
-            format!(
-                "{} ERR  error=\"Incoming request ended abruptly: context canceled\" \
-                 cfRay=8f1a2b3c4d5e6f70-AMS ingressRule=0 \
-                 originService=https://traefik.traefik.svc.cluster.local:443\n",
-                t.format("%Y-%m-%dT%H:%M:%SZ")
-            )
-        })
-        .collect();
+    let cloudflared = cloudflared_every_20s(start, 100);
     let journal_path = dir.join("journal.short.log");
     let cloudflared_path = dir.join("cloudflared-6f7c9d8b5-k2x9p.log");
     std::fs::write(&journal_path, journal).unwrap();
@@ -751,17 +741,7 @@ fn utc_freeze_at_london_change(dir: &Path, units_only: bool, traefik: bool) -> V
 
     if traefik {
         let access: String = access.iter().map(|(_, line)| format!("{line}\n")).collect();
-        let cloudflared: String = (0..(120 * 60 / 20))
-            .map(|step| {
-                let t = start + Duration::seconds(20 * step);
-                format!(
-                    "{} ERR  error=\"Incoming request ended abruptly: context canceled\" \
-                     cfRay=8f1a2b3c4d5e6f70-AMS ingressRule=0 \
-                     originService=https://traefik.traefik.svc.cluster.local:443\n",
-                    t.format("%Y-%m-%dT%H:%M:%SZ")
-                )
-            })
-            .collect();
+        let cloudflared = cloudflared_every_20s(start, 120);
         paths.push(dir.join("traefik-access.log"));
         paths.push(dir.join("cloudflared-6f7c9d8b5-k2x9p.log"));
         std::fs::write(&paths[1], access).unwrap();
@@ -803,4 +783,20 @@ fn sparse_quiet_hour_is_no_dst_change() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
     assert!(!stderr.contains("DST change"), "{stderr}");
+}
+
+/// Writes a cloudflared pod log with a cancelled request every 20 s for `minutes` from
+/// `start`, so cloudflared covers the time.
+fn cloudflared_every_20s(start: chrono::DateTime<chrono::Utc>, minutes: i64) -> String {
+    (0..(minutes * 60 / 20))
+        .map(|step| {
+            let t = start + chrono::Duration::seconds(20 * step);
+            format!(
+                "{} ERR  error=\"Incoming request ended abruptly: context canceled\" \
+                 cfRay=8f1a2b3c4d5e6f70-AMS ingressRule=0 \
+                 originService=https://traefik.traefik.svc.cluster.local:443\n",
+                t.format("%Y-%m-%dT%H:%M:%SZ")
+            )
+        })
+        .collect()
 }
