@@ -772,19 +772,6 @@ fn freeze_at_dst_instant_stays_freeze() {
     }
 }
 
-/// A units-only export of the same UTC devvm, quiet over the same hour and read without
-/// Traefik: a sparse journal is often quiet for an hour, and no socket pair shows the offset
-/// change that a DST jump would bring, so no DST change is reported.
-#[test]
-fn sparse_quiet_hour_is_no_dst_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = utc_freeze_at_london_change(dir.path(), true, false);
-    let (_, stderr, code) = run(t3().arg("drops").args(&paths));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
-    assert!(!stderr.contains("DST change"), "{stderr}");
-}
-
 /// Writes a cloudflared pod log with a cancelled request every 20 s for `minutes` from
 /// `start`, so cloudflared covers the time.
 fn cloudflared_every_20s(start: chrono::DateTime<chrono::Utc>, minutes: i64) -> String {

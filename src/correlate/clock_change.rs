@@ -78,8 +78,7 @@ enum PairingVerdict {
 
 /// Finds the DST jumps among the journal silences of `events`, whose journal times are on the
 /// cluster clock, `offset` (devvm minus cluster) away from their reading in `zone` (`--tz`).
-/// A jump that `pairing` refutes is left out. In a sparse journal, a jump is kept only when
-/// `pairing` confirms it.
+/// A jump that `pairing` refutes is left out.
 pub fn find(
     events: &[Event],
     offset: i64,
@@ -133,12 +132,8 @@ pub fn find(
             let before = this - signed;
             let (shift, zones) = zones_explaining(local_before, local_after, rest_max)?;
             let (from, to) = (before.min(this) - offset, before.max(this) - offset);
-            // A sparse journal is often quiet for an hour, so there only the sockets can
-            // show a jump.
-            match judge_by_pairs(pairing, from, to, shift) {
-                PairingVerdict::Refuted => return None,
-                PairingVerdict::Unknown if !journal.dense => return None,
-                PairingVerdict::Unknown | PairingVerdict::Confirmed => {}
+            if judge_by_pairs(pairing, from, to, shift) == PairingVerdict::Refuted {
+                return None;
             }
             Some(ClockChange {
                 origin: event.origin,
