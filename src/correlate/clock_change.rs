@@ -2,9 +2,9 @@
 //!
 //! `short`, `short-precise`, `short-full` and `with-unit` times are devvm's local clock, read
 //! in `--tz`. When devvm's zone changes to or from summer time and `--tz` has no change at that
-//! instant, the local clock jumps: forward by the change (a silence of one hour plus the usual
-//! line spacing, at the spring-forward), or back (at the fall-back). Read in `--tz`, the first
-//! looks exactly like devvm freezing for an hour. The jump is recognised by its size and its
+//! instant, the local clock jumps. At the spring-forward it jumps ahead, which shows as a
+//! silence of one hour plus the usual line spacing. At the fall-back it steps back. Read in
+//! `--tz`, the spring-forward looks exactly like devvm freezing for an hour. The jump is recognised by its size and its
 //! instant: some zone of the tz database changes its offset between the two lines by the size
 //! of the jump, so reading both lines in that zone leaves no silence.
 
@@ -60,20 +60,6 @@ pub struct Pairing<'a> {
     pub traefik: &'a [Socket],
     /// For each dispatch socket, the index of its Traefik socket.
     pub joined_to: &'a [Option<usize>],
-    /// The join's tolerance, ±.
-    pub tolerance: i64,
-}
-
-/// What the socket pairs on the two sides of a silence show about a clock change there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum PairingVerdict {
-    /// No Traefik, or no dispatch socket on one side that Traefik could have logged.
-    Unknown,
-    /// The sockets on both sides join Traefik at the offset in use, so the clock did not move.
-    Refuted,
-    /// The sockets on one side join at the offset in use and those on the other side join
-    /// only once moved by the jump's shift.
-    Confirmed,
 }
 
 /// Finds the DST jumps among the journal silences of `events`, whose journal times are on the
@@ -132,7 +118,7 @@ pub fn find(
             let before = this - signed;
             let (shift, zones) = zones_explaining(local_before, local_after, rest_max)?;
             let (from, to) = (before.min(this) - offset, before.max(this) - offset);
-            if judge_by_pairs(pairing, from, to, shift) == PairingVerdict::Refuted {
+            if pairs_refute_change(pairing, from, to) {
                 return None;
             }
             Some(ClockChange {
@@ -149,12 +135,13 @@ pub fn find(
         .collect()
 }
 
-/// Judges a silence from `from` to `to` (cluster clock) that a clock change of `shift` would
-/// explain, by how the dispatch sockets before and after it join Traefik. A misread change
-/// puts every socket on one side `shift` off its Traefik line.
-fn judge_by_pairs(pairing: &Pairing, from: i64, to: i64, shift: i64) -> PairingVerdict {
+/// Tells whether the dispatch sockets on both sides of a silence from `from` to `to` (cluster
+/// clock) join Traefik at the offset in use, so the clock did not move there. A misread change
+/// would put every socket on one side off its Traefik line. Without Traefik, or without a
+/// socket on one side that Traefik could have logged, the pairs cannot tell.
+fn pairs_refute_change(pairing: &Pairing, from: i64, to: i64) -> bool {
     let Some(first) = pairing.traefik.iter().map(|s| s.start).min() else {
-        return PairingVerdict::Unknown;
+        return false;
     };
     let last = pairing
         .traefik
@@ -181,7 +168,7 @@ fn judge_by_pairs(pairing: &Pairing, from: i64, to: i64, shift: i64) -> PairingV
     // With no socket on one side, the offset in use came from the other side alone, so it
     // fits either reading.
     if before.is_empty() || after.is_empty() {
-        return PairingVerdict::Unknown;
+        return false;
     }
 
     let joined = |i: usize| pairing.joined_to.get(i).copied().flatten().is_some();
@@ -190,31 +177,13 @@ fn judge_by_pairs(pairing: &Pairing, from: i64, to: i64, shift: i64) -> PairingV
     let after_joined = after.iter().filter(|&&i| joined(i)).count();
     let is_majority = |joined: usize, total: usize| 2 * joined > total;
 
-    // Most sockets before the jump join, so the offset in use fits the times there. A change
-    // misread would move every socket after it off its Traefik line, so if they join as large
-    // a share as before it (or most of them join), the clock did not move.
+    // When most sockets before the jump join, the offset in use fits the times there. The
+    // sockets after it join too (a majority, or as large a share as before), so the clock did
+    // not move.
     let after_fits = after_joined > 0
         && (is_majority(after_joined, after_loggable)
             || after_joined * before_loggable >= before_joined * after_loggable);
-    if is_majority(before_joined, before_loggable) && after_fits {
-        return PairingVerdict::Refuted;
-    }
-
-    // One side joins at the offset in use and the other only once moved by the shift.
-    let moved_joins = |side: &[usize]| {
-        let sockets: Vec<Socket> = side.iter().map(|&i| pairing.dispatch[i].clone()).collect();
-        [shift, -shift].into_iter().any(|moved| {
-            let joined = super::join::join(&sockets, pairing.traefik, moved, pairing.tolerance);
-            is_majority(joined.iter().flatten().count(), sockets.len())
-        })
-    };
-    let confirmed = (is_majority(before_joined, before_loggable) && moved_joins(&after))
-        || (is_majority(after_joined, after_loggable) && moved_joins(&before));
-    if confirmed {
-        PairingVerdict::Confirmed
-    } else {
-        PairingVerdict::Unknown
-    }
+    is_majority(before_joined, before_loggable) && after_fits
 }
 
 /// Tells whether a journal line's time is read in `--tz`: a `short` or `short-precise` time

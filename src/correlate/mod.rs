@@ -264,7 +264,6 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             dispatch: &dispatch,
             traefik: &traefik,
             joined_to: &joined_to,
-            tolerance: options.join.tolerance,
         },
     );
     coverage.cloudflared_addresses = cloudflared_addresses(&events, &coverage);
