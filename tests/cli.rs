@@ -2080,8 +2080,8 @@ fn forced_journal_of_nul_bytes_warns() {
     assert!(!stderr.contains("first other byte"), "{stderr}");
 }
 
-/// Checks the rows of a run on an export of t3's units alone: none claims the last mile, one
-/// says the journal covers only t3's units, and the journal's coverage is its span.
+/// Checks the rows of a run on an export of t3's units alone. No row claims the last mile, a
+/// reason names the journal as t3's units only, and the journal's coverage is its span.
 fn assert_units_only_rows(stdout: &str, stderr: &str, code: i32) {
     assert_eq!(code, 0, "{stderr}");
     let rows = parse_csv(stdout);

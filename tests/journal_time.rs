@@ -577,9 +577,9 @@ fn short_zone_against_go_times_warns() {
 }
 
 /// Writes a dense `short` journal of a devvm on Europe/London across the spring-forward at
-/// 2026-03-29 01:00Z (a line every 5 s, local time), in which alice's socket closes 30 s after
-/// it opened, 20 s after the change, and a cloudflared pod that logs every 20 s for 100 minutes, past the journal's end as read in UTC.
-/// Returns the two paths.
+/// 2026-03-29 01:00Z (a line every 5 s, local time). In it, alice's socket closes 30 s after
+/// it opened, 20 s after the change. Also writes a cloudflared pod log with a line every 20 s
+/// for 100 minutes, past the journal's end as read in UTC. Returns the two paths.
 fn london_spring_forward(dir: &Path) -> (PathBuf, PathBuf) {
     use chrono::{DateTime, Duration, Utc};
     let london: chrono_tz::Tz = "Europe/London".parse().unwrap();

@@ -300,10 +300,11 @@ fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
         .min_by_key(|(lo, hi)| (lo + (hi - lo) / 2 - median).abs())
 }
 
-/// Looks for a clock offset of whole half hours, the sign of a time-zone mistake: the whole
-/// number of half hours that most dispatch sockets have a same-client Traefik start at (within
-/// 10 s), when it is not zero, at least three sockets have it, and more sockets have it than
-/// have a pair at zero or at `measured` (the offset measured or given). Each socket votes once
+/// Looks for a clock offset of whole half hours, the sign of a time-zone mistake. It is the
+/// whole number of half hours at which most dispatch sockets have a same-client Traefik start
+/// (within 10 s). It counts only when it is not zero, at least three sockets have it, and more
+/// sockets have it than have a pair at zero or at `measured` (the offset measured or given).
+/// Each socket votes once
 /// for each offset, however many Traefik lines it pairs with there: a client's retry storm
 /// gives one socket hundreds of chance pairs, which must not outvote the sockets that agree
 /// on the offset in use.

@@ -666,11 +666,11 @@ pub fn rules_markdown() -> String {
          the first shared rule with positive evidence in the same window (dispatch, devvm or \
          cloudflare) is named in the reason as well, so overlapping causes are visible. A rule's \
          high confidence becomes medium when the devvm journal, Traefik or cloudflared does not \
-         cover the window, and the reason says which. When the devvm clock offset is doubtful \
-         (more dispatch sockets start a whole number of half hours from their Traefik lines than \
-         at the offset used), no rule claims the last mile, and every verdict but a per-drop one \
-         on dispatch's own socket that cites journal lines alone becomes low, with the doubt in \
-         its reason; so does every burst's. Rules on the probe and pressure metrics read \
+         cover the window, and the reason says which. The devvm clock offset is doubtful when \
+         more dispatch sockets start a whole number of half hours from their Traefik lines than \
+         at the offset used. Then no rule claims the last mile. Every verdict becomes low, with \
+         the doubt in its reason, except a per-drop one on dispatch's own socket that cites \
+         journal lines alone. Every burst's verdict becomes low too. Rules on the probe and pressure metrics read \
          events that stand for the span between two samples (15 s at the usual scrape interval); \
          their reasons say so.\n\n\
          | # | rule | segment | scope | evidence | window | confidence |\n\

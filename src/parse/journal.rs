@@ -1077,8 +1077,8 @@ impl JournalParser {
 /// the core dumps of their processes. systemd before version 252 names a unit by its
 /// description (`Started T3 Code server for bob.`), so no systemd line tells the two exports
 /// apart. Nor does any other line that names one of t3's units, such as the kernel's
-/// `oom-kill:` line with a serve's cgroup: an export filtered on their text (`grep t3`, a Loki
-/// line filter) keeps it, and lacks the host's events just as `journalctl -u` does.
+/// `oom-kill:` line with a serve's cgroup. An export filtered on their text (`grep t3`, a Loki
+/// line filter) keeps such a line, and lacks the host's events just as `journalctl -u` does.
 fn is_host_line(program: &Program, identifier: &[u8], message: &[u8]) -> bool {
     let host = match program {
         Program::Dispatch | Program::Serve(_) | Program::Restart | Program::Systemd => false,

@@ -1,5 +1,6 @@
-//! The two rules tried last: `last_mile`, when every source covers the drop and shows nothing
-//! wrong, and `unknown`, which says what evidence is missing or what contradicts the others.
+//! The two rules tried last. `last_mile` matches when every source covers the drop and shows
+//! nothing wrong. `unknown` matches everything else, and its reason names the missing evidence
+//! or the contradiction.
 
 use super::{
     Context, Finding, Subject, burst_members, clients_dropping_near, clock_doubt_note,

@@ -349,8 +349,8 @@ pub(super) fn fill_undated_seconds(sink: &mut Sink) {
 /// Counts an `-o cat` line by program, as the text modes count theirs, for
 /// [`JournalLines::t3_units_only`](crate::parse::JournalLines::t3_units_only). The export names
 /// no program, so the line's text decides. An indented line is a serve's detail line, as
-/// [`JournalParser::parse_cat_line`] reads it, and a line of no shape that [`route_by_content`]
-/// knows (sshd's, cron's) is the host's. Three kinds of such lines are not: one that names one
+/// [`JournalParser::parse_cat_line`] reads it, and a line whose shape [`route_by_content`]
+/// does not recognise (sshd's, cron's) is the host's. Three kinds of such lines are not: one that names one
 /// of t3's units, one of a core dump's message, and journalctl's `[1.2K blob data]`, which any
 /// program's message can become.
 ///
