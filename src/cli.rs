@@ -350,9 +350,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "COLUMNS")]
     pub table_width: Option<usize>,
 
-    /// Show every column in a drops table: without it, `--format table` leaves out cause,
-    /// reconnect_ms, traefik_status, traefik_dur_ms and sources (`--format csv` and `explain`
-    /// show them). The evidence column is never in a table.
+    /// Show every column in a drops or incidents table: without it, `--format table` leaves
+    /// out the drops' cause, reconnect_ms, traefik_status, traefik_dur_ms and sources
+    /// (`--format csv` and `explain` show them) and the incidents' end, clients and drop_ids.
+    /// The drops' evidence column is never in a table.
     #[arg(long)]
     pub wide: bool,
 }

@@ -428,6 +428,52 @@ fn table_fits_its_width_and_wraps_the_reason() {
 }
 
 #[test]
+fn incidents_table_fits_160_columns() {
+    let table = |extra: &[&str]| {
+        let (stdout, stderr, code) = run(t3()
+            .args(["incidents", "-q", "--format", "table"])
+            .args(extra)
+            .args(incident_files()));
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+
+    // The users and drop ids are lists: they wrap at a `;` instead of holding 24 columns.
+    let fitted = table(&["--table-width", "160"]);
+    for line in fitted.lines() {
+        assert!(
+            line.chars().count() <= 160,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    let header = fitted.lines().next().unwrap();
+    for hidden in ["end", "clients", "drop_ids"] {
+        assert!(
+            !header.split_whitespace().any(|name| name == hidden),
+            "{hidden} in {header}"
+        );
+    }
+
+    // --wide shows them, and the table still fits 200 columns.
+    let wide = table(&["--wide", "--table-width", "200"]);
+    let wide_header = wide.lines().next().unwrap();
+    for shown in ["end", "clients", "drop_ids", "key_evidence"] {
+        assert!(
+            wide_header.split_whitespace().any(|name| name == shown),
+            "{shown} not in {wide_header}"
+        );
+    }
+    for line in wide.lines() {
+        assert!(
+            line.chars().count() <= 200,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+}
+
+#[test]
 fn evidence_tooltips_break_lines() {
     // A tick of several evidence lines lists one per tooltip line.
     let (_dir, html, _) = report_of(&incident_files(), &[]);

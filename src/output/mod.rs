@@ -457,14 +457,20 @@ const WIDE_DROP_COLUMNS: [&str; 5] = [
     "sources",
 ];
 
+/// The incident columns a table shows only with `--wide`: without them an incident's row is
+/// about 45 columns narrower, so the sample incident's table fits 160 columns.
+const WIDE_INCIDENT_COLUMNS: [&str; 3] = ["end", "clients", "drop_ids"];
+
 /// Returns the columns a table shows, in order: all but the evidence of drops and bursts (long, and
-/// whole in `--format csv`) and, unless `wide`, the drop columns of `WIDE_DROP_COLUMNS`. The
-/// reason moves to the end, so its wrapped lines have no cells after them.
+/// whole in `--format csv`) and, unless `wide`, the columns of `WIDE_DROP_COLUMNS` and
+/// `WIDE_INCIDENT_COLUMNS`. The reason moves to the end, so its wrapped lines have no cells
+/// after them.
 fn table_columns(header: &[&str], rows: Rows, wide: bool) -> Vec<usize> {
     let hidden = |name: &str| match rows {
         Rows::Drops => name == "evidence" || (!wide && WIDE_DROP_COLUMNS.contains(&name)),
         Rows::Bursts => name == "evidence",
-        Rows::Incidents | Rows::Timeline => false,
+        Rows::Incidents => !wide && WIDE_INCIDENT_COLUMNS.contains(&name),
+        Rows::Timeline => false,
     };
     let mut columns: Vec<usize> = (0..header.len()).filter(|&i| !hidden(header[i])).collect();
     if let Some(at) = columns.iter().position(|&i| header[i] == "reason") {

@@ -73,8 +73,9 @@ const GAP: usize = 2;
 ///
 /// When the table is wider than `layout.width`, the widest columns (the reasons and texts) are
 /// narrowed one at a time, and their cells wrap onto continuation lines as [`wrap`] breaks
-/// them. A column narrows down to `MIN_WRAPPED`, or a list column down to its longest item (at
-/// most `MAX_UNBROKEN`). The other columns stay whole, so IDs and times keep one line.
+/// them. A column with prose narrows down to `MIN_WRAPPED`, and a column of lists down to its
+/// longest item or its header (the item at most `MAX_UNBROKEN`). A column of single values
+/// (IDs, times) is as wide as its longest value, so it stays whole.
 pub fn write_table(
     out: &mut dyn Write,
     header: &[&str],
@@ -105,8 +106,9 @@ pub fn write_table(
     }
     if let Some(width) = layout.width {
         // A column of lists (evidence, drop ids, users) narrows no further than its longest
-        // item, so a file name in an evidence list is not cut in the middle. A column of
-        // prose, with spaces, keeps the plain minimum, and a long word in it is cut.
+        // item, so a file name in an evidence list is not cut in the middle, nor its header.
+        // A column with prose in it, with spaces, keeps the plain minimum as well, and a long
+        // word in it is cut.
         let floors: Vec<usize> = (0..keep.len())
             .map(|at| {
                 let longest = cleaned
@@ -115,7 +117,13 @@ pub fn write_table(
                     .map(|row| longest_piece(&row[at]))
                     .max()
                     .unwrap_or(0);
-                longest.clamp(MIN_WRAPPED, MAX_UNBROKEN)
+                let prose = cleaned.iter().any(|row| row[at].contains(' '));
+                let least = if prose {
+                    MIN_WRAPPED
+                } else {
+                    header[keep[at]].chars().count()
+                };
+                longest.max(least).min(MAX_UNBROKEN.max(least))
             })
             .collect();
         fit(&mut widths, &floors, width);
@@ -445,6 +453,42 @@ mod tests {
             ],
             "{text}"
         );
+    }
+
+    #[test]
+    fn list_column_narrows_to_its_longest_item() {
+        let rows = vec![
+            vec![
+                "I001".into(),
+                "alice;bob;carol;dave;erin".into(),
+                "x".into(),
+            ],
+            vec!["I002".into(), "bob".into(), "y".into()],
+        ];
+        let mut out = Vec::new();
+        let layout = Layout {
+            columns: vec![0, 1, 2],
+            width: Some(12),
+            ..Layout::default()
+        };
+        write_table(
+            &mut out,
+            &["id", "users", "z"],
+            &rows,
+            &[None, None],
+            layout,
+        )
+        .unwrap();
+        // Asked for 12 columns, the users narrow to the longest name with its `;` (6), not
+        // to 24 columns, and wrap at each `;`. The table then runs over the width by 3.
+        let expected = "id    users   z\n\
+                        I001  alice;  x\n\
+                        \x20     bob;\n\
+                        \x20     carol;\n\
+                        \x20     dave;\n\
+                        \x20     erin\n\
+                        I002  bob     y\n";
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 
     #[test]
