@@ -225,7 +225,8 @@ pub struct CommonArgs {
 
     /// The time within which a burst's drops fall: 1s means the same UTC second. A wider
     /// window slides and takes its fullest position, and keeps drops each less than a second
-    /// after the one before in one burst, up to the window's length (a duration: 1s, 2s, 5m).
+    /// after the one before in one burst, up to the window's length (a duration: 1s, 2s, 5m; a
+    /// bare number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub burst_window: i64,
 
@@ -235,16 +236,18 @@ pub struct CommonArgs {
     #[arg(long, value_name = "SECONDS", value_parser = parse_skew, allow_hyphen_values = true)]
     pub skew: Option<i64>,
 
-    /// Evidence is looked for from this long before a drop (a duration).
+    /// Evidence is looked for from this long before a drop (a duration: 30s, 1500ms, 1m; a
+    /// bare number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub window_before: i64,
 
-    /// Evidence is looked for until this long after a drop (a duration).
+    /// Evidence is looked for until this long after a drop (a duration: 5s, 500ms; a bare
+    /// number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub window_after: i64,
 
     /// Traefik ending a socket this much earlier than dispatch logs its close means devvm
-    /// stalled (a duration above 0).
+    /// stalled (a duration above 0: 5s, 2500ms; a bare number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_stall_lag, allow_hyphen_values = true)]
     pub stall_lag: i64,
 
@@ -254,16 +257,19 @@ pub struct CommonArgs {
     pub git_timeout_users: usize,
 
     /// A graceful close after this much socket life, with nothing else wrong, is the client's
-    /// heartbeat timeout (a duration).
+    /// heartbeat timeout (a duration: 20s, 1m; a bare number is seconds).
     #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub heartbeat: i64,
 
-    /// The shortest silence of the devvm journal or Traefik that counts as a gap (a duration;
-    /// a gap is also at least ten times the source's usual spacing).
+    /// The shortest silence of the devvm journal or Traefik that counts as a gap (a duration:
+    /// 30s, 1m; a bare number is seconds). A gap must also be far longer than the source's
+    /// usual spacing: 10 times its median spacing, or 3 times its 99th percentile spacing if
+    /// that is shorter.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub gap_min: i64,
 
-    /// Drops with the same cause this close together form one incident (a duration). A
+    /// Drops with the same cause this close together form one incident (a duration: 2m, 90s;
+    /// a bare number is seconds). A
     /// user's serve dying groups that user's drops, and a shared cause (dispatch, devvm,
     /// Cloudflare, the cluster path) groups every user's. last_mile and unknown drops share no
     /// known cause, so they group only within 5 s of each other, whatever this is.

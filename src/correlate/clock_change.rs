@@ -11,7 +11,7 @@
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{TZ_VARIANTS, Tz};
 
-use super::coverage::{CoverageOptions, Span};
+use super::coverage::Span;
 use super::sockets::Socket;
 use crate::event::{Event, EventKind, Origin, Source};
 use crate::time::{SECOND, Zone};
@@ -70,7 +70,6 @@ pub fn find(
     offset: i64,
     zone: Zone,
     journal: Option<&Span>,
-    options: &CoverageOptions,
     pairing: &Pairing,
 ) -> Vec<ClockChange> {
     let Some(journal) = journal else {
@@ -79,9 +78,7 @@ pub fn find(
     // What is left of the jump must not be a gap itself. A sparse journal is silent between
     // most of its lines, so there it must be about one usual spacing.
     let rest_max = if journal.dense {
-        options
-            .gap_min
-            .max(journal.spacing.saturating_mul(options.gap_factor))
+        journal.gap_threshold
     } else {
         journal.spacing.saturating_mul(2)
     }

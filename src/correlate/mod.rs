@@ -259,7 +259,6 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         offset.micros,
         options.zone,
         coverage.journal.as_ref(),
-        &options.coverage,
         &clock_change::Pairing {
             dispatch: &dispatch,
             traefik: &traefik,

@@ -155,7 +155,8 @@ pub static RULES: &[Rule] = &[
         name: "devvm_journal_gap",
         segment: Segment::Devvm,
         scope: Scope::Shared,
-        evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its usual spacing) while \
+        evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its median spacing or 3 times \
+                   its 99th percentile spacing, whichever is shorter) while \
                    Traefik or cloudflared kept logging, from the drop's second or before. A silence that begins \
                    after journal lines logged after the drop came too late to cause it. The row cites the first \
                    journal line after the silence (the last line before it in a newest-first export). A silence \
@@ -704,7 +705,7 @@ pub fn rules_markdown() -> String {
          | Traefik ending a socket before dispatch logs its close | {} s | `--stall-lag` |\n\
          | users whose serves log git timeouts for a host stall | {} | `--git-timeout-users` |\n\
          | life after which a graceful close is a heartbeat timeout | {} ms | `--heartbeat` |\n\
-         | journal or Traefik silence that counts as a gap | 30 s and 10 times the usual spacing | `--gap-min` |\n\
+         | journal or Traefik silence that counts as a gap | 30 s, and 10 times the median spacing or 3 times the 99th percentile spacing, whichever is shorter | `--gap-min` |\n\
          | drops of one cause that form one incident, at most apart | 120 s | `--incident-gap` |\n\
          | devvm IO stall rate that is pressure | {} s/s | `--io-pressure` |\n\
          | devvm memory stall rate that is pressure | {} s/s | `--memory-pressure` |\n\
