@@ -294,6 +294,13 @@ pub enum EventKind {
     EarlyoomAction {
         pid: Option<u32>,
     },
+    /// The kernel's report of a stall: a soft or hard lockup, an RCU stall, or a task blocked
+    /// for minutes (`hung_task`). `seconds` is how long it had lasted when the line was
+    /// written, where the line says so.
+    KernelStall {
+        seconds: Option<u32>,
+        hung_task: bool,
+    },
     /// The kernel's `Linux version …` line, the first of every boot: devvm (re)booted.
     HostBoot,
     /// A journal line next to a silence of the journal of at least `--gap-min`: the first line
@@ -422,6 +429,7 @@ impl EventKind {
             EventKind::UnitChange { .. } => "unit_change",
             EventKind::OomKill { .. } => "oom_kill",
             EventKind::EarlyoomAction { .. } => "earlyoom_action",
+            EventKind::KernelStall { .. } => "kernel_stall",
             EventKind::HostBoot => "host_boot",
             EventKind::JournalSilence { after: true, .. } => "journal_after_silence",
             EventKind::JournalSilence { after: false, .. } => "journal_before_silence",

@@ -42,6 +42,7 @@ const SCENARIOS: &[&str] = &[
     "devvm_global_oom",
     "devvm_late_close",
     "devvm_reboot",
+    "devvm_soft_lockup",
     "dispatch_down_retries",
     "dispatch_restart_no_traefik",
     "dispatch_restart_orphans",
@@ -607,6 +608,16 @@ fn devvm_earlyoom() {
     let rows = check("devvm_earlyoom");
     for row in &rows {
         assert_reason_names(row, &["earlyoom"]);
+    }
+}
+
+/// The kernel logs a soft lockup 7 s after the drops, stuck for 30 s: it reaches back over
+/// them, and the journal kept logging on the other CPU, so there is no gap.
+#[test]
+fn devvm_soft_lockup() {
+    let rows = check("devvm_soft_lockup");
+    for row in &rows {
+        assert_reason_names(row, &["CPU stuck for 30 s"]);
     }
 }
 

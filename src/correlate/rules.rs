@@ -29,8 +29,8 @@ use crate::event::{Event, EventKind, ProxyErrorClass, Unit, UnitAction};
 use crate::time::SECOND;
 use cluster::{burst_members, cloudflared_restarted, shared_path_burst, tunnel_churn};
 use devvm::{
-    devvm_git_timeouts, devvm_journal_gap, devvm_late_close, devvm_memory, devvm_rebooted,
-    reboot_near,
+    devvm_git_timeouts, devvm_journal_gap, devvm_kernel_stall, devvm_late_close, devvm_memory,
+    devvm_rebooted, reboot_near,
 };
 use dispatch::{dispatch_restarted, is_dispatch_start_or_stop};
 use fallback::{journal_unclean, last_mile_clean, unknown};
@@ -175,6 +175,18 @@ pub static RULES: &[Rule] = &[
         window: "the socket's own Traefik and dispatch lines",
         confidence: "high",
         check: devvm_late_close,
+    },
+    Rule {
+        name: "devvm_kernel_stall",
+        segment: Segment::Devvm,
+        scope: Scope::Shared,
+        evidence: "the kernel reported a stall: a soft lockup (`BUG: soft lockup - CPU#N stuck for Ns!`), a \
+                   hard lockup or an RCU stall in the window, or a soft lockup logged after it whose `stuck \
+                   for` time reaches back into it; or a task blocked for minutes (`INFO: task … blocked for \
+                   more than N seconds`) in the window",
+        window: "the window, and up to 300 s after it for a soft lockup that reaches back into it",
+        confidence: "high; medium for a blocked task alone",
+        check: devvm_kernel_stall,
     },
     Rule {
         name: "devvm_memory",

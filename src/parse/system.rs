@@ -143,7 +143,7 @@ fn pid_at(bytes: &[u8]) -> Option<u32> {
     u32::try_from(pid).ok()
 }
 
-/// Parses a kernel message (OOM kills).
+/// Parses a kernel message (OOM kills, stalls and the boot banner).
 ///
 /// Current kernels write one `… out of memory: Killed process PID (NAME) …` line per kill.
 /// Older kernels write `… out of memory: Kill process PID (NAME) score N or sacrifice child`
@@ -157,6 +157,9 @@ pub fn parse_kernel(msg: &[u8]) -> Message {
     // The banner the kernel prints first at every boot.
     if msg.starts_with(b"Linux version ") {
         return Message::event(EventKind::HostBoot);
+    }
+    if let Some(stall) = parse_stall(msg) {
+        return Message::event(stall);
     }
 
     let Some((at, needle)) = [b"Killed process ".as_slice(), b"Kill process "]
@@ -180,6 +183,51 @@ pub fn parse_kernel(msg: &[u8]) -> Message {
         scope,
         user: None,
         pid,
+    })
+}
+
+/// Reads the kernel's stall reports, which all start the message, so other kernel lines cost
+/// a few prefix compares:
+///
+/// - `watchdog: BUG: soft lockup - CPU#1 stuck for 38s! [node:4522]` (`NMI watchdog: ` or no
+///   prefix on older kernels);
+/// - `watchdog: Watchdog detected hard LOCKUP on cpu 3`;
+/// - `rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:` and `… self-detected stall on
+///   CPU` (with no `rcu: ` on older kernels);
+/// - `INFO: task kworker/u4:2:123 blocked for more than 120 seconds.`, a hung task.
+fn parse_stall(msg: &[u8]) -> Option<EventKind> {
+    let body = [b"watchdog: ".as_slice(), b"NMI watchdog: ", b"rcu: "]
+        .into_iter()
+        .find_map(|prefix| msg.strip_prefix(prefix))
+        .unwrap_or(msg);
+    let stall = |seconds| EventKind::KernelStall {
+        seconds,
+        hung_task: false,
+    };
+    if let Some(rest) = body.strip_prefix(b"BUG: soft lockup - CPU#") {
+        let seconds = find(rest, b" stuck for ")
+            .and_then(|at| leading_number(&rest[at + b" stuck for ".len()..]))
+            .and_then(|(n, _)| u32::try_from(n).ok());
+        return Some(stall(seconds));
+    }
+    if body.starts_with(b"Watchdog detected hard LOCKUP") {
+        return Some(stall(None));
+    }
+    let info = body.strip_prefix(b"INFO: ")?;
+    if info.starts_with(b"rcu_")
+        && (contains(info, b" detected stalls on CPUs")
+            || contains(info, b" self-detected stall on CPU")
+            || contains(info, b" detected expedited stalls"))
+    {
+        return Some(stall(None));
+    }
+    let task = info.strip_prefix(b"task ")?;
+    let at = find(task, b" blocked for more than ")?;
+    let seconds = leading_number(&task[at + b" blocked for more than ".len()..])
+        .and_then(|(n, _)| u32::try_from(n).ok());
+    Some(EventKind::KernelStall {
+        seconds,
+        hung_task: true,
     })
 }
 
@@ -461,6 +509,8 @@ mod tests {
 
     #[test]
     fn kernel_table() {
+        let stall =
+            |seconds, hung_task| Message::event(EventKind::KernelStall { seconds, hung_task });
         let cases: &[(&str, Message)] = &[
             // The first line of every boot.
             (
@@ -532,6 +582,69 @@ mod tests {
                 "node invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
                 Message::Ignored,
             ),
+            // Stalls: lockups, RCU stalls and hung tasks, with the time they report.
+            (
+                "watchdog: BUG: soft lockup - CPU#1 stuck for 38s! [node:4522]",
+                stall(Some(38), false),
+            ),
+            (
+                "NMI watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [kworker/0:1:57]",
+                stall(Some(22), false),
+            ),
+            (
+                "BUG: soft lockup - CPU#3 stuck for 67s! [git:8812]",
+                stall(Some(67), false),
+            ),
+            (
+                "watchdog: BUG: soft lockup - CPU#1 stuck for ??s! [node:4522]",
+                stall(None, false),
+            ),
+            (
+                "watchdog: Watchdog detected hard LOCKUP on cpu 3",
+                stall(None, false),
+            ),
+            (
+                "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+                stall(None, false),
+            ),
+            (
+                "INFO: rcu_sched self-detected stall on CPU",
+                stall(None, false),
+            ),
+            (
+                "rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { 1-... } 21 jiffies s: 837 root: 0x2/.",
+                stall(None, false),
+            ),
+            (
+                "INFO: task kworker/u4:2:123 blocked for more than 120 seconds.",
+                stall(Some(120), true),
+            ),
+            (
+                "INFO: task git:31337 blocked for more than 245 seconds.",
+                stall(Some(245), true),
+            ),
+            // Lines around a stall report that are not one.
+            (
+                "rcu: \t1-...!: (0 ticks this GP) idle=6d4/0/0x0 softirq=0/0 fqs=0",
+                Message::Ignored,
+            ),
+            (
+                "Modules linked in: xt_conntrack nft_chain_nat overlay",
+                Message::Ignored,
+            ),
+            (
+                "CPU: 1 PID: 4522 Comm: node Not tainted 6.8.0-60-generic #63-Ubuntu",
+                Message::Ignored,
+            ),
+            (
+                "\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.",
+                Message::Ignored,
+            ),
+            (
+                "watchdog: watchdog0: watchdog did not stop!",
+                Message::Ignored,
+            ),
+            ("INFO: task ", Message::Ignored),
             ("", Message::Ignored),
         ];
         for (msg, expected) in cases {

@@ -1,6 +1,6 @@
 //! The checks of the rules that find a drop's cause on the devvm host: a reboot, a silent
-//! journal, a close logged long after the socket went quiet, memory pressure and OOM kills, and
-//! git timeouts across several users' serves.
+//! journal, a close logged long after the socket went quiet, the kernel's stall reports,
+//! memory pressure and OOM kills, and git timeouts across several users' serves.
 
 use std::collections::BTreeSet;
 
@@ -267,6 +267,78 @@ pub(super) fn devvm_late_close(ctx: &Context, subject: &Subject) -> Option<Findi
             .iter()
             .flat_map(|&(_, _, traefik, close)| [traefik, close])
             .collect(),
+    })
+}
+
+/// The furthest back a stall line reaches from its own time: a soft lockup reports how long
+/// the CPU had been stuck, and a longer report is read as this long.
+const STALL_REACH: i64 = 300 * SECOND;
+
+/// Finds the kernel's own report of a devvm stall around the subject's drops: a lockup or an
+/// RCU stall in the window, or a soft lockup logged after it whose `stuck for` time reaches
+/// back into it. A CPU stuck for many seconds stalls the VM's work (on a VM it often means the
+/// hypervisor paused it), so it is high confidence. A hung task alone (one task blocked on IO
+/// for minutes) is medium, and counts only in the window.
+pub(super) fn devvm_kernel_stall(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let reaches_window = |i: usize| {
+        let event = &ctx.events[i];
+        let EventKind::KernelStall { seconds, hung_task } = event.kind else {
+            return false;
+        };
+        if event.time <= subject.to {
+            return true;
+        }
+        let lasted = match seconds {
+            Some(seconds) if !hung_task => (i64::from(seconds) * SECOND).min(STALL_REACH),
+            _ => 0,
+        };
+        event.time - lasted <= subject.to
+    };
+    let evidence: Vec<usize> = ctx
+        .window(subject.from, subject.to + STALL_REACH)
+        .iter()
+        .copied()
+        .filter(|&i| reaches_window(i))
+        .collect();
+    let cpu_stall = evidence.iter().copied().find(|&i| {
+        matches!(
+            ctx.events[i].kind,
+            EventKind::KernelStall {
+                hung_task: false,
+                ..
+            }
+        )
+    });
+    let first = cpu_stall.or_else(|| evidence.first().copied())?;
+    let EventKind::KernelStall { seconds, hung_task } = ctx.events[first].kind else {
+        return None;
+    };
+    let reference = reference(ctx, subject);
+    let logged = relative(ctx.events[first].time, reference);
+    let reason = match (hung_task, seconds) {
+        (false, Some(seconds)) => format!(
+            "the kernel reported a CPU stuck for {seconds} s, logged {logged} {}: devvm was \
+             stalled",
+            what(subject)
+        ),
+        (false, None) => format!(
+            "the kernel reported a CPU stall (lockup or RCU stall) {logged} {}: devvm was stalled",
+            what(subject)
+        ),
+        (true, _) => format!(
+            "the kernel reported a task blocked for {} {logged} {}: devvm was stalling",
+            seconds.map_or("minutes".to_string(), |s| format!("more than {s} s")),
+            what(subject)
+        ),
+    };
+    Some(Finding {
+        confidence: if hung_task {
+            Confidence::Medium
+        } else {
+            Confidence::High
+        },
+        reason,
+        evidence,
     })
 }
 
