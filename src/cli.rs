@@ -335,8 +335,8 @@ pub struct CommonArgs {
 
     /// Fail with exit status 2, writing no rows, when any line is malformed, an input ends
     /// early (a truncated gzip or zstd stream, a file truncated while it was read), or a gzip
-    /// file has bytes after its last member. The error names the first such file:line. An
-    /// empty input only gets a warning.
+    /// file has bytes after its last member, or when no input has a line at all. The error
+    /// names the first such file:line. An empty input among others only gets a warning.
     #[arg(long)]
     pub strict: bool,
 

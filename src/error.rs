@@ -40,6 +40,18 @@ pub enum Error {
     },
 
     #[error(
+        "{name}: the input is {format} data, which this tool does not decompress (it reads plain, \
+         gzip and zstd input); decompress it first, for example `{command} | t3forensics drops -`"
+    )]
+    UnsupportedCompression {
+        name: String,
+        /// The archive or compression format, such as `xz`.
+        format: &'static str,
+        /// The command that writes the decompressed text to stdout, with `FILE` for the input.
+        command: String,
+    },
+
+    #[error(
         "{name}: {place} is only NUL bytes, as in a file that was preallocated and never \
          written or one cut by a crash, so no log type can be detected from it; leave it out, \
          or cut the NUL bytes off first ({strip})",

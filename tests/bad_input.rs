@@ -1414,3 +1414,60 @@ fn failed_read_names_the_fix() {
     assert!(stderr.contains("reported an I/O error"), "{stderr}");
     assert!(stderr.contains("read the copy"), "{stderr}");
 }
+
+#[test]
+fn unsupported_compression_names_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = [0x8a, 0x0a, 0x00, 0x41, 0xff, 0x0a, 0x10];
+    let cases: [(&str, &[u8], &str, &str); 4] = [
+        (
+            "journal.log.xz",
+            &[0xfd, b'7', b'z', b'X', b'Z', 0x00],
+            "is xz data",
+            "`xz -dc ",
+        ),
+        (
+            "journal.log.bz2",
+            &[b'B', b'Z', b'h', b'9', 0x31, 0x41, 0x59, 0x26, 0x53, 0x59],
+            "is bzip2 data",
+            "`bzip2 -dc ",
+        ),
+        (
+            "logs.zip",
+            b"PK\x03\x04\x14\x00",
+            "is zip data",
+            "`unzip -p ",
+        ),
+        (
+            "journal.log.lz4",
+            &[0x04, 0x22, 0x4d, 0x18],
+            "is lz4 data",
+            "`lz4 -dc ",
+        ),
+    ];
+    for (name, magic, what, command) in cases {
+        let mut data = magic.to_vec();
+        data.extend_from_slice(&junk);
+        let path = write(dir.path(), name, &data);
+        let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(what), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{command}{}", path.display())),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("--input-type"), "{name}: {stderr}");
+        assert!(stdout.is_empty(), "{name}: {stdout}");
+
+        // The same bytes on stdin.
+        let (_, stderr, code) = run(t3().args(["drops", "-"]).write_stdin(data));
+        assert_eq!(code, 2, "{name} on stdin: {stderr}");
+        assert!(stderr.contains(what), "{name} on stdin: {stderr}");
+    }
+
+    // Text that starts with `BZh` is no bzip2 stream.
+    let text = write(dir.path(), "bzh.log", b"BZh is not a log line\n");
+    let (_, stderr, code) = run(t3().arg("drops").arg(&text));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot tell what kind of log"), "{stderr}");
+}

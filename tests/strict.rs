@@ -161,6 +161,32 @@ fn empty_input_passes_with_warning() {
         .arg(incident("devvm-journal.log")));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("empty.log: input is empty"), "{stderr}");
+    assert!(stderr.contains("time window"), "{stderr}");
+}
+
+#[test]
+fn all_inputs_empty_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty.log", b"");
+    let (stdout, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&empty));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("empty.log:0: no input has a line"),
+        "{stderr}"
+    );
+    assert!(stdout.is_empty(), "{stdout}");
+
+    let (_, stderr, code) = run(t3().args(["drops", "--strict", "-"]).write_stdin(""));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("<stdin>:0: no input has a line"),
+        "{stderr}"
+    );
+
+    // Without --strict the same run only warns.
+    let (_, stderr, code) = run(t3().arg("drops").arg(&empty));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("input is empty"), "{stderr}");
 }
 
 #[test]

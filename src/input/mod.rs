@@ -173,6 +173,33 @@ pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// The first bytes of a zstd frame (RFC 8878), `0xFD2FB528` little-endian.
 pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
+/// The magic bytes of compression and archive formats this tool does not read, with the
+/// format's name and the command that writes the text inside to stdout.
+const UNSUPPORTED_MAGIC: [(&[u8], &str, &str); 6] = [
+    (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz", "xz -dc"),
+    (&[0x04, 0x22, 0x4d, 0x18], "lz4", "lz4 -dc"),
+    (b"PK\x03\x04", "zip", "unzip -p"),
+    (&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c], "7-Zip", "7z x -so"),
+    (&[0x5d, 0x00, 0x00], "lzma", "xz -dc --format=lzma"),
+    (b"BZh", "bzip2", "bzip2 -dc"),
+];
+
+/// Returns the format name and decompress command of input that starts with the magic bytes
+/// of a compression this tool does not read.
+fn unsupported_compression(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    UNSUPPORTED_MAGIC
+        .iter()
+        .find(|(magic, format, _)| {
+            // `BZh` is also plain text; bzip2 follows it with the block size, 1 to 9, and the
+            // block magic 0x314159265359.
+            head.starts_with(magic)
+                && (*format != "bzip2"
+                    || head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b))
+                        && head.get(4..10) == Some(&[0x31, 0x41, 0x59, 0x26, 0x53, 0x59][..]))
+        })
+        .map(|&(_, format, command)| (format, command))
+}
+
 /// The largest zstd window accepted, as a power of two: 2 GiB, what `zstd --long=31` writes.
 const ZSTD_WINDOW_LOG_MAX: u32 = 31;
 
@@ -244,6 +271,17 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
         line: 0,
         source,
     })?;
+    if let Some((format, command)) = unsupported_compression(head) {
+        let file = match &spec.source {
+            InputSource::Path(path) => path.display().to_string(),
+            InputSource::Stdin => "FILE".to_string(),
+        };
+        return Err(Error::UnsupportedCompression {
+            name: spec.name(),
+            format,
+            command: format!("{command} {file}"),
+        });
+    }
     let is_gzip = head.starts_with(&GZIP_MAGIC);
     let is_zstd = head.starts_with(&ZSTD_MAGIC);
     if is_gzip {

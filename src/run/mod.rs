@@ -956,6 +956,19 @@ pub fn check_strict(inputs: &[InputReport]) -> Result<()> {
             });
         }
     }
+    // One empty file among others is often an empty rotation, but with no line in any input a
+    // CI check would pass on nothing.
+    if let Some(first) = inputs.first()
+        && inputs.iter().all(|input| input.lines == 0)
+    {
+        return Err(Error::Strict {
+            name: first.name.clone(),
+            line: 0,
+            reason: "no input has a line; check the command that exported the logs (its time \
+                     window, unit or query)"
+                .to_string(),
+        });
+    }
     Ok(())
 }
 

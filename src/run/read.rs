@@ -594,7 +594,10 @@ fn undetected(
         None if report.lines > 0 => report
             .warnings
             .push(format!("{name}: input has only blank lines")),
-        None => report.warnings.push(format!("{name}: input is empty")),
+        None => report.warnings.push(format!(
+            "{name}: input is empty; check the command that exported it (its time window, unit \
+             or query)"
+        )),
     }
     Ok(ReadInput {
         report,
