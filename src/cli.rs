@@ -5,6 +5,7 @@
 //! an exit code: 0 done, 1 findings in check modes, 2 usage or input error.
 
 use std::io::{self, IsTerminal, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -918,6 +919,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
         run::check_strict(&parsed.inputs)?;
     }
     warn_if_window_misses(&mut parsed, since, until);
+    warn_if_stdin_unread(&mut parsed, &specs);
     let inputs = parsed.inputs.clone();
     let analysis = correlate::analyze(parsed, &options);
     Ok(Analyzed {
@@ -930,6 +932,57 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
 
 /// Warns when `--since`/`--until` select a window that no input reaches: no row can fall in
 /// it, and a mistyped date is the likely cause.
+/// Warns when stdin is a pipe or a file that no input names: `journalctl … | t3forensics drops
+/// traefik.log` reads only the file, and the journal piped in would be lost without a word.
+///
+/// NOTE: a pipe whose writer has not written yet when the reading ends does not warn.
+fn warn_if_stdin_unread(parsed: &mut run::ParsedInputs, specs: &[InputSpec]) {
+    use std::os::unix::fs::FileTypeExt;
+    if specs
+        .iter()
+        .any(|spec| matches!(spec.source, InputSource::Stdin))
+    {
+        return;
+    }
+    let Ok(metadata) = io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|file| file.metadata())
+    else {
+        return;
+    };
+    // `< /dev/null` and a terminal are character devices, and an empty file holds nothing.
+    // Job runners often leave stdin an empty pipe, so a pipe counts only with bytes waiting in
+    // it: by now the files are read, and a journal piped in has filled the pipe's buffer.
+    let what = if metadata.file_type().is_fifo() {
+        let stdin = io::stdin();
+        let mut waiting = [rustix::event::PollFd::new(
+            &stdin,
+            rustix::event::PollFlags::IN,
+        )];
+        let now = rustix::event::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        let ready = rustix::event::poll(&mut waiting, Some(&now)).unwrap_or(0);
+        if ready == 0 || !waiting[0].revents().contains(rustix::event::PollFlags::IN) {
+            return;
+        }
+        "a pipe"
+    } else if metadata.is_file() && metadata.len() > 0 {
+        "a file"
+    } else {
+        return;
+    };
+    if let Some(input) = parsed.inputs.first_mut() {
+        input.warnings.push(format!(
+            "stdin is {what}, but no input is `-`, so it was not read; add `-` to the inputs \
+             to read it with the files (journalctl ... | t3forensics drops - traefik.log)"
+        ));
+    }
+}
+
 fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, until: Option<i64>) {
     let tracks = || parsed.activity.tracks.values();
     let (Some(first), Some(last)) = (

@@ -2840,3 +2840,27 @@ fn gateway_error_is_no_clean_last_mile() {
         rows[0]
     );
 }
+
+#[test]
+fn unread_stdin_pipe_warns() {
+    let journal = std::fs::read(data("incident/devvm-journal.log")).unwrap();
+    let traefik = data("incident/traefik-access.log");
+
+    // The journal piped in, but only the Traefik log named.
+    let (_, stderr, code) = run(t3().arg("drops").arg(&traefik).write_stdin(journal.clone()));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("stdin is a pipe, but no input is `-`, so it was not read"),
+        "{stderr}"
+    );
+
+    // With `-` among the inputs, stdin is read and nothing warns.
+    let (_, stderr, code) = run(t3().args(["drops", "-"]).arg(&traefik).write_stdin(journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("stdin is"), "{stderr}");
+
+    // stdin left as the test harness has it (an empty pipe or `/dev/null`) warns of nothing.
+    let (_, stderr, code) = run(t3().arg("drops").arg(&traefik));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("stdin is"), "{stderr}");
+}
