@@ -196,6 +196,10 @@ pub fn parse_kernel(msg: &[u8]) -> Message {
 ///   CPU` (with no `rcu: ` on older kernels);
 /// - `INFO: task kworker/u4:2:123 blocked for more than 120 seconds.`, a hung task.
 fn parse_stall(msg: &[u8]) -> Option<EventKind> {
+    // Most kernel lines (audit, network, device) start with another letter.
+    if !matches!(msg.first(), Some(b'w' | b'N' | b'r' | b'B' | b'I')) {
+        return None;
+    }
     let body = [b"watchdog: ".as_slice(), b"NMI watchdog: ", b"rcu: "]
         .into_iter()
         .find_map(|prefix| msg.strip_prefix(prefix))
