@@ -772,6 +772,201 @@ fn freeze_at_dst_instant_stays_freeze() {
     }
 }
 
+/// A units-only export of the same UTC devvm, read without Traefik. The sockets open when the
+/// silence starts close after it, and their `dur_ms` spans the silence as logged, so the clock
+/// did not jump there: no DST change is reported.
+#[test]
+fn open_socket_refutes_sparse_jump() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = utc_freeze_at_london_change(dir.path(), true, false);
+    let (_, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
+    assert!(!stderr.contains("DST change"), "{stderr}");
+}
+
+/// The whole journal of the same frozen UTC devvm with cloudflared but no Traefik: the sockets
+/// open across the silence show that the clock did not jump, so the silence stays a freeze.
+#[test]
+fn freeze_without_traefik_stays_freeze() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = utc_freeze_at_london_change(dir.path(), false, true);
+    paths.retain(|path| !path.ends_with("traefik-access.log"));
+    let (stdout, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("DST change"), "{stderr}");
+    let frozen: Vec<Vec<String>> = rows(&stdout)
+        .into_iter()
+        .filter(|row| row[1].starts_with("2026-03-29T02:00:05"))
+        .collect();
+    assert_eq!(frozen.len(), 3, "{stdout}");
+    for row in frozen {
+        assert_eq!(row[8], "devvm", "{row:?}");
+        assert!(row[10].contains("devvm was frozen"), "{row:?}");
+        assert!(!row[10].contains("clock change"), "{row:?}");
+    }
+}
+
+/// Writes a units-only `short` journal of three clients' dispatch sockets of 200 s, 20 s
+/// apart, from 00:30Z to 02:30Z on 2026-03-29, on a devvm whose zone is `zone`. No socket is
+/// open over `quiet` (UTC instants), except alice's last one before it when `spanning`: it
+/// closes when the quiet time ends. With `traefik`, also writes the sockets' Traefik lines
+/// and a cloudflared pod that logs every 20 s. Returns the paths written.
+fn units_only_around_quiet(
+    dir: &Path,
+    zone: chrono_tz::Tz,
+    quiet: (&str, &str),
+    spanning: bool,
+    traefik: bool,
+) -> Vec<PathBuf> {
+    use chrono::{DateTime, Duration, Utc};
+    let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+    let (start, end) = (at("2026-03-29T00:30:00Z"), at("2026-03-29T02:30:00Z"));
+    let (quiet_from, quiet_to) = (at(quiet.0), at(quiet.1));
+    let clients = [
+        ("alice", "203.0.113.7"),
+        ("bob", "203.0.113.22"),
+        ("carol", "203.0.113.35"),
+    ];
+
+    let mut journal: Vec<(DateTime<Utc>, String)> = Vec::new();
+    let mut access: Vec<(DateTime<Utc>, String)> = Vec::new();
+    for (n, (user, ip)) in clients.iter().enumerate() {
+        let n = n as i64;
+        let mut open = start + Duration::seconds(37 * n + 1);
+        while open + Duration::seconds(200) < end {
+            if open >= quiet_from - Duration::seconds(30) && open < quiet_to {
+                open = quiet_to + Duration::seconds(1 + 7 * n);
+                continue;
+            }
+            let mut close = open + Duration::seconds(200);
+            if open < quiet_from && quiet_from <= close {
+                close = if spanning && n == 0 {
+                    quiet_to
+                } else {
+                    quiet_from - Duration::seconds(5 * n + 1)
+                };
+            }
+
+            let dur_ms = (close - open).num_milliseconds();
+            let chain = format!("ip={ip}, 10.10.1.{}", 12 + n);
+            for (t, message) in [
+                (open, format!("ws open user={user} {chain}")),
+                (
+                    close,
+                    format!("ws close user={user} {chain} dur_ms={dur_ms} cause=graceful"),
+                ),
+            ] {
+                let go_time = t.with_timezone(&zone).format("%Y/%m/%d %H:%M:%S");
+                journal.push((t, format!("t3-dispatch[812]: {go_time} {message}")));
+            }
+            access.push((
+                close,
+                format!(
+                    "{ip} - - [{}] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" {} \
+                     \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" {dur_ms}ms",
+                    open.format("%d/%b/%Y:%H:%M:%S +0000"),
+                    50000 + access.len()
+                ),
+            ));
+            open = close + Duration::seconds(20);
+        }
+    }
+
+    journal.sort_by_key(|(t, _)| *t);
+    access.sort_by_key(|(t, _)| *t);
+    let journal: String = journal
+        .iter()
+        .map(|(t, rest)| {
+            let local = t.with_timezone(&zone).format("%b %d %H:%M:%S");
+            format!("{local} devvm {rest}\n")
+        })
+        .collect();
+    let mut paths = vec![dir.join("devvm-journal.log")];
+    std::fs::write(&paths[0], journal).unwrap();
+    if traefik {
+        let access: String = access.iter().map(|(_, line)| format!("{line}\n")).collect();
+        paths.push(dir.join("traefik-access.log"));
+        paths.push(dir.join("cloudflared-6f7c9d8b5-k2x9p.log"));
+        std::fs::write(&paths[1], access).unwrap();
+        std::fs::write(&paths[2], cloudflared_every_20s(start, 120)).unwrap();
+    }
+    paths
+}
+
+/// The part of the DST warning that states a change, and the part that allows for a quiet
+/// hour.
+const STATES_CHANGE: &str = "which is a DST change of devvm's zone (its clock went forward";
+const MAY_BE_QUIET: &str = "would leave this jump, but so would a quiet hour";
+
+/// A units-only journal of a UTC devvm that no client used from 00:59:56Z to 02:00:00Z: read
+/// in UTC, its local time jumps as Europe/London's does at 01:00Z. Nothing tells a quiet hour
+/// from a DST change there, so the warning says that the jump may be either.
+#[test]
+fn sparse_quiet_hour_may_be_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = ("2026-03-29T00:59:56Z", "2026-03-29T02:00:00Z");
+    let paths = units_only_around_quiet(dir.path(), chrono_tz::UTC, quiet, false, false);
+    let (_, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(MAY_BE_QUIET), "{stderr}");
+    assert!(stderr.contains("Europe/London"), "{stderr}");
+    assert!(!stderr.contains(STATES_CHANGE), "{stderr}");
+}
+
+/// A units-only journal of a devvm on Europe/London across its spring-forward, read in UTC.
+/// alice's socket open across the jump lasted an hour less than its logged open and close lie
+/// apart, so the jump is a DST change, stated as one.
+#[test]
+fn sparse_spring_forward_shown_by_open_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = ("2026-03-29T00:59:56Z", "2026-03-29T01:00:00Z");
+    let london: chrono_tz::Tz = "Europe/London".parse().unwrap();
+    let paths = units_only_around_quiet(dir.path(), london, quiet, true, false);
+    let (_, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(STATES_CHANGE), "{stderr}");
+    assert!(!stderr.contains(MAY_BE_QUIET), "{stderr}");
+
+    // Without that socket, nothing in the journal alone shows the change.
+    let paths = units_only_around_quiet(dir.path(), london, quiet, false, false);
+    let (_, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(MAY_BE_QUIET), "{stderr}");
+}
+
+/// The same journal without a socket open across the jump, with Traefik: the sockets before
+/// the jump join Traefik at offset 0 and those after it an hour later, so the jump is a DST
+/// change, stated as one.
+#[test]
+fn sparse_spring_forward_shown_by_traefik_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = ("2026-03-29T00:59:56Z", "2026-03-29T01:00:00Z");
+    let london: chrono_tz::Tz = "Europe/London".parse().unwrap();
+    let paths = units_only_around_quiet(dir.path(), london, quiet, false, true);
+    let (_, stderr, code) = run(t3().arg("drops").args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(STATES_CHANGE), "{stderr}");
+    assert!(!stderr.contains(MAY_BE_QUIET), "{stderr}");
+}
+
+/// The sparse DST fall-back fixture read in UTC: its local time steps back, which no quiet
+/// hour does, so the change is stated as one.
+#[test]
+fn sparse_fall_back_without_tz_warns() {
+    let (_, stderr, code) = run(t3().arg("drops").arg(data("dst-fall/journal.short.log")));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("sparse: coverage is its span"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "journal.short.log:18: the journal's local time jumps from Oct 25 02:59:30 to Oct 25 \
+             02:01:00 at this line, which is a DST change of devvm's zone (its clock went back \
+             by 1 h) that --tz UTC does not have there"
+        ),
+        "{stderr}"
+    );
+}
+
 /// Writes a cloudflared pod log with a cancelled request every 20 s for `minutes` from
 /// `start`, so cloudflared covers the time.
 fn cloudflared_every_20s(start: chrono::DateTime<chrono::Utc>, minutes: i64) -> String {

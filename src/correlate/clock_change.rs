@@ -7,14 +7,25 @@
 //! `--tz`, the spring-forward looks exactly like devvm freezing for an hour. The jump is recognised by its size and its
 //! instant: some zone of the tz database changes its offset between the two lines by the size
 //! of the jump, so reading both lines in that zone leaves no silence.
+//!
+//! Size and instant alone also fit a journal that was simply quiet for that hour, which a
+//! sparse journal (an export of t3's units, a `grep t3`) often is. Three things show a real
+//! change. The local time steps back at a fall-back, which no silence does. A dispatch socket
+//! open across the jump has a `dur_ms` (a duration, which no clock change moves) that matches
+//! its logged open only once the shift is taken out. The sockets on the two sides join Traefik
+//! at offsets that differ by the shift. A socket whose `dur_ms` matches without the shift, or
+//! sockets that join Traefik at one offset on both sides, show that the clock did not move.
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{TZ_VARIANTS, Tz};
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+
 use super::coverage::Span;
 use super::sockets::Socket;
 use crate::event::{Event, EventKind, Origin, Source};
-use crate::time::{SECOND, Zone};
+use crate::time::{MILLI, SECOND, Zone};
 
 /// Zone names grouped by their UTC offsets before and after a DST change, in seconds.
 pub type ZoneGroups = Vec<((i32, i32), Vec<&'static str>)>;
@@ -40,6 +51,38 @@ pub struct ClockChange {
     pub zones: ZoneGroups,
     /// `--tz`, which the times were read in.
     pub read_in: Zone,
+    /// The evidence that shows the jump to be a clock change rather than a silence.
+    pub basis: Basis,
+    /// Set when the journal is sparse and only the size and instant of the silence point to a
+    /// change: such a journal may just have been quiet for that hour.
+    pub may_be_quiet_hour: bool,
+}
+
+/// The evidence that a jump is devvm's clock changing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// The local time steps back, which a silence never does.
+    StepBack,
+    /// A dispatch socket open across the jump lasted, by its `dur_ms`, the shift less than its
+    /// logged open and close lie apart.
+    OpenSocket,
+    /// The dispatch sockets before the jump join Traefik at one offset, and those after it at
+    /// that offset plus the shift.
+    TraefikPairs,
+    /// Only a silence of the change's size at a zone's DST instant.
+    Silence,
+}
+
+/// The judgement that the sockets open across a silence, or their Traefik pairs, give about a
+/// clock change there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    /// No evidence either way.
+    Unknown,
+    /// The clock did not move there.
+    Refuted,
+    /// The clock moved by the shift there.
+    Confirmed,
 }
 
 /// The smallest jump looked at: DST changes are 30 minutes (Australia/Lord_Howe) to 2 hours
@@ -60,11 +103,16 @@ pub struct Pairing<'a> {
     pub traefik: &'a [Socket],
     /// For each dispatch socket, the index of its Traefik socket.
     pub joined_to: &'a [Option<usize>],
+    /// The join's tolerance, ±, also used to match a `ws close` minus `dur_ms` with its open.
+    pub tolerance: i64,
+    /// Clock offsets (devvm minus cluster) of whole half hours at which many dispatch sockets
+    /// start from their Traefik lines: the zone hints of the offset measurement.
+    pub zone_offsets: &'a [i64],
 }
 
 /// Finds the DST jumps among the journal silences of `events`, whose journal times are on the
 /// cluster clock, `offset` (devvm minus cluster) away from their reading in `zone` (`--tz`).
-/// A jump that `pairing` refutes is left out.
+/// A jump that the dispatch sockets open across it or `pairing` refute is left out.
 pub fn find(
     events: &[Event],
     offset: i64,
@@ -115,9 +163,26 @@ pub fn find(
             let before = this - signed;
             let (shift, zones) = zones_explaining(local_before, local_after, rest_max)?;
             let (from, to) = (before.min(this) - offset, before.max(this) - offset);
-            if pairs_refute_change(pairing, from, to) {
+            // Only at a spring-forward do all lines before the jump lie before all lines after
+            // it in the --tz reading, so that a socket's open and close lie on either side.
+            let step_back = shift < 0;
+            let durations = if step_back {
+                Verdict::Unknown
+            } else {
+                judge_by_durations(events, pairing.tolerance, from, to, shift)
+            };
+            if durations == Verdict::Refuted || pairs_refute_change(pairing, from, to) {
                 return None;
             }
+            let basis = if step_back {
+                Basis::StepBack
+            } else if durations == Verdict::Confirmed {
+                Basis::OpenSocket
+            } else if pairs_confirm_change(pairing, offset, from, to, shift) {
+                Basis::TraefikPairs
+            } else {
+                Basis::Silence
+            };
             Some(ClockChange {
                 origin: event.origin,
                 from,
@@ -127,28 +192,98 @@ pub fn find(
                 shift,
                 zones,
                 read_in: zone,
+                basis,
+                may_be_quiet_hour: basis == Basis::Silence && !journal.dense,
             })
         })
         .collect()
 }
 
-/// Tells whether the dispatch sockets on both sides of a silence from `from` to `to` (cluster
-/// clock) join Traefik at the offset in use, so the clock did not move there. A misread change
-/// would put every socket on one side off its Traefik line. Without Traefik, or without a
-/// socket on one side that Traefik could have logged, the pairs cannot tell.
-fn pairs_refute_change(pairing: &Pairing, from: i64, to: i64) -> bool {
-    let Some(first) = pairing.traefik.iter().map(|s| s.start).min() else {
-        return false;
-    };
+/// The open time that a `ws close` after a silence points to.
+struct ExpectedOpen {
+    /// The close's number among the closes looked at.
+    close: usize,
+    /// Its time minus `dur_ms`: the open when the clock did not move.
+    still: i64,
+    /// That time less the shift: the open when the clock moved by the shift.
+    moved: i64,
+}
+
+/// Judges a silence from `from` to `to` (cluster clock) that a clock change of `shift` would
+/// explain, by the dispatch sockets open across it. A `ws close` after the silence minus its
+/// `dur_ms` gives the socket's open. When a `ws open` of that user and client before the
+/// silence lies there, the clock did not move. When it lies `shift` earlier, the clock moved
+/// by `shift`. The sockets that show either are counted, and the larger count wins.
+fn judge_by_durations(events: &[Event], tolerance: i64, from: i64, to: i64, shift: i64) -> Verdict {
+    // The opens each close after the silence points to, by user and client.
+    let mut expected: HashMap<(&str, Option<IpAddr>), Vec<ExpectedOpen>> = HashMap::new();
+    let mut closes = 0;
+    for event in events.iter().filter(|e| e.source == Source::Journal) {
+        let EventKind::WsClose {
+            user,
+            client,
+            dur_ms,
+            ..
+        } = &event.kind
+        else {
+            continue;
+        };
+        let still = event.time - i64::try_from(*dur_ms).unwrap_or(i64::MAX / MILLI) * MILLI;
+        let moved = still - shift;
+        if event.time < to || moved > from + tolerance {
+            continue;
+        }
+        expected
+            .entry((user, *client))
+            .or_default()
+            .push(ExpectedOpen {
+                close: closes,
+                still,
+                moved,
+            });
+        closes += 1;
+    }
+    if closes == 0 {
+        return Verdict::Unknown;
+    }
+
+    let mut still_open = vec![false; closes];
+    let mut moved_open = vec![false; closes];
+    for event in events.iter().filter(|e| e.source == Source::Journal) {
+        let EventKind::WsOpen { user, client } = &event.kind else {
+            continue;
+        };
+        if event.time > from {
+            continue;
+        }
+        let Some(list) = expected.get(&(&**user, *client)) else {
+            continue;
+        };
+        for expected in list {
+            still_open[expected.close] |= (event.time - expected.still).abs() <= tolerance;
+            moved_open[expected.close] |= (event.time - expected.moved).abs() <= tolerance;
+        }
+    }
+    let still = still_open.iter().filter(|&&matched| matched).count();
+    let moved = moved_open.iter().filter(|&&matched| matched).count();
+    match still.cmp(&moved) {
+        std::cmp::Ordering::Greater => Verdict::Refuted,
+        std::cmp::Ordering::Less => Verdict::Confirmed,
+        std::cmp::Ordering::Equal => Verdict::Unknown,
+    }
+}
+
+/// Returns the dispatch sockets before a silence from `from` to `to` (cluster clock) and
+/// those after it that Traefik could have logged: closed (Traefik writes its line at the
+/// close) and started while Traefik logged. Returns `None` without Traefik.
+fn loggable_sides(pairing: &Pairing, from: i64, to: i64) -> Option<(Vec<usize>, Vec<usize>)> {
+    let first = pairing.traefik.iter().map(|s| s.start).min()?;
     let last = pairing
         .traefik
         .iter()
         .map(|s| s.start)
         .max()
         .unwrap_or(first);
-
-    // A socket Traefik could have logged: closed (Traefik writes its line at the close) and
-    // started while Traefik logged.
     let loggable = |i: &usize| {
         let socket = &pairing.dispatch[*i];
         socket.end.is_some() && (first..=last).contains(&socket.start)
@@ -161,7 +296,22 @@ fn pairs_refute_change(pairing: &Pairing, from: i64, to: i64) -> bool {
         .filter(|&i| pairing.dispatch[i].start > to)
         .filter(loggable)
         .collect();
+    Some((before, after))
+}
 
+/// Tells whether `joined` of `total` sockets is a majority.
+fn is_majority(joined: usize, total: usize) -> bool {
+    2 * joined > total
+}
+
+/// Tells whether the dispatch sockets on both sides of a silence from `from` to `to` (cluster
+/// clock) join Traefik at the offset in use, so the clock did not move there. A misread change
+/// would put every socket on one side off its Traefik line. Without Traefik, or without a
+/// socket on one side that Traefik could have logged, the pairs cannot tell.
+fn pairs_refute_change(pairing: &Pairing, from: i64, to: i64) -> bool {
+    let Some((before, after)) = loggable_sides(pairing, from, to) else {
+        return false;
+    };
     // With no socket on one side, the offset in use came from the other side alone, so it
     // fits either reading.
     if before.is_empty() || after.is_empty() {
@@ -172,7 +322,6 @@ fn pairs_refute_change(pairing: &Pairing, from: i64, to: i64) -> bool {
     let (before_loggable, after_loggable) = (before.len(), after.len());
     let before_joined = before.iter().filter(|&&i| joined(i)).count();
     let after_joined = after.iter().filter(|&&i| joined(i)).count();
-    let is_majority = |joined: usize, total: usize| 2 * joined > total;
 
     // When most sockets before the jump join, the offset in use fits the times there. The
     // sockets after it join too (a majority, or as large a share as before), so the clock did
@@ -181,6 +330,33 @@ fn pairs_refute_change(pairing: &Pairing, from: i64, to: i64) -> bool {
         && (is_majority(after_joined, after_loggable)
             || after_joined * before_loggable >= before_joined * after_loggable);
     is_majority(before_joined, before_loggable) && after_fits
+}
+
+/// Tells whether most dispatch sockets before a silence from `from` to `to` (cluster clock)
+/// join Traefik at one offset and most after it at that offset plus `shift`, as a change of
+/// devvm's clock by `shift` there leaves them. The offsets tried are the one in use
+/// (`offset`), it less `shift`, and the zone hints.
+fn pairs_confirm_change(pairing: &Pairing, offset: i64, from: i64, to: i64, shift: i64) -> bool {
+    let Some((before, after)) = loggable_sides(pairing, from, to) else {
+        return false;
+    };
+    if before.is_empty() || after.is_empty() {
+        return false;
+    }
+    // The dispatch sockets are on the cluster clock already, so each offset is tried as its
+    // difference from the one in use.
+    let joins_at = |side: &[usize], extra: i64| {
+        let sockets: Vec<Socket> = side.iter().map(|&i| pairing.dispatch[i].clone()).collect();
+        let joined = super::join::join(&sockets, pairing.traefik, extra, pairing.tolerance);
+        is_majority(joined.iter().flatten().count(), sockets.len())
+    };
+    let mut extras = vec![0, -shift];
+    extras.extend(pairing.zone_offsets.iter().map(|hint| hint - offset));
+    extras.sort_unstable();
+    extras.dedup();
+    extras
+        .into_iter()
+        .any(|extra| joins_at(&before, extra) && joins_at(&after, extra + shift))
 }
 
 /// Tells whether a journal line's time is read in `--tz`: a `short` or `short-precise` time
@@ -336,17 +512,30 @@ impl ClockChange {
             0 => String::new(),
             n => format!(", and zones of {n} other offsets"),
         };
-        format!(
-            "{name}:{}: the journal's local time jumps from {} to {} at this line, which is a \
-             DST change of devvm's zone (its clock went {direction} by {}) that --tz {tz_name} \
-             does not have there. So the times on one side of it are read in the wrong offset, \
-             and a silence there is no freeze. Set --tz to devvm's zone (`timedatectl show -p Timezone --value` on \
-             devvm prints it); zones that change then: {}{more_groups}",
+        let jump = format!(
+            "{name}:{}: the journal's local time jumps from {} to {} at this line",
             self.origin.line(),
             self.local_before.format("%b %d %H:%M:%S"),
             self.local_after.format("%b %d %H:%M:%S"),
-            format_shift(self.shift),
-            groups.join("; ")
+        );
+        let shift = format_shift(self.shift);
+        let zones = format!("{}{more_groups}", groups.join("; "));
+        if self.may_be_quiet_hour {
+            return format!(
+                "{jump}. A DST change of devvm's zone that --tz {tz_name} does not have there \
+                 (its clock going {direction} by {shift}) would leave this jump, but so would a \
+                 quiet hour: the journal is sparse, and no dispatch socket open across the jump \
+                 or joined to Traefik shows the change. If devvm's zone is one that changes then, \
+                 set --tz to it (`timedatectl show -p Timezone --value` on devvm prints it); \
+                 zones that change then: {zones}"
+            );
+        }
+        format!(
+            "{jump}, which is a DST change of devvm's zone (its clock went {direction} by \
+             {shift}) that --tz {tz_name} does not have there. So the times on one side of it \
+             are read in the wrong offset, and a silence there is no freeze. Set --tz to \
+             devvm's zone (`timedatectl show -p Timezone --value` on devvm prints it); zones \
+             that change then: {zones}"
         )
     }
 }
@@ -439,6 +628,69 @@ mod tests {
             let names: Vec<&str> = groups.iter().flat_map(|(_, n)| n.iter().copied()).collect();
             assert!(names.contains(&zone), "{before} -> {after}: {names:?}");
         }
+    }
+
+    /// A `ws open` at `open_s` and a `ws close` at `close_s` with `dur_ms`, of one user and
+    /// client, as journal events.
+    fn socket_lines(open_s: i64, close_s: i64, dur_ms: u64) -> Vec<Event> {
+        let client = Some("203.0.113.7".parse().unwrap());
+        let event = |time_s: i64, kind: EventKind| Event {
+            time: time_s * SECOND,
+            precision: crate::time::Precision::Second,
+            source: Source::Journal,
+            origin: Origin::new(0, time_s as u64),
+            pod: None,
+            kind,
+            text: "".into(),
+            estimated: false,
+            host: None,
+        };
+        vec![
+            event(
+                open_s,
+                EventKind::WsOpen {
+                    user: "alice".into(),
+                    client,
+                },
+            ),
+            event(
+                close_s,
+                EventKind::WsClose {
+                    user: "alice".into(),
+                    client,
+                    dur_ms,
+                    cause: crate::event::CloseCause::Graceful,
+                },
+            ),
+        ]
+    }
+
+    #[test]
+    fn durations_across_silence() {
+        // A silence from 1000 s to 4610 s, which a change of one hour would explain.
+        let (from, to, shift) = (1000 * SECOND, 4610 * SECOND, 3600 * SECOND);
+        let cases = [
+            // Open at 990 s, close at 4620 s: lasted as logged, or an hour less.
+            (socket_lines(990, 4620, 3_630_000), Verdict::Refuted),
+            (socket_lines(990, 4620, 30_000), Verdict::Confirmed),
+            (socket_lines(990, 4621, 30_500), Verdict::Confirmed),
+            // Neither reading fits, or the socket lies on one side of the silence.
+            (socket_lines(990, 4620, 600_000), Verdict::Unknown),
+            (socket_lines(900, 990, 90_000), Verdict::Unknown),
+            (socket_lines(4615, 4620, 5_000), Verdict::Unknown),
+        ];
+        for (events, expected) in cases {
+            let verdict = judge_by_durations(&events, 2 * SECOND, from, to, shift);
+            assert_eq!(verdict, expected, "{events:?}");
+        }
+
+        // One socket of each kind: no evidence either way.
+        let mut both = socket_lines(990, 4620, 3_630_000);
+        both.extend(socket_lines(980, 4630, 50_000));
+        assert_eq!(
+            judge_by_durations(&both, 2 * SECOND, from, to, shift),
+            Verdict::Unknown
+        );
     }
 
     #[test]

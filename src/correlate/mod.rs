@@ -263,6 +263,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
             dispatch: &dispatch,
             traefik: &traefik,
             joined_to: &joined_to,
+            tolerance: options.join.tolerance,
+            zone_offsets: &[offset.zone_hint, offset.other_zone_hint]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<i64>>(),
         },
     );
     coverage.cloudflared_addresses = cloudflared_addresses(&events, &coverage);

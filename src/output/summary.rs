@@ -158,8 +158,14 @@ fn journal_times_carry_offset(report: &Report) -> bool {
 /// the same in any zone, so with them only devvm's clock can be off, and `--skew` is the fix.
 fn offset_warning(report: &Report) -> Option<String> {
     let offset = &report.analysis.offset;
-    let dst_change =
-        offset.other_zone_hint.is_some() || !report.analysis.coverage.clock_changes.is_empty();
+    // A jump that may be a quiet hour does not show that no single --skew fits.
+    let dst_change = offset.other_zone_hint.is_some()
+        || report
+            .analysis
+            .coverage
+            .clock_changes
+            .iter()
+            .any(|change| !change.may_be_quiet_hour);
     let warning = zone_warning(offset, dst_change);
     if warning.is_none() || !journal_times_carry_offset(report) {
         return warning;
