@@ -967,6 +967,190 @@ fn sparse_fall_back_without_tz_warns() {
     );
 }
 
+/// Writes the logs of a devvm on Europe/Berlin across its spring-forward at 2026-03-29 01:00Z,
+/// and of the cluster, from 23:00Z to 03:00Z. Five clients open sockets of 20 s to 15 min, a
+/// few seconds apart. The journal (`short`, devvm's local time) has sshd lines every 5 s and
+/// the sockets that open and close between `journal` (UTC instants); Traefik has every socket,
+/// and a cloudflared pod logs every 20 s. Returns the paths written.
+fn berlin_sockets_across_change(dir: &Path, journal: (&str, &str)) -> Vec<PathBuf> {
+    use chrono::{DateTime, Duration, Utc};
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+    let (start, end) = (at("2026-03-28T23:00:00Z"), at("2026-03-29T03:00:00Z"));
+    let (journal_from, journal_to) = (at(journal.0), at(journal.1));
+    // A linear congruential generator, so the sockets vary but every run writes the same.
+    let mut seed: i64 = 12345;
+    let mut random = |n: i64| {
+        seed = (seed * 1_103_515_245 + 12345) % (1 << 31);
+        seed % n
+    };
+
+    let mut lines: Vec<(DateTime<Utc>, String)> = Vec::new();
+    let mut access: Vec<(DateTime<Utc>, String)> = Vec::new();
+    let clients = [
+        ("alice", "203.0.113.7"),
+        ("bob", "203.0.113.22"),
+        ("carol", "203.0.113.35"),
+        ("dave", "198.51.100.14"),
+        ("erin", "203.0.113.58"),
+    ];
+    for (n, (user, ip)) in clients.iter().enumerate() {
+        let mut open = start + Duration::seconds(17 * n as i64 + random(60));
+        loop {
+            let life = if random(3) > 0 {
+                30 + random(900)
+            } else {
+                20 + random(90)
+            };
+            let close = open + Duration::seconds(life);
+            if close >= end {
+                break;
+            }
+            let chain = format!("ip={ip}, 10.10.{}.12", n % 3 + 1);
+            let dur_ms = life * 1000;
+            if journal_from <= open && close < journal_to {
+                for (t, message) in [
+                    (open, format!("ws open user={user} {chain}")),
+                    (
+                        close,
+                        format!("ws close user={user} {chain} dur_ms={dur_ms} cause=graceful"),
+                    ),
+                ] {
+                    let go_time = t.with_timezone(&berlin).format("%Y/%m/%d %H:%M:%S");
+                    lines.push((t, format!("t3-dispatch[812]: {go_time} {message}")));
+                }
+            }
+            access.push((
+                close,
+                format!(
+                    "{ip} - - [{}] \"GET /ws HTTP/1.1\" 0 0 \"-\" \"Mozilla/5.0\" {} \
+                     \"t3code-t3-t3-example-net@kubernetes\" \"http://10.0.10.10:3780\" {dur_ms}ms",
+                    open.format("%d/%b/%Y:%H:%M:%S +0000"),
+                    50000 + access.len()
+                ),
+            ));
+            open = close + Duration::seconds(2 + random(12));
+        }
+    }
+    let mut t = journal_from;
+    while t < journal_to {
+        lines.push((
+            t,
+            "sshd[100]: Connection closed by 192.0.2.10 port 22".into(),
+        ));
+        t += Duration::seconds(5);
+    }
+
+    lines.sort_by_key(|(t, _)| *t);
+    access.sort_by_key(|(t, _)| *t);
+    let journal: String = lines
+        .iter()
+        .map(|(t, rest)| {
+            let local = t.with_timezone(&berlin).format("%b %d %H:%M:%S");
+            format!("{local} devvm {rest}\n")
+        })
+        .collect();
+    let access: String = access.iter().map(|(_, line)| format!("{line}\n")).collect();
+    let paths = vec![
+        dir.join("devvm-journal.log"),
+        dir.join("traefik-access.log"),
+        dir.join("cloudflared-6f7c9d8b5-k2x9p.log"),
+    ];
+    std::fs::write(&paths[0], journal).unwrap();
+    std::fs::write(&paths[1], access).unwrap();
+    std::fs::write(&paths[2], cloudflared_every_20s(start, 240)).unwrap();
+    paths
+}
+
+/// Returns the rows of `drops` output that claim the last mile, split by whether their time
+/// is before `instant` (RFC 3339, compared as text).
+fn last_mile_around(stdout: &str, instant: &str) -> (usize, usize) {
+    let last_mile: Vec<Vec<String>> = rows(stdout)
+        .into_iter()
+        .filter(|row| row[8] == "last_mile")
+        .collect();
+    let before = last_mile
+        .iter()
+        .filter(|row| row[1].as_str() < instant)
+        .count();
+    (before, last_mile.len() - before)
+}
+
+/// The Berlin journal read in UTC with a --skew that fits its winter side: the sockets after
+/// the change start an hour off their Traefik lines. The run names the change and Berlin,
+/// and no row after the change claims the last mile, while rows before it still can.
+#[test]
+fn skew_fitting_winter_side_is_doubted() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = ("2026-03-28T23:00:00Z", "2026-03-29T01:40:00Z");
+    let paths = berlin_sockets_across_change(dir.path(), journal);
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "UTC", "--skew", "3600"])
+        .args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("logged after the change start +1.0 h from their Traefik lines"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("devvm's clock moved by 1 h at 2026-03-29T01:00:00Z"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Europe/Berlin"), "{stderr}");
+    assert!(stderr.contains("doubtful on one side"), "{stderr}");
+
+    let (before, after) = last_mile_around(&stdout, "2026-03-29T01:00:00");
+    assert!(before > 0, "{stdout}");
+    assert_eq!(after, 0, "{stdout}");
+    // The sockets dispatch logged after the change are read an hour late.
+    let late: Vec<Vec<String>> = rows(&stdout)
+        .into_iter()
+        .filter(|row| row[1].as_str() >= "2026-03-29T02:00:00" && row[14] == "journal")
+        .collect();
+    assert!(!late.is_empty(), "{stdout}");
+    for row in late {
+        assert_eq!(row[9], "low", "{row:?}");
+        assert!(row[10].contains("clock offset is doubtful here"), "{row:?}");
+    }
+}
+
+/// The same logs with the journal from 00:20Z to the end, read with a --skew that fits the
+/// summer side: the sockets before the change start an hour early, and no row before it
+/// claims the last mile.
+#[test]
+fn skew_fitting_summer_side_is_doubted() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = ("2026-03-29T00:20:00Z", "2026-03-29T03:00:00Z");
+    let paths = berlin_sockets_across_change(dir.path(), journal);
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--tz", "UTC", "--skew", "7200"])
+        .args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("logged before the change start -1.0 h from their Traefik lines"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Europe/Berlin"), "{stderr}");
+
+    let (before, after) = last_mile_around(&stdout, "2026-03-29T01:00:00");
+    assert_eq!(before, 0, "{stdout}");
+    assert!(after > 0, "{stdout}");
+}
+
+/// With devvm's zone as --tz, every socket joins and nothing is doubted.
+#[test]
+fn berlin_journal_with_tz_is_not_doubted() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = ("2026-03-28T23:00:00Z", "2026-03-29T01:40:00Z");
+    let paths = berlin_sockets_across_change(dir.path(), journal);
+    let (stdout, stderr, code) = run(t3().args(["drops", "--tz", "Europe/Berlin"]).args(&paths));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("doubtful"), "{stderr}");
+    assert!(!stdout.contains("doubtful"), "{stdout}");
+    let (_, after) = last_mile_around(&stdout, "2026-03-29T01:00:00");
+    assert!(after > 0, "{stdout}");
+}
+
 /// Writes a cloudflared pod log with a cancelled request every 20 s for `minutes` from
 /// `start`, so cloudflared covers the time.
 fn cloudflared_every_20s(start: chrono::DateTime<chrono::Utc>, minutes: i64) -> String {

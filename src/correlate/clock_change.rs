@@ -487,31 +487,6 @@ impl ClockChange {
             Zone::Named(tz) => tz.name(),
         };
         let direction = if self.shift > 0 { "forward" } else { "back" };
-        // One group of offsets is listed whole, since each of its names reads the times
-        // right. Of several, a few names each show the offsets to tell them apart.
-        let per_group = if self.zones.len() == 1 { 12 } else { 3 };
-        let groups: Vec<String> = self
-            .zones
-            .iter()
-            .take(3)
-            .map(|((before, after), names)| {
-                let shown = names.iter().take(per_group).copied().collect::<Vec<_>>();
-                let shown = shown.join(", ");
-                let more = match names.len().saturating_sub(per_group) {
-                    0 => String::new(),
-                    n => format!(" and {n} more"),
-                };
-                format!(
-                    "{shown}{more} ({} to {})",
-                    format_offset(*before),
-                    format_offset(*after)
-                )
-            })
-            .collect();
-        let more_groups = match self.zones.len().saturating_sub(3) {
-            0 => String::new(),
-            n => format!(", and zones of {n} other offsets"),
-        };
         let jump = format!(
             "{name}:{}: the journal's local time jumps from {} to {} at this line",
             self.origin.line(),
@@ -519,7 +494,7 @@ impl ClockChange {
             self.local_after.format("%b %d %H:%M:%S"),
         );
         let shift = format_shift(self.shift);
-        let zones = format!("{}{more_groups}", groups.join("; "));
+        let zones = format_zone_groups(&self.zones);
         if self.may_be_quiet_hour {
             return format!(
                 "{jump}. A DST change of devvm's zone that --tz {tz_name} does not have there \
@@ -540,6 +515,83 @@ impl ClockChange {
     }
 }
 
+/// Lists zone groups for a warning: `Europe/Berlin, Europe/Paris (UTC+1 to UTC+2); ...`.
+pub fn format_zone_groups(zones: &ZoneGroups) -> String {
+    // One group of offsets is listed whole, since each of its names reads the times right.
+    // Of several, a few names each show the offsets to tell them apart.
+    let per_group = if zones.len() == 1 { 12 } else { 3 };
+    let groups: Vec<String> = zones
+        .iter()
+        .take(3)
+        .map(|((before, after), names)| {
+            let shown = names.iter().take(per_group).copied().collect::<Vec<_>>();
+            let shown = shown.join(", ");
+            let more = match names.len().saturating_sub(per_group) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            format!(
+                "{shown}{more} ({} to {})",
+                format_offset(*before),
+                format_offset(*after)
+            )
+        })
+        .collect();
+    let more_groups = match zones.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!(", and zones of {n} other offsets"),
+    };
+    format!("{}{more_groups}", groups.join("; "))
+}
+
+/// Returns the zones whose UTC offset is `before` at `lo` and `after` at `hi` (seconds east
+/// of UTC, instants in UTC microseconds), as one group. Also returns the instant of their
+/// change when they all change at the same one.
+pub fn zones_changing_between(
+    lo: i64,
+    hi: i64,
+    before: i32,
+    after: i32,
+) -> (Option<i64>, ZoneGroups) {
+    let offset_at = |tz: Tz, micros: i64| {
+        DateTime::from_timestamp_micros(micros).map(|utc| {
+            tz.offset_from_utc_datetime(&utc.naive_utc())
+                .fix()
+                .local_minus_utc()
+        })
+    };
+    let mut names = Vec::new();
+    let mut instants = Vec::new();
+    for &tz in TZ_VARIANTS.iter() {
+        if !has_region(tz.name())
+            || offset_at(tz, lo) != Some(before)
+            || offset_at(tz, hi) != Some(after)
+        {
+            continue;
+        }
+        names.push(tz.name());
+        // The first second at which the zone has its later offset.
+        let (mut earlier, mut later) = (lo, hi);
+        while later - earlier > SECOND {
+            let middle = earlier + (later - earlier) / 2;
+            if offset_at(tz, middle) == Some(before) {
+                earlier = middle;
+            } else {
+                later = middle;
+            }
+        }
+        instants.push(later.div_euclid(SECOND) * SECOND);
+    }
+    if names.is_empty() {
+        return (None, Vec::new());
+    }
+    names.sort_by_key(|name| display_order(name));
+    instants.sort_unstable();
+    instants.dedup();
+    let instant = (instants.len() == 1).then(|| instants[0]);
+    (instant, vec![((before, after), names)])
+}
+
 /// Formats a UTC offset in seconds as `UTC+1`, `UTC-4` or `UTC+5:30`.
 fn format_offset(seconds: i32) -> String {
     let sign = if seconds < 0 { '-' } else { '+' };
@@ -552,7 +604,7 @@ fn format_offset(seconds: i32) -> String {
 }
 
 /// Formats the size of a clock shift as `1 h` or `30 min`.
-fn format_shift(micros: i64) -> String {
+pub fn format_shift(micros: i64) -> String {
     let minutes = micros.abs() / (60 * SECOND);
     if minutes % 60 == 0 {
         format!("{} h", minutes / 60)

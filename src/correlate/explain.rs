@@ -1,7 +1,7 @@
 //! `explain`: the rules tried for one drop, which matched and why, in the order the
 //! attribution tried them.
 
-use super::rules::{Context, Finding, RULES, Rule, Scope, Subject};
+use super::rules::{ClockDoubt, Context, Finding, RULES, Rule, Scope, Subject};
 use super::{Analysis, Candidate};
 
 /// One rule tried for a drop.
@@ -16,6 +16,7 @@ pub struct Trial {
 /// Tries the rules for drop `index` again, exactly as the attribution did, and returns every rule
 /// tried up to the one that matched.
 pub fn explain(analysis: &Analysis, index: usize) -> Vec<Trial> {
+    let clock_doubt = ClockDoubt::of(&analysis.offset);
     let ctx = Context {
         events: &analysis.events,
         by_time: &analysis.by_time,
@@ -25,7 +26,7 @@ pub fn explain(analysis: &Analysis, index: usize) -> Vec<Trial> {
         options: analysis.rule_options,
         candidates: &analysis.candidates,
         metric_events: &analysis.metric_events,
-        clock_doubt: analysis.offset.zone_hint,
+        clock_doubt: clock_doubt.as_ref(),
     };
     let options = analysis.rule_options;
     let candidate: &Candidate = &analysis.candidates[index];

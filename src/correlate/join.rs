@@ -42,6 +42,11 @@ pub struct Offset {
     /// not be paired. Many of them and no pair suggest one Traefik log given twice.
     #[serde(skip)]
     pub ambiguous: usize,
+    /// An instant with sockets that join at the offset on one side of it, and sockets that
+    /// start a whole number of half hours off it on the other. Looked for only when
+    /// `zone_hint` is not set, after the join.
+    #[serde(skip)]
+    pub split: Option<super::clock_split::ClockSplit>,
 }
 
 /// Settings of the join.
@@ -90,7 +95,7 @@ fn can_pair(dispatch: &Socket, traefik: &Socket) -> bool {
 
 /// Returns the comparable start of a socket: the middle of its second when its time is whole
 /// seconds.
-fn start_of(socket: &Socket) -> i64 {
+pub(super) fn start_of(socket: &Socket) -> i64 {
     if socket.coarse {
         socket.start + SECOND / 2
     } else {
@@ -101,13 +106,13 @@ fn start_of(socket: &Socket) -> i64 {
 /// Traefik sockets by client, each client's in order of comparable start, so the sockets near a
 /// time are found by binary search. Scanning all of a client's sockets for each dispatch socket
 /// was quadratic over days of logs.
-struct ByClient<'a> {
+pub(super) struct ByClient<'a> {
     sockets: &'a [Socket],
     map: HashMap<Option<IpAddr>, Vec<usize>>,
 }
 
 impl<'a> ByClient<'a> {
-    fn new(sockets: &'a [Socket]) -> ByClient<'a> {
+    pub(super) fn new(sockets: &'a [Socket]) -> ByClient<'a> {
         let mut map: HashMap<Option<IpAddr>, Vec<usize>> = HashMap::new();
         for (index, socket) in sockets.iter().enumerate() {
             if socket.client.is_some() {
@@ -121,7 +126,7 @@ impl<'a> ByClient<'a> {
     }
 
     /// Returns the sockets of `client` whose comparable start lies in `[at - reach, at + reach]`.
-    fn near(&self, client: Option<IpAddr>, at: i64, reach: i64) -> &[usize] {
+    pub(super) fn near(&self, client: Option<IpAddr>, at: i64, reach: i64) -> &[usize] {
         let Some(list) = self.map.get(&client) else {
             return &[];
         };
@@ -146,6 +151,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             zone_hint,
             other_zone_hint,
             ambiguous: 0,
+            split: None,
         };
     }
     let center = wide_offset(dispatch, &traefik_by_client, options.first_pass);
@@ -188,6 +194,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             zone_hint,
             other_zone_hint,
             ambiguous,
+            split: None,
         };
     };
     // An offset within its own uncertainty of zero is no offset: applying it would only move
@@ -203,6 +210,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
         zone_hint,
         other_zone_hint,
         ambiguous,
+        split: None,
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod bursts;
 pub mod clock_change;
+pub mod clock_split;
 pub mod coverage;
 pub mod drops;
 pub mod explain;
@@ -228,7 +229,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let mut dispatch = sockets::dispatch_sockets(&events, options.join.tolerance);
     let traefik = sockets::traefik_sockets(&events);
     let traefik_private_clients = private_traefik_clients(&dispatch, &traefik);
-    let offset = join::measure_offset(&dispatch, &traefik, &options.join);
+    let mut offset = join::measure_offset(&dispatch, &traefik, &options.join);
     let joined_to = join::join(&dispatch, &traefik, offset.micros, options.join.tolerance);
 
     // Journal times onto the cluster clock.
@@ -240,6 +241,11 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     for socket in dispatch.iter_mut() {
         socket.start -= offset.micros;
         socket.end = socket.end.map(|e| e - offset.micros);
+    }
+    // The zone hint already doubts the offset for the whole run.
+    if offset.zone_hint.is_none() {
+        offset.split =
+            clock_split::find(&dispatch, &traefik, &joined_to, offset.micros, options.zone);
     }
     let mut by_time: Vec<usize> = (0..events.len()).collect();
     by_time.sort_by_key(|&i| (events[i].time, events[i].origin));
@@ -432,6 +438,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         .copied()
         .filter(|&i| matches!(events[i].source, Source::Probe | Source::Pressure))
         .collect();
+    let clock_doubt = rules::ClockDoubt::of(&offset);
     let ctx = Context {
         events: &events,
         by_time: &by_time,
@@ -441,7 +448,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         options: rule_options,
         candidates: &candidates,
         metric_events: &metric_events,
-        clock_doubt: offset.zone_hint,
+        clock_doubt: clock_doubt.as_ref(),
     };
     let window = |times: &mut dyn Iterator<Item = i64>| {
         let times: Vec<i64> = times.collect();
@@ -472,13 +479,9 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         burst.segment = rule.segment;
         burst.confidence = finding.confidence;
         burst.reason = finding.reason.clone();
-        if let Some(doubt) = ctx.clock_doubt {
+        if let Some(doubt) = ctx.clock_doubt_over(from, to) {
             burst.confidence = Confidence::Low;
-            burst.reason = format!(
-                "{} (low confidence: {})",
-                burst.reason,
-                rules::clock_doubt_note(doubt)
-            );
+            burst.reason = format!("{} (low confidence: {})", burst.reason, doubt.note());
         }
         burst.evidence = finding.evidence.clone();
         burst_verdicts.push((rule, finding));
@@ -550,14 +553,14 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
 
         // A doubtful clock offset leaves only verdicts that join devvm's lines to one another:
         // a per-drop rule on dispatch's own socket, citing journal lines alone.
-        if let Some(doubt) = ctx.clock_doubt {
+        if let Some(doubt) = ctx.clock_doubt_over(from, to) {
             let one_clock = rule.scope == Scope::PerDrop
                 && socket.from_dispatch()
                 && finding
                     .evidence
                     .iter()
                     .all(|&i| events[i].source == Source::Journal);
-            let note = rules::clock_doubt_note(doubt);
+            let note = doubt.note();
             // `unknown` may already give the doubt as its reason.
             if !one_clock && !finding.reason.ends_with(&note) {
                 finding.confidence = Confidence::Low;

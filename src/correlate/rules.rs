@@ -274,8 +274,9 @@ pub static RULES: &[Rule] = &[
                    or PID (an `-o cat` journal's) shows a start or enough git timeouts to make \
                    two users' serves, and for a drop whose user is \
                    unknown, no serve failed or refused a dial in the window), and the devvm \
-                   clock offset is not doubtful (more sockets pairing at whole half hours than at \
-                   the offset used); high \
+                   clock offset is not doubtful there (more sockets pairing at whole half hours \
+                   than at the offset used, or the window on the side of an instant where \
+                   sockets start whole half hours off while the others join); high \
                    when, besides, all three probe legs and devvm's pressure series cover the \
                    window with every leg connected and no pressure; else medium when the close has a \
                    client-side shape (a graceful close after 20 s or more of life), low otherwise",
@@ -372,10 +373,47 @@ pub struct Context<'a> {
     pub candidates: &'a [Candidate],
     /// Indexes of the events read from metric series, in time order.
     pub metric_events: &'a [usize],
-    /// The start difference, a whole number of half hours, that more dispatch sockets share
-    /// with their Traefik lines than the clock offset in use (see [`super::join::Offset`]).
-    /// When set, devvm's lines and the cluster's may not be from the same moment.
-    pub clock_doubt: Option<i64>,
+    /// Why the clock offset in use may not hold, when it may not: devvm's lines and the
+    /// cluster's may then not be from the same moment.
+    pub clock_doubt: Option<&'a ClockDoubt>,
+}
+
+/// The reason to doubt the devvm clock offset in use.
+#[derive(Clone, Debug)]
+pub enum ClockDoubt {
+    /// More dispatch sockets start this whole number of half hours (in microseconds) from their
+    /// Traefik lines than at the offset in use (see [`super::join::Offset`]). It applies to the
+    /// whole run.
+    ZoneHint(i64),
+    /// The offset holds on one side of an instant only.
+    Split(super::clock_split::ClockSplit),
+}
+
+impl ClockDoubt {
+    /// Returns the doubt of an offset, if any: its zone hint, or else its split.
+    pub fn of(offset: &super::join::Offset) -> Option<ClockDoubt> {
+        match (offset.zone_hint, &offset.split) {
+            (Some(hint), _) => Some(ClockDoubt::ZoneHint(hint)),
+            (None, Some(split)) => Some(ClockDoubt::Split(split.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Tells whether the doubt reaches `[from, to]` (cluster clock).
+    pub fn covers(&self, from: i64, to: i64) -> bool {
+        match self {
+            ClockDoubt::ZoneHint(_) => true,
+            ClockDoubt::Split(split) => split.covers(from, to),
+        }
+    }
+
+    /// Says why a doubtful clock offset weakens a verdict, for the reason of a row.
+    pub fn note(&self) -> String {
+        match self {
+            ClockDoubt::ZoneHint(hint) => clock_doubt_note(*hint),
+            ClockDoubt::Split(split) => split.note(),
+        }
+    }
 }
 
 /// The subject of an attribution: one drop, or the members of a burst.
@@ -388,6 +426,11 @@ pub struct Subject<'a> {
 }
 
 impl Context<'_> {
+    /// Returns the clock doubt that reaches `[from, to]`, if any.
+    pub fn clock_doubt_over(&self, from: i64, to: i64) -> Option<&ClockDoubt> {
+        self.clock_doubt.filter(|doubt| doubt.covers(from, to))
+    }
+
     /// Event indexes whose time lies in `[from, to]`, in time order.
     pub fn window(&self, from: i64, to: i64) -> &[usize] {
         let start = self
@@ -683,7 +726,11 @@ pub fn rules_markdown() -> String {
          more dispatch sockets start a whole number of half hours from their Traefik lines than \
          at the offset used. Then no rule claims the last mile. Every verdict becomes low, with \
          the doubt in its reason, except a per-drop one on dispatch's own socket that cites \
-         journal lines alone. Every burst's verdict becomes low too. Rules on the probe and pressure metrics read \
+         journal lines alone. Every burst's verdict becomes low too. The offset is also \
+         doubtful on one side of an instant when the sockets logged on that side start a whole \
+         number of half hours off their Traefik lines and those on the other side join, as a \
+         DST change that --tz lacks leaves them. Then the same limits apply to every window \
+         that reaches that side. Rules on the probe and pressure metrics read \
          events that stand for the span between two samples (15 s at the usual scrape interval); \
          their reasons say so.\n\n\
          | # | rule | segment | scope | evidence | window | confidence |\n\

@@ -46,11 +46,17 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
     };
     // More sockets pair at whole hours than at the offset in use: the pairs behind it are
     // likely chance ones, so the text must not read as a settled clock.
-    let text = match offset.zone_hint {
-        Some(hint) if offset.method != "none" => format!(
+    let text = match (offset.zone_hint, &offset.split) {
+        (Some(hint), _) if offset.method != "none" => format!(
             "{text}, doubtful: more sockets start {:+.1} h from their Traefik lines (see the \
              warning)",
             hint as f64 / 3600.0 / SECOND as f64
+        ),
+        (None, Some(split)) => format!(
+            "{text}, doubtful on one side: {} sockets start {:+.1} h from their Traefik lines \
+             (see the warning)",
+            split.off,
+            split.shift as f64 / 3600.0 / SECOND as f64
         ),
         _ => text,
     };
@@ -76,8 +82,11 @@ fn zone_warning(offset: &Offset, dst_change: bool) -> Option<String> {
         |s: f64| s.abs() >= 1700.0 && (s / 1800.0 - (s / 1800.0).round()).abs() * 1800.0 <= 60.0;
     let hours = |micros: i64| micros as f64 / 3600.0 / SECOND as f64;
     // A given offset is the user's own reading of the clocks, so naming a zone mistake again
-    // would only repeat it back. A zone hint still shows when the sockets disagree with it.
-    if offset.method != "given" && zone_like(seconds) {
+    // would only repeat it back. A zone hint still shows when the sockets disagree with it,
+    // and so does a split, which also names the change.
+    if let Some(split) = &offset.split {
+        Some(split.warning(false))
+    } else if offset.method != "given" && zone_like(seconds) {
         Some(format!(
             "the devvm clock offset ({:.0} min) is close to a whole number of half hours: the journal was \
              probably read in the wrong zone; set --tz to the zone of its timestamps",
@@ -169,6 +178,9 @@ fn offset_warning(report: &Report) -> Option<String> {
     let warning = zone_warning(offset, dst_change);
     if warning.is_none() || !journal_times_carry_offset(report) {
         return warning;
+    }
+    if let Some(split) = &offset.split {
+        return Some(split.warning(true));
     }
     let shift = offset.zone_hint.unwrap_or(offset.micros);
     Some(format!(
@@ -631,6 +643,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
     let clock_confirmed = offset.method == "measured"
         && offset.micros.abs() < CLOCK_CONFIRMED_WITHIN
         && offset.zone_hint.is_none()
+        && offset.split.is_none()
         && coverage.clock_changes.is_empty();
     // Sockets that start a zone offset from their Traefik lines show the journal's times off,
     // so the reading that they are right is left out of the journal's zone warning.
@@ -714,6 +727,7 @@ mod tests {
             zone_hint,
             other_zone_hint: None,
             ambiguous: 0,
+            split: None,
         }
     }
 

@@ -3,9 +3,9 @@
 //! or the contradiction.
 
 use super::{
-    Context, Finding, Subject, burst_members, clients_dropping_near, clock_doubt_note,
-    gateway_status, join_names, journal_covers, mapped_refusal, metrics, missing_sources,
-    reference, relative, serve_failures, serve_lines_without_user, unmapped_refusal, what,
+    Context, Finding, Subject, burst_members, clients_dropping_near, gateway_status, join_names,
+    journal_covers, mapped_refusal, metrics, missing_sources, reference, relative, serve_failures,
+    serve_lines_without_user, unmapped_refusal, what,
 };
 use crate::correlate::Confidence;
 use crate::correlate::sockets::Socket;
@@ -17,7 +17,7 @@ pub(super) fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Findin
         return None;
     }
     // The sources may be clean at a moment other than the drop's.
-    if ctx.clock_doubt.is_some() {
+    if ctx.clock_doubt_over(subject.from, subject.to).is_some() {
         return None;
     }
     let drop = subject.drops.first()?;
@@ -247,11 +247,11 @@ pub(super) fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
         let reason = serve_lines_without_user_reason(ctx, subject, &lines);
         cited = lines;
         reason
-    } else if let Some(doubt) = ctx.clock_doubt {
+    } else if let Some(doubt) = ctx.clock_doubt_over(subject.from, subject.to) {
         format!(
             "no source shows a fault around {}, but the last mile cannot be confirmed: {}",
             what(subject),
-            clock_doubt_note(doubt)
+            doubt.note()
         )
     } else if missing.iter().any(|m| m == "Traefik") && missing.iter().any(|m| m == "cloudflared") {
         if missing.len() == 3 && ctx.coverage.journal.is_some() {

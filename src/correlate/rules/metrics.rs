@@ -328,7 +328,7 @@ pub fn last_mile_probe(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     let clean = metrics_clean(ctx, subject.from, subject.to);
-    if !clean.probe_clean || ctx.clock_doubt.is_some() {
+    if !clean.probe_clean || ctx.clock_doubt_over(subject.from, subject.to).is_some() {
         return None;
     }
     // A silence of the devvm journal may be a freeze the probe's 15 s samples missed.
