@@ -263,9 +263,8 @@ pub struct CommonArgs {
     pub heartbeat: i64,
 
     /// The shortest silence of the devvm journal or Traefik that counts as a gap (a duration:
-    /// 30s, 1m; a bare number is seconds). A gap must also be far longer than the source's
-    /// usual spacing: 10 times its median spacing, or 3 times its 99th percentile spacing if
-    /// that is shorter.
+    /// 30s, 1m; a bare number is seconds). A gap is also at least ten times the source's
+    /// usual (median) spacing.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub gap_min: i64,
 
@@ -336,8 +335,9 @@ pub struct CommonArgs {
 
     /// Fail with exit status 2, writing no rows, when any line is malformed, an input ends
     /// early (a truncated gzip or zstd stream, a file truncated while it was read), or a gzip
-    /// file has bytes after its last member, or when no input has a line at all. The error
-    /// names the first such file:line. An empty input among others only gets a warning.
+    /// file has bytes after its last member, or when no input holds a log entry (only empty
+    /// files or `-- No entries --`). The error names the first such file:line. An empty input
+    /// among others only gets a warning.
     #[arg(long)]
     pub strict: bool,
 
@@ -930,12 +930,13 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     })
 }
 
-/// Warns when `--since`/`--until` select a window that no input reaches: no row can fall in
-/// it, and a mistyped date is the likely cause.
-/// Warns when stdin is a pipe or a file that no input names: `journalctl … | t3forensics drops
-/// traefik.log` reads only the file, and the journal piped in would be lost without a word.
+/// Warns when stdin is a pipe with data waiting in it that no input names: `journalctl … |
+/// t3forensics drops traefik.log` reads only the file, and the journal piped in would be lost
+/// without a word. A redirected file is left alone, because `while read f; do …; done < list`
+/// gives every run in the loop its list as stdin.
 ///
-/// NOTE: a pipe whose writer has not written yet when the reading ends does not warn.
+/// NOTE: a pipe whose writer has not written yet when the reading ends does not warn, and a
+/// loop reading its list from a pipe warns in its first runs.
 fn warn_if_stdin_unread(parsed: &mut run::ParsedInputs, specs: &[InputSpec]) {
     use std::os::unix::fs::FileTypeExt;
     if specs
@@ -952,10 +953,9 @@ fn warn_if_stdin_unread(parsed: &mut run::ParsedInputs, specs: &[InputSpec]) {
     else {
         return;
     };
-    // `< /dev/null` and a terminal are character devices, and an empty file holds nothing.
     // Job runners often leave stdin an empty pipe, so a pipe counts only with bytes waiting in
     // it: by now the files are read, and a journal piped in has filled the pipe's buffer.
-    let what = if metadata.file_type().is_fifo() {
+    if metadata.file_type().is_fifo() {
         let stdin = io::stdin();
         let mut waiting = [rustix::event::PollFd::new(
             &stdin,
@@ -969,20 +969,20 @@ fn warn_if_stdin_unread(parsed: &mut run::ParsedInputs, specs: &[InputSpec]) {
         if ready == 0 || !waiting[0].revents().contains(rustix::event::PollFlags::IN) {
             return;
         }
-        "a pipe"
-    } else if metadata.is_file() && metadata.len() > 0 {
-        "a file"
     } else {
         return;
-    };
+    }
     if let Some(input) = parsed.inputs.first_mut() {
-        input.warnings.push(format!(
-            "stdin is {what}, but no input is `-`, so it was not read; add `-` to the inputs \
-             to read it with the files (journalctl ... | t3forensics drops - traefik.log)"
-        ));
+        input.warnings.push(
+            "stdin is a pipe with data in it, but no input is `-`, so it was not read; if it \
+             holds logs, add `-` to the inputs (journalctl ... | t3forensics drops - traefik.log)"
+                .to_string(),
+        );
     }
 }
 
+/// Warns when `--since`/`--until` select a window that no input reaches: no row can fall in
+/// it, and a mistyped date is the likely cause.
 fn warn_if_window_misses(parsed: &mut run::ParsedInputs, since: Option<i64>, until: Option<i64>) {
     let tracks = || parsed.activity.tracks.values();
     let (Some(first), Some(last)) = (

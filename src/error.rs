@@ -40,6 +40,12 @@ pub enum Error {
     },
 
     #[error(
+        "no input holds a log entry ({names}); check the command that exported the logs (its \
+         time window, unit or query), because --strict fails a run with nothing to read"
+    )]
+    StrictNoEntry { names: String },
+
+    #[error(
         "{name}: the input is {format} data, which this tool does not decompress (it reads plain, \
          gzip and zstd input); decompress it first, for example `{command} | t3forensics drops -`"
     )]

@@ -2850,7 +2850,7 @@ fn unread_stdin_pipe_warns() {
     let (_, stderr, code) = run(t3().arg("drops").arg(&traefik).write_stdin(journal.clone()));
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("stdin is a pipe, but no input is `-`, so it was not read"),
+        stderr.contains("stdin is a pipe with data in it, but no input is `-`"),
         "{stderr}"
     );
 
@@ -2862,5 +2862,18 @@ fn unread_stdin_pipe_warns() {
     // stdin left as the test harness has it (an empty pipe or `/dev/null`) warns of nothing.
     let (_, stderr, code) = run(t3().arg("drops").arg(&traefik));
     assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("stdin is"), "{stderr}");
+
+    // Neither does a redirected file, as in `while read f; do ...; done < list`.
+    let list = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(list.path(), "a.log\nb.log\n").unwrap();
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("t3forensics"))
+        .arg("drops")
+        .arg(&traefik)
+        .stdin(std::fs::File::open(list.path()).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("stdin is"), "{stderr}");
 }

@@ -51,6 +51,7 @@ const SCENARIOS: &[&str] = &[
     "git_timeout_one_user",
     "git_timeouts_two_users",
     "grep_timed_out_trap",
+    "hung_task_alone",
     "last_mile_heartbeat",
     "last_mile_missing_pod_coverage",
     "overlap_oom_during_churn",
@@ -618,6 +619,16 @@ fn devvm_soft_lockup() {
     let rows = check("devvm_soft_lockup");
     for row in &rows {
         assert_reason_names(row, &["CPU stuck for 30 s"]);
+    }
+}
+
+/// The kernel reports one task blocked on IO for 122 s, 1 s after the drops, and nothing
+/// else: one waiting task is no devvm stall, so the drops stay the last mile's.
+#[test]
+fn hung_task_alone() {
+    let rows = check("hung_task_alone");
+    for row in &rows {
+        assert!(!row["reason"].contains("kernel"), "{}", row["reason"]);
     }
 }
 

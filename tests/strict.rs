@@ -170,18 +170,22 @@ fn all_inputs_empty_fail() {
     let empty = write(dir.path(), "empty.log", b"");
     let (stdout, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&empty));
     assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("empty.log:0: no input has a line"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no input holds a log entry ("), "{stderr}");
+    assert!(stderr.contains("empty.log)"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
 
     let (_, stderr, code) = run(t3().args(["drops", "--strict", "-"]).write_stdin(""));
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("<stdin>:0: no input has a line"),
+        stderr.contains("no input holds a log entry (<stdin>)"),
         "{stderr}"
     );
+
+    // journalctl's answer to a query that matched nothing, with an empty file beside it.
+    let none = write(dir.path(), "none.log", b"-- No entries --\n");
+    let (_, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&none).arg(&empty));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no input holds a log entry"), "{stderr}");
 
     // Without --strict the same run only warns.
     let (_, stderr, code) = run(t3().arg("drops").arg(&empty));

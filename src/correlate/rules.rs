@@ -155,8 +155,7 @@ pub static RULES: &[Rule] = &[
         name: "devvm_journal_gap",
         segment: Segment::Devvm,
         scope: Scope::Shared,
-        evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its median spacing or 3 times \
-                   its 99th percentile spacing, whichever is shorter) while \
+        evidence: "the devvm journal was silent (a gap of 30 s or more, and 10 times its usual spacing) while \
                    Traefik or cloudflared kept logging, from the drop's second or before. A silence that begins \
                    after journal lines logged after the drop came too late to cause it. The row cites the first \
                    journal line after the silence (the last line before it in a newest-first export). A silence \
@@ -180,12 +179,12 @@ pub static RULES: &[Rule] = &[
         name: "devvm_kernel_stall",
         segment: Segment::Devvm,
         scope: Scope::Shared,
-        evidence: "the kernel reported a stall: a soft lockup (`BUG: soft lockup - CPU#N stuck for Ns!`), a \
-                   hard lockup or an RCU stall in the window, or a soft lockup logged after it whose `stuck \
-                   for` time reaches back into it; or a task blocked for minutes (`INFO: task … blocked for \
-                   more than N seconds`) in the window",
+        evidence: "the kernel reported a CPU stall: a soft lockup (`BUG: soft lockup - CPU#N stuck for Ns!`), \
+                   a hard lockup or an RCU stall in the window, or a soft lockup logged after it whose `stuck \
+                   for` time reaches back into it. A task blocked for minutes (`INFO: task … blocked for more \
+                   than N seconds`) is cited beside one, but alone it is one task waiting on IO, not a stall",
         window: "the window, and up to 300 s after it for a soft lockup that reaches back into it",
-        confidence: "high; medium for a blocked task alone",
+        confidence: "high",
         check: devvm_kernel_stall,
     },
     Rule {
@@ -764,7 +763,7 @@ pub fn rules_markdown() -> String {
          | Traefik ending a socket before dispatch logs its close | {} s | `--stall-lag` |\n\
          | users whose serves log git timeouts for a host stall | {} | `--git-timeout-users` |\n\
          | life after which a graceful close is a heartbeat timeout | {} ms | `--heartbeat` |\n\
-         | journal or Traefik silence that counts as a gap | 30 s, and 10 times the median spacing or 3 times the 99th percentile spacing, whichever is shorter | `--gap-min` |\n\
+         | journal or Traefik silence that counts as a gap | 30 s and 10 times the usual spacing | `--gap-min` |\n\
          | drops of one cause that form one incident, at most apart | 120 s | `--incident-gap` |\n\
          | devvm IO stall rate that is pressure | {} s/s | `--io-pressure` |\n\
          | devvm memory stall rate that is pressure | {} s/s | `--memory-pressure` |\n\

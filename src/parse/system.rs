@@ -197,7 +197,7 @@ pub fn parse_kernel(msg: &[u8]) -> Message {
 /// - `INFO: task kworker/u4:2:123 blocked for more than 120 seconds.`, a hung task.
 fn parse_stall(msg: &[u8]) -> Option<EventKind> {
     // Most kernel lines (audit, network, device) start with another letter.
-    if !matches!(msg.first(), Some(b'w' | b'N' | b'r' | b'B' | b'I')) {
+    if !matches!(msg.first(), Some(b'w' | b'N' | b'r' | b'B' | b'I' | b'C')) {
         return None;
     }
     let body = [b"watchdog: ".as_slice(), b"NMI watchdog: ", b"rcu: "]
@@ -214,14 +214,24 @@ fn parse_stall(msg: &[u8]) -> Option<EventKind> {
             .and_then(|(n, _)| u32::try_from(n).ok());
         return Some(stall(seconds));
     }
-    if body.starts_with(b"Watchdog detected hard LOCKUP") {
+    // Newer kernels name the detecting CPU first: `CPU3: Watchdog detected hard LOCKUP …`.
+    let hard = match body.strip_prefix(b"CPU") {
+        Some(rest) => rest
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .and_then(|end| rest[end..].strip_prefix(b": "))
+            .unwrap_or(body),
+        None => body,
+    };
+    if hard.starts_with(b"Watchdog detected hard LOCKUP") {
         return Some(stall(None));
     }
     let info = body.strip_prefix(b"INFO: ")?;
     if info.starts_with(b"rcu_")
         && (contains(info, b" detected stalls on CPUs")
             || contains(info, b" self-detected stall on CPU")
-            || contains(info, b" detected expedited stalls"))
+            || contains(info, b" detected expedited stalls")
+            || contains(info, b" detected stalls on tasks"))
     {
         return Some(stall(None));
     }
@@ -607,6 +617,19 @@ mod tests {
                 "watchdog: Watchdog detected hard LOCKUP on cpu 3",
                 stall(None, false),
             ),
+            (
+                "watchdog: CPU3: Watchdog detected hard LOCKUP on cpu 3",
+                stall(None, false),
+            ),
+            (
+                "NMI watchdog: Watchdog detected hard LOCKUP on cpu 1",
+                stall(None, false),
+            ),
+            (
+                "INFO: rcu_tasks detected stalls on tasks:",
+                stall(None, false),
+            ),
+            ("CPU3: Core temperature above threshold", Message::Ignored),
             (
                 "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
                 stall(None, false),

@@ -100,6 +100,10 @@ pub struct InputReport {
     /// The kind of repeat of `repeat_of`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Repeat>,
+    /// Whether any line gave a time or an event: a log entry, a request, a sample. An empty
+    /// file, a `-- No entries --` journal or an empty Loki response gives none.
+    #[serde(skip)]
+    pub timed: bool,
 }
 
 impl InputReport {
@@ -328,6 +332,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
         read_devvm_alone(&mut read, specs, &repeats, options)?;
     }
     for input in &mut read {
+        input.report.timed = input.report.used > 0 || !input.sink.activity.tracks.is_empty();
         if !warn_if_no_format_line(input) {
             warn_if_much_malformed(&mut input.report);
         }
@@ -956,17 +961,16 @@ pub fn check_strict(inputs: &[InputReport]) -> Result<()> {
             });
         }
     }
-    // One empty file among others is often an empty rotation, but with no line in any input a
-    // CI check would pass on nothing.
-    if let Some(first) = inputs.first()
-        && inputs.iter().all(|input| input.lines == 0)
-    {
-        return Err(Error::Strict {
-            name: first.name.clone(),
-            line: 0,
-            reason: "no input has a line; check the command that exported the logs (its time \
-                     window, unit or query)"
-                .to_string(),
+    // One empty file among others is often an empty rotation, but with no entry in any input
+    // a CI check would pass on nothing.
+    let originals: Vec<&InputReport> = inputs
+        .iter()
+        .filter(|input| input.repeat_of.is_none())
+        .collect();
+    if !originals.is_empty() && originals.iter().all(|input| !input.timed) {
+        let names: Vec<&str> = originals.iter().map(|input| input.name.as_str()).collect();
+        return Err(Error::StrictNoEntry {
+            names: names.join(", "),
         });
     }
     Ok(())

@@ -277,8 +277,8 @@ const STALL_REACH: i64 = 300 * SECOND;
 /// Finds the kernel's own report of a devvm stall around the subject's drops: a lockup or an
 /// RCU stall in the window, or a soft lockup logged after it whose `stuck for` time reaches
 /// back into it. A CPU stuck for many seconds stalls the VM's work (on a VM it often means the
-/// hypervisor paused it), so it is high confidence. A hung task alone (one task blocked on IO
-/// for minutes) is medium, and counts only in the window.
+/// hypervisor paused it), so it is high confidence. A hung task in the window is cited beside a
+/// CPU stall, never alone.
 pub(super) fn devvm_kernel_stall(ctx: &Context, subject: &Subject) -> Option<Finding> {
     let reaches_window = |i: usize| {
         let event = &ctx.events[i];
@@ -309,34 +309,27 @@ pub(super) fn devvm_kernel_stall(ctx: &Context, subject: &Subject) -> Option<Fin
             }
         )
     });
-    let first = cpu_stall.or_else(|| evidence.first().copied())?;
-    let EventKind::KernelStall { seconds, hung_task } = ctx.events[first].kind else {
+    // A blocked task alone is one process waiting on IO (a slow disk, a hung NFS mount), which
+    // stops neither dispatch nor the network.
+    let first = cpu_stall?;
+    let EventKind::KernelStall { seconds, .. } = ctx.events[first].kind else {
         return None;
     };
     let reference = reference(ctx, subject);
     let logged = relative(ctx.events[first].time, reference);
-    let reason = match (hung_task, seconds) {
-        (false, Some(seconds)) => format!(
+    let reason = match seconds {
+        Some(seconds) => format!(
             "the kernel reported a CPU stuck for {seconds} s, logged {logged} {}: devvm was \
              stalled",
             what(subject)
         ),
-        (false, None) => format!(
+        None => format!(
             "the kernel reported a CPU stall (lockup or RCU stall) {logged} {}: devvm was stalled",
-            what(subject)
-        ),
-        (true, _) => format!(
-            "the kernel reported a task blocked for {} {logged} {}: devvm was stalling",
-            seconds.map_or("minutes".to_string(), |s| format!("more than {s} s")),
             what(subject)
         ),
     };
     Some(Finding {
-        confidence: if hung_task {
-            Confidence::Medium
-        } else {
-            Confidence::High
-        },
+        confidence: Confidence::High,
         reason,
         evidence,
     })
