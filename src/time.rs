@@ -232,6 +232,26 @@ fn offset_has_name(offset: &<Tz as TimeZone>::Offset, name: &[u8]) -> bool {
     zone_offset(name) == Some((seconds, name.len()))
 }
 
+/// The tz database regions whose zone names are shown, most used first.
+pub const REGIONS: [&str; 10] = [
+    "Europe/",
+    "America/",
+    "Asia/",
+    "Australia/",
+    "Africa/",
+    "Pacific/",
+    "Atlantic/",
+    "Indian/",
+    "Antarctica/",
+    "Arctic/",
+];
+
+/// Tells whether a zone name starts with a region. The others (`GB`, `EST5EDT`, `US/Eastern`,
+/// `Etc/GMT+5`) are older aliases of the region names or fixed offsets.
+pub fn has_region(name: &str) -> bool {
+    REGIONS.iter().any(|region| name.starts_with(region))
+}
+
 /// Reads exactly `n` ASCII digits at the start of `bytes`.
 pub fn digits(bytes: &[u8], n: usize) -> Option<u32> {
     if bytes.len() < n {

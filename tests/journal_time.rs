@@ -488,6 +488,62 @@ fn go_zone_warning_traefik_refuted() {
     assert!(!stderr.contains("change nothing"), "{stderr}");
 }
 
+/// Writes a `short` journal of 43 dispatch lines 15 minutes and a second apart from
+/// 2026-03-08T00:45:00Z, across New York's change to summer time at 07:00:00Z. Journal times
+/// are printed in `journal_zone` and Go log times in `go_zone`.
+fn journal_across_new_york_spring(journal_zone: chrono_tz::Tz, go_zone: chrono_tz::Tz) -> String {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-03-08T00:45:00Z").unwrap();
+    let users = ["alice", "bob", "carol", "dave", "erin"];
+    let mut out = String::new();
+    for i in 0..43 {
+        let at = start + chrono::Duration::seconds(i * 901);
+        out.push_str(&format!(
+            "{} devvm t3-dispatch[812]: {} ws close user={} ip=203.0.113.{}, 10.10.1.12 \
+             dur_ms={} cause=graceful\n",
+            at.with_timezone(&journal_zone).format("%b %d %H:%M:%S"),
+            at.with_timezone(&go_zone).format("%Y/%m/%d %H:%M:%S"),
+            users[i as usize % 5],
+            10 + i % 5,
+            500_000 + i,
+        ));
+    }
+    out
+}
+
+#[test]
+fn go_zone_warning_splits_at_dst_change() {
+    // devvm runs New York and the journal was printed in UTC: 25 lines lie +5 h from their Go
+    // times and 18 lines, after devvm's change to summer time, +4 h.
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("devvm-journal.log");
+    let utc = journal_across_new_york_spring(chrono_tz::UTC, chrono_tz::America::New_York);
+    std::fs::write(&journal, utc).unwrap();
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("+5.0 h in 25 dispatch lines (lines 1 to 25)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("+4.0 h in 18 (lines 26 to 43)"), "{stderr}");
+    assert!(stderr.contains("between line 25"), "{stderr}");
+    assert!(
+        stderr.contains("neither --skew nor a zone without DST"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("such as America/New_York"), "{stderr}");
+    assert!(!stderr.contains("of 43 dispatch lines"), "{stderr}");
+
+    // journalctl printed in New York and dispatch wrote UTC: --tz must name the zone.
+    let new_york = journal_across_new_york_spring(chrono_tz::America::New_York, chrono_tz::UTC);
+    std::fs::write(&journal, new_york).unwrap();
+    let (_, stderr, code) = run(t3().args(["drops", "-q"]).arg(&journal));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("-5.0 h in 25 dispatch lines"), "{stderr}");
+    assert!(stderr.contains("set --tz to the IANA name"), "{stderr}");
+    assert!(stderr.contains("such as America/New_York"), "{stderr}");
+    assert!(!stderr.contains("change nothing"), "{stderr}");
+}
+
 /// Returns the user and segment of each row.
 fn users_and_segments(rows: &[Vec<String>]) -> Vec<(String, String)> {
     rows.iter()

@@ -25,7 +25,7 @@ use std::net::IpAddr;
 use super::coverage::Span;
 use super::sockets::Socket;
 use crate::event::{Event, EventKind, Origin, Source};
-use crate::time::{MILLI, SECOND, Zone};
+use crate::time::{MILLI, REGIONS, SECOND, Zone, has_region};
 
 /// Zone names grouped by their UTC offsets before and after a DST change, in seconds.
 pub type ZoneGroups = Vec<((i32, i32), Vec<&'static str>)>;
@@ -448,26 +448,6 @@ fn zones_explaining(
     }
     groups.sort_by_key(|(_, names)| display_order(names[0]));
     (!groups.is_empty()).then_some((shift, groups))
-}
-
-/// The tz database regions whose zone names are shown, most used first.
-const REGIONS: [&str; 10] = [
-    "Europe/",
-    "America/",
-    "Asia/",
-    "Australia/",
-    "Africa/",
-    "Pacific/",
-    "Atlantic/",
-    "Indian/",
-    "Antarctica/",
-    "Arctic/",
-];
-
-/// Tells whether a zone name starts with a region. The others (`GB`, `EST5EDT`, `US/Eastern`,
-/// `Etc/GMT+5`) are older aliases of the region names or fixed offsets.
-fn has_region(name: &str) -> bool {
-    REGIONS.iter().any(|region| name.starts_with(region))
 }
 
 /// Returns a zone name's sort key: its region's place in [`REGIONS`], then the name.
