@@ -570,11 +570,16 @@ fn serve_headers_keep_devvm_zone() {
             expected,
             "short-iso in +02:00, {options:?}"
         );
+        // All 12 serve headers are compared, not only the two whose git timeouts became
+        // events, and the first header cited, not the detail line of the first timeout.
         assert!(
-            stderr.contains("2 t3 serve header time(s) of day differ"),
+            stderr.contains("12 of 12 t3 serve header time(s) of day differ"),
             "{stderr}"
         );
-        assert!(stderr.contains("by -2.0 h"), "{stderr}");
+        assert!(
+            stderr.contains("(the first on line 3, by -2.0 h)"),
+            "{stderr}"
+        );
     }
 
     let short_berlin = reprinted(&utc, 2, 0, true);
@@ -585,6 +590,14 @@ fn serve_headers_keep_devvm_zone() {
         "short in Berlin, --tz Europe/Berlin"
     );
     assert!(stderr.contains("zone journalctl ran in"), "{stderr}");
+    assert!(
+        stderr.contains("12 of 12 t3 serve header time(s) of day differ"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(the first on line 3, by -2.0 h)"),
+        "{stderr}"
+    );
 }
 
 #[test]

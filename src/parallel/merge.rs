@@ -15,10 +15,7 @@
 use std::collections::HashMap;
 
 use crate::event::{Event, EventKind};
-use crate::parse::journal::{
-    TimeOfDayMismatch, TimeOfDayReading, silence_between, time_of_day_at_exact,
-    time_of_day_at_offset,
-};
+use crate::parse::journal::{silence_between, time_of_day_at_exact, time_of_day_at_offset};
 use crate::parse::serve::{DETAIL_SPAN, LastHeader, UnresolvedTimeout};
 use crate::parse::{InnerTime, Sink};
 use crate::run::InputReport;
@@ -170,12 +167,7 @@ impl Merge {
                 Settle::Timeout(timeout) => {
                     let index = timeout.index;
                     if let Some(event) = block.events.get_mut(index) {
-                        drop[index] = self.settle_timeout(
-                            event,
-                            timeout,
-                            serve.zone,
-                            &mut block.serve_time_of_day,
-                        );
+                        drop[index] = self.settle_timeout(event, timeout, serve.zone);
                     }
                 }
             }
@@ -194,14 +186,13 @@ impl Merge {
 
     /// Settles a git timeout whose header the block did not contain, and returns whether to
     /// drop it. A timeout whose header is in no earlier block either keeps its journal time.
-    /// A header time of day that disagrees with the timeout's entry time is counted in
-    /// `mismatches`, as the block's parser counts the timeouts whose header it read.
+    /// The header's time of day was compared with its own line's time by the parser of the
+    /// block that read it.
     fn settle_timeout(
         &mut self,
         event: &mut Event,
         timeout: UnresolvedTimeout,
         zone: Option<Zone>,
-        mismatches: &mut TimeOfDayMismatch,
     ) -> bool {
         let Some(header) = self.serve_headers.get_mut(&timeout.pid) else {
             return false;
@@ -233,20 +224,11 @@ impl Merge {
         ) = (header.time, zone)
         {
             let tod = (hour, minute, second, micros);
-            let (placed, reading) = match timeout.offset {
-                Some(offset) => (
-                    time_of_day_at_offset(event.time, tod, offset),
-                    TimeOfDayReading::LineOffset,
-                ),
+            let placed = match timeout.offset {
+                Some(offset) => time_of_day_at_offset(event.time, tod, offset),
                 // Blocks read only journals whose entry times are exact.
-                None => (
-                    time_of_day_at_exact(event.time, tod, zone),
-                    TimeOfDayReading::Tz,
-                ),
+                None => time_of_day_at_exact(event.time, tod, zone),
             };
-            if let Some(mismatch) = placed.mismatch {
-                mismatches.add(reading, event.origin.line(), mismatch);
-            }
             if let Some(at) = placed.time {
                 event.time = at;
                 event.precision = Precision::Milli;

@@ -34,8 +34,8 @@ pub use cat::{cat_runs_newest_first, is_cat_line};
 use super::cloudflared::CloudflaredParser;
 pub use super::journal_prefix::{Prefix, split_prefix};
 pub use super::journal_tod::{
-    MismatchTally, PlacedTimeOfDay, TimeOfDayMismatch, TimeOfDayReading, time_of_day_at_exact,
-    time_of_day_at_offset, time_of_day_near,
+    MismatchTally, PlacedTimeOfDay, SteadyOffset, TimeOfDayMismatch, TimeOfDayReading,
+    time_of_day_at_exact, time_of_day_at_offset, time_of_day_mismatch, time_of_day_near,
 };
 pub use super::journal_year::{Pass, YearState, apply_year, real_time};
 use super::journal_zone::{GoTimeZones, ZoneShiftWarning};
@@ -158,6 +158,50 @@ fn iso_offset(line: &[u8], journal_time: i64) -> Option<i64> {
     Some(wall.micros - journal_time.div_euclid(SECOND) * SECOND)
 }
 
+/// Returns how a serve header's time of day in a journal line is first read, as
+/// `place_time_of_day` reads it, and the `HH:MM` of the line's own clock where the line shows
+/// one: a `short` line (`Jun 10 19:56:01 `) at byte 7 and an ISO line
+/// (`2026-06-10T21:41:02+02:00 `) at byte 11. `stamp` is the `stamps_parsed` of the line.
+///
+/// The line's timestamp was read already, so its shape distinguishes the ISO form without a
+/// second parse. The lines of JSON, export and envelope entries are their messages, which for
+/// a header start with `[` and show no clock.
+fn read_header_clock(line: &[u8], provisional: bool, stamp: u64) -> HeaderClock {
+    let clock = |reading, at: usize| HeaderClock {
+        stamp,
+        reading,
+        minute: line.get(at..).and_then(minute_word).unwrap_or(NO_CLOCK),
+    };
+    if provisional {
+        return clock(TimeOfDayReading::LineLocalTime, 7);
+    }
+    let iso = line
+        .get(..20)
+        .filter(|iso| iso[4] == b'-' && matches!(iso[10], b'T' | b' ') && iso[13] == b':');
+    match iso {
+        // `short-iso` writes the offset right after the seconds, `short-iso-precise` after the
+        // fraction. An ISO time without one was read in --tz, so its clock is that of --tz.
+        Some(iso) if matches!(iso[19], b'Z' | b'+' | b'-') || has_offset_designator(line) => {
+            clock(TimeOfDayReading::LineOffset, 11)
+        }
+        Some(_) => clock(TimeOfDayReading::Tz, 11),
+        None => HeaderClock {
+            stamp,
+            reading: TimeOfDayReading::Tz,
+            minute: NO_CLOCK,
+        },
+    }
+}
+
+/// Returns the five bytes `HH:MM` at the start of a clock as one number, so that two clocks
+/// compare at once, or `None` when fewer than 8 bytes follow (a header or a journal line has
+/// `:SS` after them).
+fn minute_word(clock: &[u8]) -> Option<u64> {
+    const HH_MM: u64 = 0xff_ffff_ffff;
+    let eight: [u8; 8] = clock.get(..8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(eight) & HH_MM)
+}
+
 /// Tells whether a line starts with an ISO time that names its UTC offset (`Z`, `+02:00`,
 /// `+0000`), as `short-iso` and `short-iso-precise` write it. Such a time is the same
 /// instant whatever `--tz` is.
@@ -172,6 +216,12 @@ pub fn starts_with_offset_time(line: &[u8]) -> bool {
     {
         return false;
     }
+    has_offset_designator(line)
+}
+
+/// Tells whether the ISO time that starts a line names its UTC offset after its seconds and
+/// fraction: `Z`, `+` or `-` at byte 19, or after the fraction's digits.
+fn has_offset_designator(line: &[u8]) -> bool {
     let mut designator = 19;
     if line.get(designator) == Some(&b'.') {
         designator += 1;
@@ -312,7 +362,31 @@ pub struct JournalParser {
     no_entries: bool,
     /// `short` dispatch lines whose journal time and Go `log` time disagree by a zone offset.
     go_time_zones: GoTimeZones,
+    /// The UTC offset of `--tz` around the last serve header compared in it.
+    tz_offset: SteadyOffset,
+    /// How many timestamps were parsed rather than taken from `last_stamp`. Lines read
+    /// between two parses start with the same timestamp bytes.
+    stamps_parsed: u64,
+    /// The clock of the last serve header's line, which every line with the same timestamp
+    /// bytes shares.
+    header_clock: HeaderClock,
+    /// The `stamps_parsed` of the last line whose ISO offset a serve header was compared in,
+    /// and that offset (see [`iso_offset`]).
+    line_offset: (u64, Option<i64>),
 }
+
+/// The clock a journal line shows, which a serve header's time of day is compared with.
+#[derive(Clone, Copy, Debug)]
+struct HeaderClock {
+    /// The `stamps_parsed` of the line it was read from.
+    stamp: u64,
+    reading: TimeOfDayReading,
+    /// The line's `HH:MM` as a [`minute_word`], or `NO_CLOCK` when the line shows no clock.
+    minute: u64,
+}
+
+/// A [`HeaderClock::minute`] that no header's `HH:MM` equals.
+const NO_CLOCK: u64 = u64::MAX;
 
 /// The bytes of a timestamp with its trailing space, and what they were read as.
 #[derive(Debug)]
@@ -363,6 +437,14 @@ impl JournalParser {
             last_stamp: StampCache::default(),
             no_entries: false,
             go_time_zones: GoTimeZones::default(),
+            tz_offset: SteadyOffset::default(),
+            stamps_parsed: 0,
+            header_clock: HeaderClock {
+                stamp: u64::MAX,
+                reading: TimeOfDayReading::Tz,
+                minute: NO_CLOCK,
+            },
+            line_offset: (u64::MAX, None),
         }
     }
 
@@ -455,6 +537,7 @@ impl JournalParser {
             return Some((stamp, &line[cache.len..]));
         }
 
+        self.stamps_parsed = self.stamps_parsed.wrapping_add(1);
         let (stamp, rest) = read_stamp(line, self.options.zone, &mut self.year)?;
         let len = line.len() - rest.len();
         if self.zone_mismatch.is_none() {
@@ -807,6 +890,11 @@ impl JournalParser {
             }
             Program::Cloudflared | Program::Traefik => unreachable!("handled above"),
         };
+        // Checked after the match, since a check inside the serve arm cost a copy of every
+        // serve message's result.
+        if self.serve.take_header_read() {
+            self.compare_header_time(line, message, journal_time, provisional, ctx, sink);
+        }
         // A cut write joined to the next line would lend its user or unit to the next line's
         // evidence. `dispatch::parse_line` checks dispatch lines. Of the other programs, only
         // lines that became events or malformed are checked here: the search would cost every
@@ -836,7 +924,7 @@ impl JournalParser {
                         let resolved = if self.cat_mode {
                             time_of_day_near(journal_time, tod, self.options.zone)
                         } else {
-                            self.place_time_of_day(line, journal_time, provisional, tod, ctx, sink)
+                            self.place_time_of_day(line, journal_time, provisional, tod)
                         };
                         match resolved {
                             Some(t) => (t, Precision::Milli),
@@ -870,42 +958,145 @@ impl JournalParser {
         }
     }
 
-    /// Places a serve header's time of day next to its line's journal time, and counts a
-    /// mismatch between the two for the input's warning. The header carries devvm's local time,
-    /// which need not be the zone journalctl printed the line in, so the journal time decides
-    /// the instant (see [`time_of_day_at_exact`]).
+    /// Places a serve header's time of day next to its line's journal time. The header carries
+    /// devvm's local time, which need not be the zone journalctl printed the line in, so the
+    /// journal time decides the instant (see [`time_of_day_at_exact`]).
     fn place_time_of_day(
         &self,
         line: &[u8],
         journal_time: i64,
         provisional: bool,
         tod: (u32, u32, u32, u32),
-        ctx: &LineCtx,
-        sink: &mut Sink,
     ) -> Option<i64> {
-        let (placed, reading) = match iso_offset(line, journal_time) {
+        self.placed_time_of_day(line, journal_time, provisional, tod)
+            .time
+    }
+
+    /// Places a serve header's time of day as [`Self::place_time_of_day`] does, and returns
+    /// the mismatch with its line's time as well.
+    fn placed_time_of_day(
+        &self,
+        line: &[u8],
+        journal_time: i64,
+        provisional: bool,
+        tod: (u32, u32, u32, u32),
+    ) -> PlacedTimeOfDay {
+        match iso_offset(line, journal_time) {
             // `short-iso`: the entry's exact time, with the offset of the zone journalctl ran in.
-            Some(offset) => (
-                time_of_day_at_offset(journal_time, tod, offset),
-                TimeOfDayReading::LineOffset,
-            ),
+            Some(offset) => time_of_day_at_offset(journal_time, tod, offset),
             // `short`: the provisional time is the line's local time, read as UTC until the year
             // is known, so the time of day is placed on the same local clock.
-            None if provisional => (
-                time_of_day_at_exact(journal_time, tod, Zone::Utc),
-                TimeOfDayReading::LineLocalTime,
-            ),
+            None if provisional => time_of_day_at_exact(journal_time, tod, Zone::Utc),
             // An entry time read in no zone (JSON, export, epoch, an envelope) or in --tz
             // (`short-full`, `with-unit`).
-            None => (
-                time_of_day_at_exact(journal_time, tod, self.options.zone),
-                TimeOfDayReading::Tz,
-            ),
+            None => time_of_day_at_exact(journal_time, tod, self.options.zone),
+        }
+    }
+
+    /// Compares the time of day of a serve header, `message`, with its line's journal time,
+    /// read as [`Self::place_time_of_day`] reads it, and counts the header for the input's
+    /// warning. Every header is compared, whether it becomes an event or not. So the line's
+    /// clock is read once per timestamp (see [`read_header_clock`]). A header that shows the
+    /// clock's hour and minute lies less than a quarter hour from it on any date, so it agrees
+    /// after one comparison. Any other header costs some integer operations, and only one near
+    /// a DST change of `--tz` is placed by the tz database.
+    fn compare_header_time(
+        &mut self,
+        line: &[u8],
+        message: &[u8],
+        journal_time: i64,
+        provisional: bool,
+        ctx: &LineCtx,
+        sink: &mut Sink,
+    ) {
+        // JSON, export and envelope entries parse no timestamp here, and their lines are
+        // their messages, which show no clock, so one reading serves them all.
+        if self.header_clock.stamp != self.stamps_parsed {
+            self.header_clock = read_header_clock(line, provisional, self.stamps_parsed);
+        }
+        let clock = self.header_clock;
+        sink.serve_time_of_day.tally(clock.reading).compared += 1;
+        // `[19:55:40.120] …`
+        if message.get(1..).and_then(minute_word) != Some(clock.minute) {
+            self.compare_header_exactly(line, message, journal_time, clock.reading, ctx, sink);
+        }
+    }
+
+    /// Compares a serve header's time of day with its line's journal time, read in `reading`,
+    /// where the line shows no clock of the same hour and minute, and counts a mismatch of a
+    /// whole number of quarter hours. Integer operations compare the two on a clock with a
+    /// fixed UTC offset, and only a header near a DST change of `--tz` is placed by the tz
+    /// database. In a journal read in the wrong zone every header gets here, so the header is
+    /// read whole only when its hour and minute leave the result open, or for the size of the
+    /// first mismatch, which the warning names.
+    #[inline(never)]
+    fn compare_header_exactly(
+        &mut self,
+        line: &[u8],
+        message: &[u8],
+        journal_time: i64,
+        reading: TimeOfDayReading,
+        ctx: &LineCtx,
+        sink: &mut Sink,
+    ) {
+        const MINUTE: i64 = 60 * SECOND;
+        const MINUTES_PER_DAY: i64 = 24 * 60;
+        let local = match reading {
+            TimeOfDayReading::LineLocalTime => Some(journal_time),
+            TimeOfDayReading::LineOffset => {
+                if self.line_offset.0 != self.stamps_parsed {
+                    self.line_offset = (self.stamps_parsed, iso_offset(line, journal_time));
+                }
+                self.line_offset.1.map(|offset| journal_time + offset)
+            }
+            TimeOfDayReading::Tz => self
+                .tz_offset
+                .at(self.options.zone, journal_time)
+                .map(|offset| journal_time + offset),
         };
-        if let Some(mismatch) = placed.mismatch {
+        // `[19:55:40.120] …`: the header's hour and minute, and how many minutes they lie from
+        // the local time's on the nearest date.
+        let header_minute = message
+            .get(1..6)
+            .and_then(|clock| Some(time::digits(clock, 2)? * 60 + time::digits(&clock[3..], 2)?));
+        if let (Some(local), Some(header_minute)) = (local, header_minute) {
+            let local_minute = local.div_euclid(MINUTE).rem_euclid(MINUTES_PER_DAY);
+            let mut minutes = (i64::from(header_minute) - local_minute).rem_euclid(MINUTES_PER_DAY);
+            if minutes >= MINUTES_PER_DAY / 2 {
+                minutes -= MINUTES_PER_DAY;
+            }
+            // Up to 6 minutes apart is less than the 7.5 minutes that round to a quarter hour,
+            // whatever the seconds, and 9 or more is more.
+            if minutes.abs() <= 6 {
+                return;
+            }
+            let tally = sink.serve_time_of_day.tally(reading);
+            if minutes.abs() >= 9 && tally.first.is_some_and(|(first, _)| first < ctx.line) {
+                tally.count += 1;
+                return;
+            }
+        }
+        let Some(InnerTime::TimeOfDay {
+            hour,
+            minute,
+            second,
+            micros,
+        }) = super::serve::header_time(message)
+        else {
+            return;
+        };
+        let tod = (hour, minute, second, micros);
+        let mismatch = match local {
+            Some(local) => time_of_day_mismatch(local, tod),
+            None => {
+                let provisional = reading == TimeOfDayReading::LineLocalTime;
+                self.placed_time_of_day(line, journal_time, provisional, tod)
+                    .mismatch
+            }
+        };
+        if let Some(mismatch) = mismatch {
             sink.serve_time_of_day.add(reading, ctx.line, mismatch);
         }
-        placed.time
     }
 
     /// Adds a `JournalSilence` event for a line that ends a silence of the journal of at least

@@ -5,7 +5,7 @@
 //! after the serve wrote the header. The two differ by journald's delay, and by whole quarter
 //! hours more when the export was printed in another zone than devvm's.
 
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone};
 
 use crate::time::{Civil, Fold, SECOND, Zone};
 
@@ -82,13 +82,16 @@ pub enum TimeOfDayReading {
     LineLocalTime,
 }
 
-/// Serve header times of day of one kind of reading that disagreed with their entries' times.
+/// Serve header times of day of one kind of reading, compared with their entries' times.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MismatchTally {
     /// The line number and mismatch (the time of day as first read minus the entry time,
-    /// microseconds) of the first mismatch.
+    /// microseconds) of the first header that disagreed.
     pub first: Option<(u64, i64)>,
+    /// The headers that disagreed.
     pub count: u64,
+    /// The headers compared, agreeing or not.
+    pub compared: u64,
 }
 
 impl MismatchTally {
@@ -100,6 +103,7 @@ impl MismatchTally {
     }
 
     fn merge(&mut self, later: MismatchTally) {
+        self.compared += later.compared;
         if let Some((line, mismatch)) = later.first {
             self.count += later.count - 1;
             self.add(line, mismatch);
@@ -117,12 +121,14 @@ pub struct TimeOfDayMismatch {
 }
 
 impl TimeOfDayMismatch {
-    /// Counts a mismatch of the time of day of the header on line `line`.
+    /// Counts a mismatch of the time of day of the header on line `line`. The caller counts
+    /// every header compared in [`MismatchTally::compared`].
     pub fn add(&mut self, reading: TimeOfDayReading, line: u64, mismatch: i64) {
         self.tally(reading).add(line, mismatch);
     }
 
-    fn tally(&mut self, reading: TimeOfDayReading) -> &mut MismatchTally {
+    /// Returns the tally of one kind of reading.
+    pub fn tally(&mut self, reading: TimeOfDayReading) -> &mut MismatchTally {
         match reading {
             TimeOfDayReading::Tz => &mut self.tz,
             TimeOfDayReading::LineOffset => &mut self.line_offset,
@@ -155,32 +161,35 @@ impl TimeOfDayMismatch {
     pub fn warnings(&self, name: &str) -> Vec<String> {
         let hours = |mismatch: i64| mismatch as f64 / 3600.0 / SECOND as f64;
         let mut warnings = Vec::new();
-        if let Some((_, first)) = self.tz.first {
+        if let Some((line, first)) = self.tz.first {
             warnings.push(format!(
-                "{name}: {} t3 serve header time(s) of day differ from their entries' exact \
-                 times (the first by {:+.1} h) when read in --tz; each was read in the UTC \
-                 offset its entry implies where the difference is a whole number of quarter \
-                 hours, and at its entry's time otherwise; set --tz to devvm's zone",
+                "{name}: {} of {} t3 serve header time(s) of day differ from their entries' \
+                 exact times when read in --tz (the first on line {line}, by {:+.1} h); each \
+                 was read in the UTC offset its entry implies where the difference is a whole \
+                 number of quarter hours, and at its entry's time otherwise; set --tz to \
+                 devvm's zone",
                 self.tz.count,
+                self.tz.compared,
                 hours(first)
             ));
         }
         if let Some((line, first)) = self.line_offset.first {
             warnings.push(format!(
-                "{name}: {} t3 serve header time(s) of day differ from their entries' exact \
-                 times when read in the UTC offset of their journal lines (the first on \
+                "{name}: {} of {} t3 serve header time(s) of day differ from their entries' \
+                 exact times when read in the UTC offset of their journal lines (the first on \
                  line {line}, by {:+.1} h). The headers carry devvm's local time, so journalctl \
                  probably ran with another TZ than devvm's. Each header was placed by its \
                  entry's exact time: moved by the difference where it is a whole number of \
                  quarter hours, and at the entry's time otherwise. --tz does not change these \
                  times",
                 self.line_offset.count,
+                self.line_offset.compared,
                 hours(first)
             ));
         }
         if let Some((line, first)) = self.line_local_time.first {
             warnings.push(format!(
-                "{name}: {} t3 serve header time(s) of day differ from the local times of \
+                "{name}: {} of {} t3 serve header time(s) of day differ from the local times of \
                  their `short` journal lines (the first on line {line}, by {:+.1} h). The \
                  headers carry devvm's local time, so journalctl probably printed the lines \
                  in another zone than devvm's. Each header was placed by its line's time: \
@@ -188,10 +197,74 @@ impl TimeOfDayMismatch {
                  the line's time otherwise. --tz reads those line times, so it must be the \
                  zone journalctl ran in",
                 self.line_local_time.count,
+                self.line_local_time.compared,
                 hours(first)
             ));
         }
         warnings
+    }
+}
+
+/// Microseconds per day.
+const DAY: i64 = 86_400 * SECOND;
+
+/// Returns a serve header's time of day minus the time of day of `local`, an instant read on
+/// a clock with a fixed UTC offset, as [`time_of_day_at_exact`] counts it. The header goes on
+/// the date that puts it nearest, and only a difference of a whole number of quarter hours or
+/// more is returned. It costs a few integer operations, where the placement builds dates, so
+/// it suits a check of every header.
+pub fn time_of_day_mismatch(local: i64, tod: (u32, u32, u32, u32)) -> Option<i64> {
+    let (hour, minute, second, micros) = tod;
+    let header = (i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)) * SECOND
+        + i64::from(micros);
+    let mut mismatch = (header - local.rem_euclid(DAY)).rem_euclid(DAY);
+    // Of two dates equally near, the earlier one, as `time_of_day_near` takes it.
+    if mismatch >= DAY / 2 {
+        mismatch -= DAY;
+    }
+    place_at_entry(local, Some(local + mismatch)).mismatch
+}
+
+/// The UTC offset of a zone across the hours around the last entry time looked up. Serve
+/// headers come in time order, and a lookup in the tz database costs more than the rest of
+/// the check of a header.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SteadyOffset {
+    /// The hour (UTC microseconds divided by an hour) last looked up, and the zone's offset
+    /// then when it stays the same from 13 hours before that hour to 14 hours after its start.
+    last: Option<(i64, Option<i64>)>,
+}
+
+impl SteadyOffset {
+    /// Returns the UTC offset of `zone` at `at` (UTC microseconds), in microseconds east of
+    /// UTC, when the zone keeps it from 13 hours before `at` to 13 hours after. Then a time of
+    /// day on its nearest date is read in that one offset. Returns `None` near a change.
+    ///
+    /// NOTE: the offset is looked up at three instants of those 27 hours, so two changes
+    /// inside them that return to the same offset would go unseen, and a header near them
+    /// would be compared in the wrong offset.
+    pub fn at(&mut self, zone: Zone, at: i64) -> Option<i64> {
+        const HOUR: i64 = 3600 * SECOND;
+        let Zone::Named(tz) = zone else {
+            return Some(0);
+        };
+        let hour = at.div_euclid(HOUR);
+        if let Some((last, offset)) = self.last
+            && last == hour
+        {
+            return offset;
+        }
+        let offset_at = |instant: i64| {
+            DateTime::from_timestamp_micros(instant).map(|instant| {
+                let offset = tz.offset_from_utc_datetime(&instant.naive_utc()).fix();
+                i64::from(offset.local_minus_utc()) * SECOND
+            })
+        };
+        let start = hour * HOUR;
+        let offsets = [start - 13 * HOUR, start, start + 14 * HOUR].map(offset_at);
+        let offset = offsets[1].filter(|offset| offsets.iter().all(|o| *o == Some(*offset)));
+        self.last = Some((hour, offset));
+        offset
     }
 }
 
@@ -377,12 +450,13 @@ mod tests {
         let mut mismatches = TimeOfDayMismatch::default();
         assert!(mismatches.warnings("j.log").is_empty());
 
+        mismatches.tally(TimeOfDayReading::LineOffset).compared = 5;
         mismatches.add(TimeOfDayReading::LineOffset, 35, -hour);
         mismatches.add(TimeOfDayReading::LineOffset, 38, -hour);
         let warnings = mismatches.warnings("j.log");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
-            warnings[0].starts_with("j.log: 2 t3 serve header"),
+            warnings[0].starts_with("j.log: 2 of 5 t3 serve header"),
             "{}",
             warnings[0]
         );
@@ -400,6 +474,7 @@ mod tests {
         assert!(!warnings[0].contains("set --tz"), "{}", warnings[0]);
 
         let mut local = TimeOfDayMismatch::default();
+        local.tally(TimeOfDayReading::LineLocalTime).compared = 1;
         local.add(TimeOfDayReading::LineLocalTime, 7, 2 * hour);
         let warnings = local.warnings("j.log");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -413,6 +488,103 @@ mod tests {
             "{}",
             warnings[0]
         );
+
+        // The warning of the --tz reading names its first line too.
+        let mut tz = TimeOfDayMismatch::default();
+        tz.tally(TimeOfDayReading::Tz).compared = 4;
+        tz.add(TimeOfDayReading::Tz, 12, 2 * hour);
+        let warnings = tz.warnings("j.jsonl");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("j.jsonl: 1 of 4 t3 serve header"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("(the first on line 12, by +2.0 h)"),
+            "{}",
+            warnings[0]
+        );
+
+        // Headers compared without a mismatch raise no warning.
+        let mut agreeing = TimeOfDayMismatch::default();
+        agreeing.tally(TimeOfDayReading::LineOffset).compared = 9;
+        assert!(agreeing.warnings("j.log").is_empty());
+    }
+
+    #[test]
+    fn time_of_day_mismatch_matches_placement() {
+        // The integer comparison of every header must count what the placement counts, on
+        // the line's own clock, which `Zone::Utc` reads as it is.
+        let hour = 3600 * SECOND;
+        let entries = [
+            utc("2026-06-10T19:20:09.193Z"),
+            utc("2026-06-10T00:00:00.200Z"),
+            utc("2026-06-10T23:59:59.900Z"),
+            utc("2026-06-10T11:59:59Z"),
+            utc("2026-06-10T12:00:00Z"),
+        ];
+        // Times of day around each entry: equal, stamped late, a zone off, across midnight.
+        let offsets = [
+            0,
+            -3 * SECOND,
+            -8 * SECOND,
+            -7 * 60 * SECOND,
+            -8 * 60 * SECOND,
+            7 * 60 * SECOND + 29 * SECOND,
+            7 * 60 * SECOND + 31 * SECOND,
+            hour,
+            -hour,
+            2 * hour - 2_000,
+            5 * hour + 1800 * SECOND,
+            -10 * hour,
+            12 * hour,
+            -12 * hour,
+            14 * hour,
+        ];
+        for entry in entries {
+            for offset in offsets {
+                let header = DateTime::from_timestamp_micros(entry + offset).unwrap();
+                let tod = (
+                    chrono::Timelike::hour(&header),
+                    chrono::Timelike::minute(&header),
+                    chrono::Timelike::second(&header),
+                    chrono::Timelike::nanosecond(&header) / 1000,
+                );
+                let placed = time_of_day_at_exact(entry, tod, Zone::Utc);
+                assert_eq!(
+                    time_of_day_mismatch(entry, tod),
+                    placed.mismatch,
+                    "entry {entry}, header {offset} µs off"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn steady_offset_near_dst_change() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let hour = 3600 * SECOND;
+        let mut offsets = SteadyOffset::default();
+        // (instant, the offset when it stays the same 13 hours around it)
+        let cases = [
+            ("2026-06-10T19:20:09Z", Some(2 * hour)),
+            ("2026-01-10T19:20:09Z", Some(hour)),
+            // Berlin changes to summer time at 2026-03-29T01:00:00Z.
+            ("2026-03-28T13:30:00Z", None),
+            ("2026-03-29T13:30:00Z", None),
+            ("2026-03-28T10:30:00Z", Some(hour)),
+            ("2026-03-29T14:30:00Z", Some(2 * hour)),
+            // The same hour again, from the cache.
+            ("2026-03-29T14:59:59Z", Some(2 * hour)),
+        ];
+        for (at, expected) in cases {
+            assert_eq!(offsets.at(berlin, utc(at)), expected, "{at}");
+        }
+        assert_eq!(
+            SteadyOffset::default().at(Zone::Utc, utc(cases[0].0)),
+            Some(0)
+        );
     }
 
     #[test]
@@ -423,12 +595,17 @@ mod tests {
         block.add(TimeOfDayReading::LineOffset, 9, -2 * hour);
         block.add(TimeOfDayReading::LineOffset, 3, -hour);
         block.add_lines(100);
+        block.tally(TimeOfDayReading::LineOffset).compared = 7;
         let mut input = TimeOfDayMismatch::default();
+        input.tally(TimeOfDayReading::Tz).compared = 3;
+        input.tally(TimeOfDayReading::LineOffset).compared = 2;
         input.add(TimeOfDayReading::Tz, 50, hour);
         input.merge(block);
         assert_eq!(input.line_offset.first, Some((103, -hour)));
         assert_eq!(input.line_offset.count, 2);
+        assert_eq!(input.line_offset.compared, 9);
         assert_eq!(input.tz.first, Some((50, hour)));
         assert_eq!(input.tz.count, 1);
+        assert_eq!(input.tz.compared, 3);
     }
 }

@@ -120,6 +120,10 @@ pub struct ServeParser {
     /// Whether this parser reads one block of an input read in parallel, whose merge settles
     /// the unresolved timeouts.
     in_block: bool,
+    /// Set when a header was read, whose time of day the journal parser compares with its
+    /// line's time. The journal parser clears it after each message it routes here. A `-o cat`
+    /// journal routes none and leaves it set, since its lines have no time to compare with.
+    header_read: bool,
 }
 
 /// Hashes PIDs with one multiply per word (the Fx hash of rustc). With SipHash, hashing took
@@ -190,6 +194,7 @@ impl ServeParser {
         let user = || unit_user.map(Box::from).or_else(|| home_user(msg));
 
         if let Some((time, text)) = header(msg) {
+            self.header_read = true;
             let timed_out = TIMED_OUT.find(text).is_some();
             self.remember(
                 pid,
@@ -241,6 +246,17 @@ impl ServeParser {
             return serve_event(EventKind::ServeStarted { user: user(), pid }, None);
         }
         self.pid_user(msg, pid)
+    }
+
+    /// Returns whether a header (`[19:55:40.120] WARN (#412): …`) was read since the last
+    /// call, and clears it.
+    pub fn take_header_read(&mut self) -> bool {
+        // Most lines are no serve header, so the flag is only read for them, not written.
+        if !self.header_read {
+            return false;
+        }
+        self.header_read = false;
+        true
     }
 
     /// Returns the fallback event of the last message when it was a timeout whose header was

@@ -33,7 +33,14 @@ fn serve_header_in_loki_zone_warns_once() {
     let warnings = sink.serve_time_of_day.warnings("j.jsonl");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let warning = &warnings[0];
-    assert!(warning.contains("(the first by +2.0 h)"), "{warning}");
+    assert!(
+        warning.starts_with("j.jsonl: 2 of 2 t3 serve header"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("(the first on line 1, by +2.0 h)"),
+        "{warning}"
+    );
     assert!(warning.contains("set --tz"), "{warning}");
 }
 
@@ -272,4 +279,186 @@ fn serve_time_of_day_placed_by_entry_time() {
             case.name
         );
     }
+}
+
+/// Returns the serve header tallies of `lines` read with `--tz` `tz`.
+fn header_tallies(lines: &[&str], tz: &str) -> TimeOfDayMismatch {
+    let options = ParseOptions {
+        zone: Zone::parse(tz).unwrap(),
+        year: Some(2026),
+        ..ParseOptions::default()
+    };
+    let (_, sink) = parse_with(&options, lines);
+    sink.serve_time_of_day
+}
+
+#[test]
+fn every_serve_header_compared() {
+    // A journal printed in Berlin (`+02:00`) of a devvm on UTC: every header lies 2 h off,
+    // whether it becomes an event (the git timeout) or not (the INFO lines). The detail line
+    // is no header and is not counted.
+    let lines = [
+        "2026-06-10T21:40:00+02:00 devvm t3[4723]: [19:40:00.100] INFO (#1): opened project /home/bob/web",
+        "2026-06-10T21:41:02+02:00 devvm t3[4723]: [19:41:02.860] WARN (#252): git remote status refresh failed",
+        "2026-06-10T21:41:02+02:00 devvm t3[4723]:   Command failed: git fetch --quiet origin: timed out.",
+        "2026-06-10T21:42:00+02:00 devvm t3[4723]: [19:42:00.000] INFO (#3): opened project /home/bob/x",
+        "2026-06-10T21:42:01+02:00 devvm sshd[99]: Accepted publickey for bob",
+    ];
+    let tallies = header_tallies(&lines, "UTC");
+    let tally = tallies.line_offset;
+    assert_eq!(tally.compared, 3);
+    assert_eq!(tally.count, 3);
+    // The first header that disagrees, not the detail line of the first event.
+    assert_eq!(tally.first, Some((1, -2 * 3600 * SECOND + 100_000)));
+    assert_eq!(tallies.tz.compared, 0);
+    assert_eq!(tallies.line_local_time.compared, 0);
+}
+
+#[test]
+fn serve_header_comparison_per_mode() {
+    let hour = 3600 * SECOND;
+    // (case, lines, --tz, the reading's tally: compared, disagreeing, first line and mismatch)
+    type Case<'a> = (
+        &'a str,
+        Vec<&'a str>,
+        &'a str,
+        TimeOfDayReading,
+        (u64, u64, Option<(u64, i64)>),
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "short-iso agreeing, one header across a minute",
+            vec![
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:39:59.990] INFO (#1): a",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:40:00.010] INFO (#2): b",
+                "2026-06-10T19:40:07+00:00 devvm t3[4723]: [19:40:03.000] INFO (#3): stamped 4 s late",
+            ],
+            "UTC",
+            TimeOfDayReading::LineOffset,
+            (3, 0, None),
+        ),
+        (
+            // After the first mismatch, headers whose minutes lie 9 or more from the line's
+            // count without their seconds, and 7 or 8 minutes away are read whole.
+            "short-iso around the rounding to a quarter hour",
+            vec![
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [21:40:00.000] INFO (#1): +2 h",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:47:29.900] INFO (#2): +449.9 s",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:47:30.100] INFO (#3): +450.1 s",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:46:59.000] INFO (#4): +419 s",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:49:00.000] INFO (#5): +9 min",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [23:40:00.000] INFO (#6): +4 h",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:32:29.000] INFO (#7): -451 s",
+                "2026-06-10T19:40:00+00:00 devvm t3[4723]: [19:32:31.000] INFO (#8): -449 s",
+            ],
+            "UTC",
+            TimeOfDayReading::LineOffset,
+            (8, 5, Some((1, 2 * hour))),
+        ),
+        (
+            "short-iso-precise printed in New York, devvm on UTC",
+            vec![
+                "2026-06-10T15:40:00.120000-04:00 devvm t3[4723]: [19:40:00.100] INFO (#1): a",
+                "2026-06-10T15:40:00.130000-04:00 devvm t3[4723]: [19:40:00.125] INFO (#2): b",
+            ],
+            "UTC",
+            TimeOfDayReading::LineOffset,
+            (2, 2, Some((1, 4 * hour - 20_000))),
+        ),
+        (
+            "short printed in Berlin, devvm on UTC",
+            vec![
+                "Jun 10 21:40:00 devvm t3[4723]: [19:40:00.100] INFO (#1): a",
+                "Jun 10 21:40:01 devvm t3[4723]: [19:40:01.100] INFO (#2): b",
+            ],
+            "Europe/Berlin",
+            TimeOfDayReading::LineLocalTime,
+            (2, 2, Some((1, -2 * hour + 100_000))),
+        ),
+        (
+            "short on UTC across midnight",
+            vec!["Jun 11 00:00:00 devvm t3[4723]: [23:59:59.900] INFO (#1): a"],
+            "UTC",
+            TimeOfDayReading::LineLocalTime,
+            (1, 0, None),
+        ),
+        (
+            "with-unit in --tz, devvm on UTC",
+            vec![
+                "Wed 2026-06-10 21:40:00 CEST devvm t3-serve@bob.service[4723]: [19:40:00.100] INFO (#1): a",
+            ],
+            "Europe/Berlin",
+            TimeOfDayReading::Tz,
+            (1, 1, Some((1, -2 * hour + 100_000))),
+        ),
+        (
+            "with-unit in --tz on devvm's zone",
+            vec![
+                "Wed 2026-06-10 21:40:00 CEST devvm t3-serve@bob.service[4723]: [21:40:00.100] INFO (#1): a",
+            ],
+            "Europe/Berlin",
+            TimeOfDayReading::Tz,
+            (1, 0, None),
+        ),
+        (
+            // Berlin changes to summer time at 2026-03-29T01:00:00Z. A devvm in Berlin wrote
+            // 01:59:59 CET two seconds before the first line, and a devvm on UTC wrote the
+            // third header: no one offset reads all three.
+            "with-unit next to a DST change of --tz",
+            vec![
+                "Sun 2026-03-29 03:00:01 CEST devvm t3-serve@bob.service[4723]: [01:59:59.000] INFO (#1): a",
+                "Sun 2026-03-29 03:00:02 CEST devvm t3-serve@bob.service[4723]: [03:00:01.900] INFO (#2): b",
+                "Sun 2026-03-29 03:00:02 CEST devvm t3-serve@bob.service[4723]: [01:00:00.000] INFO (#3): c",
+            ],
+            "Europe/Berlin",
+            TimeOfDayReading::Tz,
+            (3, 1, Some((3, -hour - 2 * SECOND))),
+        ),
+    ];
+    for (case, lines, tz, reading, (compared, count, first)) in cases {
+        let mut tallies = header_tallies(&lines, tz);
+        let tally = *tallies.tally(reading);
+        assert_eq!(tally.compared, compared, "{case}");
+        assert_eq!(tally.count, count, "{case}");
+        assert_eq!(tally.first, first, "{case}");
+    }
+}
+
+#[test]
+fn serve_header_without_line_clock_compared() {
+    // Entries with an exact time and no clock in their line (JSON, export, Loki): the header
+    // is compared with the entry time read in --tz.
+    let berlin = ParseOptions {
+        zone: Zone::parse("Europe/Berlin").unwrap(),
+        ..ParseOptions::default()
+    };
+    let mut parser = JournalParser::new(&berlin);
+    let mut sink = Sink::new(0);
+    let entries = [
+        // Berlin's time of day in Berlin, the same minute, the next minute, and UTC's.
+        ("[21:20:09.191] INFO (#1): a", "2026-06-10T19:20:09.193Z"),
+        ("[21:20:59.990] INFO (#2): b", "2026-06-10T19:21:00.010Z"),
+        ("[19:20:10.000] INFO (#3): c", "2026-06-10T19:20:10.002Z"),
+        ("no header at all", "2026-06-10T19:20:11Z"),
+    ];
+    for (n, (message, time)) in entries.iter().enumerate() {
+        let prefix = Prefix {
+            host: b"",
+            identifier: b"t3",
+            pid: None,
+            message: message.as_bytes(),
+        };
+        parser.handle(
+            Program::Serve(Some("bob".into())),
+            Stamp::Real(utc(time), Precision::Micro),
+            &prefix,
+            prefix.message,
+            &LineCtx::plain(n as u64 + 1),
+            &mut sink,
+        );
+    }
+    let tally = sink.serve_time_of_day.tz;
+    assert_eq!(tally.compared, 3);
+    assert_eq!(tally.count, 1);
+    assert_eq!(tally.first, Some((3, -2 * 3600 * SECOND - 2_000)));
 }
