@@ -335,7 +335,7 @@ pub struct CommonArgs {
 
     /// Fail with exit status 2, writing no rows, when any line is malformed, an input ends
     /// early (a truncated gzip or zstd stream, a file truncated while it was read), or a gzip
-    /// file has bytes after its last member, or when no input holds a log entry (only empty
+    /// file has bytes after its last member, or when no input contains a log entry (only empty
     /// files or `-- No entries --`). The error names the first such file:line. An empty input
     /// among others only gets a warning.
     #[arg(long)]

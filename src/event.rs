@@ -296,7 +296,7 @@ pub enum EventKind {
     },
     /// The kernel's report of a stall: a soft or hard lockup, an RCU stall, or a task blocked
     /// for minutes (`hung_task`). `seconds` is how long it had lasted when the line was
-    /// written, where the line says so.
+    /// written, where the line reports it.
     KernelStall {
         seconds: Option<u32>,
         hung_task: bool,

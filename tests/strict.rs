@@ -181,7 +181,7 @@ fn all_inputs_empty_fail() {
         "{stderr}"
     );
 
-    // journalctl's answer to a query that matched nothing, with an empty file beside it.
+    // journalctl's output for a query that matched nothing, with an empty file beside it.
     let none = write(dir.path(), "none.log", b"-- No entries --\n");
     let (_, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&none).arg(&empty));
     assert_eq!(code, 2, "{stderr}");

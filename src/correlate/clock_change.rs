@@ -662,8 +662,8 @@ mod tests {
         }
     }
 
-    /// A `ws open` at `open_s` and a `ws close` at `close_s` with `dur_ms`, of one user and
-    /// client, as journal events.
+    /// Builds a `ws open` at `open_s` and a `ws close` at `close_s` with `dur_ms`, of one user
+    /// and client, as journal events.
     fn socket_lines(open_s: i64, close_s: i64, dur_ms: u64) -> Vec<Event> {
         let client = Some("203.0.113.7".parse().unwrap());
         let event = |time_s: i64, kind: EventKind| Event {

@@ -208,12 +208,11 @@ fn parse_stall(msg: &[u8]) -> Option<EventKind> {
         seconds,
         hung_task: false,
     };
+
     if let Some(rest) = body.strip_prefix(b"BUG: soft lockup - CPU#") {
-        let seconds = find(rest, b" stuck for ")
-            .and_then(|at| leading_number(&rest[at + b" stuck for ".len()..]))
-            .and_then(|(n, _)| u32::try_from(n).ok());
-        return Some(stall(seconds));
+        return Some(stall(seconds_after(rest, b" stuck for ")));
     }
+
     // Newer kernels name the detecting CPU first: `CPU3: Watchdog detected hard LOCKUP …`.
     let hard = match body.strip_prefix(b"CPU") {
         Some(rest) => rest
@@ -226,6 +225,7 @@ fn parse_stall(msg: &[u8]) -> Option<EventKind> {
     if hard.starts_with(b"Watchdog detected hard LOCKUP") {
         return Some(stall(None));
     }
+
     let info = body.strip_prefix(b"INFO: ")?;
     if info.starts_with(b"rcu_")
         && (contains(info, b" detected stalls on CPUs")
@@ -235,14 +235,20 @@ fn parse_stall(msg: &[u8]) -> Option<EventKind> {
     {
         return Some(stall(None));
     }
+
     let task = info.strip_prefix(b"task ")?;
-    let at = find(task, b" blocked for more than ")?;
-    let seconds = leading_number(&task[at + b" blocked for more than ".len()..])
-        .and_then(|(n, _)| u32::try_from(n).ok());
+    find(task, b" blocked for more than ")?;
     Some(EventKind::KernelStall {
-        seconds,
+        seconds: seconds_after(task, b" blocked for more than "),
         hung_task: true,
     })
+}
+
+/// Reads the number of seconds right after the first `needle` in `text`.
+fn seconds_after(text: &[u8], needle: &[u8]) -> Option<u32> {
+    let at = find(text, needle)?;
+    let (seconds, _) = leading_number(&text[at + needle.len()..])?;
+    u32::try_from(seconds).ok()
 }
 
 /// Parses the fields after `oom-kill:`:
