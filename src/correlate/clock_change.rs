@@ -572,6 +572,30 @@ pub fn zones_changing_between(
     (instant, vec![((before, after), names)])
 }
 
+/// Tells whether some zone of the tz database (of the regions in [`REGIONS`]) changes its UTC
+/// offset by `shift` in either direction between the instants `lo` and `hi` (UTC microseconds,
+/// either order). Two groups of sockets that join Traefik at offsets `shift` apart are the two
+/// sides of a DST change only if some zone has one there.
+pub fn some_zone_shifts_between(lo: i64, hi: i64, shift: i64) -> bool {
+    let (lo, hi) = (lo.min(hi), lo.max(hi));
+    let offset_at = |tz: Tz, micros: i64| {
+        DateTime::from_timestamp_micros(micros).map(|utc| {
+            i64::from(
+                tz.offset_from_utc_datetime(&utc.naive_utc())
+                    .fix()
+                    .local_minus_utc(),
+            ) * SECOND
+        })
+    };
+    TZ_VARIANTS.iter().any(|&tz| {
+        has_region(tz.name())
+            && matches!(
+                (offset_at(tz, lo), offset_at(tz, hi)),
+                (Some(before), Some(after)) if (after - before).abs() == shift.abs()
+            )
+    })
+}
+
 /// Formats a UTC offset in seconds as `UTC+1`, `UTC-4` or `UTC+5:30`.
 fn format_offset(seconds: i32) -> String {
     let sign = if seconds < 0 { '-' } else { '+' };

@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use super::clock_change::some_zone_shifts_between;
 use super::sockets::Socket;
 use crate::time::SECOND;
 
@@ -319,8 +320,12 @@ fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
 ///
 /// Returns it with a second whole number of half hours, up to 2 h from it, as on the two sides
 /// of a DST change: at least two sockets have only the one and at least two only the other,
-/// and all of each group start before all of the other. A client that reconnects every hour
-/// pairs at every whole hour from each socket, so its sockets have both and show no change.
+/// all of each group start before all of the other, and some zone changes its offset by their
+/// difference between the groups. A client that reconnects every hour pairs at every whole
+/// hour from each socket, so its sockets have both and show no change. At the ends of the
+/// input they have only some of those hours, because the last hour's own Traefik lines may not
+/// be logged yet. Such end groups look like the two sides of a change, and the zone test rules
+/// them out on dates when no zone changes.
 fn zone_hints(
     dispatch: &[Socket],
     traefik_by_client: &ByClient,
@@ -380,8 +385,10 @@ fn zone_hints(
 }
 
 /// Tells whether the sockets that pair only at half hour `a` and those that pair only at `b`
-/// are at least two each and lie on either side of one moment, as a DST change splits them.
+/// are at least two each and lie on either side of one moment, as a DST change splits them,
+/// and some zone changes its offset by `b - a` half hours at a moment between them.
 fn sides_of_a_change(supports: &[(i64, Vec<i64>)], a: i64, b: i64) -> bool {
+    const HALF_HOUR: i64 = 1800 * SECOND;
     let starts = |only: i64, not: i64| -> Vec<i64> {
         supports
             .iter()
@@ -400,7 +407,18 @@ fn sides_of_a_change(supports: &[(i64, Vec<i64>)], a: i64, b: i64) -> bool {
         )
     };
     let ((a_first, a_last), (b_first, b_last)) = (span(&only_a), span(&only_b));
-    a_last < b_first || b_last < a_first
+
+    // The moment lies after the earlier group's last start and before the later group's first,
+    // both taken back to the cluster clock (a socket that pairs at `a` starts `a` half hours
+    // from its Traefik line).
+    let (earlier_last, later_first) = if a_last < b_first {
+        (a_last - a * HALF_HOUR, b_first - b * HALF_HOUR)
+    } else if b_last < a_first {
+        (b_last - b * HALF_HOUR, a_first - a * HALF_HOUR)
+    } else {
+        return false;
+    };
+    some_zone_shifts_between(earlier_last, later_first, (b - a) * HALF_HOUR)
 }
 
 /// Joins dispatch sockets with Traefik sockets once the offset is known. Returns, for each
@@ -637,11 +655,12 @@ mod tests {
     #[test]
     fn dst_change_gives_two_hints() {
         // devvm's journal read in UTC while devvm ran New York time: its sockets start 5 h
-        // before their Traefik lines until the spring-forward, and 4 h after it.
+        // before their Traefik lines until the spring-forward (2026-03-08 07:00 UTC), and 4 h
+        // after it.
         let (mut dispatch, mut traefik) = (Vec::new(), Vec::new());
         for i in 0..12i64 {
             let client = format!("203.0.113.{}", i + 1);
-            let at = 10 * HOUR_MS + i * 600_000;
+            let at = SPRING_FORWARD_MS - 55 * 60_000 + i * 600_000;
             let local = if i < 6 { -5 } else { -4 };
             traefik.push((client.clone(), at));
             dispatch.push((client, at + local * HOUR_MS));
@@ -650,6 +669,53 @@ mod tests {
         let mut both = [first.unwrap(), second.expect("a second offset")];
         both.sort_unstable();
         assert_eq!(both, [-5 * HOUR_MS * 1000, -4 * HOUR_MS * 1000]);
+    }
+
+    /// 2026-03-08 07:00 UTC, when New York springs forward, in milliseconds.
+    const SPRING_FORWARD_MS: i64 = 1_772_953_200_000;
+
+    #[test]
+    fn offsets_an_hour_apart_need_a_zone_change() {
+        // The sockets of the dst_change_gives_two_hints case, on a day no zone changes its
+        // offset (2026-06-10): the two groups are chance, not the two sides of a change.
+        let june = 1_781_118_000_000;
+        let (mut dispatch, mut traefik) = (Vec::new(), Vec::new());
+        for i in 0..12i64 {
+            let client = format!("203.0.113.{}", i + 1);
+            let at = june + i * 600_000;
+            let local = if i < 6 { -5 } else { -4 };
+            traefik.push((client.clone(), at));
+            dispatch.push((client, at + local * HOUR_MS));
+        }
+        assert_eq!(hints(&dispatch, &traefik).1, None);
+    }
+
+    #[test]
+    fn hourly_reconnects_at_ends_no_change() {
+        // Clients that reconnect at the same minute every hour, journal times 2 h behind, on
+        // 2026-06-10. Two clients have a socket in a last, partial hour, still open at the
+        // end, so Traefik has not logged it: it pairs only with earlier hours (-1 h and more
+        // ahead). The first hour's sockets pair only with their own and later hours (-2 h and
+        // more behind). The two ends look like the two sides of a change.
+        let june = 1_781_118_000_000;
+        let (mut dispatch, mut traefik) = (Vec::new(), Vec::new());
+        for c in 0..4i64 {
+            let client = format!("203.0.113.{}", c + 1);
+            for h in 0..5i64 {
+                let at = june + h * HOUR_MS + c * 60_000;
+                if h == 4 && c >= 2 {
+                    continue;
+                }
+                if h < 4 {
+                    traefik.push((client.clone(), at));
+                }
+                dispatch.push((client.clone(), at - 2 * HOUR_MS));
+            }
+        }
+        assert_eq!(
+            hints(&dispatch, &traefik),
+            (Some(-2 * HOUR_MS * 1000), None)
+        );
     }
 
     #[test]
