@@ -57,6 +57,8 @@ const SCENARIOS: &[&str] = &[
     "overlap_oom_during_churn",
     "probe_settles_journal_only",
     "request_errors_stay_clean",
+    "serve_hung_gateway_timeout",
+    "serve_hung_reconnect_dial",
     "serve_oom",
     "serve_oom_then_reboot",
     "serve_refused_no_user",
@@ -459,6 +461,24 @@ fn dispatch_restart_traefik_only() {
 fn serve_reset() {
     let rows = check("serve_reset");
     assert_reason_names(&rows[0], &["reset", "3773"]);
+}
+
+/// alice's socket closes gracefully after 820 s (her browser's heartbeat timeout), and her
+/// reconnect 3 s later gets nowhere: dispatch's dial to her serve on 3773 times out 10 s later.
+/// The serve had stopped answering, so the first drop is not the user's own network.
+#[test]
+fn serve_hung_reconnect_dial() {
+    let rows = check("serve_hung_reconnect_dial");
+    assert_reason_names(&rows[0], &["reconnected 3 s after", "timed out", "3773"]);
+}
+
+/// The same graceful close, but dispatch accepts the reconnect and Traefik answers it 504 after
+/// 30 s, when dispatch logs `downstream_closed`. Neither drop is the user's own network.
+#[test]
+fn serve_hung_gateway_timeout() {
+    let rows = check("serve_hung_gateway_timeout");
+    assert_reason_names(&rows[0], &["reconnected 3 s after", "504"]);
+    assert_reason_names(&rows[1], &["504", "dispatch logged the socket"]);
 }
 
 /// An earlier refused dial names 127.0.0.1:3774 in bob's close cause, which maps that port to

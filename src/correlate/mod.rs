@@ -304,6 +304,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
         if let Some(t) = *t {
             taken[t] = true;
             socket.traefik = traefik[t].traefik;
+            socket.gateway_error = traefik[t].gateway_error;
             joined += 1;
             // Traefik writes its line when the connection ends, so a socket whose close
             // dispatch never logged (a lost or damaged line) ended there. When dispatch went on

@@ -102,8 +102,9 @@ pub static RULES: &[Rule] = &[
         name: "serve_refused",
         segment: Segment::T3Serve,
         scope: Scope::PerDrop,
-        evidence: "dispatch's dials to the user's serve port were refused (proxy error or ws close cause)",
-        window: DEFAULT_WINDOW,
+        evidence: "dispatch's dials to the user's serve port were refused (proxy error or ws close cause), \
+                   or the dial for the drop's reconnect was",
+        window: "the window; for the reconnect's dial, a reconnect that started in it",
         confidence: "high",
         check: serve_refused,
     },
@@ -113,8 +114,10 @@ pub static RULES: &[Rule] = &[
         scope: Scope::PerDrop,
         evidence: "dispatch's loopback connection to the user's serve was reset, cut or timed out: the drop's \
                    close cause, or a proxy error on the serve port, is `connection reset by peer`, \
-                   `broken pipe`, `EOF` or `i/o timeout` on 127.0.0.1, [::1] or localhost",
-        window: "the drop's own close line, and proxy errors in the window",
+                   `broken pipe`, `EOF` or `i/o timeout` on 127.0.0.1, [::1] or localhost; or the dial \
+                   for the drop's reconnect timed out (`dial tcp 127.0.0.1:PORT: i/o timeout`)",
+        window: "the drop's own close line, proxy errors in the window, and the dial of a reconnect \
+                 that started in the window (its close is logged when the dial gives up, often after it)",
         confidence: "medium",
         check: serve_reset,
     },
@@ -268,7 +271,8 @@ pub static RULES: &[Rule] = &[
         scope: Scope::Shared,
         evidence: "none of the above, and the devvm journal, Traefik and cloudflared all cover the window and \
                    are clean (no dial to a serve port of no known user was refused, Traefik did \
-                   not answer the request with 502, 503 or 504, dispatch logged a close for a \
+                   not answer the request, or a reconnect that started in the window, with 502, \
+                   503 or 504, dispatch logged a close for a \
                    socket it opened unless a restart orphaned it, no serve line of no known user \
                    or PID (an `-o cat` journal's) shows a start or enough git timeouts to make \
                    two users' serves, and for a drop whose user is \
@@ -288,7 +292,8 @@ pub static RULES: &[Rule] = &[
         segment: Segment::LastMile,
         scope: Scope::Shared,
         evidence: "none of the above, logs missing for the window, but all three probe legs cover it and stayed \
-                   connected, the devvm journal has no silence there, dispatch logged a close for a socket \
+                   connected, Traefik did not answer the request, or a reconnect that started in the \
+                   window, with 502, 503 or 504, the devvm journal has no silence there, dispatch logged a close for a socket \
                    it opened unless a restart orphaned it, and no serve line of no known user or PID \
                    shows a start or enough git timeouts to make two users' serves, and the devvm \
                    clock offset is not doubtful; the reason says \
@@ -502,10 +507,6 @@ fn journal_covers(ctx: &Context, from: i64, to: i64) -> bool {
         .is_some_and(|journal| journal.covers(from, to))
 }
 
-/// Returns the lines in `[from, to]` that show some user's t3 serve dying or failing: an OOM
-/// kill, an exit, a failure, a restart of it alone. For a drop whose user is unknown (only
-/// Traefik saw it), such a line means the path was not clean, though no rule can tie the drop
-/// to that serve.
 /// Returns the first dial that dispatch logged as refused in `[from, to]` to a loopback port
 /// of no known user (neither learned from dispatch lines nor given with `--serve-port`), with
 /// the port.
@@ -548,6 +549,10 @@ fn refusals<'a>(
         })
 }
 
+/// Returns the lines in `[from, to]` that show some user's t3 serve dying or failing: an OOM
+/// kill, an exit, a failure, a restart of it alone. For a drop whose user is unknown (only
+/// Traefik saw it), such a line means the path was not clean, though no rule can tie the drop
+/// to that serve.
 fn serve_failures(ctx: &Context, from: i64, to: i64) -> Vec<usize> {
     ctx.window(from, to)
         .iter()

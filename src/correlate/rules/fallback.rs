@@ -8,6 +8,7 @@ use super::{
     serve_lines_without_user, unmapped_refusal, what,
 };
 use crate::correlate::Confidence;
+use crate::correlate::drops::Candidate;
 use crate::correlate::sockets::Socket;
 use crate::event::{CloseCause, EventKind};
 use crate::time::SECOND;
@@ -25,9 +26,11 @@ pub(super) fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Findin
         return None;
     }
     let socket = ctx.socket(drop);
-    // A Traefik status of 502, 503 or 504 means Traefik could not reach dispatch, so the path
-    // failed on devvm's side of Traefik, not in the user's network.
-    if socket.gateway_error {
+    // A Traefik status of 502, 503 or 504 means the upgrade never came back through Traefik,
+    // so the path failed on devvm's side of Traefik, not in the user's network. That holds
+    // when dispatch logged the socket too: it got the request, but the serve's answer did not
+    // come back in time.
+    if gateway_failure(ctx, subject, drop) {
         return None;
     }
     // A drop whose user is not known could be the one whose serve failed or refused dials.
@@ -108,6 +111,32 @@ pub(super) fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Findin
         ),
         evidence: Vec::new(),
     })
+}
+
+/// Tells whether Traefik answered the drop's request, or its reconnect that started in the
+/// window, with 502, 503 or 504: the upgrade never came back through Traefik, a failure on
+/// devvm's side of it.
+pub(super) fn gateway_failure(ctx: &Context, subject: &Subject, drop: &Candidate) -> bool {
+    ctx.socket(drop).gateway_error || reconnect_gateway_status(ctx, subject, drop).is_some()
+}
+
+/// Returns the Traefik status and socket of the drop's reconnect when it started in the window
+/// and Traefik answered it with 502, 503 or 504. The old socket's graceful close then hid a
+/// failure on devvm's side of Traefik: a serve that hangs stops answering the heartbeat, and
+/// then the upgrade of the next request.
+fn reconnect_gateway_status<'a>(
+    ctx: &'a Context,
+    subject: &Subject,
+    drop: &Candidate,
+) -> Option<(u16, &'a Socket)> {
+    if subject.burst.is_some() {
+        return None;
+    }
+    let reconnect = &ctx.sockets[drop.reconnect?];
+    if reconnect.start < subject.from || reconnect.start > subject.to {
+        return None;
+    }
+    Some((gateway_status(ctx, reconnect)?, reconnect))
 }
 
 /// Tells whether the journal keeps a drop from any clean-path verdict: dispatch opened its
@@ -229,16 +258,42 @@ pub(super) fn unknown(ctx: &Context, subject: &Subject) -> Option<Finding> {
          restarted without the lines that show it (a new t3-dispatch PID), so a devvm or \
          dispatch cause cannot be ruled out"
             .to_string()
-    } else if let Some(status) = subject
+    } else if let Some((status, socket)) = subject
         .drops
         .first()
-        .and_then(|drop| gateway_status(ctx, ctx.socket(drop)))
+        .map(|drop| ctx.socket(drop))
+        .and_then(|socket| Some((gateway_status(ctx, socket)?, socket)))
         .filter(|_| subject.burst.is_none())
     {
+        cited.extend(socket.traefik);
+        if socket.from_dispatch() {
+            let lived = socket
+                .dur_ms
+                .map(|ms| format!(" after {:.1} s", ms as f64 / 1000.0))
+                .unwrap_or_default();
+            format!(
+                "Traefik answered {status} to the WebSocket request, and dispatch logged the \
+                 socket and closed it{lived}: dispatch got the request, but no upgrade came \
+                 back from the user's t3 serve in time, and no source shows why"
+            )
+        } else {
+            format!(
+                "Traefik answered {status} to the WebSocket request: it could not reach \
+                 t3-dispatch (502 refused or reset, 503 no endpoint, 504 no answer in time), but \
+                 no source shows why"
+            )
+        }
+    } else if let Some((status, reconnect)) = subject
+        .drops
+        .first()
+        .and_then(|drop| reconnect_gateway_status(ctx, subject, drop))
+    {
+        cited.extend(reconnect.traefik);
         format!(
-            "Traefik answered {status} to the WebSocket request: it could not reach t3-dispatch \
-             (502 refused or reset, 503 no endpoint, 504 no answer in time), but no source shows \
-             why"
+            "the browser reconnected {} the drop and Traefik answered {status} to that request: \
+             the path on devvm's side of Traefik (dispatch or the user's t3 serve) was failing, \
+             but no source shows why",
+            relative(reconnect.start, reference(ctx, subject))
         )
     } else if let Some(lines) = (subject.burst.is_none())
         .then(|| serve_lines_without_user(ctx, subject.from, subject.to))

@@ -340,8 +340,14 @@ pub fn last_mile_probe(ctx: &Context, subject: &Subject) -> Option<Finding> {
     {
         return None;
     }
-    // The probe's own serve leg does not show a serve restarting or lines the journal lost.
-    if super::journal_unclean(ctx, subject) {
+    // The probe's own serve leg does not show a serve restarting or lines the journal lost,
+    // nor this user's serve failing to answer an upgrade.
+    if super::journal_unclean(ctx, subject)
+        || subject
+            .drops
+            .first()
+            .is_some_and(|drop| super::fallback::gateway_failure(ctx, subject, drop))
+    {
         return None;
     }
     let missing = super::missing_sources(ctx, subject.from, subject.to);

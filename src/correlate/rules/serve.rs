@@ -4,6 +4,7 @@
 
 use super::{Context, Finding, Subject, is_dispatch_start_or_stop, reboot_near, relative, what};
 use crate::correlate::Confidence;
+use crate::correlate::drops::Candidate;
 use crate::event::{CloseCause, EventKind, OomScope, ProxyErrorClass, Restarter, Unit, UnitAction};
 
 pub(super) fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
@@ -196,6 +197,13 @@ pub(super) fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding>
             _ => {}
         }
     }
+    if evidence.is_empty()
+        && let Some((close, text)) = reconnect_dial_failure(ctx, subject, drop, user)
+        && text.contains("connection refused")
+    {
+        evidence.push(close);
+        port = crate::correlate::sockets::loopback_port(text);
+    }
     let first = *evidence.first()?;
     let port = port.map(|p| format!(" (port {p})")).unwrap_or_default();
     Some(Finding {
@@ -207,6 +215,35 @@ pub(super) fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding>
         ),
         evidence,
     })
+}
+
+/// Returns the close line and cause of the drop's reconnect when dispatch's dial to the user's
+/// serve for it failed and the reconnect started inside the window. The serve was then not
+/// answering a moment after the drop, which a heartbeat timeout on the browser's side hides:
+/// the old socket closes gracefully. A dial that times out is logged only when dispatch gives
+/// up, 10 s or more after the reconnect, so the close line may lie after the window, and the
+/// reconnect's start dates the failure.
+fn reconnect_dial_failure<'a>(
+    ctx: &'a Context,
+    subject: &Subject,
+    drop: &Candidate,
+    user: &str,
+) -> Option<(usize, &'a str)> {
+    let reconnect = &ctx.sockets[drop.reconnect?];
+    if reconnect.user.as_deref() != Some(user)
+        || reconnect.start < subject.from
+        || reconnect.start > subject.to
+    {
+        return None;
+    }
+    // Only the dial counts: a reconnect that was set up and failed later is no evidence about
+    // the drop.
+    match &reconnect.cause {
+        Some(CloseCause::Error(text)) if text.starts_with("dial ") => {
+            Some((reconnect.close?, text.as_ref()))
+        }
+        _ => None,
+    }
 }
 
 /// The first port of Linux's default ephemeral range. A serve listens on a fixed lower port,
@@ -262,6 +299,27 @@ pub(super) fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
             evidence.push(i);
             port = port.or(Some(*p));
         }
+    }
+
+    if evidence.is_empty()
+        && let Some((close, text)) = reconnect_dial_failure(ctx, subject, drop, user)
+        && serve_connection_failure(text) == Some("timed out")
+    {
+        let port = crate::correlate::sockets::loopback_port(text)
+            .map(|p| format!(" (port {p})"))
+            .unwrap_or_default();
+        let reconnect = &ctx.sockets[drop.reconnect?];
+        return Some(Finding {
+            confidence: Confidence::Medium,
+            reason: format!(
+                "the browser reconnected {} the drop, and dispatch's dial to {user}'s t3 \
+                 serve{port} for it timed out (logged {} the drop): the serve stopped \
+                 answering, though no line shows the serve dying",
+                relative(reconnect.start, drop.time),
+                relative(ctx.events[close].time, drop.time),
+            ),
+            evidence: reconnect.open.into_iter().chain([close]).collect(),
+        });
     }
 
     let first = *evidence.first()?;
