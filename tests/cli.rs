@@ -2569,9 +2569,35 @@ fn burst_of_orphans_counts_them() {
         assert_eq!(row["segment"], "dispatch", "{row:?}");
         assert!(!row["burst_id"].is_empty(), "{row:?}");
         assert!(
-            row["reason"].contains("while 2 of its 2 sockets were open"),
+            row["reason"].contains("it had logged all 2 of the burst's sockets open"),
             "{row:?}"
         );
+    }
+}
+
+#[test]
+fn burst_of_orphans_counts_journal_opens() {
+    // The journal starts after alice's `ws open`, so only Traefik saw her socket. The reason
+    // counts the sockets dispatch logged open, and does not say that only they were open.
+    let dir = tempfile::tempdir().unwrap();
+    let files = edited_scenario("dispatch_restart_orphans", dir.path(), |name, text| {
+        if name != "devvm-journal.log" {
+            return text;
+        }
+        text.lines()
+            .filter(|line| !line.starts_with("2026-06-10T19:39") && !line.contains("19:40:1"))
+            .map(|line| format!("{line}\n"))
+            .collect()
+    });
+    let rows = drops(&["-q", "--burst-min", "2"], &files);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["segment"], "dispatch", "{row:?}");
+        assert!(
+            row["reason"].contains("it had logged 1 of the burst's 2 sockets open"),
+            "{row:?}"
+        );
+        assert!(row["reason"].contains("never logged its close"), "{row:?}");
     }
 }
 

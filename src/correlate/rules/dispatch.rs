@@ -73,14 +73,26 @@ pub(super) fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Fin
             what(subject)
         )
     } else if subject.drops.len() > 1 {
-        // A burst's members share this reason, and only some of them may be orphans.
+        // A burst's members share this reason, and only some of them may be orphans: the
+        // others' opens may lie before the journal starts (Traefik alone saw them).
+        let orphaned = if orphans.len() == subject.drops.len() {
+            format!("all {} of the burst's sockets open", orphans.len())
+        } else {
+            format!(
+                "{} of the burst's {} sockets open",
+                orphans.len(),
+                subject.drops.len()
+            )
+        };
+        let close = if orphans.len() == 1 {
+            "its close"
+        } else {
+            "their close"
+        };
         format!(
-            "t3-dispatch restarted {} {} while {} of its {} sockets were open, and never logged \
-             their close",
+            "t3-dispatch restarted {} {}: it had logged {orphaned} and never logged {close}",
             relative(ctx.events[orphans[0]].time, reference),
             what(subject),
-            orphans.len(),
-            subject.drops.len()
         )
     } else {
         format!(
