@@ -576,6 +576,37 @@ fn missing_pod_log_lowers_last_mile() {
 }
 
 #[test]
+fn pod_log_named_by_hand_is_warned() {
+    // Pod m4q7r's log is missing, and k2x9p's was renamed by hand with a suffix Kubernetes
+    // never gives (it has vowels). The pods can no longer be counted, and the run says so.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = incident_files("incident", false);
+    for path in incident_files("incident", true) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.contains("z8w3t") {
+            files.push(path);
+        } else if name.contains("k2x9p") {
+            let renamed = dir.path().join("cloudflared-6f7c9d8b5-a1b2c.log");
+            std::fs::copy(&path, &renamed).unwrap();
+            files.push(renamed);
+        }
+    }
+    let (_, stderr, code) = run(t3().arg("drops").args(&files));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "the cloudflared pods were not counted: cloudflared-6f7c9d8b5-a1b2c is not named \
+             like a Kubernetes pod"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("name 3 pod addresses and 2 cloudflared log(s) were given"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn other_host_lines_in_journal_are_left_out() {
     // Another host's lines pasted into devvm's journal: an OOM kill of a serve of the same name
     // just before carol's drop, and one line half an hour after devvm's last.

@@ -636,6 +636,36 @@ pub fn warnings(report: &Report) -> Vec<String> {
              for each pod), or a drop through a missing pod can be put on the user's network"
         )
     });
+    // A stream not named like a pod may hold several pods' lines, so the count above is off.
+    // Among several streams, that likely means one pod's log was named by hand, and with
+    // dispatch naming more pod addresses than there are streams, a pod's log may be missing
+    // with nothing else to tell. One unnamed stream is all pods in one file, which the README
+    // documents, so it gets no warning.
+    let unnamed: Vec<&str> = coverage
+        .cloudflared
+        .iter()
+        .map(|span| span.name.as_str())
+        .filter(|name| !crate::correlate::coverage::is_pod_name(name))
+        .collect();
+    let unnamed_pods_warning = (coverage.cloudflared_unnamed
+        && !unnamed.is_empty()
+        && pod_logs >= 2
+        && coverage.cloudflared_addresses > pod_logs)
+        .then(|| {
+            format!(
+                "the cloudflared pods were not counted: {} not named like a Kubernetes pod \
+                 (cloudflared-REPLICASET-XXXXX or cloudflared-N), so it may contain several \
+                 pods' lines. dispatch's ip= chains name {} pod addresses and {pod_logs} \
+                 cloudflared log(s) were given. Name each pod's log after its pod, or a drop \
+                 through a pod whose log is missing can be put on the user's network",
+                match unnamed.as_slice() {
+                    [one] => format!("{one} is"),
+                    [first, rest @ ..] => format!("{first} and {} more are", rest.len()),
+                    [] => unreachable!("checked above"),
+                },
+                coverage.cloudflared_addresses
+            )
+        });
     // Socket pairs that agree with the journal's times as read show that it was read in the
     // right zone, whatever zone dispatch's own Go times are in.
     let offset = &analysis.offset;
@@ -682,6 +712,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
         .chain(join_warning)
         .chain(unmeasured_warning)
         .chain(pods_warning)
+        .chain(unnamed_pods_warning)
         .collect()
 }
 
