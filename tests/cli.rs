@@ -1641,6 +1641,33 @@ fn incidents_one_row_per_real_incident() {
 }
 
 #[test]
+fn incident_evidence_adds_socket_ends() {
+    // A devvm freeze: the gap rule cites one line, the first after the silence. The incident's
+    // key evidence adds the lines that ended the sockets: Traefik's, written during the
+    // silence, and dispatch's late `ws close` lines.
+    let (stdout, stderr, code) = run(t3()
+        .args(["incidents", "-q"])
+        .args(scenario_logs("devvm_freeze_gap")));
+    assert_eq!(code, 0, "{stderr}");
+    let rows = parse_csv(&stdout);
+    assert_eq!(rows.len(), 1, "{stdout}");
+    let cited: Vec<&str> = rows[0]["key_evidence"].split(';').collect();
+    assert_eq!(cited.len(), 5, "{cited:?}");
+    assert!(
+        cited.iter().any(|c| c.ends_with("devvm-journal.log:35")),
+        "the silence's edge: {cited:?}"
+    );
+    assert!(
+        cited.iter().any(|c| c.ends_with("devvm-journal.log:36")),
+        "a late ws close: {cited:?}"
+    );
+    assert!(
+        cited.iter().any(|c| c.contains("traefik-access.log:")),
+        "a Traefik end: {cited:?}"
+    );
+}
+
+#[test]
 fn explain_writes_json_to_output_file() {
     let files = incident_files("incident", true);
     let dir = tempfile::tempdir().unwrap();

@@ -48,8 +48,8 @@ pub struct Incident {
     pub clients: usize,
     /// Indexes into the drops.
     pub drops: Vec<usize>,
-    /// The best-ranked rule evidence of its drops (see `key_rank`), up to `KEY_EVIDENCE`
-    /// lines, in time order.
+    /// The best-ranked evidence of its drops, the rules' lines and the sockets' own (see
+    /// `key_rank`), up to `KEY_EVIDENCE` lines, in time order.
     pub key_evidence: Vec<usize>,
     /// The reason of its first drop.
     pub reason: String,
@@ -150,13 +150,10 @@ pub fn group(drops: &mut [Drop], events: &[Event], options: &IncidentOptions) ->
                 users.insert(user.clone());
             }
             clients.insert(drop.client);
-            // A verdict that rests on absence of evidence (last mile, unknown) has no rule
-            // evidence: the drop's own lines are its key evidence then.
-            if drop.rule_evidence.is_empty() {
-                evidence.extend(drop.evidence.iter().copied());
-            } else {
-                evidence.extend(drop.rule_evidence.iter().copied());
-            }
+            // The rule's lines and the socket's own: the ranking below puts the markers of the
+            // cause first, and the lines that ended sockets fill the rest. A verdict that rests
+            // on absence of evidence (last mile, unknown) has only the socket's lines.
+            evidence.extend(drop.evidence.iter().copied());
         }
         incident.users = users.into_iter().collect();
         incident.clients = clients.len();
