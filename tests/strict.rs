@@ -226,3 +226,27 @@ fn export_cut_in_binary_field_fails() {
     let (_, stderr, code) = run(t3().arg("drops").arg(&path));
     assert_eq!(code, 0, "without --strict the run goes on: {stderr}");
 }
+
+#[test]
+fn merged_traefik_line_fails_naming_file_line() {
+    // A copy cut mid-write: a line ends inside its time bracket and the next line, a socket's,
+    // follows on the same line. The joined line must not read as a socket with the cut line's
+    // client.
+    let text = std::fs::read_to_string(incident("traefik-access.log")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let socket = 1 + lines[1..]
+        .iter()
+        .position(|line| line.contains("\"GET /ws "))
+        .unwrap();
+    let cut_line = &lines[socket - 1];
+    let cut_at = cut_line.find(":19").unwrap() + 3;
+    lines[socket - 1] = format!("{}{}", &cut_line[..cut_at], lines[socket]);
+    lines.remove(socket);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "t.log", (lines.join("\n") + "\n").as_bytes());
+
+    let (_, stderr, code) = run(t3().args(["drops", "--strict", "-q"]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    let expected = format!("t.log:{socket}: client host does not end in an address");
+    assert!(stderr.contains(&expected), "{stderr}");
+}
