@@ -58,6 +58,18 @@ pub enum Error {
     },
 
     #[error(
+        "{name}: the input is {encoding} text, and this tool reads UTF-8; convert it first \
+         ({convert})"
+    )]
+    Utf16 {
+        name: String,
+        /// The encoding as iconv names it, such as `UTF-16LE`.
+        encoding: &'static str,
+        /// The shell command that converts this input to UTF-8.
+        convert: String,
+    },
+
+    #[error(
         "{name}: {place} is only NUL bytes, as in a file that was preallocated and never \
          written or one cut by a crash, so no log type can be detected from it; leave it out, \
          or cut the NUL bytes off first ({strip})",

@@ -1471,3 +1471,46 @@ fn unsupported_compression_names_the_fix() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot tell what kind of log"), "{stderr}");
 }
+
+/// Encodes ASCII text as UTF-16, little-endian or big-endian, without a byte-order mark.
+fn utf16(text: &[u8], little_endian: bool) -> Vec<u8> {
+    text.iter()
+        .flat_map(|&b| if little_endian { [b, 0] } else { [0, b] })
+        .collect()
+}
+
+#[test]
+fn utf16_input_exits_2_naming_iconv() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = journal();
+    let mut with_mark = vec![0xff, 0xfe];
+    with_mark.extend(utf16(&text, true));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("mark.log", with_mark.clone(), "iconv -f UTF-16 -t UTF-8"),
+        ("le.log", utf16(&text, true), "iconv -f UTF-16LE -t UTF-8"),
+        ("be.log", utf16(&text, false), "iconv -f UTF-16BE -t UTF-8"),
+        (
+            "mark.log.gz",
+            gzip(&with_mark),
+            "| iconv -f UTF-16 -t UTF-8",
+        ),
+    ];
+    for (file, data, command) in cases {
+        let path = write(dir.path(), file, &data);
+        for forced in [None, Some("journal")] {
+            let mut cmd = t3();
+            cmd.arg("drops");
+            if let Some(kind) = forced {
+                cmd.arg("--input-type").arg(kind);
+            }
+            let (stdout, stderr, code) = run(cmd.arg(&path));
+            assert_eq!(code, 2, "{file} {forced:?}: {stderr}");
+            assert!(
+                stderr.contains("text, and this tool reads UTF-8"),
+                "{stderr}"
+            );
+            assert!(stderr.contains(command), "{file}: {stderr}");
+            assert!(stdout.is_empty(), "{stdout}");
+        }
+    }
+}

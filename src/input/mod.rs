@@ -357,6 +357,48 @@ fn open_file(path: &Path) -> Result<File> {
     })
 }
 
+/// How many bytes of an input's head are looked at for UTF-16 without a byte-order mark.
+const UTF16_SNIFF_BYTES: usize = 1024;
+
+/// Returns the encoding of an input whose head is UTF-16 (or UTF-32) text, as iconv names it:
+/// `UTF-16` (or `UTF-32`) with a byte-order mark, which iconv reads and drops, and `UTF-16LE`
+/// or `UTF-16BE` without one. Windows PowerShell 5 writes UTF-16LE with `>`, and
+/// `iconv -t UTF-16` writes a mark.
+///
+/// Without a mark, ASCII text in UTF-16 has a NUL in every other byte. The head counts as
+/// UTF-16 when three quarters of its byte pairs are one NUL and one other byte, the NUL on the
+/// same side, which no UTF-8 text and no run of NUL bytes (a crash hole) has.
+pub fn utf16_encoding(head: &[u8]) -> Option<&'static str> {
+    // UTF-32LE's mark starts with UTF-16LE's, so it is tested first.
+    if head.starts_with(&[0xff, 0xfe, 0, 0]) || head.starts_with(&[0, 0, 0xfe, 0xff]) {
+        return Some("UTF-32");
+    }
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Some("UTF-16");
+    }
+    let window = &head[..head.len().min(UTF16_SNIFF_BYTES)];
+    let pairs = window.chunks_exact(2);
+    let total = pairs.len();
+    let (mut little, mut big) = (0, 0);
+    for pair in pairs {
+        match (pair[0], pair[1]) {
+            (0, 0) => {}
+            (_, 0) => little += 1,
+            (0, _) => big += 1,
+            _ => {}
+        }
+    }
+    if total < 2 {
+        None
+    } else if little * 4 >= total * 3 {
+        Some("UTF-16LE")
+    } else if big * 4 >= total * 3 {
+        Some("UTF-16BE")
+    } else {
+        None
+    }
+}
+
 /// Returns the length of the run of NUL bytes that starts `bytes`.
 pub fn nul_run_len(bytes: &[u8]) -> usize {
     bytes.iter().take_while(|&&b| b == 0).count()
@@ -790,6 +832,48 @@ mod tests {
             });
         }
         out
+    }
+
+    #[test]
+    fn utf16_encoding_table() {
+        let line = b"2026-06-10T19:30:12+00:00 devvm kernel: x\n";
+        let little: Vec<u8> = line.iter().flat_map(|&b| [b, 0]).collect();
+        let big: Vec<u8> = line.iter().flat_map(|&b| [0, b]).collect();
+        let mut little_accented = little.clone();
+        little_accented.extend_from_slice(&[0xe9, 0x00, 0x14, 0x20]);
+        let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+            (
+                "mark, little-endian",
+                [&[0xff, 0xfe][..], &little].concat(),
+                Some("UTF-16"),
+            ),
+            (
+                "mark, big-endian",
+                [&[0xfe, 0xff][..], &big].concat(),
+                Some("UTF-16"),
+            ),
+            (
+                "UTF-32 mark",
+                vec![0xff, 0xfe, 0, 0, b'a', 0, 0, 0],
+                Some("UTF-32"),
+            ),
+            ("little-endian", little.clone(), Some("UTF-16LE")),
+            ("big-endian", big, Some("UTF-16BE")),
+            ("non-ASCII characters", little_accented, Some("UTF-16LE")),
+            ("UTF-8", line.to_vec(), None),
+            ("UTF-8 mark", [&b"\xef\xbb\xbf"[..], line].concat(), None),
+            ("NUL bytes only", vec![0; 4096], None),
+            (
+                "NUL run inside text",
+                [&line[..], &[0; 64], line].concat(),
+                None,
+            ),
+            ("one byte pair", vec![b'a', 0], None),
+            ("empty", Vec::new(), None),
+        ];
+        for (name, head, expected) in cases {
+            assert_eq!(utf16_encoding(&head), expected, "{name}");
+        }
     }
 
     #[test]

@@ -34,6 +34,15 @@ pub(super) fn read_one(
         line: 0,
         source,
     })?;
+    // Every parser reads UTF-8, so UTF-16 text would read as lines full of NUL bytes, even
+    // under a forced type.
+    if let Some(encoding) = input::utf16_encoding(&head) {
+        return Err(Error::Utf16 {
+            convert: convert_command(&name, compression, encoding),
+            name,
+            encoding,
+        });
+    }
     // A timeline CSV's header would pass for a Grafana panel CSV, so this tool's own output is
     // looked for before the record formats, in the head's whole lines.
     reject_own_output(spec, &name, head_lines(&head))?;
@@ -517,6 +526,38 @@ fn content_hint(first_line: &[u8]) -> Option<String> {
         );
     }
     None
+}
+
+/// Returns the shell command that converts an input from `encoding` to UTF-8, decompressing
+/// it first when it is compressed.
+fn convert_command(name: &str, compression: input::Compression, encoding: &str) -> String {
+    let iconv = format!("iconv -f {encoding} -t UTF-8");
+    let decompress = match compression {
+        input::Compression::None => None,
+        input::Compression::Gzip => Some("zcat"),
+        input::Compression::Zstd => Some("zstdcat"),
+    };
+    if name == input::STDIN_NAME {
+        return match decompress {
+            Some(tool) => format!("put {tool} | {iconv} in the pipe before t3forensics"),
+            None => format!("put {iconv} in the pipe before t3forensics"),
+        };
+    }
+    let quoted = crate::export_commands::shell_quote(name);
+    match decompress {
+        Some(tool) => {
+            let stem = [".gz", ".zst", ".zstd"]
+                .iter()
+                .find_map(|suffix| name.strip_suffix(suffix))
+                .unwrap_or(name);
+            let output = crate::export_commands::shell_quote(&format!("{stem}.utf8"));
+            format!("{tool} {quoted} | {iconv} > {output}")
+        }
+        None => {
+            let output = crate::export_commands::shell_quote(&format!("{name}.utf8"));
+            format!("{iconv} {quoted} > {output}")
+        }
+    }
 }
 
 /// Returns the shell command that writes a copy of input `name` without its NUL bytes. A
