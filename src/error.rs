@@ -58,6 +58,21 @@ pub enum Error {
     },
 
     #[error(
+        "{name}: the input is {outer} data that contains {inner} data, compressed twice, and this \
+         tool undoes one layer; decompress both first, for example `{command} | t3forensics \
+         drops -`"
+    )]
+    CompressedTwice {
+        name: String,
+        /// The format of the file's own bytes, such as `gzip`.
+        outer: &'static str,
+        /// The format of the bytes inside it.
+        inner: &'static str,
+        /// The command that writes the text inside both layers to stdout.
+        command: String,
+    },
+
+    #[error(
         "{name}: the input is {encoding} text, and this tool reads UTF-8; convert it first \
          ({convert})"
     )]

@@ -200,6 +200,18 @@ fn unsupported_compression(head: &[u8]) -> Option<(&'static str, &'static str)> 
         .map(|&(_, format, command)| (format, command))
 }
 
+/// Returns the format name and decompress command of decompressed content that is compressed
+/// again: a gzip or zstd stream, or a format this tool does not read.
+pub fn inner_compression(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    if head.starts_with(&GZIP_MAGIC) {
+        Some(("gzip", "gzip -dc"))
+    } else if head.starts_with(&ZSTD_MAGIC) {
+        Some(("zstd", "zstd -dc"))
+    } else {
+        unsupported_compression(head)
+    }
+}
+
 /// The largest zstd window accepted, as a power of two: 2 GiB, what `zstd --long=31` writes.
 const ZSTD_WINDOW_LOG_MAX: u32 = 31;
 
@@ -236,6 +248,18 @@ pub enum Compression {
     None,
     Gzip,
     Zstd,
+}
+
+impl Compression {
+    /// Returns the format's name and the command that writes its decompressed bytes to stdout,
+    /// or `None` for uncompressed input.
+    pub fn format_and_command(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Compression::None => None,
+            Compression::Gzip => Some(("gzip", "gzip -dc")),
+            Compression::Zstd => Some(("zstd", "zstd -dc")),
+        }
+    }
 }
 
 /// Opens an input like [`open`], advancing `progress` by the bytes read from the file or

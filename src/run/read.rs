@@ -34,6 +34,25 @@ pub(super) fn read_one(
         line: 0,
         source,
     })?;
+    // A second layer is an error, not read through: it is a mistake in the capture (`gzip` on
+    // a `.gz`), and the truncation and trailing-data checks, the progress bar and the commands
+    // in messages all assume one layer.
+    if let Some((outer, outer_command)) = compression.format_and_command()
+        && let Some((inner, inner_command)) = input::inner_compression(&head)
+    {
+        let file = match &spec.source {
+            input::InputSource::Path(path) => {
+                crate::export_commands::shell_quote(&path.display().to_string())
+            }
+            input::InputSource::Stdin => "FILE".to_string(),
+        };
+        return Err(Error::CompressedTwice {
+            name,
+            outer,
+            inner,
+            command: format!("{outer_command} {file} | {inner_command}"),
+        });
+    }
     // Every parser reads UTF-8, so UTF-16 text would read as lines full of NUL bytes, even
     // under a forced type.
     if let Some(encoding) = input::utf16_encoding(&head) {
@@ -499,23 +518,9 @@ fn head_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
 }
 
-/// Names a likely reason why an input's first line fits no known type, from its bytes: a
-/// second layer of compression, or lines ended by a bare CR.
+/// Names a likely reason why an input's first line fits no known type, from its bytes:
+/// lines ended by a bare CR.
 fn content_hint(first_line: &[u8]) -> Option<String> {
-    if first_line.starts_with(&input::GZIP_MAGIC) {
-        return Some(
-            "its text is gzip data again, so it was compressed twice; decompress one layer \
-             first (gzip -dc FILE > FILE2)"
-                .to_string(),
-        );
-    }
-    if first_line.starts_with(&input::ZSTD_MAGIC) {
-        return Some(
-            "its text is zstd data again, so it was compressed twice; decompress one layer \
-             first (zstd -dc FILE > FILE2)"
-                .to_string(),
-        );
-    }
     let inner_cr =
         memchr::memchr_iter(b'\r', first_line.strip_suffix(b"\r").unwrap_or(first_line)).count();
     if inner_cr >= 2 {
