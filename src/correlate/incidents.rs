@@ -49,7 +49,8 @@ pub struct Incident {
     /// Indexes into the drops.
     pub drops: Vec<usize>,
     /// The best-ranked evidence of its drops, the rules' lines and the sockets' own (see
-    /// `key_rank`), up to `KEY_EVIDENCE` lines, in time order.
+    /// `key_rank`), up to `KEY_EVIDENCE` lines: the markers in time order, then the sockets'
+    /// lines in time order.
     pub key_evidence: Vec<usize>,
     /// The reason of its first drop.
     pub reason: String,
@@ -166,7 +167,15 @@ pub fn group(drops: &mut [Drop], events: &[Event], options: &IncidentOptions) ->
             )
         });
         evidence.truncate(KEY_EVIDENCE);
-        evidence.sort_by_key(|&i| (events[i].time, events[i].origin));
+        // The markers lead, so that a socket's lines from minutes before do not push the
+        // cause's own line to the end.
+        evidence.sort_by_key(|&i| {
+            (
+                key_rank(&events[i], incident.segment) > 1,
+                events[i].time,
+                events[i].origin,
+            )
+        });
         incident.key_evidence = evidence;
     }
     result

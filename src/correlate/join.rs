@@ -386,7 +386,7 @@ fn zone_hints(
 
 /// Tells whether the sockets that pair only at half hour `a` and those that pair only at `b`
 /// are at least two each and lie on either side of one moment, as a DST change splits them,
-/// and some zone changes its offset by `b - a` half hours at a moment between them.
+/// and some zone changes its offset by `b - a` half hours within their span.
 fn sides_of_a_change(supports: &[(i64, Vec<i64>)], a: i64, b: i64) -> bool {
     const HALF_HOUR: i64 = 1800 * SECOND;
     let starts = |only: i64, not: i64| -> Vec<i64> {
@@ -408,17 +408,17 @@ fn sides_of_a_change(supports: &[(i64, Vec<i64>)], a: i64, b: i64) -> bool {
     };
     let ((a_first, a_last), (b_first, b_last)) = (span(&only_a), span(&only_b));
 
-    // The moment lies after the earlier group's last start and before the later group's first,
-    // both taken back to the cluster clock (a socket that pairs at `a` starts `a` half hours
-    // from its Traefik line).
-    let (earlier_last, later_first) = if a_last < b_first {
-        (a_last - a * HALF_HOUR, b_first - b * HALF_HOUR)
-    } else if b_last < a_first {
-        (b_last - b * HALF_HOUR, a_first - a * HALF_HOUR)
-    } else {
+    if !(a_last < b_first || b_last < a_first) {
         return false;
-    };
-    some_zone_shifts_between(earlier_last, later_first, (b - a) * HALF_HOUR)
+    }
+
+    // The change lies within the two groups' span, taken back to the cluster clock (a socket
+    // that pairs at `a` starts `a` half hours from its Traefik line). Not only between the
+    // groups: a socket opened before the change and closed after it pairs at the later offset,
+    // because its start was read from its close and `dur_ms`.
+    let first = (a_first - a * HALF_HOUR).min(b_first - b * HALF_HOUR);
+    let last = (a_last - a * HALF_HOUR).max(b_last - b * HALF_HOUR);
+    some_zone_shifts_between(first, last, (b - a) * HALF_HOUR)
 }
 
 /// Joins dispatch sockets with Traefik sockets once the offset is known. Returns, for each
@@ -673,6 +673,23 @@ mod tests {
 
     /// 2026-03-08 07:00 UTC, when New York springs forward, in milliseconds.
     const SPRING_FORWARD_MS: i64 = 1_772_953_200_000;
+
+    #[test]
+    fn open_across_change_keeps_dst_hint() {
+        // The socket that opened at 06:55, before the spring-forward, was open across it. Its
+        // start was read from its close and `dur_ms`, so it pairs at the later offset, and the
+        // later group begins before the change.
+        let (mut dispatch, mut traefik) = (Vec::new(), Vec::new());
+        for i in 0..12i64 {
+            let client = format!("203.0.113.{}", i + 1);
+            let at = SPRING_FORWARD_MS - 55 * 60_000 + i * 600_000;
+            let local = if i < 5 { -5 } else { -4 };
+            traefik.push((client.clone(), at));
+            dispatch.push((client, at + local * HOUR_MS));
+        }
+        let (_, second) = hints(&dispatch, &traefik);
+        assert!(second.is_some(), "no second offset");
+    }
 
     #[test]
     fn offsets_an_hour_apart_need_a_zone_change() {

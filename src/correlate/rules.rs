@@ -38,7 +38,9 @@ use metrics::{
     last_mile_probe, probe_cloudflare_leg_down, probe_websocket_legs_down,
     serve_leg_or_pressure_several_users, serve_leg_or_pressure_this_user_only,
 };
-use serve::{serve_died, serve_refused, serve_reset, serve_upstream_closed};
+use serve::{
+    serve_died, serve_reconnect_failed, serve_refused, serve_reset, serve_upstream_closed,
+};
 
 /// Whether a rule judges one drop or everything in a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,9 +104,8 @@ pub static RULES: &[Rule] = &[
         name: "serve_refused",
         segment: Segment::T3Serve,
         scope: Scope::PerDrop,
-        evidence: "dispatch's dials to the user's serve port were refused (proxy error or ws close cause), \
-                   or the dial for the drop's reconnect was",
-        window: "the window; for the reconnect's dial, a reconnect that started in it",
+        evidence: "dispatch's dials to the user's serve port were refused (proxy error or ws close cause)",
+        window: DEFAULT_WINDOW,
         confidence: "high",
         check: serve_refused,
     },
@@ -114,12 +115,22 @@ pub static RULES: &[Rule] = &[
         scope: Scope::PerDrop,
         evidence: "dispatch's loopback connection to the user's serve was reset, cut or timed out: the drop's \
                    close cause, or a proxy error on the serve port, is `connection reset by peer`, \
-                   `broken pipe`, `EOF` or `i/o timeout` on 127.0.0.1, [::1] or localhost; or the dial \
-                   for the drop's reconnect timed out (`dial tcp 127.0.0.1:PORT: i/o timeout`)",
-        window: "the drop's own close line, proxy errors in the window, and the dial of a reconnect \
-                 that started in the window (its close is logged when the dial gives up, often after it)",
+                   `broken pipe`, `EOF` or `i/o timeout` on 127.0.0.1, [::1] or localhost",
+        window: "the drop's own close line, and proxy errors in the window",
         confidence: "medium",
         check: serve_reset,
+    },
+    Rule {
+        name: "serve_reconnect_failed",
+        segment: Segment::T3Serve,
+        scope: Scope::PerDrop,
+        evidence: "the dial of the drop's reconnect to the user's serve timed out or was refused \
+                   (`cause=dial tcp 127.0.0.1:PORT: i/o timeout`), and no dispatch or devvm rule \
+                   matches, since a frozen devvm or a restarting dispatch also fails such dials",
+        window: "a reconnect that started in the window; its close is logged when the dial gives \
+                 up, often after the window",
+        confidence: "medium",
+        check: serve_reconnect_failed,
     },
     Rule {
         name: "serve_leg_or_pressure_this_user_only",

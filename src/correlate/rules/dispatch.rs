@@ -76,21 +76,17 @@ pub(super) fn dispatch_restarted(ctx: &Context, subject: &Subject) -> Option<Fin
         // A burst's members share this reason, and only some of them may be orphans: the
         // others' opens may lie before the journal starts (Traefik alone saw them).
         let orphaned = if orphans.len() == subject.drops.len() {
-            format!("all {} of the burst's sockets open", orphans.len())
+            format!("all {} of the burst's sockets", orphans.len())
         } else {
             format!(
-                "{} of the burst's {} sockets open",
+                "{} of the burst's {} sockets",
                 orphans.len(),
                 subject.drops.len()
             )
         };
-        let close = if orphans.len() == 1 {
-            "its close"
-        } else {
-            "their close"
-        };
         format!(
-            "t3-dispatch restarted {} {}: it had logged {orphaned} and never logged {close}",
+            "t3-dispatch restarted {} {}, and {orphaned} had a `ws open` and no `ws close` in \
+             its log",
             relative(ctx.events[orphans[0]].time, reference),
             what(subject),
         )

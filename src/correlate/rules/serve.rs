@@ -3,8 +3,8 @@
 //! All of them judge one drop, by its user and socket.
 
 use super::{Context, Finding, Subject, is_dispatch_start_or_stop, reboot_near, relative, what};
-use crate::correlate::Confidence;
 use crate::correlate::drops::Candidate;
+use crate::correlate::{Confidence, Segment};
 use crate::event::{CloseCause, EventKind, OomScope, ProxyErrorClass, Restarter, Unit, UnitAction};
 
 pub(super) fn serve_died(ctx: &Context, subject: &Subject) -> Option<Finding> {
@@ -197,13 +197,6 @@ pub(super) fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding>
             _ => {}
         }
     }
-    if evidence.is_empty()
-        && let Some((close, text)) = reconnect_dial_failure(ctx, subject, drop, user)
-        && text.contains("connection refused")
-    {
-        evidence.push(close);
-        port = crate::correlate::sockets::loopback_port(text);
-    }
     let first = *evidence.first()?;
     let port = port.map(|p| format!(" (port {p})")).unwrap_or_default();
     Some(Finding {
@@ -301,27 +294,6 @@ pub(super) fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
         }
     }
 
-    if evidence.is_empty()
-        && let Some((close, text)) = reconnect_dial_failure(ctx, subject, drop, user)
-        && serve_connection_failure(text) == Some("timed out")
-    {
-        let port = crate::correlate::sockets::loopback_port(text)
-            .map(|p| format!(" (port {p})"))
-            .unwrap_or_default();
-        let reconnect = &ctx.sockets[drop.reconnect?];
-        return Some(Finding {
-            confidence: Confidence::Medium,
-            reason: format!(
-                "the browser reconnected {} the drop, and dispatch's dial to {user}'s t3 \
-                 serve{port} for it timed out (logged {} the drop): the serve stopped \
-                 answering, though no line shows the serve dying",
-                relative(reconnect.start, drop.time),
-                relative(ctx.events[close].time, drop.time),
-            ),
-            evidence: reconnect.open.into_iter().chain([close]).collect(),
-        });
-    }
-
     let first = *evidence.first()?;
     let port = port.map(|p| format!(" (port {p})")).unwrap_or_default();
     Some(Finding {
@@ -333,6 +305,43 @@ pub(super) fn serve_reset(ctx: &Context, subject: &Subject) -> Option<Finding> {
             what(subject)
         ),
         evidence,
+    })
+}
+
+pub(super) fn serve_reconnect_failed(ctx: &Context, subject: &Subject) -> Option<Finding> {
+    let drop = subject.drops.first()?;
+    let user = ctx.socket(drop).user.as_deref()?;
+    let (close, text) = reconnect_dial_failure(ctx, subject, drop, user)?;
+    let failure = if text.contains("connection refused") {
+        "was refused"
+    } else if serve_connection_failure(text) == Some("timed out") {
+        "timed out"
+    } else {
+        return None;
+    };
+    let port = crate::correlate::sockets::loopback_port(text)
+        .map(|p| format!(" (port {p})"))
+        .unwrap_or_default();
+    // A frozen devvm or a restarting dispatch fails the dial too, and their rules come later
+    // in the order: this weaker evidence yields to them.
+    let shared_cause = super::RULES
+        .iter()
+        .filter(|rule| matches!(rule.segment, Segment::Dispatch | Segment::Devvm))
+        .any(|rule| (rule.check)(ctx, subject).is_some());
+    if shared_cause {
+        return None;
+    }
+    let reconnect = &ctx.sockets[drop.reconnect?];
+    Some(Finding {
+        confidence: Confidence::Medium,
+        reason: format!(
+            "the browser reconnected {} the drop, and dispatch's dial to {user}'s t3 serve{port} \
+             for it {failure} (logged {} the drop): the serve stopped answering, though no line \
+             shows the serve dying",
+            relative(reconnect.start, drop.time),
+            relative(ctx.events[close].time, drop.time),
+        ),
+        evidence: reconnect.open.into_iter().chain([close]).collect(),
     })
 }
 
