@@ -229,6 +229,33 @@ fn trailing_garbage_after_gzip_member_warns_and_keeps_lines() {
 }
 
 #[test]
+fn zstd_trailing_garbage_warns_keeps_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = zstd::encode_all(&journal()[..], 3).unwrap();
+    data.extend_from_slice(b"GARBAGE\n");
+    let path = write(dir.path(), "tail.log.zst", &data);
+    let (stdout, stderr, code) = run(t3().arg("drops").arg(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
+    assert!(
+        stderr.contains("8 bytes after the last zstd frame are not zstd"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is complete"), "{stderr}");
+    assert!(stderr.contains("zstd -dc FILE | zstd > FILE2"), "{stderr}");
+    assert!(!stderr.contains("ends early"), "{stderr}");
+
+    let (stdout, stderr, code) = run(t3().args(["drops", "--strict"]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("tail.log.zst:2014: 8 bytes after"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("may be cut"), "{stderr}");
+}
+
+#[test]
 fn truncated_gzip_strict_may_cut_line() {
     let dir = tempfile::tempdir().unwrap();
     let full = gzip(&journal());

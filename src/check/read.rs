@@ -53,10 +53,11 @@ pub fn read_expected_text(path: &Path) -> Result<String> {
     };
     let mut bytes = Vec::new();
     io::Read::read_to_end(&mut crate::input::open(&spec)?, &mut bytes).map_err(|e| {
-        if crate::input::trailing_data(&e).is_some() {
+        if let Some(trailing) = crate::input::trailing_data(&e) {
+            let format = trailing.format;
             invalid(
                 &name,
-                format!("{e}; recompress it without them: gzip -dc FILE | gzip > FILE2"),
+                format!("{e}; recompress it without them: {format} -dc FILE | {format} > FILE2"),
             )
         } else if matches!(
             e.kind(),

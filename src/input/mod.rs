@@ -319,23 +319,14 @@ pub fn open_with_progress(spec: &InputSpec, progress: Option<&ProgressBar>) -> R
             compression: Compression::Gzip,
         })
     } else if is_zstd {
-        // The decoder reads every frame, so zstd files joined with `cat` are read whole.
-        let read_error = |source| Error::Read {
+        // Every frame is read, so zstd files joined with `cat` are read whole.
+        let frames = ZstdFrames::new(reader).map_err(|source| Error::Read {
             name: spec.name(),
             line: 0,
             source,
-        };
-        let mut decoder = zstd::stream::read::Decoder::with_buffer(reader).map_err(read_error)?;
-        // `zstd --long` writes windows above the 128 MiB a decoder accepts by default. The
-        // window is allocated only for a frame that declares it.
-        decoder
-            .window_log_max(ZSTD_WINDOW_LOG_MAX)
-            .map_err(read_error)?;
+        })?;
         Ok(Opened {
-            reader: Box::new(BufReader::with_capacity(
-                READ_BUFFER,
-                ZstdErrors { decoder },
-            )),
+            reader: Box::new(BufReader::with_capacity(READ_BUFFER, frames)),
             plain_file: None,
             plain_start,
             compression: Compression::Zstd,
@@ -451,9 +442,9 @@ pub struct LineReader<R> {
     pub bytes_read: u64,
     /// Set when the input ended early (a truncated gzip stream), with the error text.
     pub truncated: Option<String>,
-    /// Set when a complete gzip stream was followed by bytes that are not gzip, with their
-    /// count. Every line of the stream was read; the extra bytes were not.
-    pub trailing_data: Option<u64>,
+    /// Set when a complete gzip or zstd stream was followed by bytes of another format. Every
+    /// line of the stream was read; the extra bytes were not.
+    pub trailing_data: Option<TrailingData>,
     /// Set when the input's last line has no line end. The exporters this tool reads end
     /// their last line, so such a line was most likely cut while the log was written.
     pub missing_final_newline: bool,
@@ -756,7 +747,10 @@ impl<R: BufRead> Read for GzMembers<R> {
                         let bytes = count_to_end(&mut reader)?;
                         return Err(io::Error::new(
                             io::ErrorKind::InvalidData,
-                            TrailingData { bytes },
+                            TrailingData {
+                                bytes,
+                                format: "gzip",
+                            },
                         ));
                     }
                 }
@@ -783,53 +777,140 @@ fn count_to_end<R: BufRead>(reader: &mut R) -> io::Result<u64> {
     }
 }
 
-/// The error that ends a gzip stream whose last member is complete and is followed by bytes
-/// that are neither another member nor zero padding. `gzip -t` calls them "trailing garbage".
-#[derive(Debug)]
+/// The error that ends a gzip or zstd stream whose last member or frame is complete and is
+/// followed by bytes that are neither another one nor (for gzip) zero padding. `gzip -t` calls
+/// them "trailing garbage".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TrailingData {
-    /// The number of bytes after the last member, past any zero padding.
+    /// The number of bytes after the last member or frame, past any zero padding.
     pub bytes: u64,
+    /// The stream's format: `gzip` or `zstd`.
+    pub format: &'static str,
+}
+
+impl TrailingData {
+    /// Returns the name of the stream's unit: a gzip member or a zstd frame.
+    pub fn unit(self) -> &'static str {
+        if self.format == "gzip" {
+            "gzip member"
+        } else {
+            "zstd frame"
+        }
+    }
 }
 
 impl std::fmt::Display for TrailingData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} bytes after the last gzip member are not gzip",
-            self.bytes
+            "{} bytes after the last {} are not {}",
+            self.bytes,
+            self.unit(),
+            self.format
         )
     }
 }
 
 impl std::error::Error for TrailingData {}
 
-/// Returns the number of extra bytes when `error` is a [`TrailingData`] error: the gzip stream
-/// before them was complete.
-pub fn trailing_data(error: &io::Error) -> Option<u64> {
+/// Returns the [`TrailingData`] inside `error`, if any: the stream before the extra bytes was
+/// complete.
+pub fn trailing_data(error: &io::Error) -> Option<TrailingData> {
     error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<TrailingData>())
-        .map(|trailing| trailing.bytes)
+        .copied()
 }
 
-/// A zstd decoder whose decoding errors read as corrupt data.
+/// The frames of a zstd stream read one after another, like [`GzMembers`]: bytes after the
+/// last frame that start no frame end the stream with a [`TrailingData`] error, apart from a
+/// frame that is cut or corrupt.
 ///
 /// The zstd crate (0.13) reports a damaged frame as `ErrorKind::Other`, which would fail the
 /// run, while flate2 reports a damaged gzip member as `InvalidData`, which keeps the lines
-/// before it. Errors of the file beneath pass through the decoder with their own kinds.
-struct ZstdErrors<D> {
-    decoder: D,
+/// before it. So decoding errors read as `InvalidData`. Errors of the file beneath pass
+/// through the decoder with their own kinds.
+struct ZstdFrames<R: BufRead> {
+    state: Frames<R>,
 }
 
-impl<D: Read> Read for ZstdErrors<D> {
+enum Frames<R: BufRead> {
+    /// The decoder of the frame being read.
+    Frame(zstd::stream::read::Decoder<'static, R>),
+    /// The compressed stream after a frame ended.
+    Between(R),
+    Done,
+}
+
+/// Bytes 1 to 3 of a skippable zstd frame's magic, `0x184D2A5?` little-endian (RFC 8878),
+/// whose byte 0 is `0x50` to `0x5F`. The decoder skips such frames.
+const ZSTD_SKIPPABLE_MAGIC: [u8; 3] = [0x2a, 0x4d, 0x18];
+
+impl<R: BufRead> ZstdFrames<R> {
+    fn new(reader: R) -> io::Result<ZstdFrames<R>> {
+        Ok(ZstdFrames {
+            state: Frames::Frame(Self::frame_decoder(reader)?),
+        })
+    }
+
+    fn frame_decoder(reader: R) -> io::Result<zstd::stream::read::Decoder<'static, R>> {
+        let mut decoder = zstd::stream::read::Decoder::with_buffer(reader)?.single_frame();
+        // `zstd --long` writes windows above the 128 MiB a decoder accepts by default. The
+        // window is allocated only for a frame that declares it.
+        decoder.window_log_max(ZSTD_WINDOW_LOG_MAX)?;
+        Ok(decoder)
+    }
+}
+
+/// Tells whether `next`, the bytes after a zstd frame, can start another frame: a frame or a
+/// skippable frame magic, or the start of one that the stream cuts short.
+fn starts_zstd_frame(next: &[u8]) -> bool {
+    let begins = |bytes: &[u8], magic: &[u8]| bytes.iter().zip(magic).all(|(a, b)| a == b);
+    let skippable =
+        next.first().is_some_and(|b| b & 0xf0 == 0x50) && begins(&next[1..], &ZSTD_SKIPPABLE_MAGIC);
+    begins(next, &ZSTD_MAGIC) || skippable
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.decoder.read(buf).map_err(|e| {
+        let corrupt = |e: io::Error| {
             if e.kind() == io::ErrorKind::Other {
                 io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}"))
             } else {
                 e
             }
-        })
+        };
+        loop {
+            match std::mem::replace(&mut self.state, Frames::Done) {
+                Frames::Frame(mut decoder) => match decoder.read(buf) {
+                    Ok(0) if !buf.is_empty() => self.state = Frames::Between(decoder.finish()),
+                    Ok(n) => {
+                        self.state = Frames::Frame(decoder);
+                        return Ok(n);
+                    }
+                    Err(e) => return Err(corrupt(e)),
+                },
+                Frames::Between(mut reader) => {
+                    let next = reader.fill_buf()?;
+                    if next.is_empty() {
+                        return Ok(0);
+                    }
+                    if starts_zstd_frame(next) {
+                        self.state = Frames::Frame(Self::frame_decoder(reader).map_err(corrupt)?);
+                    } else {
+                        let bytes = count_to_end(&mut reader)?;
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            TrailingData {
+                                bytes,
+                                format: "zstd",
+                            },
+                        ));
+                    }
+                }
+                Frames::Done => return Ok(0),
+            }
+        }
     }
 }
 
@@ -1061,7 +1142,7 @@ mod tests {
     }
 
     /// Reads `data` through [`open`] as a file and returns its lines and the reader's state.
-    fn read_file_lines(data: &[u8]) -> (Vec<String>, Option<String>, Option<u64>) {
+    fn read_file_lines(data: &[u8]) -> (Vec<String>, Option<String>, Option<TrailingData>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.log.gz");
         std::fs::write(&path, data).unwrap();
@@ -1104,6 +1185,10 @@ mod tests {
             let (out, truncated, trailing) = read_file_lines(&data);
             assert_eq!(out, lines, "{case}");
             assert_eq!(truncated, None, "{case}");
+            let expected = expected.map(|bytes| TrailingData {
+                bytes,
+                format: "gzip",
+            });
             assert_eq!(trailing, expected, "{case}");
         }
 
@@ -1113,6 +1198,48 @@ mod tests {
         assert_eq!(out.first().map(String::as_str), Some("one"));
         assert!(truncated.is_some());
         assert_eq!(trailing, None);
+    }
+
+    #[test]
+    fn zstd_trailing_data_versus_cut() {
+        let mut two = zstd::encode_all(&b"one\n"[..], 3).unwrap();
+        two.extend(zstd::encode_all(&b"two\n"[..], 3).unwrap());
+        let lines = vec!["one".to_string(), "two".to_string()];
+        // A skippable frame (magic 0x184D2A50, 4 bytes of content) between and after frames.
+        let skippable: &[u8] = &[0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+
+        // (case, bytes after the frames, extra bytes reported)
+        let appended: [(&str, &[u8], Option<u64>); 4] = [
+            ("nothing", b"", None),
+            ("skippable frame", skippable, None),
+            ("text", b"GARBAGE\n", Some(8)),
+            ("zeros", &[0; 6], Some(6)),
+        ];
+        for (case, tail, expected) in appended {
+            let mut data = two.clone();
+            data.extend_from_slice(tail);
+            let (out, truncated, trailing) = read_file_lines(&data);
+            assert_eq!(out, lines, "{case}");
+            assert_eq!(truncated, None, "{case}");
+            let expected = expected.map(|bytes| TrailingData {
+                bytes,
+                format: "zstd",
+            });
+            assert_eq!(trailing, expected, "{case}");
+        }
+
+        // A cut frame, or a cut frame header after a whole frame, is an early end.
+        let one = zstd::encode_all(&b"one\n"[..], 3).unwrap();
+        let cut_header = [&one[..], &ZSTD_MAGIC[..2]].concat();
+        for (case, data) in [
+            ("cut frame", &two[..two.len() - 3]),
+            ("cut header", &cut_header),
+        ] {
+            let (out, truncated, trailing) = read_file_lines(data);
+            assert_eq!(out.first().map(String::as_str), Some("one"), "{case}");
+            assert!(truncated.is_some(), "{case}");
+            assert_eq!(trailing, None, "{case}");
+        }
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub(super) fn read_one(
     // The line reader sees only the bytes before the stream's end, so the end is passed on.
     if let Some(error) = head_end {
         match input::trailing_data(&error) {
-            Some(bytes) => lines.trailing_data = Some(bytes),
+            Some(trailing) => lines.trailing_data = Some(trailing),
             None => lines.truncated = Some(error.to_string()),
         }
     }
@@ -159,8 +159,8 @@ pub(super) fn read_one(
         // Counted as an input that ended early, so `--strict` fails on it.
         report.truncated = Some((lines.line_no, "its last line has no line end".to_string()));
     }
-    if let Some(bytes) = lines.trailing_data {
-        note_trailing_data(&mut report, lines.line_no, bytes);
+    if let Some(trailing) = lines.trailing_data {
+        note_trailing_data(&mut report, lines.line_no, trailing);
     }
     report
         .warnings
@@ -838,14 +838,16 @@ fn note_early_end(report: &mut InputReport, line_no: u64, error: &str, read_by_o
 /// Records that a complete gzip stream was followed by `bytes` that are not gzip, after the
 /// input's `count` lines or records, and warns about it. Unlike an early end, nothing of the
 /// stream is missing.
-fn note_trailing_data(report: &mut InputReport, count: u64, bytes: u64) {
+fn note_trailing_data(report: &mut InputReport, count: u64, trailing: input::TrailingData) {
+    let format = trailing.format;
     let reason = format!(
-        "{bytes} bytes after the last gzip member are not gzip and were skipped; the gzip data \
-         before them is complete ({count} {} read)",
+        "{trailing} and were skipped; the {format} data before them is complete ({count} {} \
+         read)",
         report.unit.name_for(count)
     );
     report.warnings.push(format!(
-        "{}: {reason}; to drop the extra bytes, recompress it: gzip -dc FILE | gzip > FILE2",
+        "{}: {reason}; to drop the extra bytes, recompress it: {format} -dc FILE | {format} > \
+         FILE2",
         report.name
     ));
     report.trailing_data = Some((count, reason));
