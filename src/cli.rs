@@ -289,7 +289,8 @@ pub struct CommonArgs {
     /// Force the type of inputs: TYPE for all of them, or TYPE:PATH for one (repeatable).
     /// Types: journal, journal-json, journal-export, traefik, cloudflared, kubectl (also CRI
     /// files), logcli-jsonl, logcli, loki-api, grafana-text, grafana-json, prometheus,
-    /// grafana-csv.
+    /// grafana-csv. A forced input of which no line reads as that type (some malformed, none
+    /// giving a time) exits 2.
     #[arg(long, value_name = "TYPE[:PATH]")]
     pub input_type: Vec<String>,
 

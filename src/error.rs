@@ -57,6 +57,17 @@ pub enum Error {
         command: String,
     },
 
+    #[error("{name}: --input-type {forced} does not fit it: {read}; {hint}")]
+    ForcedTypeUnfit {
+        name: String,
+        /// The type `--input-type` named.
+        forced: &'static str,
+        /// How its lines were counted, with the first malformed line's reason.
+        read: String,
+        /// What the content looks like, and what to do.
+        hint: String,
+    },
+
     #[error(
         "{name}: the input is {outer} data that contains {inner} data, compressed twice, and this \
          tool undoes one layer; decompress both first, for example `{command} | t3forensics \

@@ -489,20 +489,16 @@ fn localized_month_names_name_the_fix() {
     assert!(stderr.contains("-o short-iso"), "{stderr}");
     assert!(!stderr.contains("cannot tell what kind of log"), "{stderr}");
 
-    // Forced as a journal, every line is malformed with that reason, and the summary does not
-    // call the journal missing.
+    // Forced as a journal, every line is malformed with that reason, so the run fails with it.
     let forced = format!("journal:{}", path.display());
-    let (_, stderr, code) = run(t3().args(["drops", "--input-type", &forced]).arg(&path));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("LC_TIME=C journalctl"), "{stderr}");
+    let (stdout, stderr, code) = run(t3().args(["drops", "--input-type", &forced]).arg(&path));
+    assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains(&format!(
-            "devvm journal: no line read from {} (see the warnings)",
-            path.display()
-        )),
+        stderr.contains("--input-type journal does not fit it"),
         "{stderr}"
     );
-    assert!(!stderr.contains("devvm journal: not given"), "{stderr}");
+    assert!(stderr.contains("LC_TIME=C journalctl"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
 }
 
 #[test]
@@ -1599,4 +1595,69 @@ fn compressed_twice_exits_2_naming_both_layers() {
         assert_eq!(code, 2, "{case} on stdin: {stderr}");
         assert!(stderr.contains(what), "{case} on stdin: {stderr}");
     }
+}
+
+#[test]
+fn forced_type_fitting_no_line_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = write(dir.path(), "devvm-journal.log", &journal());
+    let traefik = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/incident/traefik-access.log"),
+    )
+    .unwrap();
+    let traefik_path = write(dir.path(), "traefik-access.log", &traefik);
+    let random: Vec<u8> = (0..20_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let random_path = write(dir.path(), "random.bin", &random);
+    // (forced type, its file, text the error must contain)
+    let cases = [
+        (
+            "journal",
+            &traefik_path,
+            "its content is detected as traefik",
+        ),
+        (
+            "traefik",
+            &journal_path,
+            "its content is detected as journal",
+        ),
+        (
+            "loki-api",
+            &traefik_path,
+            "its content is detected as traefik",
+        ),
+        (
+            "grafana-csv",
+            &journal_path,
+            "its content is detected as journal",
+        ),
+        (
+            "traefik",
+            &random_path,
+            "its first lines match no type either",
+        ),
+    ];
+    for (forced, path, hint) in cases {
+        let option = format!("{forced}:{}", path.display());
+        let (stdout, stderr, code) = run(t3()
+            .args(["drops", "--input-type", &option])
+            .arg(&journal_path)
+            .arg(&traefik_path)
+            .arg(path));
+        assert_eq!(code, 2, "{option}: {stderr}");
+        let fits = format!("--input-type {forced} does not fit it: not one of its");
+        assert!(stderr.contains(&fits), "{option}: {stderr}");
+        assert!(stderr.contains(hint), "{option}: {stderr}");
+        assert!(stdout.is_empty(), "{option}: {stdout}");
+    }
+
+    // A forced type that fits keeps the run going.
+    let option = format!("traefik:{}", traefik_path.display());
+    let (stdout, stderr, code) = run(t3()
+        .args(["drops", "--input-type", &option])
+        .arg(&journal_path)
+        .arg(&traefik_path));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(&stdout), 12);
 }

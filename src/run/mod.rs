@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::event::{Event, Source};
-use crate::input::{self, InputSpec};
+use crate::input::{self, InputSpec, InputType};
 use crate::parallel;
 use crate::parse::cloudflared::CloudflaredParser;
 use crate::parse::envelope::EnvelopeParser;
@@ -104,6 +104,16 @@ pub struct InputReport {
     /// file, a `-- No entries --` journal or an empty Loki response gives none.
     #[serde(skip)]
     pub timed: bool,
+    /// Set when `--input-type` named the input's type.
+    #[serde(skip)]
+    pub forced: Option<ForcedType>,
+}
+
+/// What is known of an input whose type `--input-type` named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ForcedType {
+    /// The type detection finds in the input's first 8 KiB, if any.
+    pub detected: Option<InputType>,
 }
 
 impl InputReport {
@@ -333,6 +343,7 @@ pub fn read_inputs(specs: &[InputSpec], options: &ReadOptions) -> Result<ParsedI
     }
     for input in &mut read {
         input.report.timed = input.report.used > 0 || !input.sink.activity.tracks.is_empty();
+        check_forced_type_fits(&input.report)?;
         if !warn_if_no_format_line(input) {
             warn_if_much_malformed(&mut input.report);
         }
@@ -598,6 +609,53 @@ fn warn_if_no_format_line(input: &mut ReadInput) -> bool {
     );
     input.report.warnings.push(warning);
     true
+}
+
+/// Fails when `--input-type` forced a type on an input and not one of its lines fits it: every
+/// line malformed or ignored, at least one malformed, and no time read. Such a run would pass
+/// without that source, so it is a usage error like an undetectable type, naming what the
+/// content looks like.
+fn check_forced_type_fits(report: &InputReport) -> Result<()> {
+    let Some(forced) = report.forced else {
+        return Ok(());
+    };
+    if report.timed || report.malformed == 0 {
+        return Ok(());
+    }
+    let forced_name = report.input_type.unwrap_or("?");
+    let first = report
+        .malformed_examples
+        .first()
+        .map(|(line, reason)| format!("; line {line}: {reason}"))
+        .unwrap_or_default();
+    let read = format!(
+        "not one of its {} {} was read as {forced_name} ({} ignored, {} malformed{first})",
+        report.lines,
+        report.unit.name_for(report.lines),
+        report.ignored,
+        report.malformed
+    );
+    let name = &report.name;
+    let hint = match forced.detected {
+        Some(detected) if detected.name() != forced_name => {
+            let option = force_type_option(name).replace("TYPE", detected.name());
+            format!(
+                "its content is detected as {}; name that type ({option}) or leave \
+                 --input-type off for it",
+                detected.name()
+            )
+        }
+        Some(_) => format!("leave it out if it is no {forced_name} log"),
+        None => "its first lines match no type either; fix what the reason names, or leave \
+                 the file out"
+            .to_string(),
+    };
+    Err(Error::ForcedTypeUnfit {
+        name: name.clone(),
+        forced: forced_name,
+        read,
+        hint,
+    })
 }
 
 /// Returns the option that names an input's type, for a warning's hint. stdin has no path for

@@ -2,7 +2,7 @@
 //! or lines, and parsing it with the parser of that type, in parallel blocks where the format
 //! allows. The results go back to [`super::read_inputs`], which merges the inputs.
 
-use super::{AnyParser, CountUnit, InputReport, ReadInput, ReadOptions};
+use super::{AnyParser, CountUnit, ForcedType, InputReport, ReadInput, ReadOptions};
 use crate::error::{Error, Result};
 use crate::input::{self, InputSpec, InputType, Line, LineReader};
 use crate::parallel;
@@ -65,12 +65,21 @@ pub(super) fn read_one(
     // A timeline CSV's header would pass for a Grafana panel CSV, so this tool's own output is
     // looked for before the record formats, in the head's whole lines.
     reject_own_output(spec, &name, head_lines(&head))?;
+    // The type the content would be detected as, for the error when a forced type fits none of
+    // its lines.
+    let forced = spec.forced_type.map(|_| ForcedType {
+        detected: input::detect::detect_head(&head).or_else(|| {
+            input::detect::detect_named(head_lines(&head), &name).map(|d| d.input_type)
+        }),
+    });
     let record_type = match spec.forced_type {
         Some(forced) => forced.is_record_based().then_some(forced),
         None => input::detect::detect_head(&head),
     };
     if let Some(record_type) = record_type {
-        return read_records(index, &name, record_type, reader, head_end, options);
+        let mut input = read_records(index, &name, record_type, reader, head_end, options)?;
+        input.report.forced = forced;
+        return Ok(input);
     }
     let mut lines = LineReader::new(reader, options.max_line_bytes);
     // The line reader sees only the bytes before the stream's end, so the end is passed on.
@@ -82,6 +91,7 @@ pub(super) fn read_one(
     }
     let mut report = InputReport {
         name: name.clone(),
+        forced,
         ..InputReport::default()
     };
     let mut sink = Sink::new(index);
