@@ -226,9 +226,10 @@ pub struct CommonArgs {
 
     /// The time within which a burst's drops fall: 1s means the same UTC second. A wider
     /// window slides and takes its fullest position, and keeps drops each less than a second
-    /// after the one before in one burst, up to the window's length (a duration: 1s, 2s, 5m; a
-    /// bare number is seconds).
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration, allow_hyphen_values = true)]
+    /// after the one before in one burst, up to the window's length (a duration of at least
+    /// 1s: 1s, 2s, 5m; a bare number is seconds). Shorter windows are rejected because CLF
+    /// and cancel lines carry whole seconds.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_burst_window, allow_hyphen_values = true)]
     pub burst_window: i64,
 
     /// devvm's clock minus the cluster's, in seconds (positive: devvm ahead), instead of
@@ -463,6 +464,21 @@ fn parse_stall_lag(text: &str) -> std::result::Result<i64, String> {
                 .to_string(),
         ),
         lag => Ok(lag),
+    }
+}
+
+/// Parses `--burst-window`: a duration of 1 s or more. Bursts are counted in whole UTC
+/// seconds, because Traefik's CLF lines and the proxy's cancel lines carry whole-second times,
+/// so a shorter window cannot be applied.
+fn parse_burst_window(text: &str) -> std::result::Result<i64, String> {
+    match parse_duration(text)? {
+        window if window < SECOND => Err(format!(
+            "`{}` is shorter than 1s; bursts are counted in whole seconds, because Traefik's \
+             CLF lines and the proxy's cancel lines carry whole-second times, so give 1s (the \
+             same UTC second) or more",
+            text.trim()
+        )),
+        window => Ok(window),
     }
 }
 
@@ -880,7 +896,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     options.drops.short_ms = args.short_ms;
     options.drops.reconnect_window = args.reconnect_window;
     options.burst_min = args.burst_min;
-    options.burst_window = args.burst_window.max(1);
+    options.burst_window = args.burst_window;
     options.join.skew = args.skew;
     options.zone = zone;
     options.rules.window_before = args.window_before;
@@ -1341,6 +1357,18 @@ mod tests {
         assert!(parse_duration("fast").is_err());
         assert!(parse_duration("3d").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn burst_window_limits() {
+        assert_eq!(parse_burst_window("1s"), Ok(SECOND));
+        assert_eq!(parse_burst_window("1500ms"), Ok(1500 * MILLI));
+        assert_eq!(parse_burst_window("5m"), Ok(300 * SECOND));
+        for short in ["0", "0s", "100ms", "999ms", "0.5"] {
+            let error = parse_burst_window(short).unwrap_err();
+            assert!(error.contains("shorter than 1s"), "{short}: {error}");
+        }
+        assert!(parse_burst_window("soon").is_err());
     }
 
     #[test]

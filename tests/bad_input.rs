@@ -894,10 +894,14 @@ fn out_of_range_options_are_usage_errors() {
         ],
         &["--skew", "abc"],
         &["--input-type", "traefik:nosuch.log"],
+        &["--burst-window", "0"],
+        &["--burst-window", "100ms"],
     ] {
         let (_, stderr, code) = run(t3().arg("drops").args(args).arg("-").write_stdin(journal()));
         assert_eq!(code, 2, "{args:?}: {stderr}");
     }
+    let (_, stderr, _) = run(t3().args(["drops", "--burst-window", "100ms", "-"]));
+    assert!(stderr.contains("`100ms` is shorter than 1s"), "{stderr}");
 }
 
 #[test]
