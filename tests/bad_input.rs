@@ -1665,3 +1665,33 @@ fn forced_type_fitting_no_line_exits_2() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(rows(&stdout), 12);
 }
+
+#[cfg(unix)]
+#[test]
+fn fifo_without_writer_says_it_waits() {
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("journal.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("t3forensics"))
+        .args(["drops", "-q"])
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Well past the notice's delay, then the writer comes.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::fs::write(&fifo, journal()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let notice = format!("waiting for a writer on {}", fifo.display());
+    assert_eq!(stderr.matches(&notice).count(), 1, "{stderr}");
+    assert_eq!(rows(&String::from_utf8_lossy(&output.stdout)), 12);
+}

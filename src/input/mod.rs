@@ -366,10 +366,56 @@ fn open_file(path: &Path) -> Result<File> {
             path: path.to_path_buf(),
         });
     }
-    File::open(path).map_err(|source| Error::Open {
-        path: path.to_path_buf(),
-        source,
-    })
+    let open = || {
+        File::open(path).map_err(|source| Error::Open {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    if is_fifo(path) {
+        announce_slow_open(path, open)
+    } else {
+        open()
+    }
+}
+
+/// How long opening a FIFO may take before a line on stderr reports that the run waits for
+/// its writer. A writer that is already there, such as the command behind a shell's `<(…)`,
+/// makes the open return at once.
+const FIFO_OPEN_NOTICE_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
+#[cfg(unix)]
+fn is_fifo(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|meta| meta.file_type().is_fifo())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_path: &Path) -> bool {
+    false
+}
+
+/// Runs `open` on a FIFO, and prints one line to stderr when it has not returned after
+/// [`FIFO_OPEN_NOTICE_AFTER`]. Opening a FIFO for reading blocks until a process opens it for
+/// writing, and without the line the run would hang with nothing on stderr.
+fn announce_slow_open(path: &Path, open: impl FnOnce() -> Result<File>) -> Result<File> {
+    let (opened, waiting) = std::sync::mpsc::channel::<()>();
+    let name = path.display().to_string();
+    let notice = std::thread::spawn(move || {
+        if waiting.recv_timeout(FIFO_OPEN_NOTICE_AFTER)
+            == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        {
+            eprintln!(
+                "t3forensics: waiting for a writer on {name}, a FIFO; start the command that \
+                 writes to it, or pass the log file itself"
+            );
+        }
+    });
+    let file = open();
+    // The notice thread ends at once when the open returned in time.
+    let _ = opened.send(());
+    let _ = notice.join();
+    file
 }
 
 /// How many bytes of an input's head are looked at for UTF-16 without a byte-order mark.
