@@ -939,6 +939,21 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
     warn_if_stdin_unread(&mut parsed, &specs);
     let inputs = parsed.inputs.clone();
     let analysis = correlate::analyze(parsed, &options);
+    // Rows on one side of an uncorrected step compare devvm's lines with the cluster's of
+    // another moment, which --strict does not accept.
+    if args.strict
+        && let Some(step) = &analysis.offset.step
+        && step.corrected.is_none()
+    {
+        let name = inputs
+            .get(step.line.input as usize)
+            .map_or("<journal>", |input| input.name.as_str());
+        return Err(Error::StrictClockStep {
+            name: name.to_string(),
+            line: step.line.line(),
+            reason: step.warning(name),
+        });
+    }
     Ok(Analyzed {
         analysis,
         inputs,

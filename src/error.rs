@@ -188,6 +188,16 @@ pub enum Error {
         line: u64,
         reason: String,
     },
+
+    #[error(
+        "{name}:{line}: {reason} (--strict stops when a step of devvm's clock leaves one side's \
+         sockets unjoined)"
+    )]
+    StrictClockStep {
+        name: String,
+        line: u64,
+        reason: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

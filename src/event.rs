@@ -75,6 +75,11 @@ impl Origin {
     pub fn set_newest_first(&mut self) {
         self.rank = u64::MAX - self.line;
     }
+
+    /// Tells whether the line was read from an input printed newest first.
+    pub fn is_newest_first(&self) -> bool {
+        self.rank != self.line
+    }
 }
 
 /// One normalised event.

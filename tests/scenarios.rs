@@ -30,6 +30,8 @@ const SCENARIOS: &[&str] = &[
     "burst_skew_cancels_other_second",
     "burst_straddles_journal_second",
     "burst_without_journal",
+    "clock_step_back",
+    "clock_step_forward",
     "cloudflared_fleet_update",
     "cloudflared_quiet_pods",
     "cloudflared_update",
@@ -962,6 +964,67 @@ fn traefik_only_before_ws_logging() {
         assert_reason_names(row, &[&format!("burst {id}")]);
         assert_cites(row, &cancels[0]);
     }
+}
+
+/// Runs `drops -q` on a scenario and returns its stderr, where warnings go.
+fn warnings(name: &str) -> String {
+    let dir = scenario_dir(name);
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["drops", "-q", "--format", "csv"])
+        .args(options(&dir))
+        .args(inputs(&dir))
+        .output()
+        .unwrap();
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// Checks a scenario whose devvm clock steps at line 693 of its journal: the rows are those of
+/// the journal without the step, each drop once and joined to its Traefik line, and a warning
+/// names the step.
+fn check_clock_step(name: &str, step: &str) {
+    let rows = check(name);
+    for row in &rows {
+        assert_eq!(row["sources"], "journal;traefik", "{row:?}");
+    }
+    let stderr = warnings(name);
+    for phrase in [
+        step,
+        "devvm-journal.log:693",
+        "15 closed dispatch socket(s) join",
+    ] {
+        assert!(
+            stderr.contains(phrase),
+            "{name}: no {phrase:?} in: {stderr}"
+        );
+    }
+
+    let dir = scenario_dir(name);
+    let output = Command::cargo_bin("t3forensics")
+        .unwrap()
+        .args(["drops", "-q", "--format", "json"])
+        .args(inputs(&dir))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found = &json["meta"]["clock_offset"]["step"];
+    assert_eq!(found["line"], 693, "{found}");
+    assert_eq!(found["corrected"], true, "{found}");
+}
+
+/// devvm's clock runs 60 s ahead until NTP steps it back at 19:28:03 (journal times, Go
+/// prefixes and serve headers alike). Only the sockets after the step join Traefik at the
+/// measured offset. Unless the lines before the step are moved back by 60 s, each drop before
+/// it shows twice, and bob's OOM-killed close is put on his network.
+#[test]
+fn clock_step_back() {
+    check_clock_step("clock_step_back", "stepped back by 60 s");
+}
+
+/// The same journal with devvm's clock 45 s behind until NTP steps it forward at 19:28:03.
+#[test]
+fn clock_step_forward() {
+    check_clock_step("clock_step_forward", "stepped forward by 45 s");
 }
 
 /// dave's only dispatch-Traefik pair differs by 0.3 s, which whole-second journal and CLF times

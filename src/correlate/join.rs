@@ -48,6 +48,9 @@ pub struct Offset {
     /// `zone_hint` is not set, after the join.
     #[serde(skip)]
     pub split: Option<super::clock_split::ClockSplit>,
+    /// A step of devvm's clock in the middle of the journal, found after the join.
+    #[serde(skip)]
+    pub step: Option<super::clock_step::ClockStep>,
 }
 
 /// Settings of the join.
@@ -76,7 +79,7 @@ impl Default for JoinOptions {
 /// still open when the journal ended (not closed, not orphaned by a restart) is a later
 /// connection of the same browser. So is one that lived more than `GATEWAY_SLACK_MS` longer
 /// than Traefik's request took.
-fn can_pair(dispatch: &Socket, traefik: &Socket) -> bool {
+pub(super) fn can_pair(dispatch: &Socket, traefik: &Socket) -> bool {
     /// How much longer than the failed request a dispatch socket may have been logged open:
     /// dispatch logs a failed dial's open and close at once, and a stalled devvm can log that
     /// close 5 s or more late.
@@ -153,20 +156,64 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             other_zone_hint,
             ambiguous: 0,
             split: None,
+            step: None,
         };
     }
     let center = wide_offset(dispatch, &traefik_by_client, options.first_pass);
+    let (intervals, ambiguous) =
+        pair_intervals(dispatch, &traefik_by_client, center, options.first_pass);
+    let Some((lo, hi)) = densest_region(&intervals) else {
+        let (zone_hint, other_zone_hint) = zone_hints(dispatch, &traefik_by_client, 0);
+        return Offset {
+            micros: 0,
+            method: "none",
+            pairs: 0,
+            uncertainty: 0,
+            zone_hint,
+            other_zone_hint,
+            ambiguous,
+            split: None,
+            step: None,
+        };
+    };
+    // An offset within its own uncertainty of zero is no offset: applying it would only move
+    // whole-second times into the previous or next second.
+    let middle = lo + (hi - lo) / 2;
+    let micros = if lo <= 0 && 0 <= hi { 0 } else { middle };
+    let (zone_hint, other_zone_hint) = zone_hints(dispatch, &traefik_by_client, micros);
+    Offset {
+        micros,
+        method: "measured",
+        pairs: intervals.len(),
+        uncertainty: (hi - lo) / 2,
+        zone_hint,
+        other_zone_hint,
+        ambiguous,
+        split: None,
+        step: None,
+    }
+}
+
+/// Pairs each dispatch socket with the same-client Traefik sockets whose start differs from its
+/// own by `center`, ± `first_pass`. Returns, for each pair unique on both sides, the interval
+/// the offset lies in, and the number of dispatch sockets with two or more matches.
+pub(super) fn pair_intervals(
+    dispatch: &[Socket],
+    traefik_by_client: &ByClient,
+    center: i64,
+    first_pass: i64,
+) -> (Vec<(i64, i64)>, usize) {
+    let traefik = traefik_by_client.sockets;
     let mut candidates_of_traefik: HashMap<usize, usize> = HashMap::new();
     let mut pairs: Vec<(usize, usize, i64)> = Vec::new();
     let mut ambiguous = 0;
     for (d, socket) in dispatch.iter().enumerate() {
-        let list =
-            traefik_by_client.near(socket.client, start_of(socket) - center, options.first_pass);
+        let list = traefik_by_client.near(socket.client, start_of(socket) - center, first_pass);
         let matches: Vec<(usize, i64)> = list
             .iter()
             .filter(|&&t| can_pair(socket, &traefik[t]))
             .map(|&t| (t, start_of(socket) - start_of(&traefik[t])))
-            .filter(|(_, diff)| (diff - center).abs() <= options.first_pass)
+            .filter(|(_, diff)| (diff - center).abs() <= first_pass)
             .collect();
         for (t, _) in &matches {
             *candidates_of_traefik.entry(*t).or_default() += 1;
@@ -185,34 +232,7 @@ pub fn measure_offset(dispatch: &[Socket], traefik: &[Socket], options: &JoinOpt
             (d.0 - t.1 - LATENCY_SLACK, d.1 - t.0 + LATENCY_SLACK)
         })
         .collect();
-    let Some((lo, hi)) = densest_region(&intervals) else {
-        let (zone_hint, other_zone_hint) = zone_hints(dispatch, &traefik_by_client, 0);
-        return Offset {
-            micros: 0,
-            method: "none",
-            pairs: 0,
-            uncertainty: 0,
-            zone_hint,
-            other_zone_hint,
-            ambiguous,
-            split: None,
-        };
-    };
-    // An offset within its own uncertainty of zero is no offset: applying it would only move
-    // whole-second times into the previous or next second.
-    let middle = lo + (hi - lo) / 2;
-    let micros = if lo <= 0 && 0 <= hi { 0 } else { middle };
-    let (zone_hint, other_zone_hint) = zone_hints(dispatch, &traefik_by_client, micros);
-    Offset {
-        micros,
-        method: "measured",
-        pairs: intervals.len(),
-        uncertainty: (hi - lo) / 2,
-        zone_hint,
-        other_zone_hint,
-        ambiguous,
-        split: None,
-    }
+    (intervals, ambiguous)
 }
 
 /// How far the wide search looks for a clock offset, either way. Beyond it lie time-zone
@@ -266,7 +286,7 @@ const LATENCY_SLACK: i64 = 50_000;
 /// Returns the region covered by the most intervals (`[lo, hi]`, inclusive). When several
 /// disjoint regions tie, the one nearest the median of the interval middles wins, so a few
 /// outlier pairs cannot move the estimate.
-fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
+pub(super) fn densest_region(intervals: &[(i64, i64)]) -> Option<(i64, i64)> {
     if intervals.is_empty() {
         return None;
     }

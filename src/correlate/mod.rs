@@ -8,6 +8,7 @@
 pub mod bursts;
 pub mod clock_change;
 pub mod clock_split;
+pub mod clock_step;
 pub mod coverage;
 pub mod drops;
 pub mod explain;
@@ -226,11 +227,22 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let ports = sockets::port_users(&events, &options.serve_ports);
 
     // Sockets on their own clocks, then the offset and the join.
-    let mut dispatch = sockets::dispatch_sockets(&events, options.join.tolerance);
-    let traefik = sockets::traefik_sockets(&events);
+    // A step of devvm's clock mid-journal moves the journal times of one side first.
+    let mut activity = parsed.activity;
+    let mut joined_sockets = clock_step::Joined::of(&events, &options.join);
+    clock_step::correct(
+        &mut events,
+        &mut activity,
+        &mut joined_sockets,
+        &options.join,
+    );
+    let clock_step::Joined {
+        mut dispatch,
+        traefik,
+        mut offset,
+        joined_to,
+    } = joined_sockets;
     let traefik_private_clients = private_traefik_clients(&dispatch, &traefik);
-    let mut offset = join::measure_offset(&dispatch, &traefik, &options.join);
-    let joined_to = join::join(&dispatch, &traefik, offset.micros, options.join.tolerance);
 
     // Journal times onto the cluster clock.
     for event in events.iter_mut() {
@@ -250,12 +262,7 @@ pub fn analyze(parsed: ParsedInputs, options: &CorrelateOptions) -> Analysis {
     let mut by_time: Vec<usize> = (0..events.len()).collect();
     by_time.sort_by_key(|&i| (events[i].time, events[i].origin));
 
-    let mut coverage = Coverage::build(
-        &parsed.activity,
-        -offset.micros,
-        &options.coverage,
-        &input_names,
-    );
+    let mut coverage = Coverage::build(&activity, -offset.micros, &options.coverage, &input_names);
     if parsed.journal_lines.t3_units_only() {
         coverage.set_journal_units_only();
     }

@@ -402,15 +402,21 @@ pub enum ClockDoubt {
     ZoneHint(i64),
     /// The offset holds on one side of an instant only.
     Split(super::clock_split::ClockSplit),
+    /// devvm's clock stepped mid-journal, and moving one side's journal times by the step did
+    /// not join that side's sockets: the offset holds on one side of the step only.
+    Step(super::clock_step::ClockStep),
 }
 
 impl ClockDoubt {
-    /// Returns the doubt of an offset, if any: its zone hint, or else its split.
+    /// Returns the doubt of an offset, if any: its zone hint, or else its split, or else a
+    /// clock step that was not corrected.
     pub fn of(offset: &super::join::Offset) -> Option<ClockDoubt> {
-        match (offset.zone_hint, &offset.split) {
-            (Some(hint), _) => Some(ClockDoubt::ZoneHint(hint)),
-            (None, Some(split)) => Some(ClockDoubt::Split(split.clone())),
-            (None, None) => None,
+        let step = offset.step.as_ref().filter(|step| step.corrected.is_none());
+        match (offset.zone_hint, &offset.split, step) {
+            (Some(hint), _, _) => Some(ClockDoubt::ZoneHint(hint)),
+            (None, Some(split), _) => Some(ClockDoubt::Split(split.clone())),
+            (None, None, Some(step)) => Some(ClockDoubt::Step(step.clone())),
+            (None, None, None) => None,
         }
     }
 
@@ -419,6 +425,7 @@ impl ClockDoubt {
         match self {
             ClockDoubt::ZoneHint(_) => true,
             ClockDoubt::Split(split) => split.covers(from, to),
+            ClockDoubt::Step(step) => step.covers(from, to),
         }
     }
 
@@ -427,6 +434,7 @@ impl ClockDoubt {
         match self {
             ClockDoubt::ZoneHint(hint) => clock_doubt_note(*hint),
             ClockDoubt::Split(split) => split.note(),
+            ClockDoubt::Step(step) => step.note(),
         }
     }
 }

@@ -60,6 +60,17 @@ pub fn describe_offset(offset: &Offset) -> (String, Option<String>) {
         ),
         _ => text,
     };
+    let text = match &offset.step {
+        Some(step) if step.corrected.is_some() => format!(
+            "{text}, once the journal times on one side of a step of devvm's clock were moved \
+             by it (see the warning)"
+        ),
+        Some(step) => format!(
+            "{text}, doubtful on one side: devvm's clock {} (see the warning)",
+            step.size()
+        ),
+        None => text,
+    };
     (text, zone_warning(offset, offset.other_zone_hint.is_some()))
 }
 
@@ -686,6 +697,13 @@ pub fn warnings(report: &Report) -> Vec<String> {
             .filter(|_| offset.micros.abs() < 1700 * SECOND)
             .unwrap_or(offset.micros)
     });
+    let step_warning = offset.step.as_ref().map(|step| {
+        let name = report
+            .inputs
+            .get(step.line.input as usize)
+            .map_or("<journal>", |input| input.name.as_str());
+        step.warning(name)
+    });
     let clock_change_warnings = coverage.clock_changes.iter().map(|change| {
         let name = report
             .inputs
@@ -705,6 +723,7 @@ pub fn warnings(report: &Report) -> Vec<String> {
         .flat_map(|i| i.warnings.iter().cloned())
         .chain(clock_change_warnings)
         .chain(clock_warnings)
+        .chain(step_warning)
         .chain(offset_warning)
         .chain(skew_warning)
         .chain(private_clients_warning)
@@ -725,7 +744,7 @@ pub fn meta_json(report: &Report) -> Value {
     for drop in &report.drops {
         *per_segment.entry(drop.segment.as_str()).or_default() += 1;
     }
-    json!({
+    let mut meta = json!({
         "tool": format!("t3forensics {}", env!("CARGO_PKG_VERSION")),
         "drops": report.drops.len(),
         "bursts": report.bursts.len(),
@@ -739,7 +758,25 @@ pub fn meta_json(report: &Report) -> Value {
         },
         "coverage": &analysis.coverage,
         "inputs": report.inputs,
-    })
+    });
+    // Only a run with a clock step has the key, so other runs' output stays as it was.
+    if let Some(step) = &analysis.offset.step {
+        let name = report
+            .inputs
+            .get(step.line.input as usize)
+            .map_or("<journal>", |input| input.name.as_str());
+        meta["clock_offset"]["step"] = json!({
+            "seconds": step.shift as f64 / SECOND as f64,
+            "input": name,
+            "line": step.line.line(),
+            "exact": step.exact,
+            "sockets_before": step.sockets_before,
+            "sockets_after": step.sockets_after,
+            "corrected": step.corrected.is_some(),
+            "warning": step.warning(name),
+        });
+    }
+    meta
 }
 
 #[cfg(test)]
@@ -759,6 +796,7 @@ mod tests {
             other_zone_hint: None,
             ambiguous: 0,
             split: None,
+            step: None,
         }
     }
 
