@@ -193,9 +193,9 @@ fn find_cut(dispatch: &[Socket], traefik: &[Socket], joined_to: &[Option<usize>]
 }
 
 /// Returns the cut that puts the fewest of `earlier` at or after it and of `later` before it,
-/// with that count: the first `later` time after which the errors are fewest. Both lists are
-/// sorted.
-fn best_cut(earlier: &[i64], later: &[i64]) -> Option<(usize, i64)> {
+/// with that count: the first of `later` after which the errors are fewest. Both lists are
+/// sorted (times here, journal lines in the clock step's search).
+pub(super) fn best_cut<T: Ord + Copy>(earlier: &[T], later: &[T]) -> Option<(usize, T)> {
     later
         .iter()
         .map(|&at| {

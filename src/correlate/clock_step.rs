@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 
+use super::clock_split::best_cut;
 use super::join::{
     ByClient, JoinOptions, Offset, can_pair, densest_region, join, measure_offset, pair_intervals,
     start_of,
@@ -262,19 +263,6 @@ fn find_cut(
         }
     }
     best.map(|(_, cut)| cut)
-}
-
-/// Returns the line that puts the fewest of `earlier` at or after it and of `later` before it,
-/// with that count. Both lists are sorted.
-fn best_cut(earlier: &[Origin], later: &[Origin]) -> Option<(usize, Origin)> {
-    later
-        .iter()
-        .map(|&at| {
-            let earlier_after = earlier.len() - earlier.partition_point(|&l| l < at);
-            let later_before = later.partition_point(|&l| l < at);
-            (earlier_after + later_before, at)
-        })
-        .min()
 }
 
 /// Measures the clock offset (devvm minus cluster) of the sockets logged on one side of a
