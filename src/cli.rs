@@ -471,7 +471,14 @@ fn parse_stall_lag(text: &str) -> std::result::Result<i64, String> {
 /// seconds, because Traefik's CLF lines and the proxy's cancel lines carry whole-second times,
 /// so a shorter window cannot be applied.
 fn parse_burst_window(text: &str) -> std::result::Result<i64, String> {
-    match parse_duration(text)? {
+    // A negative value gets the same message as a short one: "zero or more", which
+    // parse_duration says, is not enough here.
+    let window = if text.trim().starts_with('-') {
+        0
+    } else {
+        parse_duration(text)?
+    };
+    match window {
         window if window < SECOND => Err(format!(
             "`{}` is shorter than 1s; bursts are counted in whole seconds, because Traefik's \
              CLF lines and the proxy's cancel lines carry whole-second times, so give 1s (the \
@@ -1379,7 +1386,7 @@ mod tests {
         assert_eq!(parse_burst_window("1s"), Ok(SECOND));
         assert_eq!(parse_burst_window("1500ms"), Ok(1500 * MILLI));
         assert_eq!(parse_burst_window("5m"), Ok(300 * SECOND));
-        for short in ["0", "0s", "100ms", "999ms", "0.5"] {
+        for short in ["0", "0s", "100ms", "999ms", "0.5", "-1", "-2s"] {
             let error = parse_burst_window(short).unwrap_err();
             assert!(error.contains("shorter than 1s"), "{short}: {error}");
         }

@@ -492,10 +492,13 @@ impl ClockStep {
         }
     }
 
-    /// Describes the step in a few words: `stepped back by 60 s`.
+    /// Describes the step in a few words: `stepped back by 60 s`, or `moved back by 3 s` when
+    /// no journal line jumps by it, as a clock slewed gradually (chronyd's usual correction)
+    /// or drifting moves.
     pub fn size(&self) -> String {
         let word = if self.shift < 0 { "back" } else { "forward" };
-        format!("stepped {word} by {}", format_duration(self.shift.abs()))
+        let verb = if self.exact { "stepped" } else { "moved" };
+        format!("{verb} {word} by {}", format_duration(self.shift.abs()))
     }
 
     /// Describes where the step is, with the input's name.
@@ -564,7 +567,9 @@ impl ClockStep {
                 if self.exact {
                     ""
                 } else {
-                    "; the lines between the two were taken as logged before the step"
+                    "; no line between the two jumps by the step, so the clock may have drifted \
+                     or been slewed gradually, and the lines between them were taken as logged \
+                     before it, so their times can be off by up to the step"
                 },
             ),
             None => format!(
@@ -841,11 +846,13 @@ mod tests {
         assert_eq!(step.line.line(), 161);
         assert!(step.exact, "{step:?}");
 
-        // 20 s behind before the 8th socket: a step forward, too small for a silence mark.
+        // 20 s behind before the 8th socket: a step forward, too small for a silence mark. No
+        // line shows the jump, so it reads as a move, which a gradual slew would give too.
         let run = build_run(24, |i| if i < 8 { -20 * SECOND } else { 0 }, false);
         let step = step_of(&run).expect("a step");
         assert_eq!(step.shift, 20 * SECOND, "{step:?}");
-        assert_eq!(step.size(), "stepped forward by 20 s");
+        assert!(!step.exact, "{step:?}");
+        assert_eq!(step.size(), "moved forward by 20 s");
     }
 
     #[test]

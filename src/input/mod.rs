@@ -790,12 +790,14 @@ impl<R: BufRead> Read for GzMembers<R> {
                         reader.consume(zeros);
                         self.state = Members::Between(reader);
                     } else {
+                        let joined = inner_compression(next).map(|(format, _)| format);
                         let bytes = count_to_end(&mut reader)?;
                         return Err(io::Error::new(
                             io::ErrorKind::InvalidData,
                             TrailingData {
                                 bytes,
                                 format: "gzip",
+                                joined,
                             },
                         ));
                     }
@@ -832,6 +834,9 @@ pub struct TrailingData {
     pub bytes: u64,
     /// The stream's format: `gzip` or `zstd`.
     pub format: &'static str,
+    /// The format whose magic bytes start the extra bytes, when they have one: a file of
+    /// another format joined after this one (`cat a.zst b.gz`).
+    pub joined: Option<&'static str>,
 }
 
 impl TrailingData {
@@ -847,13 +852,23 @@ impl TrailingData {
 
 impl std::fmt::Display for TrailingData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} bytes after the last {} are not {}",
-            self.bytes,
-            self.unit(),
-            self.format
-        )
+        match self.joined {
+            Some(other) => write!(
+                f,
+                "{} bytes after the last {} are a {other} stream (a {} file and a {other} file \
+                 joined)",
+                self.bytes,
+                self.unit(),
+                self.format
+            ),
+            None => write!(
+                f,
+                "{} bytes after the last {} are not {}",
+                self.bytes,
+                self.unit(),
+                self.format
+            ),
+        }
     }
 }
 
@@ -944,12 +959,14 @@ impl<R: BufRead> Read for ZstdFrames<R> {
                     if starts_zstd_frame(next) {
                         self.state = Frames::Frame(Self::frame_decoder(reader).map_err(corrupt)?);
                     } else {
+                        let joined = inner_compression(next).map(|(format, _)| format);
                         let bytes = count_to_end(&mut reader)?;
                         return Err(io::Error::new(
                             io::ErrorKind::InvalidData,
                             TrailingData {
                                 bytes,
                                 format: "zstd",
+                                joined,
                             },
                         ));
                     }
@@ -1212,20 +1229,31 @@ mod tests {
         encoder.finish().unwrap()
     }
 
+    /// A case of bytes appended to a compressed stream: its name, the bytes, the extra bytes
+    /// reported, and the format they start with.
+    type Appended<'a> = (&'a str, &'a [u8], Option<u64>, Option<&'static str>);
+
     #[test]
     fn gzip_trailing_data_versus_cut() {
         let mut two = gzip_member(b"one\n");
         two.extend(gzip_member(b"two\n"));
         let lines = vec!["one".to_string(), "two".to_string()];
 
-        // (case, bytes after the members, extra bytes reported)
-        let appended: [(&str, &[u8], Option<u64>); 4] = [
-            ("nothing", b"", None),
-            ("zero padding", &[0; 512], None),
-            ("text", b"this is not gzip\n", Some(17)),
-            ("zeros then text", b"\0\0\0junk", Some(4)),
+        let zstd_file = zstd::encode_all(&b"three\n"[..], 3).unwrap();
+
+        let appended: [Appended; 5] = [
+            ("nothing", b"", None, None),
+            ("zero padding", &[0; 512], None, None),
+            ("text", b"this is not gzip\n", Some(17), None),
+            ("zeros then text", b"\0\0\0junk", Some(4), None),
+            (
+                "a zstd file joined",
+                &zstd_file,
+                Some(zstd_file.len() as u64),
+                Some("zstd"),
+            ),
         ];
-        for (case, tail, expected) in appended {
+        for (case, tail, expected, joined) in appended {
             let mut data = two.clone();
             data.extend_from_slice(tail);
             let (out, truncated, trailing) = read_file_lines(&data);
@@ -1234,6 +1262,7 @@ mod tests {
             let expected = expected.map(|bytes| TrailingData {
                 bytes,
                 format: "gzip",
+                joined,
             });
             assert_eq!(trailing, expected, "{case}");
         }
@@ -1254,14 +1283,21 @@ mod tests {
         // A skippable frame (magic 0x184D2A50, 4 bytes of content) between and after frames.
         let skippable: &[u8] = &[0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
 
-        // (case, bytes after the frames, extra bytes reported)
-        let appended: [(&str, &[u8], Option<u64>); 4] = [
-            ("nothing", b"", None),
-            ("skippable frame", skippable, None),
-            ("text", b"GARBAGE\n", Some(8)),
-            ("zeros", &[0; 6], Some(6)),
+        let gzip_file = gzip_member(b"three\n");
+
+        let appended: [Appended; 5] = [
+            ("nothing", b"", None, None),
+            ("skippable frame", skippable, None, None),
+            ("text", b"GARBAGE\n", Some(8), None),
+            ("zeros", &[0; 6], Some(6), None),
+            (
+                "a gzip file joined",
+                &gzip_file,
+                Some(gzip_file.len() as u64),
+                Some("gzip"),
+            ),
         ];
-        for (case, tail, expected) in appended {
+        for (case, tail, expected, joined) in appended {
             let mut data = two.clone();
             data.extend_from_slice(tail);
             let (out, truncated, trailing) = read_file_lines(&data);
@@ -1270,6 +1306,7 @@ mod tests {
             let expected = expected.map(|bytes| TrailingData {
                 bytes,
                 format: "zstd",
+                joined,
             });
             assert_eq!(trailing, expected, "{case}");
         }

@@ -855,11 +855,19 @@ fn note_trailing_data(report: &mut InputReport, count: u64, trailing: input::Tra
          read)",
         report.unit.name_for(count)
     );
-    report.warnings.push(format!(
-        "{}: {reason}; to drop the extra bytes, recompress it: {format} -dc FILE | {format} > \
-         FILE2",
-        report.name
-    ));
+    let fix = match trailing.joined {
+        // Recompressing would drop the other file's lines: they must be read, not dropped.
+        Some(other) => format!(
+            "the {other} file's lines were not read; give the two files as inputs of their own, \
+             or decompress each and join the text"
+        ),
+        None => {
+            format!("to drop the extra bytes, recompress it: {format} -dc FILE | {format} > FILE2")
+        }
+    };
+    report
+        .warnings
+        .push(format!("{}: {reason}; {fix}", report.name));
     report.trailing_data = Some((count, reason));
 }
 
