@@ -547,37 +547,31 @@ fn content_hint(first_line: &[u8]) -> Option<String> {
 /// it first when it is compressed.
 fn convert_command(name: &str, compression: input::Compression, encoding: &str) -> String {
     let iconv = format!("iconv -f {encoding} -t UTF-8");
-    let decompress = match compression {
-        input::Compression::None => None,
-        input::Compression::Gzip => Some("zcat"),
-        input::Compression::Zstd => Some("zstdcat"),
-    };
-    if name == input::STDIN_NAME {
-        return match decompress {
-            Some(tool) => format!("put {tool} | {iconv} in the pipe before t3forensics"),
-            None => format!("put {iconv} in the pipe before t3forensics"),
-        };
-    }
-    let quoted = crate::export_commands::shell_quote(name);
-    match decompress {
-        Some(tool) => {
-            let stem = [".gz", ".zst", ".zstd"]
-                .iter()
-                .find_map(|suffix| name.strip_suffix(suffix))
-                .unwrap_or(name);
-            let output = crate::export_commands::shell_quote(&format!("{stem}.utf8"));
-            format!("{tool} {quoted} | {iconv} > {output}")
-        }
-        None => {
-            let output = crate::export_commands::shell_quote(&format!("{name}.utf8"));
-            format!("{iconv} {quoted} > {output}")
-        }
-    }
+    filter_command(name, compression, &iconv, "utf8", |quoted| {
+        format!("{iconv} {quoted}")
+    })
 }
 
 /// Returns the shell command that writes a copy of input `name` without its NUL bytes. A
 /// compressed input is decompressed first, because `tr` on its bytes would corrupt the stream.
 fn nul_strip_command(name: &str, compression: input::Compression) -> String {
+    let tr = "tr -d '\\000'";
+    filter_command(name, compression, tr, "txt", |quoted| {
+        format!("{tr} < {quoted}")
+    })
+}
+
+/// Returns the shell command that passes input `name` through `filter` into a copy with the
+/// extension `extension`, decompressing a compressed input first (the filter would corrupt
+/// its bytes). For stdin it says where the filter goes in the pipe. `plain` gives the filter's
+/// command on an uncompressed file, whose quoted name it takes.
+fn filter_command(
+    name: &str,
+    compression: input::Compression,
+    filter: &str,
+    extension: &str,
+    plain: impl Fn(&str) -> String,
+) -> String {
     let decompress = match compression {
         input::Compression::None => None,
         input::Compression::Gzip => Some("zcat"),
@@ -585,8 +579,8 @@ fn nul_strip_command(name: &str, compression: input::Compression) -> String {
     };
     if name == input::STDIN_NAME {
         return match decompress {
-            Some(tool) => format!("put {tool} | tr -d '\\000' in the pipe before t3forensics"),
-            None => "put tr -d '\\000' in the pipe before t3forensics".to_string(),
+            Some(tool) => format!("put {tool} | {filter} in the pipe before t3forensics"),
+            None => format!("put {filter} in the pipe before t3forensics"),
         };
     }
     let quoted = crate::export_commands::shell_quote(name);
@@ -596,12 +590,12 @@ fn nul_strip_command(name: &str, compression: input::Compression) -> String {
                 .iter()
                 .find_map(|suffix| name.strip_suffix(suffix))
                 .unwrap_or(name);
-            let output = crate::export_commands::shell_quote(&format!("{stem}.txt"));
-            format!("{tool} {quoted} | tr -d '\\000' > {output}")
+            let output = crate::export_commands::shell_quote(&format!("{stem}.{extension}"));
+            format!("{tool} {quoted} | {filter} > {output}")
         }
         None => {
-            let output = crate::export_commands::shell_quote(&format!("{name}.txt"));
-            format!("tr -d '\\000' < {quoted} > {output}")
+            let output = crate::export_commands::shell_quote(&format!("{name}.{extension}"));
+            format!("{} > {output}", plain(&quoted))
         }
     }
 }
