@@ -148,17 +148,10 @@ fn find_cut(dispatch: &[Socket], traefik: &[Socket], joined_to: &[Option<usize>]
             } else {
                 (&lines, &joined)
             };
-            let Some((errors, at)) = best_cut(earlier, later) else {
+            let Some((errors, _, kept_earlier, kept_later)) = clear_cut(earlier, later, MIN_SIDE)
+            else {
                 continue;
             };
-            let kept_earlier = earlier.partition_point(|&t| t < at);
-            let kept_later = later.len() - later.partition_point(|&t| t < at);
-            if kept_earlier < MIN_SIDE
-                || kept_later < MIN_SIDE
-                || errors * 20 > kept_earlier + kept_later
-            {
-                continue;
-            }
             // The last line before the cut and the first after it, each on the cluster clock.
             let shift = half * HALF_HOUR;
             let earlier_shift = if joined_first { 0 } else { shift };
@@ -190,6 +183,23 @@ fn find_cut(dispatch: &[Socket], traefik: &[Socket], joined_to: &[Option<usize>]
         }
     }
     best.map(|(_, cut)| cut)
+}
+
+/// Returns the best cut between `earlier` and `later` (see [`best_cut`]) when it is clear: at
+/// least `min_side` of each list lie on their own side, and at most one in twenty on the wrong
+/// side. Returns the errors, the cut, and how many of each list it keeps.
+pub(super) fn clear_cut<T: Ord + Copy>(
+    earlier: &[T],
+    later: &[T],
+    min_side: usize,
+) -> Option<(usize, T, usize, usize)> {
+    let (errors, at) = best_cut(earlier, later)?;
+    let kept_earlier = earlier.partition_point(|&t| t < at);
+    let kept_later = later.len() - later.partition_point(|&t| t < at);
+    let clear = kept_earlier >= min_side
+        && kept_later >= min_side
+        && errors * 20 <= kept_earlier + kept_later;
+    clear.then_some((errors, at, kept_earlier, kept_later))
 }
 
 /// Returns the cut that puts the fewest of `earlier` at or after it and of `later` before it,

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use super::clock_split::best_cut;
+use super::clock_split::clear_cut;
 use super::join::{
     ByClient, JoinOptions, Offset, can_pair, densest_region, join, measure_offset, pair_intervals,
     start_of,
@@ -214,17 +214,10 @@ fn find_cut(
             } else {
                 (&off, &joined)
             };
-            let Some((errors, at)) = best_cut(earlier, later) else {
+            let Some((errors, at, kept_earlier, kept_later)) = clear_cut(earlier, later, MIN_SIDE)
+            else {
                 continue;
             };
-            let kept_earlier = earlier.partition_point(|&l| l < at);
-            let kept_later = later.len() - later.partition_point(|&l| l < at);
-            if kept_earlier < MIN_SIDE
-                || kept_later < MIN_SIDE
-                || errors * 20 > kept_earlier + kept_later
-            {
-                continue;
-            }
             let last_before = earlier[kept_earlier - 1];
             let first_after = later[later.len() - kept_later];
             // A step splits one journal: sockets of two inputs may not be in one order.
