@@ -227,7 +227,7 @@ pub struct CommonArgs {
     /// The time within which a burst's drops fall: 1s means the same UTC second. A wider
     /// window slides and takes its fullest position, and keeps drops each less than a second
     /// after the one before in one burst, up to the window's length (a duration of at least
-    /// 1s: 1s, 2s, 5m; a bare number is seconds). Shorter windows are rejected because CLF
+    /// 1s: 1s, 2s, 5m; a bare number is seconds). Shorter windows are rejected, because CLF
     /// and cancel lines carry whole seconds.
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_burst_window, allow_hyphen_values = true)]
     pub burst_window: i64,
@@ -471,8 +471,8 @@ fn parse_stall_lag(text: &str) -> std::result::Result<i64, String> {
 /// seconds, because Traefik's CLF lines and the proxy's cancel lines carry whole-second times,
 /// so a shorter window cannot be applied.
 fn parse_burst_window(text: &str) -> std::result::Result<i64, String> {
-    // A negative value gets the same message as a short one: "zero or more", which
-    // parse_duration says, is not enough here.
+    // A negative value gets the same message as a short one, because parse_duration's
+    // "zero or more" would suggest that 0 is valid here.
     let window = if text.trim().starts_with('-') {
         0
     } else {
@@ -952,9 +952,7 @@ pub fn analyze(args: &CommonArgs) -> Result<Analyzed> {
         && let Some(step) = &analysis.offset.step
         && step.corrected.is_none()
     {
-        let name = inputs
-            .get(step.line.input as usize)
-            .map_or("<journal>", |input| input.name.as_str());
+        let name = crate::run::input_name(&inputs, step.line.input);
         return Err(Error::StrictClockStep {
             name: name.to_string(),
             line: step.line.line(),

@@ -10,6 +10,7 @@ use super::Report;
 use crate::correlate::Segment;
 use crate::correlate::coverage::Span;
 use crate::correlate::join::Offset;
+use crate::run::input_name;
 use crate::time::{self, SECOND};
 
 /// Describes the clock offset in words, with a warning when it looks like a time-zone mistake.
@@ -697,20 +698,14 @@ pub fn warnings(report: &Report) -> Vec<String> {
             .filter(|_| offset.micros.abs() < 1700 * SECOND)
             .unwrap_or(offset.micros)
     });
-    let step_warning = offset.step.as_ref().map(|step| {
-        let name = report
-            .inputs
-            .get(step.line.input as usize)
-            .map_or("<journal>", |input| input.name.as_str());
-        step.warning(name)
-    });
-    let clock_change_warnings = coverage.clock_changes.iter().map(|change| {
-        let name = report
-            .inputs
-            .get(change.origin.input as usize)
-            .map_or("<journal>", |input| input.name.as_str());
-        change.warning(name)
-    });
+    let step_warning = offset
+        .step
+        .as_ref()
+        .map(|step| step.warning(input_name(report.inputs, step.line.input)));
+    let clock_change_warnings = coverage
+        .clock_changes
+        .iter()
+        .map(|change| change.warning(input_name(report.inputs, change.origin.input)));
     let clock_warnings = report
         .inputs
         .iter()
@@ -761,10 +756,7 @@ pub fn meta_json(report: &Report) -> Value {
     });
     // Only a run with a clock step has the key, so other runs' output stays as it was.
     if let Some(step) = &analysis.offset.step {
-        let name = report
-            .inputs
-            .get(step.line.input as usize)
-            .map_or("<journal>", |input| input.name.as_str());
+        let name = input_name(report.inputs, step.line.input);
         meta["clock_offset"]["step"] = json!({
             "seconds": step.shift as f64 / SECOND as f64,
             "input": name,

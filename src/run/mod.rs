@@ -109,11 +109,18 @@ pub struct InputReport {
     pub forced: Option<ForcedType>,
 }
 
-/// What is known of an input whose type `--input-type` named.
+/// The facts known of an input whose type `--input-type` named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ForcedType {
     /// The type detection finds in the input's first 8 KiB, if any.
     pub detected: Option<InputType>,
+}
+
+/// Returns the name of input number `input`, or `<journal>` when no input has that number.
+pub fn input_name(inputs: &[InputReport], input: u32) -> &str {
+    inputs
+        .get(input as usize)
+        .map_or("<journal>", |report| report.name.as_str())
 }
 
 impl InputReport {
