@@ -62,9 +62,9 @@ pub enum Error {
         name: String,
         /// The type `--input-type` named.
         forced: &'static str,
-        /// How its lines were counted, with the first malformed line's reason.
+        /// The counts of its lines, with the first malformed line's reason.
         read: String,
-        /// What the content looks like, and what to do.
+        /// The type the content looks like, and the fix.
         hint: String,
     },
 

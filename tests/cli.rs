@@ -578,7 +578,7 @@ fn missing_pod_log_lowers_last_mile() {
 #[test]
 fn pod_log_named_by_hand_is_warned() {
     // Pod m4q7r's log is missing, and k2x9p's was renamed by hand with a suffix Kubernetes
-    // never gives (it has vowels). The pods can no longer be counted, and the run says so.
+    // never gives (it has vowels). The pods can no longer be counted, and the run warns.
     let dir = tempfile::tempdir().unwrap();
     let mut files: Vec<PathBuf> = incident_files("incident", false);
     for path in incident_files("incident", true) {

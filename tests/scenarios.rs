@@ -467,15 +467,15 @@ fn serve_reset() {
 
 /// alice's socket closes gracefully after 820 s (her browser's heartbeat timeout), and her
 /// reconnect 3 s later gets nowhere: dispatch's dial to her serve on 3773 times out 10 s later.
-/// The serve had stopped answering, so the first drop is not the user's own network.
+/// The serve had stopped responding, so the first drop is not the user's own network.
 #[test]
 fn serve_hung_reconnect_dial() {
     let rows = check("serve_hung_reconnect_dial");
     assert_reason_names(&rows[0], &["reconnected 3 s after", "timed out", "3773"]);
 }
 
-/// The same graceful close, but dispatch accepts the reconnect and Traefik answers it 504 after
-/// 30 s, when dispatch logs `downstream_closed`. Neither drop is the user's own network.
+/// The same graceful close, but dispatch accepts the reconnect, and Traefik returns 504 for it
+/// after 30 s, when dispatch logs `downstream_closed`. Neither drop is the user's own network.
 #[test]
 fn serve_hung_gateway_timeout() {
     let rows = check("serve_hung_gateway_timeout");

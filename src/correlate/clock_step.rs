@@ -120,11 +120,12 @@ fn find_cut(
     // A socket open across the step splits in two: its open (never closed) joins its Traefik
     // line on the open's side, and its close (with no open) starts the step off that line on
     // the other side. So a Traefik line that an unclosed socket joined stays free for a close
-    // without an open.
-    let mut taken = vec![None; traefik.len()];
+    // without an open. Each Traefik line's entry is `Some(closed)` when a dispatch socket
+    // joined it, with whether that socket was closed.
+    let mut joined_by = vec![None; traefik.len()];
     for (socket, t) in dispatch.iter().zip(joined_to) {
         if let Some(t) = *t {
-            taken[t] = Some(socket.close.is_some());
+            joined_by[t] = Some(socket.close.is_some());
         }
     }
 
@@ -156,7 +157,7 @@ fn find_cut(
         }
         let mut seconds: Vec<i64> = Vec::new();
         for &t in candidates {
-            let free = match taken[t] {
+            let free = match joined_by[t] {
                 None => true,
                 Some(by_closed) => close_only && !by_closed,
             };

@@ -924,7 +924,7 @@ impl<R: BufRead> ZstdFrames<R> {
 }
 
 /// Tells whether `next`, the bytes after a zstd frame, can start another frame: a frame or a
-/// skippable frame magic, or the start of one that the stream cuts short.
+/// skippable frame magic, or the first bytes of such a magic where the stream ends.
 fn starts_zstd_frame(next: &[u8]) -> bool {
     let begins = |bytes: &[u8], magic: &[u8]| bytes.iter().zip(magic).all(|(a, b)| a == b);
     let skippable =

@@ -563,7 +563,7 @@ fn nul_strip_command(name: &str, compression: input::Compression) -> String {
 
 /// Returns the shell command that passes input `name` through `filter` into a copy with the
 /// extension `extension`, decompressing a compressed input first (the filter would corrupt
-/// its bytes). For stdin it says where the filter goes in the pipe. `plain` gives the filter's
+/// its bytes). For stdin it returns where the filter goes in the pipe. `plain` gives the filter's
 /// command on an uncompressed file, whose quoted name it takes.
 fn filter_command(
     name: &str,

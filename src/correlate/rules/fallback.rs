@@ -27,9 +27,9 @@ pub(super) fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Findin
     }
     let socket = ctx.socket(drop);
     // A Traefik status of 502, 503 or 504 means the upgrade never came back through Traefik,
-    // so the path failed on devvm's side of Traefik, not in the user's network. That holds
-    // when dispatch logged the socket too: it got the request, but the serve's answer did not
-    // come back in time.
+    // so the path failed on devvm's side of Traefik, not in the user's network. That is so
+    // when dispatch logged the socket too, because dispatch then got the request but the
+    // serve's response did not come back in time.
     if gateway_failure(ctx, subject, drop) {
         return None;
     }
@@ -113,17 +113,17 @@ pub(super) fn last_mile_clean(ctx: &Context, subject: &Subject) -> Option<Findin
     })
 }
 
-/// Tells whether Traefik answered the drop's request, or its reconnect that started in the
-/// window, with 502, 503 or 504: the upgrade never came back through Traefik, a failure on
-/// devvm's side of it.
+/// Tells whether Traefik returned 502, 503 or 504 for the drop's request, or for its
+/// reconnect that started in the window. The upgrade then never came back through Traefik,
+/// which is a failure on devvm's side of it.
 pub(super) fn gateway_failure(ctx: &Context, subject: &Subject, drop: &Candidate) -> bool {
     ctx.socket(drop).gateway_error || reconnect_gateway_status(ctx, subject, drop).is_some()
 }
 
 /// Returns the Traefik status and socket of the drop's reconnect when it started in the window
-/// and Traefik answered it with 502, 503 or 504. The old socket's graceful close then hid a
-/// failure on devvm's side of Traefik: a serve that hangs stops answering the heartbeat, and
-/// then the upgrade of the next request.
+/// and Traefik returned 502, 503 or 504 for it. The old socket's graceful close then hid a
+/// failure on devvm's side of Traefik, because a hung serve sends no heartbeat reply and then
+/// no upgrade response to the next request.
 fn reconnect_gateway_status<'a>(
     ctx: &'a Context,
     subject: &Subject,

@@ -341,7 +341,7 @@ pub fn last_mile_probe(ctx: &Context, subject: &Subject) -> Option<Finding> {
         return None;
     }
     // The probe's own serve leg does not show a serve restarting or lines the journal lost,
-    // nor this user's serve failing to answer an upgrade.
+    // nor this user's serve failing to respond to an upgrade.
     if super::journal_unclean(ctx, subject)
         || subject
             .drops

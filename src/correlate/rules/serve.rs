@@ -212,8 +212,8 @@ pub(super) fn serve_refused(ctx: &Context, subject: &Subject) -> Option<Finding>
 
 /// Returns the close line and cause of the drop's reconnect when dispatch's dial to the user's
 /// serve for it failed and the reconnect started inside the window. The serve was then not
-/// answering a moment after the drop, which a heartbeat timeout on the browser's side hides:
-/// the old socket closes gracefully. A dial that times out is logged only when dispatch gives
+/// responding a moment after the drop. A heartbeat timeout on the browser's side hides that,
+/// because the old socket closes gracefully. A dial that times out is logged only when dispatch gives
 /// up, 10 s or more after the reconnect, so the close line may lie after the window, and the
 /// reconnect's start dates the failure.
 fn reconnect_dial_failure<'a>(
@@ -336,7 +336,7 @@ pub(super) fn serve_reconnect_failed(ctx: &Context, subject: &Subject) -> Option
         confidence: Confidence::Medium,
         reason: format!(
             "the browser reconnected {} the drop, and dispatch's dial to {user}'s t3 serve{port} \
-             for it {failure} (logged {} the drop): the serve stopped answering, though no line \
+             for it {failure} (logged {} the drop): the serve stopped responding, though no line \
              shows the serve dying",
             relative(reconnect.start, drop.time),
             relative(ctx.events[close].time, drop.time),
